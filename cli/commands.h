@@ -1,0 +1,22 @@
+/*
+ * The hogo command table: one entry per subcommand, one cmd-*.c file per subcommand.
+ * CLI layer. Each handler gets argv starting at the subcommand name and returns the process
+ * exit status (0 success / allow, 1 deny or failed check, 2 bad input).
+ */
+#ifndef HOGO_CLI_COMMANDS_H
+#define HOGO_CLI_COMMANDS_H
+
+/* One subcommand: its name, a one-line summary for `hogo --help`, and its handler. */
+struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+int cmd_check(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+
+/* Prints "hogo: " and a formatted message to stderr (CLI only: the library never prints). */
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

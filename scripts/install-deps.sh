@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages hogo needs to build, test and benchmark.
+# Part of the build layer: the Makefile runs it when a dependency is missing; it may also be
+# run by hand. Needs root (or sudo) and the Debian package archive.
+set -eu
+
+packages=(
+  build-essential cmake pkg-config
+  libfyaml-dev libyajl-dev libsodium-dev libsqlite3-dev libpq-dev
+  libmicrohttpd-dev libutf8proc-dev libcmocka-dev
+  libmecab-dev mecab mecab-ipadic-utf8
+  clang-14 libclang-rt-14-dev
+  postgresql-15 sqlite3 python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root to install: ${missing[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
