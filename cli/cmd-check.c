@@ -1,13 +1,278 @@
 /*
- * `hogo check`: decide one request, or a stream of them.
+ * `hogo check`: decides one request (a file or stdin) or, with --jsonl, a stream of requests,
+ * one per line, answering each on its own line in order. Exit 0 allow, 1 deny, 2 bad input.
  * CLI layer.
  */
+#include "cli_util.h"
 #include "commands.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: hogo check --policy ID|FILE [--format json|text] [--max-request BYTES] "
+            "[REQUEST.json]\n"
+            "       hogo check --policy ID|FILE --jsonl < requests.jsonl\n\n"
+            "Decides whether a use or provision of personal data is allowed under a policy, and "
+            "why.\n"
+            "The request is the JSON of docs/decision.md, read from REQUEST.json or stdin.\n\n"
+            "  --policy ID|FILE    policy id (rcc rea rmc rkm irp; searched in $HOGO_POLICY_PATH,\n"
+            "                      then the shipped policies) or a policy file; default: the\n"
+            "                      request's own \"policy\"\n"
+            "  --format json|text  json (default) or text for a person: the clauses in Japanese\n"
+            "                      with an English gloss\n"
+            "  --jsonl             one request per line on stdin, one response per line on "
+            "stdout;\n"
+            "                      a bad line gets {\"error\": ...} and the run goes on\n"
+            "  --max-request BYTES largest request accepted (default 65536)\n\n"
+            "exit status: 0 allow, 1 deny, 2 bad request or bad policy (with --jsonl: 2 if any\n"
+            "line was bad, else 0)\n");
+}
+
+/* Policies loaded so far in this run, by id (for requests that name their own policy). */
+struct policy_cache {
+    struct hogo_policy *fixed; /* from --policy, or NULL */
+    struct hogo_policy *loaded[16];
+    int n;
+};
+
+static struct hogo_policy *policy_for(struct policy_cache *c, const char *id,
+                                      struct hogo_error *err)
+{
+    if (c->fixed) {
+        if (strcmp(hogo_policy_id(c->fixed), id)) {
+            hogo_error_set(err, HOGO_EINVAL, "/policy",
+                           "the request is for policy '%s' but --policy is '%s'; send it to the "
+                           "right policy or fix \"policy\"",
+                           id, hogo_policy_id(c->fixed));
+            return NULL;
+        }
+        return c->fixed;
+    }
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(hogo_policy_id(c->loaded[i]), id))
+            return c->loaded[i];
+    struct hogo_policy *p = NULL;
+    if (c->n == 16 || cli_load_policy(id, &p, NULL)) {
+        hogo_error_set(err, HOGO_EINVAL, "/policy",
+                       "policy '%s' could not be loaded; name one of rcc rea rmc rkm irp or pass "
+                       "--policy",
+                       id);
+        return NULL;
+    }
+    c->loaded[c->n++] = p;
+    return p;
+}
+
+/* Parses a request from the vocabulary of the --policy (or the shipped one). */
+static const struct hogo_vocab *vocab_for(struct policy_cache *c, struct hogo_vocab **own,
+                                          struct hogo_error *err)
+{
+    if (c->fixed)
+        return hogo_policy_vocab(c->fixed);
+    if (!*own) {
+        struct hogo_policy *probe = NULL;
+        if (cli_load_policy("irp", &probe, NULL)) {
+            hogo_error_set(err, HOGO_EPOLICY, "", "cannot load the shipped policies");
+            return NULL;
+        }
+        c->loaded[c->n++] = probe;
+        return hogo_policy_vocab(probe);
+    }
+    return *own;
+}
+
+static int decide_one(struct policy_cache *cache, struct hogo_request *req,
+                      struct hogo_writer *w, const char *json, size_t len, size_t max, bool text,
+                      struct hogo_error *err)
+{
+    struct hogo_vocab *own = NULL;
+    const struct hogo_vocab *v = vocab_for(cache, &own, err);
+    if (!v)
+        return -1;
+    if (hogo_request_parse(req, v, json, len, max, err))
+        return -1;
+    struct hogo_policy *p = policy_for(cache, hogo_request_policy(req), err);
+    if (!p)
+        return -1;
+    if (hogo_policy_vocab(p) != v) {
+        /* a request for another policy file with its own vocabulary: parse again with it */
+        if (hogo_request_parse(req, hogo_policy_vocab(p), json, len, max, err))
+            return -1;
+    }
+    struct hogo_decision d;
+    if (hogo_decide(p, req, &d, err))
+        return -1;
+    if (text)
+        hogo_writer_decision_text(w, p, req, &d);
+    else
+        hogo_writer_decision(w, p, req, &d);
+    return d.allow ? 0 : 1;
+}
+
+static int run_jsonl(struct policy_cache *cache, size_t max)
+{
+    struct hogo_request *req = NULL;
+    struct hogo_writer *w = NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    int status = 0;
+    if (hogo_request_new(&req) || hogo_writer_new(false, &w)) {
+        cli_errorf("out of memory");
+        status = 2;
+        goto out;
+    }
+    static char outbuf[1 << 16];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    ssize_t n;
+    long lineno = 0;
+    while ((n = getline(&line, &cap, stdin)) >= 0) {
+        lineno++;
+        size_t len = (size_t)n;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        bool blank = true;
+        for (size_t i = 0; i < len && blank; i++)
+            if (line[i] != ' ' && line[i] != '\t')
+                blank = false;
+        if (blank)
+            continue;
+        struct hogo_error err = {0};
+        if (decide_one(cache, req, w, line, len, max, false, &err) < 0) {
+            hogo_writer_error(w, &err);
+            status = 2;
+        }
+        const char *buf;
+        size_t blen;
+        hogo_writer_buffer(w, &buf, &blen);
+        if (blen >= 1 << 15) {
+            fwrite(buf, 1, blen, stdout);
+            hogo_writer_clear(w);
+        }
+    }
+    const char *buf;
+    size_t blen;
+    hogo_writer_buffer(w, &buf, &blen);
+    fwrite(buf, 1, blen, stdout);
+    if (fflush(stdout) != 0) {
+        cli_errorf("cannot write the responses");
+        status = 2;
+    }
+out:
+    free(line);
+    hogo_request_free(req);
+    hogo_writer_free(w);
+    return status;
+}
 
 int cmd_check(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_errorf("check: not built yet");
-    return 2;
+    static const struct option longopts[] = {
+        {"policy", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
+        {"jsonl", no_argument, NULL, 'j'},        {"max-request", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const char *policy_arg = NULL;
+    bool jsonl = false, text = false;
+    size_t max = HOGO_DEFAULT_MAX_REQUEST;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:f:jm:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            policy_arg = optarg;
+            break;
+        case 'f':
+            if (!strcmp(optarg, "text"))
+                text = true;
+            else if (strcmp(optarg, "json")) {
+                cli_errorf("check: --format is json or text, not '%s'", optarg);
+                return 2;
+            }
+            break;
+        case 'j':
+            jsonl = true;
+            break;
+        case 'm': {
+            char *end;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (*end || v < 64 || v > (1ull << 30)) {
+                cli_errorf("check: --max-request takes a byte count between 64 and 1073741824");
+                return 2;
+            }
+            max = (size_t)v;
+            break;
+        }
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (jsonl && text) {
+        cli_errorf("check: --jsonl writes JSON lines; drop --format text");
+        return 2;
+    }
+    if (optind < argc - 1) {
+        cli_errorf("check: one request file at most (use --jsonl for many)");
+        return 2;
+    }
+    struct policy_cache cache = {0};
+    int status = 2;
+    if (policy_arg && cli_load_policy(policy_arg, &cache.fixed, NULL))
+        return 2;
+    if (jsonl) {
+        if (optind < argc) {
+            cli_errorf("check: --jsonl reads stdin; drop the file argument or redirect it");
+            goto out;
+        }
+        status = run_jsonl(&cache, max);
+        goto out;
+    }
+    FILE *in = stdin;
+    if (optind < argc && strcmp(argv[optind], "-")) {
+        in = fopen(argv[optind], "rb");
+        if (!in) {
+            cli_errorf("check: cannot open '%s'", argv[optind]);
+            goto out;
+        }
+    }
+    struct hogo_error err = {0};
+    char *json = NULL;
+    size_t len = 0;
+    int rc = cli_read_all(in, max, &json, &len, &err);
+    if (in != stdin)
+        fclose(in);
+    if (rc) {
+        cli_print_error(&err);
+        goto out;
+    }
+    struct hogo_request *req = NULL;
+    struct hogo_writer *w = NULL;
+    if (hogo_request_new(&req) || hogo_writer_new(!text, &w)) {
+        cli_errorf("out of memory");
+    } else {
+        int r = decide_one(&cache, req, w, json, len, max, text, &err);
+        if (r < 0) {
+            cli_print_error(&err);
+        } else {
+            const char *buf;
+            size_t blen;
+            hogo_writer_buffer(w, &buf, &blen);
+            fwrite(buf, 1, blen, stdout);
+            status = fflush(stdout) == 0 ? r : 2;
+        }
+    }
+    free(json);
+    hogo_request_free(req);
+    hogo_writer_free(w);
+out:
+    hogo_policy_free(cache.fixed);
+    for (int i = 0; i < cache.n; i++)
+        hogo_policy_free(cache.loaded[i]);
+    return status;
 }

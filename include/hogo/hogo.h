@@ -5,7 +5,9 @@
 #ifndef HOGO_H
 #define HOGO_H
 
+#include <hogo/decide.h>
 #include <hogo/error.h>
+#include <hogo/policy.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,83 @@
+/*
+ * Helpers shared by the hogo subcommands (cli_util.h).
+ * CLI layer.
+ */
+#include "cli_util.h"
+#include "commands.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void print_problem(void *user, const struct hogo_error *e, bool warning)
+{
+    int *warnings = user;
+    if (warning && warnings)
+        (*warnings)++;
+    fprintf(stderr, "%s: %s: %s\n", e->where[0] ? e->where : "hogo", warning ? "warning" : "error",
+            e->message);
+}
+
+int cli_load_policy(const char *id_or_path, struct hogo_policy **out, int *warnings)
+{
+    struct hogo_error err = {0};
+    struct hogo_policy_load_opts opts = {.diag = print_problem, .diag_user = warnings};
+    char path[4096];
+    int rc = hogo_policy_resolve(id_or_path, path, sizeof path, &err);
+    if (rc) {
+        cli_print_error(&err);
+        return rc;
+    }
+    rc = hogo_policy_load(path, &opts, out, &err);
+    if (rc && rc != HOGO_EPOLICY)
+        cli_print_error(&err);
+    else if (rc)
+        fprintf(stderr, "hogo: policy '%s' has errors (above); fix them and run "
+                        "'hogo policy check %s'\n", path, path);
+    return rc;
+}
+
+void cli_print_error(const struct hogo_error *err)
+{
+    if (err->where[0])
+        fprintf(stderr, "hogo: %s: %s\n", err->where, err->message);
+    else
+        fprintf(stderr, "hogo: %s\n", err->message[0] ? err->message : hogo_strerror(err->code));
+}
+
+int cli_read_all(FILE *f, size_t max, char **buf, size_t *len, struct hogo_error *err)
+{
+    size_t cap = 8192, n = 0;
+    char *b = malloc(cap + 1);
+    if (!b)
+        return HOGO_ENOMEM;
+    for (;;) {
+        if (n == cap) {
+            if (cap > max) {
+                free(b);
+                return hogo_error_set(err, HOGO_ELIMIT, "/",
+                                      "request is over the limit of %zu bytes; send less data "
+                                      "or raise the limit with --max-request",
+                                      max);
+            }
+            cap *= 2;
+            char *g = realloc(b, cap + 1);
+            if (!g) {
+                free(b);
+                return HOGO_ENOMEM;
+            }
+            b = g;
+        }
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        free(b);
+        return hogo_error_set(err, HOGO_EIO, "", "cannot read the request");
+    }
+    b[n] = '\0';
+    *buf = b;
+    *len = n;
+    return 0;
+}

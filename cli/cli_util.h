@@ -1,0 +1,22 @@
+/*
+ * Helpers shared by the hogo subcommands: loading a policy with its problems printed as
+ * file:line:col diagnostics, reading input with a size limit, and printing errors.
+ * CLI layer.
+ */
+#ifndef HOGO_CLI_UTIL_H
+#define HOGO_CLI_UTIL_H
+
+#include <hogo/hogo.h>
+
+#include <stdio.h>
+
+/* Loads a policy by id or path, printing every problem to stderr; returns 0 or a HOGO_E*. */
+int cli_load_policy(const char *id_or_path, struct hogo_policy **out, int *warnings);
+
+/* Prints "hogo: WHERE: MESSAGE" for err to stderr. */
+void cli_print_error(const struct hogo_error *err);
+
+/* Reads all of f, failing with HOGO_ELIMIT beyond max bytes; *buf is allocated (free it). */
+int cli_read_all(FILE *f, size_t max, char **buf, size_t *len, struct hogo_error *err);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * Decisions: may this use or provision of a person's data happen, under this policy, now —
+ * and why? Requests and responses are the JSON of docs/decision.md; the request is parsed
+ * once into a reusable struct, the decision is computed without allocating, and the answer
+ * is written as JSON (or text for a person).
+ * Public API layer (implemented in lib/decide).
+ */
+#ifndef HOGO_DECIDE_H
+#define HOGO_DECIDE_H
+
+#include <hogo/error.h>
+#include <hogo/policy.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hogo_request; /* opaque: a parsed request, reusable */
+struct hogo_writer;  /* opaque: writes responses, reusable */
+
+#define HOGO_MAX_REASONS 16
+#define HOGO_DEFAULT_MAX_REQUEST (64 * 1024)
+#define HOGO_MAX_DEPTH 32
+
+/* The outcome of hogo_decide(). Plain data owned by the caller; fields are read-only. */
+struct hogo_decision {
+    bool allow;                        /* the answer */
+    int nreasons;                      /* entries in reasons */
+    struct {
+        int rule;                      /* rule index in the policy, -1 for a statute */
+        int effect;                    /* 0 permit, 1 forbid, 2 obligation, 3 no_match */
+    } reasons[HOGO_MAX_REASONS];       /* most decisive first */
+    unsigned obligations;              /* bit per obligation type (internal order) */
+    unsigned missing;                  /* no_match: bit per missing part (internal) */
+    int missing_cond;                  /* no_match: the condition that failed, -1 */
+    int retention_years;               /* record/confirm retention */
+    bool retention_last;               /* retention counted from the last provision */
+    int deid_rule;                     /* the rule whose deidentify spec applies, -1 */
+    int statute;                       /* nonzero: decided by the statute (internal code) */
+};
+
+/* Allocates an empty request; free with hogo_request_free(). */
+HOGO_EXTERN int hogo_request_new(struct hogo_request **out);
+
+/* Frees a request (NULL is fine). */
+HOGO_EXTERN void hogo_request_free(struct hogo_request *req);
+
+/* Parses a JSON request (docs/decision.md) against the vocabulary, replacing what req held.
+ * Rejects (HOGO_EINVAL / HOGO_ELIMIT, err->where = JSON pointer) malformed JSON, invalid
+ * UTF-8, unknown ids, wrong types, missing fields, input over max_len bytes or nested deeper
+ * than HOGO_MAX_DEPTH. */
+HOGO_EXTERN int hogo_request_parse(struct hogo_request *req, const struct hogo_vocab *vocab,
+                                   const char *json, size_t len, size_t max_len,
+                                   struct hogo_error *err);
+
+/* The policy id the request names (borrowed). */
+HOGO_EXTERN const char *hogo_request_policy(const struct hogo_request *req);
+
+/* Decides req under policy into *out. Allocates nothing. Fails (HOGO_EINVAL) only when the
+ * request cannot be decided under this policy: another policy id, or an `at` before the
+ * policy's version came into force. */
+HOGO_EXTERN int hogo_decide(const struct hogo_policy *policy, const struct hogo_request *req,
+                            struct hogo_decision *out, struct hogo_error *err);
+
+/* Allocates a response writer; pretty: indented output. Free with hogo_writer_free(). */
+HOGO_EXTERN int hogo_writer_new(bool pretty, struct hogo_writer **out);
+
+/* Frees a writer (NULL is fine). */
+HOGO_EXTERN void hogo_writer_free(struct hogo_writer *w);
+
+/* Appends the JSON response for a decision (docs/decision.md) followed by a newline. */
+HOGO_EXTERN int hogo_writer_decision(struct hogo_writer *w, const struct hogo_policy *policy,
+                                     const struct hogo_request *req,
+                                     const struct hogo_decision *dec);
+
+/* Appends {"error": {"where", "message", "code"}} followed by a newline. */
+HOGO_EXTERN int hogo_writer_error(struct hogo_writer *w, const struct hogo_error *err);
+
+/* Appends the decision as text for a person: the answer, each clause in Japanese with an
+ * English gloss, what was missing, and the obligations. */
+HOGO_EXTERN int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *policy,
+                                          const struct hogo_request *req,
+                                          const struct hogo_decision *dec);
+
+/* The bytes written so far (borrowed until the next call on w). */
+HOGO_EXTERN void hogo_writer_buffer(const struct hogo_writer *w, const char **buf, size_t *len);
+
+/* Forgets the bytes written so far (keeps its memory for reuse). */
+HOGO_EXTERN void hogo_writer_clear(struct hogo_writer *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,82 @@
+/*
+ * Policies as code: the shared vocabulary and the policy files written over it
+ * (docs/policy-language.md), loaded, validated against the vocabulary and the policy's own
+ * text, and compiled into decision tables.
+ * Public API layer (implemented in lib/policy).
+ */
+#ifndef HOGO_POLICY_H
+#define HOGO_POLICY_H
+
+#include <hogo/error.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hogo_vocab;  /* opaque: the loaded vocabulary */
+struct hogo_policy; /* opaque: a loaded, compiled policy */
+
+/* Receives every problem found while loading (errors and warnings), in file order. */
+typedef void (*hogo_diag_fn)(void *user, const struct hogo_error *problem, bool warning);
+
+/* Loads a vocabulary file (policies/vocabulary.yaml); on success *out is allocated, free it
+ * with hogo_vocab_free(). */
+HOGO_EXTERN int hogo_vocab_load(const char *path, struct hogo_vocab **out, struct hogo_error *err);
+
+/* Frees a vocabulary (NULL is fine). Policies loaded over it must be freed first. */
+HOGO_EXTERN void hogo_vocab_free(struct hogo_vocab *vocab);
+
+/* Options for hogo_policy_load(); all fields may be zero. */
+struct hogo_policy_load_opts {
+    const struct hogo_vocab *vocab; /* borrowed; NULL: vocabulary.yaml beside the policy file,
+                                       else the shipped one */
+    hogo_diag_fn diag;              /* called for every problem; NULL: only err is filled */
+    void *diag_user;
+};
+
+/* Loads and compiles a policy file. Reports every problem to opts->diag and fails with
+ * HOGO_EPOLICY (err = the first problem, with file:line:col) if any is an error. */
+HOGO_EXTERN int hogo_policy_load(const char *path, const struct hogo_policy_load_opts *opts,
+                                 struct hogo_policy **out, struct hogo_error *err);
+
+/* Finds the file of a policy given an id ("irp") or a path: an id is looked up in the
+ * directories of $HOGO_POLICY_PATH (colon-separated), then the shipped policies. */
+HOGO_EXTERN int hogo_policy_resolve(const char *id_or_path, char *path, size_t size,
+                                    struct hogo_error *err);
+
+/* hogo_policy_resolve() then hogo_policy_load(). */
+HOGO_EXTERN int hogo_policy_open(const char *id_or_path, const struct hogo_policy_load_opts *opts,
+                                 struct hogo_policy **out, struct hogo_error *err);
+
+/* Frees a policy (NULL is fine). */
+HOGO_EXTERN void hogo_policy_free(struct hogo_policy *policy);
+
+/* The policy's id, version date, operator name (Japanese) and file path (borrowed strings). */
+HOGO_EXTERN const char *hogo_policy_id(const struct hogo_policy *policy);
+HOGO_EXTERN const char *hogo_policy_version(const struct hogo_policy *policy);
+HOGO_EXTERN const char *hogo_policy_operator(const struct hogo_policy *policy);
+HOGO_EXTERN const char *hogo_policy_path(const struct hogo_policy *policy);
+
+/* The vocabulary the policy was compiled over (borrowed). */
+HOGO_EXTERN const struct hogo_vocab *hogo_policy_vocab(const struct hogo_policy *policy);
+
+/* Number of clauses and rules, for summaries. */
+HOGO_EXTERN int hogo_policy_clause_count(const struct hogo_policy *policy);
+HOGO_EXTERN int hogo_policy_rule_count(const struct hogo_policy *policy);
+
+/* A readable summary of the policy (clauses, recipients, purposes, conditions, obligations);
+ * returns allocated text, free() it; NULL when out of memory. */
+HOGO_EXTERN char *hogo_policy_summary(const struct hogo_policy *policy);
+
+/* What changed from policy a to policy b (clauses added, removed, changed), as text; returns
+ * allocated text (free() it), NULL when out of memory. *changes counts the differences. */
+HOGO_EXTERN char *hogo_policy_diff(const struct hogo_policy *a, const struct hogo_policy *b,
+                                   int *changes);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

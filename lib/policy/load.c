@@ -1,0 +1,1032 @@
+/*
+ * The policy loader and compiler: reads a policy file (docs/policy-language.md) with libfyaml,
+ * validates every key and id against the vocabulary, checks every quote against the policy's
+ * source text, and compiles rules into bit-set selectors, condition trees and per-action rule
+ * indexes for the evaluator. Every problem is reported with file:line:col and a fix.
+ * Policy layer.
+ */
+#include "policy_int.h"
+#include "yaml_util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Loading state: the document, where problems go, and the growing arrays. */
+struct loader {
+    const char *path;
+    struct hogo_policy *p;
+    const struct hogo_vocab *v;
+    const struct hogo_policy_load_opts *opts;
+    struct hogo_error *err; /* first error */
+    int errors;
+    int rule_cap, cond_cap, child_cap, clause_cap;
+};
+
+static void problem(struct loader *L, struct fy_node *at, bool warning, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void problem(struct loader *L, struct fy_node *at, bool warning, const char *fmt, ...)
+{
+    struct hogo_error e;
+    hogo__yaml_where(L->path, at, e.where, sizeof e.where);
+    va_list ap;
+    va_start(ap, fmt);
+    e.code = HOGO_EPOLICY;
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    if (L->opts && L->opts->diag)
+        L->opts->diag(L->opts->diag_user, &e, warning);
+    if (!warning) {
+        if (L->errors++ == 0 && L->err)
+            *L->err = e;
+    }
+}
+
+/* Checks that a mapping has only the allowed keys. */
+static void check_keys(struct loader *L, struct fy_node *map, const char *what,
+                       const char *const *allowed)
+{
+    void *it = NULL;
+    struct fy_node_pair *pair;
+    while ((pair = fy_node_mapping_iterate(map, &it)) != NULL) {
+        struct fy_node *k = fy_node_pair_key(pair);
+        size_t len = 0;
+        const char *s = fy_node_get_scalar(k, &len);
+        bool ok = false;
+        for (size_t i = 0; s && allowed[i]; i++)
+            if (strlen(allowed[i]) == len && !memcmp(allowed[i], s, len))
+                ok = true;
+        if (!ok) {
+            char list[512] = "";
+            for (size_t i = 0; allowed[i]; i++) {
+                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, allowed[i], sizeof list - strlen(list) - 1);
+            }
+            problem(L, k, false, "unknown key '%.*s' in %s; the keys are: %s", (int)len,
+                    s ? s : "", what, list);
+        }
+    }
+}
+
+static struct fy_node *get(struct fy_node *map, const char *key)
+{
+    return fy_node_mapping_lookup_by_string(map, key, (size_t)-1);
+}
+
+static char *required_string(struct loader *L, struct fy_node *map, const char *key,
+                             const char *what)
+{
+    struct fy_node *n = get(map, key);
+    if (!n) {
+        problem(L, map, false, "%s has no '%s'; add it", what, key);
+        return NULL;
+    }
+    char *s = hogo__yaml_strdup(n);
+    if (!s)
+        problem(L, n, false, "'%s' of %s must be a single text value", key, what);
+    return s;
+}
+
+/* Resolves an id of kind k or reports it with the nearest known id. */
+static int resolve_id(struct loader *L, struct fy_node *n, enum hogo__kind k)
+{
+    size_t len = 0;
+    const char *s = n && fy_node_get_type(n) == FYNT_SCALAR ? fy_node_get_scalar(n, &len) : NULL;
+    if (!s) {
+        problem(L, n, false, "expected a %s id here", hogo__kind_name(k));
+        return -1;
+    }
+    int i = hogo__vocab_find(L->v, k, s, len);
+    if (i < 0) {
+        char id[128], near[128];
+        snprintf(id, sizeof id, "%.*s", (int)(len < 100 ? len : 100), s);
+        hogo__vocab_nearest(L->v, k, id, near, sizeof near);
+        if (near[0])
+            problem(L, n, false, "unknown %s '%s' — did you mean '%s'?", hogo__kind_name(k), id,
+                    near);
+        else
+            problem(L, n, false, "unknown %s '%s'; use an id from policies/vocabulary.yaml",
+                    hogo__kind_name(k), id);
+    }
+    return i;
+}
+
+/* Calls fn for each scalar of a scalar-or-sequence node. */
+static void for_each_item(struct loader *L, struct fy_node *n, const char *what,
+                          void (*fn)(struct loader *, struct fy_node *, void *), void *ctx)
+{
+    if (!n)
+        return;
+    if (fy_node_get_type(n) == FYNT_SCALAR) {
+        fn(L, n, ctx);
+        return;
+    }
+    if (fy_node_get_type(n) != FYNT_SEQUENCE) {
+        problem(L, n, false, "'%s' must be an id or a list of ids", what);
+        return;
+    }
+    void *it = NULL;
+    struct fy_node *item;
+    int count = 0;
+    while ((item = fy_node_sequence_iterate(n, &it)) != NULL) {
+        fn(L, item, ctx);
+        count++;
+    }
+    if (count == 0)
+        problem(L, n, false, "'%s' is an empty list; omit the key to mean any, or list ids", what);
+}
+
+struct mask_ctx {
+    enum hogo__kind kind;
+    unsigned *mask;
+};
+
+static void add_to_mask(struct loader *L, struct fy_node *n, void *ctx)
+{
+    struct mask_ctx *c = ctx;
+    int i = resolve_id(L, n, c->kind);
+    if (i >= 0 && i < 32)
+        *c->mask |= 1u << i;
+}
+
+static unsigned read_mask(struct loader *L, struct fy_node *n, enum hogo__kind k, const char *what)
+{
+    unsigned mask = 0;
+    struct mask_ctx c = {k, &mask};
+    for_each_item(L, n, what, add_to_mask, &c);
+    return mask;
+}
+
+struct set_ctx {
+    enum hogo__kind kind;
+    struct hogo__set *cover; /* ids and everything narrower */
+    char text[1024];
+};
+
+static void add_to_set(struct loader *L, struct fy_node *n, void *ctx)
+{
+    struct set_ctx *c = ctx;
+    int i = resolve_id(L, n, c->kind);
+    if (i < 0)
+        return;
+    hogo__set_union(c->cover, &L->v->t[c->kind].down[i]);
+    size_t used = strlen(c->text);
+    snprintf(c->text + used, sizeof c->text - used, "%s%s", used ? ", " : "",
+             L->v->t[c->kind].v[i].id);
+}
+
+/* Reads a selector: an id, a list of ids, or {not: [...]}. */
+static void read_selector(struct loader *L, struct fy_node *n, enum hogo__kind k, const char *what,
+                          struct hogo__selector *sel)
+{
+    memset(sel, 0, sizeof *sel);
+    if (!n)
+        return;
+    sel->present = true;
+    struct set_ctx c = {.kind = k, .cover = &sel->cover};
+    if (fy_node_get_type(n) == FYNT_MAPPING) {
+        struct fy_node *neg = get(n, "not");
+        check_keys(L, n, what, (const char *const[]){"not", NULL});
+        if (!neg) {
+            problem(L, n, false, "'%s' as a mapping must be {not: [ids]}", what);
+            return;
+        }
+        sel->negated = true;
+        for_each_item(L, neg, what, add_to_set, &c);
+        for (int i = 0; i < L->v->t[k].n; i++)
+            if (hogo__set_has(&sel->cover, i))
+                sel->cover.w[i >> 6] &= ~(UINT64_C(1) << (i & 63));
+            else
+                hogo__set_add(&sel->cover, i);
+    } else {
+        for_each_item(L, n, what, add_to_set, &c);
+    }
+    size_t need = strlen(c.text) + 8;
+    sel->text = malloc(need);
+    if (sel->text)
+        snprintf(sel->text, need, "%s%s", sel->negated ? "not " : "", c.text);
+}
+
+/* --- conditions ---------------------------------------------------------------------------- */
+
+static int new_cond(struct loader *L)
+{
+    struct hogo_policy *p = L->p;
+    if (p->nconds == L->cond_cap) {
+        int ncap = L->cond_cap ? L->cond_cap * 2 : 32;
+        struct hogo__cond *g = realloc(p->conds, (size_t)ncap * sizeof *g);
+        if (!g)
+            return -1;
+        p->conds = g;
+        L->cond_cap = ncap;
+    }
+    memset(&p->conds[p->nconds], 0, sizeof p->conds[0]);
+    p->conds[p->nconds].first = -1;
+    return p->nconds++;
+}
+
+static int add_children(struct loader *L, const int *kids, int n)
+{
+    struct hogo_policy *p = L->p;
+    if (p->nchildren + n > L->child_cap) {
+        int ncap = (L->child_cap + n) * 2;
+        int *g = realloc(p->children, (size_t)ncap * sizeof *g);
+        if (!g)
+            return -1;
+        p->children = g;
+        L->child_cap = ncap;
+    }
+    int first = p->nchildren;
+    memcpy(p->children + first, kids, (size_t)n * sizeof *kids);
+    p->nchildren += n;
+    return first;
+}
+
+static int fact_index(struct loader *L, struct fy_node *k)
+{
+    return resolve_id(L, k, HOGO__K_FACT);
+}
+
+static bool fact_is(const struct loader *L, int f, const char *type)
+{
+    const char *t = L->v->t[HOGO__K_FACT].v[f].fact_type;
+    return t && !strcmp(t, type);
+}
+
+/* The kind of id a list fact holds, or -1 for corporate numbers / not a list. */
+static int list_fact_kind(int f)
+{
+    switch (f) {
+    case HOGO__F_LINKED_ACCOUNTS:
+    case HOGO__F_LINKING_IN_PROGRESS:
+        return HOGO__K_ACCOUNT;
+    case HOGO__F_SERVICES_USED:
+    case HOGO__F_SERVICES_REQUESTED:
+    case HOGO__F_POINT_PROGRAM_SERVICES:
+        return HOGO__K_SERVICE;
+    case HOGO__F_OPT_OUTS:
+        return HOGO__K_PURPOSE;
+    default:
+        return -1;
+    }
+}
+
+static int compile_cond(struct loader *L, struct fy_node *n, int depth);
+
+static int compile_list(struct loader *L, struct fy_node *n, int op, int depth, const char *what)
+{
+    int c = new_cond(L);
+    if (c < 0)
+        return -1;
+    L->p->conds[c].op = (uint8_t)op;
+    if (fy_node_get_type(n) != FYNT_SEQUENCE) {
+        problem(L, n, false, "'%s' takes a list of conditions", what);
+        return c;
+    }
+    int kids[64], nk = 0;
+    void *it = NULL;
+    struct fy_node *item;
+    while ((item = fy_node_sequence_iterate(n, &it)) != NULL) {
+        if (nk == 64) {
+            problem(L, item, false, "'%s' has more than 64 conditions; nest them", what);
+            break;
+        }
+        int k = compile_cond(L, item, depth + 1);
+        if (k >= 0)
+            kids[nk++] = k;
+    }
+    if (nk == 0)
+        problem(L, n, false, "'%s' has no conditions; remove it", what);
+    int first = add_children(L, kids, nk);
+    L->p->conds[c].first = first;
+    L->p->conds[c].count = nk;
+    return c;
+}
+
+static int compile_cond(struct loader *L, struct fy_node *n, int depth)
+{
+    if (depth > 16) {
+        problem(L, n, false, "conditions nested deeper than 16 levels; simplify");
+        return -1;
+    }
+    if (!n || fy_node_get_type(n) != FYNT_MAPPING || fy_node_mapping_item_count(n) != 1) {
+        problem(L, n, false,
+                "a condition is a mapping with one key (all, any, not, has, is, age_at_most, "
+                "age_at_least, recipient_in, service_in, purpose_opted_out, recipient_foreign, "
+                "institution_qualifies, purpose, service, recipient, data, basis)");
+        return -1;
+    }
+    void *it = NULL;
+    struct fy_node_pair *pair = fy_node_mapping_iterate(n, &it);
+    struct fy_node *key = fy_node_pair_key(pair), *val = fy_node_pair_value(pair);
+    size_t len = 0;
+    const char *op = fy_node_get_scalar(key, &len);
+    if (!op) {
+        problem(L, key, false, "a condition's key must be text");
+        return -1;
+    }
+#define IS(name) (strlen(name) == len && !memcmp(op, name, len))
+    if (IS("all"))
+        return compile_list(L, val, HOGO__C_ALL, depth, "all");
+    if (IS("any"))
+        return compile_list(L, val, HOGO__C_ANY, depth, "any");
+    int c = new_cond(L);
+    if (c < 0)
+        return -1;
+    struct hogo__cond *cd = &L->p->conds[c];
+    if (IS("not")) {
+        int k = compile_cond(L, val, depth + 1);
+        cd = &L->p->conds[c];
+        cd->op = HOGO__C_NOT;
+        if (k >= 0) {
+            cd->first = add_children(L, &k, 1);
+            cd->count = 1;
+        }
+        return c;
+    }
+    if (IS("has") || IS("is")) {
+        bool has = IS("has");
+        if (!val || fy_node_get_type(val) != FYNT_MAPPING || fy_node_mapping_item_count(val) != 1) {
+            problem(L, val, false, "'%s' takes one fact: {%s: {FACT: VALUE}}", has ? "has" : "is",
+                    has ? "has" : "is");
+            return c;
+        }
+        void *it2 = NULL;
+        struct fy_node_pair *fp = fy_node_mapping_iterate(val, &it2);
+        int f = fact_index(L, fy_node_pair_key(fp));
+        struct fy_node *fv = fy_node_pair_value(fp);
+        if (f < 0)
+            return c;
+        cd->fact = (uint8_t)f;
+        if (!has) {
+            cd->op = HOGO__C_IS;
+            if (!fact_is(L, f, "boolean"))
+                problem(L, fy_node_pair_key(fp), false,
+                        "'is' tests a true/false fact; '%s' is not one (use 'has' for lists, "
+                        "age_at_most/age_at_least for age)",
+                        L->v->t[HOGO__K_FACT].v[f].id);
+            if (hogo__yaml_is(fv, "true") || hogo__yaml_is(fv, "false"))
+                cd->value = hogo__yaml_is(fv, "true");
+            else
+                problem(L, fv, false, "'is' compares with true or false");
+            return c;
+        }
+        cd->op = HOGO__C_HAS;
+        if (!fact_is(L, f, "array") || f == HOGO__F_CONSENTS) {
+            problem(L, fy_node_pair_key(fp), false,
+                    "'has' tests a list fact; '%s' is not one", L->v->t[HOGO__K_FACT].v[f].id);
+            return c;
+        }
+        if (hogo__yaml_is(fv, "any")) {
+            cd->value = false;
+            return c;
+        }
+        cd->value = true;
+        int kind = list_fact_kind(f);
+        if (kind < 0) {
+            size_t vl = 0;
+            const char *num = fv ? fy_node_get_scalar(fv, &vl) : NULL;
+            if (!num || !hogo__corporate_number_valid(num, vl)) {
+                problem(L, fv, false,
+                        "'%s' holds corporate numbers: give 'any' or a valid 13-digit 法人番号",
+                        L->v->t[HOGO__K_FACT].v[f].id);
+                return c;
+            }
+            cd->op = HOGO__C_HAS_CORP;
+            cd->corp = strtoull(num, NULL, 10);
+            return c;
+        }
+        cd->num = resolve_id(L, fv, (enum hogo__kind)kind);
+        return c;
+    }
+    if (IS("age_at_most") || IS("age_at_least")) {
+        cd->op = IS("age_at_most") ? HOGO__C_AGE_AT_MOST : HOGO__C_AGE_AT_LEAST;
+        char *s = hogo__yaml_strdup(val);
+        char *end = NULL;
+        long x = s ? strtol(s, &end, 10) : -1;
+        if (!s || *end || x < 0 || x > 200)
+            problem(L, val, false, "'%.*s' takes an age in years (0-200)", (int)len, op);
+        cd->num = (int32_t)x;
+        free(s);
+        return c;
+    }
+    if (IS("recipient_in") || IS("service_in")) {
+        bool rin = IS("recipient_in");
+        cd->op = rin ? HOGO__C_RECIPIENT_IN : HOGO__C_SERVICE_IN;
+        int f = fact_index(L, val);
+        if (f < 0)
+            return c;
+        cd->fact = (uint8_t)f;
+        if (rin && hogo__corp_slot(f) < 0)
+            problem(L, val, false,
+                    "recipient_in compares the recipient's corporate number with applied_to, "
+                    "affiliated_organizations or blocked_companies, not '%s'",
+                    L->v->t[HOGO__K_FACT].v[f].id);
+        if (!rin && list_fact_kind(f) != HOGO__K_SERVICE)
+            problem(L, val, false,
+                    "service_in compares the request's service with services_used, "
+                    "services_requested or point_program_services, not '%s'",
+                    L->v->t[HOGO__K_FACT].v[f].id);
+        return c;
+    }
+    if (IS("purpose_opted_out") || IS("recipient_foreign") || IS("institution_qualifies")) {
+        cd->op = IS("purpose_opted_out")   ? HOGO__C_PURPOSE_OPTED_OUT
+                 : IS("recipient_foreign") ? HOGO__C_RECIPIENT_FOREIGN
+                                           : HOGO__C_INSTITUTION_QUALIFIES;
+        if (!hogo__yaml_is(val, "true"))
+            problem(L, val, false, "'%.*s' is written with the value true", (int)len, op);
+        return c;
+    }
+    if (IS("purpose") || IS("service") || IS("recipient") || IS("data")) {
+        enum hogo__kind k = IS("purpose")     ? HOGO__K_PURPOSE
+                            : IS("service")   ? HOGO__K_SERVICE
+                            : IS("recipient") ? HOGO__K_RECIPIENT
+                                              : HOGO__K_DATA;
+        cd->op = k == HOGO__K_PURPOSE     ? HOGO__C_PURPOSE
+                 : k == HOGO__K_SERVICE   ? HOGO__C_SERVICE
+                 : k == HOGO__K_RECIPIENT ? HOGO__C_RECIPIENT
+                                          : HOGO__C_DATA;
+        struct hogo__set cover = {{0}};
+        struct set_ctx sc = {.kind = k, .cover = &cover};
+        for_each_item(L, val, op, add_to_set, &sc);
+        L->p->conds[c].set = cover;
+        return c;
+    }
+    if (IS("basis")) {
+        cd->op = HOGO__C_BASIS;
+        cd->num = (int32_t)read_mask(L, val, HOGO__K_BASIS, "basis");
+        return c;
+    }
+#undef IS
+    problem(L, key, false,
+            "unknown condition '%.*s'; see docs/policy-language.md for the conditions", (int)len,
+            op);
+    return c;
+}
+
+/* --- rules and clauses --------------------------------------------------------------------- */
+
+static void release_rule(struct hogo__rule *r)
+{
+    free(r->purposes.text);
+    free(r->data.text);
+    free(r->recipients.text);
+    free(r->services.text);
+    free(r->quote);
+    free(r->note);
+    free(r->record_exempt_reason);
+}
+
+static void check_quote(struct loader *L, struct fy_node *n, const char *quote)
+{
+    if (!quote || !L->p->source_text)
+        return;
+    if (!quote[0]) {
+        problem(L, n, false, "the quote is empty; copy the policy's exact words");
+        return;
+    }
+    if (!strstr(L->p->source_text, quote))
+        problem(L, n, false,
+                "quote not found verbatim in '%s': copy the exact words from the policy text "
+                "(same characters, no line breaks)",
+                L->p->source_path);
+}
+
+static void read_obligations(struct loader *L, struct fy_node *n, struct hogo__rule *r)
+{
+    if (!n)
+        return;
+    if (fy_node_get_type(n) != FYNT_SEQUENCE) {
+        problem(L, n, false, "'obligations' is a list");
+        return;
+    }
+    void *it = NULL;
+    struct fy_node *item;
+    while ((item = fy_node_sequence_iterate(n, &it)) != NULL) {
+        struct fy_node *idn = item, *params = NULL;
+        if (fy_node_get_type(item) == FYNT_MAPPING) {
+            void *it2 = NULL;
+            struct fy_node_pair *pair = fy_node_mapping_iterate(item, &it2);
+            if (fy_node_mapping_item_count(item) != 1 || !pair) {
+                problem(L, item, false, "an obligation is an id or {id: {parameters}}");
+                continue;
+            }
+            idn = fy_node_pair_key(pair);
+            params = fy_node_pair_value(pair);
+        }
+        int ob = resolve_id(L, idn, HOGO__K_OBLIGATION);
+        if (ob < 0)
+            continue;
+        if (ob == HOGO__OB_RECORD_PROVISION || ob == HOGO__OB_CONFIRM_RECEIPT ||
+            ob == HOGO__OB_FOREIGN_TRANSFER_INFO) {
+            problem(L, idn, false,
+                    "'%s' is attached by the engine as the APPI requires; use the rule's "
+                    "'record' key to change retention or exempt a rule",
+                    L->v->t[HOGO__K_OBLIGATION].v[ob].id);
+            continue;
+        }
+        r->obligations |= 1u << ob;
+        if (params) {
+            if (ob != HOGO__OB_DEIDENTIFY || fy_node_get_type(params) != FYNT_MAPPING) {
+                problem(L, params, false, "only deidentify takes parameters: {drop: [...], "
+                                          "generalize: [...]}");
+                continue;
+            }
+            check_keys(L, params, "deidentify", (const char *const[]){"drop", "generalize", NULL});
+            r->deid.given = true;
+            struct set_ctx sc = {.kind = HOGO__K_DATA, .cover = &r->deid.drop};
+            for_each_item(L, get(params, "drop"), "drop", add_to_set, &sc);
+            struct set_ctx gc = {.kind = HOGO__K_DATA, .cover = &r->deid.generalize};
+            for_each_item(L, get(params, "generalize"), "generalize", add_to_set, &gc);
+        }
+    }
+}
+
+static void read_record(struct loader *L, struct fy_node *n, struct hogo__rule *r)
+{
+    if (!n)
+        return;
+    if (fy_node_get_type(n) != FYNT_MAPPING) {
+        problem(L, n, false, "'record' is {exempt: reason} or {retention_years: N, "
+                             "retention_from: creation|last_provision}");
+        return;
+    }
+    check_keys(L, n, "record",
+               (const char *const[]){"exempt", "retention_years", "retention_from", NULL});
+    struct fy_node *ex = get(n, "exempt");
+    if (ex) {
+        r->record_exempt = true;
+        r->record_exempt_reason = hogo__yaml_strdup(ex);
+        if (!r->record_exempt_reason)
+            problem(L, ex, false, "'exempt' gives the reason the law requires no record");
+    }
+    struct fy_node *y = get(n, "retention_years");
+    if (y) {
+        if (hogo__yaml_is(y, "1"))
+            r->retention_years = 1;
+        else if (hogo__yaml_is(y, "3"))
+            r->retention_years = 3;
+        else
+            problem(L, y, false, "retention_years is 1 or 3 (APPI Enforcement Rules Art.21)");
+    }
+    struct fy_node *from = get(n, "retention_from");
+    if (from) {
+        if (hogo__yaml_is(from, "last_provision"))
+            r->retention_last = true;
+        else if (!hogo__yaml_is(from, "creation"))
+            problem(L, from, false, "retention_from is creation or last_provision");
+    }
+}
+
+static const char *const rule_keys[] = {
+    "effect", "quote", "actions", "purposes", "data", "recipients", "services", "forms", "basis",
+    "when", "unless", "yields_to", "obligations", "record", "note", NULL};
+
+static void compile_rule(struct loader *L, struct fy_node *n, int clause)
+{
+    struct hogo_policy *p = L->p;
+    if (fy_node_get_type(n) != FYNT_MAPPING) {
+        problem(L, n, false, "a rule is a mapping (effect, quote, actions, ...)");
+        return;
+    }
+    if (p->nrules == L->rule_cap) {
+        int ncap = L->rule_cap ? L->rule_cap * 2 : 32;
+        struct hogo__rule *g = realloc(p->rules, (size_t)ncap * sizeof *g);
+        if (!g) {
+            problem(L, n, false, "out of memory");
+            return;
+        }
+        p->rules = g;
+        L->rule_cap = ncap;
+    }
+    struct hogo__rule *r = &p->rules[p->nrules];
+    memset(r, 0, sizeof *r);
+    r->clause = clause;
+    r->index = p->nrules;
+    r->when = r->unless = -1;
+    int col;
+    hogo__yaml_pos(n, &r->line, &col);
+    p->nrules++;
+    check_keys(L, n, "a rule", rule_keys);
+
+    struct fy_node *eff = get(n, "effect");
+    if (hogo__yaml_is(eff, "permit"))
+        r->effect = HOGO__PERMIT;
+    else if (hogo__yaml_is(eff, "forbid"))
+        r->effect = HOGO__FORBID;
+    else if (hogo__yaml_is(eff, "obligation"))
+        r->effect = HOGO__OBLIGE;
+    else
+        problem(L, eff ? eff : n, false, "a rule's effect is permit, forbid or obligation");
+
+    r->quote = required_string(L, n, "quote", "a rule");
+    check_quote(L, get(n, "quote"), r->quote);
+    r->note = hogo__yaml_strdup(get(n, "note"));
+
+    struct fy_node *acts = get(n, "actions");
+    if (!acts)
+        problem(L, n, false, "a rule needs 'actions' (use, provide, receive, outsource, "
+                             "process_entrusted)");
+    r->actions = read_mask(L, acts, HOGO__K_ACTION, "actions");
+    read_selector(L, get(n, "purposes"), HOGO__K_PURPOSE, "purposes", &r->purposes);
+    read_selector(L, get(n, "data"), HOGO__K_DATA, "data", &r->data);
+    read_selector(L, get(n, "recipients"), HOGO__K_RECIPIENT, "recipients", &r->recipients);
+    read_selector(L, get(n, "services"), HOGO__K_SERVICE, "services", &r->services);
+
+    struct fy_node *forms = get(n, "forms");
+    r->forms = forms ? read_mask(L, forms, HOGO__K_FORM, "forms")
+                     : (1u << HOGO__IDENTIFIED) | (1u << HOGO__DEIDENTIFIED) |
+                           (1u << HOGO__STATISTICS);
+    struct fy_node *basis = get(n, "basis");
+    r->bases = basis ? read_mask(L, basis, HOGO__K_BASIS, "basis")
+           : r->effect == HOGO__OBLIGE ? (1u << HOGO__POLICY) | (1u << HOGO__CONSENT)
+                                       : 1u << HOGO__POLICY;
+    struct fy_node *yields = get(n, "yields_to");
+    r->yields_to = read_mask(L, yields, HOGO__K_BASIS, "yields_to");
+    if (get(n, "when"))
+        r->when = compile_cond(L, get(n, "when"), 0);
+    if (get(n, "unless"))
+        r->unless = compile_cond(L, get(n, "unless"), 0);
+    r = &p->rules[p->nrules - 1]; /* compile_cond may not move rules, but stay safe */
+    read_obligations(L, get(n, "obligations"), r);
+    read_record(L, get(n, "record"), r);
+
+    /* A rule that can never apply is an error: say why. */
+    if (r->effect != HOGO__FORBID && yields)
+        problem(L, yields, false, "'yields_to' only makes sense on a forbid rule; remove it");
+    if (r->effect == HOGO__FORBID && basis)
+        problem(L, basis, false, "a forbid applies whatever the basis; use 'yields_to' to name "
+                                 "the bases that lift it");
+    if (r->yields_to & (1u << HOGO__POLICY))
+        problem(L, yields, false, "a restriction that yields to 'policy' never applies; remove "
+                                  "'policy' from yields_to");
+    if (forms && r->forms == 0)
+        problem(L, forms, false, "'forms' excludes every form: the rule can never apply");
+    if (forms && r->effect == HOGO__PERMIT && (r->forms & (1u << HOGO__PSEUDONYMIZED)) &&
+        (r->actions & (1u << HOGO__PROVIDE)))
+        problem(L, forms, true,
+                "pseudonymized data may not be provided to a third party (APPI Art.41(6)); the "
+                "engine refuses it whatever this rule says");
+    if (r->purposes.present && !r->purposes.negated && r->actions) {
+        const struct hogo__table *pt = &L->v->t[HOGO__K_PURPOSE];
+        for (unsigned a = 0; a < 5; a++) {
+            if (!(r->actions & (1u << a)))
+                continue;
+            bool usable = false;
+            for (int i = 0; i < pt->n; i++)
+                if (hogo__set_has(&r->purposes.cover, i) && (pt->v[i].actions & (1u << a)))
+                    usable = true;
+            if (!usable)
+                problem(L, get(n, "purposes"), false,
+                        "none of the purposes (%s) may be used with action '%s' (vocabulary "
+                        "for_actions), so the rule can never apply to it; fix 'actions' or "
+                        "'purposes'",
+                        r->purposes.text ? r->purposes.text : "", L->v->t[HOGO__K_ACTION].v[a].id);
+        }
+    }
+    if ((r->purposes.present && hogo__set_empty(&r->purposes.cover)) ||
+        (r->data.present && hogo__set_empty(&r->data.cover)) ||
+        (r->recipients.present && hogo__set_empty(&r->recipients.cover)) ||
+        (r->services.present && hogo__set_empty(&r->services.cover)))
+        if (L->errors == 0)
+            problem(L, n, false, "a selector of this rule covers no id: it can never apply");
+}
+
+static void compile_clause(struct loader *L, struct fy_node *n)
+{
+    struct hogo_policy *p = L->p;
+    if (fy_node_get_type(n) != FYNT_MAPPING) {
+        problem(L, n, false, "a clause is a mapping with id, title and rules");
+        return;
+    }
+    check_keys(L, n, "a clause", (const char *const[]){"id", "title", "rules", NULL});
+    if (p->nclauses == L->clause_cap) {
+        int ncap = L->clause_cap ? L->clause_cap * 2 : 16;
+        struct hogo__clause *g = realloc(p->clauses, (size_t)ncap * sizeof *g);
+        if (!g) {
+            problem(L, n, false, "out of memory");
+            return;
+        }
+        p->clauses = g;
+        L->clause_cap = ncap;
+    }
+    int ci = p->nclauses++;
+    struct hogo__clause *c = &p->clauses[ci];
+    memset(c, 0, sizeof *c);
+    int col;
+    hogo__yaml_pos(n, &c->line, &col);
+    c->id = required_string(L, n, "id", "a clause");
+    if (c->id) {
+        for (int i = 0; i < ci; i++)
+            if (p->clauses[i].id && !strcmp(p->clauses[i].id, c->id))
+                problem(L, get(n, "id"), false,
+                        "duplicate clause id '%s' (first at line %d); give each clause its own "
+                        "numbering, refined after a dot if needed ('%s.2')",
+                        c->id, p->clauses[i].line, c->id);
+    }
+    c->title = hogo__yaml_strdup(get(n, "title"));
+    if (c->title)
+        check_quote(L, get(n, "title"), c->title);
+    struct fy_node *rules = get(n, "rules");
+    c->first_rule = p->nrules;
+    if (!rules || fy_node_get_type(rules) != FYNT_SEQUENCE ||
+        fy_node_sequence_item_count(rules) == 0) {
+        problem(L, rules ? rules : n, false, "clause '%s' needs a non-empty list of 'rules'",
+                c->id ? c->id : "?");
+        return;
+    }
+    void *it = NULL;
+    struct fy_node *rn;
+    while ((rn = fy_node_sequence_iterate(rules, &it)) != NULL)
+        compile_rule(L, rn, ci);
+    p->clauses[ci].nrules = p->nrules - p->clauses[ci].first_rule;
+}
+
+static int build_indexes(struct hogo_policy *p)
+{
+    for (int a = 0; a < 5; a++)
+        for (int e = 0; e < 3; e++) {
+            p->by_action[a][e] = malloc(((size_t)p->nrules + 1) * sizeof(int));
+            if (!p->by_action[a][e])
+                return HOGO_ENOMEM;
+            p->nby_action[a][e] = 0;
+            for (int i = 0; i < p->nrules; i++)
+                if ((p->rules[i].actions & (1u << a)) && p->rules[i].effect == e)
+                    p->by_action[a][e][p->nby_action[a][e]++] = i;
+        }
+    return 0;
+}
+
+void hogo_policy_free(struct hogo_policy *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->nrules; i++)
+        release_rule(&p->rules[i]);
+    for (int i = 0; i < p->nclauses; i++) {
+        free(p->clauses[i].id);
+        free(p->clauses[i].title);
+    }
+    for (int a = 0; a < 5; a++)
+        for (int e = 0; e < 3; e++)
+            free(p->by_action[a][e]);
+    free(p->rules);
+    free(p->clauses);
+    free(p->conds);
+    free(p->children);
+    free(p->id);
+    free(p->operator_ja);
+    free(p->operator_en);
+    free(p->version);
+    free(p->path);
+    free(p->source_path);
+    free(p->source_text);
+    hogo_vocab_free(p->own_vocab);
+    free(p);
+}
+
+/* Directory part of a path ("." when none), into buf. */
+static void dir_of(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, size, ".");
+    else
+        snprintf(buf, size, "%.*s", (int)(slash - path ? slash - path : 1), path);
+}
+
+static int file_exists(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
+
+static int load_vocab_for(const char *policy_path, struct hogo_vocab **out,
+                          struct hogo_error *err)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 32];
+    dir_of(policy_path, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/vocabulary.yaml", dir);
+    if (!file_exists(path))
+        snprintf(path, sizeof path, "%s/vocabulary.yaml", HOGO_SOURCE_POLICY_DIR);
+    if (!file_exists(path))
+        snprintf(path, sizeof path, "%s/vocabulary.yaml", HOGO_INSTALLED_POLICY_DIR);
+    return hogo_vocab_load(path, out, err);
+}
+
+int hogo_policy_load(const char *path, const struct hogo_policy_load_opts *opts,
+                     struct hogo_policy **out, struct hogo_error *err)
+{
+    int rc = 0;
+    struct fy_document *doc = NULL;
+    struct hogo_policy *p = calloc(1, sizeof *p);
+    struct loader L = {.path = path, .p = p, .opts = opts, .err = err};
+    *out = NULL;
+    if (!p)
+        return HOGO_ENOMEM;
+    hogo_error_clear(err);
+    p->path = strdup(path);
+    if (!p->path) {
+        rc = HOGO_ENOMEM;
+        goto out;
+    }
+    if (opts && opts->vocab) {
+        p->vocab = opts->vocab;
+    } else {
+        rc = load_vocab_for(path, &p->own_vocab, err);
+        if (rc)
+            goto out;
+        p->vocab = p->own_vocab;
+    }
+    L.v = p->vocab;
+    rc = hogo__yaml_load(path, &doc, err);
+    if (rc) {
+        if (opts && opts->diag && err)
+            opts->diag(opts->diag_user, err, false);
+        goto out;
+    }
+    struct fy_node *root = fy_document_root(doc);
+    if (!root || fy_node_get_type(root) != FYNT_MAPPING) {
+        problem(&L, root, false, "a policy file is a YAML mapping (policy, operator, version, "
+                                 "source, clauses); see docs/policy-language.md");
+        goto done;
+    }
+    check_keys(&L, root, "the policy",
+               (const char *const[]){"policy", "operator", "version", "source", "clauses", NULL});
+    p->id = required_string(&L, root, "policy", "the policy");
+    if (p->id) {
+        int known = hogo__vocab_find(L.v, HOGO__K_POLICY, p->id, strlen(p->id));
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        size_t idlen = strlen(p->id);
+        if (known < 0)
+            problem(&L, get(root, "policy"), true,
+                    "policy id '%s' is not in the vocabulary's policies; add it there so "
+                    "requests can name it",
+                    p->id);
+        if (strncmp(base, p->id, idlen) || strcmp(base + idlen, ".yaml"))
+            problem(&L, get(root, "policy"), true,
+                    "policy '%s' is in file '%s'; name the file '%s.yaml' so it is found by id",
+                    p->id, base, p->id);
+    }
+    struct fy_node *op = get(root, "operator");
+    if (!op || fy_node_get_type(op) != FYNT_MAPPING) {
+        problem(&L, op ? op : root, false, "'operator' is a mapping with ja and en names");
+    } else {
+        check_keys(&L, op, "operator", (const char *const[]){"ja", "en", "corporate_number", NULL});
+        p->operator_ja = required_string(&L, op, "ja", "operator");
+        p->operator_en = hogo__yaml_strdup(get(op, "en"));
+        struct fy_node *cn = get(op, "corporate_number");
+        size_t cl = 0;
+        const char *cs = cn ? fy_node_get_scalar(cn, &cl) : NULL;
+        if (cn && (!cs || !hogo__corporate_number_valid(cs, cl)))
+            problem(&L, cn, false, "operator corporate_number is not a valid 13-digit 法人番号 "
+                                   "(check digit); quote it as text");
+    }
+    p->version = required_string(&L, root, "version", "the policy");
+    if (p->version && hogo__parse_jst_date(p->version, &p->in_force_from))
+        problem(&L, get(root, "version"), false,
+                "version '%s' is not a date YYYY-MM-DD; write the date printed on the policy, "
+                "quoted ('2025-04-01')",
+                p->version);
+    char *source = required_string(&L, root, "source", "the policy");
+    if (source) {
+        char dir[PATH_MAX];
+        dir_of(path, dir, sizeof dir);
+        size_t need = strlen(dir) + strlen(source) + 2;
+        p->source_path = malloc(need);
+        if (p->source_path)
+            snprintf(p->source_path, need, "%s/%s", dir, source);
+        p->source_text = p->source_path ? hogo__read_file(p->source_path, NULL) : NULL;
+        if (!p->source_text)
+            problem(&L, get(root, "source"), false,
+                    "cannot read the policy text '%s': %s; 'source' is relative to the policy "
+                    "file",
+                    p->source_path ? p->source_path : source, strerror(errno));
+        free(source);
+    }
+    struct fy_node *clauses = get(root, "clauses");
+    if (!clauses || fy_node_get_type(clauses) != FYNT_SEQUENCE) {
+        problem(&L, clauses ? clauses : root, false, "'clauses' is a list of clauses");
+    } else {
+        void *it = NULL;
+        struct fy_node *cn;
+        while ((cn = fy_node_sequence_iterate(clauses, &it)) != NULL)
+            compile_clause(&L, cn);
+        if (p->nclauses == 0)
+            problem(&L, clauses, false, "the policy has no clauses");
+    }
+done:
+    if (L.errors) {
+        rc = HOGO_EPOLICY;
+        goto out;
+    }
+    rc = build_indexes(p);
+    if (rc)
+        goto out;
+    *out = p;
+    p = NULL;
+out:
+    if (doc)
+        fy_document_destroy(doc);
+    hogo_policy_free(p);
+    return rc;
+}
+
+int hogo_policy_resolve(const char *id_or_path, char *path, size_t size, struct hogo_error *err)
+{
+    if (!id_or_path || !*id_or_path)
+        return hogo_error_set(err, HOGO_EINVAL, "--policy",
+                              "no policy given; pass --policy with an id (irp) or a file");
+    if (strchr(id_or_path, '/') || strstr(id_or_path, ".yaml") || strstr(id_or_path, ".yml")) {
+        if (!file_exists(id_or_path))
+            return hogo_error_set(err, HOGO_ENOTFOUND, id_or_path,
+                                  "policy file '%s' does not exist or is unreadable", id_or_path);
+        snprintf(path, size, "%s", id_or_path);
+        return 0;
+    }
+    for (const char *s = id_or_path; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+            return hogo_error_set(err, HOGO_EINVAL, "--policy",
+                                  "'%s' is neither a policy id (lowercase letters, digits, _) "
+                                  "nor a .yaml file",
+                                  id_or_path);
+    const char *env = getenv("HOGO_POLICY_PATH");
+    char searched[1024] = "";
+    if (env && *env) {
+        const char *d = env;
+        while (*d) {
+            const char *end = strchr(d, ':');
+            size_t len = end ? (size_t)(end - d) : strlen(d);
+            if (len) {
+                snprintf(path, size, "%.*s/%s.yaml", (int)len, d, id_or_path);
+                if (file_exists(path))
+                    return 0;
+                size_t used = strlen(searched);
+                snprintf(searched + used, sizeof searched - used, "%.*s, ", (int)len, d);
+            }
+            d = end ? end + 1 : d + len;
+        }
+    }
+    const char *dirs[] = {HOGO_SOURCE_POLICY_DIR, HOGO_INSTALLED_POLICY_DIR};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, size, "%s/%s.yaml", dirs[i], id_or_path);
+        if (file_exists(path))
+            return 0;
+        size_t used = strlen(searched);
+        snprintf(searched + used, sizeof searched - used, "%s%s", dirs[i], i ? "" : ", ");
+    }
+    return hogo_error_set(err, HOGO_ENOTFOUND, "--policy",
+                          "no policy '%s' (looked in %s); the shipped policies are rcc rea rmc "
+                          "rkm irp, or give a file path",
+                          id_or_path, searched);
+}
+
+int hogo_policy_open(const char *id_or_path, const struct hogo_policy_load_opts *opts,
+                     struct hogo_policy **out, struct hogo_error *err)
+{
+    char path[PATH_MAX];
+    int rc = hogo_policy_resolve(id_or_path, path, sizeof path, err);
+    if (rc)
+        return rc;
+    return hogo_policy_load(path, opts, out, err);
+}
+
+const char *hogo_policy_id(const struct hogo_policy *p)
+{
+    return p->id;
+}
+
+const char *hogo_policy_version(const struct hogo_policy *p)
+{
+    return p->version;
+}
+
+const char *hogo_policy_operator(const struct hogo_policy *p)
+{
+    return p->operator_ja;
+}
+
+const char *hogo_policy_path(const struct hogo_policy *p)
+{
+    return p->path;
+}
+
+const struct hogo_vocab *hogo_policy_vocab(const struct hogo_policy *p)
+{
+    return p->vocab;
+}
+
+int hogo_policy_clause_count(const struct hogo_policy *p)
+{
+    return p->nclauses;
+}
+
+int hogo_policy_rule_count(const struct hogo_policy *p)
+{
+    return p->nrules;
+}

@@ -1,0 +1,110 @@
+/*
+ * Helpers over libfyaml for the vocabulary and policy loaders (yaml_util.h).
+ * Policy layer.
+ */
+#include "yaml_util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int hogo__yaml_load(const char *path, struct fy_document **doc, struct hogo_error *err)
+{
+    *doc = NULL;
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return hogo_error_set(err, HOGO_EIO, path, "cannot open '%s': %s; check the path",
+                              path, strerror(errno));
+    fclose(probe);
+
+    struct fy_diag_cfg dcfg;
+    fy_diag_cfg_default(&dcfg);
+    dcfg.fp = NULL;
+    dcfg.output_fn = NULL;
+    struct fy_diag *diag = fy_diag_create(&dcfg);
+    if (!diag)
+        return HOGO_ENOMEM;
+    fy_diag_set_collect_errors(diag, true);
+    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_AUTO, .diag = diag};
+    *doc = fy_document_build_from_file(&cfg, path);
+    int rc = 0;
+    if (!*doc) {
+        void *it = NULL;
+        struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
+        char where[512];
+        if (e) {
+            snprintf(where, sizeof where, "%s:%d:%d", path, e->line + 1, e->column + 1);
+            rc = hogo_error_set(err, HOGO_EPOLICY, where,
+                                "YAML syntax error: %s; fix the syntax at this place",
+                                e->msg ? e->msg : "unparseable input");
+        } else {
+            rc = hogo_error_set(err, HOGO_EPOLICY, path,
+                                "'%s' is not valid YAML (or not UTF-8); check its syntax", path);
+        }
+    }
+    fy_diag_unref(diag);
+    return rc;
+}
+
+char *hogo__yaml_strdup(struct fy_node *n)
+{
+    if (!n || fy_node_get_type(n) != FYNT_SCALAR)
+        return NULL;
+    size_t len = 0;
+    const char *s = fy_node_get_scalar(n, &len);
+    return s ? strndup(s, len) : NULL;
+}
+
+bool hogo__yaml_bool(struct fy_node *n)
+{
+    if (!n || fy_node_get_type(n) != FYNT_SCALAR)
+        return false;
+    size_t len = 0;
+    const char *s = fy_node_get_scalar(n, &len);
+    return s && ((len == 4 && !strncasecmp(s, "true", 4)) || (len == 3 && !strncasecmp(s, "yes", 3)) ||
+                 (len == 2 && !strncasecmp(s, "on", 2)));
+}
+
+bool hogo__yaml_is(struct fy_node *n, const char *want)
+{
+    if (!n || fy_node_get_type(n) != FYNT_SCALAR)
+        return false;
+    size_t len = 0;
+    const char *s = fy_node_get_scalar(n, &len);
+    return s && strlen(want) == len && !memcmp(s, want, len);
+}
+
+void hogo__yaml_pos(struct fy_node *n, int *line, int *col)
+{
+    *line = *col = 0;
+    for (int depth = 0; n && depth < 16; depth++) {
+        if (fy_node_get_type(n) == FYNT_SCALAR) {
+            struct fy_token *t = fy_node_get_scalar_token(n);
+            const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
+            if (m) {
+                *line = m->line + 1;
+                *col = m->column + 1;
+            }
+            return;
+        }
+        void *it = NULL;
+        if (fy_node_get_type(n) == FYNT_MAPPING) {
+            struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
+            n = p ? fy_node_pair_key(p) : NULL;
+        } else {
+            n = fy_node_sequence_iterate(n, &it);
+        }
+    }
+}
+
+void hogo__yaml_where(const char *path, struct fy_node *n, char *buf, size_t size)
+{
+    int line, col;
+    hogo__yaml_pos(n, &line, &col);
+    if (line)
+        snprintf(buf, size, "%s:%d:%d", path, line, col);
+    else
+        snprintf(buf, size, "%s", path);
+}
