@@ -67,30 +67,27 @@ static struct hogo_policy *policy_for(struct policy_cache *c, const char *id,
     return p;
 }
 
-/* Parses a request from the vocabulary of the --policy (or the shipped one). */
-static const struct hogo_vocab *vocab_for(struct policy_cache *c, struct hogo_vocab **own,
-                                          struct hogo_error *err)
+/* The vocabulary requests are parsed with: the --policy's, else the shipped one. */
+static const struct hogo_vocab *vocab_for(struct policy_cache *c, struct hogo_error *err)
 {
     if (c->fixed)
         return hogo_policy_vocab(c->fixed);
-    if (!*own) {
+    if (c->n == 0) {
         struct hogo_policy *probe = NULL;
         if (cli_load_policy("irp", &probe, NULL)) {
             hogo_error_set(err, HOGO_EPOLICY, "", "cannot load the shipped policies");
             return NULL;
         }
         c->loaded[c->n++] = probe;
-        return hogo_policy_vocab(probe);
     }
-    return *own;
+    return hogo_policy_vocab(c->loaded[0]);
 }
 
 static int decide_one(struct policy_cache *cache, struct hogo_request *req,
                       struct hogo_writer *w, const char *json, size_t len, size_t max, bool text,
                       struct hogo_error *err)
 {
-    struct hogo_vocab *own = NULL;
-    const struct hogo_vocab *v = vocab_for(cache, &own, err);
+    const struct hogo_vocab *v = vocab_for(cache, err);
     if (!v)
         return -1;
     if (hogo_request_parse(req, v, json, len, max, err))

@@ -224,7 +224,8 @@ static void statutory_obligations(const struct hogo_policy *p, const struct hogo
             d->obligations |= 1u << HOGO__OB_FOREIGN_TRANSFER_INFO;
         break;
     case HOGO__RECEIVE:
-        if (on_consent && !record_exempt &&
+        /* aggregates are not personal data: receiving them needs no confirmation */
+        if (on_consent && !record_exempt && r->form != HOGO__STATISTICS &&
             !recipient_in_class(p, r->recipient, v->public_authority))
             d->obligations |= 1u << HOGO__OB_CONFIRM_RECEIPT;
         break;

@@ -549,9 +549,11 @@ static int on_end_array(void *ctx)
 {
     struct parse *P = ctx;
     struct frame *f = top(P);
-    if (f->kind == CTX_DATA && f->index == 0)
+    if (f->kind == CTX_DATA && f->index == 0) {
+        P->depth--; /* point at the array, not into it */
         return fail(P, HOGO_EINVAL, "data is empty; list the data categories concerned "
                                     "(e.g. [\"name\", \"work_history\"])");
+    }
     P->depth--;
     after_value(P);
     return 1;
@@ -841,23 +843,28 @@ int hogo_request_parse(struct hogo_request *req, const struct hogo_vocab *v, con
     if (!h)
         return HOGO_ENOMEM;
     yajl_status st = yajl_parse(h, (const unsigned char *)json, len);
-    if (st == yajl_status_ok)
+    bool ended_early = false;
+    if (st == yajl_status_ok) {
         st = yajl_complete_parse(h);
+        ended_early = st != yajl_status_ok;
+    }
     int rc = 0;
     if (P.failed) {
         rc = err && err->code ? err->code : HOGO_EINVAL;
     } else if (st != yajl_status_ok) {
         unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)json, len);
-        size_t at = yajl_get_bytes_consumed(h);
+        size_t at = ended_early ? len : yajl_get_bytes_consumed(h);
         char where[512];
-        pointer(&P, where, sizeof where, true);
-        const char *m = (const char *)msg;
+        pointer(&P, where, sizeof where, !ended_early);
+        char m[256];
+        snprintf(m, sizeof m, "%s", msg ? (const char *)msg : "parse error");
+        for (size_t i = strlen(m); i > 0 && (m[i - 1] == '\n' || m[i - 1] == ' '); i--)
+            m[i - 1] = '\0';
         const char *hint = strstr(m, "UTF8") ? "the request must be UTF-8 text"
-                           : at >= len        ? "the JSON ends too early; close every { and ["
+                           : ended_early      ? "the JSON ends too early; close every { and ["
                                               : "fix the JSON syntax at that byte";
         rc = hogo_error_set(err, HOGO_EINVAL, where[0] ? where : "/",
-                            "request is not valid JSON at byte %zu: %s; %s", at,
-                            msg ? m : "parse error", hint);
+                            "request is not valid JSON at byte %zu: %s; %s", at, m, hint);
         yajl_free_error(h, msg);
     } else {
         rc = validate(req, v, err);

@@ -212,7 +212,8 @@ static void rule_text(const struct hogo_policy *p, const struct hogo__rule *r, s
     if (r->services.present)
         textf(t, "%s  services:   %s\n", indent, hogo__selector_text(&r->services));
     if (r->effect != HOGO__FORBID) {
-        unsigned all = (1u << HOGO__IDENTIFIED) | (1u << HOGO__DEIDENTIFIED) | (1u << HOGO__STATISTICS);
+        unsigned all = (1u << HOGO__IDENTIFIED) | (1u << HOGO__PSEUDONYMIZED) |
+                       (1u << HOGO__DEIDENTIFIED) | (1u << HOGO__STATISTICS);
         if (r->forms != all) {
             textf(t, "%s  forms:      ", indent);
             mask_text(p, HOGO__K_FORM, r->forms, t);

@@ -640,8 +640,8 @@ static void compile_rule(struct loader *L, struct fy_node *n, int clause)
 
     struct fy_node *forms = get(n, "forms");
     r->forms = forms ? read_mask(L, forms, HOGO__K_FORM, "forms")
-                     : (1u << HOGO__IDENTIFIED) | (1u << HOGO__DEIDENTIFIED) |
-                           (1u << HOGO__STATISTICS);
+                     : (1u << HOGO__IDENTIFIED) | (1u << HOGO__PSEUDONYMIZED) |
+                           (1u << HOGO__DEIDENTIFIED) | (1u << HOGO__STATISTICS);
     struct fy_node *basis = get(n, "basis");
     r->bases = basis ? read_mask(L, basis, HOGO__K_BASIS, "basis")
            : r->effect == HOGO__OBLIGE ? (1u << HOGO__POLICY) | (1u << HOGO__CONSENT)
@@ -672,7 +672,8 @@ static void compile_rule(struct loader *L, struct fy_node *n, int clause)
         problem(L, forms, true,
                 "pseudonymized data may not be provided to a third party (APPI Art.41(6)); the "
                 "engine refuses it whatever this rule says");
-    if (r->purposes.present && !r->purposes.negated && r->actions) {
+    if (r->purposes.present && !r->purposes.negated && r->actions &&
+        !hogo__set_empty(&r->purposes.cover)) {
         const struct hogo__table *pt = &L->v->t[HOGO__K_PURPOSE];
         for (unsigned a = 0; a < 5; a++) {
             if (!(r->actions & (1u << a)))

@@ -76,7 +76,8 @@ bool hogo__yaml_is(struct fy_node *n, const char *want)
     return s && strlen(want) == len && !memcmp(s, want, len);
 }
 
-void hogo__yaml_pos(struct fy_node *n, int *line, int *col)
+/* Position of the first scalar inside n (depth-first), or 0. */
+static void first_scalar_pos(struct fy_node *n, int *line, int *col)
 {
     *line = *col = 0;
     for (int depth = 0; n && depth < 16; depth++) {
@@ -96,6 +97,27 @@ void hogo__yaml_pos(struct fy_node *n, int *line, int *col)
         } else {
             n = fy_node_sequence_iterate(n, &it);
         }
+    }
+}
+
+void hogo__yaml_pos(struct fy_node *n, int *line, int *col)
+{
+    first_scalar_pos(n, line, col);
+    /* an empty container has no scalar: use the key it is the value of, or its parent */
+    for (int depth = 0; !*line && n && depth < 16; depth++) {
+        struct fy_node *parent = fy_node_get_parent(n);
+        if (parent && fy_node_get_type(parent) == FYNT_MAPPING) {
+            void *it = NULL;
+            struct fy_node_pair *p;
+            while ((p = fy_node_mapping_iterate(parent, &it)) != NULL)
+                if (fy_node_pair_value(p) == n) {
+                    first_scalar_pos(fy_node_pair_key(p), line, col);
+                    break;
+                }
+        }
+        if (!*line && parent)
+            first_scalar_pos(parent, line, col);
+        n = parent;
     }
 }
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and prints their figures; `make bench` runs this after building.
+# Benchmark layer. The workload is every valid request of the scenario files (all five
+# policies); the --jsonl run repeats it to about a million lines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/out
+mkdir -p "$out"
+python3 - "$out/workload.jsonl" <<'PY'
+import json, glob, sys
+reqs = []
+for path in sorted(glob.glob("tests/scenarios/*.jsonl")):
+    for line in open(path, encoding="utf-8"):
+        if line.strip() and not line.startswith("#"):
+            case = json.loads(line)
+            if case["expect"]["decision"] != "error":
+                reqs.append(json.dumps(case["request"], ensure_ascii=False, separators=(",", ":")))
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write("\n".join(reqs) + "\n")
+PY
+lines=$(wc -l < "$out/workload.jsonl")
+reps=$(( 1000000 / lines + 1 ))
+: > "$out/million.jsonl"
+for _ in $(seq "$reps"); do cat "$out/workload.jsonl"; done > "$out/million.jsonl"
+total=$(wc -l < "$out/million.jsonl")
+
+echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; $(date -u +%Y-%m-%d)"
+echo "== in-process (bench_decide)"
+taskset -c 0 build/bin/bench_decide "$out/workload.jsonl" 3 2>&1 || build/bin/bench_decide "$out/workload.jsonl" 3
+
+echo "== end to end: hogo check --jsonl, $total requests (JSON in, JSON out)"
+for run in 1 2 3; do
+  start=$(date +%s.%N)
+  taskset -c 0 build/bin/hogo check --jsonl < "$out/million.jsonl" > "$out/responses.jsonl" || true
+  end=$(date +%s.%N)
+  python3 -c "import sys; t=float(sys.argv[2])-float(sys.argv[1]); print(f'run $run: {t:.2f} s, {int(sys.argv[3])/t:,.0f} requests/s')" "$start" "$end" "$total"
+done
+answered=$(wc -l < "$out/responses.jsonl")
+errors=$(grep -c '"error"' "$out/responses.jsonl" || true)
+echo "responses: $answered lines, $errors errors"
+[ "$answered" -eq "$total" ]
+
+if [ -x build/bin/bench_deid ]; then
+  echo "== de-identification (bench_deid)"
+  build/bin/bench_deid ../shared/data/adult || true
+fi

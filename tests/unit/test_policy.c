@@ -1,0 +1,325 @@
+/*
+ * Unit tests of the policy layer: the vocabulary (ids, hierarchies, nearest-id suggestions),
+ * loading the fixture policy, and every kind of policy error with its file:line:col.
+ * Test layer.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "policy/policy_int.h"
+#include "test_support.h"
+
+static struct hogo_vocab *vocab;
+
+static int setup(void **state)
+{
+    (void)state;
+    vocab = test_vocab();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    hogo_vocab_free(vocab);
+    return 0;
+}
+
+struct loaded {
+    struct hogo_policy *policy;
+    struct hogo_error err;
+    int rc;
+    int problems;
+    int warnings;
+};
+
+static void count_problem(void *user, const struct hogo_error *e, bool warning)
+{
+    struct loaded *l = user;
+    (void)e;
+    if (warning)
+        l->warnings++;
+    else
+        l->problems++;
+}
+
+/* Loads yaml as irp.yaml in a temporary directory beside the fixture text. */
+static struct loaded load_yaml(const char *yaml)
+{
+    struct loaded l = {0};
+    char *dir = test_policy_dir(fixture_text);
+    assert_non_null(dir);
+    assert_int_equal(test_write(dir, "irp.yaml", yaml), 0);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/irp.yaml", dir);
+    struct hogo_policy_load_opts opts = {.vocab = vocab, .diag = count_problem, .diag_user = &l};
+    l.rc = hogo_policy_load(path, &opts, &l.policy, &l.err);
+    test_remove_dir(dir);
+    free(dir);
+    return l;
+}
+
+static void vocabulary_hierarchies_close_both_ways(void **state)
+{
+    (void)state;
+    int contact = hogo__vocab_find(vocab, HOGO__K_DATA, "contact", 7);
+    int email = hogo__vocab_find(vocab, HOGO__K_DATA, "email", 5);
+    int sensitive = hogo__vocab_find(vocab, HOGO__K_DATA, "sensitive_info", 14);
+    int medical = hogo__vocab_find(vocab, HOGO__K_DATA, "medical_history", 15);
+    assert_true(contact >= 0 && email >= 0 && sensitive >= 0 && medical >= 0);
+    assert_true(hogo__set_has(&vocab->t[HOGO__K_DATA].down[contact], email));
+    assert_false(hogo__set_has(&vocab->t[HOGO__K_DATA].down[email], contact));
+    assert_true(hogo__set_has(&vocab->t[HOGO__K_DATA].up[medical], sensitive));
+    assert_true(vocab->t[HOGO__K_DATA].v[medical].flags & HOGO__SENSITIVE);
+    /* a named recipient's classes cover it; a class never covers a bare named recipient */
+    int recruit = hogo__vocab_find(vocab, HOGO__K_RECIPIENT, "recruit", 7);
+    int group = hogo__vocab_find(vocab, HOGO__K_RECIPIENT, "group_company", 13);
+    assert_true(hogo__set_has(&vocab->t[HOGO__K_RECIPIENT].up[recruit], group));
+    assert_false(hogo__set_has(&vocab->t[HOGO__K_RECIPIENT].up[group], recruit));
+    /* purposes: custom_audience_ads is under ad_delivery */
+    int ads = hogo__vocab_find(vocab, HOGO__K_PURPOSE, "ad_delivery", 11);
+    int custom = hogo__vocab_find(vocab, HOGO__K_PURPOSE, "custom_audience_ads", 19);
+    assert_true(hogo__set_has(&vocab->t[HOGO__K_PURPOSE].down[ads], custom));
+    /* the fixed ids sit where the engine expects them */
+    assert_int_equal(hogo__vocab_find(vocab, HOGO__K_ACTION, "provide", 7), HOGO__PROVIDE);
+    assert_int_equal(hogo__vocab_find(vocab, HOGO__K_FACT, "blocked_companies", 17),
+                     HOGO__F_BLOCKED_COMPANIES);
+}
+
+static void vocabulary_suggests_nearest_id(void **state)
+{
+    (void)state;
+    char near[128];
+    hogo__vocab_nearest(vocab, HOGO__K_DATA, "nmae", near, sizeof near);
+    assert_string_equal(near, "name");
+    hogo__vocab_nearest(vocab, HOGO__K_PURPOSE, "ad_delivry", near, sizeof near);
+    assert_string_equal(near, "ad_delivery");
+    hogo__vocab_nearest(vocab, HOGO__K_DATA, "zzzzzzzzzzzzzz", near, sizeof near);
+    assert_string_equal(near, "");
+}
+
+static void corporate_number_check_digit(void **state)
+{
+    (void)state;
+    assert_true(hogo__corporate_number_valid("9234567890123", 13)); /* decision.md's example */
+    assert_false(hogo__corporate_number_valid("8234567890123", 13));
+    assert_false(hogo__corporate_number_valid("923456789012", 12));
+    assert_false(hogo__corporate_number_valid("92345678901a3", 13));
+}
+
+static void dates_and_instants(void **state)
+{
+    (void)state;
+    int64_t t = 0, u = 0;
+    assert_int_equal(hogo__parse_jst_date("2025-04-01", &t), 0);
+    assert_int_equal(hogo__parse_rfc3339("2025-04-01T00:00:00+09:00", 25, &u), 0);
+    assert_true(t == u);
+    assert_int_equal(hogo__parse_rfc3339("2025-03-31T15:00:00Z", 20, &u), 0);
+    assert_true(t == u);
+    assert_int_not_equal(hogo__parse_rfc3339("2025-02-30T00:00:00Z", 20, &u), 0);
+    assert_int_not_equal(hogo__parse_rfc3339("yesterday", 9, &u), 0);
+    assert_int_not_equal(hogo__parse_jst_date("2025-4-1", &t), 0);
+}
+
+static void fixture_loads_clean(void **state)
+{
+    (void)state;
+    struct loaded l = load_yaml(fixture_yaml);
+    assert_int_equal(l.rc, 0);
+    assert_int_equal(l.problems, 0);
+    assert_int_equal(l.warnings, 0);
+    assert_int_equal(hogo_policy_clause_count(l.policy), 8);
+    assert_int_equal(hogo_policy_rule_count(l.policy), 9);
+    assert_string_equal(hogo_policy_version(l.policy), "2025-04-01");
+    hogo_policy_free(l.policy);
+}
+
+/* Loads a variant of the fixture and checks the first error's place and message. */
+static void expect_error(const char *from, const char *to, const char *where_suffix,
+                         const char *message_part)
+{
+    char *yaml = fixture_replace(from, to);
+    assert_non_null(yaml);
+    struct loaded l = load_yaml(yaml);
+    free(yaml);
+    assert_int_equal(l.rc, HOGO_EPOLICY);
+    assert_null(l.policy);
+    assert_true(l.problems >= 1);
+    if (!strstr(l.err.where, where_suffix) || !strstr(l.err.message, message_part))
+        fail_msg("got '%s: %s', expected place ending '%s' and message with '%s'", l.err.where,
+                 l.err.message, where_suffix, message_part);
+}
+
+static void unknown_id_names_nearest(void **state)
+{
+    (void)state;
+    expect_error("purposes: [recruitment_selection]", "purposes: [recruitment_selectio]",
+                 "irp.yaml:20:20", "did you mean 'recruitment_selection'");
+}
+
+static void duplicate_clause_id(void **state)
+{
+    (void)state;
+    expect_error("  - id: 3(2)\n", "  - id: 3(1)\n", "irp.yaml:22:9", "duplicate clause id '3(1)'");
+}
+
+static void quote_must_be_verbatim(void **state)
+{
+    (void)state;
+    expect_error("quote: 営業提案のため\n", "quote: 営業提案のために\n", "irp.yaml:25:16",
+                 "quote not found verbatim");
+}
+
+static void purpose_unusable_with_action(void **state)
+{
+    (void)state;
+    expect_error("        actions: [provide]\n        recipients: [participating_company]\n",
+                 "        actions: [use]\n        recipients: [participating_company]\n",
+                 "irp.yaml:20", "may be used with action 'use'");
+}
+
+static void restriction_yielding_to_policy_never_applies(void **state)
+{
+    (void)state;
+    expect_error("yields_to: [consent, law", "yields_to: [policy, law", "irp.yaml:36",
+                 "never applies");
+}
+
+static void forms_excluding_everything(void **state)
+{
+    (void)state;
+    expect_error("forms: [deidentified, statistics]", "forms: []", "irp.yaml:29:9",
+                 "empty list");
+}
+
+static void unknown_key_lists_the_keys(void **state)
+{
+    (void)state;
+    expect_error("        purposes: [sales_proposal]\n", "        purpose: [sales_proposal]\n",
+                 "irp.yaml:28:9", "unknown key 'purpose'");
+}
+
+static void yaml_syntax_error_has_position(void **state)
+{
+    (void)state;
+    expect_error("    rules:\n      - effect: forbid\n        quote: 要配慮",
+                 "    rules:\n      - effect: [forbid\n        quote: 要配慮", "irp.yaml:",
+                 "YAML syntax error");
+}
+
+static void bad_condition_is_reported(void **state)
+{
+    (void)state;
+    expect_error("{recipient_in: applied_to}", "{recipient_in: services_used}", "irp.yaml:21",
+                 "recipient_in compares");
+}
+
+static void every_problem_is_reported(void **state)
+{
+    (void)state;
+    char *a = fixture_replace("purposes: [sales_proposal]", "purposes: [sales_propsal]");
+    assert_non_null(a);
+    const char *dup = "  - id: '7'\n";
+    char *b_at = strstr(a, dup);
+    assert_non_null(b_at);
+    memcpy(b_at, "  - id: '3'\n", strlen(dup)); /* same length: a duplicate id too */
+    struct loaded l = load_yaml(a);
+    free(a);
+    assert_int_equal(l.rc, HOGO_EPOLICY);
+    assert_int_equal(l.problems, 2);
+}
+
+static void shipped_policies_load_without_warnings(void **state)
+{
+    (void)state;
+    const char *ids[] = {"rcc", "rea", "rmc", "rkm", "irp"};
+    for (size_t i = 0; i < 5; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/policies/%s.yaml", test_source_dir(), ids[i]);
+        struct loaded l = {0};
+        struct hogo_policy_load_opts opts = {.vocab = vocab, .diag = count_problem,
+                                             .diag_user = &l};
+        l.rc = hogo_policy_load(path, &opts, &l.policy, &l.err);
+        if (l.rc)
+            fail_msg("%s: %s: %s", ids[i], l.err.where, l.err.message);
+        assert_int_equal(l.warnings, 0);
+        assert_string_equal(hogo_policy_id(l.policy), ids[i]);
+        char *summary = hogo_policy_summary(l.policy);
+        assert_non_null(summary);
+        assert_non_null(strstr(summary, "3(1)"));
+        free(summary);
+        int changes = -1;
+        char *diff = hogo_policy_diff(l.policy, l.policy, &changes);
+        assert_int_equal(changes, 0);
+        free(diff);
+        hogo_policy_free(l.policy);
+    }
+}
+
+static void diff_reports_changes(void **state)
+{
+    (void)state;
+    struct loaded a = load_yaml(fixture_yaml);
+    char *yaml = fixture_replace("purposes: [sales_proposal]", "purposes: [survey_report]");
+    struct loaded b = load_yaml(yaml);
+    free(yaml);
+    assert_int_equal(a.rc, 0);
+    assert_int_equal(b.rc, 0);
+    int changes = 0;
+    char *diff = hogo_policy_diff(a.policy, b.policy, &changes);
+    assert_int_equal(changes, 1);
+    assert_non_null(strstr(diff, "changed clause [3(2)]"));
+    assert_non_null(strstr(diff, "survey_report"));
+    free(diff);
+    hogo_policy_free(a.policy);
+    hogo_policy_free(b.policy);
+}
+
+static void resolve_follows_policy_path(void **state)
+{
+    (void)state;
+    char *dir = test_policy_dir(fixture_text);
+    assert_int_equal(test_write(dir, "rcc.yaml", "x: 1\n"), 0);
+    setenv("HOGO_POLICY_PATH", dir, 1);
+    char path[PATH_MAX];
+    struct hogo_error err = {0};
+    assert_int_equal(hogo_policy_resolve("rcc", path, sizeof path, &err), 0);
+    assert_non_null(strstr(path, dir));
+    assert_int_equal(hogo_policy_resolve("irp", path, sizeof path, &err), 0);
+    assert_null(strstr(path, dir));
+    assert_int_equal(hogo_policy_resolve("nosuch", path, sizeof path, &err), HOGO_ENOTFOUND);
+    assert_int_equal(hogo_policy_resolve("../etc", path, sizeof path, &err), HOGO_ENOTFOUND);
+    unsetenv("HOGO_POLICY_PATH");
+    test_remove_dir(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(vocabulary_hierarchies_close_both_ways),
+        cmocka_unit_test(vocabulary_suggests_nearest_id),
+        cmocka_unit_test(corporate_number_check_digit),
+        cmocka_unit_test(dates_and_instants),
+        cmocka_unit_test(fixture_loads_clean),
+        cmocka_unit_test(unknown_id_names_nearest),
+        cmocka_unit_test(duplicate_clause_id),
+        cmocka_unit_test(quote_must_be_verbatim),
+        cmocka_unit_test(purpose_unusable_with_action),
+        cmocka_unit_test(restriction_yielding_to_policy_never_applies),
+        cmocka_unit_test(forms_excluding_everything),
+        cmocka_unit_test(unknown_key_lists_the_keys),
+        cmocka_unit_test(yaml_syntax_error_has_position),
+        cmocka_unit_test(bad_condition_is_reported),
+        cmocka_unit_test(every_problem_is_reported),
+        cmocka_unit_test(shipped_policies_load_without_warnings),
+        cmocka_unit_test(diff_reports_changes),
+        cmocka_unit_test(resolve_follows_policy_path),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
