@@ -35,7 +35,7 @@ check-asan: deps
 
 bench: all
 	@test -f $(BUILD)/CMakeCache.txt
-	cmake --build $(BUILD) --target bench_decide -j $(JOBS)
+	cmake --build $(BUILD) --target benchmarks -j $(JOBS)
 	bash bench/run.sh
 
 run: all

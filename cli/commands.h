@@ -15,6 +15,13 @@ struct cli_command {
 
 int cmd_check(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_subject(int argc, char **argv);
+int cmd_data(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_corp(int argc, char **argv);
 
 /* Prints "hogo: " and a formatted message to stderr (CLI only: the library never prints). */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

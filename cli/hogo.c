@@ -13,6 +13,13 @@
 static const struct cli_command commands[] = {
     {"check", "decide whether a use or provision of personal data is allowed", cmd_check},
     {"policy", "check, show and compare policy files", cmd_policy},
+    {"init", "create or migrate a store", cmd_init},
+    {"subject", "people and the facts decisions use", cmd_subject},
+    {"data", "personal data sealed per subject", cmd_data},
+    {"ledger", "APPI provision/receipt records", cmd_ledger},
+    {"audit", "verify and export the audit log", cmd_audit},
+    {"key", "master and signing keys", cmd_key},
+    {"corp", "corporate numbers and successions", cmd_corp},
 };
 
 void cli_errorf(const char *fmt, ...)

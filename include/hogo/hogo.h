@@ -5,9 +5,12 @@
 #ifndef HOGO_H
 #define HOGO_H
 
+#include <hogo/audit.h>
 #include <hogo/decide.h>
 #include <hogo/error.h>
+#include <hogo/ledger.h>
 #include <hogo/policy.h>
+#include <hogo/store.h>
 
 #ifdef __cplusplus
 extern "C" {

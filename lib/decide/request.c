@@ -47,6 +47,9 @@ struct parse {
     unsigned recipient_seen;
     unsigned consent_seen;
     bool failed;
+    bool awaiting_value; /* a key was read and its value has not started */
+    long bad_escape;     /* byte offset of a lone surrogate escape, or -1 */
+    yajl_handle h;
 };
 
 static void pointer(const struct parse *P, char *buf, size_t size, bool with_key)
@@ -199,11 +202,26 @@ static int type_error(struct parse *P, const char *want)
     return fail(P, HOGO_EINVAL, "wrong type: expected %s", want);
 }
 
+/* True (and the error recorded) when the string just read holds the lone surrogate escape
+ * found before parsing: yajl would silently turn it into '?'. */
+static bool lone_surrogate_here(struct parse *P)
+{
+    if (P->bad_escape < 0 || (long)yajl_get_bytes_consumed(P->h) <= P->bad_escape)
+        return false;
+    fail(P, HOGO_EINVAL, "lone UTF-16 surrogate escape at byte %ld; encode characters outside "
+                         "the BMP as a surrogate pair or as UTF-8",
+         P->bad_escape);
+    return true;
+}
+
 /* --- scalar values ------------------------------------------------------------------------ */
 
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
     struct parse *P = ctx;
+    P->awaiting_value = false;
+    if (lone_surrogate_here(P))
+        return 0;
     struct hogo_request *r = P->req;
     struct frame *f = value_slot(P);
     int rc = 1;
@@ -337,6 +355,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
 static int on_bool(void *ctx, int b)
 {
     struct parse *P = ctx;
+    P->awaiting_value = false;
     struct frame *f = top(P);
     if (f->kind == CTX_SUBJECT) {
         int fact = current_fact(P, f);
@@ -358,6 +377,7 @@ static int on_bool(void *ctx, int b)
 static int on_null(void *ctx)
 {
     struct parse *P = ctx;
+    P->awaiting_value = false;
     struct frame *f = top(P);
     if (f->kind == CTX_ROOT)
         return type_error(P, "an object");
@@ -378,6 +398,7 @@ static int on_null(void *ctx)
 static int on_integer(void *ctx, long long x)
 {
     struct parse *P = ctx;
+    P->awaiting_value = false;
     struct frame *f = top(P);
     if (f->kind == CTX_SUBJECT && current_fact(P, f) == HOGO__F_AGE) {
         if (x < 0 || x > 150)
@@ -399,6 +420,7 @@ static int on_integer(void *ctx, long long x)
 static int on_double(void *ctx, double x)
 {
     struct parse *P = ctx;
+    P->awaiting_value = false;
     struct frame *f = top(P);
     (void)x;
     if (f->kind == CTX_SUBJECT && current_fact(P, f) == HOGO__F_AGE)
@@ -440,6 +462,7 @@ static int grow_consents(struct parse *P)
 
 static int open_container(struct parse *P, bool is_array)
 {
+    P->awaiting_value = false;
     struct frame *f = top(P);
     enum ctx_kind next = CTX_SKIP;
     switch (f->kind) {
@@ -589,12 +612,15 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 {
     struct parse *P = ctx;
     struct frame *f = top(P);
+    P->awaiting_value = true;
     if (len >= sizeof f->key) {
         f->key_len = 0;
         return fail(P, HOGO_EINVAL, "field name longer than 63 characters");
     }
     memcpy(f->key, s, len);
     f->key_len = (int)len;
+    if (lone_surrogate_here(P))
+        return 0;
     switch (f->kind) {
     case CTX_TOP: {
         for (int t = 0; t < T_COUNT; t++)
@@ -831,17 +857,13 @@ int hogo_request_parse(struct hogo_request *req, const struct hogo_vocab *v, con
     if (len == 0)
         return hogo_error_set(err, HOGO_EINVAL, "/", "the request is empty; send a JSON object "
                                                      "(see docs/decision.md)");
-    long bad = lone_surrogate(json, len);
-    if (bad >= 0)
-        return hogo_error_set(err, HOGO_EINVAL, "/",
-                              "lone UTF-16 surrogate escape at byte %ld; encode characters "
-                              "outside the BMP as a surrogate pair or as UTF-8",
-                              bad);
     struct parse P = {.req = req, .v = v, .err = err};
+    P.bad_escape = lone_surrogate(json, len);
     P.stack[0].kind = CTX_ROOT;
     yajl_handle h = yajl_alloc(&callbacks, NULL, &P);
     if (!h)
         return HOGO_ENOMEM;
+    P.h = h;
     yajl_status st = yajl_parse(h, (const unsigned char *)json, len);
     bool ended_early = false;
     if (st == yajl_status_ok) {
@@ -855,7 +877,7 @@ int hogo_request_parse(struct hogo_request *req, const struct hogo_vocab *v, con
         unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)json, len);
         size_t at = ended_early ? len : yajl_get_bytes_consumed(h);
         char where[512];
-        pointer(&P, where, sizeof where, !ended_early);
+        pointer(&P, where, sizeof where, !ended_early || P.awaiting_value);
         char m[256];
         snprintf(m, sizeof m, "%s", msg ? (const char *)msg : "parse error");
         for (size_t i = strlen(m); i > 0 && (m[i - 1] == '\n' || m[i - 1] == ' '); i--)
@@ -866,6 +888,11 @@ int hogo_request_parse(struct hogo_request *req, const struct hogo_vocab *v, con
         rc = hogo_error_set(err, HOGO_EINVAL, where[0] ? where : "/",
                             "request is not valid JSON at byte %zu: %s; %s", at, m, hint);
         yajl_free_error(h, msg);
+    } else if (P.bad_escape >= 0) {
+        rc = hogo_error_set(err, HOGO_EINVAL, "/",
+                            "lone UTF-16 surrogate escape at byte %ld; encode characters outside "
+                            "the BMP as a surrogate pair or as UTF-8",
+                            P.bad_escape);
     } else {
         rc = validate(req, v, err);
     }

@@ -44,7 +44,9 @@ int hogo__yaml_load(const char *path, struct fy_document **doc, struct hogo_erro
                                 "'%s' is not valid YAML (or not UTF-8); check its syntax", path);
         }
     }
-    fy_diag_unref(diag);
+    /* turning collection off frees the collected errors, which unref alone leaks */
+    fy_diag_set_collect_errors(diag, false);
+    fy_diag_destroy(diag);
     return rc;
 }
 

@@ -117,7 +117,7 @@ static void rejections_name_the_json_pointer(void **state)
     expect_reject("[1,2]", "/", "JSON object");
     expect_reject("{\"policy\":\"irp\",", "/", "not valid JSON");
     expect_reject("{\"policy\":\"ir\xff\"}", "/policy", "UTF-8");
-    expect_reject("{\"policy\":\"\\ud800x\"}", "/", "surrogate");
+    expect_reject("{\"policy\":\"\\ud800x\"}", "/policy", "surrogate");
     expect_reject(REQ("\"action\":\"use\",\"purpose\":\"service_operation\",\"data\":[\"name\"],"
                       "\"at\":\"tomorrow\""),
                   "/at", "RFC 3339");

@@ -1,0 +1,157 @@
+/*
+ * `hogo data`: personal data items, sealed under the subject's key, with their provenance.
+ * CLI layer over include/hogo/store.h. Every read is an audit event; values never are.
+ * Exit status: 0 done, 1 the store failed, 2 bad input (unknown subject/item, wrong key).
+ */
+#include "commands.h"
+
+#include <hogo/store.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "usage: hogo data <subcommand> [--db DB] [--master-key FILE]\n"
+    "  put SUBJECT CATEGORY VALUE|-       store a value (- reads it from stdin); options:\n"
+    "      --channel direct|automatic|third_party|public  how it was acquired (direct)\n"
+    "      --source NAME  (required for third_party)  --service ID  --context TEXT\n"
+    "      --policy-version V             the policy version in force at acquisition\n"
+    "  get SUBJECT ITEM                   print one value (an audited read)\n"
+    "  list SUBJECT                       items with category and provenance, no values\n"
+    "  delete SUBJECT ITEM                delete one item\n"
+    "The master key comes from --master-key, HOGO_MASTER_KEY_FILE or HOGO_MASTER_KEY.\n"
+    "exit status: 0 done, 1 the store failed, 2 bad input\n";
+
+static int read_stdin(char **out, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *b = malloc(cap);
+    while (b) {
+        size_t r = fread(b + n, 1, cap - n, stdin);
+        n += r;
+        if (r == 0)
+            break;
+        if (n == cap) {
+            char *nb = cap < (1u << 21) ? realloc(b, cap *= 2) : NULL;
+            if (!nb) {
+                free(b);
+                return -1;
+            }
+            b = nb;
+        }
+    }
+    if (!b)
+        return -1;
+    *out = b;
+    *len = n;
+    return 0;
+}
+
+int cmd_data(int argc, char **argv)
+{
+    enum { O_DB = 256, O_MK, O_SK, O_CH, O_SRC, O_SVC, O_CTX, O_PV };
+    static const struct option longopts[] = {{"db", required_argument, NULL, O_DB},
+                                              {"master-key", required_argument, NULL, O_MK},
+                                              {"signing-key", required_argument, NULL, O_SK},
+                                              {"channel", required_argument, NULL, O_CH},
+                                              {"source", required_argument, NULL, O_SRC},
+                                              {"service", required_argument, NULL, O_SVC},
+                                              {"context", required_argument, NULL, O_CTX},
+                                              {"policy-version", required_argument, NULL, O_PV},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+    const char *db = NULL, *mk = NULL, *sk = NULL;
+    struct hogo_provenance pv = {0};
+    int c;
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *sub = argv[1];
+    argc--;
+    argv++;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': fputs(usage_text, stdout); return 0;
+        case O_DB: db = optarg; break;
+        case O_MK: mk = optarg; break;
+        case O_SK: sk = optarg; break;
+        case O_CH: pv.channel = optarg; break;
+        case O_SRC: pv.source = optarg; break;
+        case O_SVC: pv.service = optarg; break;
+        case O_CTX: pv.context = optarg; break;
+        case O_PV: pv.policy_version = optarg; break;
+        default:
+            cli_errorf("data: unknown or incomplete option '%s'; see 'hogo data --help'",
+                       argv[optind - 1]);
+            return 2;
+        }
+    }
+    int npos = argc - optind;
+    char **pos = argv + optind;
+    int64_t item = 0;
+    if ((!strcmp(sub, "put") && npos != 3) || (!strcmp(sub, "list") && npos != 1) ||
+        ((!strcmp(sub, "get") || !strcmp(sub, "delete")) && npos != 2) ||
+        (strcmp(sub, "put") && strcmp(sub, "list") && strcmp(sub, "get") &&
+         strcmp(sub, "delete"))) {
+        cli_errorf("data: expected 'hogo data put SUBJECT CATEGORY VALUE', 'get|delete SUBJECT "
+                   "ITEM' or 'list SUBJECT'; see 'hogo data --help'");
+        return 2;
+    }
+    if (!strcmp(sub, "get") || !strcmp(sub, "delete")) {
+        char *end = NULL;
+        item = strtoll(pos[1], &end, 10);
+        if (!*pos[1] || *end || item <= 0) {
+            cli_errorf("data: item '%s' is not an item number; see 'hogo data list'", pos[1]);
+            return 2;
+        }
+    }
+    struct hogo_error err;
+    struct hogo_store *st = NULL;
+    char *buf = NULL, *json = NULL;
+    unsigned char *value = NULL;
+    size_t len = 0;
+    hogo_error_clear(&err);
+    int rc = hogo_store_open_env(&st, db, mk, sk, 0, &err);
+    if (rc == 0 && !strcmp(sub, "put")) {
+        const char *v = pos[2];
+        len = strlen(v);
+        if (!strcmp(v, "-")) {
+            if (read_stdin(&buf, &len) < 0)
+                rc = hogo_error_set(&err, HOGO_ELIMIT, NULL, "value on stdin is too large");
+            v = buf;
+        }
+        int64_t id = 0;
+        if (rc == 0)
+            rc = hogo_data_put(st, pos[0], pos[1], v, len, &pv, &id, &err);
+        if (rc == 0)
+            printf("%lld\n", (long long)id);
+    } else if (rc == 0 && !strcmp(sub, "get")) {
+        rc = hogo_data_get(st, pos[0], item, &value, &len, &err);
+        if (rc == 0) {
+            fwrite(value, 1, len, stdout);
+            putchar('\n');
+        }
+    } else if (rc == 0 && !strcmp(sub, "list")) {
+        rc = hogo_data_list_json(st, pos[0], &json, &err);
+        if (rc == 0)
+            puts(json);
+    } else if (rc == 0)
+        rc = hogo_data_delete(st, pos[0], item, &err);
+    hogo_store_free(st);
+    free(buf);
+    free(json);
+    free(value);
+    if (rc < 0) {
+        cli_errorf("data: %s", err.message[0] ? err.message : hogo_strerror(rc));
+        return rc == HOGO_EINVAL || rc == HOGO_ENOTFOUND || rc == HOGO_ECRYPTO ||
+                       rc == HOGO_ELIMIT || rc == HOGO_EVERSION
+                   ? 2
+                   : 1;
+    }
+    return 0;
+}

@@ -1,0 +1,98 @@
+/*
+ * The APPI ledger: provision records (Art. 29) and receipt confirmation records (Art. 30),
+ * kept for their retention period and purged only after it. Public API layer.
+ * Each record is written together with its audit event in one transaction.
+ */
+#ifndef HOGO_LEDGER_H
+#define HOGO_LEDGER_H
+
+#include <hogo/error.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hogo_store;
+
+#define HOGO_LEDGER_ID_BYTES 40 /* room for a record id and its NUL */
+
+/* A provision to a third party, as an already-made decision allowed it. Borrowed strings. */
+struct hogo_provision {
+    const char *subject_id;
+    const char *policy;             /* policy id the decision was made under */
+    const char *policy_version;     /* its version in force */
+    const char *recipient_id;       /* recipient or recipient class id */
+    const char *recipient_name;     /* name of the recipient (R20), or NULL */
+    const char *recipient_corporate_number; /* validated when given */
+    const char *recipient_address;  /* or NULL */
+    const char *recipient_representative; /* or NULL */
+    const char *recipient_country;  /* ISO 3166-1 alpha-2; NULL = "JP" */
+    const char *purpose;            /* purpose id */
+    const char *const *items;       /* data category ids provided (non-empty) */
+    size_t n_items;
+    const char *basis;              /* "policy", "consent", "opt_out", "law", ... */
+    const char *consent_id;         /* the consent relied on, or NULL */
+    int record_required;            /* 1 when APPI Art. 29 requires this record */
+    int retention_years;            /* 3 or 1 */
+    const char *retention_from;     /* "creation" or "last_provision" */
+    int64_t provided_at;            /* microseconds since the epoch; 0 = now */
+    const char *decision_json;      /* the decision response (ids and clauses), or NULL */
+};
+/* Writes a provision record and its audit event in one transaction; id_out (may be NULL)
+ * gets the record id. */
+HOGO_EXTERN int hogo_ledger_record_provision(struct hogo_store *st,
+                                             const struct hogo_provision *p,
+                                             char id_out[HOGO_LEDGER_ID_BYTES],
+                                             struct hogo_error *err);
+
+/* A receipt from a third party with the Art. 30 confirmation. Borrowed strings. */
+struct hogo_receipt {
+    const char *subject_id;
+    const char *policy;
+    const char *policy_version;
+    const char *provider_name;            /* required */
+    const char *provider_address;         /* required */
+    const char *provider_representative;  /* required */
+    const char *provider_corporate_number; /* validated when given */
+    const char *acquisition;              /* how the provider obtained the data; required */
+    const char *const *items;             /* data category ids received (non-empty) */
+    size_t n_items;
+    const char *basis;
+    int record_required;
+    int retention_years;                  /* 3 or 1 */
+    const char *retention_from;           /* "creation" or "last_provision" */
+    int64_t received_at;                  /* 0 = now */
+};
+/* Writes a receipt record and its audit event; refused (HOGO_EINVAL) when a confirmation
+ * item is missing. */
+HOGO_EXTERN int hogo_ledger_record_receipt(struct hogo_store *st, const struct hogo_receipt *r,
+                                           char id_out[HOGO_LEDGER_ID_BYTES],
+                                           struct hogo_error *err);
+
+/* Which records to list or export; zero fields mean "any". */
+struct hogo_ledger_filter {
+    const char *subject_id;
+    const char *recipient;   /* recipient id, name or corporate number; provider for receipts */
+    int64_t from, to;        /* record date range, microseconds, inclusive; 0 = open */
+    int kind;                /* 0 both, 1 provisions only, 2 receipts only */
+};
+enum { HOGO_LEDGER_JSON = 0, HOGO_LEDGER_CSV = 1 };
+/* Writes the matching records as a JSON array or CSV (with header). *out allocated; caller
+ * frees with free(). The export is an audit event. */
+HOGO_EXTERN int hogo_ledger_export(struct hogo_store *st, const struct hogo_ledger_filter *f,
+                                   int format, char **out, struct hogo_error *err);
+/* One record by id as a JSON object. */
+HOGO_EXTERN int hogo_ledger_show_json(struct hogo_store *st, const char *id, char **json,
+                                      struct hogo_error *err);
+/* Deletes the records whose retention period has ended (never earlier); *purged (may be
+ * NULL) gets how many. */
+HOGO_EXTERN int hogo_ledger_purge(struct hogo_store *st, int64_t *purged,
+                                  struct hogo_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

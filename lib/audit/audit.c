@@ -1,0 +1,588 @@
+/*
+ * The audit log: appending hash-chained events inside the caller's transaction, signed
+ * checkpoints, verification of the log in the database or of an exported copy, and export.
+ * Audit layer, on top of the store's backend operations (lib/store/store-int.h). The hash
+ * and signature formats are documented in include/hogo/audit.h.
+ */
+#include "store/store-int.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+#define HASH_BYTES 32
+static const char cp_tag[] = "hogo-checkpoint-v1";
+
+static void put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* The event hash; fields are subject_id, actor, action, object, detail. */
+static int event_hash(const unsigned char prev[HASH_BYTES], int64_t seq, int64_t at,
+                      const char *const f[5], const size_t fl[5],
+                      unsigned char out[HASH_BYTES])
+{
+    unsigned char stackbuf[2048];
+    size_t need = HASH_BYTES + 16 + 5 * 4;
+    for (int i = 0; i < 5; i++)
+        need += fl[i];
+    unsigned char *buf = need <= sizeof stackbuf ? stackbuf : malloc(need);
+    if (!buf)
+        return HOGO_ENOMEM;
+    unsigned char *p = buf;
+    memcpy(p, prev, HASH_BYTES);
+    p += HASH_BYTES;
+    put_u64(p, (uint64_t)seq);
+    put_u64(p + 8, (uint64_t)at);
+    p += 16;
+    for (int i = 0; i < 5; i++) {
+        put_u32(p, (uint32_t)fl[i]);
+        p += 4;
+        if (fl[i])
+            memcpy(p, f[i], fl[i]);
+        p += fl[i];
+    }
+    crypto_generichash(out, HASH_BYTES, buf, need, NULL, 0);
+    if (buf != stackbuf)
+        free(buf);
+    return 0;
+}
+
+static void checkpoint_message(int64_t seq, const unsigned char head[HASH_BYTES],
+                               unsigned char msg[sizeof cp_tag - 1 + 8 + HASH_BYTES])
+{
+    memcpy(msg, cp_tag, sizeof cp_tag - 1);
+    put_u64(msg + sizeof cp_tag - 1, (uint64_t)seq);
+    memcpy(msg + sizeof cp_tag - 1 + 8, head, HASH_BYTES);
+}
+
+struct head {
+    int64_t seq;
+    unsigned char hash[HASH_BYTES];
+};
+
+static int take_head(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct head *h = ctx;
+    if (n >= 2 && c[0].type == HOGO__INT && c[1].type == HOGO__BLOB && c[1].n == HASH_BYTES) {
+        h->seq = c[0].i;
+        memcpy(h->hash, c[1].b, HASH_BYTES);
+        return 1;
+    }
+    return HOGO_ETAMPER;
+}
+
+static int read_head(struct hogo_store *st, struct head *h, struct hogo_error *err)
+{
+    memset(h, 0, sizeof *h);
+    int rc = hogo__query(st, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+                         NULL, 0, take_head, h, err);
+    if (rc == HOGO_ETAMPER)
+        return hogo_error_set(err, rc, "audit_events",
+                              "the last audit event is malformed; run 'hogo audit verify'");
+    return rc;
+}
+
+static int write_checkpoint(struct hogo_store *st, const struct head *h, struct hogo_error *err)
+{
+    unsigned char msg[sizeof cp_tag - 1 + 8 + HASH_BYTES];
+    unsigned char sig[crypto_sign_BYTES];
+    checkpoint_message(h->seq, h->hash, msg);
+    crypto_sign_detached(sig, NULL, msg, sizeof msg, st->signing_sk);
+    struct hogo__val p[] = {HV_INT(h->seq), HV_INT(hogo__now_us(st)),
+                            HV_BLOB(h->hash, HASH_BYTES),
+                            HV_BLOB(st->signing_sk + 32, crypto_sign_PUBLICKEYBYTES),
+                            HV_BLOB(sig, sizeof sig)};
+    return hogo__exec(st,
+                      "INSERT INTO checkpoints (seq, at, head, public_key, signature) "
+                      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING",
+                      p, 5, NULL, err);
+}
+
+int hogo__audit_append(struct hogo_store *st, const char *subject_id, const char *action,
+                       const char *object, const char *detail, struct hogo_error *err)
+{
+    struct head h;
+    if (st->txn_depth <= 0)
+        return hogo_error_set(err, HOGO_ESTORE, NULL,
+                              "audit event '%s' outside a transaction", action);
+    int rc = read_head(st, &h, err);
+    if (rc < 0)
+        return rc;
+    int64_t seq = h.seq + 1, at = hogo__now_us(st);
+    const char *f[5] = {subject_id ? subject_id : "", st->actor, action, object ? object : "",
+                        detail ? detail : "{}"};
+    size_t fl[5];
+    for (int i = 0; i < 5; i++)
+        fl[i] = strlen(f[i]);
+    unsigned char hash[HASH_BYTES];
+    if (event_hash(h.hash, seq, at, f, fl, hash) < 0)
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory hashing an audit event");
+    struct hogo__val p[] = {HV_TEXT(f[0]), HV_INT(seq), HV_INT(at), HV_TEXT(f[1]),
+                            HV_TEXT(f[2]), HV_TEXT(f[3]), HV_TEXT(f[4]),
+                            HV_BLOB(h.hash, HASH_BYTES), HV_BLOB(hash, HASH_BYTES)};
+    rc = hogo__exec(st,
+                    "INSERT INTO audit_events (subject_id, seq, at, actor, action, object, "
+                    "detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    p, 9, NULL, err);
+    if (rc < 0)
+        return rc;
+    if (st->has_signing && st->checkpoint_interval && seq % st->checkpoint_interval == 0) {
+        struct head nh = {.seq = seq};
+        memcpy(nh.hash, hash, HASH_BYTES);
+        rc = write_checkpoint(st, &nh, err);
+    }
+    return rc;
+}
+
+int hogo_audit_append(struct hogo_store *st, const struct hogo_audit_event *ev,
+                      struct hogo_error *err)
+{
+    if (!ev || !ev->action || !*ev->action)
+        return hogo_error_set(err, HOGO_EINVAL, NULL, "audit event without an action");
+    if (ev->subject_id) {
+        int rc = hogo__check_id(ev->subject_id, "subject id", err);
+        if (rc < 0)
+            return rc;
+    }
+    int rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        return rc;
+    rc = hogo__audit_append(st, ev->subject_id, ev->action, ev->object, ev->detail_json, err);
+    return hogo__txn_end(st, rc, err);
+}
+
+int hogo_audit_checkpoint(struct hogo_store *st, int64_t *seq, struct hogo_error *err)
+{
+    if (!st->has_signing)
+        return hogo_error_set(err, HOGO_EINVAL, NULL,
+                              "no signing key: pass --signing-key FILE or set "
+                              "HOGO_SIGNING_KEY_FILE (create one with 'hogo key generate "
+                              "--signing FILE')");
+    int rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        return rc;
+    struct head h;
+    rc = read_head(st, &h, err);
+    if (rc == 0 && h.seq > 0)
+        rc = write_checkpoint(st, &h, err);
+    rc = hogo__txn_end(st, rc, err);
+    if (rc == 0 && seq)
+        *seq = h.seq;
+    return rc;
+}
+
+/* ---- verification, shared by the database and the export paths ---- */
+
+struct cp {
+    int64_t seq;
+    unsigned char head[HASH_BYTES];
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+    unsigned char sig[crypto_sign_BYTES];
+};
+
+struct verifier {
+    struct hogo_audit_report *r;
+    const unsigned char *pk;      /* borrowed; NULL: signatures not checked */
+    unsigned char prev[HASH_BYTES];
+    int64_t expect;               /* next expected seq */
+    int64_t last_sealed;          /* seq of the last checkpoint that matched */
+    struct cp *cps;               /* owned, sorted by seq */
+    size_t ncp, icp, cap;
+    int bad;
+};
+
+static void vbad(struct verifier *v, int64_t seq, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void vbad(struct verifier *v, int64_t seq, const char *fmt, ...)
+{
+    if (v->bad)
+        return;
+    v->bad = 1;
+    v->r->first_bad_seq = seq;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->r->problem, sizeof v->r->problem, fmt, ap);
+    va_end(ap);
+}
+
+static int add_cp(struct verifier *v, const struct cp *c)
+{
+    if (v->ncp == v->cap) {
+        size_t nc = v->cap ? v->cap * 2 : 16;
+        struct cp *n = realloc(v->cps, nc * sizeof *n);
+        if (!n)
+            return HOGO_ENOMEM;
+        v->cps = n;
+        v->cap = nc;
+    }
+    v->cps[v->ncp++] = *c;
+    return 0;
+}
+
+static int cmp_cp(const void *a, const void *b)
+{
+    const struct cp *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void check_cp(struct verifier *v, const struct cp *c, const unsigned char *hash)
+{
+    if (sodium_memcmp(c->head, hash, HASH_BYTES) != 0) {
+        vbad(v, v->last_sealed + 1,
+             "checkpoint at event %lld does not match the log: an event after %lld and up to "
+             "%lld was changed and the chain rewritten",
+             (long long)c->seq, (long long)v->last_sealed, (long long)c->seq);
+        return;
+    }
+    if (v->pk) {
+        unsigned char msg[sizeof cp_tag - 1 + 8 + HASH_BYTES];
+        checkpoint_message(c->seq, c->head, msg);
+        if (sodium_memcmp(c->pk, v->pk, crypto_sign_PUBLICKEYBYTES) != 0 ||
+            crypto_sign_verify_detached(c->sig, msg, sizeof msg, v->pk) != 0) {
+            vbad(v, v->last_sealed + 1,
+                 "checkpoint at event %lld is not signed by the given public key: the "
+                 "checkpoint or the events before it were forged",
+                 (long long)c->seq);
+            return;
+        }
+    }
+    v->r->checkpoints++;
+    v->last_sealed = c->seq;
+}
+
+static int feed_event(struct verifier *v, int64_t seq, int64_t at, const char *const f[5],
+                      const size_t fl[5], const void *prev, size_t prevn, const void *hash,
+                      size_t hashn)
+{
+    if (v->bad)
+        return 1;
+    v->r->events++;
+    if (seq != v->expect) {
+        if (seq > v->expect)
+            vbad(v, v->expect, "event %lld is missing (the log jumps from %lld to %lld)",
+                 (long long)v->expect, (long long)v->expect - 1, (long long)seq);
+        else
+            vbad(v, seq, "event %lld appears again after event %lld (inserted or reordered)",
+                 (long long)seq, (long long)v->expect - 1);
+        return 1;
+    }
+    if (prevn != HASH_BYTES || hashn != HASH_BYTES ||
+        sodium_memcmp(prev, v->prev, HASH_BYTES) != 0) {
+        vbad(v, seq, "event %lld does not link to event %lld (inserted, deleted or reordered)",
+             (long long)seq, (long long)seq - 1);
+        return 1;
+    }
+    unsigned char h[HASH_BYTES];
+    if (event_hash(v->prev, seq, at, f, fl, h) < 0)
+        return HOGO_ENOMEM;
+    if (sodium_memcmp(h, hash, HASH_BYTES) != 0) {
+        vbad(v, seq, "event %lld was changed: its content does not match its hash",
+             (long long)seq);
+        return 1;
+    }
+    while (v->icp < v->ncp && v->cps[v->icp].seq < seq)
+        v->icp++; /* cannot happen for a gapless log; kept for safety */
+    if (v->icp < v->ncp && v->cps[v->icp].seq == seq) {
+        check_cp(v, &v->cps[v->icp], h);
+        v->icp++;
+        if (v->bad)
+            return 1;
+    }
+    memcpy(v->prev, h, HASH_BYTES);
+    v->r->last_seq = seq;
+    v->expect++;
+    return 0;
+}
+
+static int finish(struct verifier *v)
+{
+    if (!v->bad && v->icp < v->ncp)
+        vbad(v, v->expect,
+             "the log was truncated: checkpoint seals event %lld but the log ends at %lld",
+             (long long)v->cps[v->icp].seq, (long long)v->expect - 1);
+    free(v->cps);
+    v->cps = NULL;
+    return v->bad ? HOGO_ETAMPER : 0;
+}
+
+static int row_cp(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct verifier *v = ctx;
+    struct cp cp;
+    if (n < 4 || c[0].type != HOGO__INT || c[1].type != HOGO__BLOB || c[1].n != HASH_BYTES ||
+        c[2].type != HOGO__BLOB || c[2].n != crypto_sign_PUBLICKEYBYTES ||
+        c[3].type != HOGO__BLOB || c[3].n != crypto_sign_BYTES) {
+        vbad(v, 0, "a checkpoint row is malformed");
+        return 0;
+    }
+    cp.seq = c[0].i;
+    memcpy(cp.head, c[1].b, HASH_BYTES);
+    memcpy(cp.pk, c[2].b, sizeof cp.pk);
+    memcpy(cp.sig, c[3].b, sizeof cp.sig);
+    return add_cp(v, &cp);
+}
+
+static int row_event(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct verifier *v = ctx;
+    if (n < 9 || c[0].type != HOGO__INT || c[1].type != HOGO__INT) {
+        vbad(v, v->expect, "event %lld is malformed", (long long)v->expect);
+        return 1;
+    }
+    const char *f[5];
+    size_t fl[5];
+    for (int i = 0; i < 5; i++) {
+        const struct hogo__val *x = &c[2 + i];
+        f[i] = x->type == HOGO__TEXT ? x->s : "";
+        fl[i] = x->type == HOGO__TEXT ? x->n : 0;
+    }
+    const struct hogo__val *pv = &c[7], *hv = &c[8];
+    return feed_event(v, c[0].i, c[1].i, f, fl, pv->type == HOGO__BLOB ? pv->b : "",
+                      pv->type == HOGO__BLOB ? pv->n : 0, hv->type == HOGO__BLOB ? hv->b : "",
+                      hv->type == HOGO__BLOB ? hv->n : 0);
+}
+
+int hogo_audit_verify(struct hogo_store *st, const unsigned char *public_key,
+                      struct hogo_audit_report *report, struct hogo_error *err)
+{
+    struct verifier v = {.r = report, .pk = public_key, .expect = 1};
+    memset(report, 0, sizeof *report);
+    report->signatures_checked = public_key != NULL;
+    int rc = hogo__query(st, "SELECT seq, head, public_key, signature FROM checkpoints",
+                         NULL, 0, row_cp, &v, err);
+    if (rc == HOGO_ENOMEM)
+        hogo_error_set(err, rc, NULL, "out of memory reading checkpoints");
+    if (rc < 0)
+        goto out;
+    if (v.ncp)
+        qsort(v.cps, v.ncp, sizeof *v.cps, cmp_cp);
+    rc = hogo__query(st,
+                     "SELECT seq, at, subject_id, actor, action, object, detail, prev_hash, "
+                     "hash FROM audit_events ORDER BY seq",
+                     NULL, 0, row_event, &v, err);
+    if (rc == HOGO_ENOMEM)
+        hogo_error_set(err, rc, NULL, "out of memory verifying the audit log");
+    if (rc < 0)
+        goto out;
+    rc = finish(&v);
+    if (rc < 0)
+        hogo_error_set(err, rc, "audit_events", "audit log tampered: %s", report->problem);
+out:
+    free(v.cps);
+    return rc;
+}
+
+/* ---- export ---- */
+
+struct exporter {
+    yajl_gen g;
+};
+
+static void gen_hex(yajl_gen g, const char *k, const struct hogo__val *b)
+{
+    char hex[2 * 64 + 1];
+    size_t n = b->type == HOGO__BLOB && b->n <= 64 ? b->n : 0;
+    hogo__hex(b->type == HOGO__BLOB ? b->b : (const unsigned char *)"", n, hex);
+    hogo__gen_kv_str(g, k, hex);
+}
+
+static int row_export_event(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct exporter *x = ctx;
+    static const char *const names[] = {"seq", "at", "subject_id", "actor", "action",
+                                        "object", "detail", "prev_hash", "hash"};
+    if (n < 9)
+        return HOGO_ESTORE;
+    yajl_gen g = x->g;
+    yajl_gen_map_open(g);
+    hogo__gen_str(g, "event");
+    yajl_gen_map_open(g);
+    for (int i = 0; i < 9; i++) {
+        if (i < 2)
+            hogo__gen_kv_int(g, names[i], c[i].type == HOGO__INT ? c[i].i : 0);
+        else if (i < 7) {
+            hogo__gen_str(g, names[i]);
+            if (c[i].type == HOGO__TEXT)
+                yajl_gen_string(g, (const unsigned char *)c[i].s, c[i].n);
+            else
+                yajl_gen_string(g, (const unsigned char *)"", 0);
+        } else
+            gen_hex(g, names[i], &c[i]);
+    }
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+    yajl_gen_reset(g, "\n"); /* one JSON value per line */
+    return 0;
+}
+
+static int row_export_cp(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct exporter *x = ctx;
+    if (n < 5)
+        return HOGO_ESTORE;
+    yajl_gen g = x->g;
+    yajl_gen_map_open(g);
+    hogo__gen_str(g, "checkpoint");
+    yajl_gen_map_open(g);
+    hogo__gen_kv_int(g, "seq", c[0].i);
+    hogo__gen_kv_int(g, "at", c[1].i);
+    gen_hex(g, "head", &c[2]);
+    gen_hex(g, "public_key", &c[3]);
+    gen_hex(g, "signature", &c[4]);
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+    yajl_gen_reset(g, "\n");
+    return 0;
+}
+
+int hogo_audit_export(struct hogo_store *st, char **out, size_t *len, struct hogo_error *err)
+{
+    int rc = 0;
+    struct exporter x = {yajl_gen_alloc(NULL)};
+    *out = NULL;
+    if (!x.g)
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    /* one JSON value per line: yajl_gen_beautify off, separator "\n" between values */
+    yajl_gen_config(x.g, yajl_gen_beautify, 0);
+    rc = hogo__query(st,
+                     "SELECT seq, at, subject_id, actor, action, object, detail, prev_hash, "
+                     "hash FROM audit_events ORDER BY seq",
+                     NULL, 0, row_export_event, &x, err);
+    if (rc == 0)
+        rc = hogo__query(st,
+                         "SELECT seq, at, head, public_key, signature FROM checkpoints "
+                         "ORDER BY seq",
+                         NULL, 0, row_export_cp, &x, err);
+    if (rc < 0)
+        goto out;
+    rc = hogo__gen_take(x.g, out, err);
+    if (rc == 0 && len)
+        *len = strlen(*out);
+out:
+    yajl_gen_free(x.g);
+    return rc;
+}
+
+/* ---- verifying an export ---- */
+
+static int unhex(const char *s, unsigned char *out, size_t n)
+{
+    size_t got = 0;
+    if (!s || strlen(s) != 2 * n)
+        return -1;
+    if (sodium_hex2bin(out, n, s, 2 * n, NULL, &got, NULL) != 0 || got != n)
+        return -1;
+    return 0;
+}
+
+static const char *jstr(yajl_val o, const char *k)
+{
+    const char *path[] = {k, NULL};
+    yajl_val v = yajl_tree_get(o, path, yajl_t_string);
+    return v ? YAJL_GET_STRING(v) : NULL;
+}
+
+static int jint(yajl_val o, const char *k, int64_t *out)
+{
+    const char *path[] = {k, NULL};
+    yajl_val v = yajl_tree_get(o, path, yajl_t_number);
+    if (!v || !YAJL_IS_INTEGER(v))
+        return -1;
+    *out = YAJL_GET_INTEGER(v);
+    return 0;
+}
+
+int hogo_audit_verify_export(const char *text, size_t len, const unsigned char *public_key,
+                             struct hogo_audit_report *report, struct hogo_error *err)
+{
+    struct verifier v = {.r = report, .pk = public_key, .expect = 1};
+    int rc = 0;
+    char *copy = NULL;
+    memset(report, 0, sizeof *report);
+    report->signatures_checked = public_key != NULL;
+    copy = malloc(len + 1);
+    if (!copy)
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    /* two passes: checkpoints first, then events in order */
+    for (int pass = 0; pass < 2 && rc == 0 && !v.bad; pass++) {
+        char *line = copy;
+        long lineno = 0;
+        while (line && *line && rc == 0 && !v.bad) {
+            char *nl = strchr(line, '\n');
+            if (nl)
+                *nl = '\0';
+            lineno++;
+            if (*line) {
+                char ebuf[256];
+                yajl_val root = yajl_tree_parse(line, ebuf, sizeof ebuf);
+                const char *evp[] = {"event", NULL}, *cpp[] = {"checkpoint", NULL};
+                yajl_val ev = root ? yajl_tree_get(root, evp, yajl_t_object) : NULL;
+                yajl_val cp = root ? yajl_tree_get(root, cpp, yajl_t_object) : NULL;
+                char where[32];
+                snprintf(where, sizeof where, "line %ld", lineno);
+                if (!root || (!ev && !cp)) {
+                    rc = hogo_error_set(err, HOGO_EINVAL, where,
+                                        "export line is not an event or checkpoint: %s",
+                                        root ? "unknown object" : ebuf);
+                } else if (pass == 0 && cp) {
+                    struct cp c;
+                    if (jint(cp, "seq", &c.seq) || unhex(jstr(cp, "head"), c.head, HASH_BYTES) ||
+                        unhex(jstr(cp, "public_key"), c.pk, sizeof c.pk) ||
+                        unhex(jstr(cp, "signature"), c.sig, sizeof c.sig))
+                        rc = hogo_error_set(err, HOGO_EINVAL, where, "malformed checkpoint");
+                    else if (add_cp(&v, &c) < 0)
+                        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+                } else if (pass == 1 && ev) {
+                    static const char *const names[] = {"subject_id", "actor", "action",
+                                                        "object", "detail"};
+                    const char *f[5];
+                    size_t fl[5];
+                    int64_t seq, at;
+                    unsigned char prev[HASH_BYTES], hash[HASH_BYTES];
+                    int ok = !jint(ev, "seq", &seq) && !jint(ev, "at", &at) &&
+                             !unhex(jstr(ev, "prev_hash"), prev, HASH_BYTES) &&
+                             !unhex(jstr(ev, "hash"), hash, HASH_BYTES);
+                    for (int i = 0; i < 5 && ok; i++) {
+                        f[i] = jstr(ev, names[i]);
+                        ok = f[i] != NULL;
+                        fl[i] = ok ? strlen(f[i]) : 0;
+                    }
+                    if (!ok)
+                        vbad(&v, v.expect, "event at %s is malformed", where);
+                    else if (feed_event(&v, seq, at, f, fl, prev, HASH_BYTES, hash,
+                                        HASH_BYTES) < 0)
+                        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+                }
+                yajl_tree_free(root);
+            }
+            line = nl ? nl + 1 : NULL;
+            if (nl)
+                *nl = '\n';
+        }
+        if (pass == 0)
+            if (v.ncp)
+                qsort(v.cps, v.ncp, sizeof *v.cps, cmp_cp);
+    }
+    if (rc == 0) {
+        rc = finish(&v);
+        if (rc < 0)
+            hogo_error_set(err, rc, "export", "audit log tampered: %s", report->problem);
+    }
+    free(v.cps);
+    free(copy);
+    return rc;
+}

@@ -1,0 +1,489 @@
+/*
+ * The APPI ledger: provision records (Art. 29, R19-21) and receipt confirmation records
+ * (Art. 30, R22-25), their retention periods, listing and export (JSON, CSV), and purging what
+ * is past retention. Ledger layer, on top of the store's backend operations.
+ * Retention (R21/R25): retention_years (3 or 1) counted from the record's creation, or from
+ * the last provision to (receipt from) the same counterparty for a collective record or a
+ * contract kept as the record; purge_after is stored with every row and recomputed for the
+ * whole group when a later provision extends it.
+ */
+#include "store/store-int.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <yajl/yajl_tree.h>
+
+/* purge_after = at + years, calendar years in UTC. */
+static int64_t add_years(int64_t us, int years)
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    tm.tm_year += years;
+    return (int64_t)timegm(&tm) * 1000000 + us % 1000000;
+}
+
+static void new_id(const char *prefix, char out[HOGO_LEDGER_ID_BYTES])
+{
+    unsigned char r[10];
+    char hex[21];
+    randombytes_buf(r, sizeof r);
+    hogo__hex(r, sizeof r, hex);
+    snprintf(out, HOGO_LEDGER_ID_BYTES, "%s-%s", prefix, hex);
+}
+
+static int check_retention(int years, const char *from, struct hogo_error *err)
+{
+    if (years != 1 && years != 3)
+        return hogo_error_set(err, HOGO_EINVAL, "/retention_years",
+                              "retention_years must be 3 or 1 (APPI R21), not %d", years);
+    if (!from || (strcmp(from, "creation") && strcmp(from, "last_provision")))
+        return hogo_error_set(err, HOGO_EINVAL, "/retention_from",
+                              "retention_from must be 'creation' or 'last_provision', not '%s'",
+                              from ? from : "");
+    return 0;
+}
+
+static int check_text(const char *v, const char *field, const char *why, struct hogo_error *err)
+{
+    if (!v || !*v)
+        return hogo_error_set(err, HOGO_EINVAL, field, "%s is missing: %s", field + 1, why);
+    if (strlen(v) > 1024)
+        return hogo_error_set(err, HOGO_ELIMIT, field, "%s is over 1024 bytes", field + 1);
+    return 0;
+}
+
+int hogo_ledger_record_provision(struct hogo_store *st, const struct hogo_provision *p,
+                                 char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+{
+    char id[HOGO_LEDGER_ID_BYTES], *items = NULL;
+    int rc = hogo__check_id(p->subject_id, "subject id", err);
+    if (rc == 0)
+        rc = hogo__check_vocab(st, "recipient", p->recipient_id, err);
+    if (rc == 0 && p->purpose)
+        rc = hogo__check_vocab(st, "purpose", p->purpose, err);
+    if (rc == 0 && p->n_items == 0)
+        rc = hogo_error_set(err, HOGO_EINVAL, "/items",
+                            "a provision record needs the data items provided");
+    if (rc == 0)
+        rc = check_retention(p->retention_years, p->retention_from, err);
+    if (rc == 0 && p->recipient_corporate_number &&
+        !hogo_corporate_number_valid(p->recipient_corporate_number))
+        rc = hogo_error_set(err, HOGO_EINVAL, "/recipient/corporate_number",
+                            "corporate number '%s' is not a valid 13-digit 法人番号",
+                            p->recipient_corporate_number);
+    if (rc == 0 && (!p->basis || !*p->basis))
+        rc = hogo_error_set(err, HOGO_EINVAL, "/basis",
+                            "a provision record needs its basis (policy, consent, opt_out, ...)");
+    if (rc == 0 && !strcmp(p->basis, "consent") && !p->consent_id)
+        rc = hogo_error_set(err, HOGO_EINVAL, "/consent_id",
+                            "basis 'consent' needs the consent id relied on");
+    if (rc == 0 && p->decision_json) {
+        char ebuf[128];
+        yajl_val v = yajl_tree_parse(p->decision_json, ebuf, sizeof ebuf);
+        if (!v || !YAJL_IS_OBJECT(v))
+            rc = hogo_error_set(err, HOGO_EINVAL, "/decision",
+                                "the decision is not a JSON object: %s", v ? "" : ebuf);
+        yajl_tree_free(v);
+    }
+    if (rc == 0)
+        rc = hogo__join_ids(st, "data_category", p->items, p->n_items, &items, err);
+    if (rc < 0)
+        return rc;
+    rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        goto out;
+    int64_t now = hogo__now_us(st), at = p->provided_at ? p->provided_at : now;
+    int collective = !strcmp(p->retention_from, "last_provision");
+    int64_t purge = add_years(collective ? at : now, p->retention_years);
+    new_id("prov", id);
+    struct hogo__val v[] = {
+        HV_TEXT(p->subject_id), HV_TEXT(id), HV_INT(now), HV_INT(at), HV_TEXT(p->policy),
+        HV_TEXT(p->policy_version), HV_TEXT(p->recipient_id), HV_TEXT(p->recipient_name),
+        HV_TEXT(p->recipient_corporate_number), HV_TEXT(p->recipient_address),
+        HV_TEXT(p->recipient_representative),
+        HV_TEXT(p->recipient_country ? p->recipient_country : "JP"), HV_TEXT(p->purpose),
+        HV_TEXT(items), HV_TEXT(p->basis), HV_TEXT(p->consent_id),
+        HV_INT(p->record_required ? 1 : 0), HV_INT(p->retention_years),
+        HV_TEXT(p->retention_from), HV_INT(at), HV_INT(purge), HV_TEXT(p->decision_json)};
+    rc = hogo__exec(st,
+                    "INSERT INTO provisions (subject_id, provision_id, created_at, provided_at, "
+                    "policy, policy_version, recipient_id, recipient_name, "
+                    "recipient_corporate_number, recipient_address, recipient_representative, "
+                    "recipient_country, purpose, items, basis, consent_id, record_required, "
+                    "retention_years, retention_from, last_provision_at, purge_after, decision) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    v, 22, NULL, err);
+    if (rc == 0 && collective) {
+        /* a collective record is kept until retention after the last provision */
+        struct hogo__val u[] = {HV_INT(at), HV_INT(purge), HV_TEXT(p->subject_id),
+                                HV_TEXT(p->recipient_id), HV_INT(at)};
+        rc = hogo__exec(st,
+                        "UPDATE provisions SET last_provision_at = ?, purge_after = ? WHERE "
+                        "subject_id = ? AND recipient_id = ? AND retention_from = "
+                        "'last_provision' AND last_provision_at < ?",
+                        u, 5, NULL, err);
+    }
+    if (rc == 0) {
+        char obj[512], detail[512];
+        snprintf(obj, sizeof obj, "provision:%s recipient:%s items:%s", id, p->recipient_id,
+                 items);
+        snprintf(detail, sizeof detail,
+                 "{\"basis\":\"%s\",\"policy\":\"%s\",\"record_required\":%s,"
+                 "\"retention_years\":%d}",
+                 p->basis, p->policy ? p->policy : "", p->record_required ? "true" : "false",
+                 p->retention_years);
+        rc = hogo__audit_append(st, p->subject_id, "provision.record", obj, detail, err);
+    }
+    rc = hogo__txn_end(st, rc, err);
+    if (rc == 0 && id_out)
+        memcpy(id_out, id, HOGO_LEDGER_ID_BYTES);
+out:
+    free(items);
+    return rc;
+}
+
+int hogo_ledger_record_receipt(struct hogo_store *st, const struct hogo_receipt *r,
+                               char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+{
+    char id[HOGO_LEDGER_ID_BYTES], *items = NULL;
+    static const char why[] = "APPI Art. 30 requires it to be confirmed before receiving";
+    int rc = hogo__check_id(r->subject_id, "subject id", err);
+    if (rc == 0)
+        rc = check_text(r->provider_name, "/provider_name", why, err);
+    if (rc == 0)
+        rc = check_text(r->provider_address, "/provider_address", why, err);
+    if (rc == 0)
+        rc = check_text(r->provider_representative, "/provider_representative", why, err);
+    if (rc == 0)
+        rc = check_text(r->acquisition, "/acquisition",
+                        "how the provider obtained the data (取得の経緯) must be confirmed", err);
+    if (rc == 0 && r->provider_corporate_number &&
+        !hogo_corporate_number_valid(r->provider_corporate_number))
+        rc = hogo_error_set(err, HOGO_EINVAL, "/provider_corporate_number",
+                            "corporate number '%s' is not a valid 13-digit 法人番号",
+                            r->provider_corporate_number);
+    if (rc == 0 && r->n_items == 0)
+        rc = hogo_error_set(err, HOGO_EINVAL, "/items",
+                            "a receipt record needs the data items received");
+    if (rc == 0)
+        rc = check_retention(r->retention_years, r->retention_from, err);
+    if (rc == 0)
+        rc = hogo__join_ids(st, "data_category", r->items, r->n_items, &items, err);
+    if (rc < 0)
+        return rc;
+    rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        goto out;
+    int64_t now = hogo__now_us(st), at = r->received_at ? r->received_at : now;
+    int collective = !strcmp(r->retention_from, "last_provision");
+    int64_t purge = add_years(collective ? at : now, r->retention_years);
+    new_id("rcpt", id);
+    struct hogo__val v[] = {
+        HV_TEXT(r->subject_id), HV_TEXT(id), HV_INT(now), HV_INT(at), HV_TEXT(r->policy),
+        HV_TEXT(r->policy_version), HV_TEXT(r->provider_name), HV_TEXT(r->provider_address),
+        HV_TEXT(r->provider_representative), HV_TEXT(r->provider_corporate_number),
+        HV_TEXT(r->acquisition), HV_TEXT(items), HV_TEXT(r->basis ? r->basis : "consent"),
+        HV_INT(r->record_required ? 1 : 0), HV_INT(r->retention_years),
+        HV_TEXT(r->retention_from), HV_INT(at), HV_INT(purge)};
+    rc = hogo__exec(st,
+                    "INSERT INTO receipts (subject_id, receipt_id, created_at, received_at, "
+                    "policy, policy_version, provider_name, provider_address, "
+                    "provider_representative, provider_corporate_number, acquisition, items, "
+                    "basis, record_required, retention_years, retention_from, last_receipt_at, "
+                    "purge_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    v, 18, NULL, err);
+    if (rc == 0 && collective) {
+        struct hogo__val u[] = {HV_INT(at), HV_INT(purge), HV_TEXT(r->subject_id),
+                                HV_TEXT(r->provider_name), HV_INT(at)};
+        rc = hogo__exec(st,
+                        "UPDATE receipts SET last_receipt_at = ?, purge_after = ? WHERE "
+                        "subject_id = ? AND provider_name = ? AND retention_from = "
+                        "'last_provision' AND last_receipt_at < ?",
+                        u, 5, NULL, err);
+    }
+    if (rc == 0) {
+        char obj[512];
+        snprintf(obj, sizeof obj, "receipt:%s items:%s", id, items);
+        rc = hogo__audit_append(st, r->subject_id, "receipt.record", obj, NULL, err);
+    }
+    rc = hogo__txn_end(st, rc, err);
+    if (rc == 0 && id_out)
+        memcpy(id_out, id, HOGO_LEDGER_ID_BYTES);
+out:
+    free(items);
+    return rc;
+}
+
+/* ---- listing and export ---- */
+
+/* The common columns of both kinds, in export order. */
+static const char *const columns[] = {
+    "type", "id", "subject_id", "date", "counterparty", "counterparty_name",
+    "corporate_number", "address", "representative", "country", "purpose", "items", "basis",
+    "consent_id", "acquisition", "record_required", "retention_years", "retention_from",
+    "purge_after", "policy", "policy_version", "decision"};
+#define N_COLS (sizeof columns / sizeof columns[0])
+
+static const char prov_select[] =
+    "SELECT 'provision', provision_id, subject_id, provided_at, recipient_id, recipient_name, "
+    "recipient_corporate_number, recipient_address, recipient_representative, "
+    "recipient_country, purpose, items, basis, consent_id, NULL, record_required, "
+    "retention_years, retention_from, purge_after, policy, policy_version, decision "
+    "FROM provisions";
+static const char rcpt_select[] =
+    "SELECT 'receipt', receipt_id, subject_id, received_at, provider_name, provider_name, "
+    "provider_corporate_number, provider_address, provider_representative, NULL, NULL, items, "
+    "basis, NULL, acquisition, record_required, retention_years, retention_from, purge_after, "
+    "policy, policy_version, NULL FROM receipts";
+
+struct sbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap : 4096;
+        while (nc < b->n + n + 1)
+            nc *= 2;
+        char *q = realloc(b->p, nc);
+        if (!q) {
+            b->oom = 1;
+            return;
+        }
+        b->p = q;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_csv(struct sbuf *b, const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        sb_add(b, s, strlen(s));
+        return;
+    }
+    sb_add(b, "\"", 1);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            sb_add(b, "\"", 1);
+        sb_add(b, p, 1);
+    }
+    sb_add(b, "\"", 1);
+}
+
+struct export_ctx {
+    int format;
+    yajl_gen g;
+    struct sbuf csv;
+    int64_t rows;
+};
+
+static int is_time_col(size_t i) { return i == 3 || i == 18; }
+
+static int row_export(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct export_ctx *x = ctx;
+    char t[32], num[24];
+    x->rows++;
+    if (x->format == HOGO_LEDGER_CSV) {
+        for (size_t i = 0; i < N_COLS - 1 && i < n; i++) {
+            if (i)
+                sb_add(&x->csv, ",", 1);
+            if (c[i].type == HOGO__TEXT)
+                sb_csv(&x->csv, c[i].s);
+            else if (c[i].type == HOGO__INT) {
+                if (is_time_col(i))
+                    hogo__fmt_time(c[i].i, t);
+                else
+                    snprintf(t, sizeof t, "%lld", (long long)c[i].i);
+                sb_csv(&x->csv, t);
+            }
+        }
+        sb_add(&x->csv, "\n", 1);
+        return x->csv.oom ? HOGO_ENOMEM : 0;
+    }
+    yajl_gen g = x->g;
+    yajl_gen_map_open(g);
+    for (size_t i = 0; i < N_COLS && i < n; i++) {
+        hogo__gen_str(g, columns[i]);
+        if (c[i].type == HOGO__NULL)
+            yajl_gen_null(g);
+        else if (i == 11)
+            hogo__gen_csv_array(g, c[i].s);
+        else if (i == 21 && c[i].type == HOGO__TEXT)
+            /* validated JSON object text, embedded as is (yajl emits number text verbatim) */
+            yajl_gen_number(g, c[i].s, c[i].n);
+        else if (c[i].type == HOGO__INT && is_time_col(i)) {
+            hogo__fmt_time(c[i].i, t);
+            hogo__gen_str(g, t);
+        } else if (c[i].type == HOGO__INT && i == 15)
+            yajl_gen_bool(g, c[i].i != 0);
+        else if (c[i].type == HOGO__INT) {
+            snprintf(num, sizeof num, "%lld", (long long)c[i].i);
+            yajl_gen_number(g, num, strlen(num));
+        } else
+            hogo__gen_str(g, c[i].s);
+    }
+    yajl_gen_map_close(g);
+    return 0;
+}
+
+/* Builds "SELECT ... WHERE ..." for one kind into sql and params. */
+static void build_query(const char *select, int receipts, const struct hogo_ledger_filter *f,
+                        char *sql, size_t cap, struct hogo__val *p, size_t *np)
+{
+    size_t k = 0;
+    const char *date = receipts ? "received_at" : "provided_at";
+    snprintf(sql, cap, "%s WHERE 1 = 1", select);
+    if (f->subject_id) {
+        strncat(sql, " AND subject_id = ?", cap - strlen(sql) - 1);
+        p[k++] = HV_TEXT(f->subject_id);
+    }
+    if (f->recipient) {
+        strncat(sql,
+                receipts ? " AND (provider_name = ? OR provider_corporate_number = ?)"
+                         : " AND (recipient_id = ? OR recipient_name = ? OR "
+                           "recipient_corporate_number = ?)",
+                cap - strlen(sql) - 1);
+        for (int i = 0; i < (receipts ? 2 : 3); i++)
+            p[k++] = HV_TEXT(f->recipient);
+    }
+    char cond[64];
+    if (f->from) {
+        snprintf(cond, sizeof cond, " AND %s >= ?", date);
+        strncat(sql, cond, cap - strlen(sql) - 1);
+        p[k++] = HV_INT(f->from);
+    }
+    if (f->to) {
+        snprintf(cond, sizeof cond, " AND %s <= ?", date);
+        strncat(sql, cond, cap - strlen(sql) - 1);
+        p[k++] = HV_INT(f->to);
+    }
+    snprintf(cond, sizeof cond, " ORDER BY %s, %s", date, receipts ? "receipt_id" : "provision_id");
+    strncat(sql, cond, cap - strlen(sql) - 1);
+    *np = k;
+}
+
+int hogo_ledger_export(struct hogo_store *st, const struct hogo_ledger_filter *f, int format,
+                       char **out, struct hogo_error *err)
+{
+    static const struct hogo_ledger_filter all;
+    struct export_ctx x = {.format = format};
+    char sql[2048];
+    struct hogo__val p[8];
+    size_t np;
+    int rc;
+    *out = NULL;
+    if (!f)
+        f = &all;
+    if (format == HOGO_LEDGER_JSON) {
+        if (!(x.g = yajl_gen_alloc(NULL)))
+            return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+        yajl_gen_array_open(x.g);
+    } else {
+        for (size_t i = 0; i < N_COLS - 1; i++) {
+            if (i)
+                sb_add(&x.csv, ",", 1);
+            sb_add(&x.csv, columns[i], strlen(columns[i]));
+        }
+        sb_add(&x.csv, "\n", 1);
+    }
+    rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        goto out;
+    if (f->kind != 2) {
+        build_query(prov_select, 0, f, sql, sizeof sql, p, &np);
+        rc = hogo__query(st, sql, p, np, row_export, &x, err);
+    }
+    if (rc == 0 && f->kind != 1) {
+        build_query(rcpt_select, 1, f, sql, sizeof sql, p, &np);
+        rc = hogo__query(st, sql, p, np, row_export, &x, err);
+    }
+    if (rc == HOGO_ENOMEM)
+        rc = hogo_error_set(err, rc, NULL, "out of memory exporting the ledger");
+    if (rc == 0) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "{\"records\":%lld}", (long long)x.rows);
+        rc = hogo__audit_append(st, f->subject_id, "ledger.export",
+                                f->recipient ? f->recipient : "*", detail, err);
+    }
+    rc = hogo__txn_end(st, rc, err);
+    if (rc < 0)
+        goto out;
+    if (format == HOGO_LEDGER_JSON) {
+        yajl_gen_array_close(x.g);
+        rc = hogo__gen_take(x.g, out, err);
+    } else if (x.csv.oom) {
+        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory exporting the ledger");
+    } else {
+        *out = x.csv.p;
+        x.csv.p = NULL;
+    }
+out:
+    if (x.g)
+        yajl_gen_free(x.g);
+    free(x.csv.p);
+    return rc;
+}
+
+int hogo_ledger_show_json(struct hogo_store *st, const char *id, char **json,
+                          struct hogo_error *err)
+{
+    struct export_ctx x = {.format = HOGO_LEDGER_JSON};
+    char sql[1024];
+    *json = NULL;
+    int rc = hogo__check_id(id, "record id", err);
+    if (rc < 0)
+        return rc;
+    int receipt = !strncmp(id, "rcpt-", 5);
+    snprintf(sql, sizeof sql, "%s WHERE %s = ?", receipt ? rcpt_select : prov_select,
+             receipt ? "receipt_id" : "provision_id");
+    if (!(x.g = yajl_gen_alloc(NULL)))
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    yajl_gen_config(x.g, yajl_gen_beautify, 1);
+    struct hogo__val p[] = {HV_TEXT(id)};
+    rc = hogo__query(st, sql, p, 1, row_export, &x, err);
+    if (rc == 0 && x.rows == 0)
+        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
+                            "no ledger record '%s'; see 'hogo ledger list'", id);
+    if (rc == 0)
+        rc = hogo__gen_take(x.g, json, err);
+    yajl_gen_free(x.g);
+    return rc;
+}
+
+int hogo_ledger_purge(struct hogo_store *st, int64_t *purged, struct hogo_error *err)
+{
+    int64_t now = hogo__now_us(st), a = 0, b = 0;
+    int rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        return rc;
+    struct hogo__val p[] = {HV_INT(now)};
+    rc = hogo__exec(st, "DELETE FROM provisions WHERE purge_after < ?", p, 1, &a, err);
+    if (rc == 0)
+        rc = hogo__exec(st, "DELETE FROM receipts WHERE purge_after < ?", p, 1, &b, err);
+    if (rc == 0) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "{\"provisions\":%lld,\"receipts\":%lld}", (long long)a,
+                 (long long)b);
+        rc = hogo__audit_append(st, NULL, "ledger.purge", "past_retention", detail, err);
+    }
+    rc = hogo__txn_end(st, rc, err);
+    if (rc == 0 && purged)
+        *purged = a + b;
+    return rc;
+}

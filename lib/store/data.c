@@ -1,0 +1,627 @@
+/*
+ * Personal data sealed per subject, and the keys that seal it. Store layer.
+ * Each subject has a random 256-bit data key, stored only wrapped (XChaCha20-Poly1305) under
+ * the master key, which lives outside the database (a key file or HOGO_MASTER_KEY). Values are
+ * sealed with XChaCha20-Poly1305 under the subject key; the associated data binds a value to
+ * its subject, item id and category so a ciphertext moved to another row does not open.
+ * Erasing a subject deletes its wrapped key: its sealed values, wherever copied, no longer open.
+ * Formats: wrapped key = nonce(24) || sealed(key); value = nonce(24) || sealed(value).
+ */
+#include "store-int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define WRAPPED_BYTES (NONCE + HOGO_KEY_BYTES + TAG)
+
+/* ---- key files ---- */
+
+static int read_hex(const char *text, unsigned char *out, size_t n, const char *where,
+                    struct hogo_error *err)
+{
+    size_t got = 0;
+    const char *end = NULL;
+    if (sodium_hex2bin(out, n, text, strlen(text), " \n\r\t", &got, &end) != 0 || got != n ||
+        (end && *end && !strchr(" \n\r\t", *end)))
+        return hogo_error_set(err, HOGO_EINVAL, where,
+                              "key in %s is not %zu hex digits; create one with 'hogo key "
+                              "generate'",
+                              where, 2 * n);
+    return 0;
+}
+
+static int read_hex_file(const char *path, unsigned char *out, size_t n, struct hogo_error *err)
+{
+    char buf[512];
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return hogo_error_set(err, HOGO_EIO, path, "cannot read key file '%s': %s", path,
+                              strerror(errno));
+    size_t len = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    int rc = read_hex(buf, out, n, path, err);
+    sodium_memzero(buf, sizeof buf);
+    return rc;
+}
+
+int hogo_key_load(unsigned char key[HOGO_KEY_BYTES], const char *file, const char *env,
+                  struct hogo_error *err)
+{
+    if (file)
+        return read_hex_file(file, key, HOGO_KEY_BYTES, err);
+    const char *v = env ? getenv(env) : NULL;
+    if (!v || !*v)
+        return hogo_error_set(err, HOGO_EINVAL, NULL,
+                              "no master key: pass --master-key FILE or set %s (64 hex "
+                              "digits); create one with 'hogo key generate FILE'",
+                              env ? env : "HOGO_MASTER_KEY");
+    return read_hex(v, key, HOGO_KEY_BYTES, env, err);
+}
+
+static int write_secret(const char *path, const char *text, struct hogo_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+        return hogo_error_set(err, HOGO_EIO, path, "cannot create key file '%s': %s%s", path,
+                              strerror(errno),
+                              errno == EEXIST ? "; refusing to overwrite a key" : "");
+    size_t len = strlen(text);
+    ssize_t w = write(fd, text, len);
+    int rc = 0;
+    if (w != (ssize_t)len || fsync(fd) != 0)
+        rc = hogo_error_set(err, HOGO_EIO, path, "writing key file '%s' failed", path);
+    close(fd);
+    return rc;
+}
+
+int hogo_key_generate(const char *path, struct hogo_error *err)
+{
+    unsigned char k[HOGO_KEY_BYTES];
+    char hex[2 * HOGO_KEY_BYTES + 2];
+    if (sodium_init() < 0)
+        return hogo_error_set(err, HOGO_ECRYPTO, NULL, "libsodium failed to initialise");
+    randombytes_buf(k, sizeof k);
+    hogo__hex(k, sizeof k, hex);
+    strcat(hex, "\n");
+    int rc = write_secret(path, hex, err);
+    sodium_memzero(k, sizeof k);
+    sodium_memzero(hex, sizeof hex);
+    return rc;
+}
+
+int hogo_signing_key_generate(const char *path, struct hogo_error *err)
+{
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    char hex[2 * crypto_sign_SECRETKEYBYTES + 2], pub[1024];
+    if (sodium_init() < 0)
+        return hogo_error_set(err, HOGO_ECRYPTO, NULL, "libsodium failed to initialise");
+    crypto_sign_keypair(pk, sk);
+    hogo__hex(sk, sizeof sk, hex);
+    strcat(hex, "\n");
+    int rc = write_secret(path, hex, err);
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(hex, sizeof hex);
+    if (rc < 0)
+        return rc;
+    snprintf(pub, sizeof pub, "%s.pub", path);
+    hogo__hex(pk, sizeof pk, hex);
+    strcat(hex, "\n");
+    FILE *f = fopen(pub, "w");
+    if (!f || fputs(hex, f) < 0) {
+        if (f)
+            fclose(f);
+        return hogo_error_set(err, HOGO_EIO, pub, "cannot write public key '%s'", pub);
+    }
+    fclose(f);
+    return 0;
+}
+
+int hogo_signing_key_load(unsigned char sk[HOGO_SIGN_SECRET_BYTES], const char *path,
+                          struct hogo_error *err)
+{
+    int rc = read_hex_file(path, sk, HOGO_SIGN_SECRET_BYTES, err);
+    if (rc < 0)
+        return rc;
+    /* the second half must be the public key of the first: catches damaged files */
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+    crypto_sign_ed25519_sk_to_pk(pk, sk);
+    unsigned char seed[32], pk2[32], sk2[64];
+    crypto_sign_ed25519_sk_to_seed(seed, sk);
+    crypto_sign_seed_keypair(pk2, sk2, seed);
+    sodium_memzero(seed, sizeof seed);
+    sodium_memzero(sk2, sizeof sk2);
+    if (memcmp(pk, pk2, sizeof pk) != 0)
+        return hogo_error_set(err, HOGO_ECRYPTO, path,
+                              "signing key '%s' is damaged; generate a new one", path);
+    return 0;
+}
+
+int hogo_public_key_load(unsigned char pk[HOGO_SIGN_PUBLIC_BYTES], const char *path,
+                         struct hogo_error *err)
+{
+    return read_hex_file(path, pk, HOGO_SIGN_PUBLIC_BYTES, err);
+}
+
+/* ---- master key check ---- */
+
+static void master_id(const unsigned char master[HOGO_KEY_BYTES], char out[33])
+{
+    unsigned char id[16];
+    static const char label[] = "hogo-master-key-id";
+    crypto_generichash(id, sizeof id, (const unsigned char *)label, sizeof label - 1, master,
+                       HOGO_KEY_BYTES);
+    hogo__hex(id, sizeof id, out);
+}
+
+/* Inside a transaction: refuses a master key other than the database's. */
+static int check_master(struct hogo_store *st, struct hogo_error *err)
+{
+    if (!st->has_master)
+        return hogo_error_set(err, HOGO_EINVAL, NULL,
+                              "no master key: pass --master-key FILE or set HOGO_MASTER_KEY");
+    char mine[33], *stored = NULL;
+    master_id(st->master_key, mine);
+    int rc = hogo__query_text(st, "SELECT value FROM hogo_meta WHERE key = 'master_key_id'",
+                              NULL, 0, &stored, err);
+    if (rc < 0)
+        return rc;
+    if (!stored) {
+        struct hogo__val p[] = {HV_TEXT(mine)};
+        return hogo__exec(st, "INSERT INTO hogo_meta (key, value) VALUES ('master_key_id', ?)",
+                          p, 1, NULL, err);
+    }
+    if (strcmp(stored, mine) != 0)
+        rc = hogo_error_set(err, HOGO_ECRYPTO, NULL,
+                            "wrong master key: this database's data is sealed under master key "
+                            "%.8s…, the key given is %.8s…; use the key the data was stored "
+                            "with",
+                            stored, mine);
+    free(stored);
+    return rc;
+}
+
+static void key_ad(const char *subject_id, unsigned char *ad, size_t *adlen)
+{
+    static const char tag[] = "hogo-subject-key:";
+    size_t l = strlen(subject_id);
+    memcpy(ad, tag, sizeof tag - 1);
+    memcpy(ad + sizeof tag - 1, subject_id, l);
+    *adlen = sizeof tag - 1 + l;
+}
+
+static int wrap_key(const unsigned char master[HOGO_KEY_BYTES], const char *subject_id,
+                    const unsigned char key[HOGO_KEY_BYTES], unsigned char out[WRAPPED_BYTES])
+{
+    unsigned char ad[160];
+    size_t adlen;
+    key_ad(subject_id, ad, &adlen);
+    randombytes_buf(out, NONCE);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(out + NONCE, NULL, key, HOGO_KEY_BYTES, ad,
+                                               adlen, NULL, out, master);
+    return 0;
+}
+
+static int unwrap_key(const unsigned char master[HOGO_KEY_BYTES], const char *subject_id,
+                      const unsigned char *w, size_t wn, unsigned char key[HOGO_KEY_BYTES])
+{
+    unsigned char ad[160];
+    size_t adlen;
+    if (wn != WRAPPED_BYTES)
+        return HOGO_ECRYPTO;
+    key_ad(subject_id, ad, &adlen);
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(key, NULL, NULL, w + NONCE, wn - NONCE, ad,
+                                                   adlen, w, master) != 0)
+        return HOGO_ECRYPTO;
+    return 0;
+}
+
+struct blob_out {
+    unsigned char *p;
+    size_t n;
+    char *text; /* optional second column, text */
+};
+
+static int take_blob(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct blob_out *o = ctx;
+    if (n < 1 || c[0].type != HOGO__BLOB)
+        return 1;
+    o->p = malloc(c[0].n ? c[0].n : 1);
+    if (!o->p)
+        return HOGO_ENOMEM;
+    memcpy(o->p, c[0].b, c[0].n);
+    o->n = c[0].n;
+    if (n > 1 && c[1].type == HOGO__TEXT && !(o->text = strdup(c[1].s)))
+        return HOGO_ENOMEM;
+    return 1;
+}
+
+/* Inside a transaction: the subject's data key, created when create is set. */
+static int subject_key(struct hogo_store *st, const char *subject_id, int create,
+                       unsigned char key[HOGO_KEY_BYTES], struct hogo_error *err)
+{
+    struct blob_out b = {0};
+    struct hogo__val p[] = {HV_TEXT(subject_id)};
+    int rc = hogo__query(st, "SELECT wrapped FROM subject_keys WHERE subject_id = ?", p, 1,
+                         take_blob, &b, err);
+    if (rc == HOGO_ENOMEM)
+        rc = hogo_error_set(err, rc, NULL, "out of memory");
+    if (rc < 0)
+        goto out;
+    if (b.p) {
+        if (unwrap_key(st->master_key, subject_id, b.p, b.n, key) < 0)
+            rc = hogo_error_set(err, HOGO_ECRYPTO, NULL,
+                                "the data key of subject '%s' does not open with the master "
+                                "key: wrong master key or a damaged key row",
+                                subject_id);
+        goto out;
+    }
+    if (!create) {
+        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
+                            "subject '%s' has no data key (no data stored, or erased)",
+                            subject_id);
+        goto out;
+    }
+    unsigned char w[WRAPPED_BYTES];
+    char mid[33];
+    randombytes_buf(key, HOGO_KEY_BYTES);
+    wrap_key(st->master_key, subject_id, key, w);
+    master_id(st->master_key, mid);
+    struct hogo__val q[] = {HV_TEXT(subject_id), HV_BLOB(w, sizeof w), HV_TEXT(mid),
+                            HV_INT(hogo__now_us(st))};
+    rc = hogo__exec(st,
+                    "INSERT INTO subject_keys (subject_id, wrapped, master_key_id, created_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    q, 4, NULL, err);
+out:
+    free(b.p);
+    free(b.text);
+    return rc;
+}
+
+static void value_ad(const char *subject_id, int64_t item_id, const char *category,
+                     unsigned char *ad, size_t *adlen)
+{
+    size_t a = strlen(subject_id), c = strlen(category);
+    memcpy(ad, subject_id, a);
+    ad[a] = 0;
+    for (int i = 0; i < 8; i++)
+        ad[a + 1 + i] = (unsigned char)((uint64_t)item_id >> (8 * i));
+    memcpy(ad + a + 9, category, c);
+    *adlen = a + 9 + c;
+}
+
+static int live_subject(struct hogo_store *st, const char *subject_id, struct hogo_error *err)
+{
+    struct hogo__val p[] = {HV_TEXT(subject_id)};
+    int64_t erased = 0;
+    int found = 0;
+    int rc = hogo__query_int(st,
+                             "SELECT COALESCE(erased_at, 0) FROM subjects WHERE subject_id = ?",
+                             p, 1, &erased, &found, err);
+    if (rc < 0)
+        return rc;
+    if (!found)
+        return hogo_error_set(err, HOGO_ENOTFOUND, NULL,
+                              "subject '%s' not found; add it with 'hogo subject add'",
+                              subject_id);
+    if (erased)
+        return hogo_error_set(err, HOGO_EINVAL, NULL,
+                              "subject '%s' was erased; no personal data may be stored for it",
+                              subject_id);
+    return 0;
+}
+
+static const char *const channels[] = {"direct", "automatic", "third_party", "public"};
+
+int hogo_data_put(struct hogo_store *st, const char *subject_id, const char *category,
+                  const void *value, size_t len, const struct hogo_provenance *prov,
+                  int64_t *item_id, struct hogo_error *err)
+{
+    static const struct hogo_provenance none;
+    unsigned char key[HOGO_KEY_BYTES], *sealed = NULL;
+    if (!prov)
+        prov = &none;
+    int rc = hogo__check_id(subject_id, "subject id", err);
+    if (rc == 0)
+        rc = hogo__check_vocab(st, "data_category", category, err);
+    if (rc == 0 && prov->service)
+        rc = hogo__check_vocab(st, "service", prov->service, err);
+    const char *channel = prov->channel ? prov->channel : "direct";
+    int known = 0;
+    for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++)
+        known |= !strcmp(channel, channels[i]);
+    if (rc == 0 && !known)
+        rc = hogo_error_set(err, HOGO_EINVAL, NULL,
+                            "acquisition channel '%s' is unknown; use direct, automatic, "
+                            "third_party or public",
+                            channel);
+    if (rc == 0 && !strcmp(channel, "third_party") && !prov->source)
+        rc = hogo_error_set(err, HOGO_EINVAL, NULL,
+                            "data from a third party needs its source (--source NAME)");
+    if (rc == 0 && len > 1024 * 1024)
+        rc = hogo_error_set(err, HOGO_ELIMIT, NULL,
+                            "value of %zu bytes is over the 1 MiB limit for one item", len);
+    if (rc < 0)
+        return rc;
+    rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        return rc;
+    int64_t id = 0;
+    struct hogo__val p[] = {HV_TEXT(subject_id)};
+    rc = live_subject(st, subject_id, err);
+    if (rc == 0)
+        rc = check_master(st, err);
+    if (rc == 0)
+        rc = subject_key(st, subject_id, 1, key, err);
+    if (rc == 0)
+        rc = hogo__query_int(st, "SELECT next_item FROM subjects WHERE subject_id = ?", p, 1,
+                             &id, NULL, err);
+    if (rc == 0)
+        rc = hogo__exec(st, "UPDATE subjects SET next_item = next_item + 1 WHERE subject_id = ?",
+                        p, 1, NULL, err);
+    size_t sn = NONCE + len + TAG;
+    if (rc == 0 && !(sealed = malloc(sn)))
+        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    if (rc == 0) {
+        unsigned char ad[400];
+        size_t adlen;
+        value_ad(subject_id, id, category, ad, &adlen);
+        randombytes_buf(sealed, NONCE);
+        crypto_aead_xchacha20poly1305_ietf_encrypt(sealed + NONCE, NULL, value, len, ad, adlen,
+                                                   NULL, sealed, key);
+        struct hogo__val q[] = {HV_TEXT(subject_id),    HV_INT(id),
+                                HV_TEXT(category),      HV_BLOB(sealed, sn),
+                                HV_TEXT(channel),       HV_TEXT(prov->source),
+                                HV_TEXT(prov->service), HV_TEXT(prov->context),
+                                HV_TEXT(prov->policy_version), HV_INT(hogo__now_us(st))};
+        rc = hogo__exec(st,
+                        "INSERT INTO data_items (subject_id, item_id, category, value, channel, "
+                        "source, service, context, policy_version, acquired_at) VALUES (?, ?, "
+                        "?, ?, ?, ?, ?, ?, ?, ?)",
+                        q, 10, NULL, err);
+    }
+    if (rc == 0) {
+        char obj[128];
+        snprintf(obj, sizeof obj, "item:%lld category:%s", (long long)id, category);
+        char detail[256];
+        snprintf(detail, sizeof detail, "{\"channel\":\"%s\",\"service\":\"%s\"}", channel,
+                 prov->service ? prov->service : "");
+        rc = hogo__audit_append(st, subject_id, "data.put", obj, detail, err);
+    }
+    rc = hogo__txn_end(st, rc, err);
+    if (rc == 0 && item_id)
+        *item_id = id;
+    sodium_memzero(key, sizeof key);
+    free(sealed);
+    return rc;
+}
+
+int hogo_data_get(struct hogo_store *st, const char *subject_id, int64_t item_id,
+                  unsigned char **value, size_t *len, struct hogo_error *err)
+{
+    unsigned char key[HOGO_KEY_BYTES];
+    struct blob_out b = {0};
+    unsigned char *plain = NULL;
+    *value = NULL;
+    int rc = hogo__check_id(subject_id, "subject id", err);
+    if (rc == 0)
+        rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        return rc;
+    rc = check_master(st, err);
+    struct hogo__val p[] = {HV_TEXT(subject_id), HV_INT(item_id)};
+    if (rc == 0)
+        rc = hogo__query(st,
+                         "SELECT value, category FROM data_items WHERE subject_id = ? AND "
+                         "item_id = ?",
+                         p, 2, take_blob, &b, err);
+    if (rc == HOGO_ENOMEM)
+        rc = hogo_error_set(err, rc, NULL, "out of memory");
+    if (rc == 0 && !b.p)
+        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
+                            "subject '%s' has no data item %lld; see 'hogo data list'",
+                            subject_id, (long long)item_id);
+    if (rc == 0 && (!b.text || strlen(b.text) > 64))
+        rc = hogo_error_set(err, HOGO_ECRYPTO, NULL, "data item %lld is damaged",
+                            (long long)item_id);
+    if (rc == 0)
+        rc = subject_key(st, subject_id, 0, key, err);
+    if (rc == 0 && (b.n < NONCE + TAG || !(plain = malloc(b.n - NONCE - TAG + 1))))
+        rc = b.n < NONCE + TAG
+                 ? hogo_error_set(err, HOGO_ECRYPTO, NULL, "data item %lld is damaged",
+                                  (long long)item_id)
+                 : hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    if (rc == 0) {
+        unsigned char ad[400];
+        size_t adlen;
+        unsigned long long plen = 0;
+        value_ad(subject_id, item_id, b.text ? b.text : "", ad, &adlen);
+        if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL, b.p + NONCE,
+                                                       b.n - NONCE, ad, adlen, b.p, key) != 0)
+            rc = hogo_error_set(err, HOGO_ECRYPTO, NULL,
+                                "data item %lld of subject '%s' does not open: it was altered "
+                                "or moved",
+                                (long long)item_id, subject_id);
+        else {
+            plain[plen] = '\0';
+            *len = (size_t)plen;
+        }
+    }
+    if (rc == 0) {
+        char obj[128];
+        snprintf(obj, sizeof obj, "item:%lld category:%s", (long long)item_id, b.text);
+        rc = hogo__audit_append(st, subject_id, "data.read", obj, NULL, err);
+    }
+    rc = hogo__txn_end(st, rc, err);
+    sodium_memzero(key, sizeof key);
+    if (rc == 0)
+        *value = plain;
+    else
+        free(plain);
+    free(b.p);
+    free(b.text);
+    return rc;
+}
+
+int hogo_data_list_json(struct hogo_store *st, const char *subject_id, char **json,
+                        struct hogo_error *err)
+{
+    *json = NULL;
+    int rc = hogo__check_id(subject_id, "subject id", err);
+    if (rc == 0)
+        rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        return rc;
+    yajl_gen g = yajl_gen_alloc(NULL);
+    rc = g ? 0 : hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    int64_t known = 0;
+    struct hogo__val p[] = {HV_TEXT(subject_id)};
+    if (rc == 0)
+        rc = hogo__query_int(st, "SELECT COUNT(*) FROM subjects WHERE subject_id = ?", p, 1,
+                             &known, NULL, err);
+    if (rc == 0 && !known)
+        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL, "subject '%s' not found", subject_id);
+    if (rc == 0)
+        rc = hogo__gen_items(st, g, subject_id, err);
+    if (rc == 0)
+        rc = hogo__audit_append(st, subject_id, "data.list", "items", NULL, err);
+    if (rc == 0)
+        rc = hogo__gen_take(g, json, err);
+    rc = hogo__txn_end(st, rc, err);
+    if (rc < 0) {
+        free(*json);
+        *json = NULL;
+    }
+    if (g)
+        yajl_gen_free(g);
+    return rc;
+}
+
+int hogo_data_delete(struct hogo_store *st, const char *subject_id, int64_t item_id,
+                     struct hogo_error *err)
+{
+    int rc = hogo__check_id(subject_id, "subject id", err);
+    if (rc == 0)
+        rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        return rc;
+    char *cat = NULL;
+    struct hogo__val p[] = {HV_TEXT(subject_id), HV_INT(item_id)};
+    rc = hogo__query_text(st, "SELECT category FROM data_items WHERE subject_id = ? AND item_id = ?",
+                          p, 2, &cat, err);
+    if (rc == 0 && !cat)
+        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
+                            "subject '%s' has no data item %lld; see 'hogo data list'",
+                            subject_id, (long long)item_id);
+    if (rc == 0)
+        rc = hogo__exec(st, "DELETE FROM data_items WHERE subject_id = ? AND item_id = ?", p, 2,
+                        NULL, err);
+    if (rc == 0) {
+        char obj[128];
+        snprintf(obj, sizeof obj, "item:%lld category:%s", (long long)item_id, cat);
+        rc = hogo__audit_append(st, subject_id, "data.delete", obj, NULL, err);
+    }
+    free(cat);
+    return hogo__txn_end(st, rc, err);
+}
+
+/* ---- rotation ---- */
+
+struct wrapped_row {
+    char *subject_id;
+    unsigned char w[WRAPPED_BYTES];
+    int ok;
+};
+
+struct wrapped_list {
+    struct wrapped_row *rows;
+    size_t n, cap;
+};
+
+static int take_wrapped(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct wrapped_list *l = ctx;
+    if (n < 2 || c[0].type != HOGO__TEXT)
+        return 0;
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 64;
+        struct wrapped_row *r = realloc(l->rows, nc * sizeof *r);
+        if (!r)
+            return HOGO_ENOMEM;
+        l->rows = r;
+        l->cap = nc;
+    }
+    struct wrapped_row *r = &l->rows[l->n];
+    r->subject_id = strdup(c[0].s);
+    if (!r->subject_id)
+        return HOGO_ENOMEM;
+    r->ok = c[1].type == HOGO__BLOB && c[1].n == WRAPPED_BYTES;
+    if (r->ok)
+        memcpy(r->w, c[1].b, WRAPPED_BYTES);
+    l->n++;
+    return 0;
+}
+
+int hogo_key_rotate(struct hogo_store *st, const unsigned char new_master[HOGO_KEY_BYTES],
+                    int64_t *rewrapped, struct hogo_error *err)
+{
+    struct wrapped_list l = {0};
+    int rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        return rc;
+    rc = check_master(st, err);
+    if (rc == 0)
+        rc = hogo__query(st, "SELECT subject_id, wrapped FROM subject_keys ORDER BY subject_id",
+                         NULL, 0, take_wrapped, &l, err);
+    if (rc == HOGO_ENOMEM)
+        rc = hogo_error_set(err, rc, NULL, "out of memory");
+    char mid[33];
+    master_id(new_master, mid);
+    for (size_t i = 0; i < l.n && rc == 0; i++) {
+        unsigned char key[HOGO_KEY_BYTES], w[WRAPPED_BYTES];
+        if (!l.rows[i].ok ||
+            unwrap_key(st->master_key, l.rows[i].subject_id, l.rows[i].w, WRAPPED_BYTES, key)) {
+            rc = hogo_error_set(err, HOGO_ECRYPTO, NULL,
+                                "the data key of subject '%s' does not open with the current "
+                                "master key; nothing was rotated",
+                                l.rows[i].subject_id);
+            break;
+        }
+        wrap_key(new_master, l.rows[i].subject_id, key, w);
+        sodium_memzero(key, sizeof key);
+        struct hogo__val p[] = {HV_BLOB(w, sizeof w), HV_TEXT(mid),
+                                HV_TEXT(l.rows[i].subject_id)};
+        rc = hogo__exec(st,
+                        "UPDATE subject_keys SET wrapped = ?, master_key_id = ? WHERE "
+                        "subject_id = ?",
+                        p, 3, NULL, err);
+    }
+    struct hogo__val m[] = {HV_TEXT(mid)};
+    if (rc == 0)
+        rc = hogo__exec(st, "UPDATE hogo_meta SET value = ? WHERE key = 'master_key_id'", m, 1,
+                        NULL, err);
+    if (rc == 0) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "{\"rewrapped\":%zu,\"new_key_id\":\"%.8s\"}", l.n, mid);
+        rc = hogo__audit_append(st, NULL, "key.rotate", "subject_keys", detail, err);
+    }
+    rc = hogo__txn_end(st, rc, err);
+    if (rc == 0) {
+        memcpy(st->master_key, new_master, HOGO_KEY_BYTES);
+        if (rewrapped)
+            *rewrapped = (int64_t)l.n;
+    }
+    for (size_t i = 0; i < l.n; i++)
+        free(l.rows[i].subject_id);
+    free(l.rows);
+    return rc;
+}

@@ -1,0 +1,291 @@
+/*
+ * The SQLite backend of the store: one database file in WAL mode with synchronous=FULL, so a
+ * committed transaction survives a crash or power loss. Store layer (backend); reached only
+ * through hogo__sqlite_ops. Prepared statements are cached per SQL text.
+ */
+#include "store-int.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_SLOTS 64
+
+struct cached {
+    const char *key;     /* the SQL text pointer it was prepared from (borrowed) */
+    char *sql;           /* owned copy, compared when the pointer differs */
+    sqlite3_stmt *stmt;  /* owned */
+};
+
+struct sq {
+    sqlite3 *db;                     /* owned connection */
+    char path[1024];                 /* for messages */
+    struct cached cache[CACHE_SLOTS];
+    unsigned next_victim;            /* round-robin eviction */
+};
+
+static int fail(struct sq *s, int src, const char *what, struct hogo_error *err)
+{
+    int code = HOGO_ESTORE;
+    int prim = src & 0xff;
+    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+        code = HOGO_EBUSY;
+    else if (prim == SQLITE_IOERR || prim == SQLITE_FULL || prim == SQLITE_CANTOPEN)
+        code = HOGO_EIO;
+    else if (prim == SQLITE_NOMEM)
+        code = HOGO_ENOMEM;
+    else if (prim == SQLITE_NOTADB || prim == SQLITE_CORRUPT)
+        code = HOGO_ESTORE;
+    return hogo_error_set(err, code, s->path, "sqlite %s failed: %s%s", what,
+                          s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(src),
+                          code == HOGO_EBUSY ? "; another process holds the lock, try again"
+                                             : "");
+}
+
+static int sq_open(void **impl, const char *target, struct hogo_error *err)
+{
+    int rc = 0;
+    struct sq *s = calloc(1, sizeof *s);
+    if (!s)
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    snprintf(s->path, sizeof s->path, "%s", target);
+    int src = sqlite3_open_v2(target, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (src != SQLITE_OK) {
+        rc = hogo_error_set(err, HOGO_EIO, target,
+                            "cannot open database '%s': %s; check the path and permissions",
+                            target, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(src));
+        goto out;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 10000);
+    static const char *const pragmas =
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+    char *msg = NULL;
+    src = sqlite3_exec(s->db, pragmas, NULL, NULL, &msg);
+    if (src != SQLITE_OK) {
+        rc = hogo_error_set(err, src == SQLITE_NOTADB ? HOGO_ESTORE : HOGO_EIO, target,
+                            "cannot use '%s' as a database: %s", target, msg ? msg : "?");
+        sqlite3_free(msg);
+        goto out;
+    }
+out:
+    if (rc < 0) {
+        sqlite3_close(s->db);
+        free(s);
+        return rc;
+    }
+    *impl = s;
+    return 0;
+}
+
+static void sq_close(void *impl)
+{
+    struct sq *s = impl;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        sqlite3_finalize(s->cache[i].stmt);
+        free(s->cache[i].sql);
+    }
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static int prepare(struct sq *s, const char *sql, sqlite3_stmt **out, struct hogo_error *err)
+{
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        struct cached *c = &s->cache[i];
+        if (c->stmt && !strcmp(c->sql, sql)) {
+            c->key = sql;
+            *out = c->stmt;
+            return 0;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (src != SQLITE_OK)
+        return fail(s, src, "prepare", err);
+    char *copy = strdup(sql);
+    if (!copy) {
+        sqlite3_finalize(st);
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    }
+    struct cached *c = &s->cache[s->next_victim++ % CACHE_SLOTS];
+    sqlite3_finalize(c->stmt);
+    free(c->sql);
+    c->key = sql;
+    c->sql = copy;
+    c->stmt = st;
+    *out = st;
+    return 0;
+}
+
+static int bind(struct sq *s, sqlite3_stmt *st, const struct hogo__val *p, size_t n,
+                struct hogo_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int src, idx = (int)i + 1;
+        switch (p[i].type) {
+        case HOGO__INT: src = sqlite3_bind_int64(st, idx, p[i].i); break;
+        case HOGO__TEXT: src = sqlite3_bind_text(st, idx, p[i].s, -1, SQLITE_STATIC); break;
+        case HOGO__BLOB:
+            src = sqlite3_bind_blob64(st, idx, p[i].b ? p[i].b : "", p[i].n, SQLITE_STATIC);
+            break;
+        default: src = sqlite3_bind_null(st, idx); break;
+        }
+        if (src != SQLITE_OK)
+            return fail(s, src, "bind", err);
+    }
+    return 0;
+}
+
+static int sq_exec(void *impl, const char *sql, const struct hogo__val *p, size_t n,
+                   int64_t *changes, struct hogo_error *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prepare(s, sql, &st, err);
+    if (rc < 0)
+        return rc;
+    rc = bind(s, st, p, n, err);
+    if (rc == 0) {
+        int src;
+        while ((src = sqlite3_step(st)) == SQLITE_ROW)
+            ;
+        if (src != SQLITE_DONE)
+            rc = fail(s, src, "statement", err);
+        else if (changes)
+            *changes = sqlite3_changes64(s->db);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static int sq_query(void *impl, const char *sql, const struct hogo__val *p, size_t n,
+                    hogo__row_fn row, void *ctx, struct hogo_error *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    struct hogo__val cols[32];
+    int rc = prepare(s, sql, &st, err);
+    if (rc < 0)
+        return rc;
+    rc = bind(s, st, p, n, err);
+    int ncols = sqlite3_column_count(st);
+    if (ncols > 32)
+        ncols = 32;
+    while (rc == 0) {
+        int src = sqlite3_step(st);
+        if (src == SQLITE_DONE)
+            break;
+        if (src != SQLITE_ROW) {
+            rc = fail(s, src, "query", err);
+            break;
+        }
+        for (int i = 0; i < ncols; i++) {
+            struct hogo__val *v = &cols[i];
+            switch (sqlite3_column_type(st, i)) {
+            case SQLITE_INTEGER:
+            case SQLITE_FLOAT:
+                *v = (struct hogo__val){.type = HOGO__INT, .i = sqlite3_column_int64(st, i)};
+                break;
+            case SQLITE_TEXT:
+                v->type = HOGO__TEXT;
+                v->s = (const char *)sqlite3_column_text(st, i);
+                v->n = (size_t)sqlite3_column_bytes(st, i);
+                break;
+            case SQLITE_BLOB:
+                v->type = HOGO__BLOB;
+                v->b = sqlite3_column_blob(st, i);
+                v->n = (size_t)sqlite3_column_bytes(st, i);
+                break;
+            default: *v = HV_NULL; break;
+            }
+        }
+        int r = row(ctx, cols, (size_t)ncols);
+        if (r < 0) {
+            rc = r;
+            break;
+        }
+        if (r > 0)
+            break;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static int sq_script(void *impl, const char *sql, struct hogo_error *err)
+{
+    struct sq *s = impl;
+    char *msg = NULL;
+    int src = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+    if (src != SQLITE_OK) {
+        int rc = hogo_error_set(err, HOGO_ESTORE, s->path, "schema script failed: %s",
+                                msg ? msg : sqlite3_errstr(src));
+        sqlite3_free(msg);
+        return rc;
+    }
+    return 0;
+}
+
+static int simple(struct sq *s, const char *sql, const char *what, struct hogo_error *err)
+{
+    int src = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    return src == SQLITE_OK ? 0 : fail(s, src, what, err);
+}
+
+static int sq_begin(void *impl, struct hogo_error *err)
+{
+    return simple(impl, "BEGIN IMMEDIATE", "begin", err);
+}
+
+static int sq_commit(void *impl, struct hogo_error *err)
+{
+    return simple(impl, "COMMIT", "commit", err);
+}
+
+static int sq_rollback(void *impl, struct hogo_error *err)
+{
+    struct sq *s = impl;
+    if (sqlite3_get_autocommit(s->db))
+        return 0; /* already rolled back (e.g. by an I/O error) */
+    return simple(impl, "ROLLBACK", "rollback", err);
+}
+
+static int sq_table_exists(void *impl, const char *table, int *exists, struct hogo_error *err)
+{
+    struct hogo__val p[] = {HV_TEXT(table)};
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prepare(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", &st,
+                     err);
+    if (rc < 0)
+        return rc;
+    rc = bind(s, st, p, 1, err);
+    if (rc == 0) {
+        int src = sqlite3_step(st);
+        if (src == SQLITE_ROW)
+            *exists = 1;
+        else if (src == SQLITE_DONE)
+            *exists = 0;
+        else
+            rc = fail(s, src, "schema query", err);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+const struct hogo_store_ops hogo__sqlite_ops = {
+    .name = "sqlite",
+    .blob_type = "BLOB",
+    .open = sq_open,
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .exec = sq_exec,
+    .query = sq_query,
+    .script = sq_script,
+    .table_exists = sq_table_exists,
+};

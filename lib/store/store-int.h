@@ -1,0 +1,156 @@
+/*
+ * The private side of the store: the backend operations table every backend (SQLite,
+ * PostgreSQL, the fault-injecting test backend) implements, the store handle, and the helpers
+ * the store, ledger and audit modules share. Store layer. Only lib/store, lib/ledger and
+ * lib/audit include this header; everything above them uses include/hogo/store.h.
+ *
+ * SQL passed to a backend is written once, in the dialect both backends accept: `?` marks a
+ * parameter (the PostgreSQL backend renumbers them to $1..$n), integers are BIGINT, and the
+ * token BLOB in schema text is rewritten to the backend's binary type (bytea for PostgreSQL).
+ */
+#ifndef HOGO_STORE_INT_H
+#define HOGO_STORE_INT_H
+
+#include <hogo/audit.h>
+#include <hogo/ledger.h>
+#include <hogo/store.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+
+/* A value bound to a parameter or read from a column. Borrowed pointers only. */
+enum hogo__val_type { HOGO__NULL = 0, HOGO__INT, HOGO__TEXT, HOGO__BLOB };
+struct hogo__val {
+    int type;          /* enum hogo__val_type */
+    int64_t i;         /* HOGO__INT */
+    const char *s;     /* HOGO__TEXT: NUL-terminated */
+    const void *b;     /* HOGO__BLOB */
+    size_t n;          /* HOGO__BLOB length; HOGO__TEXT length when read from a column */
+};
+
+#define HV_INT(x) ((struct hogo__val){.type = HOGO__INT, .i = (x)})
+static inline struct hogo__val hogo__hv_text(const char *s)
+{
+    return (struct hogo__val){.type = s ? HOGO__TEXT : HOGO__NULL, .s = s};
+}
+#define HV_TEXT(x) hogo__hv_text(x) /* NULL binds SQL NULL */
+#define HV_BLOB(p, len) ((struct hogo__val){.type = HOGO__BLOB, .b = (p), .n = (len)})
+#define HV_NULL ((struct hogo__val){.type = HOGO__NULL})
+
+/* Called once per result row; cols are valid only during the call. Return 0 to go on, 1 to
+ * stop early (not an error), or a negative HOGO_E* code to abort the query with that code. */
+typedef int (*hogo__row_fn)(void *ctx, const struct hogo__val *cols, size_t ncols);
+
+/* The operations a backend provides. Every function returns 0 or a negative HOGO_E* code and
+ * fills err. impl is the backend's own connection state, created by open. */
+struct hogo_store_ops {
+    const char *name;    /* "sqlite", "postgresql", "fault" */
+    const char *blob_type; /* the binary column type: "BLOB" or "BYTEA" */
+    int (*open)(void **impl, const char *target, struct hogo_error *err);
+    void (*close)(void *impl);
+    /* Starts a write transaction that holds the write lock from its start (so the audit chain
+     * head read inside it cannot change underneath). */
+    int (*begin)(void *impl, struct hogo_error *err);
+    int (*commit)(void *impl, struct hogo_error *err);
+    int (*rollback)(void *impl, struct hogo_error *err);
+    /* Runs one statement; *changes (may be NULL) gets the number of rows it changed. */
+    int (*exec)(void *impl, const char *sql, const struct hogo__val *params, size_t nparams,
+                int64_t *changes, struct hogo_error *err);
+    /* Runs one query and calls row for each row. */
+    int (*query)(void *impl, const char *sql, const struct hogo__val *params, size_t nparams,
+                 hogo__row_fn row, void *ctx, struct hogo_error *err);
+    /* Runs a script of statements without parameters (schema migrations). */
+    int (*script)(void *impl, const char *sql, struct hogo_error *err);
+    /* Nonzero when the named table exists. */
+    int (*table_exists)(void *impl, const char *table, int *exists, struct hogo_error *err);
+};
+
+extern const struct hogo_store_ops hogo__sqlite_ops;
+extern const struct hogo_store_ops hogo__pg_ops;
+extern const struct hogo_store_ops hogo__fault_ops;
+
+/* Calls the fault backend has counted so far (-1 for another backend). */
+long hogo__fault_calls(const struct hogo_store *st);
+
+/* Checks a value before it is stored; the host (policy module) installs it. */
+typedef int (*hogo__vocab_fn)(void *ctx, const char *kind, const char *id, struct hogo_error *err);
+
+struct hogo_store {
+    const struct hogo_store_ops *ops; /* the backend; borrowed static table */
+    void *impl;                       /* the backend's state; owned */
+    int txn_depth;                    /* nesting of hogo__txn_begin; only depth 0->1 begins */
+    int txn_failed;                   /* an inner level failed: the outer commit must roll back */
+    int has_master;                   /* master_key is set */
+    unsigned char master_key[32];     /* owned copy; wiped on free */
+    int has_signing;                  /* signing_sk is set */
+    unsigned char signing_sk[64];     /* Ed25519 secret key; owned copy; wiped on free */
+    unsigned checkpoint_interval;     /* events between automatic checkpoints */
+    char actor[128];                  /* recorded in audit events */
+    int64_t fixed_now;                /* nonzero: the clock reads this (tests, HOGO_NOW) */
+    hogo__vocab_fn vocab;             /* optional vocabulary check; NULL = format check only */
+    void *vocab_ctx;
+};
+
+/* Opens a store on an explicit backend (tests: the fault backend). */
+int hogo__store_open_ops(struct hogo_store **out, const struct hogo_store_ops *ops,
+                         const char *target, const struct hogo_store_options *opts,
+                         struct hogo_error *err);
+
+/* Transactions that nest: the outermost begin/commit reach the backend. On failure call
+ * hogo__txn_end(st, rc, err) with the failing rc: it rolls back and returns rc. */
+int hogo__txn_begin(struct hogo_store *st, struct hogo_error *err);
+int hogo__txn_end(struct hogo_store *st, int rc, struct hogo_error *err);
+
+/* Thin wrappers over the ops table. */
+int hogo__exec(struct hogo_store *st, const char *sql, const struct hogo__val *p, size_t n,
+               int64_t *changes, struct hogo_error *err);
+int hogo__query(struct hogo_store *st, const char *sql, const struct hogo__val *p, size_t n,
+                hogo__row_fn row, void *ctx, struct hogo_error *err);
+/* Runs a query whose first row's first column is an integer; *found = 0 when no row. */
+int hogo__query_int(struct hogo_store *st, const char *sql, const struct hogo__val *p, size_t n,
+                    int64_t *out, int *found, struct hogo_error *err);
+/* As above, text: *out allocated (caller frees) or NULL when no row / NULL value. */
+int hogo__query_text(struct hogo_store *st, const char *sql, const struct hogo__val *p,
+                     size_t n, char **out, struct hogo_error *err);
+
+/* Current time in microseconds since the epoch (or the fixed test clock). */
+int64_t hogo__now_us(const struct hogo_store *st);
+/* Fixes the clock (microseconds; 0 = real clock). For tests and `HOGO_NOW`. */
+void hogo__store_set_now(struct hogo_store *st, int64_t us);
+
+/* Appends one audit event inside the caller's transaction (st->txn_depth must be > 0). */
+int hogo__audit_append(struct hogo_store *st, const char *subject_id, const char *action,
+                       const char *object, const char *detail, struct hogo_error *err);
+
+/* Checks that id is a plausible identifier (1..128 chars of [A-Za-z0-9._:@-]); what names it
+ * in the message. */
+int hogo__check_id(const char *id, const char *what, struct hogo_error *err);
+/* Checks a vocabulary id (snake_case, or via the installed vocabulary check). */
+int hogo__check_vocab(struct hogo_store *st, const char *kind, const char *id,
+                      struct hogo_error *err);
+
+/* JSON generation helpers (yajl). */
+void hogo__gen_str(yajl_gen g, const char *s);
+void hogo__gen_kv_str(yajl_gen g, const char *k, const char *v); /* v NULL -> null */
+void hogo__gen_kv_int(yajl_gen g, const char *k, int64_t v);
+/* Writes "a,b,c" as a JSON array of strings. */
+void hogo__gen_csv_array(yajl_gen g, const char *csv);
+/* Takes the generated text as an allocated NUL-terminated string. */
+int hogo__gen_take(yajl_gen g, char **out, struct hogo_error *err);
+
+/* Formats microseconds since the epoch as RFC 3339 UTC ("2026-01-02T03:04:05Z"). */
+void hogo__fmt_time(int64_t us, char out[32]);
+
+/* Joins strs with commas into an allocated string; checks each with hogo__check_vocab. */
+int hogo__join_ids(struct hogo_store *st, const char *kind, const char *const *strs, size_t n,
+                   char **out, struct hogo_error *err);
+
+/* Writes the subject's data items (metadata, no values) as a JSON array. */
+int hogo__gen_items(struct hogo_store *st, yajl_gen g, const char *subject_id,
+                    struct hogo_error *err);
+
+/* Lowercase hex of n bytes into out (2n+1 bytes). */
+void hogo__hex(const unsigned char *b, size_t n, char *out);
+
+#endif

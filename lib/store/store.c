@@ -1,0 +1,573 @@
+/*
+ * The store front end: opening a store on the backend its location names, the schema and its
+ * versioned migrations, nesting transactions, the clock, and small helpers shared by the
+ * store, ledger and audit modules. Store layer; backends live in sqlite.c, pg.c and fault.c
+ * behind struct hogo_store_ops, and nothing outside this folder names one.
+ *
+ * Schema (one text for both backends; BLOB becomes bytea on PostgreSQL). Subject-bound
+ * tables carry subject_id first in their primary and foreign keys so that Citus can
+ * distribute them on subject_id unchanged (docs/scaling.md); hogo_meta, corporations,
+ * corp_successions and checkpoints are small reference tables.
+ */
+#include "store-int.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Migration n (1-based) brings the schema from version n-1 to n. Never edit a released one:
+ * append a new one. */
+static const char *const migrations[] = {
+    /* 1: the initial schema */
+    "CREATE TABLE hogo_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+    "CREATE TABLE corporations (corporate_number TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL);\n"
+    "CREATE TABLE corp_successions (predecessor TEXT NOT NULL, successor TEXT NOT NULL,"
+    " kind TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (predecessor, successor));\n"
+    "CREATE TABLE subjects (subject_id TEXT NOT NULL, operator TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL, next_item BIGINT NOT NULL, erased_at BIGINT,"
+    " PRIMARY KEY (subject_id));\n"
+    "CREATE TABLE subject_facts (subject_id TEXT NOT NULL, fact TEXT NOT NULL,"
+    " value TEXT NOT NULL, updated_at BIGINT NOT NULL,"
+    " PRIMARY KEY (subject_id, fact, value),"
+    " FOREIGN KEY (subject_id) REFERENCES subjects (subject_id));\n"
+    "CREATE TABLE consents (subject_id TEXT NOT NULL, consent_id TEXT NOT NULL,"
+    " recipient TEXT NOT NULL, purpose TEXT NOT NULL, data TEXT NOT NULL,"
+    " policy TEXT NOT NULL, policy_version TEXT NOT NULL, method TEXT NOT NULL,"
+    " given_at BIGINT NOT NULL, withdrawn_at BIGINT,"
+    " PRIMARY KEY (subject_id, consent_id),"
+    " FOREIGN KEY (subject_id) REFERENCES subjects (subject_id));\n"
+    "CREATE TABLE subject_keys (subject_id TEXT NOT NULL, wrapped BLOB NOT NULL,"
+    " master_key_id TEXT NOT NULL, created_at BIGINT NOT NULL,"
+    " PRIMARY KEY (subject_id),"
+    " FOREIGN KEY (subject_id) REFERENCES subjects (subject_id));\n"
+    "CREATE TABLE data_items (subject_id TEXT NOT NULL, item_id BIGINT NOT NULL,"
+    " category TEXT NOT NULL, value BLOB NOT NULL, channel TEXT NOT NULL, source TEXT,"
+    " service TEXT, context TEXT, policy_version TEXT, acquired_at BIGINT NOT NULL,"
+    " PRIMARY KEY (subject_id, item_id),"
+    " FOREIGN KEY (subject_id) REFERENCES subjects (subject_id));\n"
+    "CREATE TABLE provisions (subject_id TEXT NOT NULL, provision_id TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL, provided_at BIGINT NOT NULL, policy TEXT,"
+    " policy_version TEXT, recipient_id TEXT NOT NULL, recipient_name TEXT,"
+    " recipient_corporate_number TEXT, recipient_address TEXT,"
+    " recipient_representative TEXT, recipient_country TEXT NOT NULL, purpose TEXT,"
+    " items TEXT NOT NULL, basis TEXT NOT NULL, consent_id TEXT,"
+    " record_required BIGINT NOT NULL, retention_years BIGINT NOT NULL,"
+    " retention_from TEXT NOT NULL, last_provision_at BIGINT NOT NULL,"
+    " purge_after BIGINT NOT NULL, decision TEXT,"
+    " PRIMARY KEY (subject_id, provision_id));\n"
+    "CREATE INDEX provisions_recipient ON provisions (recipient_id);\n"
+    "CREATE INDEX provisions_purge ON provisions (purge_after);\n"
+    "CREATE TABLE receipts (subject_id TEXT NOT NULL, receipt_id TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL, received_at BIGINT NOT NULL, policy TEXT,"
+    " policy_version TEXT, provider_name TEXT NOT NULL, provider_address TEXT NOT NULL,"
+    " provider_representative TEXT NOT NULL, provider_corporate_number TEXT,"
+    " acquisition TEXT NOT NULL, items TEXT NOT NULL, basis TEXT NOT NULL,"
+    " record_required BIGINT NOT NULL, retention_years BIGINT NOT NULL,"
+    " retention_from TEXT NOT NULL, last_receipt_at BIGINT NOT NULL,"
+    " purge_after BIGINT NOT NULL, PRIMARY KEY (subject_id, receipt_id));\n"
+    "CREATE INDEX receipts_purge ON receipts (purge_after);\n"
+    "CREATE TABLE audit_events (subject_id TEXT NOT NULL, seq BIGINT NOT NULL,"
+    " at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL,"
+    " detail TEXT NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL,"
+    " PRIMARY KEY (subject_id, seq));\n"
+    "CREATE INDEX audit_events_seq ON audit_events (seq);\n"
+    "CREATE TABLE checkpoints (seq BIGINT NOT NULL, at BIGINT NOT NULL, head BLOB NOT NULL,"
+    " public_key BLOB NOT NULL, signature BLOB NOT NULL, PRIMARY KEY (seq));\n",
+};
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int hogo_store_latest_schema_version(void) { return N_MIGRATIONS; }
+
+/* Rewrites the BLOB token for the backend; allocated. */
+static char *dialect_sql(const struct hogo_store_ops *ops, const char *sql)
+{
+    size_t extra = 0, bl = strlen(ops->blob_type);
+    for (const char *p = sql; (p = strstr(p, "BLOB")); p += 4)
+        extra += bl;
+    char *out = malloc(strlen(sql) + extra + 1);
+    if (!out)
+        return NULL;
+    char *o = out;
+    const char *p = sql, *q;
+    while ((q = strstr(p, "BLOB"))) {
+        memcpy(o, p, (size_t)(q - p));
+        o += q - p;
+        memcpy(o, ops->blob_type, bl);
+        o += bl;
+        p = q + 4;
+    }
+    strcpy(o, p);
+    return out;
+}
+
+static int read_version(struct hogo_store *st, int *version, struct hogo_error *err)
+{
+    int exists = 0;
+    int rc = st->ops->table_exists(st->impl, "hogo_meta", &exists, err);
+    if (rc < 0)
+        return rc;
+    if (!exists) {
+        *version = 0;
+        return 0;
+    }
+    char *v = NULL;
+    rc = hogo__query_text(st, "SELECT value FROM hogo_meta WHERE key = 'schema_version'", NULL,
+                          0, &v, err);
+    if (rc < 0)
+        return rc;
+    *version = v ? atoi(v) : 0;
+    free(v);
+    return 0;
+}
+
+int hogo_store_schema_version(struct hogo_store *st, int *version, struct hogo_error *err)
+{
+    return read_version(st, version, err);
+}
+
+static int migrate(struct hogo_store *st, int create, const char *location,
+                   struct hogo_error *err)
+{
+    int version = 0;
+    int rc = read_version(st, &version, err);
+    if (rc < 0)
+        return rc;
+    if (version > N_MIGRATIONS)
+        return hogo_error_set(err, HOGO_EVERSION, location,
+                              "database schema version %d is newer than this hogo (it knows "
+                              "up to %d); use a newer hogo for this database",
+                              version, N_MIGRATIONS);
+    if (version == 0 && !create)
+        return hogo_error_set(err, HOGO_ENOTFOUND, location,
+                              "database '%s' is not initialised; run 'hogo init --db %s' first",
+                              location, location);
+    for (int v = version; v < N_MIGRATIONS; v++) {
+        char *sql = dialect_sql(st->ops, migrations[v]);
+        if (!sql)
+            return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory migrating the schema");
+        rc = hogo__txn_begin(st, err);
+        if (rc == 0)
+            rc = st->ops->script(st->impl, sql, err);
+        free(sql);
+        char vs[16];
+        snprintf(vs, sizeof vs, "%d", v + 1);
+        struct hogo__val p[] = {HV_TEXT(vs)};
+        if (rc == 0)
+            rc = hogo__exec(st,
+                            "INSERT INTO hogo_meta (key, value) VALUES ('schema_version', ?) "
+                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                            p, 1, NULL, err);
+        if (rc == 0) {
+            char detail[64];
+            snprintf(detail, sizeof detail, "{\"schema_version\":%d}", v + 1);
+            rc = hogo__audit_append(st, NULL, "store.migrate", "schema", detail, err);
+        }
+        rc = hogo__txn_end(st, rc, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int hogo__store_open_ops(struct hogo_store **out, const struct hogo_store_ops *ops,
+                         const char *target, const struct hogo_store_options *opts,
+                         struct hogo_error *err)
+{
+    static const struct hogo_store_options none;
+    int rc = 0;
+    struct hogo_store *st = NULL;
+    *out = NULL;
+    if (!opts)
+        opts = &none;
+    if (sodium_init() < 0)
+        return hogo_error_set(err, HOGO_ECRYPTO, NULL, "libsodium failed to initialise");
+    st = calloc(1, sizeof *st);
+    if (!st)
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory opening the store");
+    st->ops = ops;
+    st->checkpoint_interval = opts->checkpoint_interval ? opts->checkpoint_interval : 1000;
+    snprintf(st->actor, sizeof st->actor, "%s", opts->actor ? opts->actor : "hogo");
+    if (opts->master_key) {
+        memcpy(st->master_key, opts->master_key, HOGO_KEY_BYTES);
+        st->has_master = 1;
+    }
+    if (opts->signing_key) {
+        memcpy(st->signing_sk, opts->signing_key, HOGO_SIGN_SECRET_BYTES);
+        st->has_signing = 1;
+    }
+    rc = ops->open(&st->impl, target, err);
+    if (rc < 0)
+        goto out;
+    rc = migrate(st, opts->create, target, err);
+out:
+    if (rc < 0) {
+        hogo_store_free(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+int hogo_store_open(struct hogo_store **out, const char *location,
+                    const struct hogo_store_options *opts, struct hogo_error *err)
+{
+    if (!out || !location || !*location)
+        return hogo_error_set(err, HOGO_EINVAL, NULL,
+                              "no database given; pass --db PATH or set HOGO_DB");
+    if (!strncmp(location, "postgresql://", 13) || !strncmp(location, "postgres://", 11))
+        return hogo__store_open_ops(out, &hogo__pg_ops, location, opts, err);
+    if (!strncmp(location, "pg:", 3))
+        return hogo__store_open_ops(out, &hogo__pg_ops, location + 3, opts, err);
+    if (!strncmp(location, "sqlite:", 7))
+        location += 7;
+    if ((!opts || !opts->create) && strcmp(location, ":memory:") != 0 &&
+        access(location, F_OK) != 0)
+        return hogo_error_set(err, HOGO_ENOTFOUND, location,
+                              "database '%s' does not exist; create it with 'hogo init --db %s'",
+                              location, location);
+    return hogo__store_open_ops(out, &hogo__sqlite_ops, location, opts, err);
+}
+
+int hogo_store_open_env(struct hogo_store **out, const char *db, const char *master_key_file,
+                        const char *signing_key_file, int create, struct hogo_error *err)
+{
+    unsigned char master[HOGO_KEY_BYTES], sk[HOGO_SIGN_SECRET_BYTES];
+    struct hogo_store_options o = {.create = create};
+    int rc = 0;
+    *out = NULL;
+    if (!db || !*db)
+        db = getenv("HOGO_DB");
+    if (!master_key_file || !*master_key_file)
+        master_key_file = getenv("HOGO_MASTER_KEY_FILE");
+    if (!signing_key_file || !*signing_key_file)
+        signing_key_file = getenv("HOGO_SIGNING_KEY_FILE");
+    if (master_key_file && *master_key_file) {
+        rc = hogo_key_load(master, master_key_file, NULL, err);
+        o.master_key = master;
+    } else if (getenv("HOGO_MASTER_KEY") && *getenv("HOGO_MASTER_KEY")) {
+        rc = hogo_key_load(master, NULL, "HOGO_MASTER_KEY", err);
+        o.master_key = master;
+    }
+    if (rc == 0 && signing_key_file && *signing_key_file) {
+        rc = hogo_signing_key_load(sk, signing_key_file, err);
+        o.signing_key = sk;
+    }
+    o.actor = getenv("HOGO_ACTOR") && *getenv("HOGO_ACTOR") ? getenv("HOGO_ACTOR") : "cli";
+    if (rc == 0)
+        rc = hogo_store_open(out, db, &o, err);
+    const char *now = getenv("HOGO_NOW");
+    if (rc == 0 && now && *now)
+        hogo__store_set_now(*out, strtoll(now, NULL, 10) * 1000000);
+    sodium_memzero(master, sizeof master);
+    sodium_memzero(sk, sizeof sk);
+    return rc;
+}
+
+void hogo_store_free(struct hogo_store *st)
+{
+    if (!st)
+        return;
+    if (st->impl) {
+        if (st->txn_depth > 0)
+            st->ops->rollback(st->impl, NULL);
+        st->ops->close(st->impl);
+    }
+    sodium_memzero(st, sizeof *st);
+    free(st);
+}
+
+const char *hogo_store_backend(const struct hogo_store *st) { return st->ops->name; }
+
+void hogo_store_set_vocabulary_check(struct hogo_store *st,
+                                     int (*fn)(void *, const char *, const char *,
+                                               struct hogo_error *),
+                                     void *ctx)
+{
+    st->vocab = fn;
+    st->vocab_ctx = ctx;
+}
+
+/* ---- transactions ---- */
+
+int hogo__txn_begin(struct hogo_store *st, struct hogo_error *err)
+{
+    if (st->txn_depth == 0) {
+        int rc = st->ops->begin(st->impl, err);
+        if (rc < 0)
+            return rc;
+        st->txn_failed = 0;
+    }
+    st->txn_depth++;
+    return 0;
+}
+
+int hogo__txn_end(struct hogo_store *st, int rc, struct hogo_error *err)
+{
+    if (st->txn_depth <= 0)
+        return rc < 0 ? rc : hogo_error_set(err, HOGO_ESTORE, NULL, "commit without a transaction");
+    if (rc < 0)
+        st->txn_failed = 1;
+    if (--st->txn_depth > 0)
+        return rc;
+    if (st->txn_failed) {
+        /* keep the first error's message: roll back without overwriting it */
+        struct hogo_error ignored;
+        hogo_error_clear(&ignored);
+        st->ops->rollback(st->impl, &ignored);
+        st->txn_failed = 0;
+        return rc < 0 ? rc
+                      : hogo_error_set(err, HOGO_ESTORE, NULL,
+                                       "transaction rolled back: a call inside it failed");
+    }
+    int crc = st->ops->commit(st->impl, err);
+    if (crc < 0) {
+        struct hogo_error ignored;
+        st->ops->rollback(st->impl, &ignored);
+        return crc;
+    }
+    return 0;
+}
+
+int hogo_store_begin(struct hogo_store *st, struct hogo_error *err)
+{
+    return hogo__txn_begin(st, err);
+}
+
+int hogo_store_commit(struct hogo_store *st, struct hogo_error *err)
+{
+    return hogo__txn_end(st, 0, err);
+}
+
+int hogo_store_rollback(struct hogo_store *st, struct hogo_error *err)
+{
+    if (st->txn_depth <= 0)
+        return hogo_error_set(err, HOGO_ESTORE, NULL, "rollback without a transaction");
+    st->txn_failed = 1;
+    if (--st->txn_depth > 0)
+        return 0;
+    st->txn_failed = 0;
+    return st->ops->rollback(st->impl, err);
+}
+
+/* ---- thin wrappers ---- */
+
+int hogo__exec(struct hogo_store *st, const char *sql, const struct hogo__val *p, size_t n,
+               int64_t *changes, struct hogo_error *err)
+{
+    return st->ops->exec(st->impl, sql, p, n, changes, err);
+}
+
+int hogo__query(struct hogo_store *st, const char *sql, const struct hogo__val *p, size_t n,
+                hogo__row_fn row, void *ctx, struct hogo_error *err)
+{
+    return st->ops->query(st->impl, sql, p, n, row, ctx, err);
+}
+
+struct one_int {
+    int64_t v;
+    int found;
+};
+
+static int take_int(void *ctx, const struct hogo__val *cols, size_t ncols)
+{
+    struct one_int *o = ctx;
+    if (ncols > 0 && cols[0].type == HOGO__INT) {
+        o->v = cols[0].i;
+        o->found = 1;
+    } else if (ncols > 0 && cols[0].type == HOGO__TEXT) {
+        o->v = strtoll(cols[0].s, NULL, 10);
+        o->found = 1;
+    }
+    return 1;
+}
+
+int hogo__query_int(struct hogo_store *st, const char *sql, const struct hogo__val *p, size_t n,
+                    int64_t *out, int *found, struct hogo_error *err)
+{
+    struct one_int o = {0, 0};
+    int rc = hogo__query(st, sql, p, n, take_int, &o, err);
+    if (rc < 0)
+        return rc;
+    *out = o.v;
+    if (found)
+        *found = o.found;
+    return 0;
+}
+
+static int take_text(void *ctx, const struct hogo__val *cols, size_t ncols)
+{
+    char **o = ctx;
+    if (ncols > 0 && cols[0].type == HOGO__TEXT) {
+        *o = strdup(cols[0].s);
+        if (!*o)
+            return HOGO_ENOMEM;
+    }
+    return 1;
+}
+
+int hogo__query_text(struct hogo_store *st, const char *sql, const struct hogo__val *p,
+                     size_t n, char **out, struct hogo_error *err)
+{
+    *out = NULL;
+    int rc = hogo__query(st, sql, p, n, take_text, out, err);
+    if (rc == HOGO_ENOMEM)
+        return hogo_error_set(err, rc, NULL, "out of memory reading the store");
+    return rc;
+}
+
+/* ---- clock ---- */
+
+int64_t hogo__now_us(const struct hogo_store *st)
+{
+    if (st && st->fixed_now)
+        return st->fixed_now;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void hogo__store_set_now(struct hogo_store *st, int64_t us) { st->fixed_now = us; }
+
+void hogo__fmt_time(int64_t us, char out[32])
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- ids ---- */
+
+int hogo__check_id(const char *id, const char *what, struct hogo_error *err)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (n == 0 || n > 128)
+        return hogo_error_set(err, HOGO_EINVAL, NULL,
+                              "%s '%s' must be 1 to 128 characters long", what, id ? id : "");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-' || c == ':' || c == '@'))
+            return hogo_error_set(err, HOGO_EINVAL, NULL,
+                                  "%s '%s' has character '%c' at %zu; use letters, digits and "
+                                  "._-:@ only",
+                                  what, id, c >= 32 && c < 127 ? c : '?', i + 1);
+    }
+    return 0;
+}
+
+int hogo__check_vocab(struct hogo_store *st, const char *kind, const char *id,
+                      struct hogo_error *err)
+{
+    if (st->vocab)
+        return st->vocab(st->vocab_ctx, kind, id, err);
+    size_t n = id ? strlen(id) : 0;
+    if (n == 0 || n > 64)
+        return hogo_error_set(err, HOGO_EINVAL, NULL, "%s id '%s' must be 1 to 64 characters",
+                              kind, id ? id : "");
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return hogo_error_set(err, HOGO_EINVAL, NULL,
+                                  "%s id '%s' is not a vocabulary id; ids are lowercase "
+                                  "snake_case (see spec/vocabulary.yaml)",
+                                  kind, id);
+    }
+    return 0;
+}
+
+int hogo__join_ids(struct hogo_store *st, const char *kind, const char *const *strs, size_t n,
+                   char **out, struct hogo_error *err)
+{
+    size_t total = 1;
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        int rc = hogo__check_vocab(st, kind, strs[i], err);
+        if (rc < 0)
+            return rc;
+        total += strlen(strs[i]) + 1;
+    }
+    char *s = malloc(total);
+    if (!s)
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    s[0] = '\0';
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(strs[i]);
+        if (i)
+            s[off++] = ',';
+        memcpy(s + off, strs[i], l);
+        off += l;
+        s[off] = '\0';
+    }
+    *out = s;
+    return 0;
+}
+
+void hogo__hex(const unsigned char *b, size_t n, char *out)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hx[b[i] >> 4];
+        out[2 * i + 1] = hx[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* ---- JSON ---- */
+
+void hogo__gen_str(yajl_gen g, const char *s)
+{
+    if (s)
+        yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+    else
+        yajl_gen_null(g);
+}
+
+void hogo__gen_kv_str(yajl_gen g, const char *k, const char *v)
+{
+    hogo__gen_str(g, k);
+    hogo__gen_str(g, v);
+}
+
+void hogo__gen_kv_int(yajl_gen g, const char *k, int64_t v)
+{
+    hogo__gen_str(g, k);
+    yajl_gen_integer(g, (long long)v);
+}
+
+void hogo__gen_csv_array(yajl_gen g, const char *csv)
+{
+    yajl_gen_array_open(g);
+    const char *p = csv ? csv : "";
+    while (*p) {
+        const char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        if (l)
+            yajl_gen_string(g, (const unsigned char *)p, l);
+        p += l;
+        if (*p == ',')
+            p++;
+    }
+    yajl_gen_array_close(g);
+}
+
+int hogo__gen_take(yajl_gen g, char **out, struct hogo_error *err)
+{
+    const unsigned char *buf;
+    size_t len;
+    *out = NULL;
+    if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
+        return hogo_error_set(err, HOGO_ESTORE, NULL, "generating JSON failed");
+    char *s = malloc(len + 1);
+    if (!s)
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory generating JSON");
+    memcpy(s, buf, len);
+    s[len] = '\0';
+    *out = s;
+    return 0;
+}

@@ -1,0 +1,1039 @@
+/*
+ * The store test suite, run unchanged on every backend: tests/unit/test_store.c runs it on
+ * SQLite, tests/unit/test_store_pg.c on a throwaway PostgreSQL cluster. Test layer.
+ * The including file defines suite_location(buf, size) (a fresh empty database per test) and
+ * suite_drop(location), then includes this file and calls suite_run(name).
+ * Raw SQL edits (tampering) go through the backend's own exec, so they hit the real tables of
+ * whichever database is under test.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <hogo/audit.h>
+#include <hogo/ledger.h>
+#include <hogo/store.h>
+#include "store/store-int.h"
+
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void suite_location(char *buf, size_t size);
+static void suite_drop(const char *location);
+
+struct fx {
+    char loc[512];
+    unsigned char master[HOGO_KEY_BYTES];
+    unsigned char sk[HOGO_SIGN_SECRET_BYTES];
+    unsigned char pk[HOGO_SIGN_PUBLIC_BYTES];
+    struct hogo_store *st;
+    struct hogo_error err;
+};
+
+static struct hogo_store *fx_open(struct fx *f, unsigned interval)
+{
+    struct hogo_store_options o = {.create = 1, .master_key = f->master, .signing_key = f->sk,
+                                   .checkpoint_interval = interval, .actor = "test"};
+    struct hogo_store *st = NULL;
+    int rc = hogo_store_open(&st, f->loc, &o, &f->err);
+    if (rc)
+        fprintf(stderr, "open: %s\n", f->err.message);
+    assert_int_equal(rc, 0);
+    return st;
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    assert_true(sodium_init() >= 0);
+    suite_location(f->loc, sizeof f->loc);
+    randombytes_buf(f->master, sizeof f->master);
+    crypto_sign_keypair(f->pk, f->sk);
+    f->st = fx_open(f, 1000);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    hogo_store_free(f->st);
+    suite_drop(f->loc);
+    free(f);
+    return 0;
+}
+
+#define OK(call)                                                                              \
+    do {                                                                                      \
+        int rc_ = (call);                                                                     \
+        if (rc_ != 0)                                                                         \
+            fprintf(stderr, "%s: %s (%s)\n", #call, f->err.message, f->err.where);            \
+        assert_int_equal(rc_, 0);                                                             \
+    } while (0)
+
+static void raw(struct fx *f, const char *sql)
+{
+    OK(hogo__exec(f->st, sql, NULL, 0, NULL, &f->err));
+}
+
+static void verify_ok(struct fx *f)
+{
+    struct hogo_audit_report r;
+    int rc = hogo_audit_verify(f->st, f->pk, &r, &f->err);
+    if (rc)
+        fprintf(stderr, "verify: %s\n", r.problem);
+    assert_int_equal(rc, 0);
+    assert_int_equal(r.first_bad_seq, 0);
+}
+
+static int64_t verify_bad(struct fx *f)
+{
+    struct hogo_audit_report r;
+    int rc = hogo_audit_verify(f->st, f->pk, &r, &f->err);
+    assert_int_equal(rc, HOGO_ETAMPER);
+    assert_true(r.first_bad_seq > 0);
+    assert_true(strlen(r.problem) > 0);
+    return r.first_bad_seq;
+}
+
+static int64_t count(struct fx *f, const char *sql)
+{
+    int64_t n = -1;
+    OK(hogo__query_int(f->st, sql, NULL, 0, &n, NULL, &f->err));
+    return n;
+}
+
+/* ---- schema and open ---- */
+
+static void test_open_refuses_uninitialised_and_newer_databases(void **state)
+{
+    struct fx *f = *state;
+    int v = 0;
+    OK(hogo_store_schema_version(f->st, &v, &f->err));
+    assert_int_equal(v, hogo_store_latest_schema_version());
+    raw(f, "UPDATE hogo_meta SET value = '999' WHERE key = 'schema_version'");
+    hogo_store_free(f->st);
+    f->st = NULL;
+    struct hogo_store_options o = {0};
+    assert_int_equal(hogo_store_open(&f->st, f->loc, &o, &f->err), HOGO_EVERSION);
+    assert_null(f->st);
+    assert_non_null(strstr(f->err.message, "newer than this hogo"));
+    o.create = 1;
+    assert_int_equal(hogo_store_open(&f->st, f->loc, &o, &f->err), HOGO_EVERSION);
+    assert_null(f->st);
+}
+
+static void test_reopen_keeps_data_and_version(void **state)
+{
+    struct fx *f = *state;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    hogo_store_free(f->st);
+    struct hogo_store_options o = {0};
+    f->st = NULL;
+    OK(hogo_store_open(&f->st, f->loc, &o, &f->err));
+    char *json = NULL;
+    OK(hogo_subject_list_json(f->st, NULL, &json, &f->err));
+    assert_non_null(strstr(json, "\"subject_id\":\"u1\""));
+    free(json);
+}
+
+/* ---- subjects and facts ---- */
+
+static void test_facts_json_holds_exactly_the_set_facts(void **state)
+{
+    struct fx *f = *state;
+    char *json = NULL;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_store_subject_facts_json(f->st, "irp", "u1", &json, &f->err));
+    assert_string_equal(json, "{\"consents\":[]}");
+    free(json);
+    OK(hogo_subject_set_fact(f->st, "u1", "age", "34", &f->err));
+    OK(hogo_subject_set_fact(f->st, "u1", "guardian_consent", "false", &f->err));
+    OK(hogo_subject_add_fact(f->st, "u1", "linked_accounts", "ponta", &f->err));
+    OK(hogo_subject_add_fact(f->st, "u1", "linked_accounts", "d_account", &f->err));
+    OK(hogo_subject_add_fact(f->st, "u1", "linked_accounts", "ponta", &f->err)); /* idempotent */
+    OK(hogo_subject_add_fact(f->st, "u1", "applied_to", "9234567890123", &f->err));
+    OK(hogo_subject_set_fact(f->st, "u1", "services_used", "recruit_agent,rikunabi", &f->err));
+    OK(hogo_subject_add_fact(f->st, "u1", "opt_outs", "ad_delivery", &f->err));
+    OK(hogo_subject_set_fact(f->st, "u1", "scout_service", "true", &f->err));
+    OK(hogo_subject_set_fact(f->st, "u1", "age", "35", &f->err)); /* replaces */
+    OK(hogo_store_subject_facts_json(f->st, "irp", "u1", &json, &f->err));
+    assert_string_equal(json, "{\"age\":35,\"applied_to\":[\"9234567890123\"],"
+                              "\"guardian_consent\":false,"
+                              "\"linked_accounts\":[\"d_account\",\"ponta\"],"
+                              "\"opt_outs\":[\"ad_delivery\"],\"scout_service\":true,"
+                              "\"services_used\":[\"recruit_agent\",\"rikunabi\"],"
+                              "\"consents\":[]}");
+    free(json);
+    OK(hogo_subject_remove_fact(f->st, "u1", "linked_accounts", "ponta", &f->err));
+    OK(hogo_subject_unset_fact(f->st, "u1", "age", &f->err));
+    OK(hogo_store_subject_facts_json(f->st, "irp", "u1", &json, &f->err));
+    assert_null(strstr(json, "ponta"));
+    assert_null(strstr(json, "\"age\""));
+    free(json);
+    verify_ok(f);
+}
+
+static void test_bad_facts_are_refused_without_change(void **state)
+{
+    struct fx *f = *state;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    int64_t before = count(f, "SELECT COUNT(*) FROM audit_events");
+    assert_int_equal(hogo_subject_set_fact(f->st, "u1", "agee", "3", &f->err), HOGO_EINVAL);
+    assert_non_null(strstr(f->err.message, "unknown subject fact 'agee'"));
+    assert_int_equal(hogo_subject_set_fact(f->st, "u1", "age", "old", &f->err), HOGO_EINVAL);
+    assert_int_equal(hogo_subject_add_fact(f->st, "u1", "applied_to", "1234567890123", &f->err),
+                     HOGO_EINVAL);
+    assert_non_null(strstr(f->err.message, "check digit"));
+    assert_int_equal(hogo_subject_add_fact(f->st, "u1", "age", "3", &f->err), HOGO_EINVAL);
+    assert_int_equal(hogo_subject_set_fact(f->st, "u1", "erased", "true", &f->err), HOGO_EINVAL);
+    assert_int_equal(hogo_subject_add_fact(f->st, "nobody", "opt_outs", "ad_delivery", &f->err),
+                     HOGO_ENOTFOUND);
+    assert_int_equal(hogo_subject_add(f->st, "u1", "irp", &f->err), HOGO_EINVAL);
+    assert_int_equal(hogo_subject_add(f->st, "bad id", "irp", &f->err), HOGO_EINVAL);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events"), before);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM subject_facts"), 0);
+}
+
+static void test_corporate_number_check_digit(void **state)
+{
+    (void)state;
+    assert_true(hogo_corporate_number_valid("9234567890123"));
+    assert_true(hogo_corporate_number_valid("7010001008844"));
+    assert_false(hogo_corporate_number_valid("1234567890123"));
+    assert_false(hogo_corporate_number_valid("923456789012"));
+    assert_false(hogo_corporate_number_valid("92345678901234"));
+    assert_false(hogo_corporate_number_valid("923456789012a"));
+    assert_false(hogo_corporate_number_valid(NULL));
+}
+
+static void test_blocks_follow_successor_corporations(void **state)
+{
+    struct fx *f = *state;
+    char *json = NULL;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_subject_add_fact(f->st, "u1", "blocked_companies", "7010001008844", &f->err));
+    /* 7010001008844 merged into 9234567890123, which was renamed to 5010401089998 */
+    OK(hogo_corp_succeed(f->st, "7010001008844", "9234567890123", "merger", &f->err));
+    OK(hogo_corp_succeed(f->st, "9234567890123", "5010401089998", "rename", &f->err));
+    OK(hogo_store_subject_facts_json(f->st, "irp", "u1", &json, &f->err));
+    assert_non_null(strstr(json, "\"blocked_companies\":[\"5010401089998\",\"7010001008844\","
+                                 "\"9234567890123\"]"));
+    free(json);
+    OK(hogo_corp_show_json(f->st, "9234567890123", &json, &f->err));
+    assert_string_equal(json, "{\"corporate_number\":\"9234567890123\",\"successors\":["
+                              "\"5010401089998\"],\"predecessors\":[\"7010001008844\"]}");
+    free(json);
+    assert_int_equal(hogo_corp_succeed(f->st, "7010001008844", "1234567890123", NULL, &f->err),
+                     HOGO_EINVAL);
+    verify_ok(f);
+}
+
+static void test_consents_appear_until_withdrawn(void **state)
+{
+    struct fx *f = *state;
+    char *json = NULL;
+    const char *data[] = {"name", "work_history"};
+    struct hogo_consent c = {.id = "c1", .recipient = "participating_company",
+                             .purpose = "recruitment_selection", .data = data, .n_data = 2,
+                             .policy = "irp", .policy_version = "2025-04-01",
+                             .method = "web_form"};
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_subject_consent(f->st, "u1", &c, &f->err));
+    assert_int_equal(hogo_subject_consent(f->st, "u1", &c, &f->err), HOGO_EINVAL);
+    OK(hogo_store_subject_facts_json(f->st, "irp", "u1", &json, &f->err));
+    assert_string_equal(json, "{\"consents\":[{\"id\":\"c1\",\"recipient\":"
+                              "\"participating_company\",\"purpose\":\"recruitment_selection\","
+                              "\"data\":[\"name\",\"work_history\"]}]}");
+    free(json);
+    OK(hogo_subject_withdraw(f->st, "u1", "c1", &f->err));
+    assert_int_equal(hogo_subject_withdraw(f->st, "u1", "c1", &f->err), HOGO_ENOTFOUND);
+    OK(hogo_store_subject_facts_json(f->st, "irp", "u1", &json, &f->err));
+    assert_string_equal(json, "{\"consents\":[]}");
+    free(json);
+    OK(hogo_subject_show_json(f->st, "u1", &json, &f->err));
+    assert_non_null(strstr(json, "\"withdrawn_at\": \""));
+    assert_non_null(strstr(json, "\"policy_version\": \"2025-04-01\""));
+    free(json);
+}
+
+static void test_subject_of_another_operator_is_not_found(void **state)
+{
+    struct fx *f = *state;
+    char *json = NULL;
+    OK(hogo_subject_add(f->st, "u1", "rcc", &f->err));
+    assert_int_equal(hogo_store_subject_facts_json(f->st, "irp", "u1", &json, &f->err),
+                     HOGO_ENOTFOUND);
+    assert_null(json);
+    assert_int_equal(hogo_store_subject_facts_json(f->st, "irp", "u2", &json, &f->err),
+                     HOGO_ENOTFOUND);
+}
+
+/* ---- audit ---- */
+
+static void make_events(struct fx *f, int n)
+{
+    char id[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "s%d", i);
+        OK(hogo_subject_add(f->st, id, "irp", &f->err));
+    }
+}
+
+static void test_audit_chain_verifies_and_counts_events(void **state)
+{
+    struct fx *f = *state;
+    make_events(f, 20);
+    struct hogo_audit_report r;
+    OK(hogo_audit_verify(f->st, f->pk, &r, &f->err));
+    assert_int_equal(r.events, 21); /* the migration event + 20 */
+    assert_int_equal(r.last_seq, 21);
+    int64_t seq = 0;
+    OK(hogo_audit_checkpoint(f->st, &seq, &f->err));
+    assert_int_equal(seq, 21);
+    OK(hogo_audit_verify(f->st, f->pk, &r, &f->err));
+    assert_int_equal(r.checkpoints, 1);
+}
+
+static void test_audit_detects_edited_event(void **state)
+{
+    struct fx *f = *state;
+    make_events(f, 10);
+    raw(f, "UPDATE audit_events SET object = 'operator:rcc' WHERE seq = 5");
+    assert_int_equal(verify_bad(f), 5);
+}
+
+static void test_audit_detects_deleted_event(void **state)
+{
+    struct fx *f = *state;
+    make_events(f, 10);
+    raw(f, "DELETE FROM audit_events WHERE seq = 7");
+    assert_int_equal(verify_bad(f), 7);
+}
+
+static void test_audit_detects_inserted_event(void **state)
+{
+    struct fx *f = *state;
+    make_events(f, 10);
+    /* a copy of event 4 under another subject id, same seq */
+    raw(f, "INSERT INTO audit_events (subject_id, seq, at, actor, action, object, detail, "
+           "prev_hash, hash) SELECT 'zz', seq, at, actor, action, object, detail, prev_hash, "
+           "hash FROM audit_events WHERE seq = 4");
+    int64_t bad = verify_bad(f);
+    assert_true(bad == 4 || bad == 5);
+}
+
+static void test_audit_detects_reordered_events(void **state)
+{
+    struct fx *f = *state;
+    make_events(f, 10);
+    raw(f, "UPDATE audit_events SET seq = -1 WHERE seq = 3");
+    raw(f, "UPDATE audit_events SET seq = 3 WHERE seq = 4");
+    raw(f, "UPDATE audit_events SET seq = 4 WHERE seq = -1");
+    assert_int_equal(verify_bad(f), 3);
+}
+
+static void test_audit_detects_truncation_after_checkpoint(void **state)
+{
+    struct fx *f = *state;
+    make_events(f, 10);
+    OK(hogo_audit_checkpoint(f->st, NULL, &f->err));
+    raw(f, "DELETE FROM audit_events WHERE seq > 8");
+    assert_int_equal(verify_bad(f), 9);
+}
+
+/* Recomputes the hash chain from event `from` on, as an administrator with write access
+ * could (the format is public, include/hogo/audit.h). */
+struct ev {
+    int64_t seq, at;
+    char *f[5];
+};
+struct evs {
+    struct ev *v;
+    size_t n;
+};
+
+static int take_ev(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct evs *e = ctx;
+    (void)n;
+    e->v = realloc(e->v, (e->n + 1) * sizeof *e->v);
+    struct ev *x = &e->v[e->n++];
+    x->seq = c[0].i;
+    x->at = c[1].i;
+    for (int i = 0; i < 5; i++)
+        x->f[i] = strdup(c[2 + i].s);
+    return 0;
+}
+
+static void rehash_from(struct fx *f, int64_t from)
+{
+    struct evs e = {0};
+    OK(hogo__query(f->st,
+                   "SELECT seq, at, subject_id, actor, action, object, detail FROM audit_events "
+                   "ORDER BY seq",
+                   NULL, 0, take_ev, &e, &f->err));
+    unsigned char prev[32] = {0}, h[32];
+    for (size_t k = 0; k < e.n; k++) {
+        struct ev *x = &e.v[k];
+        unsigned char buf[4096], *p = buf;
+        memcpy(p, prev, 32);
+        p += 32;
+        for (int i = 0; i < 8; i++)
+            p[i] = (unsigned char)((uint64_t)x->seq >> (8 * i));
+        for (int i = 0; i < 8; i++)
+            p[8 + i] = (unsigned char)((uint64_t)x->at >> (8 * i));
+        p += 16;
+        for (int j = 0; j < 5; j++) {
+            uint32_t l = (uint32_t)strlen(x->f[j]);
+            for (int i = 0; i < 4; i++)
+                p[i] = (unsigned char)(l >> (8 * i));
+            memcpy(p + 4, x->f[j], l);
+            p += 4 + l;
+        }
+        crypto_generichash(h, 32, buf, (size_t)(p - buf), NULL, 0);
+        if (x->seq >= from) {
+            struct hogo__val v[] = {HV_BLOB(prev, 32), HV_BLOB(h, 32), HV_INT(x->seq)};
+            OK(hogo__exec(f->st, "UPDATE audit_events SET prev_hash = ?, hash = ? WHERE seq = ?",
+                          v, 3, NULL, &f->err));
+        }
+        memcpy(prev, h, 32);
+        for (int j = 0; j < 5; j++)
+            free(x->f[j]);
+    }
+    free(e.v);
+}
+
+static void test_audit_rehash_helper_reproduces_the_chain(void **state)
+{
+    struct fx *f = *state;
+    make_events(f, 5);
+    rehash_from(f, 1); /* same content, same hashes */
+    verify_ok(f);
+}
+
+static void test_audit_detects_rewritten_chain_by_signature(void **state)
+{
+    struct fx *f = *state;
+    make_events(f, 10);
+    OK(hogo_audit_checkpoint(f->st, NULL, &f->err));
+    make_events(f, 0);
+    raw(f, "UPDATE audit_events SET object = 'operator:rcc' WHERE seq = 5");
+    rehash_from(f, 5);
+    struct hogo_audit_report r;
+    assert_int_equal(hogo_audit_verify(f->st, f->pk, &r, &f->err), HOGO_ETAMPER);
+    assert_int_equal(r.first_bad_seq, 1); /* somewhere after the previous checkpoint (none) */
+    assert_non_null(strstr(r.problem, "checkpoint at event 11"));
+}
+
+static void test_audit_detects_forged_checkpoint(void **state)
+{
+    struct fx *f = *state;
+    make_events(f, 10);
+    raw(f, "UPDATE audit_events SET object = 'operator:rcc' WHERE seq = 5");
+    rehash_from(f, 5);
+    /* the forger also re-signs with their own key */
+    unsigned char pk2[32], sk2[64];
+    crypto_sign_keypair(pk2, sk2);
+    memcpy(f->sk, sk2, 64);
+    hogo_store_free(f->st);
+    f->st = fx_open(f, 1000);
+    OK(hogo_audit_checkpoint(f->st, NULL, &f->err));
+    struct hogo_audit_report r;
+    assert_int_equal(hogo_audit_verify(f->st, f->pk, &r, &f->err), HOGO_ETAMPER);
+    assert_non_null(strstr(r.problem, "not signed by the given public key"));
+}
+
+static void test_automatic_checkpoints_seal_the_log(void **state)
+{
+    struct fx *f = *state;
+    hogo_store_free(f->st);
+    f->st = fx_open(f, 5);
+    make_events(f, 12);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM checkpoints"), 2); /* seq 5 and 10 */
+    verify_ok(f);
+    raw(f, "DELETE FROM audit_events WHERE seq >= 10");
+    assert_int_equal(verify_bad(f), 10);
+}
+
+static void test_audit_export_verifies_with_public_key_alone(void **state)
+{
+    struct fx *f = *state;
+    make_events(f, 8);
+    OK(hogo_audit_checkpoint(f->st, NULL, &f->err));
+    char *text = NULL;
+    size_t len = 0;
+    OK(hogo_audit_export(f->st, &text, &len, &f->err));
+    struct hogo_audit_report r;
+    OK(hogo_audit_verify_export(text, len, f->pk, &r, &f->err));
+    assert_int_equal(r.events, 9);
+    assert_int_equal(r.checkpoints, 1);
+    /* an edited export fails */
+    char *p = strstr(text, "operator:irp");
+    assert_non_null(p);
+    p[9] = 'x';
+    assert_int_equal(hogo_audit_verify_export(text, len, f->pk, &r, &f->err), HOGO_ETAMPER);
+    assert_int_equal(r.first_bad_seq, 2);
+    p[9] = 'i';
+    /* a truncated export fails: drop the last event line */
+    char *cp = strstr(text, "{\"checkpoint\"");
+    char *last_ev = cp - 1;
+    *last_ev = '\0';
+    char *nl = strrchr(text, '\n');
+    size_t head = (size_t)(nl - text) + 1;
+    char *cut = malloc(len);
+    memcpy(cut, text, head);
+    *last_ev = '\n';
+    strcpy(cut + head, cp);
+    assert_int_equal(hogo_audit_verify_export(cut, strlen(cut), f->pk, &r, &f->err),
+                     HOGO_ETAMPER);
+    assert_non_null(strstr(r.problem, "truncated"));
+    free(cut);
+    free(text);
+}
+
+/* ---- personal data ---- */
+
+static const char secret_mail[] = "taro.yamada@example.jp";
+
+static void test_data_roundtrip_and_audit_holds_no_values(void **state)
+{
+    struct fx *f = *state;
+    struct hogo_provenance pv = {.channel = "direct", .service = "rikunabi",
+                                 .policy_version = "2025-04-01"};
+    int64_t id = 0;
+    unsigned char *v = NULL;
+    size_t n = 0;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_subject_set_fact(f->st, "u1", "age", "47", &f->err));
+    OK(hogo_data_put(f->st, "u1", "email", secret_mail, strlen(secret_mail), &pv, &id, &f->err));
+    assert_int_equal(id, 1);
+    OK(hogo_data_get(f->st, "u1", id, &v, &n, &f->err));
+    assert_int_equal(n, strlen(secret_mail));
+    assert_memory_equal(v, secret_mail, n);
+    free(v);
+    char *json = NULL;
+    OK(hogo_data_list_json(f->st, "u1", &json, &f->err));
+    assert_non_null(strstr(json, "\"category\":\"email\""));
+    assert_non_null(strstr(json, "\"service\":\"rikunabi\""));
+    assert_null(strstr(json, "taro"));
+    free(json);
+    /* the value is not stored in the clear */
+    int64_t plain = count(f, "SELECT COUNT(*) FROM data_items WHERE value = 'taro.yamada@example.jp'");
+    assert_int_equal(plain, 0);
+    char *text = NULL;
+    size_t len = 0;
+    OK(hogo_audit_export(f->st, &text, &len, &f->err));
+    assert_null(strstr(text, "taro"));
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE object LIKE '%47%' "
+                              "OR detail LIKE '%47%'"),
+                     0);
+    assert_non_null(strstr(text, "data.read"));
+    assert_non_null(strstr(text, "item:1 category:email"));
+    free(text);
+    verify_ok(f);
+}
+
+static void test_wrong_master_key_is_refused_without_damage(void **state)
+{
+    struct fx *f = *state;
+    int64_t id;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_data_put(f->st, "u1", "email", secret_mail, strlen(secret_mail), NULL, &id, &f->err));
+    hogo_store_free(f->st);
+    unsigned char good[32];
+    memcpy(good, f->master, 32);
+    randombytes_buf(f->master, 32);
+    f->st = fx_open(f, 1000);
+    unsigned char *v = NULL;
+    size_t n;
+    int64_t events = count(f, "SELECT COUNT(*) FROM audit_events");
+    assert_int_equal(hogo_data_get(f->st, "u1", id, &v, &n, &f->err), HOGO_ECRYPTO);
+    assert_non_null(strstr(f->err.message, "wrong master key"));
+    assert_int_equal(hogo_data_put(f->st, "u1", "email", "x", 1, NULL, NULL, &f->err),
+                     HOGO_ECRYPTO);
+    int64_t rot = 0;
+    assert_int_equal(hogo_key_rotate(f->st, good, &rot, &f->err), HOGO_ECRYPTO);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events"), events);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM data_items"), 1);
+    hogo_store_free(f->st);
+    memcpy(f->master, good, 32);
+    f->st = fx_open(f, 1000);
+    OK(hogo_data_get(f->st, "u1", id, &v, &n, &f->err));
+    assert_memory_equal(v, secret_mail, n);
+    free(v);
+}
+
+static void test_key_rotation_rewraps_every_subject_key(void **state)
+{
+    struct fx *f = *state;
+    int64_t a, b, rot = 0;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_subject_add(f->st, "u2", "irp", &f->err));
+    OK(hogo_data_put(f->st, "u1", "email", "a@x", 3, NULL, &a, &f->err));
+    OK(hogo_data_put(f->st, "u2", "phone", "0900", 4, NULL, &b, &f->err));
+    unsigned char nk[32];
+    randombytes_buf(nk, 32);
+    OK(hogo_key_rotate(f->st, nk, &rot, &f->err));
+    assert_int_equal(rot, 2);
+    unsigned char *v = NULL;
+    size_t n;
+    OK(hogo_data_get(f->st, "u2", b, &v, &n, &f->err)); /* the handle now uses the new key */
+    assert_memory_equal(v, "0900", 4);
+    free(v);
+    hogo_store_free(f->st);
+    f->st = fx_open(f, 1000); /* old key: refused */
+    assert_int_equal(hogo_data_get(f->st, "u1", a, &v, &n, &f->err), HOGO_ECRYPTO);
+    hogo_store_free(f->st);
+    memcpy(f->master, nk, 32);
+    f->st = fx_open(f, 1000);
+    OK(hogo_data_get(f->st, "u1", a, &v, &n, &f->err));
+    assert_memory_equal(v, "a@x", 3);
+    free(v);
+    verify_ok(f);
+}
+
+struct blob_copy {
+    unsigned char b[512];
+    size_t n;
+};
+
+static int copy_blob(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct blob_copy *o = ctx;
+    (void)n;
+    o->n = c[0].n < sizeof o->b ? c[0].n : sizeof o->b;
+    memcpy(o->b, c[0].b, o->n);
+    return 1;
+}
+
+static void test_erasure_destroys_the_key_and_every_copy(void **state)
+{
+    struct fx *f = *state;
+    int64_t id;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_data_put(f->st, "u1", "email", secret_mail, strlen(secret_mail), NULL, &id, &f->err));
+    /* a "backup" of the sealed value, taken before erasure */
+    struct blob_copy backup = {{0}, 0};
+    OK(hogo__query(f->st, "SELECT value FROM data_items", NULL, 0, copy_blob, &backup, &f->err));
+    assert_true(backup.n > 0);
+    OK(hogo_subject_erase(f->st, "u1", &f->err));
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM subject_keys"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM data_items"), 0);
+    char *json = NULL;
+    OK(hogo_store_subject_facts_json(f->st, "irp", "u1", &json, &f->err));
+    assert_non_null(strstr(json, "\"erased\":true"));
+    free(json);
+    /* restore the backed-up ciphertext: without the key it does not open */
+    struct hogo__val v[] = {HV_BLOB(backup.b, backup.n)};
+    OK(hogo__exec(f->st,
+                  "INSERT INTO data_items (subject_id, item_id, category, value, channel, "
+                  "acquired_at) VALUES ('u1', 1, 'email', ?, 'direct', 0)",
+                  v, 1, NULL, &f->err));
+    unsigned char *out = NULL;
+    size_t n;
+    assert_int_equal(hogo_data_get(f->st, "u1", id, &out, &n, &f->err), HOGO_ENOTFOUND);
+    assert_null(out);
+    assert_int_equal(hogo_data_put(f->st, "u1", "email", "x", 1, NULL, NULL, &f->err),
+                     HOGO_EINVAL);
+}
+
+static void test_moved_ciphertext_does_not_open(void **state)
+{
+    struct fx *f = *state;
+    int64_t a, b;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_data_put(f->st, "u1", "email", "a@x", 3, NULL, &a, &f->err));
+    OK(hogo_data_put(f->st, "u1", "phone", "0900", 4, NULL, &b, &f->err));
+    raw(f, "UPDATE data_items SET category = 'phone' WHERE item_id = 1");
+    unsigned char *v = NULL;
+    size_t n;
+    assert_int_equal(hogo_data_get(f->st, "u1", a, &v, &n, &f->err), HOGO_ECRYPTO);
+    assert_null(v);
+}
+
+static void test_data_put_validates_provenance(void **state)
+{
+    struct fx *f = *state;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    struct hogo_provenance tp = {.channel = "third_party"};
+    assert_int_equal(hogo_data_put(f->st, "u1", "email", "a", 1, &tp, NULL, &f->err),
+                     HOGO_EINVAL);
+    struct hogo_provenance bad = {.channel = "rumour"};
+    assert_int_equal(hogo_data_put(f->st, "u1", "email", "a", 1, &bad, NULL, &f->err),
+                     HOGO_EINVAL);
+    assert_int_equal(hogo_data_put(f->st, "u1", "E-mail", "a", 1, NULL, NULL, &f->err),
+                     HOGO_EINVAL);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM data_items"), 0);
+}
+
+/* ---- ledger ---- */
+
+static const char *const items2[] = {"name", "work_history"};
+
+static struct hogo_provision prov(const char *subject, const char *recipient, int years,
+                                  const char *from)
+{
+    return (struct hogo_provision){.subject_id = subject, .policy = "irp",
+                                   .policy_version = "2025-04-01", .recipient_id = recipient,
+                                   .recipient_name = "Example K.K.",
+                                   .recipient_corporate_number = "9234567890123",
+                                   .purpose = "recruitment_selection", .items = items2,
+                                   .n_items = 2, .basis = "policy", .record_required = 1,
+                                   .retention_years = years, .retention_from = from,
+                                   .decision_json = "{\"decision\":\"allow\"}"};
+}
+
+#define YEAR_US (365LL * 24 * 3600 * 1000000)
+#define T0 1767225600000000LL /* 2026-01-01T00:00:00Z */
+
+static void test_provision_record_and_its_event_are_one_write(void **state)
+{
+    struct fx *f = *state;
+    char id[HOGO_LEDGER_ID_BYTES];
+    struct hogo_provision p = prov("u1", "participating_company", 3, "creation");
+    OK(hogo_ledger_record_provision(f->st, &p, id, &f->err));
+    assert_true(strncmp(id, "prov-", 5) == 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'provision.record'"), 1);
+    char *json = NULL;
+    OK(hogo_ledger_show_json(f->st, id, &json, &f->err));
+    assert_non_null(strstr(json, "\"items\": [\n"));
+    assert_non_null(strstr(json, "\"decision\": {\"decision\":\"allow\"}"));
+    free(json);
+    /* an invalid record writes nothing */
+    p.retention_years = 2;
+    assert_int_equal(hogo_ledger_record_provision(f->st, &p, id, &f->err), HOGO_EINVAL);
+    p = prov("u1", "participating_company", 3, "creation");
+    p.recipient_corporate_number = "1234567890123";
+    assert_int_equal(hogo_ledger_record_provision(f->st, &p, id, &f->err), HOGO_EINVAL);
+    p = prov("u1", "participating_company", 3, "creation");
+    p.basis = "consent";
+    assert_int_equal(hogo_ledger_record_provision(f->st, &p, id, &f->err), HOGO_EINVAL);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions"), 1);
+    verify_ok(f);
+}
+
+static void test_receipt_refused_when_a_confirmation_item_is_missing(void **state)
+{
+    struct fx *f = *state;
+    struct hogo_receipt r = {.subject_id = "u1", .provider_name = "Source K.K.",
+                             .provider_address = "Tokyo", .provider_representative = "Sato",
+                             .acquisition = "collected with consent on its web form",
+                             .items = items2, .n_items = 2, .basis = "consent",
+                             .record_required = 1, .retention_years = 3,
+                             .retention_from = "creation"};
+    char id[HOGO_LEDGER_ID_BYTES];
+    OK(hogo_ledger_record_receipt(f->st, &r, id, &f->err));
+    r.provider_representative = NULL;
+    assert_int_equal(hogo_ledger_record_receipt(f->st, &r, id, &f->err), HOGO_EINVAL);
+    assert_string_equal(f->err.where, "/provider_representative");
+    r.provider_representative = "Sato";
+    r.acquisition = "";
+    assert_int_equal(hogo_ledger_record_receipt(f->st, &r, id, &f->err), HOGO_EINVAL);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM receipts"), 1);
+}
+
+static void test_ledger_export_filters_json_and_csv(void **state)
+{
+    struct fx *f = *state;
+    struct hogo_provision p;
+    hogo__store_set_now(f->st, T0);
+    p = prov("u1", "participating_company", 3, "creation");
+    OK(hogo_ledger_record_provision(f->st, &p, NULL, &f->err));
+    hogo__store_set_now(f->st, T0 + YEAR_US / 12);
+    p = prov("u2", "loyalty_marketing", 3, "creation");
+    p.recipient_name = "Loyalty, \"Marketing\"";
+    OK(hogo_ledger_record_provision(f->st, &p, NULL, &f->err));
+    char *out = NULL;
+    struct hogo_ledger_filter flt = {.subject_id = "u1"};
+    OK(hogo_ledger_export(f->st, &flt, HOGO_LEDGER_JSON, &out, &f->err));
+    assert_non_null(strstr(out, "\"subject_id\":\"u1\""));
+    assert_null(strstr(out, "\"subject_id\":\"u2\""));
+    assert_non_null(strstr(out, "\"date\":\"2026-01-01T00:00:00Z\""));
+    free(out);
+    struct hogo_ledger_filter rec = {.recipient = "loyalty_marketing"};
+    OK(hogo_ledger_export(f->st, &rec, HOGO_LEDGER_CSV, &out, &f->err));
+    assert_true(strncmp(out, "type,id,subject_id,date,", 24) == 0);
+    assert_non_null(strstr(out, "\"Loyalty, \"\"Marketing\"\"\""));
+    assert_non_null(strstr(out, "\"name,work_history\""));
+    assert_null(strstr(out, ",u1,"));
+    free(out);
+    struct hogo_ledger_filter range = {.from = T0 + 1, .to = T0 + YEAR_US};
+    OK(hogo_ledger_export(f->st, &range, HOGO_LEDGER_JSON, &out, &f->err));
+    assert_non_null(strstr(out, "\"u2\""));
+    assert_null(strstr(out, "\"u1\""));
+    free(out);
+}
+
+static void test_purge_deletes_only_past_retention(void **state)
+{
+    struct fx *f = *state;
+    int64_t n = -1;
+    hogo__store_set_now(f->st, T0);
+    struct hogo_provision p3 = prov("u1", "participating_company", 3, "creation");
+    struct hogo_provision p1 = prov("u1", "contract_partner", 1, "last_provision");
+    OK(hogo_ledger_record_provision(f->st, &p3, NULL, &f->err));
+    OK(hogo_ledger_record_provision(f->st, &p1, NULL, &f->err));
+    /* a later provision to the same recipient extends the collective record */
+    hogo__store_set_now(f->st, T0 + YEAR_US / 2);
+    OK(hogo_ledger_record_provision(f->st, &p1, NULL, &f->err));
+    hogo__store_set_now(f->st, T0 + YEAR_US + 1000000);
+    OK(hogo_ledger_purge(f->st, &n, &f->err));
+    assert_int_equal(n, 0); /* 1 year after the LAST provision has not passed */
+    hogo__store_set_now(f->st, T0 + YEAR_US + YEAR_US / 2 + 2 * 86400000000LL);
+    OK(hogo_ledger_purge(f->st, &n, &f->err));
+    assert_int_equal(n, 2);
+    hogo__store_set_now(f->st, T0 + 3 * YEAR_US - 2 * 86400000000LL);
+    OK(hogo_ledger_purge(f->st, &n, &f->err));
+    assert_int_equal(n, 0); /* 3 years from creation: not yet */
+    hogo__store_set_now(f->st, T0 + 3 * YEAR_US + 2 * 86400000000LL);
+    OK(hogo_ledger_purge(f->st, &n, &f->err));
+    assert_int_equal(n, 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions"), 0);
+    verify_ok(f);
+}
+
+/* ---- faults: every store call fails in turn ---- */
+
+/* A fingerprint of the whole database: row counts and the audit head. */
+static void fingerprint(struct fx *f, struct hogo_store *st, char out[512])
+{
+    static const char *const tables[] = {"subjects", "subject_facts", "consents",
+                                         "subject_keys", "data_items", "provisions",
+                                         "receipts", "audit_events", "checkpoints",
+                                         "corp_successions", "hogo_meta"};
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        char sql[128], part[48];
+        int64_t n = -1;
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", tables[i]);
+        OK(hogo__query_int(st, sql, NULL, 0, &n, NULL, &f->err));
+        snprintf(part, sizeof part, "%s=%lld ", tables[i], (long long)n);
+        strcat(out, part);
+    }
+    char *v = NULL;
+    OK(hogo__query_text(st, "SELECT value FROM hogo_meta WHERE key = 'master_key_id'", NULL, 0,
+                        &v, &f->err));
+    strncat(out, v ? v : "-", 40);
+    free(v);
+}
+
+typedef int (*fault_op)(struct hogo_store *st, struct hogo_error *err);
+
+static int op_subject_add(struct hogo_store *st, struct hogo_error *err)
+{
+    return hogo_subject_add(st, "fresh", "irp", err);
+}
+
+static int op_fact(struct hogo_store *st, struct hogo_error *err)
+{
+    return hogo_subject_add_fact(st, "u1", "blocked_companies", "9234567890123", err);
+}
+
+static int op_data_put(struct hogo_store *st, struct hogo_error *err)
+{
+    return hogo_data_put(st, "u1", "email", "a@x", 3, NULL, NULL, err);
+}
+
+static int op_data_get(struct hogo_store *st, struct hogo_error *err)
+{
+    unsigned char *v = NULL;
+    size_t n;
+    int rc = hogo_data_get(st, "u1", 1, &v, &n, err);
+    free(v);
+    return rc;
+}
+
+static int op_provision(struct hogo_store *st, struct hogo_error *err)
+{
+    struct hogo_provision p = prov("u1", "participating_company", 3, "last_provision");
+    return hogo_ledger_record_provision(st, &p, NULL, err);
+}
+
+static int op_erase(struct hogo_store *st, struct hogo_error *err)
+{
+    return hogo_subject_erase(st, "u1", err);
+}
+
+static int op_rotate(struct hogo_store *st, struct hogo_error *err)
+{
+    unsigned char k[32];
+    memset(k, 7, sizeof k);
+    return hogo_key_rotate(st, k, NULL, err);
+}
+
+static int op_checkpoint(struct hogo_store *st, struct hogo_error *err)
+{
+    return hogo_audit_checkpoint(st, NULL, err);
+}
+
+static int op_purge(struct hogo_store *st, struct hogo_error *err)
+{
+    return hogo_ledger_purge(st, NULL, err);
+}
+
+static void run_faults(struct fx *f, fault_op op, const char *name)
+{
+    char before[512], after[512], target[600];
+    fingerprint(f, f->st, before);
+    struct hogo_store_options o = {.master_key = f->master, .signing_key = f->sk,
+                                   .actor = "test"};
+    long n;
+    for (n = 1; n < 1000; n++) {
+        struct hogo_store *st = NULL;
+        struct hogo_error e;
+        hogo_error_clear(&e);
+        snprintf(target, sizeof target, "%ld:%s", n, f->loc);
+        int rc = hogo__store_open_ops(&st, &hogo__fault_ops, target, &o, &e);
+        if (rc == 0) {
+            rc = op(st, &e);
+            if (rc == 0 && hogo__fault_calls(st) < n) {
+                hogo_store_free(st);
+                break; /* the operation made fewer than n calls: every one has failed once */
+            }
+            hogo_store_free(st);
+        }
+        if (rc == 0)
+            fail_msg("%s: store call %ld failed but the operation reported success", name, n);
+        assert_true(e.code != 0 && e.message[0] != '\0'); /* the failure was reported */
+        fingerprint(f, f->st, after);
+        if (strcmp(before, after) != 0)
+            fail_msg("%s: failing store call %ld changed the database:\n%s\n%s", name, n, before,
+                     after);
+    }
+    assert_true(n > 3);
+    fingerprint(f, f->st, after);
+    assert_string_not_equal(before, after); /* the unfailed run did change it */
+    verify_ok(f);
+}
+
+static void test_every_store_call_failing_leaves_the_database_as_it_was(void **state)
+{
+    struct fx *f = *state;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_data_put(f->st, "u1", "email", "a@x", 3, NULL, NULL, &f->err));
+    OK(hogo_audit_checkpoint(f->st, NULL, &f->err));
+    run_faults(f, op_subject_add, "subject add");
+    run_faults(f, op_fact, "fact add");
+    run_faults(f, op_data_put, "data put");
+    run_faults(f, op_data_get, "data get");
+    run_faults(f, op_provision, "provision");
+    run_faults(f, op_purge, "purge");
+    run_faults(f, op_checkpoint, "checkpoint");
+    run_faults(f, op_rotate, "rotate");
+    memset(f->master, 7, sizeof f->master);
+    hogo_store_free(f->st);
+    f->st = fx_open(f, 1000);
+    run_faults(f, op_erase, "erase");
+}
+
+/* ---- crash safety ---- */
+
+static void test_sigkill_keeps_every_acknowledged_record(void **state)
+{
+    struct fx *f = *state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    hogo_store_free(f->st); /* no connection shared across fork */
+    f->st = NULL;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        struct hogo_store_options o = {.master_key = f->master, .signing_key = f->sk,
+                                       .checkpoint_interval = 50};
+        struct hogo_store *st = NULL;
+        struct hogo_error e;
+        if (hogo_store_open(&st, f->loc, &o, &e))
+            _exit(3);
+        for (;;) {
+            char id[HOGO_LEDGER_ID_BYTES];
+            struct hogo_provision p = prov("u1", "participating_company", 3, "creation");
+            if (hogo_ledger_record_provision(st, &p, id, &e))
+                _exit(4);
+            id[HOGO_LEDGER_ID_BYTES - 1] = '\n';
+            if (write(fds[1], id, HOGO_LEDGER_ID_BYTES) != HOGO_LEDGER_ID_BYTES)
+                _exit(5);
+        }
+    }
+    close(fds[1]);
+    char ids[400][HOGO_LEDGER_ID_BYTES];
+    int got = 0;
+    while (got < 150) {
+        ssize_t r = read(fds[0], ids[got], HOGO_LEDGER_ID_BYTES);
+        assert_int_equal(r, HOGO_LEDGER_ID_BYTES);
+        ids[got][HOGO_LEDGER_ID_BYTES - 1] = '\0';
+        got++;
+    }
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(WIFSIGNALED(status));
+    /* anything acknowledged but still in the pipe counts too */
+    ssize_t r;
+    while (got < 400 && (r = read(fds[0], ids[got], HOGO_LEDGER_ID_BYTES)) == HOGO_LEDGER_ID_BYTES) {
+        ids[got][HOGO_LEDGER_ID_BYTES - 1] = '\0';
+        got++;
+    }
+    close(fds[0]);
+    f->st = fx_open(f, 1000);
+    for (int i = 0; i < got; i++) {
+        char *json = NULL;
+        char id[HOGO_LEDGER_ID_BYTES];
+        memcpy(id, ids[i], HOGO_LEDGER_ID_BYTES);
+        id[strcspn(id, "\n")] = '\0';
+        OK(hogo_ledger_show_json(f->st, id, &json, &f->err));
+        free(json);
+    }
+    assert_true(count(f, "SELECT COUNT(*) FROM provisions") >= got);
+    verify_ok(f);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+static int suite_run(const char *group)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_open_refuses_uninitialised_and_newer_databases),
+        T(test_reopen_keeps_data_and_version),
+        T(test_facts_json_holds_exactly_the_set_facts),
+        T(test_bad_facts_are_refused_without_change),
+        T(test_corporate_number_check_digit),
+        T(test_blocks_follow_successor_corporations),
+        T(test_consents_appear_until_withdrawn),
+        T(test_subject_of_another_operator_is_not_found),
+        T(test_audit_chain_verifies_and_counts_events),
+        T(test_audit_detects_edited_event),
+        T(test_audit_detects_deleted_event),
+        T(test_audit_detects_inserted_event),
+        T(test_audit_detects_reordered_events),
+        T(test_audit_detects_truncation_after_checkpoint),
+        T(test_audit_rehash_helper_reproduces_the_chain),
+        T(test_audit_detects_rewritten_chain_by_signature),
+        T(test_audit_detects_forged_checkpoint),
+        T(test_automatic_checkpoints_seal_the_log),
+        T(test_audit_export_verifies_with_public_key_alone),
+        T(test_data_roundtrip_and_audit_holds_no_values),
+        T(test_wrong_master_key_is_refused_without_damage),
+        T(test_key_rotation_rewraps_every_subject_key),
+        T(test_erasure_destroys_the_key_and_every_copy),
+        T(test_moved_ciphertext_does_not_open),
+        T(test_data_put_validates_provenance),
+        T(test_provision_record_and_its_event_are_one_write),
+        T(test_receipt_refused_when_a_confirmation_item_is_missing),
+        T(test_ledger_export_filters_json_and_csv),
+        T(test_purge_deletes_only_past_retention),
+        T(test_every_store_call_failing_leaves_the_database_as_it_was),
+        T(test_sigkill_keeps_every_acknowledged_record),
+    };
+    return _cmocka_run_group_tests(group, tests, sizeof tests / sizeof tests[0], NULL, NULL);
+}
