@@ -20,6 +20,7 @@ static const struct cli_command commands[] = {
     {"audit", "verify and export the audit log", cmd_audit},
     {"key", "master and signing keys", cmd_key},
     {"corp", "corporate numbers and successions", cmd_corp},
+    {"deid", "de-identify data: anonymize, stats, pseudonymize, scrub, apply", cmd_deid},
 };
 
 void cli_errorf(const char *fmt, ...)

@@ -209,9 +209,14 @@ static void statutory_obligations(const struct hogo_policy *p, const struct hogo
     case HOGO__PROVIDE: {
         if (!on_consent)
             break;
+        /* Art.29(1): none for outsourcing and succession (Art.27(5)); none for a recipient
+         * of Art.16(2) (public authorities, local governments, incorporated administrative
+         * agencies such as national universities) */
         bool exempt_class = recipient_in_class(p, r->recipient, v->processor) ||
                             recipient_in_class(p, r->recipient, v->successor) ||
-                            recipient_in_class(p, r->recipient, v->public_authority);
+                            recipient_in_class(p, r->recipient, v->public_authority) ||
+                            recipient_in_class(p, r->recipient, v->local_government) ||
+                            hogo__set_has(&v->public_institutions, r->institution);
         if (r->form != HOGO__STATISTICS && (!exempt_class || foreign) && !record_exempt)
             d->obligations |= 1u << HOGO__OB_RECORD_PROVISION;
         if (foreign)

@@ -154,7 +154,9 @@ struct hogo_vocab {
     struct hogo__table t[HOGO__K_COUNT];
     char *path; /* owned: the file it was loaded from */
     /* recipient classes the APPI treats specially (-1 when the vocabulary lacks them) */
-    int processor, successor, public_authority;
+    int processor, successor, public_authority, local_government;
+    /* institution types that are Art. 16(2) bodies (incorporated administrative agencies) */
+    struct hogo__set public_institutions;
     /* data categories de-identification generalises to (性別・年代) */
     int gender, age_group;
 };

@@ -415,6 +415,21 @@ int hogo_vocab_load(const char *path, struct hogo_vocab **out, struct hogo_error
     v->processor = hogo__vocab_find(v, HOGO__K_RECIPIENT, "processor", 9);
     v->successor = hogo__vocab_find(v, HOGO__K_RECIPIENT, "successor", 9);
     v->public_authority = hogo__vocab_find(v, HOGO__K_RECIPIENT, "public_authority", 16);
+    v->local_government = hogo__vocab_find(v, HOGO__K_RECIPIENT, "local_government", 16);
+    /* APPI Art.16(2): state organs, local governments, incorporated administrative agencies
+     * (独立行政法人等, which include national university corporations, national R&D agencies
+     * and inter-university research institute corporations) and local incorporated
+     * administrative agencies keep no Art.29 record duty on the provider's side */
+    static const char *const public_bodies[] = {
+        "national_research_and_development_agency", "national_university_corporation",
+        "inter_university_research_institute_corporation",
+        "local_incorporated_administrative_agency"};
+    for (size_t i = 0; i < sizeof public_bodies / sizeof public_bodies[0]; i++) {
+        int at = hogo__vocab_find(v, HOGO__K_INSTITUTION, public_bodies[i],
+                                  strlen(public_bodies[i]));
+        if (at >= 0)
+            hogo__set_add(&v->public_institutions, at);
+    }
     v->gender = hogo__vocab_find(v, HOGO__K_DATA, "gender", 6);
     v->age_group = hogo__vocab_find(v, HOGO__K_DATA, "age_group", 9);
     *out = v;

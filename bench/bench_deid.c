@@ -1,0 +1,190 @@
+/*
+ * Benchmark of the anonymisation search on the UCI Adult data set (ARX's copy and
+ * hierarchies), the standard setting of the Flash/ARX literature, and on a synthetic
+ * 1,000,000-row table. Benchmark layer.
+ *
+ * usage: bench_deid [DATA_DIR] [--reps N] [--no-synthetic]
+ *   DATA_DIR defaults to ../shared/data/adult relative to the repository root (the current
+ *   directory when run from the root). Each case runs in its own child process so that its
+ *   peak resident memory (getrusage) is its own. Times: "search" = dictionary encoding +
+ *   lattice search (what ARX times), "total" = also reading the CSV and hierarchies.
+ *   (a) 8 QIs, k=5, no suppression, non-uniform entropy;
+ *   (b) 9 QIs (with salary-class), k=5, 4% suppression, loss (gs 0.5, geometric mean);
+ *   (c) synthetic 1,000,000 rows, 6 QIs, k=5, 1% suppression, loss.
+ */
+#include "deid/deid_int.h"
+
+#include <hogo/deid.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static const char *const adult_qis[] = {"age",        "education", "marital-status",
+                                        "native-country", "occupation", "race",
+                                        "sex",        "workclass", "salary-class"};
+
+static char *adult_config(const char *dir, int nine, const char *models, const char *measure)
+{
+    size_t cap = 8192;
+    char *s = malloc(cap);
+    size_t n = (size_t)snprintf(s, cap, "separator: \";\"\nattributes:\n");
+    for (int i = 0; i < (nine ? 9 : 8); i++)
+        n += (size_t)snprintf(s + n, cap - n,
+                              "  %s: {type: quasi, hierarchy: %s/adult_hierarchy_%s.csv}\n",
+                              adult_qis[i], dir, adult_qis[i]);
+    snprintf(s + n, cap - n, "%s%s", models, measure);
+    return s;
+}
+
+static int run_case(const char *label, const char *cfgtext, const char *csv, int reps)
+{
+    struct hogo_error err = {0};
+    struct hogo_deid_config *cfg = NULL;
+    if (hogo_deid_config_parse(cfgtext, strlen(cfgtext), "bench.yaml", "", &cfg, &err) < 0) {
+        fprintf(stderr, "%s: %s\n", err.where, err.message);
+        return 1;
+    }
+    double *search = calloc((size_t)reps, sizeof *search), *total = calloc((size_t)reps, sizeof *total);
+    struct hogo_deid_result *r = NULL;
+    for (int i = 0; i < reps; i++) {
+        hogo_deid_result_free(r);
+        r = NULL;
+        double t0 = now();
+        if (hogo_deid_anonymize(cfg, csv, &r, &err) < 0) {
+            fprintf(stderr, "%s: %s\n", err.where, err.message);
+            return 1;
+        }
+        total[i] = now() - t0;
+        search[i] = r->seconds;
+    }
+    qsort(search, (size_t)reps, sizeof *search, cmp_d);
+    qsort(total, (size_t)reps, sizeof *total, cmp_d);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("%s\n  rows %zu, transformations %zu, checked %zu (rolled up %zu)\n  levels:", label,
+           r->csv.nrows, r->search.nodes, r->search.checked, r->search.rollups);
+    for (size_t a = 0; a < r->q; a++)
+        printf(" %s=%d", r->csv.header[r->qcols[a]], r->levels[a]);
+    printf("\n  loss %.6f, classes %zu, suppressed %zu, models hold: %s\n", r->search.best.loss,
+           r->search.best.classes, r->search.best.suppressed, r->models_hold ? "yes" : "NO");
+    printf("  search (encode+lattice) median %.2f ms (min %.2f, max %.2f) over %d runs\n",
+           search[reps / 2] * 1e3, search[0] * 1e3, search[reps - 1] * 1e3, reps);
+    printf("  total (read CSV + hierarchies + search) median %.2f ms\n", total[reps / 2] * 1e3);
+    printf("  peak RSS of this case's process: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
+    fflush(stdout);
+    hogo_deid_result_free(r);
+    hogo_deid_config_free(cfg);
+    free(search);
+    free(total);
+    return 0;
+}
+
+static int in_child(const char *label, const char *cfg, const char *csv, int reps)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(run_case(label, cfg, csv, reps));
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/* Writes a synthetic table of n rows: age (built-in hierarchy), sex, prefecture address,
+ * postal code, date of birth and an occupation code, with a sensitive diagnosis column. */
+static int write_synthetic(const char *path, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    static const char *const pref[] = {"東京都新宿区西新宿2-8-1", "大阪府大阪市北区梅田1-1-3",
+                                       "北海道札幌市中央区北1条西2丁目", "福岡県福岡市博多区博多駅前2-1",
+                                       "愛知県名古屋市中村区名駅1-1-4", "宮城県仙台市青葉区本町3-8-1",
+                                       "広島県広島市中区基町10-52", "香川県高松市番町4-1-10"};
+    fprintf(f, "id,age,sex,address,postal,birth,occupation,diagnosis\n");
+    unsigned long x = 88172645463325252ul;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        unsigned age = 18 + (unsigned)(x % 70);
+        unsigned p = (unsigned)((x >> 8) % 8);
+        fprintf(f, "%zu,%u,%s,%s,%03u-%04u,%u-%02u-%02u,occ%02u,d%u\n", i, age,
+                (x >> 20) & 1 ? "男性" : "女性", pref[p], 100 + (unsigned)((x >> 24) % 40) * 10 + p,
+                (unsigned)((x >> 30) % 100), 2024 - age, 1 + (unsigned)((x >> 36) % 12),
+                1 + (unsigned)((x >> 40) % 28), (unsigned)((x >> 44) % 12),
+                (unsigned)((x >> 50) % 5));
+    }
+    return fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = "../shared/data/adult";
+    int reps = 21, synthetic = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--reps") && i + 1 < argc)
+            reps = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--no-synthetic"))
+            synthetic = 0;
+        else
+            dir = argv[i];
+    }
+    if (reps < 1)
+        reps = 1;
+    char csv[1024];
+    snprintf(csv, sizeof csv, "%s/adult.csv", dir);
+    if (access(csv, R_OK) != 0) {
+        fprintf(stderr, "bench_deid: cannot read '%s'; pass the Adult data directory\n", csv);
+        return 2;
+    }
+    int rc = 0;
+    char *a = adult_config(dir, 0, "models: {k: 5}\nsuppression_limit: 0\n",
+                           "measure: {name: entropy, aggregate: sum}\n");
+    rc |= in_child("(a) Adult, 8 QIs, k=5, 0% suppression, non-uniform entropy", a, csv, reps);
+    free(a);
+    char *b = adult_config(dir, 1, "models: {k: 5}\nsuppression_limit: 0.04\n",
+                           "measure: {name: loss, gs_factor: 0.5, aggregate: geometric_mean}\n");
+    rc |= in_child("(b) Adult, 9 QIs, k=5, 4% suppression, loss (gs 0.5, geometric mean)", b,
+                   csv, reps > 5 ? 5 : reps);
+    free(b);
+    if (synthetic) {
+        const char *path = "/tmp/hogo_bench_deid_1m.csv";
+        if (write_synthetic(path, 1000000) != 0) {
+            fprintf(stderr, "bench_deid: cannot write %s\n", path);
+            return 2;
+        }
+        const char *cfg =
+            "attributes:\n  id: identifying\n"
+            "  age: {type: quasi, hierarchy: builtin:age}\n"
+            "  address: {type: quasi, hierarchy: builtin:address}\n"
+            "  postal: {type: quasi, hierarchy: builtin:postal_code}\n"
+            "  birth: {type: quasi, hierarchy: builtin:date}\n"
+            "  diagnosis: sensitive\n"
+            "models: {k: 5, l_diversity: {attribute: diagnosis, l: 2}}\n"
+            "suppression_limit: 0.01\nmeasure: {name: loss}\n";
+        rc |= in_child("(c) synthetic 1,000,000 rows, 4 QIs (age, address, postal, birth), "
+                       "k=5 + distinct 2-diversity, 1% suppression, loss",
+                       cfg, path, 1);
+        unlink(path);
+    }
+    return rc;
+}

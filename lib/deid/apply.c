@@ -1,0 +1,267 @@
+/*
+ * Executing a decision's `deidentify` obligation on a CSV file: the columns whose data
+ * category is in `drop` (or part of one, e.g. contact → email, phone, address, postal_code)
+ * are removed; the attributes in `generalize` are produced from their source columns
+ * (age_group = 年代 from age or birth date, residential_area = 都道府県 from an address,
+ * gender/occupation kept as they are). Column headers may be vocabulary data-category ids
+ * (`name`) or their Japanese names (`氏名`). Other columns are kept unchanged.
+ * De-identification layer.
+ */
+#include "deid_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+/* Data categories this module knows, with Japanese names and umbrella categories (from
+ * spec/vocabulary.yaml data_categories). */
+static const struct {
+    const char *id, *ja, *part_of;
+} cats[] = {
+    {"name", "氏名", NULL},          {"name", "姓名", NULL},
+    {"email", "メールアドレス", "contact"}, {"phone", "電話番号", "contact"},
+    {"address", "住所", "contact"},  {"postal_code", "郵便番号", "contact"},
+    {"birth_date", "生年月日", NULL}, {"age", "年齢", "attributes"},
+    {"age_group", "年代", "attributes"}, {"gender", "性別", "attributes"},
+    {"occupation", "職業", "attributes"}, {"residential_area", "居住地域", "attributes"},
+    {"recruit_id", "リクルートID", NULL}, {"ponta_id", "Ponta会員ID", NULL},
+    {"d_account_id", "dアカウント", NULL}, {"amazon_account_id", "Amazonアカウント", NULL},
+    {"facebook_user_id", "FacebookユーザーID", NULL}, {"poster_info", "投稿者情報", NULL},
+    {"ip_address", "IPアドレス", NULL}, {"cookie", "Cookie", NULL},
+};
+
+/* The category id of a header (id or Japanese name), or the header itself. */
+static const char *category_of(const char *header)
+{
+    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
+        if (!strcmp(header, cats[i].id) || !strcmp(header, cats[i].ja))
+            return cats[i].id;
+    return header;
+}
+
+/* 1 when category cat is id or part of id (contact ⊃ email). */
+static int category_in(const char *cat, const char *id)
+{
+    if (!strcmp(cat, id))
+        return 1;
+    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
+        if (!strcmp(cats[i].id, cat) && cats[i].part_of && !strcmp(cats[i].part_of, id))
+            return 1;
+    return 0;
+}
+
+static int japanese_headers(const struct hogo__csv *csv)
+{
+    for (size_t c = 0; c < csv->ncols; c++)
+        if ((unsigned char)csv->header[c][0] >= 0x80)
+            return 1;
+    return 0;
+}
+
+static void gen_print(void *ctx, const char *s, size_t len)
+{
+    fwrite(s, 1, len, (FILE *)ctx);
+}
+
+enum { KEEP = 0, DROP, AGE_GROUP_FROM_AGE, AGE_GROUP_FROM_BIRTH, AREA_FROM_ADDRESS };
+
+int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_path, FILE *out,
+                    FILE *report, struct hogo_error *err)
+{
+    int rc = 0;
+    char ebuf[256];
+    yajl_val root = NULL;
+    struct hogo__csv csv;
+    int *action = NULL;
+    char *json = NULL;
+    memset(&csv, 0, sizeof csv);
+    json = malloc(len + 1);
+    if (!json)
+        return hogo_error_set(err, HOGO_ENOMEM, "", "out of memory");
+    memcpy(json, obligation_json, len);
+    json[len] = '\0';
+    root = yajl_tree_parse(json, ebuf, sizeof ebuf);
+    if (!root || !YAJL_IS_OBJECT(root)) {
+        rc = hogo_error_set(err, HOGO_EINVAL, "/", "obligation is not a JSON object: %s; give "
+                            "{\"type\":\"deidentify\",\"drop\":[...],\"generalize\":[...]}",
+                            root ? "not an object" : ebuf);
+        goto out;
+    }
+    const char *tp[] = {"type", NULL}, *dp[] = {"drop", NULL}, *gp[] = {"generalize", NULL};
+    yajl_val type = yajl_tree_get(root, tp, yajl_t_string);
+    yajl_val drop = yajl_tree_get(root, dp, yajl_t_any);
+    yajl_val gen = yajl_tree_get(root, gp, yajl_t_any);
+    if (!type || strcmp((type)->u.string, "deidentify")) {
+        rc = hogo_error_set(err, HOGO_EINVAL, "/type",
+                            "obligation type must be 'deidentify' (/type); other obligations "
+                            "are not executed by 'deid apply'");
+        goto out;
+    }
+    if ((drop && !YAJL_IS_ARRAY(drop)) || (gen && !YAJL_IS_ARRAY(gen))) {
+        rc = hogo_error_set(err, HOGO_EINVAL, drop && !YAJL_IS_ARRAY(drop) ? "/drop" : "/generalize",
+                            "'drop' and 'generalize' must be arrays of data-category ids");
+        goto out;
+    }
+    for (size_t i = 0; drop && i < drop->u.array.len; i++)
+        if (!YAJL_IS_STRING(drop->u.array.values[i])) {
+            char where[48];
+            snprintf(where, sizeof where, "/drop/%zu", i);
+            rc = hogo_error_set(err, HOGO_EINVAL, where, "%s must be a data-category id string",
+                                where);
+            goto out;
+        }
+    for (size_t i = 0; gen && i < gen->u.array.len; i++)
+        if (!YAJL_IS_STRING(gen->u.array.values[i])) {
+            char where[48];
+            snprintf(where, sizeof where, "/generalize/%zu", i);
+            rc = hogo_error_set(err, HOGO_EINVAL, where, "%s must be a data-category id string",
+                                where);
+            goto out;
+        }
+    if ((rc = hogo__csv_load(&csv, csv_path, 0, err)) < 0)
+        goto out;
+    action = calloc(csv.ncols, sizeof *action);
+    if (!action)
+        goto oom;
+    for (size_t c = 0; c < csv.ncols; c++) {
+        const char *cat = category_of(csv.header[c]);
+        for (size_t i = 0; drop && i < drop->u.array.len; i++)
+            if (category_in(cat, (drop->u.array.values[i])->u.string))
+                action[c] = DROP;
+    }
+    for (size_t i = 0; gen && i < gen->u.array.len; i++) {
+        const char *g = (gen->u.array.values[i])->u.string;
+        int found = 0;
+        for (size_t c = 0; c < csv.ncols; c++) {
+            const char *cat = category_of(csv.header[c]);
+            if (!strcmp(g, "age_group") && !strcmp(cat, "age"))
+                action[c] = AGE_GROUP_FROM_AGE, found = 1;
+            else if (!strcmp(g, "age_group") && !strcmp(cat, "birth_date"))
+                action[c] = AGE_GROUP_FROM_BIRTH, found = 1;
+            else if (!strcmp(g, "residential_area") && !strcmp(cat, "address"))
+                action[c] = AREA_FROM_ADDRESS, found = 1;
+            else if (!strcmp(cat, g) && action[c] != DROP)
+                found = 1; /* already at the asked granularity (gender, age_group, …) */
+        }
+        if (!found) {
+            char where[48];
+            snprintf(where, sizeof where, "/generalize/%zu", i);
+            rc = hogo_error_set(err, HOGO_EINVAL, where,
+                                "no column of '%s' gives '%s' (%s); add a column named after "
+                                "the category or its source (age, birth_date, address)",
+                                csv_path, g, where);
+            goto out;
+        }
+    }
+    /* Output. */
+    int ja = japanese_headers(&csv), first = 1;
+    for (size_t c = 0; c < csv.ncols; c++) {
+        if (action[c] == DROP)
+            continue;
+        if (!first)
+            fputc(csv.sep, out);
+        first = 0;
+        const char *h = csv.header[c];
+        if (action[c] == AGE_GROUP_FROM_AGE || action[c] == AGE_GROUP_FROM_BIRTH)
+            h = ja ? "年代" : "age_group";
+        else if (action[c] == AREA_FROM_ADDRESS)
+            h = ja ? "居住地域" : "residential_area";
+        hogo__csv_write_field(out, h, csv.sep);
+    }
+    fputc('\n', out);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    for (size_t r = 0; r < csv.nrows; r++) {
+        first = 1;
+        for (size_t c = 0; c < csv.ncols; c++) {
+            if (action[c] == DROP)
+                continue;
+            if (!first)
+                fputc(csv.sep, out);
+            first = 0;
+            const char *v = csv.cells[r * csv.ncols + c];
+            char buf[128];
+            char where[300];
+            snprintf(where, sizeof where, "%s:%zu", csv_path, csv.lines[r]);
+            if (action[c] == AGE_GROUP_FROM_AGE || action[c] == AGE_GROUP_FROM_BIRTH) {
+                long age = -1;
+                char *end = NULL;
+                if (action[c] == AGE_GROUP_FROM_AGE) {
+                    age = strtol(v, &end, 10);
+                    if (end == v || *end || age < 0 || age > 150)
+                        age = -1;
+                } else {
+                    int y, m, d;
+                    if (sscanf(v, "%d-%d-%d", &y, &m, &d) == 3 ||
+                        sscanf(v, "%d/%d/%d", &y, &m, &d) == 3) {
+                        age = (tm.tm_year + 1900) - y;
+                        if (tm.tm_mon + 1 < m || (tm.tm_mon + 1 == m && tm.tm_mday < d))
+                            age--;
+                        if (age < 0 || age > 150)
+                            age = -1;
+                    }
+                }
+                if (age < 0) {
+                    rc = hogo_error_set(err, HOGO_EINVAL, where,
+                                        "'%s' in column '%s' (%s) is not an age or a date "
+                                        "YYYY-MM-DD; fix the value", v, csv.header[c], where);
+                    goto out;
+                }
+                snprintf(buf, sizeof buf, "%ld代", age / 10 * 10);
+                v = buf;
+            } else if (action[c] == AREA_FROM_ADDRESS) {
+                int bad = 0, pi;
+                char *norm = hogo__nfkc(v, strlen(v), &bad);
+                size_t pl = norm ? hogo__jp_prefecture_at(norm, &pi) : 0;
+                free(norm);
+                if (!pl) {
+                    rc = hogo_error_set(err, HOGO_EINVAL, where,
+                                        "address '%s' (%s) does not start with a prefecture; "
+                                        "write it with 都道府県", v, where);
+                    goto out;
+                }
+                v = hogo__jp_prefecture_name(pi);
+            }
+            hogo__csv_write_field(out, v, csv.sep);
+        }
+        fputc('\n', out);
+    }
+    if (report) {
+        yajl_gen g = yajl_gen_alloc(NULL);
+        if (!g)
+            goto oom;
+        yajl_gen_config(g, yajl_gen_beautify, 1);
+        yajl_gen_config(g, yajl_gen_print_callback, gen_print, (void *)report);
+        yajl_gen_map_open(g);
+        static const char *const keys[] = {"kept", "dropped", "generalized"};
+        for (int k = 0; k < 3; k++) {
+            yajl_gen_string(g, (const unsigned char *)keys[k], strlen(keys[k]));
+            yajl_gen_array_open(g);
+            for (size_t c = 0; c < csv.ncols; c++) {
+                int a = action[c];
+                if ((k == 0 && a == KEEP) || (k == 1 && a == DROP) || (k == 2 && a > DROP))
+                    yajl_gen_string(g, (const unsigned char *)csv.header[c],
+                                    strlen(csv.header[c]));
+            }
+            yajl_gen_array_close(g);
+        }
+        yajl_gen_string(g, (const unsigned char *)"rows", 4);
+        yajl_gen_integer(g, (long long)csv.nrows);
+        yajl_gen_map_close(g);
+        yajl_gen_free(g);
+        fputc('\n', report);
+    }
+    goto out;
+oom:
+    rc = hogo_error_set(err, HOGO_ENOMEM, "", "out of memory");
+out:
+    free(action);
+    hogo__csv_release(&csv);
+    if (root)
+        yajl_tree_free(root);
+    free(json);
+    return rc;
+}

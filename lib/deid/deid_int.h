@@ -1,0 +1,253 @@
+/*
+ * Private interface of the de-identification module (lib/deid): the CSV table, the string
+ * dictionary, generalisation hierarchies, the encoded data set and the lattice search.
+ * De-identification layer. Nothing here is exported from libhogo; the public API is
+ * include/hogo/deid.h. Unit tests and benchmarks link the static library and use these
+ * hogo__deid_* functions directly.
+ */
+#ifndef HOGO_DEID_INT_H
+#define HOGO_DEID_INT_H
+
+#include <hogo/deid.h>
+#include <hogo/error.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---------- CSV ---------- */
+
+/* A parsed CSV file: a header row and nrows data rows of ncols cells each. Every cell is a
+ * NUL-terminated UTF-8 string owned by the table (one arena). */
+struct hogo__csv {
+    char path[256];  /* name used in error messages */
+    size_t ncols;    /* number of columns (= header cells) */
+    size_t nrows;    /* number of data rows */
+    char **header;   /* owned: ncols header cells */
+    char **cells;    /* owned: nrows * ncols cells, row-major */
+    size_t *lines;   /* owned: 1-based source line of each data row */
+    char sep;        /* separator used */
+    char *arena;     /* owned: backing storage of the strings */
+};
+
+/* Parses a CSV text (RFC 4180 quoting; CRLF or LF). sep 0 = detect from the header (',', ';'
+ * or tab). Fails with file:line on non-UTF-8 input, ragged rows or an unterminated quote. */
+int hogo__csv_parse(struct hogo__csv *csv, const char *text, size_t len, const char *name,
+                    char sep, struct hogo_error *err);
+/* Reads and parses a CSV file (see hogo__csv_parse). */
+int hogo__csv_load(struct hogo__csv *csv, const char *path, char sep, struct hogo_error *err);
+/* Frees everything a parsed table owns. */
+void hogo__csv_release(struct hogo__csv *csv);
+/* Returns the index of the column named name, or -1. */
+int hogo__csv_column(const struct hogo__csv *csv, const char *name);
+/* Writes one CSV field, quoting it when it holds sep, a quote or a line break. */
+void hogo__csv_write_field(FILE *out, const char *s, char sep);
+/* Reads a whole file into a NUL-terminated buffer; caller frees. */
+int hogo__deid_read_file(const char *path, char **out, size_t *len, struct hogo_error *err);
+
+/* ---------- string dictionary ---------- */
+
+/* Maps strings to dense ids 0..n-1 in insertion order. Keys are copied. */
+struct hogo__dict {
+    char **keys;     /* owned: id -> string */
+    uint32_t *slots; /* owned: open-addressing table of (id+1, hash tag) pairs, 0 = empty */
+    size_t n, cap;   /* number of keys, slots capacity (power of 2) */
+    size_t kcap;     /* capacity of keys */
+};
+void hogo__dict_init(struct hogo__dict *d);
+void hogo__dict_release(struct hogo__dict *d);
+/* Returns the id of s, or -1 when absent. */
+long hogo__dict_find(const struct hogo__dict *d, const char *s);
+/* Returns the id of s, adding it when absent; negative HOGO_ENOMEM on failure. */
+long hogo__dict_add(struct hogo__dict *d, const char *s);
+uint64_t hogo__hash_str(const char *s);
+
+/* ---------- hierarchies ---------- */
+
+/* A generalisation hierarchy: nrows original values, each with nlevels labels (level 0 is the
+ * value itself, the last level is usually "*"). Labels are strings owned by the hierarchy. */
+struct hogo__hier {
+    char name[256];   /* file name or "builtin:age" for messages */
+    size_t nrows;     /* number of original values */
+    int nlevels;      /* levels including level 0 */
+    char **labels;    /* owned: nrows * nlevels strings, row-major */
+    struct hogo__dict index; /* level-0 value -> row */
+};
+/* Loads a hierarchy CSV (one row per value, column 0 = value, then one column per level). */
+int hogo__hier_load(struct hogo__hier *h, const char *path, struct hogo_error *err);
+/* Builds a hierarchy from a parsed CSV table whose header row is data (hierarchy files have
+ * no header): rows are taken as given. */
+int hogo__hier_from_rows(struct hogo__hier *h, const char *name, char **cells, size_t nrows,
+                         size_t ncols, struct hogo_error *err);
+/* Builds a built-in hierarchy ("age", "date", "postal_code", "address") over the distinct
+ * values; bad values fail with the value quoted. */
+int hogo__hier_builtin(struct hogo__hier *h, const char *kind, char **values, size_t nvalues,
+                       struct hogo_error *err);
+void hogo__hier_release(struct hogo__hier *h);
+/* Returns the label of row r at level l. */
+static inline const char *hogo__hier_label(const struct hogo__hier *h, size_t r, int l)
+{
+    return h->labels[r * (size_t)h->nlevels + (size_t)l];
+}
+
+/* Japanese geography shared by the built-in address hierarchy and the text scrubber. */
+/* Returns the byte length of a prefecture name at s (e.g. "東京都"), or 0; *index gets 0..46. */
+size_t hogo__jp_prefecture_at(const char *s, int *index);
+/* Returns the prefecture name of index i (0..46). */
+const char *hogo__jp_prefecture_name(int i);
+/* Returns the region (地方) of prefecture i, e.g. "関東地方". */
+const char *hogo__jp_region_name(int i);
+
+/* NFKC-normalises UTF-8 text with utf8proc; returns allocated or NULL when the input is not
+ * valid UTF-8 or memory ran out (*bad_utf8 says which). */
+char *hogo__nfkc(const char *s, size_t len, int *bad_utf8);
+/* Returns 1 when s[0..len) is valid UTF-8. */
+int hogo__utf8_valid(const char *s, size_t len);
+
+/* ---------- encoded data set and search ---------- */
+
+enum hogo__attr_type { HOGO__INSENSITIVE = 0, HOGO__IDENTIFYING, HOGO__QUASI, HOGO__SENSITIVE };
+enum hogo__measure { HOGO__M_LOSS = 0, HOGO__M_ENTROPY, HOGO__M_DISCERNIBILITY, HOGO__M_PRECISION };
+enum hogo__aggregate { HOGO__AGG_SUM = 0, HOGO__AGG_GEOMEAN, HOGO__AGG_ARITH, HOGO__AGG_MAX };
+enum hogo__ldiv { HOGO__LDIV_NONE = 0, HOGO__LDIV_DISTINCT, HOGO__LDIV_ENTROPY };
+
+/* One attribute of the configuration. */
+struct hogo__attr_cfg {
+    char *name;         /* owned: column header */
+    int type;           /* enum hogo__attr_type */
+    char *hier_path;    /* owned: hierarchy CSV path (resolved), or NULL */
+    char *builtin;      /* owned: built-in hierarchy kind, or NULL */
+    int cfg_line;       /* line in the config, for messages */
+};
+
+/* A sensitive-attribute model. */
+struct hogo__smodel {
+    char *attr;     /* owned: sensitive column */
+    int ldiv;       /* enum hogo__ldiv */
+    double l;       /* l for l-diversity */
+    double t;       /* t for t-closeness (equal-distance EMD), < 0 = none */
+    int cfg_line;
+};
+
+/* The parsed configuration (opaque public struct hogo_deid_config). */
+struct hogo_deid_config {
+    char path[256];
+    char sep;                       /* CSV separator, 0 = detect */
+    struct hogo__attr_cfg *attrs;   /* owned */
+    size_t nattrs;
+    int k;                          /* k-anonymity, 1 = none */
+    struct hogo__smodel *smodels;   /* owned */
+    size_t nsmodels;
+    double suppression;             /* suppression limit, fraction of rows 0..1 */
+    int measure;                    /* enum hogo__measure */
+    int aggregate;                  /* enum hogo__aggregate */
+    double gs_factor;               /* generalisation/suppression weight 0..1 */
+    int k_line;                     /* config line of k, for messages */
+};
+
+/* The data set encoded for the search: q quasi-identifiers, s sensitive attributes.
+ * Values are dictionary ids; gen[a][l][v] maps a level-0 id of attribute a to its id at
+ * level l. Rows are compressed into distinct tuples with counts. */
+struct hogo__enc {
+    size_t n;          /* number of rows */
+    size_t q;          /* number of quasi-identifiers */
+    size_t s;          /* number of sensitive attributes */
+    int *height;       /* owned: q levels per QI (incl. level 0) */
+    uint32_t **card;   /* owned: q arrays [height]: distinct ids per level */
+    uint32_t ***gen;   /* owned: q x height x card[0] maps */
+    uint32_t **vcount; /* owned: q arrays: rows per level-0 id */
+    double ***share;   /* owned: q x height x card[l]: domain share of each generalised value */
+    uint32_t *scard;   /* owned: s sensitive domain sizes */
+    uint32_t *sdist;   /* owned: concatenated overall sensitive distributions (counts) */
+    size_t *soff;      /* owned: s offsets into sdist */
+    int shift[64];     /* bit position of each attribute (QIs then sensitives) in packed keys */
+    int bits[64];      /* bit width of each attribute */
+    uint64_t qmask;    /* bits of the QI part of a key */
+    uint32_t *row_tuple; /* owned: n: index of each row's distinct tuple */
+    uint64_t *tkey;    /* owned: D packed level-0 keys (QIs + sensitives) */
+    uint32_t *tcount;  /* owned: D counts */
+    size_t ntuples;    /* D */
+};
+
+/* The privacy models and the measure, resolved against an encoding. */
+struct hogo__models {
+    int k;
+    size_t max_outliers;    /* rows that may be suppressed */
+    size_t nsm;
+    int ldiv[16];           /* per sensitive attribute: enum hogo__ldiv */
+    double l[16];
+    double t[16];           /* < 0 = no t-closeness */
+    int measure, aggregate;
+    double gs_factor;
+};
+
+/* The outcome of checking one transformation. */
+struct hogo__eval {
+    int anonymous;          /* all models hold with at most max_outliers suppressed */
+    size_t classes;         /* equivalence classes (non-suppressed) */
+    size_t suppressed;      /* suppressed rows */
+    double loss;            /* measure value (exact) */
+    double lower;           /* lower bound (generalisation part) */
+};
+
+/* The search statistics and result. */
+struct hogo__search {
+    int levels[64];         /* the optimum */
+    int found;              /* 0 when no transformation satisfies the models */
+    struct hogo__eval best;
+    size_t nodes;           /* lattice size */
+    size_t checked;         /* transformations whose classes were computed */
+    size_t rollups;         /* of which computed from a cached ancestor's classes */
+};
+
+struct hogo__engine; /* search state: hash tables, caches, tags */
+
+/* Encodes the QI and sensitive columns of csv with their hierarchies (hiers[i] for QI i).
+ * Fails with file:line when a value is missing from its hierarchy. */
+int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int *qcols,
+                    struct hogo__hier *const *hiers, size_t q, const int *scols, size_t s,
+                    struct hogo_error *err);
+void hogo__enc_release(struct hogo__enc *e);
+
+int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
+                     const struct hogo__models *m, struct hogo_error *err);
+void hogo__engine_free(struct hogo__engine *g);
+/* Checks one transformation: computes its classes and evaluates models and measure. */
+int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__eval *out);
+/* Optimal search with monotonicity pruning and lower bounds. */
+int hogo__engine_search(struct hogo__engine *g, struct hogo__search *out, struct hogo_error *err);
+/* Exhaustive search over every transformation (reference for tests). */
+int hogo__engine_search_exhaustive(struct hogo__engine *g, struct hogo__search *out,
+                                   struct hogo_error *err);
+/* After hogo__engine_eval: the class size of each row's class, 0 for suppressed rows.
+ * Fills sizes[n]. */
+void hogo__engine_row_classes(struct hogo__engine *g, const int *levels, uint32_t *sizes);
+/* The loss measure value of a transformation when nothing is suppressed (level-only part). */
+double hogo__engine_lower_bound(struct hogo__engine *g, const int *levels);
+
+/* Independent re-check used by property tests: groups the generalised rows of the encoded
+ * data set naively (sorting full tuples) and checks every model on the non-suppressed rows
+ * given sizes from hogo__engine_row_classes. Returns 1 when every model holds. */
+int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m,
+                         const int *levels, const uint32_t *row_class_size);
+
+/* ---------- anonymisation result (opaque public struct hogo_deid_result) ---------- */
+struct hogo_deid_result {
+    struct hogo__csv csv;           /* the input */
+    size_t q;
+    int *qcols;                     /* owned */
+    struct hogo__hier **hiers;      /* owned */
+    int *levels;                    /* owned: chosen level per QI */
+    int *drop;                      /* owned: ncols flags: column dropped */
+    uint32_t *rsize;                /* owned: class size per row, 0 = suppressed */
+    struct hogo__search search;
+    struct hogo__models models;
+    size_t hist[8];                 /* class-size histogram buckets */
+    double risk_prosecutor_max, risk_prosecutor_avg, risk_journalist_max, risk_marketer;
+    size_t records_at_risk;         /* rows in classes smaller than the given k (0 when k=1) */
+    int models_hold;                /* independent re-check */
+    double seconds;                 /* search time */
+    char **qnames;                  /* borrowed from csv header */
+};
+
+#endif

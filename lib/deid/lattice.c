@@ -1,0 +1,1206 @@
+/*
+ * The anonymisation engine: dictionary encoding of the data set, equivalence classes by
+ * hashing packed integer keys, the privacy models (k-anonymity, distinct and entropy
+ * l-diversity, t-closeness with the equal-distance EMD), the loss measures, and the optimal
+ * full-domain search over the generalisation lattice.
+ * De-identification layer.
+ *
+ * Encoding. Every quasi-identifier value is replaced by its row number in the hierarchy
+ * (level-0 id); gen[a][l][id] gives its id at level l. A record becomes one 64-bit key: the
+ * sensitive values in the low bits, then one bit field per quasi-identifier. Records with the
+ * same key are merged into distinct tuples with counts, so the hot loops only touch integers.
+ *
+ * Search (after Flash/OLA, Kohlmayer et al.). Each transformation (one level per QI) has a
+ * lower bound of its loss that depends on the levels only. Transformations are visited in
+ * order of that bound; the search stops when the bound reaches the best loss found. The
+ * privacy models are monotone (when nothing may be suppressed, or for k-anonymity and distinct
+ * l-diversity also with suppression), so a transformation that fails tags all its
+ * specialisations as failing, and one that holds tags all its generalisations as holding,
+ * without computing them. Classes are computed by "roll-up": from the cached classes of an
+ * already computed specialisation when there is one, else from the distinct tuples.
+ *
+ * Measures (as in ARX, so that results can be compared):
+ *   entropy: non-uniform entropy, sum over attributes and records of log2(b/a), a = count of
+ *            the record's original value, b = count of its generalised value; suppressed
+ *            records count as generalised to the root.
+ *   loss:    Iyengar's generalised loss from domain shares (share = hierarchy values under the
+ *            generalised value / hierarchy size), normalised per attribute to [0,1]; suppressed
+ *            records count 1 per attribute, weighted by the gs factor; attributes aggregated
+ *            by sum, arithmetic or geometric mean ((prod(v+1))^(1/q) - 1) or max.
+ *   discernibility: sum of squared class sizes, plus n for each suppressed record.
+ *   precision: Sweeney's precision, level/(height-1) per attribute, 1 for suppressed records.
+ */
+#include "deid_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_SLOTS 32
+#define CACHE_MAX_ENTRIES 32768
+
+/* A list of (key, count) pairs: the classes (or class x sensitive-value cells) of one node. */
+struct entries {
+    uint64_t *key;
+    uint32_t *count;
+    size_t n;
+};
+
+struct cached {
+    int levels[64];
+    struct entries e;
+    size_t cap;
+    int used;
+};
+
+struct slot {
+    uint64_t key;
+    uint32_t idx;   /* entry index in g->cur */
+    uint32_t stamp; /* == g->stamp when in use */
+};
+
+struct hogo__engine {
+    const struct hogo__enc *e;
+    struct hogo__models m;
+    size_t q, s, nodes;
+    int radix_mul[64];     /* mixed-radix multipliers of node indices */
+    uint32_t ****up;       /* up[a][lp][ln][id at lp] -> id at ln */
+    uint32_t ***gcount;    /* gcount[a][l][id]: rows with that generalised value */
+    double **lb_entropy;   /* per attribute and level: non-uniform entropy, nothing suppressed */
+    double **lb_loss;      /* per attribute and level: un-normalised loss sum */
+    /* hash table: one 16-byte slot per entry; a slot is empty unless its stamp is current.
+     * Each check uses only the first (power of two >= 2 x source entries) slots, so small
+     * roll-ups stay in cache. */
+    struct slot *slots;
+    uint32_t stamp;
+    size_t hcap;      /* slots allocated */
+    size_t ucap;      /* slots used by the current check */
+    int hshift;       /* 64 - log2(ucap) */
+    /* current node's entries and a scratch list */
+    struct entries cur;
+    size_t ecap;
+    struct cached cache[CACHE_SLOTS];
+    /* class outcome map: QI key -> class size or 0 when suppressed (filled on request) */
+    int want_outcomes;
+    uint64_t *okey;
+    uint32_t *oval;
+    size_t on;
+    /* scratch for sensitive attribute histograms */
+    double *shist;
+    uint32_t *stouched;
+    size_t smax;
+    /* search state */
+    double *lb;
+    unsigned char *status;
+    uint32_t *order, *stack, *tagstack;
+    unsigned char *dom;    /* 1 = a specialisation with no more loss holds (monotone measure) */
+    size_t checked, rollups;
+};
+
+static inline uint64_t hmix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return k;
+}
+
+/* ---------- encoding ---------- */
+
+void hogo__enc_release(struct hogo__enc *e)
+{
+    for (size_t a = 0; a < e->q; a++) {
+        if (e->gen && e->gen[a]) {
+            for (int l = 0; l < e->height[a]; l++)
+                free(e->gen[a][l]);
+            free(e->gen[a]);
+        }
+        if (e->share && e->share[a]) {
+            for (int l = 0; l < e->height[a]; l++)
+                free(e->share[a][l]);
+            free(e->share[a]);
+        }
+        if (e->card)
+            free(e->card[a]);
+        if (e->vcount)
+            free(e->vcount[a]);
+    }
+    free(e->gen);
+    free(e->share);
+    free(e->card);
+    free(e->vcount);
+    free(e->height);
+    free(e->scard);
+    free(e->sdist);
+    free(e->soff);
+    free(e->row_tuple);
+    free(e->tkey);
+    free(e->tcount);
+    memset(e, 0, sizeof *e);
+}
+
+static int bits_for(uint32_t card)
+{
+    int b = 1;
+    while (b < 32 && (1u << b) < card)
+        b++;
+    return b;
+}
+
+int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int *qcols,
+                    struct hogo__hier *const *hiers, size_t q, const int *scols, size_t s,
+                    struct hogo_error *err)
+{
+    int rc = 0;
+    char where[300];
+    struct hogo__dict *sd = NULL;
+    uint64_t *hk = NULL;
+    uint32_t *hv = NULL;
+    size_t n = csv->nrows;
+    memset(e, 0, sizeof *e);
+    if (q + s > 64 || s > 16)
+        return hogo_error_set(err, HOGO_ELIMIT, csv->path,
+                              "too many attributes (%zu quasi-identifiers, %zu sensitive); at "
+                              "most 64 in all and 16 sensitive", q, s);
+    e->n = n;
+    e->q = q;
+    e->s = s;
+    e->height = calloc(q ? q : 1, sizeof *e->height);
+    e->card = calloc(q ? q : 1, sizeof *e->card);
+    e->gen = calloc(q ? q : 1, sizeof *e->gen);
+    e->vcount = calloc(q ? q : 1, sizeof *e->vcount);
+    e->share = calloc(q ? q : 1, sizeof *e->share);
+    e->scard = calloc(s ? s : 1, sizeof *e->scard);
+    e->soff = calloc(s + 1, sizeof *e->soff);
+    e->row_tuple = malloc((n ? n : 1) * sizeof *e->row_tuple);
+    sd = calloc(s ? s : 1, sizeof *sd);
+    if (!e->height || !e->card || !e->gen || !e->vcount || !e->share || !e->scard ||
+        !e->soff || !e->row_tuple || !sd)
+        goto oom;
+
+    /* Hierarchy-derived tables. */
+    for (size_t a = 0; a < q; a++) {
+        const struct hogo__hier *h = hiers[a];
+        int H = h->nlevels;
+        e->height[a] = H;
+        e->card[a] = calloc((size_t)H, sizeof(uint32_t));
+        e->gen[a] = calloc((size_t)H, sizeof(uint32_t *));
+        e->share[a] = calloc((size_t)H, sizeof(double *));
+        e->vcount[a] = calloc(h->nrows, sizeof(uint32_t));
+        if (!e->card[a] || !e->gen[a] || !e->share[a] || !e->vcount[a])
+            goto oom;
+        for (int l = 0; l < H; l++) {
+            struct hogo__dict d;
+            hogo__dict_init(&d);
+            e->gen[a][l] = malloc(h->nrows * sizeof(uint32_t));
+            if (!e->gen[a][l]) {
+                hogo__dict_release(&d);
+                goto oom;
+            }
+            for (size_t r = 0; r < h->nrows; r++) {
+                long id = l == 0 ? (long)r : hogo__dict_add(&d, hogo__hier_label(h, r, l));
+                if (id < 0) {
+                    hogo__dict_release(&d);
+                    goto oom;
+                }
+                e->gen[a][l][r] = (uint32_t)id;
+            }
+            e->card[a][l] = l == 0 ? (uint32_t)h->nrows : (uint32_t)d.n;
+            hogo__dict_release(&d);
+            e->share[a][l] = calloc(e->card[a][l], sizeof(double));
+            if (!e->share[a][l])
+                goto oom;
+            for (size_t r = 0; r < h->nrows; r++)
+                e->share[a][l][e->gen[a][l][r]] += 1.0 / (double)h->nrows;
+        }
+    }
+
+    /* Sensitive dictionaries. */
+    for (size_t j = 0; j < s; j++) {
+        hogo__dict_init(&sd[j]);
+        for (size_t r = 0; r < n; r++)
+            if (hogo__dict_add(&sd[j], csv->cells[r * csv->ncols + (size_t)scols[j]]) < 0)
+                goto oom;
+        e->scard[j] = (uint32_t)sd[j].n;
+        e->soff[j + 1] = e->soff[j] + sd[j].n;
+    }
+    e->sdist = calloc(e->soff[s] ? e->soff[s] : 1, sizeof *e->sdist);
+    if (!e->sdist)
+        goto oom;
+
+    /* Key layout: sensitive attributes in the low bits, then the QIs. */
+    int shift = 0;
+    for (size_t j = 0; j < s; j++) {
+        e->bits[q + j] = bits_for(e->scard[j]);
+        e->shift[q + j] = shift;
+        shift += e->bits[q + j];
+    }
+    int sbits = shift;
+    for (size_t a = 0; a < q; a++) {
+        e->bits[a] = bits_for(e->card[a][0]);
+        e->shift[a] = shift;
+        shift += e->bits[a];
+    }
+    if (shift > 64) {
+        rc = hogo_error_set(err, HOGO_ELIMIT, csv->path,
+                            "the quasi-identifiers of '%s' have too many distinct values to pack "
+                            "a record into 64 bits (%d bits needed); use fewer attributes or "
+                            "coarser hierarchies", csv->path, shift);
+        goto out;
+    }
+    e->qmask = (shift == 64 ? ~0ull : ((1ull << shift) - 1)) & ~((sbits ? (1ull << sbits) : 1ull) - 1);
+    if (sbits == 0)
+        e->qmask = shift == 64 ? ~0ull : ((1ull << shift) - 1);
+
+    /* Rows -> keys -> distinct tuples. */
+    size_t hcap = 64;
+    while (hcap < 2 * n)
+        hcap <<= 1;
+    hk = malloc(hcap * sizeof *hk);
+    hv = malloc(hcap * sizeof *hv);
+    e->tkey = malloc((n ? n : 1) * sizeof *e->tkey);
+    e->tcount = malloc((n ? n : 1) * sizeof *e->tcount);
+    if (!hk || !hv || !e->tkey || !e->tcount)
+        goto oom;
+    memset(hv, 0xff, hcap * sizeof *hv);
+    int hs = 64;
+    for (size_t c = hcap; c > 1; c >>= 1)
+        hs--;
+    for (size_t r = 0; r < n; r++) {
+        uint64_t key = 0;
+        for (size_t a = 0; a < q; a++) {
+            const char *v = csv->cells[r * csv->ncols + (size_t)qcols[a]];
+            long id = hogo__dict_find(&hiers[a]->index, v);
+            if (id < 0) {
+                snprintf(where, sizeof where, "%s:%zu", csv->path, csv->lines[r]);
+                rc = hogo_error_set(err, HOGO_EINVAL, where,
+                                    "value '%s' of column '%s' (%s line %zu) is missing from "
+                                    "hierarchy '%s'; add a row for it",
+                                    v, csv->header[qcols[a]], csv->path, csv->lines[r],
+                                    hiers[a]->name);
+                goto out;
+            }
+            e->vcount[a][id]++;
+            key |= (uint64_t)id << e->shift[a];
+        }
+        for (size_t j = 0; j < s; j++) {
+            long id = hogo__dict_find(&sd[j], csv->cells[r * csv->ncols + (size_t)scols[j]]);
+            e->sdist[e->soff[j] + (size_t)id]++;
+            key |= (uint64_t)id << e->shift[q + j];
+        }
+        size_t i = (size_t)(hmix(key) >> hs);
+        for (;; i = (i + 1) & (hcap - 1)) {
+            if (hv[i] == UINT32_MAX) {
+                hv[i] = (uint32_t)e->ntuples;
+                hk[i] = key;
+                e->tkey[e->ntuples] = key;
+                e->tcount[e->ntuples++] = 0;
+                break;
+            }
+            if (hk[i] == key)
+                break;
+        }
+        e->tcount[hv[i]]++;
+        e->row_tuple[r] = hv[i];
+    }
+    goto out;
+oom:
+    rc = hogo_error_set(err, HOGO_ENOMEM, csv->path, "out of memory encoding '%s'", csv->path);
+out:
+    if (sd) {
+        for (size_t j = 0; j < s; j++)
+            hogo__dict_release(&sd[j]);
+        free(sd);
+    }
+    free(hk);
+    free(hv);
+    if (rc < 0)
+        hogo__enc_release(e);
+    return rc;
+}
+
+/* ---------- engine ---------- */
+
+void hogo__engine_free(struct hogo__engine *g)
+{
+    if (!g)
+        return;
+    const struct hogo__enc *e = g->e;
+    for (size_t a = 0; a < g->q; a++) {
+        int H = e->height[a];
+        if (g->up && g->up[a]) {
+            for (int lp = 0; lp < H; lp++) {
+                if (g->up[a][lp])
+                    for (int ln = 0; ln < H; ln++)
+                        free(g->up[a][lp][ln]);
+                free(g->up[a][lp]);
+            }
+            free(g->up[a]);
+        }
+        if (g->gcount && g->gcount[a]) {
+            for (int l = 0; l < H; l++)
+                free(g->gcount[a][l]);
+            free(g->gcount[a]);
+        }
+        if (g->lb_entropy)
+            free(g->lb_entropy[a]);
+        if (g->lb_loss)
+            free(g->lb_loss[a]);
+    }
+    free(g->up);
+    free(g->gcount);
+    free(g->lb_entropy);
+    free(g->lb_loss);
+    free(g->slots);
+    free(g->cur.key);
+    free(g->cur.count);
+    for (int c = 0; c < CACHE_SLOTS; c++) {
+        free(g->cache[c].e.key);
+        free(g->cache[c].e.count);
+    }
+    free(g->okey);
+    free(g->oval);
+    free(g->shist);
+    free(g->stouched);
+    free(g->lb);
+    free(g->status);
+    free(g->order);
+    free(g->stack);
+    free(g->tagstack);
+    free(g->dom);
+    free(g);
+}
+
+int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
+                     const struct hogo__models *m, struct hogo_error *err)
+{
+    int rc = 0;
+    struct hogo__engine *g = calloc(1, sizeof *g);
+    if (!g)
+        return hogo_error_set(err, HOGO_ENOMEM, "", "out of memory");
+    g->e = e;
+    g->m = *m;
+    g->q = e->q;
+    g->s = e->s;
+    size_t nodes = 1;
+    for (size_t a = g->q; a-- > 0;) {
+        g->radix_mul[a] = (int)nodes;
+        nodes *= (size_t)e->height[a];
+        if (nodes > 50000000u) {
+            rc = hogo_error_set(err, HOGO_ELIMIT, "",
+                                "the generalisation lattice has more than 50,000,000 "
+                                "transformations; use fewer quasi-identifiers or levels");
+            goto out;
+        }
+    }
+    g->nodes = nodes;
+    size_t qq = g->q ? g->q : 1;
+    g->up = calloc(qq, sizeof *g->up);
+    g->gcount = calloc(qq, sizeof *g->gcount);
+    g->lb_entropy = calloc(qq, sizeof *g->lb_entropy);
+    g->lb_loss = calloc(qq, sizeof *g->lb_loss);
+    if (!g->up || !g->gcount || !g->lb_entropy || !g->lb_loss)
+        goto oom;
+    for (size_t a = 0; a < g->q; a++) {
+        int H = e->height[a];
+        uint32_t n0 = e->card[a][0];
+        g->up[a] = calloc((size_t)H, sizeof **g->up);
+        g->gcount[a] = calloc((size_t)H, sizeof **g->gcount);
+        g->lb_entropy[a] = calloc((size_t)H, sizeof(double));
+        g->lb_loss[a] = calloc((size_t)H, sizeof(double));
+        if (!g->up[a] || !g->gcount[a] || !g->lb_entropy[a] || !g->lb_loss[a])
+            goto oom;
+        for (int l = 0; l < H; l++) {
+            g->gcount[a][l] = calloc(e->card[a][l], sizeof(uint32_t));
+            if (!g->gcount[a][l])
+                goto oom;
+            for (uint32_t v = 0; v < n0; v++)
+                g->gcount[a][l][e->gen[a][l][v]] += e->vcount[a][v];
+        }
+        for (int lp = 0; lp < H; lp++) {
+            g->up[a][lp] = calloc((size_t)H, sizeof(uint32_t *));
+            if (!g->up[a][lp])
+                goto oom;
+            for (int ln = lp; ln < H; ln++) {
+                g->up[a][lp][ln] = calloc(e->card[a][lp], sizeof(uint32_t));
+                if (!g->up[a][lp][ln])
+                    goto oom;
+                for (uint32_t v = 0; v < n0; v++)
+                    g->up[a][lp][ln][e->gen[a][lp][v]] = e->gen[a][ln][v];
+            }
+        }
+        /* Level-only parts of the measures. */
+        for (int l = 0; l < H; l++) {
+            double ent = 0, loss = 0;
+            for (uint32_t v = 0; v < n0; v++) {
+                double av = e->vcount[a][v];
+                if (av == 0)
+                    continue;
+                uint32_t gid = e->gen[a][l][v];
+                ent += av * log2((double)g->gcount[a][l][gid] / av);
+                loss += av * e->share[a][l][gid];
+            }
+            g->lb_entropy[a][l] = ent;
+            g->lb_loss[a][l] = loss;
+        }
+    }
+    /* Hash table and entry lists sized for the distinct tuples. */
+    size_t D = e->ntuples ? e->ntuples : 1;
+    g->hcap = 64;
+    while (g->hcap < 2 * D)
+        g->hcap <<= 1;
+    g->slots = calloc(g->hcap, sizeof *g->slots);
+    g->ecap = D;
+    g->cur.key = malloc(D * sizeof(uint64_t));
+    g->cur.count = malloc(D * sizeof(uint32_t));
+    g->okey = malloc(D * sizeof(uint64_t));
+    g->oval = malloc(D * sizeof(uint32_t));
+    g->smax = 1;
+    for (size_t j = 0; j < g->s; j++)
+        if (e->scard[j] > g->smax)
+            g->smax = e->scard[j];
+    g->shist = calloc(g->smax, sizeof(double));
+    g->stouched = malloc(g->smax * sizeof(uint32_t));
+    g->lb = malloc(nodes * sizeof(double));
+    g->status = calloc(nodes, 1);
+    g->order = malloc(nodes * sizeof(uint32_t));
+    g->stack = malloc(nodes * sizeof(uint32_t));
+    g->tagstack = malloc(nodes * sizeof(uint32_t));
+    g->dom = calloc(nodes, 1);
+    if (!g->slots || !g->cur.key || !g->cur.count ||
+        !g->okey || !g->oval || !g->shist || !g->stouched || !g->lb || !g->status ||
+        !g->order || !g->stack || !g->tagstack || !g->dom)
+        goto oom;
+    *out = g;
+    g = NULL;
+    goto out;
+oom:
+    rc = hogo_error_set(err, HOGO_ENOMEM, "", "out of memory preparing the search");
+out:
+    hogo__engine_free(g);
+    return rc;
+}
+
+static void node_levels(const struct hogo__engine *g, size_t idx, int *levels)
+{
+    for (size_t a = 0; a < g->q; a++) {
+        levels[a] = (int)(idx / (size_t)g->radix_mul[a]);
+        idx %= (size_t)g->radix_mul[a];
+    }
+}
+
+/* Aggregates per-attribute values. */
+static double aggregate(int how, const double *v, size_t q)
+{
+    double r;
+    switch (how) {
+    case HOGO__AGG_GEOMEAN:
+        r = 1.0;
+        for (size_t a = 0; a < q; a++)
+            r *= pow(v[a] + 1.0, 1.0 / (double)q);
+        return r - 1.0;
+    case HOGO__AGG_ARITH:
+        r = 0;
+        for (size_t a = 0; a < q; a++)
+            r += v[a];
+        return q ? r / (double)q : 0;
+    case HOGO__AGG_MAX:
+        r = 0;
+        for (size_t a = 0; a < q; a++)
+            r = v[a] > r ? v[a] : r;
+        return r;
+    default:
+        r = 0;
+        for (size_t a = 0; a < q; a++)
+            r += v[a];
+        return r;
+    }
+}
+
+static void gs_factors(double gs, double *gf, double *sf)
+{
+    *sf = gs < 0.5 ? 2.0 * gs : 1.0;
+    *gf = gs <= 0.5 ? 1.0 : 1.0 - 2.0 * (gs - 0.5);
+}
+
+static double loss_normalise(const struct hogo__engine *g, size_t a, double sum, double gf)
+{
+    double n = (double)g->e->n;
+    double dom = (double)g->e->card[a][0];
+    double min = gf * n / dom, max = n;
+    if (max - min <= 0)
+        return 0;
+    double r = (sum - min) / (max - min);
+    return r > 0 ? r : 0;
+}
+
+double hogo__engine_lower_bound(struct hogo__engine *g, const int *levels)
+{
+    double v[64];
+    double gf, sf;
+    gs_factors(g->m.gs_factor, &gf, &sf);
+    switch (g->m.measure) {
+    case HOGO__M_ENTROPY:
+        for (size_t a = 0; a < g->q; a++)
+            v[a] = g->lb_entropy[a][levels[a]];
+        return aggregate(g->m.aggregate, v, g->q);
+    case HOGO__M_LOSS:
+        for (size_t a = 0; a < g->q; a++)
+            v[a] = loss_normalise(g, a, gf * g->lb_loss[a][levels[a]], gf);
+        return aggregate(g->m.aggregate, v, g->q);
+    case HOGO__M_PRECISION:
+        for (size_t a = 0; a < g->q; a++)
+            v[a] = g->e->height[a] > 1 ? (double)levels[a] / (double)(g->e->height[a] - 1) : 0;
+        return aggregate(g->m.aggregate, v, g->q);
+    default:
+        return (double)g->e->n * (double)(g->m.k > 1 ? g->m.k : 1);
+    }
+}
+
+/* Computes the entries (key, count) of the node with the given levels into g->cur, rolling
+ * up from the smallest cached specialisation or from the distinct tuples. */
+static void compute_entries(struct hogo__engine *g, const int *levels)
+{
+    const struct hogo__enc *e = g->e;
+    const uint64_t *skey = e->tkey;
+    const uint32_t *scount = e->tcount;
+    size_t sn = e->ntuples;
+    int from[64] = {0};
+    int best = -1;
+    for (int c = 0; c < CACHE_SLOTS; c++) {
+        if (!g->cache[c].used || (best >= 0 && g->cache[c].e.n >= g->cache[best].e.n))
+            continue;
+        size_t a;
+        for (a = 0; a < g->q; a++)
+            if (g->cache[c].levels[a] > levels[a])
+                break;
+        if (a == g->q)
+            best = c;
+    }
+    if (best >= 0) {
+        skey = g->cache[best].e.key;
+        scount = g->cache[best].e.count;
+        sn = g->cache[best].e.n;
+        memcpy(from, g->cache[best].levels, sizeof(int) * g->q);
+        g->rollups++;
+    }
+    g->checked++;
+    /* Per-attribute lookup tables for this roll-up. */
+    const uint32_t *map[64];
+    uint64_t mask[64];
+    int sh[64];
+    size_t nq = 0;
+    uint64_t keep = ~e->qmask; /* sensitive bits pass through */
+    for (size_t a = 0; a < g->q; a++) {
+        if (from[a] == levels[a]) {
+            keep |= (((1ull << e->bits[a]) - 1) << e->shift[a]);
+            continue;
+        }
+        map[nq] = g->up[a][from[a]][levels[a]];
+        sh[nq] = e->shift[a];
+        mask[nq] = (1ull << e->bits[a]) - 1;
+        nq++;
+    }
+    uint32_t st = ++g->stamp;
+    if (st == 0) { /* wrapped: clear stamps */
+        for (size_t i = 0; i < g->hcap; i++)
+            g->slots[i].stamp = 0;
+        st = g->stamp = 1;
+    }
+    size_t ucap = 64;
+    int hs = 58;
+    while (ucap < 2 * sn && ucap < g->hcap) {
+        ucap <<= 1;
+        hs--;
+    }
+    g->ucap = ucap;
+    g->hshift = hs;
+    size_t hm = ucap - 1;
+    struct slot *slots = g->slots;
+    size_t n = 0;
+    uint64_t *ok = g->cur.key;
+    uint32_t *oc = g->cur.count;
+    for (size_t i = 0; i < sn; i++) {
+        uint64_t k = skey[i];
+        uint64_t nk = k & keep;
+        for (size_t j = 0; j < nq; j++)
+            nk |= (uint64_t)map[j][(k >> sh[j]) & mask[j]] << sh[j];
+        size_t h = (size_t)(hmix(nk) >> hs);
+        for (;;) {
+            struct slot *sl = &slots[h];
+            if (sl->stamp != st) {
+                sl->stamp = st;
+                sl->key = nk;
+                sl->idx = (uint32_t)n;
+                ok[n] = nk;
+                oc[n++] = scount[i];
+                break;
+            }
+            if (sl->key == nk) {
+                oc[sl->idx] += scount[i];
+                break;
+            }
+            h = (h + 1) & hm;
+        }
+    }
+    g->cur.n = n;
+    /* Cache small results for later roll-ups (replace the largest cached list). */
+    if (n <= CACHE_MAX_ENTRIES && n < sn) {
+        int slot = -1;
+        for (int c = 0; c < CACHE_SLOTS; c++) {
+            if (!g->cache[c].used) {
+                slot = c;
+                break;
+            }
+            if (g->cache[c].e.n > n && (slot < 0 || g->cache[c].e.n > g->cache[slot].e.n))
+                slot = c;
+        }
+        if (slot >= 0) {
+            struct cached *c = &g->cache[slot];
+            if (c->cap < n) {
+                uint64_t *k2 = realloc(c->e.key, n * sizeof *k2);
+                if (k2)
+                    c->e.key = k2;
+                uint32_t *c2 = k2 ? realloc(c->e.count, n * sizeof *c2) : NULL;
+                if (c2)
+                    c->e.count = c2;
+                if (!k2 || !c2) {
+                    c->used = 0;
+                    return; /* caching is an optimisation only */
+                }
+                c->cap = n;
+            }
+            memcpy(c->e.key, ok, n * sizeof *ok);
+            memcpy(c->e.count, oc, n * sizeof *oc);
+            c->e.n = n;
+            memcpy(c->levels, levels, sizeof(int) * g->q);
+            c->used = 1;
+        }
+    }
+}
+
+static int cmp_u64_idx(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Evaluates the sensitive-attribute models of one class made of entries [lo, hi) of a list
+ * sorted by key. Returns 1 when all hold. */
+static int class_sensitive_ok(struct hogo__engine *g, const uint64_t *key, const uint32_t *cnt,
+                              size_t lo, size_t hi, double size)
+{
+    const struct hogo__enc *e = g->e;
+    for (size_t j = 0; j < g->s; j++) {
+        size_t nt = 0;
+        uint64_t mk = (1ull << e->bits[g->q + j]) - 1;
+        for (size_t i = lo; i < hi; i++) {
+            uint32_t v = (uint32_t)((key[i] >> e->shift[g->q + j]) & mk);
+            if (g->shist[v] == 0)
+                g->stouched[nt++] = v;
+            g->shist[v] += cnt[i];
+        }
+        int ok = 1;
+        if (g->m.ldiv[j] == HOGO__LDIV_DISTINCT && (double)nt < g->m.l[j])
+            ok = 0;
+        if (ok && g->m.ldiv[j] == HOGO__LDIV_ENTROPY) {
+            double h = 0;
+            for (size_t t = 0; t < nt; t++) {
+                double p = g->shist[g->stouched[t]] / size;
+                h -= p * log(p);
+            }
+            if (h < log(g->m.l[j]) - 1e-12)
+                ok = 0;
+        }
+        if (ok && g->m.t[j] >= 0) {
+            /* Equal-distance EMD: half the L1 distance to the overall distribution. */
+            const uint32_t *all = e->sdist + e->soff[j];
+            double nn = (double)e->n, d = 1.0;
+            for (size_t t = 0; t < nt; t++) {
+                double p = g->shist[g->stouched[t]] / size;
+                double qv = all[g->stouched[t]] / nn;
+                d += fabs(p - qv) - qv;
+            }
+            if (d / 2.0 > g->m.t[j] + 1e-12)
+                ok = 0;
+        }
+        for (size_t t = 0; t < nt; t++)
+            g->shist[g->stouched[t]] = 0;
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__eval *out)
+{
+    const struct hogo__enc *e = g->e;
+    compute_entries(g, levels);
+    size_t n = g->cur.n;
+    uint64_t *key = g->cur.key;
+    uint32_t *cnt = g->cur.count;
+    double gf, sf;
+    gs_factors(g->m.gs_factor, &gf, &sf);
+    size_t k = (size_t)(g->m.k > 1 ? g->m.k : 1);
+    double sup_ent = 0, disc = 0;
+    double sup_loss[64] = {0}, share_sup[64] = {0};
+    size_t suppressed = 0, classes = 0;
+    g->on = 0;
+    int need_classes = g->s > 0;
+    if (need_classes) {
+        /* Sort by key so that a class's cells (same QI bits) are adjacent. Sort pairs by
+         * packing into the okey/oval scratch. */
+        for (size_t i = 0; i < n; i++) {
+            g->okey[i] = key[i];
+            g->oval[i] = cnt[i];
+        }
+        /* Sort indices through a combined array: keys are unique, so sort keys and look the
+         * counts up through the hash table afterwards. */
+        qsort(g->okey, n, sizeof *g->okey, cmp_u64_idx);
+        for (size_t i = 0; i < n; i++) {
+            size_t h = (size_t)(hmix(g->okey[i]) >> g->hshift);
+            while (g->slots[h].key != g->okey[i] || g->slots[h].stamp != g->stamp)
+                h = (h + 1) & (g->ucap - 1);
+            g->oval[i] = cnt[g->slots[h].idx];
+        }
+        key = g->okey;
+        cnt = g->oval;
+    }
+    size_t outc = 0; /* outcome list written in place over okey/oval when requested */
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        double size = cnt[i];
+        if (need_classes) {
+            while (j < n && (key[j] & e->qmask) == (key[i] & e->qmask)) {
+                size += cnt[j];
+                j++;
+            }
+        }
+        int ok = (size_t)size >= k;
+        if (ok && need_classes)
+            ok = class_sensitive_ok(g, key, cnt, i, j, size);
+        uint64_t qkey = key[i] & e->qmask;
+        if (!ok) {
+            suppressed += (size_t)size;
+            for (size_t a = 0; a < g->q; a++) {
+                uint32_t gid = (uint32_t)((qkey >> e->shift[a]) & ((1ull << e->bits[a]) - 1));
+                double sh = e->share[a][levels[a]][gid];
+                sup_loss[a] += size;
+                share_sup[a] += size * sh;
+                if (g->m.measure == HOGO__M_ENTROPY)
+                    sup_ent += size * log2((double)e->n / g->gcount[a][levels[a]][gid]);
+            }
+            disc += size * (double)e->n;
+        } else {
+            classes++;
+            disc += size * size;
+        }
+        if (g->want_outcomes) {
+            /* Written after the class was read; outc <= i so nothing unread is overwritten
+             * when key aliases okey. */
+            g->okey[outc] = qkey;
+            g->oval[outc] = ok ? (uint32_t)size : 0;
+            outc++;
+        }
+        i = j;
+    }
+    g->on = outc;
+    memset(out, 0, sizeof *out);
+    out->classes = classes;
+    out->suppressed = suppressed;
+    out->anonymous = suppressed <= g->m.max_outliers;
+    out->lower = hogo__engine_lower_bound(g, levels);
+    double v[64];
+    switch (g->m.measure) {
+    case HOGO__M_ENTROPY:
+        out->loss = out->lower + sup_ent;
+        break;
+    case HOGO__M_LOSS:
+        for (size_t a = 0; a < g->q; a++) {
+            /* Non-suppressed records: gf * share; suppressed: sf==1 ? 1 : share + sf*(1-share). */
+            double total = gf * (g->lb_loss[a][levels[a]] - share_sup[a]);
+            total += sf == 1.0 ? sup_loss[a] : share_sup[a] + sf * (sup_loss[a] - share_sup[a]);
+            v[a] = loss_normalise(g, a, total, gf);
+        }
+        out->loss = aggregate(g->m.aggregate, v, g->q);
+        break;
+    case HOGO__M_PRECISION:
+        for (size_t a = 0; a < g->q; a++) {
+            double p = e->height[a] > 1 ? (double)levels[a] / (double)(e->height[a] - 1) : 0;
+            double nn = (double)e->n;
+            v[a] = nn > 0 ? (p * (nn - (double)suppressed) + (double)suppressed) / nn : 0;
+        }
+        out->loss = aggregate(g->m.aggregate, v, g->q);
+        break;
+    default:
+        out->loss = disc;
+        break;
+    }
+    return 0;
+}
+
+static int cmp_outcome(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+void hogo__engine_row_classes(struct hogo__engine *g, const int *levels, uint32_t *sizes)
+{
+    const struct hogo__enc *e = g->e;
+    struct hogo__eval ev;
+    g->want_outcomes = 1;
+    hogo__engine_eval(g, levels, &ev);
+    g->want_outcomes = 0;
+    /* Outcomes as sorted (key, value) pairs for binary search. */
+    size_t on = g->on;
+    uint64_t *pairs = malloc((on ? on : 1) * 2 * sizeof(uint64_t));
+    if (!pairs) {
+        memset(sizes, 0, e->n * sizeof *sizes);
+        return;
+    }
+    for (size_t i = 0; i < on; i++) {
+        pairs[2 * i] = g->okey[i];
+        pairs[2 * i + 1] = g->oval[i];
+    }
+    qsort(pairs, on, 2 * sizeof(uint64_t), cmp_outcome);
+    uint32_t *tsize = malloc((e->ntuples ? e->ntuples : 1) * sizeof *tsize);
+    if (!tsize) {
+        free(pairs);
+        memset(sizes, 0, e->n * sizeof *sizes);
+        return;
+    }
+    for (size_t t = 0; t < e->ntuples; t++) {
+        uint64_t k = e->tkey[t], nk = 0;
+        for (size_t a = 0; a < g->q; a++) {
+            uint64_t m = (1ull << e->bits[a]) - 1;
+            nk |= (uint64_t)g->up[a][0][levels[a]][(k >> e->shift[a]) & m] << e->shift[a];
+        }
+        size_t lo = 0, hi = on;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (pairs[2 * mid] < nk)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        tsize[t] = lo < on && pairs[2 * lo] == nk ? (uint32_t)pairs[2 * lo + 1] : 0;
+    }
+    for (size_t r = 0; r < e->n; r++)
+        sizes[r] = tsize[e->row_tuple[r]];
+    free(tsize);
+    free(pairs);
+}
+
+/* ---------- search ---------- */
+
+static const struct hogo__engine *sort_ctx;
+static int cmp_nodes(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    double la = sort_ctx->lb[a], lb = sort_ctx->lb[b];
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    /* Ties: fewer total levels first, then index. */
+    int sa = 0, sb = 0;
+    size_t ia = a, ib = b;
+    for (size_t q = 0; q < sort_ctx->q; q++) {
+        sa += (int)(ia / (size_t)sort_ctx->radix_mul[q]);
+        ia %= (size_t)sort_ctx->radix_mul[q];
+        sb += (int)(ib / (size_t)sort_ctx->radix_mul[q]);
+        ib %= (size_t)sort_ctx->radix_mul[q];
+    }
+    if (sa != sb)
+        return sa < sb ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+static void prepare_order(struct hogo__engine *g)
+{
+    int lv[64];
+    for (size_t i = 0; i < g->nodes; i++) {
+        node_levels(g, i, lv);
+        g->lb[i] = hogo__engine_lower_bound(g, lv);
+        g->order[i] = (uint32_t)i;
+    }
+    sort_ctx = g;
+    qsort(g->order, g->nodes, sizeof *g->order, cmp_nodes);
+    sort_ctx = NULL;
+}
+
+/* Sets arr[] to tagv for idx and every specialisation (dir -1) or generalisation (dir +1),
+ * stopping at nodes that already carry tagv (their neighbours do too). */
+static void tag_array(struct hogo__engine *g, unsigned char *arr, size_t idx, int dir,
+                      unsigned char tagv)
+{
+    size_t sp = 0;
+    const struct hogo__enc *e = g->e;
+    uint32_t *stack = g->tagstack;
+    if (arr[idx] == tagv)
+        return;
+    arr[idx] = tagv;
+    stack[sp++] = (uint32_t)idx;
+    while (sp) {
+        size_t cur = stack[--sp];
+        size_t rest = cur;
+        for (size_t a = 0; a < g->q; a++) {
+            size_t lv = rest / (size_t)g->radix_mul[a];
+            rest %= (size_t)g->radix_mul[a];
+            size_t nb;
+            if (dir < 0) {
+                if (lv == 0)
+                    continue;
+                nb = cur - (size_t)g->radix_mul[a];
+            } else {
+                if ((int)lv + 1 >= e->height[a])
+                    continue;
+                nb = cur + (size_t)g->radix_mul[a];
+            }
+            if (arr[nb] == tagv)
+                continue;
+            arr[nb] = tagv;
+            stack[sp++] = (uint32_t)nb;
+        }
+    }
+}
+
+static void tag(struct hogo__engine *g, size_t idx, int dir, unsigned char tagv)
+{
+    tag_array(g, g->status, idx, dir, tagv);
+}
+
+static int models_monotone(const struct hogo__engine *g)
+{
+    if (g->m.max_outliers == 0)
+        return 1;
+    for (size_t j = 0; j < g->s; j++)
+        if (g->m.ldiv[j] == HOGO__LDIV_ENTROPY || g->m.t[j] >= 0)
+            return 0;
+    return 1;
+}
+
+enum { ST_UNKNOWN = 0, ST_ANON = 1, ST_NOT = 2 };
+
+/* Flash-style check of an upward path: from start, repeatedly step to the untagged
+ * generalisation with the smallest lower bound; then binary-search the path for its lowest
+ * anonymous node, tagging up (holds) or down (fails) after each check. Afterwards start's
+ * status is known. */
+static void path_check(struct hogo__engine *g, size_t start)
+{
+    const struct hogo__enc *e = g->e;
+    uint32_t *path = g->stack; /* tag() has its own stack */
+    size_t len = 0, cur = start;
+    path[len++] = (uint32_t)cur;
+    for (;;) {
+        size_t rest = cur, best = SIZE_MAX;
+        for (size_t a = 0; a < g->q; a++) {
+            size_t lv = rest / (size_t)g->radix_mul[a];
+            rest %= (size_t)g->radix_mul[a];
+            if ((int)lv + 1 >= e->height[a])
+                continue;
+            size_t nb = cur + (size_t)g->radix_mul[a];
+            if (g->status[nb] != ST_UNKNOWN)
+                continue;
+            if (best == SIZE_MAX || g->lb[nb] < g->lb[best])
+                best = nb;
+        }
+        if (best == SIZE_MAX || len >= g->nodes)
+            break;
+        path[len++] = (uint32_t)best;
+        cur = best;
+    }
+    long lo = 0, hi = (long)len - 1;
+    int lv[64];
+    while (lo <= hi) {
+        long mid = (lo + hi) / 2;
+        size_t node = path[mid];
+        if (g->status[node] == ST_UNKNOWN) {
+            struct hogo__eval ev;
+            node_levels(g, node, lv);
+            hogo__engine_eval(g, lv, &ev);
+            tag(g, node, ev.anonymous ? +1 : -1, ev.anonymous ? ST_ANON : ST_NOT);
+        }
+        if (g->status[node] == ST_ANON)
+            hi = mid - 1;
+        else
+            lo = mid + 1;
+    }
+}
+
+int hogo__engine_search(struct hogo__engine *g, struct hogo__search *out, struct hogo_error *err)
+{
+    (void)err;
+    memset(out, 0, sizeof *out);
+    prepare_order(g);
+    memset(g->status, 0, g->nodes);
+    memset(g->dom, 0, g->nodes);
+    int mono_models = models_monotone(g);
+    int mono_measure = g->m.max_outliers == 0;
+    int level_only = mono_measure && g->m.measure != HOGO__M_DISCERNIBILITY;
+    double best = INFINITY;
+    int lv[64];
+    g->checked = g->rollups = 0;
+    for (size_t o = 0; o < g->nodes; o++) {
+        size_t idx = g->order[o];
+        if (out->found && g->lb[idx] >= best)
+            break;
+        if (mono_models) {
+            if (g->status[idx] == ST_UNKNOWN)
+                path_check(g, idx);
+            if (g->status[idx] == ST_NOT)
+                continue;
+            if (level_only) {
+                /* Loss = lower bound, and this is the first anonymous node in bound order. */
+                best = g->lb[idx];
+                out->found = 1;
+                node_levels(g, idx, out->levels);
+                continue;
+            }
+        }
+        if (mono_measure && g->dom[idx])
+            continue;
+        node_levels(g, idx, lv);
+        struct hogo__eval ev;
+        hogo__engine_eval(g, lv, &ev);
+        if (!ev.anonymous) {
+            if (mono_models)
+                tag(g, idx, -1, ST_NOT);
+            continue;
+        }
+        if (mono_measure)
+            tag_array(g, g->dom, idx, +1, 1);
+        if (!out->found || ev.loss < best) {
+            best = ev.loss;
+            out->found = 1;
+            memcpy(out->levels, lv, sizeof(int) * g->q);
+        }
+    }
+    if (out->found)
+        hogo__engine_eval(g, out->levels, &out->best);
+    out->nodes = g->nodes;
+    out->checked = g->checked;
+    out->rollups = g->rollups;
+    return 0;
+}
+
+int hogo__engine_search_exhaustive(struct hogo__engine *g, struct hogo__search *out,
+                                   struct hogo_error *err)
+{
+    (void)err;
+    memset(out, 0, sizeof *out);
+    prepare_order(g);
+    int lv[64];
+    for (size_t o = 0; o < g->nodes; o++) {
+        size_t idx = g->order[o];
+        node_levels(g, idx, lv);
+        /* No roll-up: clear the cache so every node is computed from the tuples. */
+        for (int c = 0; c < CACHE_SLOTS; c++)
+            g->cache[c].used = 0;
+        struct hogo__eval ev;
+        hogo__engine_eval(g, lv, &ev);
+        if (ev.anonymous && (!out->found || ev.loss < out->best.loss)) {
+            out->found = 1;
+            out->best = ev;
+            memcpy(out->levels, lv, sizeof(int) * g->q);
+        }
+    }
+    for (int c = 0; c < CACHE_SLOTS; c++)
+        g->cache[c].used = 0;
+    out->nodes = g->nodes;
+    out->checked = g->nodes;
+    return 0;
+}
+
+/* ---------- independent re-check ---------- */
+
+struct recheck_ctx {
+    const uint32_t *vals; /* n x w */
+    size_t w;
+};
+static const struct recheck_ctx *rc_ctx;
+static int cmp_rows(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    const uint32_t *ra = rc_ctx->vals + (size_t)a * rc_ctx->w;
+    const uint32_t *rb = rc_ctx->vals + (size_t)b * rc_ctx->w;
+    for (size_t i = 0; i < rc_ctx->w; i++)
+        if (ra[i] != rb[i])
+            return ra[i] < rb[i] ? -1 : 1;
+    return 0;
+}
+
+int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m,
+                         const int *levels, const uint32_t *row_class_size)
+{
+    /* Rebuild each row's generalised QI values from scratch (not from packed keys' roll-up),
+     * sort the kept rows, and check every class. */
+    size_t n = e->n, w = e->q, ok = 1, kept = 0, suppressed = 0;
+    uint32_t *vals = malloc((n ? n : 1) * (w ? w : 1) * sizeof *vals);
+    uint32_t *sv = malloc((n ? n : 1) * (e->s ? e->s : 1) * sizeof *sv);
+    uint32_t *rows = malloc((n ? n : 1) * sizeof *rows);
+    double *hist = calloc(64 + (e->soff[e->s] ? e->soff[e->s] : 1), sizeof *hist);
+    if (!vals || !sv || !rows || !hist) {
+        ok = 0;
+        goto out;
+    }
+    for (size_t r = 0; r < n; r++) {
+        uint64_t key = e->tkey[e->row_tuple[r]];
+        for (size_t a = 0; a < w; a++) {
+            uint32_t id0 = (uint32_t)((key >> e->shift[a]) & ((1ull << e->bits[a]) - 1));
+            vals[r * w + a] = e->gen[a][levels[a]][id0];
+        }
+        for (size_t j = 0; j < e->s; j++)
+            sv[r * e->s + j] =
+                (uint32_t)((key >> e->shift[e->q + j]) & ((1ull << e->bits[e->q + j]) - 1));
+        if (row_class_size[r])
+            rows[kept++] = (uint32_t)r;
+        else
+            suppressed++;
+    }
+    if (suppressed > m->max_outliers)
+        ok = 0;
+    struct recheck_ctx ctx = {vals, w};
+    rc_ctx = &ctx;
+    qsort(rows, kept, sizeof *rows, cmp_rows);
+    rc_ctx = NULL;
+    for (size_t i = 0; i < kept && ok;) {
+        size_t j = i + 1;
+        while (j < kept && !memcmp(vals + (size_t)rows[i] * w, vals + (size_t)rows[j] * w,
+                                   w * sizeof *vals))
+            j++;
+        size_t size = j - i;
+        if ((int)size < (m->k > 1 ? m->k : 1))
+            ok = 0;
+        for (size_t t = i; t < j; t++)
+            if (row_class_size[rows[t]] != size)
+                ok = 0;
+        for (size_t s = 0; s < e->s && ok; s++) {
+            double *h = hist + e->soff[s];
+            size_t distinct = 0;
+            for (size_t t = i; t < j; t++)
+                if (h[sv[(size_t)rows[t] * e->s + s]]++ == 0)
+                    distinct++;
+            if (m->ldiv[s] == HOGO__LDIV_DISTINCT && (double)distinct < m->l[s])
+                ok = 0;
+            double ent = 0, emd = 0;
+            for (size_t v = 0; v < e->scard[s]; v++) {
+                double p = h[v] / (double)size;
+                if (p > 0)
+                    ent -= p * log(p);
+                emd += fabs(p - (double)e->sdist[e->soff[s] + v] / (double)n);
+            }
+            if (m->ldiv[s] == HOGO__LDIV_ENTROPY && ent < log(m->l[s]) - 1e-9)
+                ok = 0;
+            if (m->t[s] >= 0 && emd / 2.0 > m->t[s] + 1e-9)
+                ok = 0;
+            memset(h, 0, e->scard[s] * sizeof *h);
+        }
+        i = j;
+    }
+out:
+    free(vals);
+    free(sv);
+    free(rows);
+    free(hist);
+    return (int)ok;
+}

@@ -1,0 +1,290 @@
+/*
+ * Unit tests of `deidentify` obligations (hogo_deid_apply), published statistics with
+ * small-cell and complementary suppression, keyed pseudonyms, pseudonymised-information
+ * processing, and the `hogo deid` command (cli/cmd-deid.c is compiled into this test with a
+ * local cli_errorf, since unit tests link only the library). Test layer.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "deid/deid_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The CLI command under test. */
+void cli_errorf(const char *fmt, ...);
+void cli_errorf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("hogo: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+int cmd_deid(int argc, char **argv);
+#include "../../cli/cmd-deid.c"
+
+int hogo__stats_suppress(size_t R, size_t C, const double *count, unsigned threshold,
+                         unsigned char *why);
+
+static char *tmpfile_with(const char *content)
+{
+    char *path = strdup("/tmp/hogo_deid_testXXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+    close(fd);
+    return path;
+}
+
+static char *apply_to(const char *json, const char *csv, int *rc, struct hogo_error *err)
+{
+    char *path = tmpfile_with(csv), *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    *rc = hogo_deid_apply(json, strlen(json), path, f, NULL, err);
+    fclose(f);
+    unlink(path);
+    free(path);
+    return buf;
+}
+
+static void test_apply_drops_and_generalises_japanese_headers(void **state)
+{
+    (void)state;
+    struct hogo_error err = {0};
+    int rc;
+    char *out = apply_to("{\"type\":\"deidentify\",\"drop\":[\"name\",\"address\"],"
+                          "\"generalize\":[\"gender\",\"age_group\"]}",
+                          "氏名,住所,年齢,性別,購入額\n山田太郎,東京都新宿区西新宿2-8-1,34,女性,1200\n"
+                          "鈴木一郎,大阪府大阪市北区梅田1-1,58,男性,800\n",
+                          &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(out, "年代,性別,購入額\n30代,女性,1200\n50代,男性,800\n");
+    free(out);
+}
+
+static void test_apply_contact_umbrella_and_residential_area(void **state)
+{
+    (void)state;
+    struct hogo_error err = {0};
+    int rc;
+    char *out = apply_to("{\"type\":\"deidentify\",\"drop\":[\"name\",\"contact\"],"
+                          "\"generalize\":[\"residential_area\"]}",
+                          "name,email,phone,address,gender\n"
+                          "A,a@example.com,090-1111-2222,神奈川県横浜市中区1-1,female\n",
+                          &rc, &err);
+    /* address is dropped (part of contact) and replaced by its generalisation, the
+     * prefecture; e-mail and phone are dropped with it. */
+    assert_int_equal(rc, 0);
+    assert_string_equal(out, "residential_area,gender\n神奈川県,female\n");
+    free(out);
+    out = apply_to("{\"type\":\"deidentify\",\"drop\":[\"name\",\"email\",\"phone\"],"
+                    "\"generalize\":[\"residential_area\"]}",
+                    "name,email,phone,address,gender\n"
+                    "A,a@example.com,090-1111-2222,神奈川県横浜市中区1-1,female\n",
+                    &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(out, "residential_area,gender\n神奈川県,female\n");
+    free(out);
+}
+
+static void test_apply_rejects_bad_obligations(void **state)
+{
+    (void)state;
+    struct hogo_error err = {0};
+    int rc;
+    free(apply_to("{\"type\":\"record_provision\"}", "a\n1\n", &rc, &err));
+    assert_int_equal(rc, HOGO_EINVAL);
+    assert_string_equal(err.where, "/type");
+    free(apply_to("{\"type\":\"deidentify\",\"drop\":[1]}", "a\n1\n", &rc, &err));
+    assert_string_equal(err.where, "/drop/0");
+    free(apply_to("{\"type\":", "a\n1\n", &rc, &err));
+    assert_int_equal(rc, HOGO_EINVAL);
+    free(apply_to("{\"type\":\"deidentify\",\"generalize\":[\"age_group\"]}",
+                   "age\n34\nold\n", &rc, &err));
+    assert_int_equal(rc, HOGO_EINVAL);
+    assert_non_null(strstr(err.where, ":3"));
+}
+
+/* Independent check: no hidden cell is determined by the totals (no bridge in the graph of
+ * hidden cells), found by brute force: a cell is determined iff removing it disconnects its
+ * row from its column. */
+static int recoverable(size_t R, size_t C, const unsigned char *why, size_t r, size_t c)
+{
+    unsigned char seen[64] = {0};
+    size_t stack[64], sp = 0;
+    stack[sp++] = r;
+    seen[r] = 1;
+    while (sp) {
+        size_t v = stack[--sp];
+        for (size_t w = 0; w < R + C; w++) {
+            if (seen[w] || (v < R) == (w < R))
+                continue;
+            size_t i = v < R ? v : w, j = v < R ? w - R : v - R;
+            if (!why[i * C + j] || (i == r && j == c))
+                continue;
+            seen[w] = 1;
+            stack[sp++] = w;
+        }
+    }
+    return !seen[R + c];
+}
+
+static void test_stats_complementary_suppression_leaves_nothing_recoverable(void **state)
+{
+    (void)state;
+    uint64_t x = 12345;
+    for (int iter = 0; iter < 200; iter++) {
+        size_t R = 2 + iter % 5, C = 2 + (iter / 5) % 5;
+        double count[64];
+        unsigned char why[64];
+        for (size_t i = 0; i < R * C; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            count[i] = (double)(x % 5 == 0 ? 0 : x % 30);
+        }
+        assert_int_equal(hogo__stats_suppress(R, C, count, 5, why), 0);
+        for (size_t i = 0; i < R * C; i++) {
+            if (count[i] > 0 && count[i] < 5)
+                assert_int_equal(why[i], 1); /* every small cell is hidden as primary */
+            if (why[i])
+                assert_false(recoverable(R, C, why, i / C, i % C));
+        }
+    }
+}
+
+static void test_stats_table_output_and_report(void **state)
+{
+    (void)state;
+    char *path = tmpfile_with("area,gender\n東京,F\n東京,F\n東京,F\n東京,M\n東京,M\n東京,M\n"
+                              "大阪,F\n大阪,F\n大阪,F\n大阪,M\n大阪,M\n大阪,M\n福岡,F\n福岡,M\n"
+                              "福岡,M\n福岡,M\n");
+    char *buf = NULL, *rep = NULL;
+    size_t len = 0, rlen = 0;
+    FILE *f = open_memstream(&buf, &len), *r = open_memstream(&rep, &rlen);
+    struct hogo_deid_stats_opts o = {"area", "gender", NULL, 2, 0};
+    struct hogo_error err = {0};
+    assert_int_equal(hogo_deid_stats(path, &o, f, r, &err), 0);
+    fclose(f);
+    fclose(r);
+    /* 福岡/F = 1 is primary; 福岡/M complements it in its row; the F column then has one
+     * hidden cell, so the smallest other F cell (tie: first row 大阪) is hidden, and so on
+     * until no hidden cell is a bridge. Totals stay published. */
+    assert_non_null(strstr(buf, "area,F,M,total\n"));
+    assert_non_null(strstr(buf, "福岡,X,X,4\n"));
+    assert_non_null(strstr(buf, "total,7,9,16\n"));
+    assert_non_null(strstr(rep, "primary: count below the threshold"));
+    assert_non_null(strstr(rep, "complementary"));
+    unlink(path);
+    free(path);
+    free(buf);
+    free(rep);
+}
+
+static void test_pseudonyms_are_keyed_and_per_recipient(void **state)
+{
+    (void)state;
+    unsigned char key[32], key2[32];
+    memset(key, 7, sizeof key);
+    memset(key2, 8, sizeof key2);
+    char a[33], b[33], c[33], d[33];
+    struct hogo_error err = {0};
+    assert_int_equal(hogo_deid_pseudonym(key, "acme", "user-42", 7, a, &err), 0);
+    assert_int_equal(hogo_deid_pseudonym(key, "acme", "user-42", 7, b, &err), 0);
+    assert_int_equal(hogo_deid_pseudonym(key, "globex", "user-42", 7, c, &err), 0);
+    assert_int_equal(hogo_deid_pseudonym(key2, "acme", "user-42", 7, d, &err), 0);
+    assert_string_equal(a, b);       /* deterministic: one recipient can join its own data */
+    assert_string_not_equal(a, c);   /* two recipients cannot join theirs */
+    assert_string_not_equal(a, d);   /* depends on the secret key */
+    assert_int_equal(strlen(a), 32);
+    assert_int_equal(strspn(a, "0123456789abcdef"), 32);
+}
+
+static void test_pseudonymize_drops_keys_and_coarsens_rare_values(void **state)
+{
+    (void)state;
+    char *path = tmpfile_with("name,member_id,job,pref\n山田,m1,engineer,東京都\n佐藤,m2,engineer,東京都\n"
+                              "鈴木,m3,astronaut,東京都\n");
+    unsigned char key[32] = {1};
+    const char *drop[] = {"name", NULL}, *ps[] = {"member_id", NULL}, *rare[] = {"job", NULL};
+    struct hogo_deid_pseudo_opts o = {drop, ps, rare, 2, "acme", key, 0};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct hogo_error err = {0};
+    assert_int_equal(hogo_deid_pseudonymize(path, &o, f, NULL, &err), 0);
+    fclose(f);
+    char m1[33];
+    hogo_deid_pseudonym(key, "acme", "m1", 2, m1, &err);
+    assert_null(strstr(buf, "山田"));
+    assert_null(strstr(buf, "astronaut"));
+    assert_non_null(strstr(buf, "member_id,job,pref\n"));
+    assert_non_null(strstr(buf, m1));
+    assert_non_null(strstr(buf, ",*,東京都\n"));
+    unlink(path);
+    free(path);
+    free(buf);
+}
+
+static int run_cli(int argc, char **argv)
+{
+    return cmd_deid(argc, argv);
+}
+
+static void test_cli_help_and_exit_codes(void **state)
+{
+    (void)state;
+    static const char *const subs[] = {"anonymize", "stats", "pseudonymize", "scrub", "apply"};
+    for (size_t i = 0; i < 5; i++) {
+        char *argv[] = {"deid", (char *)subs[i], "--help", NULL};
+        assert_int_equal(run_cli(3, argv), 0);
+    }
+    char *help[] = {"deid", "--help", NULL};
+    assert_int_equal(run_cli(2, help), 0);
+    char *unknown[] = {"deid", "frobnicate", NULL};
+    assert_int_equal(run_cli(2, unknown), 2);
+    char *noconfig[] = {"deid", "anonymize", "x.csv", NULL};
+    assert_int_equal(run_cli(3, noconfig), 2);
+    const char *src = getenv("HOGO_SOURCE_DIR");
+    char cfg[1024], csv[1024], out[] = "/tmp/hogo_deid_cli_outXXXXXX";
+    snprintf(cfg, sizeof cfg, "%s/tests/deid/small.yaml", src && *src ? src : ".");
+    snprintf(csv, sizeof csv, "%s/tests/deid/small.csv", src && *src ? src : ".");
+    int fd = mkstemp(out);
+    close(fd);
+    char *ok[] = {"deid", "anonymize", "--config", cfg, "--output", out, "--report", "/dev/null", csv, NULL};
+    assert_int_equal(run_cli(9, ok), 0);
+    FILE *f = fopen(out, "r");
+    char line[256];
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_string_equal(line, "age,sex,disease\n");
+    fclose(f);
+    unlink(out);
+    char *bad[] = {"deid", "anonymize", "--config", cfg, "/nonexistent.csv", NULL};
+    assert_int_equal(run_cli(5, bad), 2);
+    char *badob[] = {"deid", "apply", "--obligation", "{\"type\":\"x\"}", csv, NULL};
+    assert_int_equal(run_cli(5, badob), 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_apply_drops_and_generalises_japanese_headers),
+        cmocka_unit_test(test_apply_contact_umbrella_and_residential_area),
+        cmocka_unit_test(test_apply_rejects_bad_obligations),
+        cmocka_unit_test(test_stats_complementary_suppression_leaves_nothing_recoverable),
+        cmocka_unit_test(test_stats_table_output_and_report),
+        cmocka_unit_test(test_pseudonyms_are_keyed_and_per_recipient),
+        cmocka_unit_test(test_pseudonymize_drops_keys_and_coarsens_rare_values),
+        cmocka_unit_test(test_cli_help_and_exit_codes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
