@@ -27,16 +27,23 @@ static void usage(FILE *out)
             "  --jsonl             one request per line on stdin, one response per line on "
             "stdout;\n"
             "                      a bad line gets {\"error\": ...} and the run goes on\n"
-            "  --max-request BYTES largest request accepted (default 65536)\n\n"
+            "  --max-request BYTES largest request accepted (default 65536)\n"
+            "  --db DB             stateful mode (default $HOGO_DB): every decision is an audit\n"
+            "                      event in the store DB, and a subject's facts come from it\n"
+            "  --subject ID        the subject whose stored facts to use (default: the\n"
+            "                      request's \"subject_id\")\n\n"
             "exit status: 0 allow, 1 deny, 2 bad request or bad policy (with --jsonl: 2 if any\n"
             "line was bad, else 0)\n");
 }
 
-/* Policies loaded so far in this run, by id (for requests that name their own policy). */
+/* Policies loaded so far in this run, by id (for requests that name their own policy), and
+ * the store of stateful mode. */
 struct policy_cache {
     struct hogo_policy *fixed; /* from --policy, or NULL */
     struct hogo_policy *loaded[16];
     int n;
+    struct hogo_store *store;  /* --db, or NULL */
+    const char *subject;       /* --subject, or NULL */
 };
 
 static struct hogo_policy *policy_for(struct policy_cache *c, const char *id,
@@ -100,9 +107,60 @@ static int decide_one(struct policy_cache *cache, struct hogo_request *req,
         if (hogo_request_parse(req, hogo_policy_vocab(p), json, len, max, err))
             return -1;
     }
+    const char *subject = cache->subject ? cache->subject : hogo_request_subject_id(req);
+    if (subject && !*subject)
+        subject = NULL;
+    if (cache->store && subject) {
+        if (hogo_request_has_subject(req)) {
+            hogo_error_set(err, HOGO_EINVAL, "/subject",
+                           "the request carries subject facts and the store holds them too; "
+                           "drop \"subject\" from the request to decide on the stored facts");
+            return -1;
+        }
+        char *facts = NULL;
+        if (hogo_store_subject_facts_json(cache->store, hogo_policy_id(p), subject, &facts,
+                                          err))
+            return -1;
+        int rc = hogo_request_set_subject_json(req, hogo_policy_vocab(p), facts, strlen(facts),
+                                               err);
+        free(facts);
+        if (rc)
+            return -1;
+    } else if (!cache->store && subject) {
+        hogo_error_set(err, HOGO_EINVAL, "/subject_id",
+                       "\"subject_id\" names stored facts, but no store was given; pass --db "
+                       "(or set HOGO_DB), or give the facts in \"subject\"");
+        return -1;
+    }
     struct hogo_decision d;
     if (hogo_decide(p, req, &d, err))
         return -1;
+    if (cache->store) {
+        /* every stateful decision is an audit event: ids and clauses only */
+        struct hogo_writer *dw = NULL;
+        if (hogo_writer_new(false, &dw))
+            return -1;
+        hogo_writer_decision(dw, p, req, &d);
+        const char *buf;
+        size_t blen;
+        hogo_writer_buffer(dw, &buf, &blen);
+        char *detail = strndup(buf, blen);
+        hogo_writer_free(dw);
+        if (!detail)
+            return -1;
+        char *nl = strchr(detail, '\n');
+        if (nl)
+            *nl = '\0';
+        char object[160];
+        snprintf(object, sizeof object, "policy:%s decision:%s", hogo_policy_id(p),
+                 d.allow ? "allow" : "deny");
+        struct hogo_audit_event ev = {.subject_id = subject, .action = "decision",
+                                      .object = object, .detail_json = detail};
+        int rc = hogo_audit_append(cache->store, &ev, err);
+        free(detail);
+        if (rc)
+            return -1;
+    }
     if (text)
         hogo_writer_decision_text(w, p, req, &d);
     else
@@ -170,14 +228,21 @@ int cmd_check(int argc, char **argv)
     static const struct option longopts[] = {
         {"policy", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
         {"jsonl", no_argument, NULL, 'j'},        {"max-request", required_argument, NULL, 'm'},
+        {"db", required_argument, NULL, 'd'},     {"subject", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    const char *policy_arg = NULL;
+    const char *policy_arg = NULL, *db = NULL, *subject = NULL;
     bool jsonl = false, text = false;
     size_t max = HOGO_DEFAULT_MAX_REQUEST;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:f:jm:h", longopts, NULL)) != -1) {
         switch (c) {
+        case 'd':
+            db = optarg;
+            break;
+        case 's':
+            subject = optarg;
+            break;
         case 'p':
             policy_arg = optarg;
             break;
@@ -218,10 +283,25 @@ int cmd_check(int argc, char **argv)
         cli_errorf("check: one request file at most (use --jsonl for many)");
         return 2;
     }
-    struct policy_cache cache = {0};
+    struct policy_cache cache = {.subject = subject};
     int status = 2;
-    if (policy_arg && cli_load_policy(policy_arg, &cache.fixed, NULL))
+    if (!db && getenv("HOGO_DB") && *getenv("HOGO_DB"))
+        db = getenv("HOGO_DB");
+    if (subject && !db) {
+        cli_errorf("check: --subject needs a store: pass --db DB (or set HOGO_DB)");
         return 2;
+    }
+    if (db) {
+        struct hogo_error serr = {0};
+        if (hogo_store_open_env(&cache.store, db, NULL, NULL, 0, &serr)) {
+            cli_print_error(&serr);
+            return 2;
+        }
+    }
+    if (policy_arg && cli_load_policy(policy_arg, &cache.fixed, NULL)) {
+        hogo_store_free(cache.store);
+        return 2;
+    }
     if (jsonl) {
         if (optind < argc) {
             cli_errorf("check: --jsonl reads stdin; drop the file argument or redirect it");
@@ -268,6 +348,7 @@ int cmd_check(int argc, char **argv)
     hogo_request_free(req);
     hogo_writer_free(w);
 out:
+    hogo_store_free(cache.store);
     hogo_policy_free(cache.fixed);
     for (int i = 0; i < cache.n; i++)
         hogo_policy_free(cache.loaded[i]);

@@ -59,6 +59,18 @@ HOGO_EXTERN int hogo_request_parse(struct hogo_request *req, const struct hogo_v
 /* The policy id the request names (borrowed). */
 HOGO_EXTERN const char *hogo_request_policy(const struct hogo_request *req);
 
+/* The request's "subject_id" ("" when it has none; borrowed). */
+HOGO_EXTERN const char *hogo_request_subject_id(const struct hogo_request *req);
+
+/* True when the request itself carries "subject" facts. */
+HOGO_EXTERN bool hogo_request_has_subject(const struct hogo_request *req);
+
+/* Replaces the request's subject facts with a JSON object of facts (the "subject" field of
+ * docs/decision.md, e.g. from hogo_store_subject_facts_json()), then re-checks consent_id. */
+HOGO_EXTERN int hogo_request_set_subject_json(struct hogo_request *req,
+                                              const struct hogo_vocab *vocab, const char *json,
+                                              size_t len, struct hogo_error *err);
+
 /* Decides req under policy into *out. Allocates nothing. Fails (HOGO_EINVAL) only when the
  * request cannot be decided under this policy: another policy id, or an `at` before the
  * policy's version came into force. */

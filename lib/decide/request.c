@@ -48,6 +48,7 @@ struct parse {
     unsigned consent_seen;
     bool failed;
     bool awaiting_value; /* a key was read and its value has not started */
+    bool subject_only;   /* parsing a bare subject object (facts from a store) */
     long bad_escape;     /* byte offset of a lone surrogate escape, or -1 */
     yajl_handle h;
 };
@@ -469,7 +470,7 @@ static int open_container(struct parse *P, bool is_array)
     case CTX_ROOT:
         if (is_array)
             return fail(P, HOGO_EINVAL, "a request is a JSON object, not an array");
-        next = CTX_TOP;
+        next = P->subject_only ? CTX_SUBJECT : CTX_TOP;
         break;
     case CTX_TOP:
         if (is_array && key_is(f, "data"))
@@ -775,6 +776,40 @@ static int missing(struct hogo_error *err, const char *where, const char *msg)
     return hogo_error_set(err, HOGO_EINVAL, where, "%s", msg);
 }
 
+/* Closes each consent's data over the hierarchy and resolves consent_id (basis consent). */
+static int validate_consent(struct hogo_request *r, const struct hogo_vocab *v,
+                            struct hogo_error *err)
+{
+    for (int i = 0; i < r->subject.nconsents; i++) {
+        struct hogo__consent *c = &r->subject.consents[i];
+        struct hogo__set closed = c->data;
+        for (int d = 0; d < v->t[HOGO__K_DATA].n; d++)
+            if (hogo__set_has(&c->data, d))
+                hogo__set_union(&closed, &v->t[HOGO__K_DATA].down[d]);
+        c->data = closed;
+    }
+    if (r->basis == HOGO__CONSENT) {
+        if (!r->consent_id[0])
+            return hogo_error_set(err, HOGO_EINVAL, "/consent_id",
+                                  "basis 'consent' needs \"consent_id\" naming one of "
+                                  "subject.consents");
+        for (int i = 0; i < r->subject.nconsents; i++)
+            if (!strcmp(r->subject.consents[i].id, r->consent_id))
+                r->consent = i;
+        if (r->consent < 0)
+            return hogo_error_set(err, HOGO_EINVAL, "/consent_id",
+                                  "consent '%s' is not among subject.consents; record the "
+                                  "separate consent in subject.consents (id, recipient, purpose, "
+                                  "data) or use another basis",
+                                  r->consent_id);
+    } else if (r->consent_id[0]) {
+        return hogo_error_set(err, HOGO_EINVAL, "/consent_id",
+                              "consent_id is only used with basis 'consent'; remove it or set "
+                              "\"basis\": \"consent\"");
+    }
+    return 0;
+}
+
 /* Checks what the grammar cannot: required fields and their combinations. */
 static int validate(struct hogo_request *r, const struct hogo_vocab *v, struct hogo_error *err)
 {
@@ -814,34 +849,55 @@ static int validate(struct hogo_request *r, const struct hogo_vocab *v, struct h
         return hogo_error_set(err, HOGO_EINVAL, "/recipient",
                               "action 'use' is the operator's own use and has no recipient; "
                               "use action 'provide' for a third party");
-    for (int i = 0; i < r->subject.nconsents; i++) {
-        struct hogo__consent *c = &r->subject.consents[i];
-        struct hogo__set closed = c->data;
-        for (int d = 0; d < v->t[HOGO__K_DATA].n; d++)
-            if (hogo__set_has(&c->data, d))
-                hogo__set_union(&closed, &v->t[HOGO__K_DATA].down[d]);
-        c->data = closed;
-    }
-    if (r->basis == HOGO__CONSENT) {
-        if (!r->consent_id[0])
-            return hogo_error_set(err, HOGO_EINVAL, "/consent_id",
-                                  "basis 'consent' needs \"consent_id\" naming one of "
-                                  "subject.consents");
-        for (int i = 0; i < r->subject.nconsents; i++)
-            if (!strcmp(r->subject.consents[i].id, r->consent_id))
-                r->consent = i;
-        if (r->consent < 0)
-            return hogo_error_set(err, HOGO_EINVAL, "/consent_id",
-                                  "consent '%s' is not among subject.consents; record the "
-                                  "separate consent in subject.consents (id, recipient, purpose, "
-                                  "data) or use another basis",
-                                  r->consent_id);
-    } else if (r->consent_id[0]) {
-        return hogo_error_set(err, HOGO_EINVAL, "/consent_id",
-                              "consent_id is only used with basis 'consent'; remove it or set "
-                              "\"basis\": \"consent\"");
-    }
-    return 0;
+    /* stateful mode: the consents come from the store (hogo_request_set_subject_json) */
+    if (r->subject_id[0] && !(r->seen & (1u << T_SUBJECT)))
+        return 0;
+    return validate_consent(r, v, err);
+}
+
+bool hogo_request_has_subject(const struct hogo_request *r)
+{
+    return (r->seen & (1u << T_SUBJECT)) != 0;
+}
+
+const char *hogo_request_subject_id(const struct hogo_request *r)
+{
+    return r->subject_id;
+}
+
+int hogo_request_set_subject_json(struct hogo_request *req, const struct hogo_vocab *v,
+                                  const char *json, size_t len, struct hogo_error *err)
+{
+    hogo_error_clear(err);
+    struct hogo__subject *s = &req->subject;
+    s->known = 0;
+    s->age = 0;
+    memset(s->flag, 0, sizeof s->flag);
+    memset(s->ids, 0, sizeof s->ids);
+    for (int i = 0; i < 3; i++)
+        s->corps[i].n = 0;
+    s->nconsents = 0;
+    struct parse P = {.req = req, .v = v, .err = err, .subject_only = true};
+    P.bad_escape = lone_surrogate(json, len);
+    P.stack[0].kind = CTX_ROOT;
+    yajl_handle h = yajl_alloc(&callbacks, NULL, &P);
+    if (!h)
+        return HOGO_ENOMEM;
+    P.h = h;
+    yajl_status st = yajl_parse(h, (const unsigned char *)json, len);
+    if (st == yajl_status_ok)
+        st = yajl_complete_parse(h);
+    int rc = 0;
+    if (P.failed)
+        rc = err && err->code ? err->code : HOGO_EINVAL;
+    else if (st != yajl_status_ok || P.bad_escape >= 0)
+        rc = hogo_error_set(err, HOGO_EINVAL, "/subject",
+                            "the stored subject facts are not a valid JSON object");
+    yajl_free(h);
+    req->consent = -1;
+    if (rc == 0)
+        rc = validate_consent(req, v, err);
+    return rc;
 }
 
 int hogo_request_parse(struct hogo_request *req, const struct hogo_vocab *v, const char *json,
