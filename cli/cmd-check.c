@@ -46,8 +46,35 @@ struct policy_cache {
     const char *subject;       /* --subject, or NULL */
 };
 
-static struct hogo_policy *policy_for(struct policy_cache *c, const char *id,
+static struct hogo_policy *current_policy_for(struct policy_cache *c, const char *id,
+                                              struct hogo_error *err);
+
+/* The version of policy `id` in force at the request's "at": the current one, or an earlier
+ * <id>@<version>.yaml beside it. */
+static struct hogo_policy *policy_for(struct policy_cache *c, const struct hogo_request *req,
                                       struct hogo_error *err)
+{
+    struct hogo_policy *p = current_policy_for(c, hogo_request_policy(req), err);
+    int64_t at;
+    char path[4096];
+    if (!p || !hogo_request_at(req, &at) ||
+        hogo_policy_resolve_version(p, at, path, sizeof path))
+        return p;
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(hogo_policy_path(c->loaded[i]), path))
+            return c->loaded[i];
+    struct hogo_policy *older = NULL;
+    if (c->n == 16 || cli_load_policy(path, &older, NULL)) {
+        hogo_error_set(err, HOGO_EPOLICY, "/at", "the version in force then ('%s') cannot be "
+                                                 "loaded", path);
+        return NULL;
+    }
+    c->loaded[c->n++] = older;
+    return older;
+}
+
+static struct hogo_policy *current_policy_for(struct policy_cache *c, const char *id,
+                                              struct hogo_error *err)
 {
     if (c->fixed) {
         if (strcmp(hogo_policy_id(c->fixed), id)) {
@@ -99,7 +126,7 @@ static int decide_one(struct policy_cache *cache, struct hogo_request *req,
         return -1;
     if (hogo_request_parse(req, v, json, len, max, err))
         return -1;
-    struct hogo_policy *p = policy_for(cache, hogo_request_policy(req), err);
+    struct hogo_policy *p = policy_for(cache, req, err);
     if (!p)
         return -1;
     if (hogo_policy_vocab(p) != v) {

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -58,6 +59,9 @@ HOGO_EXTERN int hogo_request_parse(struct hogo_request *req, const struct hogo_v
 
 /* The policy id the request names (borrowed). */
 HOGO_EXTERN const char *hogo_request_policy(const struct hogo_request *req);
+
+/* The request's "at" (unix seconds) through *at; false when the request has none. */
+HOGO_EXTERN bool hogo_request_at(const struct hogo_request *req, int64_t *at);
 
 /* The request's "subject_id" ("" when it has none; borrowed). */
 HOGO_EXTERN const char *hogo_request_subject_id(const struct hogo_request *req);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,6 +51,15 @@ HOGO_EXTERN int hogo_policy_resolve(const char *id_or_path, char *path, size_t s
 /* hogo_policy_resolve() then hogo_policy_load(). */
 HOGO_EXTERN int hogo_policy_open(const char *id_or_path, const struct hogo_policy_load_opts *opts,
                                  struct hogo_policy **out, struct hogo_error *err);
+
+/* Finds the file of the version of a policy in force at `at` (unix seconds) when that is
+ * earlier than `current`: the latest <id>@<version>.yaml beside it whose version is not after
+ * `at`. Returns 0 with its path, or HOGO_ENOTFOUND (current is in force, or none is). */
+HOGO_EXTERN int hogo_policy_resolve_version(const struct hogo_policy *current, int64_t at,
+                                            char *path, size_t size);
+
+/* When the policy's version came into force: 00:00 JST of its date, unix seconds. */
+HOGO_EXTERN int64_t hogo_policy_in_force_from(const struct hogo_policy *policy);
 
 /* Frees a policy (NULL is fine). */
 HOGO_EXTERN void hogo_policy_free(struct hogo_policy *policy);

@@ -855,6 +855,13 @@ static int validate(struct hogo_request *r, const struct hogo_vocab *v, struct h
     return validate_consent(r, v, err);
 }
 
+bool hogo_request_at(const struct hogo_request *r, int64_t *at)
+{
+    if (r->has_at && at)
+        *at = r->at;
+    return r->has_at;
+}
+
 bool hogo_request_has_subject(const struct hogo_request *r)
 {
     return (r->seen & (1u << T_SUBJECT)) != 0;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 /* Loading state: the document, where problems go, and the growing arrays. */
@@ -784,6 +785,7 @@ void hogo_policy_free(struct hogo_policy *p)
     free(p->operator_ja);
     free(p->operator_en);
     free(p->version);
+    free(p->file_version);
     free(p->path);
     free(p->source_path);
     free(p->source_text);
@@ -869,10 +871,18 @@ int hogo_policy_load(const char *path, const struct hogo_policy_load_opts *opts,
                     "policy id '%s' is not in the vocabulary's policies; add it there so "
                     "requests can name it",
                     p->id);
-        if (strncmp(base, p->id, idlen) || strcmp(base + idlen, ".yaml"))
+        /* the current version is <id>.yaml, an earlier one <id>@<version>.yaml */
+        bool named_ok = !strncmp(base, p->id, idlen) &&
+                        (!strcmp(base + idlen, ".yaml") ||
+                         (base[idlen] == '@' && strlen(base + idlen) == 16 &&
+                          !strcmp(base + idlen + 11, ".yaml")));
+        if (!named_ok)
             problem(&L, get(root, "policy"), true,
-                    "policy '%s' is in file '%s'; name the file '%s.yaml' so it is found by id",
-                    p->id, base, p->id);
+                    "policy '%s' is in file '%s'; name the file '%s.yaml' (or "
+                    "'%s@VERSION.yaml' for an earlier version) so it is found by id",
+                    p->id, base, p->id, p->id);
+        else if (base[idlen] == '@')
+            p->file_version = strndup(base + idlen + 1, 10);
     }
     struct fy_node *op = get(root, "operator");
     if (!op || fy_node_get_type(op) != FYNT_MAPPING) {
@@ -889,6 +899,11 @@ int hogo_policy_load(const char *path, const struct hogo_policy_load_opts *opts,
                                    "(check digit); quote it as text");
     }
     p->version = required_string(&L, root, "version", "the policy");
+    if (p->version && p->file_version && strcmp(p->version, p->file_version))
+        problem(&L, get(root, "version"), false,
+                "version '%s' differs from the file name's '%s'; an earlier version lives in "
+                "<id>@<its version>.yaml",
+                p->version, p->file_version);
     if (p->version && hogo__parse_jst_date(p->version, &p->in_force_from))
         problem(&L, get(root, "version"), false,
                 "version '%s' is not a date YYYY-MM-DD; write the date printed on the policy, "
@@ -985,6 +1000,45 @@ int hogo_policy_resolve(const char *id_or_path, char *path, size_t size, struct 
                           "no policy '%s' (looked in %s); the shipped policies are rcc rea rmc "
                           "rkm irp, or give a file path",
                           id_or_path, searched);
+}
+
+int hogo_policy_resolve_version(const struct hogo_policy *current, int64_t at, char *path,
+                                size_t size)
+{
+    if (at >= current->in_force_from)
+        return HOGO_ENOTFOUND;
+    char dir[PATH_MAX];
+    dir_of(current->path, dir, sizeof dir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return HOGO_ENOTFOUND;
+    size_t idlen = strlen(current->id);
+    char best[16] = "";
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (strncmp(n, current->id, idlen) || n[idlen] != '@' || strlen(n + idlen) != 16 ||
+            strcmp(n + idlen + 11, ".yaml"))
+            continue;
+        char date[11];
+        memcpy(date, n + idlen + 1, 10);
+        date[10] = '\0';
+        int64_t from;
+        if (hogo__parse_jst_date(date, &from) || from > at)
+            continue;
+        if (strcmp(date, best) > 0)
+            memcpy(best, date, 11);
+    }
+    closedir(d);
+    if (!best[0])
+        return HOGO_ENOTFOUND;
+    snprintf(path, size, "%s/%s@%s.yaml", dir, current->id, best);
+    return 0;
+}
+
+int64_t hogo_policy_in_force_from(const struct hogo_policy *p)
+{
+    return p->in_force_from;
 }
 
 int hogo_policy_open(const char *id_or_path, const struct hogo_policy_load_opts *opts,

@@ -259,6 +259,7 @@ struct hogo_policy {
     char *operator_ja;  /* owned */
     char *operator_en;  /* owned */
     char *version;      /* owned: "YYYY-MM-DD" */
+    char *file_version; /* owned: the version in an <id>@<version>.yaml name, or NULL */
     int64_t in_force_from; /* unix time of 00:00 JST on the version date */
     char *path;         /* owned: the policy file */
     char *source_path;  /* owned: the source text */
