@@ -12,11 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool has_id_meeting(const struct hogo__set *list, const struct hogo__set *want)
-{
-    return hogo__set_meets(list, want);
-}
-
 static bool corps_have(const struct hogo__corps *c, uint64_t x)
 {
     for (int i = 0; i < c->n; i++)
@@ -52,12 +47,9 @@ bool hogo__cond_eval(const struct hogo_policy *p, int ci, const struct hogo_requ
             return s->corps[slot].n > 0; /* 'any' on a corporate-number list */
         if (!c->value)
             return !hogo__set_empty(&s->ids[c->fact]);
-        enum hogo__kind k = c->fact == HOGO__F_OPT_OUTS ? HOGO__K_PURPOSE
-                            : (c->fact == HOGO__F_LINKED_ACCOUNTS ||
-                               c->fact == HOGO__F_LINKING_IN_PROGRESS)
-                                ? HOGO__K_ACCOUNT
-                                : HOGO__K_SERVICE;
-        return c->num >= 0 && has_id_meeting(&s->ids[c->fact], &v->t[k].down[c->num]);
+        enum hogo__kind k = hogo__fact_kind(c->fact);
+        return c->num >= 0 && k != HOGO__K_COUNT &&
+               hogo__set_meets(&s->ids[c->fact], &v->t[k].down[c->num]);
     }
     case HOGO__C_HAS_CORP: {
         int slot = hogo__corp_slot(c->fact);

@@ -172,23 +172,6 @@ static bool is_bool_fact(int f)
            f == HOGO__F_CONTRACT_LIMITED || f == HOGO__F_NAME_PUBLICATION_EXPLAINED;
 }
 
-static enum hogo__kind list_kind(int f)
-{
-    switch (f) {
-    case HOGO__F_LINKED_ACCOUNTS:
-    case HOGO__F_LINKING_IN_PROGRESS:
-        return HOGO__K_ACCOUNT;
-    case HOGO__F_SERVICES_USED:
-    case HOGO__F_SERVICES_REQUESTED:
-    case HOGO__F_POINT_PROGRAM_SERVICES:
-        return HOGO__K_SERVICE;
-    case HOGO__F_OPT_OUTS:
-        return HOGO__K_PURPOSE;
-    default:
-        return HOGO__K_COUNT; /* corporate numbers */
-    }
-}
-
 static int current_fact(struct parse *P, const struct frame *f)
 {
     int i = hogo__vocab_find(P->v, HOGO__K_FACT, f->key, (size_t)f->key_len);
@@ -303,7 +286,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
         break;
     case CTX_LIST: {
         struct hogo__subject *sub = &r->subject;
-        enum hogo__kind k = list_kind(P->list_fact);
+        enum hogo__kind k = hogo__fact_kind(P->list_fact);
         if (k == HOGO__K_COUNT) {
             rc = corp_push(P, &sub->corps[hogo__corp_slot(P->list_fact)], s, len);
         } else {
@@ -609,6 +592,19 @@ static int unknown_key(struct parse *P, const char *const *names, const char *wh
                 key, what);
 }
 
+/* Accepts the current key if it is one of names (once), else reports it. */
+static int known_key(struct parse *P, const char *const *names, unsigned *seen, const char *what)
+{
+    for (int i = 0; names[i]; i++)
+        if (key_is(top(P), names[i])) {
+            if (*seen & (1u << i))
+                return fail(P, HOGO_EINVAL, "field given twice; keep one");
+            *seen |= 1u << i;
+            return 1;
+        }
+    return unknown_key(P, names, what);
+}
+
 static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 {
     struct parse *P = ctx;
@@ -637,23 +633,9 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
         return unknown_key(P, names, "the request");
     }
     case CTX_RECIPIENT:
-        for (int i = 0; recipient_names[i]; i++)
-            if (key_is(f, recipient_names[i])) {
-                if (P->recipient_seen & (1u << i))
-                    return fail(P, HOGO_EINVAL, "field given twice; keep one");
-                P->recipient_seen |= 1u << i;
-                return 1;
-            }
-        return unknown_key(P, recipient_names, "recipient");
+        return known_key(P, recipient_names, &P->recipient_seen, "recipient");
     case CTX_CONSENT:
-        for (int i = 0; consent_names[i]; i++)
-            if (key_is(f, consent_names[i])) {
-                if (P->consent_seen & (1u << i))
-                    return fail(P, HOGO_EINVAL, "field given twice; keep one");
-                P->consent_seen |= 1u << i;
-                return 1;
-            }
-        return unknown_key(P, consent_names, "a consent");
+        return known_key(P, consent_names, &P->consent_seen, "a consent");
     case CTX_SUBJECT: {
         int fact = current_fact(P, f);
         if (fact < 0) {

@@ -96,13 +96,9 @@ static void render(const struct hogo_policy *p, int ci, struct text *t, int dept
         if (!c->value) {
             textf(t, "subject.%s is not empty", fact_name(p, c->fact));
         } else {
-            enum hogo__kind k = c->fact == HOGO__F_OPT_OUTS ? HOGO__K_PURPOSE
-                                : (c->fact == HOGO__F_LINKED_ACCOUNTS ||
-                                   c->fact == HOGO__F_LINKING_IN_PROGRESS)
-                                    ? HOGO__K_ACCOUNT
-                                    : HOGO__K_SERVICE;
+            enum hogo__kind k = hogo__fact_kind(c->fact);
             textf(t, "subject.%s has %s", fact_name(p, c->fact),
-                  c->num >= 0 ? v->t[k].v[c->num].id : "?");
+                  c->num >= 0 && k != HOGO__K_COUNT ? v->t[k].v[c->num].id : "?");
         }
         break;
     case HOGO__C_HAS_CORP:

@@ -259,24 +259,6 @@ static bool fact_is(const struct loader *L, int f, const char *type)
     return t && !strcmp(t, type);
 }
 
-/* The kind of id a list fact holds, or -1 for corporate numbers / not a list. */
-static int list_fact_kind(int f)
-{
-    switch (f) {
-    case HOGO__F_LINKED_ACCOUNTS:
-    case HOGO__F_LINKING_IN_PROGRESS:
-        return HOGO__K_ACCOUNT;
-    case HOGO__F_SERVICES_USED:
-    case HOGO__F_SERVICES_REQUESTED:
-    case HOGO__F_POINT_PROGRAM_SERVICES:
-        return HOGO__K_SERVICE;
-    case HOGO__F_OPT_OUTS:
-        return HOGO__K_PURPOSE;
-    default:
-        return -1;
-    }
-}
-
 static int compile_cond(struct loader *L, struct fy_node *n, int depth);
 
 static int compile_list(struct loader *L, struct fy_node *n, int op, int depth, const char *what)
@@ -388,8 +370,8 @@ static int compile_cond(struct loader *L, struct fy_node *n, int depth)
             return c;
         }
         cd->value = true;
-        int kind = list_fact_kind(f);
-        if (kind < 0) {
+        enum hogo__kind kind = hogo__fact_kind(f);
+        if (kind == HOGO__K_COUNT) {
             size_t vl = 0;
             const char *num = fv ? fy_node_get_scalar(fv, &vl) : NULL;
             if (!num || !hogo__corporate_number_valid(num, vl)) {
@@ -402,7 +384,7 @@ static int compile_cond(struct loader *L, struct fy_node *n, int depth)
             cd->corp = strtoull(num, NULL, 10);
             return c;
         }
-        cd->num = resolve_id(L, fv, (enum hogo__kind)kind);
+        cd->num = resolve_id(L, fv, kind);
         return c;
     }
     if (IS("age_at_most") || IS("age_at_least")) {
@@ -428,7 +410,7 @@ static int compile_cond(struct loader *L, struct fy_node *n, int depth)
                     "recipient_in compares the recipient's corporate number with applied_to, "
                     "affiliated_organizations or blocked_companies, not '%s'",
                     L->v->t[HOGO__K_FACT].v[f].id);
-        if (!rin && list_fact_kind(f) != HOGO__K_SERVICE)
+        if (!rin && hogo__fact_kind(f) != HOGO__K_SERVICE)
             problem(L, val, false,
                     "service_in compares the request's service with services_used, "
                     "services_requested or point_program_services, not '%s'",

@@ -332,6 +332,25 @@ static inline int hogo__corp_slot(int fact)
          : -1;
 }
 
+/* The kind of id a list fact holds (accounts, services, purposes); HOGO__K_COUNT for the
+ * corporate-number lists and for facts that are not lists of ids. */
+static inline enum hogo__kind hogo__fact_kind(int fact)
+{
+    switch (fact) {
+    case HOGO__F_LINKED_ACCOUNTS:
+    case HOGO__F_LINKING_IN_PROGRESS:
+        return HOGO__K_ACCOUNT;
+    case HOGO__F_SERVICES_USED:
+    case HOGO__F_SERVICES_REQUESTED:
+    case HOGO__F_POINT_PROGRAM_SERVICES:
+        return HOGO__K_SERVICE;
+    case HOGO__F_OPT_OUTS:
+        return HOGO__K_PURPOSE;
+    default:
+        return HOGO__K_COUNT;
+    }
+}
+
 /* True when a 13-digit corporate number's check digit is right. */
 bool hogo__corporate_number_valid(const char *s, size_t len);
 
