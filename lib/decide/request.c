@@ -837,6 +837,26 @@ static int validate(struct hogo_request *r, const struct hogo_vocab *v, struct h
     return validate_consent(r, v, err);
 }
 
+/* Runs yajl over the whole input with P's callbacks; returns the handle (free it with
+ * yajl_free) or NULL when out of memory. *ended_early: the input stopped mid-value. */
+static yajl_handle run_parser(struct parse *P, const char *json, size_t len, yajl_status *st,
+                              bool *ended_early)
+{
+    P->bad_escape = lone_surrogate(json, len);
+    P->stack[0].kind = CTX_ROOT;
+    yajl_handle h = yajl_alloc(&callbacks, NULL, P);
+    if (!h)
+        return NULL;
+    P->h = h;
+    *ended_early = false;
+    *st = yajl_parse(h, (const unsigned char *)json, len);
+    if (*st == yajl_status_ok) {
+        *st = yajl_complete_parse(h);
+        *ended_early = *st != yajl_status_ok;
+    }
+    return h;
+}
+
 bool hogo_request_at(const struct hogo_request *r, int64_t *at)
 {
     if (r->has_at && at)
@@ -867,15 +887,11 @@ int hogo_request_set_subject_json(struct hogo_request *req, const struct hogo_vo
         s->corps[i].n = 0;
     s->nconsents = 0;
     struct parse P = {.req = req, .v = v, .err = err, .subject_only = true};
-    P.bad_escape = lone_surrogate(json, len);
-    P.stack[0].kind = CTX_ROOT;
-    yajl_handle h = yajl_alloc(&callbacks, NULL, &P);
+    bool ended_early;
+    yajl_status st;
+    yajl_handle h = run_parser(&P, json, len, &st, &ended_early);
     if (!h)
         return HOGO_ENOMEM;
-    P.h = h;
-    yajl_status st = yajl_parse(h, (const unsigned char *)json, len);
-    if (st == yajl_status_ok)
-        st = yajl_complete_parse(h);
     int rc = 0;
     if (P.failed)
         rc = err && err->code ? err->code : HOGO_EINVAL;
@@ -903,18 +919,11 @@ int hogo_request_parse(struct hogo_request *req, const struct hogo_vocab *v, con
         return hogo_error_set(err, HOGO_EINVAL, "/", "the request is empty; send a JSON object "
                                                      "(see docs/decision.md)");
     struct parse P = {.req = req, .v = v, .err = err};
-    P.bad_escape = lone_surrogate(json, len);
-    P.stack[0].kind = CTX_ROOT;
-    yajl_handle h = yajl_alloc(&callbacks, NULL, &P);
+    bool ended_early;
+    yajl_status st;
+    yajl_handle h = run_parser(&P, json, len, &st, &ended_early);
     if (!h)
         return HOGO_ENOMEM;
-    P.h = h;
-    yajl_status st = yajl_parse(h, (const unsigned char *)json, len);
-    bool ended_early = false;
-    if (st == yajl_status_ok) {
-        st = yajl_complete_parse(h);
-        ended_early = st != yajl_status_ok;
-    }
     int rc = 0;
     if (P.failed) {
         rc = err && err->code ? err->code : HOGO_EINVAL;
