@@ -1,14 +1,20 @@
 /*
- * Store benchmarks: durable provision-record writes per second (each one a transaction with
- * its audit event, committed with synchronous=FULL) as a ratio to a bare SQLite
- * insert-and-commit loop with the same settings in the same run; batched records in one
- * transaction; audit verification speed. Benchmark layer.
- * usage: bench_store [DIR] [DURABLE_N] [VERIFY_EVENTS]   (defaults: /tmp 2000 1000000)
+ * Store benchmarks: durable hogo_provide() calls (stored facts read, decision, Art. 29 record
+ * and audit events, one transaction each, committed with synchronous=FULL) as a ratio to a
+ * bare SQLite insert-and-commit loop with the same settings in the same run; batched
+ * provisions in one transaction; loading subjects with 10 sealed data items each (time and
+ * database size); audit verification speed. Benchmark layer.
+ * usage: bench_store [--quick] [DIR] [DURABLE_N] [VERIFY_EVENTS] [SUBJECTS]
+ *        (defaults: bench/out 2000 1000000 1000000; --quick: 300 100000 20000)
  * Prints a Markdown table to stdout.
  */
 #include <hogo/audit.h>
+#include <hogo/decide.h>
 #include <hogo/ledger.h>
+#include <hogo/policy.h>
 #include <hogo/store.h>
+
+#include <sys/stat.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -79,22 +85,14 @@ static double bare_sqlite(const char *path, int n)
     return n / dt;
 }
 
-static const char *const items[] = {"name", "work_history"};
-
-static struct hogo_provision prov(void)
-{
-    return (struct hogo_provision){.subject_id = "u1", .policy = "irp",
-                                   .policy_version = "2025-04-01",
-                                   .recipient_id = "participating_company",
-                                   .purpose = "recruitment_selection", .items = items,
-                                   .n_items = 2, .basis = "policy", .record_required = 1,
-                                   .retention_years = 3, .retention_from = "creation",
-                                   .decision_json = "{\"decision\":\"allow\"}"};
-}
+static unsigned char master[32];
 
 static struct hogo_store *open_store(const char *path, const unsigned char *sk)
 {
-    struct hogo_store_options o = {.create = 1, .signing_key = sk};
+    struct hogo_store_options o = {.create = 1, .signing_key = sk, .master_key = master};
+    char keys[1100];
+    snprintf(keys, sizeof keys, "%s.keys", path);
+    rm_db(keys);
     struct hogo_store *st = NULL;
     struct hogo_error err;
     rm_db(path);
@@ -103,42 +101,112 @@ static struct hogo_store *open_store(const char *path, const unsigned char *sk)
     return st;
 }
 
+static const char provide_json[] =
+    "{\"policy\":\"irp\",\"subject_id\":\"u1\",\"action\":\"provide\",\"purpose\":"
+    "\"recruitment_selection\",\"data\":[\"name\",\"email\",\"work_history\"],\"service\":"
+    "\"recruit_agent\",\"recipient\":{\"id\":\"participating_company\",\"corporate_number\":"
+    "\"6100000000001\"}}";
+
+static long long file_size(const char *path)
+{
+    struct stat sb;
+    char p[1100];
+    long long total = 0;
+    static const char *const sfx[] = {"", "-wal"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+        if (stat(p, &sb) == 0)
+            total += sb.st_size;
+    }
+    return total;
+}
+
 int main(int argc, char **argv)
 {
-    const char *dir = argc > 1 ? argv[1] : "/tmp";
-    int n = argc > 2 ? atoi(argv[2]) : 2000;
-    long nverify = argc > 3 ? atol(argv[3]) : 1000000;
+    int quick = argc > 1 && !strcmp(argv[1], "--quick");
+    if (quick) {
+        argv++;
+        argc--;
+    }
+    const char *dir = argc > 1 ? argv[1] : "bench/out";
+    int n = argc > 2 ? atoi(argv[2]) : quick ? 300 : 2000;
+    long nverify = argc > 3 ? atol(argv[3]) : quick ? 100000 : 1000000;
+    long nsubjects = argc > 4 ? atol(argv[4]) : quick ? 20000 : 1000000;
     char path[1024];
     struct hogo_error err;
     unsigned char pk[32], sk[64];
     if (sodium_init() < 0)
         return 1;
     crypto_sign_keypair(pk, sk);
+    randombytes_buf(master, sizeof master);
     snprintf(path, sizeof path, "%s/bench-store-%d.db", dir, (int)getpid());
+    struct hogo_policy *policy = NULL;
+    struct hogo_request *req = NULL;
+    if (hogo_policy_open("irp", NULL, &policy, &err) || hogo_request_new(&req) ||
+        hogo_request_parse(req, hogo_policy_vocab(policy), provide_json, strlen(provide_json), 0,
+                           &err))
+        die("policy/request", &err);
 
     double bare = bare_sqlite(path, n);
 
+    /* durable hogo_provide(): one transaction (and one fsync) each */
     struct hogo_store *st = open_store(path, sk);
-    struct hogo_provision p = prov();
+    if (hogo_subject_add(st, "u1", "irp", &err) ||
+        hogo_subject_add_fact(st, "u1", "applied_to", "6100000000001", &err))
+        die("subject", &err);
+    struct hogo_decision d;
+    char id[HOGO_LEDGER_ID_BYTES];
     double t0 = now_s();
     for (int i = 0; i < n; i++)
-        if (hogo_ledger_record_provision(st, &p, NULL, &err))
-            die("record", &err);
+        if (hogo_provide(st, policy, req, &d, id, &err) || !d.allow)
+            die("provide", &err);
     double durable = n / (now_s() - t0);
 
-    int batch = 1000, batches = 20;
+    /* batched: many provisions in one transaction */
+    int batch = 1000, batches = quick ? 5 : 20;
     t0 = now_s();
     for (int b = 0; b < batches; b++) {
         if (hogo_store_begin(st, &err))
             die("begin", &err);
         for (int i = 0; i < batch; i++)
-            if (hogo_ledger_record_provision(st, &p, NULL, &err))
-                die("record", &err);
+            if (hogo_provide(st, policy, req, &d, id, &err))
+                die("provide", &err);
         if (hogo_store_commit(st, &err))
             die("commit", &err);
     }
     double batched = batch * batches / (now_s() - t0);
     hogo_store_free(st);
+
+    /* loading subjects with 10 sealed data items each, 1000 subjects per transaction */
+    static const char *const cats[10] = {"name", "email", "phone", "address", "birth_date",
+                                         "gender", "work_history", "annual_income",
+                                         "education", "registration_info"};
+    st = open_store(path, sk);
+    t0 = now_s();
+    for (long s0 = 0; s0 < nsubjects; s0 += 1000) {
+        if (hogo_store_begin(st, &err))
+            die("begin", &err);
+        for (long s1 = s0; s1 < s0 + 1000 && s1 < nsubjects; s1++) {
+            char sid[32], val[64];
+            snprintf(sid, sizeof sid, "s%07ld", s1);
+            if (hogo_subject_add(st, sid, "irp", &err))
+                die("subject add", &err);
+            for (int k = 0; k < 10; k++) {
+                snprintf(val, sizeof val, "value %d of subject %ld", k, s1);
+                if (hogo_data_put(st, sid, cats[k], val, strlen(val), NULL, NULL, &err))
+                    die("data put", &err);
+            }
+        }
+        if (hogo_store_commit(st, &err))
+            die("commit", &err);
+    }
+    double load = now_s() - t0;
+    hogo_store_free(st);
+    long long dbsize = file_size(path);
+    char keys[1100];
+    snprintf(keys, sizeof keys, "%s.keys", path);
+    long long keysize = file_size(keys);
+    rm_db(keys);
 
     /* audit verification over nverify events (appended in large transactions) */
     st = open_store(path, sk);
@@ -163,12 +231,20 @@ int main(int argc, char **argv)
     double vdt = now_s() - t0;
     hogo_store_free(st);
     rm_db(path);
+    rm_db(keys);
+    hogo_request_free(req);
+    hogo_policy_free(policy);
 
     printf("| measure | value |\n|---|---|\n");
     printf("| bare SQLite insert+commit (WAL, synchronous=FULL) | %.0f tx/s |\n", bare);
-    printf("| durable provision record + audit event, one tx each | %.0f records/s |\n", durable);
-    printf("| ratio hogo / bare SQLite | %.2f |\n", durable / bare);
-    printf("| batched provision records (%d per tx) | %.0f records/s |\n", batch, batched);
+    printf("| durable hogo_provide() (facts, decision, record, 2 events; 1 tx each) | %.0f /s |\n",
+           durable);
+    printf("| ratio hogo_provide / bare SQLite | %.2f |\n", durable / bare);
+    printf("| batched hogo_provide() (%d per tx) | %.0f /s |\n", batch, batched);
+    printf("| load %ld subjects x 10 sealed items (1000 subjects per tx) | %.1f s (%.0f items/s) |\n",
+           nsubjects, load, nsubjects * 10 / load);
+    printf("| database size after the load | %.1f MB (+ key store %.1f MB) |\n", dbsize / 1e6,
+           keysize / 1e6);
     printf("| audit append, batched | %.0f events/s |\n", append);
     printf("| audit verify (%lld events, %lld checkpoints) | %.0f events/s |\n",
            (long long)r.events, (long long)r.checkpoints, (double)r.events / vdt);

@@ -21,6 +21,8 @@ static const struct cli_command commands[] = {
     {"key", "master and signing keys", cmd_key},
     {"corp", "corporate numbers and successions", cmd_corp},
     {"deid", "de-identify data: anonymize, stats, pseudonymize, scrub, apply", cmd_deid},
+    {"provide", "decide and record a provision (APPI Art.29)", cmd_provide},
+    {"receive", "decide and record a receipt (APPI Art.30)", cmd_receive},
 };
 
 void cli_errorf(const char *fmt, ...)

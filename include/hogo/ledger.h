@@ -40,6 +40,8 @@ struct hogo_provision {
     const char *retention_from;     /* "creation" or "last_provision" */
     int64_t provided_at;            /* microseconds since the epoch; 0 = now */
     const char *decision_json;      /* the decision response (ids and clauses), or NULL */
+    const char *detail_json;        /* what was done to the data before it left, e.g. the
+                                       de-identification applied (JSON object), or NULL */
 };
 /* Writes a provision record and its audit event in one transaction; id_out (may be NULL)
  * gets the record id. */
@@ -65,12 +67,72 @@ struct hogo_receipt {
     int retention_years;                  /* 3 or 1 */
     const char *retention_from;           /* "creation" or "last_provision" */
     int64_t received_at;                  /* 0 = now */
+    const char *decision_json;            /* the decision that allowed it, or NULL */
 };
 /* Writes a receipt record and its audit event; refused (HOGO_EINVAL) when a confirmation
  * item is missing. */
 HOGO_EXTERN int hogo_ledger_record_receipt(struct hogo_store *st, const struct hogo_receipt *r,
                                            char id_out[HOGO_LEDGER_ID_BYTES],
                                            struct hogo_error *err);
+
+/* ---- decide and record in one step ---- */
+
+struct hogo_policy;
+struct hogo_request;
+struct hogo_decision;
+
+#define HOGO_OWN_RETENTION_YEARS 3 /* default retention of records the law does not require */
+
+/* What hogo_provide_ex() / hogo_receive() need besides the request. Zero-initialise; all
+ * pointers borrowed. */
+struct hogo_provide_opts {
+    const char *subject_id;      /* overrides the request's "subject_id"; NULL: the request's */
+    /* provisions: the recipient as R20 names it (NULL: the vocabulary's name, no address) */
+    const char *recipient_name;
+    const char *recipient_address;
+    const char *recipient_representative;
+    /* receipts: the Art. 30 confirmation; each of name, address, representative and
+     * acquisition is required (the call is refused before anything is written without one) */
+    const char *provider_name;
+    const char *provider_address;
+    const char *provider_representative;
+    const char *provider_corporate_number; /* optional; validated when given */
+    const char *acquisition;               /* how the provider obtained the data (取得の経緯) */
+    /* retention (years) of a record the law does not require (court order, outsourcing, ...):
+     * the operator's own rule; 0 = HOGO_OWN_RETENTION_YEARS */
+    int own_retention_years;
+    /* Called after an allowing decision, inside the transaction and before the record is
+     * written (e.g. to de-identify what leaves). *detail_json (allocated with malloc, may stay
+     * NULL) is stored in the record. A negative return rolls everything back: no record, no
+     * audit event, and the provision must not happen. */
+    int (*before_record)(void *ctx, const struct hogo_decision *d, const char *decision_json,
+                         char **detail_json, struct hogo_error *err);
+    void *ctx;
+};
+
+/* Decides a provision (action provide or outsource) and, when allowed, writes the Art. 29
+ * record, in one transaction: the subject's stored facts are read (the request must name a
+ * subject and carry no facts of its own), the decision is an audit event, and an allowed
+ * provision always gets its record (record_required and the statutory retention when the
+ * decision carries a record_provision obligation, else the operator's own retention).
+ * Returns 0 when decided (out->allow says which; record_id gets the record id, "" when
+ * denied), a negative code when nothing was decided or recorded. */
+HOGO_EXTERN int hogo_provide_ex(struct hogo_store *st, const struct hogo_policy *policy,
+                                struct hogo_request *req, const struct hogo_provide_opts *opts,
+                                struct hogo_decision *out, char record_id[HOGO_LEDGER_ID_BYTES],
+                                struct hogo_error *err);
+/* hogo_provide_ex() with default options. */
+HOGO_EXTERN int hogo_provide(struct hogo_store *st, const struct hogo_policy *policy,
+                             struct hogo_request *req, struct hogo_decision *out,
+                             char record_id[HOGO_LEDGER_ID_BYTES], struct hogo_error *err);
+/* Decides a receipt (action receive) and, when allowed, writes the Art. 30 confirmation
+ * record, in one transaction, as hogo_provide_ex() does (confirm_receipt obligation: the
+ * statutory retention; none: the operator's own). Refused (HOGO_EINVAL, nothing written)
+ * when a confirmation item in opts is missing. */
+HOGO_EXTERN int hogo_receive(struct hogo_store *st, const struct hogo_policy *policy,
+                             struct hogo_request *req, const struct hogo_provide_opts *opts,
+                             struct hogo_decision *out, char record_id[HOGO_LEDGER_ID_BYTES],
+                             struct hogo_error *err);
 
 /* Which records to list or export; zero fields mean "any". */
 struct hogo_ledger_filter {

@@ -35,6 +35,10 @@ struct hogo_store_options {
     const unsigned char *signing_key; /* HOGO_SIGN_SECRET_BYTES; NULL: no checkpoints */
     unsigned checkpoint_interval;     /* events between automatic checkpoints; 0 = 1000 */
     const char *actor;                /* who acts, recorded in audit events; NULL = "hogo" */
+    const char *key_store;            /* the subject key store: a SQLite file kept OUT of the
+                                         database's backups (docs/storage.md); NULL: for a
+                                         SQLite database DB the file "DB.keys", for
+                                         PostgreSQL none (personal data calls refused) */
 };
 
 /* Opens (and migrates to the current schema) the store at location. Returns HOGO_EVERSION
@@ -44,7 +48,7 @@ HOGO_EXTERN int hogo_store_open(struct hogo_store **out, const char *location,
                                 const struct hogo_store_options *opts, struct hogo_error *err);
 /* Opens the store as the command line does: location db, else $HOGO_DB; master key from
  * master_key_file, else $HOGO_MASTER_KEY_FILE, else $HOGO_MASTER_KEY (none: personal data
- * calls are refused); signing key from signing_key_file, else $HOGO_SIGNING_KEY_FILE (none:
+ * calls are refused); subject key store $HOGO_KEY_STORE (default as in the options); signing key from signing_key_file, else $HOGO_SIGNING_KEY_FILE (none:
  * no checkpoints); actor $HOGO_ACTOR or "cli"; $HOGO_NOW (seconds since the epoch) fixes the
  * clock for tests. create as in struct hogo_store_options. */
 HOGO_EXTERN int hogo_store_open_env(struct hogo_store **out, const char *db,
@@ -151,8 +155,9 @@ HOGO_EXTERN int hogo_subject_consent(struct hogo_store *st, const char *subject_
 /* Marks a consent withdrawn now; it stops appearing in the facts. */
 HOGO_EXTERN int hogo_subject_withdraw(struct hogo_store *st, const char *subject_id,
                                       const char *consent_id, struct hogo_error *err);
-/* Erases a subject: destroys its data key (every copy of its sealed data becomes unreadable),
- * deletes its data items, and sets the facts erased=true. */
+/* Erases a subject: destroys its data key in the key store first (every copy of its sealed
+ * data, database backups included, becomes unreadable), then deletes its data items and
+ * sets the facts erased=true. */
 HOGO_EXTERN int hogo_subject_erase(struct hogo_store *st, const char *subject_id,
                                    struct hogo_error *err);
 

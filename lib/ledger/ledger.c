@@ -36,11 +36,18 @@ static void new_id(const char *prefix, char out[HOGO_LEDGER_ID_BYTES])
     snprintf(out, HOGO_LEDGER_ID_BYTES, "%s-%s", prefix, hex);
 }
 
-static int check_retention(int years, const char *from, struct hogo_error *err)
+/* A record the law requires keeps R21's 3 or 1 years; one it does not require (a court
+ * order, outsourcing, ...) is kept for the operator's own period, 1 to 100 years. */
+static int check_retention(int required, int years, const char *from, struct hogo_error *err)
 {
-    if (years != 1 && years != 3)
+    if (required && years != 1 && years != 3)
         return hogo_error_set(err, HOGO_EINVAL, "/retention_years",
                               "retention_years must be 3 or 1 (APPI R21), not %d", years);
+    if (!required && (years < 1 || years > 100))
+        return hogo_error_set(err, HOGO_EINVAL, "/retention_years",
+                              "retention_years of a record the law does not require is the "
+                              "operator's own period, 1 to 100 years, not %d",
+                              years);
     if (!from || (strcmp(from, "creation") && strcmp(from, "last_provision")))
         return hogo_error_set(err, HOGO_EINVAL, "/retention_from",
                               "retention_from must be 'creation' or 'last_provision', not '%s'",
@@ -57,8 +64,32 @@ static int check_text(const char *v, const char *field, const char *why, struct 
     return 0;
 }
 
+/* Checks that text (may be NULL) is a JSON object; field names it in the message. */
+static int check_json_object(const char *text, const char *field, struct hogo_error *err)
+{
+    if (!text)
+        return 0;
+    char ebuf[128];
+    yajl_val v = yajl_tree_parse(text, ebuf, sizeof ebuf);
+    int rc = 0;
+    if (!v || !YAJL_IS_OBJECT(v))
+        rc = hogo_error_set(err, HOGO_EINVAL, field, "%s is not a JSON object: %s", field + 1,
+                            v ? "" : ebuf);
+    yajl_tree_free(v);
+    return rc;
+}
+
 int hogo_ledger_record_provision(struct hogo_store *st, const struct hogo_provision *p,
                                  char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+{
+    int rc = check_json_object(p->decision_json, "/decision", err);
+    if (rc == 0)
+        rc = check_json_object(p->detail_json, "/detail", err);
+    return rc < 0 ? rc : hogo__ledger_provision(st, p, id_out, err);
+}
+
+int hogo__ledger_provision(struct hogo_store *st, const struct hogo_provision *p,
+                           char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
 {
     char id[HOGO_LEDGER_ID_BYTES], *items = NULL;
     int rc = hogo__check_id(p->subject_id, "subject id", err);
@@ -70,7 +101,7 @@ int hogo_ledger_record_provision(struct hogo_store *st, const struct hogo_provis
         rc = hogo_error_set(err, HOGO_EINVAL, "/items",
                             "a provision record needs the data items provided");
     if (rc == 0)
-        rc = check_retention(p->retention_years, p->retention_from, err);
+        rc = check_retention(p->record_required, p->retention_years, p->retention_from, err);
     if (rc == 0 && p->recipient_corporate_number &&
         !hogo_corporate_number_valid(p->recipient_corporate_number))
         rc = hogo_error_set(err, HOGO_EINVAL, "/recipient/corporate_number",
@@ -82,14 +113,6 @@ int hogo_ledger_record_provision(struct hogo_store *st, const struct hogo_provis
     if (rc == 0 && !strcmp(p->basis, "consent") && !p->consent_id)
         rc = hogo_error_set(err, HOGO_EINVAL, "/consent_id",
                             "basis 'consent' needs the consent id relied on");
-    if (rc == 0 && p->decision_json) {
-        char ebuf[128];
-        yajl_val v = yajl_tree_parse(p->decision_json, ebuf, sizeof ebuf);
-        if (!v || !YAJL_IS_OBJECT(v))
-            rc = hogo_error_set(err, HOGO_EINVAL, "/decision",
-                                "the decision is not a JSON object: %s", v ? "" : ebuf);
-        yajl_tree_free(v);
-    }
     if (rc == 0)
         rc = hogo__join_ids(st, "data_category", p->items, p->n_items, &items, err);
     if (rc < 0)
@@ -109,15 +132,17 @@ int hogo_ledger_record_provision(struct hogo_store *st, const struct hogo_provis
         HV_TEXT(p->recipient_country ? p->recipient_country : "JP"), HV_TEXT(p->purpose),
         HV_TEXT(items), HV_TEXT(p->basis), HV_TEXT(p->consent_id),
         HV_INT(p->record_required ? 1 : 0), HV_INT(p->retention_years),
-        HV_TEXT(p->retention_from), HV_INT(at), HV_INT(purge), HV_TEXT(p->decision_json)};
+        HV_TEXT(p->retention_from), HV_INT(at), HV_INT(purge), HV_TEXT(p->decision_json),
+        HV_TEXT(p->detail_json)};
     rc = hogo__exec(st,
                     "INSERT INTO provisions (subject_id, provision_id, created_at, provided_at, "
                     "policy, policy_version, recipient_id, recipient_name, "
                     "recipient_corporate_number, recipient_address, recipient_representative, "
                     "recipient_country, purpose, items, basis, consent_id, record_required, "
-                    "retention_years, retention_from, last_provision_at, purge_after, decision) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    v, 22, NULL, err);
+                    "retention_years, retention_from, last_provision_at, purge_after, decision, "
+                    "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?)",
+                    v, 23, NULL, err);
     if (rc == 0 && collective) {
         /* a collective record is kept until retention after the last provision */
         struct hogo__val u[] = {HV_INT(at), HV_INT(purge), HV_TEXT(p->subject_id),
@@ -150,6 +175,13 @@ out:
 int hogo_ledger_record_receipt(struct hogo_store *st, const struct hogo_receipt *r,
                                char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
 {
+    int rc = check_json_object(r->decision_json, "/decision", err);
+    return rc < 0 ? rc : hogo__ledger_receipt(st, r, id_out, err);
+}
+
+int hogo__ledger_receipt(struct hogo_store *st, const struct hogo_receipt *r,
+                         char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+{
     char id[HOGO_LEDGER_ID_BYTES], *items = NULL;
     static const char why[] = "APPI Art. 30 requires it to be confirmed before receiving";
     int rc = hogo__check_id(r->subject_id, "subject id", err);
@@ -171,7 +203,7 @@ int hogo_ledger_record_receipt(struct hogo_store *st, const struct hogo_receipt 
         rc = hogo_error_set(err, HOGO_EINVAL, "/items",
                             "a receipt record needs the data items received");
     if (rc == 0)
-        rc = check_retention(r->retention_years, r->retention_from, err);
+        rc = check_retention(r->record_required, r->retention_years, r->retention_from, err);
     if (rc == 0)
         rc = hogo__join_ids(st, "data_category", r->items, r->n_items, &items, err);
     if (rc < 0)
@@ -189,14 +221,15 @@ int hogo_ledger_record_receipt(struct hogo_store *st, const struct hogo_receipt 
         HV_TEXT(r->provider_representative), HV_TEXT(r->provider_corporate_number),
         HV_TEXT(r->acquisition), HV_TEXT(items), HV_TEXT(r->basis ? r->basis : "consent"),
         HV_INT(r->record_required ? 1 : 0), HV_INT(r->retention_years),
-        HV_TEXT(r->retention_from), HV_INT(at), HV_INT(purge)};
+        HV_TEXT(r->retention_from), HV_INT(at), HV_INT(purge), HV_TEXT(r->decision_json)};
     rc = hogo__exec(st,
                     "INSERT INTO receipts (subject_id, receipt_id, created_at, received_at, "
                     "policy, policy_version, provider_name, provider_address, "
                     "provider_representative, provider_corporate_number, acquisition, items, "
                     "basis, record_required, retention_years, retention_from, last_receipt_at, "
-                    "purge_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    v, 18, NULL, err);
+                    "purge_after, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?, ?)",
+                    v, 19, NULL, err);
     if (rc == 0 && collective) {
         struct hogo__val u[] = {HV_INT(at), HV_INT(purge), HV_TEXT(r->subject_id),
                                 HV_TEXT(r->provider_name), HV_INT(at)};
@@ -208,8 +241,11 @@ int hogo_ledger_record_receipt(struct hogo_store *st, const struct hogo_receipt 
     }
     if (rc == 0) {
         char obj[512];
+        char detail[160];
         snprintf(obj, sizeof obj, "receipt:%s items:%s", id, items);
-        rc = hogo__audit_append(st, r->subject_id, "receipt.record", obj, NULL, err);
+        snprintf(detail, sizeof detail, "{\"record_required\":%s,\"retention_years\":%d}",
+                 r->record_required ? "true" : "false", r->retention_years);
+        rc = hogo__audit_append(st, r->subject_id, "receipt.record", obj, detail, err);
     }
     rc = hogo__txn_end(st, rc, err);
     if (rc == 0 && id_out)
@@ -226,20 +262,21 @@ static const char *const columns[] = {
     "type", "id", "subject_id", "date", "counterparty", "counterparty_name",
     "corporate_number", "address", "representative", "country", "purpose", "items", "basis",
     "consent_id", "acquisition", "record_required", "retention_years", "retention_from",
-    "purge_after", "policy", "policy_version", "decision"};
+    "purge_after", "policy", "policy_version", "decision", "detail"};
 #define N_COLS (sizeof columns / sizeof columns[0])
+#define CSV_COLS 21 /* the CSV leaves out the two JSON columns, decision and detail */
 
 static const char prov_select[] =
     "SELECT 'provision', provision_id, subject_id, provided_at, recipient_id, recipient_name, "
     "recipient_corporate_number, recipient_address, recipient_representative, "
     "recipient_country, purpose, items, basis, consent_id, NULL, record_required, "
-    "retention_years, retention_from, purge_after, policy, policy_version, decision "
+    "retention_years, retention_from, purge_after, policy, policy_version, decision, detail "
     "FROM provisions";
 static const char rcpt_select[] =
     "SELECT 'receipt', receipt_id, subject_id, received_at, provider_name, provider_name, "
     "provider_corporate_number, provider_address, provider_representative, NULL, NULL, items, "
     "basis, NULL, acquisition, record_required, retention_years, retention_from, purge_after, "
-    "policy, policy_version, NULL FROM receipts";
+    "policy, policy_version, decision, NULL FROM receipts";
 
 struct sbuf {
     char *p;
@@ -300,7 +337,7 @@ static int row_export(void *ctx, const struct hogo__val *c, size_t n)
     char t[32], num[24];
     x->rows++;
     if (x->format == HOGO_LEDGER_CSV) {
-        for (size_t i = 0; i < N_COLS - 1 && i < n; i++) {
+        for (size_t i = 0; i < CSV_COLS && i < n; i++) {
             if (i)
                 sb_add(&x->csv, ",", 1);
             if (c[i].type == HOGO__TEXT)
@@ -324,7 +361,7 @@ static int row_export(void *ctx, const struct hogo__val *c, size_t n)
             yajl_gen_null(g);
         else if (i == 11)
             hogo__gen_csv_array(g, c[i].s);
-        else if (i == 21 && c[i].type == HOGO__TEXT)
+        else if (i >= 21 && c[i].type == HOGO__TEXT)
             /* validated JSON object text, embedded as is (yajl emits number text verbatim) */
             yajl_gen_number(g, c[i].s, c[i].n);
         else if (c[i].type == HOGO__INT && is_time_col(i)) {
@@ -395,7 +432,7 @@ int hogo_ledger_export(struct hogo_store *st, const struct hogo_ledger_filter *f
             return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
         yajl_gen_array_open(x.g);
     } else {
-        for (size_t i = 0; i < N_COLS - 1; i++) {
+        for (size_t i = 0; i < CSV_COLS; i++) {
             if (i)
                 sb_add(&x.csv, ",", 1);
             sb_add(&x.csv, columns[i], strlen(columns[i]));

@@ -161,30 +161,93 @@ static void master_id(const unsigned char master[HOGO_KEY_BYTES], char out[33])
     hogo__hex(id, sizeof id, out);
 }
 
-/* Inside a transaction: refuses a master key other than the database's. */
+/* ---- the key store ----
+ * Subject keys live outside the database, in a SQLite file of their own (the key store), so
+ * that no database backup, dump or replica holds them: destroying a key there makes every
+ * copy of the subject's sealed data unreadable. Key store writes commit on their own, before
+ * the database transaction that depends on them: a new key is durable before any value
+ * sealed under it, and erasure destroys the key before it touches the database (a crash in
+ * between leaves at worst an unused key, or data that no longer opens).
+ * Schema: subject_keys (subject_id, wrapped, master_key_id, created_at) and key_meta
+ * (master_key_id of the master key every key is wrapped under). */
+
+static const char key_schema[] =
+    "CREATE TABLE IF NOT EXISTS subject_keys (subject_id TEXT PRIMARY KEY, wrapped BLOB NOT "
+    "NULL, master_key_id TEXT NOT NULL, created_at BIGINT NOT NULL);\n"
+    "CREATE TABLE IF NOT EXISTS key_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n";
+
+static int keys_open(struct hogo_store *st, struct hogo_error *err)
+{
+    if (st->keys)
+        return 0;
+    if (!st->key_store[0])
+        return hogo_error_set(err, HOGO_EINVAL, NULL,
+                              "no subject key store: a %s store keeps subject keys in a separate "
+                              "file; set HOGO_KEY_STORE (or key_store) to a path outside the "
+                              "database's backups",
+                              st->ops->name);
+    void *k = NULL;
+    int rc = hogo__sqlite_ops.open(&k, st->key_store, err);
+    if (rc == 0)
+        rc = hogo__sqlite_ops.script(k, key_schema, err);
+    if (rc < 0) {
+        if (k)
+            hogo__sqlite_ops.close(k);
+        return rc;
+    }
+    st->keys = k;
+    return 0;
+}
+
+static int kexec(struct hogo_store *st, const char *sql, const struct hogo__val *p, size_t n,
+                 struct hogo_error *err)
+{
+    return hogo__sqlite_ops.exec(st->keys, sql, p, n, NULL, err);
+}
+
+static int kquery_text(struct hogo_store *st, const char *sql, const struct hogo__val *p,
+                       size_t n, char **out, struct hogo_error *err);
+
+/* Inside a transaction: refuses a master key other than the one the subject keys are wrapped
+ * under (recorded in the key store; the database's hogo_meta keeps a copy). */
 static int check_master(struct hogo_store *st, struct hogo_error *err)
 {
     if (!st->has_master)
         return hogo_error_set(err, HOGO_EINVAL, NULL,
                               "no master key: pass --master-key FILE or set HOGO_MASTER_KEY");
-    char mine[33], *stored = NULL;
+    char mine[33], *stored = NULL, *in_db = NULL;
     master_id(st->master_key, mine);
-    int rc = hogo__query_text(st, "SELECT value FROM hogo_meta WHERE key = 'master_key_id'",
-                              NULL, 0, &stored, err);
+    int rc = keys_open(st, err);
+    if (rc == 0)
+        rc = kquery_text(st, "SELECT value FROM key_meta WHERE key = 'master_key_id'", NULL, 0,
+                         &stored, err);
+    if (rc == 0)
+        rc = hogo__query_text(st, "SELECT value FROM hogo_meta WHERE key = 'master_key_id'",
+                              NULL, 0, &in_db, err);
     if (rc < 0)
-        return rc;
-    if (!stored) {
-        struct hogo__val p[] = {HV_TEXT(mine)};
-        return hogo__exec(st, "INSERT INTO hogo_meta (key, value) VALUES ('master_key_id', ?)",
-                          p, 1, NULL, err);
-    }
-    if (strcmp(stored, mine) != 0)
+        goto out;
+    const char *known = stored ? stored : in_db; /* the key store decides; else the database */
+    if (known && strcmp(known, mine) != 0) {
         rc = hogo_error_set(err, HOGO_ECRYPTO, NULL,
-                            "wrong master key: this database's data is sealed under master key "
+                            "wrong master key: this store's data is sealed under master key "
                             "%.8s…, the key given is %.8s…; use the key the data was stored "
                             "with",
-                            stored, mine);
+                            known, mine);
+        goto out;
+    }
+    struct hogo__val p[] = {HV_TEXT(mine)};
+    if (!stored)
+        rc = kexec(st, "INSERT INTO key_meta (key, value) VALUES ('master_key_id', ?)", p, 1,
+                   err);
+    if (rc == 0 && !in_db)
+        rc = hogo__exec(st, "INSERT INTO hogo_meta (key, value) VALUES ('master_key_id', ?)", p,
+                        1, NULL, err);
+    else if (rc == 0 && strcmp(in_db, mine) != 0)
+        rc = hogo__exec(st, "UPDATE hogo_meta SET value = ? WHERE key = 'master_key_id'", p, 1,
+                        NULL, err);
+out:
     free(stored);
+    free(in_db);
     return rc;
 }
 
@@ -223,6 +286,14 @@ static int unwrap_key(const unsigned char master[HOGO_KEY_BYTES], const char *su
     return 0;
 }
 
+static int take_text_col(void *ctx, const struct hogo__val *c, size_t n)
+{
+    char **o = ctx;
+    if (n > 0 && c[0].type == HOGO__TEXT && !(*o = strdup(c[0].s)))
+        return HOGO_ENOMEM;
+    return 1;
+}
+
 struct blob_out {
     unsigned char *p;
     size_t n;
@@ -244,24 +315,57 @@ static int take_blob(void *ctx, const struct hogo__val *c, size_t n)
     return 1;
 }
 
-/* Inside a transaction: the subject's data key, created when create is set. */
+static int kquery_text(struct hogo_store *st, const char *sql, const struct hogo__val *p,
+                       size_t n, char **out, struct hogo_error *err)
+{
+    *out = NULL;
+    int rc = hogo__sqlite_ops.query(st->keys, sql, p, n, take_text_col, out, err);
+    return rc == HOGO_ENOMEM ? hogo_error_set(err, rc, NULL, "out of memory") : rc;
+}
+
+/* Inside a transaction: the subject's data key, created when create is set. A key found in
+ * the database's legacy subject_keys table (schema 1) is moved to the key store. */
 static int subject_key(struct hogo_store *st, const char *subject_id, int create,
                        unsigned char key[HOGO_KEY_BYTES], struct hogo_error *err)
 {
     struct blob_out b = {0};
     struct hogo__val p[] = {HV_TEXT(subject_id)};
-    int rc = hogo__query(st, "SELECT wrapped FROM subject_keys WHERE subject_id = ?", p, 1,
+    int legacy = 0;
+    int rc = keys_open(st, err);
+    if (rc == 0)
+        rc = hogo__sqlite_ops.query(st->keys,
+                                    "SELECT wrapped FROM subject_keys WHERE subject_id = ?", p, 1,
+                                    take_blob, &b, err);
+    if (rc == 0 && !b.p) {
+        rc = hogo__query(st, "SELECT wrapped FROM subject_keys WHERE subject_id = ?", p, 1,
                          take_blob, &b, err);
+        legacy = b.p != NULL;
+    }
     if (rc == HOGO_ENOMEM)
         rc = hogo_error_set(err, rc, NULL, "out of memory");
     if (rc < 0)
         goto out;
     if (b.p) {
-        if (unwrap_key(st->master_key, subject_id, b.p, b.n, key) < 0)
+        if (unwrap_key(st->master_key, subject_id, b.p, b.n, key) < 0) {
             rc = hogo_error_set(err, HOGO_ECRYPTO, NULL,
                                 "the data key of subject '%s' does not open with the master "
                                 "key: wrong master key or a damaged key row",
                                 subject_id);
+            goto out;
+        }
+        if (legacy) {
+            char mid[33];
+            master_id(st->master_key, mid);
+            struct hogo__val q[] = {HV_TEXT(subject_id), HV_BLOB(b.p, b.n), HV_TEXT(mid),
+                                    HV_INT(hogo__now_us(st))};
+            rc = kexec(st,
+                       "INSERT INTO subject_keys (subject_id, wrapped, master_key_id, "
+                       "created_at) VALUES (?, ?, ?, ?)",
+                       q, 4, err);
+            if (rc == 0)
+                rc = hogo__exec(st, "DELETE FROM subject_keys WHERE subject_id = ?", p, 1, NULL,
+                                err);
+        }
         goto out;
     }
     if (!create) {
@@ -277,14 +381,48 @@ static int subject_key(struct hogo_store *st, const char *subject_id, int create
     master_id(st->master_key, mid);
     struct hogo__val q[] = {HV_TEXT(subject_id), HV_BLOB(w, sizeof w), HV_TEXT(mid),
                             HV_INT(hogo__now_us(st))};
-    rc = hogo__exec(st,
-                    "INSERT INTO subject_keys (subject_id, wrapped, master_key_id, created_at) "
-                    "VALUES (?, ?, ?, ?)",
-                    q, 4, NULL, err);
+    /* in a key store transaction that commits just before the database's, so the key is
+     * durable before anything sealed under it (and a rolled-back put leaves no key) */
+    if (!st->keys_txn && st->txn_depth > 0) {
+        rc = hogo__sqlite_ops.begin(st->keys, err);
+        if (rc < 0)
+            goto out;
+        st->keys_txn = 1;
+    }
+    rc = kexec(st,
+               "INSERT INTO subject_keys (subject_id, wrapped, master_key_id, created_at) "
+               "VALUES (?, ?, ?, ?)",
+               q, 4, err);
 out:
     free(b.p);
     free(b.text);
     return rc;
+}
+
+int hogo__key_destroy(struct hogo_store *st, const char *subject_id, struct hogo_error *err)
+{
+    struct hogo__val p[] = {HV_TEXT(subject_id)};
+    int rc = keys_open(st, err);
+    if (rc == 0)
+        rc = kexec(st, "DELETE FROM subject_keys WHERE subject_id = ?", p, 1, err);
+    return rc;
+}
+
+int hogo__key_present(struct hogo_store *st, const char *subject_id, int *present,
+                      struct hogo_error *err)
+{
+    struct blob_out b = {0};
+    struct hogo__val p[] = {HV_TEXT(subject_id)};
+    *present = 0;
+    int rc = keys_open(st, err);
+    if (rc == 0)
+        rc = hogo__sqlite_ops.query(st->keys,
+                                    "SELECT wrapped FROM subject_keys WHERE subject_id = ?", p, 1,
+                                    take_blob, &b, err);
+    *present = b.p != NULL;
+    free(b.p);
+    free(b.text);
+    return rc == HOGO_ENOMEM ? hogo_error_set(err, rc, NULL, "out of memory") : rc;
 }
 
 static void value_ad(const char *subject_id, int64_t item_id, const char *category,
@@ -571,9 +709,58 @@ static int take_wrapped(void *ctx, const struct hogo__val *c, size_t n)
     return 0;
 }
 
+/* Re-wraps every key of the key store under new_master in a key store transaction left open
+ * for the caller to commit (rolled back on failure). */
+static int rotate_key_store(struct hogo_store *st, const unsigned char new_master[HOGO_KEY_BYTES],
+                            const char *mid, size_t *count, struct hogo_error *err)
+{
+    struct wrapped_list l = {0};
+    int rc = hogo__sqlite_ops.begin(st->keys, err);
+    if (rc < 0)
+        return rc;
+    rc = hogo__sqlite_ops.query(st->keys,
+                                "SELECT subject_id, wrapped FROM subject_keys ORDER BY subject_id",
+                                NULL, 0, take_wrapped, &l, err);
+    if (rc == HOGO_ENOMEM)
+        rc = hogo_error_set(err, rc, NULL, "out of memory");
+    for (size_t i = 0; i < l.n && rc == 0; i++) {
+        unsigned char key[HOGO_KEY_BYTES], w[WRAPPED_BYTES];
+        if (!l.rows[i].ok ||
+            unwrap_key(st->master_key, l.rows[i].subject_id, l.rows[i].w, WRAPPED_BYTES, key)) {
+            rc = hogo_error_set(err, HOGO_ECRYPTO, NULL,
+                                "the data key of subject '%s' does not open with the current "
+                                "master key; nothing was rotated",
+                                l.rows[i].subject_id);
+            break;
+        }
+        wrap_key(new_master, l.rows[i].subject_id, key, w);
+        sodium_memzero(key, sizeof key);
+        struct hogo__val p[] = {HV_BLOB(w, sizeof w), HV_TEXT(mid),
+                                HV_TEXT(l.rows[i].subject_id)};
+        rc = kexec(st, "UPDATE subject_keys SET wrapped = ?, master_key_id = ? WHERE subject_id = ?",
+                   p, 3, err);
+    }
+    struct hogo__val m[] = {HV_TEXT(mid)};
+    if (rc == 0)
+        rc = kexec(st,
+                   "INSERT INTO key_meta (key, value) VALUES ('master_key_id', ?) ON CONFLICT "
+                   "(key) DO UPDATE SET value = excluded.value",
+                   m, 1, err);
+    if (rc < 0) {
+        struct hogo_error ignored;
+        hogo__sqlite_ops.rollback(st->keys, &ignored);
+    }
+    *count = l.n;
+    for (size_t i = 0; i < l.n; i++)
+        free(l.rows[i].subject_id);
+    free(l.rows);
+    return rc;
+}
+
 int hogo_key_rotate(struct hogo_store *st, const unsigned char new_master[HOGO_KEY_BYTES],
                     int64_t *rewrapped, struct hogo_error *err)
 {
+    size_t in_store = 0;
     struct wrapped_list l = {0};
     int rc = hogo__txn_begin(st, err);
     if (rc < 0)
@@ -609,16 +796,45 @@ int hogo_key_rotate(struct hogo_store *st, const unsigned char new_master[HOGO_K
     if (rc == 0)
         rc = hogo__exec(st, "UPDATE hogo_meta SET value = ? WHERE key = 'master_key_id'", m, 1,
                         NULL, err);
+    /* the key store commits last before the database; if the database commit then fails
+     * the key store is put back under the old key (after a crash in that window,
+     * check_master trusts the key store) */
+    int kopen = 0, kcommitted = 0;
+    if (rc == 0) {
+        rc = rotate_key_store(st, new_master, mid, &in_store, err);
+        kopen = rc == 0;
+    }
     if (rc == 0) {
         char detail[96];
-        snprintf(detail, sizeof detail, "{\"rewrapped\":%zu,\"new_key_id\":\"%.8s\"}", l.n, mid);
+        snprintf(detail, sizeof detail, "{\"rewrapped\":%zu,\"new_key_id\":\"%.8s\"}",
+                 l.n + in_store, mid);
         rc = hogo__audit_append(st, NULL, "key.rotate", "subject_keys", detail, err);
     }
+    if (kopen && rc == 0) {
+        rc = hogo__sqlite_ops.commit(st->keys, err);
+        kcommitted = rc == 0;
+    } else if (kopen) {
+        struct hogo_error ignored;
+        hogo__sqlite_ops.rollback(st->keys, &ignored);
+    }
     rc = hogo__txn_end(st, rc, err);
+    if (rc < 0 && kcommitted) {
+        unsigned char old[HOGO_KEY_BYTES];
+        char oldmid[33];
+        size_t back = 0;
+        struct hogo_error ignored;
+        memcpy(old, st->master_key, HOGO_KEY_BYTES);
+        master_id(old, oldmid);
+        memcpy(st->master_key, new_master, HOGO_KEY_BYTES);
+        if (rotate_key_store(st, old, oldmid, &back, &ignored) == 0)
+            hogo__sqlite_ops.commit(st->keys, &ignored);
+        memcpy(st->master_key, old, HOGO_KEY_BYTES);
+        sodium_memzero(old, sizeof old);
+    }
     if (rc == 0) {
         memcpy(st->master_key, new_master, HOGO_KEY_BYTES);
         if (rewrapped)
-            *rewrapped = (int64_t)l.n;
+            *rewrapped = (int64_t)(l.n + in_store);
     }
     for (size_t i = 0; i < l.n; i++)
         free(l.rows[i].subject_id);

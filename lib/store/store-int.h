@@ -90,7 +90,19 @@ struct hogo_store {
     int64_t fixed_now;                /* nonzero: the clock reads this (tests, HOGO_NOW) */
     hogo__vocab_fn vocab;             /* optional vocabulary check; NULL = format check only */
     void *vocab_ctx;
+    char key_store[1024];             /* where subject keys live (data.c); "" = none */
+    void *keys;                       /* the key store's SQLite connection (hogo__sqlite_ops),
+                                         opened at first use; owned */
+    int keys_txn;                     /* a key store transaction is open: it commits just
+                                         before the database's (new keys durable first) */
 };
+
+/* Subject keys (data.c). Destroys the subject's key in the key store (durable on return);
+ * 0 also when it had none. */
+int hogo__key_destroy(struct hogo_store *st, const char *subject_id, struct hogo_error *err);
+/* *present = 1 when the key store holds a key for the subject. */
+int hogo__key_present(struct hogo_store *st, const char *subject_id, int *present,
+                      struct hogo_error *err);
 
 /* Opens a store on an explicit backend (tests: the fault backend). */
 int hogo__store_open_ops(struct hogo_store **out, const struct hogo_store_ops *ops,
@@ -149,6 +161,18 @@ int hogo__join_ids(struct hogo_store *st, const char *kind, const char *const *s
 /* Writes the subject's data items (metadata, no values) as a JSON array. */
 int hogo__gen_items(struct hogo_store *st, yajl_gen g, const char *subject_id,
                     struct hogo_error *err);
+
+/* hogo_ledger_record_provision() / _receipt() without re-parsing decision_json and
+ * detail_json (callers that generated them). */
+int hogo__ledger_provision(struct hogo_store *st, const struct hogo_provision *p,
+                           char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err);
+int hogo__ledger_receipt(struct hogo_store *st, const struct hogo_receipt *r,
+                         char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err);
+
+/* The subject's facts JSON as hogo_store_subject_facts_json() gives it, inside the caller's
+ * transaction and without its own audit event (the caller records the read). */
+int hogo__subject_facts_json(struct hogo_store *st, const char *policy, const char *subject_id,
+                             char **json, struct hogo_error *err);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void hogo__hex(const unsigned char *b, size_t n, char *out);

@@ -77,6 +77,9 @@ static const char *const migrations[] = {
     "CREATE INDEX audit_events_seq ON audit_events (seq);\n"
     "CREATE TABLE checkpoints (seq BIGINT NOT NULL, at BIGINT NOT NULL, head BLOB NOT NULL,"
     " public_key BLOB NOT NULL, signature BLOB NOT NULL, PRIMARY KEY (seq));\n",
+    /* 2: what was done to provided data (de-identification), the decision behind a receipt */
+    "ALTER TABLE provisions ADD COLUMN detail TEXT;\n"
+    "ALTER TABLE receipts ADD COLUMN decision TEXT;\n",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -199,6 +202,11 @@ int hogo__store_open_ops(struct hogo_store **out, const struct hogo_store_ops *o
         memcpy(st->signing_sk, opts->signing_key, HOGO_SIGN_SECRET_BYTES);
         st->has_signing = 1;
     }
+    if (opts->key_store && *opts->key_store)
+        snprintf(st->key_store, sizeof st->key_store, "%s", opts->key_store);
+    else if (ops == &hogo__sqlite_ops)
+        snprintf(st->key_store, sizeof st->key_store, "%s%s", target,
+                 strcmp(target, ":memory:") ? ".keys" : "");
     rc = ops->open(&st->impl, target, err);
     if (rc < 0)
         goto out;
@@ -257,6 +265,7 @@ int hogo_store_open_env(struct hogo_store **out, const char *db, const char *mas
         o.signing_key = sk;
     }
     o.actor = getenv("HOGO_ACTOR") && *getenv("HOGO_ACTOR") ? getenv("HOGO_ACTOR") : "cli";
+    o.key_store = getenv("HOGO_KEY_STORE");
     if (rc == 0)
         rc = hogo_store_open(out, db, &o, err);
     const char *now = getenv("HOGO_NOW");
@@ -276,6 +285,8 @@ void hogo_store_free(struct hogo_store *st)
             st->ops->rollback(st->impl, NULL);
         st->ops->close(st->impl);
     }
+    if (st->keys)
+        hogo__sqlite_ops.close(st->keys);
     sodium_memzero(st, sizeof *st);
     free(st);
 }
@@ -313,10 +324,25 @@ int hogo__txn_end(struct hogo_store *st, int rc, struct hogo_error *err)
         st->txn_failed = 1;
     if (--st->txn_depth > 0)
         return rc;
+    if (st->keys_txn && !st->txn_failed) {
+        /* new subject keys become durable before anything sealed under them */
+        st->keys_txn = 0;
+        int krc = hogo__sqlite_ops.commit(st->keys, err);
+        if (krc < 0) {
+            struct hogo_error ignored;
+            hogo__sqlite_ops.rollback(st->keys, &ignored);
+            st->ops->rollback(st->impl, &ignored);
+            st->txn_failed = 0;
+            return krc;
+        }
+    }
     if (st->txn_failed) {
         /* keep the first error's message: roll back without overwriting it */
         struct hogo_error ignored;
         hogo_error_clear(&ignored);
+        if (st->keys_txn)
+            hogo__sqlite_ops.rollback(st->keys, &ignored);
+        st->keys_txn = 0;
         st->ops->rollback(st->impl, &ignored);
         st->txn_failed = 0;
         return rc < 0 ? rc
@@ -350,6 +376,11 @@ int hogo_store_rollback(struct hogo_store *st, struct hogo_error *err)
     if (--st->txn_depth > 0)
         return 0;
     st->txn_failed = 0;
+    if (st->keys_txn) {
+        struct hogo_error ignored;
+        hogo__sqlite_ops.rollback(st->keys, &ignored);
+        st->keys_txn = 0;
+    }
     return st->ops->rollback(st->impl, err);
 }
 

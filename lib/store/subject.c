@@ -391,7 +391,15 @@ int hogo_subject_erase(struct hogo_store *st, const char *subject_id, struct hog
     int64_t now = hogo__now_us(st), items = 0;
     struct hogo__val p[] = {HV_TEXT(subject_id)};
     rc = subject_lookup(st, subject_id, NULL, NULL, err);
+    /* the key goes first, durably, from the key store: from this moment every copy of the
+     * subject's sealed data (database backups included) is unreadable */
+    int64_t stored = 0;
     if (rc == 0)
+        rc = hogo__query_int(st, "SELECT COUNT(*) FROM data_items WHERE subject_id = ?", p, 1,
+                             &stored, NULL, err);
+    if (rc == 0 && (stored > 0 || st->key_store[0]))
+        rc = hogo__key_destroy(st, subject_id, err);
+    if (rc == 0) /* a key left by schema 1 in the database itself */
         rc = hogo__exec(st, "DELETE FROM subject_keys WHERE subject_id = ?", p, 1, NULL, err);
     if (rc == 0)
         rc = hogo__exec(st, "DELETE FROM data_items WHERE subject_id = ?", p, 1, &items, err);
@@ -638,8 +646,8 @@ static int gen_facts(struct hogo_store *st, yajl_gen g, const char *policy,
     return rc;
 }
 
-int hogo_store_subject_facts_json(struct hogo_store *st, const char *policy,
-                                  const char *subject_id, char **json, struct hogo_error *err)
+static int facts_json(struct hogo_store *st, const char *policy, const char *subject_id,
+                      char **json, int audit, struct hogo_error *err)
 {
     char *op = NULL;
     yajl_gen g = NULL;
@@ -663,7 +671,7 @@ int hogo_store_subject_facts_json(struct hogo_store *st, const char *policy,
         rc = gen_facts(st, g, policy, subject_id, 0, err);
         yajl_gen_map_close(g);
     }
-    if (rc == 0) {
+    if (rc == 0 && audit) {
         char obj[96];
         snprintf(obj, sizeof obj, "facts policy:%s", policy ? policy : "*");
         rc = hogo__audit_append(st, subject_id, "subject.read", obj, NULL, err);
@@ -679,6 +687,18 @@ int hogo_store_subject_facts_json(struct hogo_store *st, const char *policy,
         yajl_gen_free(g);
     free(op);
     return rc;
+}
+
+int hogo_store_subject_facts_json(struct hogo_store *st, const char *policy,
+                                  const char *subject_id, char **json, struct hogo_error *err)
+{
+    return facts_json(st, policy, subject_id, json, 1, err);
+}
+
+int hogo__subject_facts_json(struct hogo_store *st, const char *policy, const char *subject_id,
+                             char **json, struct hogo_error *err)
+{
+    return facts_json(st, policy, subject_id, json, 0, err);
 }
 
 static int row_item_meta(void *ctx, const struct hogo__val *c, size_t n)
@@ -741,11 +761,9 @@ int hogo_subject_show_json(struct hogo_store *st, const char *subject_id, char *
         rc = gen_facts(st, g, NULL, subject_id, 1, err);
         yajl_gen_map_close(g);
     }
-    int64_t has_key = 0;
-    struct hogo__val p[] = {HV_TEXT(subject_id)};
-    if (rc == 0)
-        rc = hogo__query_int(st, "SELECT COUNT(*) FROM subject_keys WHERE subject_id = ?", p, 1,
-                             &has_key, NULL, err);
+    int has_key = 0;
+    if (rc == 0 && st->key_store[0])
+        rc = hogo__key_present(st, subject_id, &has_key, err);
     if (rc == 0) {
         hogo__gen_str(g, "data_key");
         hogo__gen_str(g, has_key ? "present" : erased ? "destroyed" : "none");

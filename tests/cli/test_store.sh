@@ -63,8 +63,12 @@ check "rotate" 0 "$HOGO" key generate mk2
 check "rotate" 0 "$HOGO" key rotate --new-key mk2
 check "old key refused" 2 "$HOGO" data get u1 1
 check "new key works" 0 "$HOGO" data get u1 1 --master-key mk2
+cp h.db backup.db # a backup of the database file (the key store h.db.keys is not in it)
+check "backup readable before erasure" 0 env HOGO_KEY_STORE=$dir/h.db.keys "$HOGO" data get u1 1 --master-key mk2 --db backup.db
 check "erase" 0 "$HOGO" subject erase u1
 check "erased data gone" 2 "$HOGO" data get u1 1 --master-key mk2
+check "the backup's copy is unreadable after erasure" 2 env HOGO_KEY_STORE=$dir/h.db.keys "$HOGO" data get u1 1 --master-key mk2 --db backup.db
+contains "no key for the backup's copy" err.txt "no data key"
 if command -v sqlite3 >/dev/null; then
   sqlite3 h.db "UPDATE audit_events SET action = 'x' WHERE seq = 3"
   check "tampering found" 1 "$HOGO" audit verify --public-key sk.pub

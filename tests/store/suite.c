@@ -13,7 +13,9 @@
 #include <cmocka.h>
 
 #include <hogo/audit.h>
+#include <hogo/decide.h>
 #include <hogo/ledger.h>
+#include <hogo/policy.h>
 #include <hogo/store.h>
 #include "store/store-int.h"
 
@@ -30,6 +32,7 @@ static void suite_drop(const char *location);
 
 struct fx {
     char loc[512];
+    char keys[256]; /* the subject key store, a separate file */
     unsigned char master[HOGO_KEY_BYTES];
     unsigned char sk[HOGO_SIGN_SECRET_BYTES];
     unsigned char pk[HOGO_SIGN_PUBLIC_BYTES];
@@ -40,7 +43,8 @@ struct fx {
 static struct hogo_store *fx_open(struct fx *f, unsigned interval)
 {
     struct hogo_store_options o = {.create = 1, .master_key = f->master, .signing_key = f->sk,
-                                   .checkpoint_interval = interval, .actor = "test"};
+                                   .checkpoint_interval = interval, .actor = "test",
+                                   .key_store = f->keys};
     struct hogo_store *st = NULL;
     int rc = hogo_store_open(&st, f->loc, &o, &f->err);
     if (rc)
@@ -55,6 +59,8 @@ static int setup(void **state)
     assert_non_null(f);
     assert_true(sodium_init() >= 0);
     suite_location(f->loc, sizeof f->loc);
+    static int key_serial;
+    snprintf(f->keys, sizeof f->keys, "/tmp/hogo-keys-%d-%d", (int)getpid(), ++key_serial);
     randombytes_buf(f->master, sizeof f->master);
     crypto_sign_keypair(f->pk, f->sk);
     f->st = fx_open(f, 1000);
@@ -67,6 +73,12 @@ static int teardown(void **state)
     struct fx *f = *state;
     hogo_store_free(f->st);
     suite_drop(f->loc);
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[300];
+        snprintf(p, sizeof p, "%s%s", f->keys, suffix[i]);
+        unlink(p);
+    }
     free(f);
     return 0;
 }
@@ -294,11 +306,12 @@ static void test_audit_chain_verifies_and_counts_events(void **state)
     make_events(f, 20);
     struct hogo_audit_report r;
     OK(hogo_audit_verify(f->st, f->pk, &r, &f->err));
-    assert_int_equal(r.events, 21); /* the migration event + 20 */
-    assert_int_equal(r.last_seq, 21);
+    /* one event per migration + 20 */
+    assert_int_equal(r.events, hogo_store_latest_schema_version() + 20);
+    assert_int_equal(r.last_seq, hogo_store_latest_schema_version() + 20);
     int64_t seq = 0;
     OK(hogo_audit_checkpoint(f->st, &seq, &f->err));
-    assert_int_equal(seq, 21);
+    assert_int_equal(seq, hogo_store_latest_schema_version() + 20);
     OK(hogo_audit_verify(f->st, f->pk, &r, &f->err));
     assert_int_equal(r.checkpoints, 1);
 }
@@ -431,7 +444,9 @@ static void test_audit_detects_rewritten_chain_by_signature(void **state)
     struct hogo_audit_report r;
     assert_int_equal(hogo_audit_verify(f->st, f->pk, &r, &f->err), HOGO_ETAMPER);
     assert_int_equal(r.first_bad_seq, 1); /* somewhere after the previous checkpoint (none) */
-    assert_non_null(strstr(r.problem, "checkpoint at event 11"));
+    char at[64];
+    snprintf(at, sizeof at, "checkpoint at event %d", hogo_store_latest_schema_version() + 10);
+    assert_non_null(strstr(r.problem, at));
 }
 
 static void test_audit_detects_forged_checkpoint(void **state)
@@ -474,14 +489,14 @@ static void test_audit_export_verifies_with_public_key_alone(void **state)
     OK(hogo_audit_export(f->st, &text, &len, &f->err));
     struct hogo_audit_report r;
     OK(hogo_audit_verify_export(text, len, f->pk, &r, &f->err));
-    assert_int_equal(r.events, 9);
+    assert_int_equal(r.events, hogo_store_latest_schema_version() + 8);
     assert_int_equal(r.checkpoints, 1);
     /* an edited export fails */
     char *p = strstr(text, "operator:irp");
     assert_non_null(p);
     p[9] = 'x';
     assert_int_equal(hogo_audit_verify_export(text, len, f->pk, &r, &f->err), HOGO_ETAMPER);
-    assert_int_equal(r.first_bad_seq, 2);
+    assert_int_equal(r.first_bad_seq, hogo_store_latest_schema_version() + 1);
     p[9] = 'i';
     /* a truncated export fails: drop the last event line */
     char *cp = strstr(text, "{\"checkpoint\"");
@@ -646,6 +661,62 @@ static void test_erasure_destroys_the_key_and_every_copy(void **state)
                      HOGO_EINVAL);
 }
 
+
+static int copy_file(const char *from, const char *to)
+{
+    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+    char buf[65536];
+    size_t n;
+    int rc = a && b ? 0 : -1;
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, a)) > 0)
+        if (fwrite(buf, 1, n, b) != n)
+            rc = -1;
+    if (a)
+        fclose(a);
+    if (b && fclose(b) != 0)
+        rc = -1;
+    return rc;
+}
+
+static void test_erasure_makes_a_database_backup_unreadable(void **state)
+{
+    struct fx *f = *state;
+    if (strcmp(hogo_store_backend(f->st), "sqlite") != 0)
+        skip(); /* a file copy is the backup here; PostgreSQL dumps behave the same way */
+    int64_t id;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_data_put(f->st, "u1", "email", secret_mail, strlen(secret_mail), NULL, &id, &f->err));
+    hogo_store_free(f->st); /* closing checkpoints the WAL into the file */
+    f->st = NULL;
+    char backup[600];
+    snprintf(backup, sizeof backup, "%s.backup", f->loc);
+    assert_int_equal(copy_file(f->loc, backup), 0);
+    struct hogo_store_options o = {.master_key = f->master, .actor = "test",
+                                   .key_store = f->keys};
+    struct hogo_store *b = NULL;
+    unsigned char *v = NULL;
+    size_t n;
+    /* before the erasure the backup opens with the live key store */
+    OK(hogo_store_open(&b, backup, &o, &f->err));
+    OK(hogo_data_get(b, "u1", id, &v, &n, &f->err));
+    assert_memory_equal(v, secret_mail, n);
+    free(v);
+    v = NULL;
+    hogo_store_free(b);
+    f->st = fx_open(f, 1000);
+    OK(hogo_subject_erase(f->st, "u1", &f->err));
+    /* after it, the backup still holds the sealed value but nothing opens it */
+    OK(hogo_store_open(&b, backup, &o, &f->err));
+    int64_t rows = -1;
+    OK(hogo__query_int(b, "SELECT COUNT(*) FROM data_items", NULL, 0, &rows, NULL, &f->err));
+    assert_int_equal(rows, 1);
+    assert_int_equal(hogo_data_get(b, "u1", id, &v, &n, &f->err), HOGO_ENOTFOUND);
+    assert_non_null(strstr(f->err.message, "no data key"));
+    assert_null(v);
+    hogo_store_free(b);
+    suite_drop(backup);
+}
+
 static void test_moved_ciphertext_does_not_open(void **state)
 {
     struct fx *f = *state;
@@ -802,6 +873,207 @@ static void test_purge_deletes_only_past_retention(void **state)
     verify_ok(f);
 }
 
+
+/* ---- decide and record: hogo_provide / hogo_receive ---- */
+
+static struct hogo_policy *irp_policy(void)
+{
+    static struct hogo_policy *p;
+    struct hogo_error e;
+    if (!p && hogo_policy_open("irp", NULL, &p, &e) != 0)
+        fail_msg("cannot load policy irp: %s", e.message);
+    return p;
+}
+
+static struct hogo_request *parse_req(const char *json)
+{
+    struct hogo_request *r = NULL;
+    struct hogo_error e;
+    assert_int_equal(hogo_request_new(&r), 0);
+    if (hogo_request_parse(r, hogo_policy_vocab(irp_policy()), json, strlen(json), 0, &e))
+        fail_msg("request: %s at %s", e.message, e.where);
+    return r;
+}
+
+static const char req_applied[] =
+    "{\"policy\":\"irp\",\"subject_id\":\"u1\",\"action\":\"provide\",\"purpose\":"
+    "\"recruitment_selection\",\"data\":[\"name\",\"email\"],\"service\":\"recruit_agent\","
+    "\"recipient\":{\"id\":\"participating_company\",\"corporate_number\":\"6100000000001\"}}";
+static const char req_court[] =
+    "{\"policy\":\"irp\",\"subject_id\":\"u1\",\"action\":\"provide\",\"purpose\":"
+    "\"legal_response\",\"data\":[\"name\",\"address\"],\"recipient\":{\"id\":\"court\"},"
+    "\"basis\":\"court_order\"}";
+static const char req_receive[] =
+    "{\"policy\":\"irp\",\"subject_id\":\"u1\",\"action\":\"receive\",\"purpose\":"
+    "\"billing_confirmation\",\"data\":[\"prior_application_fact\"],\"recipient\":{\"id\":"
+    "\"participating_company\",\"corporate_number\":\"6100000000001\"}}";
+
+static void applied_subject(struct fx *f)
+{
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_subject_add_fact(f->st, "u1", "applied_to", "6100000000001", &f->err));
+}
+
+static void test_provide_allowed_writes_the_record_with_statutory_retention(void **state)
+{
+    struct fx *f = *state;
+    applied_subject(f);
+    struct hogo_request *r = parse_req(req_applied);
+    struct hogo_decision d;
+    char id[HOGO_LEDGER_ID_BYTES];
+    OK(hogo_provide(f->st, irp_policy(), r, &d, id, &f->err));
+    assert_true(d.allow);
+    assert_true(strncmp(id, "prov-", 5) == 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions WHERE record_required = 1 AND "
+                              "retention_years = 3 AND items = 'name,email' AND "
+                              "recipient_corporate_number = '6100000000001'"),
+                     1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'decision' AND "
+                              "object LIKE '%decision:allow%'"),
+                     1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = "
+                              "'provision.record'"),
+                     1);
+    /* the request is reusable: a second provision on the same parsed request */
+    OK(hogo_provide(f->st, irp_policy(), r, &d, id, &f->err));
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions"), 2);
+    hogo_request_free(r);
+    verify_ok(f);
+}
+
+static void test_provide_without_record_obligation_keeps_the_operators_retention(void **state)
+{
+    struct fx *f = *state;
+    applied_subject(f);
+    struct hogo_request *r = parse_req(req_court);
+    struct hogo_decision d;
+    char id[HOGO_LEDGER_ID_BYTES];
+    struct hogo_provide_opts o = {.own_retention_years = 5};
+    OK(hogo_provide_ex(f->st, irp_policy(), r, &o, &d, id, &f->err));
+    assert_true(d.allow);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions WHERE record_required = 0 AND "
+                              "retention_years = 5 AND basis = 'court_order'"),
+                     1);
+    /* default: HOGO_OWN_RETENTION_YEARS */
+    OK(hogo_provide(f->st, irp_policy(), r, &d, id, &f->err));
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions WHERE record_required = 0 AND "
+                              "retention_years = 3"),
+                     1);
+    hogo_request_free(r);
+}
+
+static void test_provide_denied_writes_no_record_but_audits_the_decision(void **state)
+{
+    struct fx *f = *state;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err)); /* never applied to the company */
+    struct hogo_request *r = parse_req(req_applied);
+    struct hogo_decision d;
+    char id[HOGO_LEDGER_ID_BYTES] = "x";
+    OK(hogo_provide(f->st, irp_policy(), r, &d, id, &f->err));
+    assert_false(d.allow);
+    assert_string_equal(id, "");
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'decision' AND "
+                              "object LIKE '%decision:deny%'"),
+                     1);
+    hogo_request_free(r);
+    verify_ok(f);
+}
+
+static void test_provide_refuses_requests_it_cannot_record(void **state)
+{
+    struct fx *f = *state;
+    applied_subject(f);
+    struct hogo_decision d;
+    char id[HOGO_LEDGER_ID_BYTES];
+    struct hogo_request *r = parse_req(
+        "{\"policy\":\"irp\",\"action\":\"provide\",\"purpose\":\"legal_response\",\"data\":"
+        "[\"name\"],\"recipient\":{\"id\":\"court\"},\"basis\":\"court_order\"}");
+    assert_int_equal(hogo_provide(f->st, irp_policy(), r, &d, id, &f->err), HOGO_EINVAL);
+    assert_string_equal(f->err.where, "/subject_id");
+    hogo_request_free(r);
+    r = parse_req(req_receive);
+    assert_int_equal(hogo_provide(f->st, irp_policy(), r, &d, id, &f->err), HOGO_EINVAL);
+    assert_string_equal(f->err.where, "/action");
+    hogo_request_free(r);
+    r = parse_req("{\"policy\":\"irp\",\"subject_id\":\"u1\",\"action\":\"provide\",\"purpose\":"
+                  "\"legal_response\",\"data\":[\"name\"],\"recipient\":{\"id\":\"court\"},"
+                  "\"basis\":\"court_order\",\"subject\":{\"age\":30}}");
+    assert_int_equal(hogo_provide(f->st, irp_policy(), r, &d, id, &f->err), HOGO_EINVAL);
+    assert_string_equal(f->err.where, "/subject");
+    hogo_request_free(r);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'decision'"), 0);
+}
+
+static int refuse_record(void *ctx, const struct hogo_decision *d, const char *dj,
+                         char **detail, struct hogo_error *err)
+{
+    (void)ctx;
+    (void)d;
+    (void)dj;
+    *detail = strdup("{\"half\":true}");
+    return hogo_error_set(err, HOGO_EIO, NULL, "the de-identification failed");
+}
+
+static int name_detail(void *ctx, const struct hogo_decision *d, const char *dj, char **detail,
+                       struct hogo_error *err)
+{
+    (void)ctx;
+    (void)err;
+    assert_true(d->allow);
+    assert_non_null(strstr(dj, "\"decision\":\"allow\""));
+    *detail = strdup("{\"deidentify\":{\"drop\":[\"name\"]}}");
+    return 0;
+}
+
+static void test_provide_before_record_detail_is_kept_and_its_failure_rolls_back(void **state)
+{
+    struct fx *f = *state;
+    applied_subject(f);
+    struct hogo_request *r = parse_req(req_applied);
+    struct hogo_decision d;
+    char id[HOGO_LEDGER_ID_BYTES];
+    int64_t events = count(f, "SELECT COUNT(*) FROM audit_events");
+    struct hogo_provide_opts o = {.before_record = refuse_record};
+    assert_int_equal(hogo_provide_ex(f->st, irp_policy(), r, &o, &d, id, &f->err), HOGO_EIO);
+    assert_false(d.allow);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events"), events);
+    o.before_record = name_detail;
+    OK(hogo_provide_ex(f->st, irp_policy(), r, &o, &d, id, &f->err));
+    char *json = NULL;
+    OK(hogo_ledger_show_json(f->st, id, &json, &f->err));
+    assert_non_null(strstr(json, "{\"deidentify\":{\"drop\":[\"name\"]}}"));
+    free(json);
+    hogo_request_free(r);
+    verify_ok(f);
+}
+
+static void test_receive_needs_every_confirmation_item(void **state)
+{
+    struct fx *f = *state;
+    applied_subject(f);
+    struct hogo_request *r = parse_req(req_receive);
+    struct hogo_decision d;
+    char id[HOGO_LEDGER_ID_BYTES];
+    struct hogo_provide_opts o = {.provider_name = "株式会社テスト",
+                                  .provider_address = "東京都千代田区1-1",
+                                  .provider_representative = "山田一郎"};
+    int64_t events = count(f, "SELECT COUNT(*) FROM audit_events");
+    assert_int_equal(hogo_receive(f->st, irp_policy(), r, &o, &d, id, &f->err), HOGO_EINVAL);
+    assert_string_equal(f->err.where, "/acquisition");
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events"), events);
+    o.acquisition = "本人の同意を得て取得（契約書で確認）";
+    OK(hogo_receive(f->st, irp_policy(), r, &o, &d, id, &f->err));
+    assert_true(d.allow);
+    assert_true(strncmp(id, "rcpt-", 5) == 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM receipts WHERE record_required = 1 AND "
+                              "decision IS NOT NULL"),
+                     1);
+    hogo_request_free(r);
+    verify_ok(f);
+}
+
 /* ---- faults: every store call fails in turn ---- */
 
 /* A fingerprint of the whole database: row counts and the audit head. */
@@ -881,12 +1153,21 @@ static int op_purge(struct hogo_store *st, struct hogo_error *err)
     return hogo_ledger_purge(st, NULL, err);
 }
 
+static int op_provide(struct hogo_store *st, struct hogo_error *err)
+{
+    struct hogo_request *r = parse_req(req_applied);
+    struct hogo_decision d;
+    int rc = hogo_provide(st, irp_policy(), r, &d, NULL, err);
+    hogo_request_free(r);
+    return rc;
+}
+
 static void run_faults(struct fx *f, fault_op op, const char *name)
 {
     char before[512], after[512], target[600];
     fingerprint(f, f->st, before);
     struct hogo_store_options o = {.master_key = f->master, .signing_key = f->sk,
-                                   .actor = "test"};
+                                   .actor = "test", .key_store = f->keys};
     long n;
     for (n = 1; n < 1000; n++) {
         struct hogo_store *st = NULL;
@@ -927,6 +1208,8 @@ static void test_every_store_call_failing_leaves_the_database_as_it_was(void **s
     run_faults(f, op_data_put, "data put");
     run_faults(f, op_data_get, "data get");
     run_faults(f, op_provision, "provision");
+    OK(hogo_subject_add_fact(f->st, "u1", "applied_to", "6100000000001", &f->err));
+    run_faults(f, op_provide, "provide");
     run_faults(f, op_purge, "purge");
     run_faults(f, op_checkpoint, "checkpoint");
     run_faults(f, op_rotate, "rotate");
@@ -950,7 +1233,7 @@ static void test_sigkill_keeps_every_acknowledged_record(void **state)
     if (pid == 0) {
         close(fds[0]);
         struct hogo_store_options o = {.master_key = f->master, .signing_key = f->sk,
-                                       .checkpoint_interval = 50};
+                                       .checkpoint_interval = 50, .key_store = f->keys};
         struct hogo_store *st = NULL;
         struct hogo_error e;
         if (hogo_store_open(&st, f->loc, &o, &e))
@@ -1026,14 +1309,23 @@ static int suite_run(const char *group)
         T(test_wrong_master_key_is_refused_without_damage),
         T(test_key_rotation_rewraps_every_subject_key),
         T(test_erasure_destroys_the_key_and_every_copy),
+        T(test_erasure_makes_a_database_backup_unreadable),
         T(test_moved_ciphertext_does_not_open),
         T(test_data_put_validates_provenance),
         T(test_provision_record_and_its_event_are_one_write),
         T(test_receipt_refused_when_a_confirmation_item_is_missing),
         T(test_ledger_export_filters_json_and_csv),
         T(test_purge_deletes_only_past_retention),
+        T(test_provide_allowed_writes_the_record_with_statutory_retention),
+        T(test_provide_without_record_obligation_keeps_the_operators_retention),
+        T(test_provide_denied_writes_no_record_but_audits_the_decision),
+        T(test_provide_refuses_requests_it_cannot_record),
+        T(test_provide_before_record_detail_is_kept_and_its_failure_rolls_back),
+        T(test_receive_needs_every_confirmation_item),
         T(test_every_store_call_failing_leaves_the_database_as_it_was),
         T(test_sigkill_keeps_every_acknowledged_record),
     };
-    return _cmocka_run_group_tests(group, tests, sizeof tests / sizeof tests[0], NULL, NULL);
+    int rc = _cmocka_run_group_tests(group, tests, sizeof tests / sizeof tests[0], NULL, NULL);
+    hogo_policy_free(irp_policy());
+    return rc;
 }

@@ -1,0 +1,239 @@
+/*
+ * Decide and record in one step: hogo_provide() (APPI Art. 29) and hogo_receive() (Art. 30).
+ * Ledger layer, joining the decision engine (lib/decide) and the store. One transaction holds
+ * the read of the subject's stored facts, the decision and its audit event, and — when the
+ * decision allows — the provision or receipt record with its own audit event, so a provision
+ * is never allowed without its record and a crash leaves either all of it or nothing.
+ * Whether the law requires the record comes from the decision's obligations: record_provision
+ * (confirm_receipt for receipts) with its retention means required; an allowed provision
+ * without it (a court order, outsourcing, a recipient in Art. 16(2)) is recorded too, with
+ * record_required false and the operator's own retention.
+ */
+#include "policy/policy_int.h"
+#include "store/store-int.h"
+
+#include <hogo/decide.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The request's data categories as ids, in vocabulary order (borrowed strings). */
+static size_t request_items(const struct hogo_policy *p, const struct hogo_request *r,
+                            const char **items, size_t cap)
+{
+    const struct hogo__table *t = &p->vocab->t[HOGO__K_DATA];
+    size_t n = 0;
+    for (int i = 0; i < t->n && n < cap; i++)
+        if (hogo__set_has(&r->data, i))
+            items[n++] = t->v[i].id;
+    return n;
+}
+
+static const char *vocab_id(const struct hogo_policy *p, enum hogo__kind k, int i)
+{
+    return i >= 0 && i < p->vocab->t[k].n ? p->vocab->t[k].v[i].id : NULL;
+}
+
+/* The decision response as one line of JSON (allocated). */
+static int decision_json(const struct hogo_policy *p, const struct hogo_request *r,
+                         const struct hogo_decision *d, char **out, struct hogo_error *err)
+{
+    struct hogo_writer *w = NULL;
+    const char *buf;
+    size_t len;
+    *out = NULL;
+    if (hogo_writer_new(false, &w) || hogo_writer_decision(w, p, r, d))
+        goto oom;
+    hogo_writer_buffer(w, &buf, &len);
+    while (len && buf[len - 1] == '\n')
+        len--;
+    if (!(*out = strndup(buf, len)))
+        goto oom;
+    hogo_writer_free(w);
+    return 0;
+oom:
+    hogo_writer_free(w);
+    return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory writing the decision");
+}
+
+enum kind { PROVIDE, RECEIVE };
+
+/* Checks what can be checked before the transaction: the action, the subject. */
+static int precheck(const struct hogo_policy *p, const struct hogo_request *r, enum kind kind,
+                    const char *subject, struct hogo_error *err)
+{
+    if (strcmp(r->policy, hogo_policy_id(p)) != 0)
+        return hogo_error_set(err, HOGO_EINVAL, "/policy",
+                              "the request is for policy '%s' but the policy given is '%s'",
+                              r->policy, hogo_policy_id(p));
+    if (kind == PROVIDE && r->action != HOGO__PROVIDE && r->action != HOGO__OUTSOURCE)
+        return hogo_error_set(err, HOGO_EINVAL, "/action",
+                              "a provision is action 'provide' or 'outsource', not '%s'; use "
+                              "'hogo check' for other actions",
+                              vocab_id(p, HOGO__K_ACTION, r->action));
+    if (kind == RECEIVE && r->action != HOGO__RECEIVE)
+        return hogo_error_set(err, HOGO_EINVAL, "/action",
+                              "a receipt is action 'receive', not '%s'",
+                              vocab_id(p, HOGO__K_ACTION, r->action));
+    if (!subject || !*subject)
+        return hogo_error_set(err, HOGO_EINVAL, "/subject_id",
+                              "a %s record names the person: give \"subject_id\" in the "
+                              "request (or --subject)",
+                              kind == PROVIDE ? "provision" : "receipt");
+    if (hogo_request_has_subject(r))
+        return hogo_error_set(err, HOGO_EINVAL, "/subject",
+                              "the request carries subject facts and the store holds them too; "
+                              "drop \"subject\" from the request to decide on the stored facts");
+    return hogo__check_id(subject, "subject id", err);
+}
+
+static int own_years(const struct hogo_provide_opts *o)
+{
+    return o && o->own_retention_years ? o->own_retention_years : HOGO_OWN_RETENTION_YEARS;
+}
+
+static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
+                             struct hogo_request *r, const struct hogo_provide_opts *o,
+                             enum kind kind, struct hogo_decision *d,
+                             char record_id[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+{
+    static const struct hogo_provide_opts none;
+    char *facts = NULL, *djson = NULL, *detail = NULL;
+    char id[HOGO_LEDGER_ID_BYTES] = "";
+    if (!o)
+        o = &none;
+    const char *subject = o->subject_id ? o->subject_id : r->subject_id;
+    memset(d, 0, sizeof *d);
+    if (record_id)
+        record_id[0] = '\0';
+    int rc = precheck(p, r, kind, subject, err);
+    if (rc == 0 && kind == RECEIVE) {
+        /* the Art. 30 confirmation is complete before anything is decided or written */
+        static const char why[] = "APPI Art. 30 requires it to be confirmed before receiving";
+        const char *need[] = {o->provider_name, o->provider_address,
+                              o->provider_representative, o->acquisition};
+        const char *field[] = {"/provider_name", "/provider_address",
+                               "/provider_representative", "/acquisition"};
+        for (int i = 0; i < 4 && rc == 0; i++)
+            if (!need[i] || !*need[i])
+                rc = hogo_error_set(err, HOGO_EINVAL, field[i], "%s is missing: %s",
+                                    field[i] + 1,
+                                    i == 3 ? "how the provider obtained the data (取得の経緯) "
+                                             "must be confirmed"
+                                           : why);
+    }
+    if (rc < 0)
+        return rc;
+    rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        return rc;
+    rc = hogo__subject_facts_json(st, hogo_policy_id(p), subject, &facts, err);
+    if (rc == 0)
+        rc = hogo_request_set_subject_json(r, p->vocab, facts, strlen(facts), err);
+    if (rc == 0)
+        rc = hogo_decide(p, r, d, err);
+    if (rc == 0)
+        rc = decision_json(p, r, d, &djson, err);
+    if (rc == 0) {
+        char object[160];
+        snprintf(object, sizeof object, "policy:%s decision:%s facts:stored", hogo_policy_id(p),
+                 d->allow ? "allow" : "deny");
+        rc = hogo__audit_append(st, subject, "decision", object, djson, err);
+    }
+    if (rc == 0 && d->allow && o->before_record)
+        rc = o->before_record(o->ctx, d, djson, &detail, err);
+    if (rc == 0 && d->allow) {
+        const char *items[64];
+        size_t n = request_items(p, r, items, 64);
+        unsigned need = kind == PROVIDE ? 1u << HOGO__OB_RECORD_PROVISION
+                                        : 1u << HOGO__OB_CONFIRM_RECEIPT;
+        int required = (d->obligations & need) != 0;
+        int years = required ? (d->retention_years ? d->retention_years : 3) : own_years(o);
+        const char *from = required && d->retention_last ? "last_provision" : "creation";
+        const char *basis = vocab_id(p, HOGO__K_BASIS, r->basis);
+        if (kind == PROVIDE) {
+            char corp[24];
+            const struct hogo__entry *rcp =
+                r->recipient >= 0 ? &p->vocab->t[HOGO__K_RECIPIENT].v[r->recipient] : NULL;
+            if (r->has_corp)
+                snprintf(corp, sizeof corp, "%013llu", (unsigned long long)r->corp);
+            struct hogo_provision pr = {
+                .subject_id = subject,
+                .policy = hogo_policy_id(p),
+                .policy_version = hogo_policy_version(p),
+                .recipient_id = rcp ? rcp->id : NULL,
+                .recipient_name = o->recipient_name ? o->recipient_name
+                                  : rcp && rcp->ja  ? rcp->ja
+                                  : rcp             ? rcp->en
+                                                    : NULL,
+                .recipient_corporate_number = r->has_corp ? corp : NULL,
+                .recipient_address = o->recipient_address,
+                .recipient_representative = o->recipient_representative,
+                .recipient_country = r->country[0] ? r->country : NULL,
+                .purpose = vocab_id(p, HOGO__K_PURPOSE, r->purpose),
+                .items = items,
+                .n_items = n,
+                .basis = basis ? basis : "policy",
+                .consent_id = r->consent_id[0] ? r->consent_id : NULL,
+                .record_required = required,
+                .retention_years = years,
+                .retention_from = from,
+                .decision_json = djson,
+                .detail_json = detail,
+            };
+            rc = hogo__ledger_provision(st, &pr, id, err);
+        } else {
+            struct hogo_receipt rr = {
+                .subject_id = subject,
+                .policy = hogo_policy_id(p),
+                .policy_version = hogo_policy_version(p),
+                .provider_name = o->provider_name,
+                .provider_address = o->provider_address,
+                .provider_representative = o->provider_representative,
+                .provider_corporate_number = o->provider_corporate_number,
+                .acquisition = o->acquisition,
+                .items = items,
+                .n_items = n,
+                .basis = basis ? basis : "policy",
+                .record_required = required,
+                .retention_years = years,
+                .retention_from = from,
+                .decision_json = djson,
+            };
+            rc = hogo__ledger_receipt(st, &rr, id, err);
+        }
+    }
+    rc = hogo__txn_end(st, rc, err);
+    if (rc == 0 && record_id)
+        memcpy(record_id, id, HOGO_LEDGER_ID_BYTES);
+    if (rc < 0)
+        memset(d, 0, sizeof *d);
+    free(facts);
+    free(djson);
+    free(detail);
+    return rc;
+}
+
+int hogo_provide_ex(struct hogo_store *st, const struct hogo_policy *policy,
+                    struct hogo_request *req, const struct hogo_provide_opts *opts,
+                    struct hogo_decision *out, char record_id[HOGO_LEDGER_ID_BYTES],
+                    struct hogo_error *err)
+{
+    return decide_and_record(st, policy, req, opts, PROVIDE, out, record_id, err);
+}
+
+int hogo_provide(struct hogo_store *st, const struct hogo_policy *policy,
+                 struct hogo_request *req, struct hogo_decision *out,
+                 char record_id[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+{
+    return decide_and_record(st, policy, req, NULL, PROVIDE, out, record_id, err);
+}
+
+int hogo_receive(struct hogo_store *st, const struct hogo_policy *policy,
+                 struct hogo_request *req, const struct hogo_provide_opts *opts,
+                 struct hogo_decision *out, char record_id[HOGO_LEDGER_ID_BYTES],
+                 struct hogo_error *err)
+{
+    return decide_and_record(st, policy, req, opts, RECEIVE, out, record_id, err);
+}
