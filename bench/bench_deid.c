@@ -4,13 +4,18 @@
  * 1,000,000-row table. Benchmark layer.
  *
  * usage: bench_deid [DATA_DIR] [--reps N] [--no-synthetic]
- *   DATA_DIR defaults to ../shared/data/adult relative to the repository root (the current
- *   directory when run from the root). Each case runs in its own child process so that its
- *   peak resident memory (getrusage) is its own. Times: "search" = dictionary encoding +
- *   lattice search (what ARX times), "total" = also reading the CSV and hierarchies.
+ *   DATA_DIR holds adult.csv and adult_hierarchy_*.csv; it defaults to ../shared/data/adult
+ *   relative to the repository root (tried from the current directory, then from the
+ *   repository this file was compiled from). When the data set is missing the Adult cases
+ *   print "skipped: data set not found" and the program still exits 0.
+ *   Output is one Markdown table (for bench/RESULTS.md), one row per case. Each case runs in
+ *   its own child process so that its peak resident memory (getrusage) is its own. Times are
+ *   medians of N runs (default 21): "search" = dictionary encoding + lattice search (what
+ *   ARX times), "total" = also reading the CSV and hierarchy files.
  *   (a) 8 QIs, k=5, no suppression, non-uniform entropy;
  *   (b) 9 QIs (with salary-class), k=5, 4% suppression, loss (gs 0.5, geometric mean);
- *   (c) synthetic 1,000,000 rows, 6 QIs, k=5, 1% suppression, loss.
+ *   (c) synthetic 1,000,000 rows, 4 QIs, k=5 + distinct 2-diversity, 1% suppression, loss
+ *       (one run).
  */
 #include "deid/deid_int.h"
 
@@ -79,16 +84,15 @@ static int run_case(const char *label, const char *cfgtext, const char *csv, int
     qsort(total, (size_t)reps, sizeof *total, cmp_d);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("%s\n  rows %zu, transformations %zu, checked %zu (rolled up %zu)\n  levels:", label,
-           r->csv.nrows, r->search.nodes, r->search.checked, r->search.rollups);
+    printf("| %s | %zu |", label, r->csv.nrows);
     for (size_t a = 0; a < r->q; a++)
-        printf(" %s=%d", r->csv.header[r->qcols[a]], r->levels[a]);
-    printf("\n  loss %.6f, classes %zu, suppressed %zu, models hold: %s\n", r->search.best.loss,
-           r->search.best.classes, r->search.best.suppressed, r->models_hold ? "yes" : "NO");
-    printf("  search (encode+lattice) median %.2f ms (min %.2f, max %.2f) over %d runs\n",
-           search[reps / 2] * 1e3, search[0] * 1e3, search[reps - 1] * 1e3, reps);
-    printf("  total (read CSV + hierarchies + search) median %.2f ms\n", total[reps / 2] * 1e3);
-    printf("  peak RSS of this case's process: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
+        printf("%s%s=%d", a ? " " : " ", r->csv.header[r->qcols[a]], r->levels[a]);
+    printf(" | %.6f | %zu | %zu | %zu of %zu (%zu stepping stones) | %.2f (min %.2f) | %.2f | "
+           "%.1f | %s |\n",
+           r->search.best.loss, r->search.best.classes, r->search.best.suppressed,
+           r->search.checked, r->search.nodes, r->search.stones, search[reps / 2] * 1e3,
+           search[0] * 1e3, total[reps / 2] * 1e3, (double)ru.ru_maxrss / 1024.0,
+           r->models_hold ? "yes" : "NO");
     fflush(stdout);
     hogo_deid_result_free(r);
     hogo_deid_config_free(cfg);
@@ -136,9 +140,31 @@ static int write_synthetic(const char *path, size_t n)
     return fclose(f);
 }
 
+/* Finds the Adult directory: dir when given, else ../shared/data/adult from the current
+ * directory or from the repository root this file was compiled in. */
+static int find_adult(const char *dir, char *out, size_t cap)
+{
+    if (dir) {
+        snprintf(out, cap, "%s", dir);
+    } else {
+        snprintf(out, cap, "../shared/data/adult");
+        char probe[1200];
+        snprintf(probe, sizeof probe, "%s/adult.csv", out);
+        if (access(probe, R_OK) != 0) {
+            /* __FILE__ is <root>/bench/bench_deid.c when built by CMake. */
+            const char *f = __FILE__, *end = strstr(f, "/bench/bench_deid.c");
+            if (end)
+                snprintf(out, cap, "%.*s/../shared/data/adult", (int)(end - f), f);
+        }
+    }
+    char probe[1200];
+    snprintf(probe, sizeof probe, "%s/adult.csv", out);
+    return access(probe, R_OK) == 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *dir = "../shared/data/adult";
+    const char *arg = NULL;
     int reps = 21, synthetic = 1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--reps") && i + 1 < argc)
@@ -146,26 +172,34 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--no-synthetic"))
             synthetic = 0;
         else
-            dir = argv[i];
+            arg = argv[i];
     }
     if (reps < 1)
         reps = 1;
-    char csv[1024];
+    char dir[1024], csv[1100];
+    int have = find_adult(arg, dir, sizeof dir);
     snprintf(csv, sizeof csv, "%s/adult.csv", dir);
-    if (access(csv, R_OK) != 0) {
-        fprintf(stderr, "bench_deid: cannot read '%s'; pass the Adult data directory\n", csv);
-        return 2;
-    }
     int rc = 0;
-    char *a = adult_config(dir, 0, "models: {k: 5}\nsuppression_limit: 0\n",
-                           "measure: {name: entropy, aggregate: sum}\n");
-    rc |= in_child("(a) Adult, 8 QIs, k=5, 0% suppression, non-uniform entropy", a, csv, reps);
-    free(a);
-    char *b = adult_config(dir, 1, "models: {k: 5}\nsuppression_limit: 0.04\n",
-                           "measure: {name: loss, gs_factor: 0.5, aggregate: geometric_mean}\n");
-    rc |= in_child("(b) Adult, 9 QIs, k=5, 4% suppression, loss (gs 0.5, geometric mean)", b,
-                   csv, reps > 5 ? 5 : reps);
-    free(b);
+    printf("bench_deid: medians of %d runs, one process per case; search = encode + lattice "
+           "search, total = + reading files\n\n",
+           reps);
+    printf("| case | rows | optimum (levels) | measure | classes | suppressed | computed of "
+           "lattice | search ms | total ms | peak RSS MB | models hold |\n");
+    printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    fflush(stdout);
+    if (!have) {
+        printf("| (a), (b) Adult | skipped: data set not found ('%s') |||||||||\n", csv);
+    } else {
+        char *a = adult_config(dir, 0, "models: {k: 5}\nsuppression_limit: 0\n",
+                               "measure: {name: entropy, aggregate: sum}\n");
+        rc |= in_child("(a) Adult, 8 QIs, k=5, 0% suppression, non-uniform entropy", a, csv, reps);
+        free(a);
+        char *b = adult_config(dir, 1, "models: {k: 5}\nsuppression_limit: 0.04\n",
+                               "measure: {name: loss, gs_factor: 0.5, aggregate: geometric_mean}\n");
+        rc |= in_child("(b) Adult, 9 QIs, k=5, 4% suppression, loss (gs 0.5, geometric mean)",
+                       b, csv, reps);
+        free(b);
+    }
     if (synthetic) {
         const char *path = "/tmp/hogo_bench_deid_1m.csv";
         if (write_synthetic(path, 1000000) != 0) {
@@ -181,8 +215,8 @@ int main(int argc, char **argv)
             "  diagnosis: sensitive\n"
             "models: {k: 5, l_diversity: {attribute: diagnosis, l: 2}}\n"
             "suppression_limit: 0.01\nmeasure: {name: loss}\n";
-        rc |= in_child("(c) synthetic 1,000,000 rows, 4 QIs (age, address, postal, birth), "
-                       "k=5 + distinct 2-diversity, 1% suppression, loss",
+        rc |= in_child("(c) synthetic, 4 QIs (age, address, postal, birth), k=5 + distinct "
+                       "2-diversity, 1% suppression, loss (1 run)",
                        cfg, path, 1);
         unlink(path);
     }

@@ -22,11 +22,11 @@ extern "C" {
 struct hogo_deid_config; /* a parsed anonymisation config (YAML) */
 struct hogo_deid_result; /* the transformed table with its report */
 
-/* Loads an anonymisation config (YAML); hierarchy paths are relative to its folder.
- * *out is allocated; free with hogo_deid_config_free(). Errors carry file:line. */
+/* Loads an anonymisation config (YAML); hierarchy and population paths are relative to its
+ * folder. *out is allocated; free with hogo_deid_config_free(). Errors carry file:line. */
 HOGO_EXTERN int hogo_deid_config_load(const char *path, struct hogo_deid_config **out,
                                       struct hogo_error *err);
-/* Parses a config from memory; name is used in messages, base_dir resolves hierarchy paths. */
+/* Parses a config from memory; name is used in messages, base_dir resolves relative paths. */
 HOGO_EXTERN int hogo_deid_config_parse(const char *text, size_t len, const char *name,
                                        const char *base_dir, struct hogo_deid_config **out,
                                        struct hogo_error *err);

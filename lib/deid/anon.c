@@ -17,6 +17,11 @@
  *   suppression_limit: 0.04           # fraction of rows (or "4%")
  *   measure: {name: loss|entropy|discernibility|precision, gs_factor: 0.5,
  *             aggregate: sum|geometric_mean|arithmetic_mean|max}
+ *   population: {file: population.csv, count: n}   # or population: population.csv
+ *
+ * The population table (for the journalist risk) is a CSV with the same quasi-identifier
+ * columns, ungeneralised, one row per person of the population or, with `count`, one row per
+ * combination of values with its number of people. Paths are relative to the config.
  */
 #include "deid_int.h"
 
@@ -40,6 +45,8 @@ void hogo_deid_config_free(struct hogo_deid_config *cfg)
     }
     for (size_t i = 0; i < cfg->nsmodels; i++)
         free(cfg->smodels[i].attr);
+    free(cfg->pop_path);
+    free(cfg->pop_count);
     free(cfg->attrs);
     free(cfg->smodels);
     free(cfg);
@@ -372,9 +379,40 @@ static int parse_root(struct cfgctx *c, struct fy_node *root)
             else
                 return cfg_error(c, nm, "unknown measure '%s'; use loss, entropy, "
                                         "discernibility or precision%s", mname, "");
+        } else if (!strcmp(k, "population")) {
+            char file[1024] = "", count[256] = "";
+            if (fy_node_is_mapping(vn)) {
+                int m = fy_node_mapping_item_count(vn);
+                for (int j = 0; j < m; j++) {
+                    struct fy_node_pair *mp = fy_node_mapping_get_by_index(vn, j);
+                    struct fy_node *mk = fy_node_pair_key(mp), *mv = fy_node_pair_value(mp);
+                    char key[64];
+                    if (scalar(mk, key, sizeof key) < 0)
+                        return cfg_error(c, mk, "bad population key%s%s", "", "");
+                    if (!strcmp(key, "file") && scalar(mv, file, sizeof file) == 0)
+                        continue;
+                    if (!strcmp(key, "count") && scalar(mv, count, sizeof count) == 0)
+                        continue;
+                    return cfg_error(c, mk, "unknown or bad population key '%s'; use file and "
+                                            "count (a column name)%s", key, "");
+                }
+            } else if (scalar(vn, file, sizeof file) < 0) {
+                return cfg_error(c, vn, "population must be a CSV path or {file: …, count: "
+                                        "…}%s%s", "", "");
+            }
+            if (!file[0])
+                return cfg_error(c, vn, "population needs a file (a CSV with the "
+                                        "quasi-identifier columns)%s%s", "", "");
+            free(cfg->pop_path);
+            free(cfg->pop_count);
+            cfg->pop_path = resolve(c->base, file);
+            cfg->pop_count = count[0] ? strdup(count) : NULL;
+            cfg->pop_line = node_line(vn);
+            if (!cfg->pop_path || (count[0] && !cfg->pop_count))
+                return hogo_error_set(c->err, HOGO_ENOMEM, c->name, "out of memory");
         } else {
             return cfg_error(c, kn, "unknown key '%s'; use separator, attributes, models, "
-                                    "suppression_limit, measure%s", k, "");
+                                    "suppression_limit, measure, population%s", k, "");
         }
     }
     if (rc < 0)
@@ -521,6 +559,135 @@ static int load_hier(struct hogo__hier *h, const struct hogo__attr_cfg *a,
     return rc;
 }
 
+struct pop_cell {
+    uint64_t key;  /* generalised quasi-identifier values, packed as in the encoding */
+    double count;  /* people */
+};
+
+static int cmp_pop(const void *x, const void *y)
+{
+    uint64_t a = ((const struct pop_cell *)x)->key, b = ((const struct pop_cell *)y)->key;
+    return a < b ? -1 : a > b;
+}
+
+/* Journalist risk from the population table: every released record's class is looked up in
+ * the population generalised the same way; the risk is 1 / (people in that class), and the
+ * maximum over released records is reported. */
+static int population_risk(const struct hogo_deid_config *cfg, struct hogo_deid_result *r,
+                           const struct hogo__enc *enc, struct hogo_error *err)
+{
+    int rc = 0;
+    char where[1100];
+    struct hogo__csv pop;
+    struct pop_cell *cells = NULL;
+    int *pcols = calloc(r->q + 1, sizeof *pcols);
+    memset(&pop, 0, sizeof pop);
+    if (!pcols)
+        return hogo_error_set(err, HOGO_ENOMEM, cfg->pop_path, "out of memory");
+    if ((rc = hogo__csv_load(&pop, cfg->pop_path, cfg->sep, err)) < 0)
+        goto out;
+    for (size_t a = 0; a < r->q; a++) {
+        const char *name = r->csv.header[r->qcols[a]];
+        if ((pcols[a] = hogo__csv_column(&pop, name)) < 0) {
+            rc = hogo_error_set(err, HOGO_EINVAL, cfg->pop_path,
+                                "quasi-identifier column '%s' is not in the population table "
+                                "'%s'; add it (ungeneralised values)", name, cfg->pop_path);
+            goto out;
+        }
+    }
+    int ccol = -1;
+    if (cfg->pop_count && (ccol = hogo__csv_column(&pop, cfg->pop_count)) < 0) {
+        snprintf(where, sizeof where, "%s:%d", cfg->path, cfg->pop_line);
+        rc = hogo_error_set(err, HOGO_EINVAL, where,
+                            "count column '%s' (%s) is not in the population table '%s'; fix "
+                            "the name", cfg->pop_count, where, cfg->pop_path);
+        goto out;
+    }
+    cells = malloc((pop.nrows ? pop.nrows : 1) * sizeof *cells);
+    if (!cells)
+        goto oom;
+    double total = 0;
+    for (size_t i = 0; i < pop.nrows; i++) {
+        uint64_t key = 0;
+        snprintf(where, sizeof where, "%s:%zu", pop.path, pop.lines[i]);
+        for (size_t a = 0; a < r->q; a++) {
+            const char *v = pop.cells[i * pop.ncols + (size_t)pcols[a]];
+            long id = hogo__dict_find(&r->hiers[a]->index, v);
+            if (id < 0) {
+                rc = hogo_error_set(err, HOGO_EINVAL, where,
+                                    "value '%s' of column '%s' (%s) is missing from hierarchy "
+                                    "'%s'; add a row for it (built-in hierarchies only cover "
+                                    "the data set's values: use a hierarchy file)",
+                                    v, pop.header[pcols[a]], where, r->hiers[a]->name);
+                goto out;
+            }
+            key |= (uint64_t)enc->gen[a][r->levels[a]][id] << enc->shift[a];
+        }
+        double c = 1;
+        if (ccol >= 0) {
+            const char *cs = pop.cells[i * pop.ncols + (size_t)ccol];
+            char *end;
+            c = strtod(cs, &end);
+            if (!*cs || *end || !(c >= 0) || !isfinite(c)) {
+                rc = hogo_error_set(err, HOGO_EINVAL, where,
+                                    "count '%s' (%s) is not a number >= 0; fix the row", cs,
+                                    where);
+                goto out;
+            }
+        }
+        cells[i] = (struct pop_cell){key, c};
+        total += c;
+    }
+    qsort(cells, pop.nrows, sizeof *cells, cmp_pop);
+    size_t m = 0;
+    for (size_t i = 0; i < pop.nrows; i++) {
+        if (m && cells[m - 1].key == cells[i].key)
+            cells[m - 1].count += cells[i].count;
+        else
+            cells[m++] = cells[i];
+    }
+    double worst = 0;
+    for (size_t row = 0; row < r->csv.nrows; row++) {
+        if (!r->rsize[row])
+            continue; /* suppressed */
+        uint64_t k0 = enc->tkey[enc->row_tuple[row]], key = 0;
+        for (size_t a = 0; a < r->q; a++) {
+            uint32_t id0 = (uint32_t)((k0 >> enc->shift[a]) & ((1ull << enc->bits[a]) - 1));
+            key |= (uint64_t)enc->gen[a][r->levels[a]][id0] << enc->shift[a];
+        }
+        size_t lo = 0, hi = m;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (cells[mid].key < key)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        double f = lo < m && cells[lo].key == key ? cells[lo].count : 0;
+        if (f < (double)r->rsize[row]) {
+            snprintf(where, sizeof where, "%s:%zu", r->csv.path, r->csv.lines[row]);
+            rc = hogo_error_set(err, HOGO_EINVAL, where,
+                                "the population table '%s' has %g people in the class of the "
+                                "record at %s, which has %u records in the data set; the "
+                                "population must include the data set",
+                                cfg->pop_path, f, where, r->rsize[row]);
+            goto out;
+        }
+        if (1.0 / f > worst)
+            worst = 1.0 / f;
+    }
+    r->risk_journalist_max = worst;
+    r->population = total;
+    goto out;
+oom:
+    rc = hogo_error_set(err, HOGO_ENOMEM, cfg->pop_path, "out of memory");
+out:
+    free(cells);
+    free(pcols);
+    hogo__csv_release(&pop);
+    return rc;
+}
+
 int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path,
                         struct hogo_deid_result **out, struct hogo_error *err)
 {
@@ -647,8 +814,10 @@ int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path
         r->hist[b] = (size_t)llround(hc[b]);
     r->risk_prosecutor_max = kept ? 1.0 / (double)minsize : 0;
     r->risk_prosecutor_avg = kept ? (double)r->search.best.classes / (double)kept : 0;
-    r->risk_journalist_max = r->risk_prosecutor_max; /* no population table: the data set is
-                                                        taken as the population */
+    /* Without a population table the data set is taken as the population. */
+    r->risk_journalist_max = r->risk_prosecutor_max;
+    if (cfg->pop_path && (rc = population_risk(cfg, r, &enc, err)) < 0)
+        goto out;
     r->risk_marketer = r->risk_prosecutor_avg;
     r->records_at_risk = 0;
     for (size_t i = 0; i < csv->nrows; i++)
@@ -799,6 +968,11 @@ int hogo_deid_result_write_report(const struct hogo_deid_result *r, FILE *out,
     yajl_gen_double(g, r->risk_journalist_max);
     GSTR(g, "marketer");
     yajl_gen_double(g, r->risk_marketer);
+    GSTR(g, "population");
+    if (r->population > 0)
+        yajl_gen_double(g, r->population);
+    else
+        yajl_gen_null(g); /* none given: journalist_max = prosecutor_max */
     yajl_gen_map_close(g);
     GSTR(g, "models");
     yajl_gen_map_open(g);
@@ -817,6 +991,8 @@ int hogo_deid_result_write_report(const struct hogo_deid_result *r, FILE *out,
     yajl_gen_integer(g, (long long)r->search.checked);
     GSTR(g, "rolled_up");
     yajl_gen_integer(g, (long long)r->search.rollups);
+    GSTR(g, "stepping_stones");
+    yajl_gen_integer(g, (long long)r->search.stones);
     GSTR(g, "seconds");
     yajl_gen_double(g, r->seconds);
     yajl_gen_map_close(g);

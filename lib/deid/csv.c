@@ -265,7 +265,9 @@ int hogo__csv_parse(struct hogo__csv *csv, const char *text, size_t len, const c
                               name);
     csv->sep = sep ? sep : detect_sep(text, len);
     sep = csv->sep;
-    csv->arena = malloc(len + 1);
+    /* len + 1 bytes always suffice (every cell gives up at least its separator or line end
+     * for its NUL); 8 more let readers load a cell's last bytes a word at a time. */
+    csv->arena = malloc(len + 1 + HOGO__CSV_PAD);
     if (!csv->arena)
         return hogo_error_set(err, HOGO_ENOMEM, name, "out of memory reading '%s'", name);
     char *w = csv->arena;
@@ -375,6 +377,8 @@ int hogo__csv_parse(struct hogo__csv *csv, const char *text, size_t len, const c
         goto oom;
     memcpy(csv->header, cells, ncols * sizeof(char *));
     memcpy(csv->cells, cells + ncols, (ncells - ncols) * sizeof(char *));
+    csv->cells[ncells - ncols] = w; /* end sentinel: cell lengths are pointer differences */
+    memset(w, 0, HOGO__CSV_PAD);
     csv->lines = lines;
     lines = NULL;
     goto out;

@@ -18,17 +18,27 @@
 /* ---------- CSV ---------- */
 
 /* A parsed CSV file: a header row and nrows data rows of ncols cells each. Every cell is a
- * NUL-terminated UTF-8 string owned by the table (one arena). */
+ * NUL-terminated UTF-8 string owned by the table (one arena). The cells lie back to back in
+ * the arena in row-major order, each followed by its NUL, and cells[nrows * ncols] points
+ * just past the last one, so a cell's length is the distance to the next cell minus one
+ * (hogo__csv_cell_len). HOGO__CSV_PAD zero bytes follow the last cell. */
+#define HOGO__CSV_PAD 8
 struct hogo__csv {
     char path[256];  /* name used in error messages */
     size_t ncols;    /* number of columns (= header cells) */
     size_t nrows;    /* number of data rows */
     char **header;   /* owned: ncols header cells */
-    char **cells;    /* owned: nrows * ncols cells, row-major */
+    char **cells;    /* owned: nrows * ncols cells, row-major, then the end sentinel */
     size_t *lines;   /* owned: 1-based source line of each data row */
     char sep;        /* separator used */
     char *arena;     /* owned: backing storage of the strings */
 };
+
+/* Returns the byte length of cell idx (row * ncols + column) without reading it. */
+static inline size_t hogo__csv_cell_len(const struct hogo__csv *csv, size_t idx)
+{
+    return (size_t)(csv->cells[idx + 1] - csv->cells[idx]) - 1;
+}
 
 /* Parses a CSV text (RFC 4180 quoting; CRLF or LF). sep 0 = detect from the header (',', ';'
  * or tab). Fails with file:line on non-UTF-8 input, ragged rows or an unterminated quote. */
@@ -143,6 +153,9 @@ struct hogo_deid_config {
     int aggregate;                  /* enum hogo__aggregate */
     double gs_factor;               /* generalisation/suppression weight 0..1 */
     int k_line;                     /* config line of k, for messages */
+    char *pop_path;                 /* owned: population table CSV (resolved), or NULL */
+    char *pop_count;                /* owned: its column of record counts, or NULL (1 a row) */
+    int pop_line;                   /* config line of population, for messages */
 };
 
 /* The data set encoded for the search: q quasi-identifiers, s sensitive attributes.
@@ -197,7 +210,8 @@ struct hogo__search {
     struct hogo__eval best;
     size_t nodes;           /* lattice size */
     size_t checked;         /* transformations whose classes were computed */
-    size_t rollups;         /* of which computed from a cached ancestor's classes */
+    size_t rollups;         /* of which computed from a cached specialisation's classes */
+    size_t stones;          /* extra nodes computed only as roll-up sources */
 };
 
 struct hogo__engine; /* search state: hash tables, caches, tags */
@@ -212,6 +226,10 @@ void hogo__enc_release(struct hogo__enc *e);
 int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
                      const struct hogo__models *m, struct hogo_error *err);
 void hogo__engine_free(struct hogo__engine *g);
+/* on = 1: compute every transformation directly from the distinct tuples with the hash
+ * table (no cached roll-up sources, no stepping stones, no dense counting): the reference
+ * that tests compare the fast paths with. */
+void hogo__engine_set_reference(struct hogo__engine *g, int on);
 /* Checks one transformation: computes its classes and evaluates models and measure. */
 int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__eval *out);
 /* Optimal search with monotonicity pruning and lower bounds. */
@@ -244,6 +262,8 @@ struct hogo_deid_result {
     struct hogo__models models;
     size_t hist[8];                 /* class-size histogram buckets */
     double risk_prosecutor_max, risk_prosecutor_avg, risk_journalist_max, risk_marketer;
+    double population;              /* records in the population table; 0 = none given (the
+                                       data set is taken as the population) */
     size_t records_at_risk;         /* rows in classes smaller than the given k (0 when k=1) */
     int models_hold;                /* independent re-check */
     double seconds;                 /* search time */

@@ -6,18 +6,29 @@
  * De-identification layer.
  *
  * Encoding. Every quasi-identifier value is replaced by its row number in the hierarchy
- * (level-0 id); gen[a][l][id] gives its id at level l. A record becomes one 64-bit key: the
+ * (level-0 id); gen[a][l][id] gives its id at level l. Cells are interned by their bytes in
+ * place (one small hash table per column keyed on the cell's span in the CSV arena), so each
+ * distinct value is looked up in its hierarchy once. A record becomes one 64-bit key: the
  * sensitive values in the low bits, then one bit field per quasi-identifier. Records with the
  * same key are merged into distinct tuples with counts, so the hot loops only touch integers.
  *
  * Search (after Flash/OLA, Kohlmayer et al.). Each transformation (one level per QI) has a
  * lower bound of its loss that depends on the levels only. Transformations are visited in
- * order of that bound; the search stops when the bound reaches the best loss found. The
- * privacy models are monotone (when nothing may be suppressed, or for k-anonymity and distinct
- * l-diversity also with suppression), so a transformation that fails tags all its
- * specialisations as failing, and one that holds tags all its generalisations as holding,
- * without computing them. Classes are computed by "roll-up": from the cached classes of an
- * already computed specialisation when there is one, else from the distinct tuples.
+ * order of that bound (a radix sort); the search stops when the bound reaches the best loss
+ * found. The privacy models are monotone (when nothing may be suppressed, or for k-anonymity
+ * and distinct l-diversity also with suppression), so a transformation that fails tags all
+ * its specialisations as failing, and one that holds tags all its generalisations as holding,
+ * without computing them.
+ *
+ * Classes (roll-up). The classes of a transformation, with their counts, are computed from
+ * the classes of any computed specialisation: each source class maps to exactly one class of
+ * the more general transformation. Computed class lists are kept in an LRU cache and the
+ * smallest cached specialisation is the source, so most checks read a few hundred classes
+ * instead of every tuple. When no specialisation is cached, a "stepping stone" (the node
+ * with every level capped at 1) is computed from the tuples first and cached: the next nodes
+ * in that region roll up from it. Counting uses a dense array indexed by the mixed-radix
+ * number of the generalised values when their product is at most DENSE_MAX, else an
+ * open-addressing hash table; neither allocates in the loop.
  *
  * Measures (as in ARX, so that results can be compared):
  *   entropy: non-uniform entropy, sum over attributes and records of log2(b/a), a = count of
@@ -36,8 +47,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_SLOTS 32
-#define CACHE_MAX_ENTRIES 32768
+#define CACHE_SLOTS 256        /* cached class lists kept for roll-ups */
+#define DENSE_MAX (1u << 20)   /* largest generalised domain counted in a dense array */
 
 /* A list of (key, count) pairs: the classes (or class x sensitive-value cells) of one node. */
 struct entries {
@@ -46,18 +57,19 @@ struct entries {
     size_t n;
 };
 
+struct pair {
+    uint64_t key;
+    uint32_t count;
+};
+
 struct cached {
     int levels[64];
     struct entries e;
     size_t cap;
     int used;
+    uint64_t last_use; /* g->clock when last stored or used */
 };
 
-struct slot {
-    uint64_t key;
-    uint32_t idx;   /* entry index in g->cur */
-    uint32_t stamp; /* == g->stamp when in use */
-};
 
 struct hogo__engine {
     const struct hogo__enc *e;
@@ -66,24 +78,34 @@ struct hogo__engine {
     int radix_mul[64];     /* mixed-radix multipliers of node indices */
     uint32_t ****up;       /* up[a][lp][ln][id at lp] -> id at ln */
     uint32_t ***gcount;    /* gcount[a][l][id]: rows with that generalised value */
+    double ***suplog;      /* suplog[a][l][id] = log2(n / gcount[a][l][id]) (entropy of a
+                              suppressed record's value) */
     double **lb_entropy;   /* per attribute and level: non-uniform entropy, nothing suppressed */
     double **lb_loss;      /* per attribute and level: un-normalised loss sum */
-    /* hash table: one 16-byte slot per entry; a slot is empty unless its stamp is current.
-     * Each check uses only the first (power of two >= 2 x source entries) slots, so small
-     * roll-ups stay in cache. */
-    struct slot *slots;
-    uint32_t stamp;
-    size_t hcap;      /* slots allocated */
-    size_t ucap;      /* slots used by the current check */
-    int hshift;       /* 64 - log2(ucap) */
+    /* hash table of entry indices + 1 (0 = empty) into g->cur; each roll-up uses and clears
+     * only the first (power of two >= 2 x source entries) slots, so small roll-ups stay in
+     * the processor cache */
+    uint32_t *htab;
+    size_t hcap;           /* slots allocated */
     /* current node's entries and a scratch list */
     struct entries cur;
     size_t ecap;
     struct cached cache[CACHE_SLOTS];
+    size_t cache_total;    /* entries held by the cache */
+    size_t cache_budget;   /* at most this many cached entries */
+    uint64_t clock;        /* cache use counter */
+    struct entries tmp;    /* a stepping stone that could not be cached */
+    /* dense counting: dense[dcap] is all zero between roll-ups; dtab holds one index table
+     * of dstride entries per attribute; dfirst/didx record each new class */
+    uint32_t *dense, *dtab, *dfirst, *didx;
+    size_t dcap, dstride;
+    int reference;         /* 1 = no cache, no stepping stones, hash counting only */
+    size_t stones;         /* stepping stones computed */
     /* class outcome map: QI key -> class size or 0 when suppressed (filled on request) */
     int want_outcomes;
     uint64_t *okey;
     uint32_t *oval;
+    struct pair *pairs;    /* scratch for sorting entries */
     size_t on;
     /* scratch for sensitive attribute histograms */
     double *shist;
@@ -106,6 +128,99 @@ static inline uint64_t hmix(uint64_t k)
 }
 
 /* ---------- encoding ---------- */
+
+/* Interning of CSV cells by their bytes: one small open-addressing table per column maps a
+ * cell's content to its id, so each distinct value is looked up in the hierarchy once and
+ * every other cell costs one hash of its bytes and one comparison. Cells are read in place
+ * (no copies); the CSV arena's padding allows reading a short cell as one 8-byte word. */
+struct span_slot {
+    uint64_t w0, w1; /* first and last 8 bytes (see span_words) */
+    const char *p;   /* borrowed: first cell seen with this content; NULL = empty slot */
+    uint32_t len;
+    uint32_t id;
+};
+
+struct span_table {
+    struct span_slot *slot; /* owned */
+    size_t cap, n;          /* slots (power of 2), used slots */
+};
+
+/* The first 8 bytes of p[0..len) (zero-filled when shorter) and, for len > 8, its last 8
+ * bytes, else 0; together they are the whole content when len <= 16. p must have 8
+ * readable bytes (the CSV arena is padded). Branch-free so that columns of mixed lengths
+ * do not stall the loop. */
+static inline void span_words(const char *p, size_t len, uint64_t *w0, uint64_t *w1)
+{
+    uint64_t a, b;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + (len > 8 ? len - 8 : 0), 8);
+    size_t sh = len < 8 ? 8 * (8 - len) : 0; /* bytes beyond the content */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    a = sh >= 64 ? 0 : (a >> sh) << sh;
+#else
+    a = sh >= 64 ? 0 : (a << sh) >> sh;
+#endif
+    *w0 = a;
+    *w1 = len > 8 ? b : 0;
+}
+
+static inline uint64_t span_hash(uint64_t w0, uint64_t w1, size_t len)
+{
+    uint64_t h = (w0 ^ (0x9E3779B97F4A7C15ull * (len + 1))) * 0xff51afd7ed558ccdull;
+    h ^= (h >> 32) ^ w1;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
+
+/* Returns the id stored for p[0..len) or -1; *hash, *w0, *w1 get what span_add needs. */
+static inline long span_find(const struct span_table *t, const char *p, size_t len,
+                             uint64_t *hash, uint64_t *w0, uint64_t *w1)
+{
+    span_words(p, len, w0, w1);
+    uint64_t h = span_hash(*w0, *w1, len);
+    *hash = h;
+    if (!t->cap)
+        return -1;
+    size_t mask = t->cap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        const struct span_slot *s = &t->slot[i];
+        if (!s->p)
+            return -1;
+        if (s->w0 == *w0 && s->w1 == *w1 && s->len == len &&
+            (len <= 16 || !memcmp(s->p, p, len)))
+            return (long)s->id;
+    }
+}
+
+/* Adds p[0..len) (absent, with hash h) under id; grows at half load. */
+static int span_add(struct span_table *t, const char *p, size_t len, uint64_t h, uint64_t w0,
+                    uint64_t w1, uint32_t id)
+{
+    if (2 * (t->n + 1) > t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        struct span_slot *slot = calloc(cap, sizeof *slot);
+        if (!slot)
+            return HOGO_ENOMEM;
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->slot[i].p)
+                continue;
+            const struct span_slot *o = &t->slot[i];
+            size_t j = (size_t)span_hash(o->w0, o->w1, o->len) & (cap - 1);
+            while (slot[j].p)
+                j = (j + 1) & (cap - 1);
+            slot[j] = t->slot[i];
+        }
+        free(t->slot);
+        t->slot = slot;
+        t->cap = cap;
+    }
+    size_t i = (size_t)h & (t->cap - 1);
+    while (t->slot[i].p)
+        i = (i + 1) & (t->cap - 1);
+    t->slot[i] = (struct span_slot){w0, w1, p, (uint32_t)len, id};
+    t->n++;
+    return 0;
+}
 
 void hogo__enc_release(struct hogo__enc *e)
 {
@@ -153,8 +268,7 @@ int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int 
 {
     int rc = 0;
     char where[300];
-    struct hogo__dict *sd = NULL;
-    uint64_t *hk = NULL;
+    struct span_table *st = NULL;
     uint32_t *hv = NULL;
     size_t n = csv->nrows;
     memset(e, 0, sizeof *e);
@@ -173,9 +287,9 @@ int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int 
     e->scard = calloc(s ? s : 1, sizeof *e->scard);
     e->soff = calloc(s + 1, sizeof *e->soff);
     e->row_tuple = malloc((n ? n : 1) * sizeof *e->row_tuple);
-    sd = calloc(s ? s : 1, sizeof *sd);
+    st = calloc(q + s + 1, sizeof *st);
     if (!e->height || !e->card || !e->gen || !e->vcount || !e->share || !e->scard ||
-        !e->soff || !e->row_tuple || !sd)
+        !e->soff || !e->row_tuple || !st)
         goto oom;
 
     /* Hierarchy-derived tables. */
@@ -215,14 +329,19 @@ int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int 
         }
     }
 
-    /* Sensitive dictionaries. */
+    /* Sensitive values: ids in order of first appearance. */
     for (size_t j = 0; j < s; j++) {
-        hogo__dict_init(&sd[j]);
-        for (size_t r = 0; r < n; r++)
-            if (hogo__dict_add(&sd[j], csv->cells[r * csv->ncols + (size_t)scols[j]]) < 0)
+        struct span_table *t = &st[q + j];
+        for (size_t r = 0; r < n; r++) {
+            size_t ci = r * csv->ncols + (size_t)scols[j];
+            size_t len = hogo__csv_cell_len(csv, ci);
+            uint64_t h, w0, w1;
+            if (span_find(t, csv->cells[ci], len, &h, &w0, &w1) < 0 &&
+                span_add(t, csv->cells[ci], len, h, w0, w1, (uint32_t)t->n) < 0)
                 goto oom;
-        e->scard[j] = (uint32_t)sd[j].n;
-        e->soff[j + 1] = e->soff[j] + sd[j].n;
+        }
+        e->scard[j] = (uint32_t)t->n;
+        e->soff[j + 1] = e->soff[j] + t->n;
     }
     e->sdist = calloc(e->soff[s] ? e->soff[s] : 1, sizeof *e->sdist);
     if (!e->sdist)
@@ -256,63 +375,74 @@ int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int 
     size_t hcap = 64;
     while (hcap < 2 * n)
         hcap <<= 1;
-    hk = malloc(hcap * sizeof *hk);
-    hv = malloc(hcap * sizeof *hv);
+    hv = calloc(hcap, sizeof *hv);
     e->tkey = malloc((n ? n : 1) * sizeof *e->tkey);
     e->tcount = malloc((n ? n : 1) * sizeof *e->tcount);
-    if (!hk || !hv || !e->tkey || !e->tcount)
+    if (!hv || !e->tkey || !e->tcount)
         goto oom;
-    memset(hv, 0xff, hcap * sizeof *hv);
     int hs = 64;
     for (size_t c = hcap; c > 1; c >>= 1)
         hs--;
     for (size_t r = 0; r < n; r++) {
         uint64_t key = 0;
+        size_t base = r * csv->ncols;
         for (size_t a = 0; a < q; a++) {
-            const char *v = csv->cells[r * csv->ncols + (size_t)qcols[a]];
-            long id = hogo__dict_find(&hiers[a]->index, v);
+            size_t ci = base + (size_t)qcols[a];
+            const char *v = csv->cells[ci];
+            size_t len = hogo__csv_cell_len(csv, ci);
+            uint64_t h, w0, w1;
+            long id = span_find(&st[a], v, len, &h, &w0, &w1);
             if (id < 0) {
-                snprintf(where, sizeof where, "%s:%zu", csv->path, csv->lines[r]);
-                rc = hogo_error_set(err, HOGO_EINVAL, where,
-                                    "value '%s' of column '%s' (%s line %zu) is missing from "
-                                    "hierarchy '%s'; add a row for it",
-                                    v, csv->header[qcols[a]], csv->path, csv->lines[r],
-                                    hiers[a]->name);
-                goto out;
+                id = hogo__dict_find(&hiers[a]->index, v);
+                if (id < 0) {
+                    snprintf(where, sizeof where, "%s:%zu", csv->path, csv->lines[r]);
+                    rc = hogo_error_set(err, HOGO_EINVAL, where,
+                                        "value '%s' of column '%s' (%s line %zu) is missing "
+                                        "from hierarchy '%s'; add a row for it",
+                                        v, csv->header[qcols[a]], csv->path, csv->lines[r],
+                                        hiers[a]->name);
+                    goto out;
+                }
+                if (span_add(&st[a], v, len, h, w0, w1, (uint32_t)id) < 0)
+                    goto oom;
             }
             e->vcount[a][id]++;
             key |= (uint64_t)id << e->shift[a];
         }
         for (size_t j = 0; j < s; j++) {
-            long id = hogo__dict_find(&sd[j], csv->cells[r * csv->ncols + (size_t)scols[j]]);
+            size_t ci = base + (size_t)scols[j];
+            uint64_t h, w0, w1;
+            long id = span_find(&st[q + j], csv->cells[ci], hogo__csv_cell_len(csv, ci), &h,
+                                &w0, &w1);
             e->sdist[e->soff[j] + (size_t)id]++;
             key |= (uint64_t)id << e->shift[q + j];
         }
+        /* hv holds tuple index + 1, 0 = empty */
         size_t i = (size_t)(hmix(key) >> hs);
+        uint32_t t;
         for (;; i = (i + 1) & (hcap - 1)) {
-            if (hv[i] == UINT32_MAX) {
-                hv[i] = (uint32_t)e->ntuples;
-                hk[i] = key;
-                e->tkey[e->ntuples] = key;
-                e->tcount[e->ntuples++] = 0;
+            t = hv[i];
+            if (!t) {
+                hv[i] = t = (uint32_t)++e->ntuples;
+                e->tkey[t - 1] = key;
+                e->tcount[t - 1] = 0;
                 break;
             }
-            if (hk[i] == key)
+            if (e->tkey[t - 1] == key)
                 break;
         }
-        e->tcount[hv[i]]++;
-        e->row_tuple[r] = hv[i];
+        e->tcount[t - 1]++;
+        e->row_tuple[r] = t - 1;
     }
     goto out;
 oom:
     rc = hogo_error_set(err, HOGO_ENOMEM, csv->path, "out of memory encoding '%s'", csv->path);
 out:
-    if (sd) {
-        for (size_t j = 0; j < s; j++)
-            hogo__dict_release(&sd[j]);
-        free(sd);
+    if (st) {
+        for (size_t j = 0; j < q + s; j++)
+            free(st[j].slot);
+        free(st);
     }
-    free(hk);
     free(hv);
     if (rc < 0)
         hogo__enc_release(e);
@@ -342,6 +472,11 @@ void hogo__engine_free(struct hogo__engine *g)
                 free(g->gcount[a][l]);
             free(g->gcount[a]);
         }
+        if (g->suplog && g->suplog[a]) {
+            for (int l = 0; l < H; l++)
+                free(g->suplog[a][l]);
+            free(g->suplog[a]);
+        }
         if (g->lb_entropy)
             free(g->lb_entropy[a]);
         if (g->lb_loss)
@@ -349,17 +484,25 @@ void hogo__engine_free(struct hogo__engine *g)
     }
     free(g->up);
     free(g->gcount);
+    free(g->suplog);
     free(g->lb_entropy);
     free(g->lb_loss);
-    free(g->slots);
+    free(g->htab);
     free(g->cur.key);
     free(g->cur.count);
+    free(g->tmp.key);
+    free(g->tmp.count);
     for (int c = 0; c < CACHE_SLOTS; c++) {
         free(g->cache[c].e.key);
         free(g->cache[c].e.count);
     }
     free(g->okey);
     free(g->oval);
+    free(g->pairs);
+    free(g->dense);
+    free(g->dtab);
+    free(g->dfirst);
+    free(g->didx);
     free(g->shist);
     free(g->stouched);
     free(g->lb);
@@ -397,18 +540,20 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
     size_t qq = g->q ? g->q : 1;
     g->up = calloc(qq, sizeof *g->up);
     g->gcount = calloc(qq, sizeof *g->gcount);
+    g->suplog = calloc(qq, sizeof *g->suplog);
     g->lb_entropy = calloc(qq, sizeof *g->lb_entropy);
     g->lb_loss = calloc(qq, sizeof *g->lb_loss);
-    if (!g->up || !g->gcount || !g->lb_entropy || !g->lb_loss)
+    if (!g->up || !g->gcount || !g->suplog || !g->lb_entropy || !g->lb_loss)
         goto oom;
     for (size_t a = 0; a < g->q; a++) {
         int H = e->height[a];
         uint32_t n0 = e->card[a][0];
         g->up[a] = calloc((size_t)H, sizeof **g->up);
         g->gcount[a] = calloc((size_t)H, sizeof **g->gcount);
+        g->suplog[a] = calloc((size_t)H, sizeof **g->suplog);
         g->lb_entropy[a] = calloc((size_t)H, sizeof(double));
         g->lb_loss[a] = calloc((size_t)H, sizeof(double));
-        if (!g->up[a] || !g->gcount[a] || !g->lb_entropy[a] || !g->lb_loss[a])
+        if (!g->up[a] || !g->gcount[a] || !g->suplog[a] || !g->lb_entropy[a] || !g->lb_loss[a])
             goto oom;
         for (int l = 0; l < H; l++) {
             g->gcount[a][l] = calloc(e->card[a][l], sizeof(uint32_t));
@@ -416,6 +561,12 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
                 goto oom;
             for (uint32_t v = 0; v < n0; v++)
                 g->gcount[a][l][e->gen[a][l][v]] += e->vcount[a][v];
+            g->suplog[a][l] = malloc(e->card[a][l] * sizeof(double));
+            if (!g->suplog[a][l])
+                goto oom;
+            for (uint32_t v = 0; v < e->card[a][l]; v++)
+                g->suplog[a][l][v] =
+                    g->gcount[a][l][v] ? log2((double)e->n / g->gcount[a][l][v]) : 0;
         }
         for (int lp = 0; lp < H; lp++) {
             g->up[a][lp] = calloc((size_t)H, sizeof(uint32_t *));
@@ -449,12 +600,29 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
     g->hcap = 64;
     while (g->hcap < 2 * D)
         g->hcap <<= 1;
-    g->slots = calloc(g->hcap, sizeof *g->slots);
+    g->htab = calloc(g->hcap, sizeof *g->htab);
     g->ecap = D;
     g->cur.key = malloc(D * sizeof(uint64_t));
     g->cur.count = malloc(D * sizeof(uint32_t));
     g->okey = malloc(D * sizeof(uint64_t));
     g->oval = malloc(D * sizeof(uint32_t));
+    g->pairs = malloc(D * sizeof *g->pairs);
+    g->tmp.key = malloc(D * sizeof(uint64_t));
+    g->tmp.count = malloc(D * sizeof(uint32_t));
+    g->dfirst = malloc(D * sizeof(uint32_t));
+    g->didx = malloc(D * sizeof(uint32_t));
+    g->dcap = DENSE_MAX;
+    g->dense = calloc(g->dcap, sizeof(uint32_t));
+    g->dstride = 1;
+    for (size_t a = 0; a < g->q; a++)
+        if (e->card[a][0] > g->dstride)
+            g->dstride = e->card[a][0];
+    for (size_t j = 0; j < g->s; j++)
+        if (e->scard[j] > g->dstride)
+            g->dstride = e->scard[j];
+    g->dtab = malloc((g->q + g->s + 1) * g->dstride * sizeof(uint32_t));
+    /* Cached class lists: up to 4 x the tuples, at least 65,536 entries (12 bytes each). */
+    g->cache_budget = 4 * D > 65536 ? 4 * D : 65536;
     g->smax = 1;
     for (size_t j = 0; j < g->s; j++)
         if (e->scard[j] > g->smax)
@@ -467,7 +635,8 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
     g->stack = malloc(nodes * sizeof(uint32_t));
     g->tagstack = malloc(nodes * sizeof(uint32_t));
     g->dom = calloc(nodes, 1);
-    if (!g->slots || !g->cur.key || !g->cur.count ||
+    if (!g->htab || !g->cur.key || !g->cur.count || !g->pairs || !g->tmp.key ||
+        !g->tmp.count || !g->dfirst || !g->didx || !g->dense || !g->dtab ||
         !g->okey || !g->oval || !g->shist || !g->stouched || !g->lb || !g->status ||
         !g->order || !g->stack || !g->tagstack || !g->dom)
         goto oom;
@@ -557,35 +726,71 @@ double hogo__engine_lower_bound(struct hogo__engine *g, const int *levels)
     }
 }
 
-/* Computes the entries (key, count) of the node with the given levels into g->cur, rolling
- * up from the smallest cached specialisation or from the distinct tuples. */
-static void compute_entries(struct hogo__engine *g, const int *levels)
+/* Caches the entries in g->cur under levels, evicting the least recently used lists until
+ * the budget allows. Returns the cache slot or -1. Caching is an optimisation only: running
+ * out of memory just means no caching. */
+static int cache_put(struct hogo__engine *g, const int *levels)
+{
+    size_t n = g->cur.n;
+    if (n > g->cache_budget)
+        return -1;
+    for (;;) {
+        int free_slot = -1, oldest = -1;
+        for (int c = 0; c < CACHE_SLOTS; c++) {
+            if (!g->cache[c].used) {
+                if (free_slot < 0)
+                    free_slot = c;
+                continue;
+            }
+            if (oldest < 0 || g->cache[c].last_use < g->cache[oldest].last_use)
+                oldest = c;
+        }
+        if (free_slot >= 0 && g->cache_total + n <= g->cache_budget) {
+            struct cached *c = &g->cache[free_slot];
+            if (c->cap < n) {
+                uint64_t *k2 = realloc(c->e.key, n * sizeof *k2);
+                if (!k2)
+                    return -1;
+                c->e.key = k2;
+                uint32_t *c2 = realloc(c->e.count, n * sizeof *c2);
+                if (!c2)
+                    return -1;
+                c->e.count = c2;
+                c->cap = n;
+            }
+            memcpy(c->e.key, g->cur.key, n * sizeof *c->e.key);
+            memcpy(c->e.count, g->cur.count, n * sizeof *c->e.count);
+            c->e.n = n;
+            memcpy(c->levels, levels, sizeof(int) * g->q);
+            c->used = 1;
+            c->last_use = ++g->clock;
+            g->cache_total += n;
+            return free_slot;
+        }
+        if (oldest < 0)
+            return -1;
+        g->cache_total -= g->cache[oldest].e.n;
+        g->cache[oldest].used = 0;
+    }
+}
+
+static void cache_clear(struct hogo__engine *g)
+{
+    for (int c = 0; c < CACHE_SLOTS; c++)
+        g->cache[c].used = 0;
+    g->cache_total = 0;
+}
+
+/* Rolls the entries skey/scount[0..sn) of the transformation `from` up to `levels`, writing
+ * the distinct (key, count) pairs into g->cur. Counting uses a dense array indexed by the
+ * mixed-radix number of the generalised values when their product is small (the usual case
+ * once a few attributes are generalised), else the hash table. */
+static void roll_up(struct hogo__engine *g, const uint64_t *skey, const uint32_t *scount,
+                    size_t sn, const int *from, const int *levels)
 {
     const struct hogo__enc *e = g->e;
-    const uint64_t *skey = e->tkey;
-    const uint32_t *scount = e->tcount;
-    size_t sn = e->ntuples;
-    int from[64] = {0};
-    int best = -1;
-    for (int c = 0; c < CACHE_SLOTS; c++) {
-        if (!g->cache[c].used || (best >= 0 && g->cache[c].e.n >= g->cache[best].e.n))
-            continue;
-        size_t a;
-        for (a = 0; a < g->q; a++)
-            if (g->cache[c].levels[a] > levels[a])
-                break;
-        if (a == g->q)
-            best = c;
-    }
-    if (best >= 0) {
-        skey = g->cache[best].e.key;
-        scount = g->cache[best].e.count;
-        sn = g->cache[best].e.n;
-        memcpy(from, g->cache[best].levels, sizeof(int) * g->q);
-        g->rollups++;
-    }
-    g->checked++;
-    /* Per-attribute lookup tables for this roll-up. */
+    const size_t dims = g->q + g->s;
+    /* Packed-key maps for the attributes whose level changes. */
     const uint32_t *map[64];
     uint64_t mask[64];
     int sh[64];
@@ -601,25 +806,76 @@ static void compute_entries(struct hogo__engine *g, const int *levels)
         mask[nq] = (1ull << e->bits[a]) - 1;
         nq++;
     }
-    uint32_t st = ++g->stamp;
-    if (st == 0) { /* wrapped: clear stamps */
-        for (size_t i = 0; i < g->hcap; i++)
-            g->slots[i].stamp = 0;
-        st = g->stamp = 1;
+    uint64_t *ok = g->cur.key;
+    uint32_t *oc = g->cur.count;
+    size_t n = 0;
+
+    /* Size of the generalised domain: decides dense counting. */
+    size_t prod = 1;
+    for (size_t d = 0; d < dims && prod <= g->dcap; d++) {
+        uint32_t card = d < g->q ? e->card[d][levels[d]] : e->scard[d - g->q];
+        prod *= card ? card : 1;
     }
+    if (!g->reference && prod <= g->dcap) {
+        const uint32_t *dt[64];
+        int dsh[64];
+        uint64_t dmask[64];
+        size_t nd = 0;
+        uint32_t radix = 1;
+        for (size_t d = 0; d < dims; d++) {
+            uint32_t tcard = d < g->q ? e->card[d][levels[d]] : e->scard[d - g->q];
+            if (tcard <= 1)
+                continue; /* one value: contributes nothing to the index */
+            uint32_t *t = g->dtab + d * g->dstride;
+            if (d < g->q) {
+                const uint32_t *m = g->up[d][from[d]][levels[d]];
+                for (uint32_t v = 0; v < e->card[d][from[d]]; v++)
+                    t[v] = m[v] * radix;
+            } else {
+                for (uint32_t v = 0; v < tcard; v++)
+                    t[v] = v * radix;
+            }
+            dt[nd] = t;
+            dsh[nd] = e->shift[d];
+            dmask[nd] = (1ull << e->bits[d]) - 1;
+            nd++;
+            radix *= tcard;
+        }
+        uint32_t *dense = g->dense, *first = g->dfirst, *didx = g->didx;
+        for (size_t i = 0; i < sn; i++) {
+            uint64_t k = skey[i];
+            uint32_t idx = 0;
+            for (size_t j = 0; j < nd; j++)
+                idx += dt[j][(k >> dsh[j]) & dmask[j]];
+            uint32_t c = dense[idx];
+            /* Branch-free: record the class, keep it only when new (counts are >= 1, so
+             * 0 means not seen yet). */
+            didx[n] = idx;
+            first[n] = (uint32_t)i;
+            n += !c;
+            dense[idx] = c + scount[i];
+        }
+        for (size_t t = 0; t < n; t++) {
+            uint64_t k = skey[first[t]], nk = k & keep;
+            for (size_t j = 0; j < nq; j++)
+                nk |= (uint64_t)map[j][(k >> sh[j]) & mask[j]] << sh[j];
+            ok[t] = nk;
+            oc[t] = dense[didx[t]];
+            dense[didx[t]] = 0;
+        }
+        g->cur.n = n;
+        return;
+    }
+
     size_t ucap = 64;
     int hs = 58;
     while (ucap < 2 * sn && ucap < g->hcap) {
         ucap <<= 1;
         hs--;
     }
-    g->ucap = ucap;
-    g->hshift = hs;
     size_t hm = ucap - 1;
-    struct slot *slots = g->slots;
-    size_t n = 0;
-    uint64_t *ok = g->cur.key;
-    uint32_t *oc = g->cur.count;
+    uint32_t *tab = g->htab;
+    memset(tab, 0, ucap * sizeof *tab);
     for (size_t i = 0; i < sn; i++) {
         uint64_t k = skey[i];
         uint64_t nk = k & keep;
@@ -627,61 +883,90 @@ static void compute_entries(struct hogo__engine *g, const int *levels)
             nk |= (uint64_t)map[j][(k >> sh[j]) & mask[j]] << sh[j];
         size_t h = (size_t)(hmix(nk) >> hs);
         for (;;) {
-            struct slot *sl = &slots[h];
-            if (sl->stamp != st) {
-                sl->stamp = st;
-                sl->key = nk;
-                sl->idx = (uint32_t)n;
+            uint32_t t = tab[h];
+            if (!t) {
+                tab[h] = (uint32_t)n + 1;
                 ok[n] = nk;
                 oc[n++] = scount[i];
                 break;
             }
-            if (sl->key == nk) {
-                oc[sl->idx] += scount[i];
+            if (ok[t - 1] == nk) {
+                oc[t - 1] += scount[i];
                 break;
             }
             h = (h + 1) & hm;
         }
     }
     g->cur.n = n;
-    /* Cache small results for later roll-ups (replace the largest cached list). */
-    if (n <= CACHE_MAX_ENTRIES && n < sn) {
-        int slot = -1;
-        for (int c = 0; c < CACHE_SLOTS; c++) {
-            if (!g->cache[c].used) {
-                slot = c;
-                break;
-            }
-            if (g->cache[c].e.n > n && (slot < 0 || g->cache[c].e.n > g->cache[slot].e.n))
-                slot = c;
-        }
-        if (slot >= 0) {
-            struct cached *c = &g->cache[slot];
-            if (c->cap < n) {
-                uint64_t *k2 = realloc(c->e.key, n * sizeof *k2);
-                if (k2)
-                    c->e.key = k2;
-                uint32_t *c2 = k2 ? realloc(c->e.count, n * sizeof *c2) : NULL;
-                if (c2)
-                    c->e.count = c2;
-                if (!k2 || !c2) {
-                    c->used = 0;
-                    return; /* caching is an optimisation only */
-                }
-                c->cap = n;
-            }
-            memcpy(c->e.key, ok, n * sizeof *ok);
-            memcpy(c->e.count, oc, n * sizeof *oc);
-            c->e.n = n;
-            memcpy(c->levels, levels, sizeof(int) * g->q);
-            c->used = 1;
-        }
-    }
 }
 
-static int cmp_u64_idx(const void *x, const void *y)
+/* Returns the cache slot of the smallest cached specialisation of levels, or -1. */
+static int cache_find(struct hogo__engine *g, const int *levels)
 {
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    int best = -1;
+    for (int c = 0; c < CACHE_SLOTS; c++) {
+        if (!g->cache[c].used || (best >= 0 && g->cache[c].e.n >= g->cache[best].e.n))
+            continue;
+        size_t a;
+        for (a = 0; a < g->q; a++)
+            if (g->cache[c].levels[a] > levels[a])
+                break;
+        if (a == g->q)
+            best = c;
+    }
+    if (best >= 0)
+        g->cache[best].last_use = ++g->clock;
+    return best;
+}
+
+/* Computes the entries (key, count) of the node with the given levels into g->cur: rolled up
+ * from the smallest cached specialisation, else from the distinct tuples. In the second case
+ * the search first computes a "stepping stone", the node with every level capped at 1, from
+ * the tuples and caches it: later nodes above it roll up from its few classes instead of from
+ * all tuples. */
+static void compute_entries(struct hogo__engine *g, const int *levels)
+{
+    const struct hogo__enc *e = g->e;
+    static const int bottom[64];
+    g->checked++;
+    int best = g->reference ? -1 : cache_find(g, levels);
+    if (best < 0 && !g->reference) {
+        int stone[64];
+        int differs = 0, above_bottom = 0;
+        for (size_t a = 0; a < g->q; a++) {
+            stone[a] = levels[a] < 1 ? levels[a] : 1;
+            differs |= stone[a] != levels[a];
+            above_bottom |= stone[a] != 0;
+        }
+        if (differs && above_bottom) {
+            roll_up(g, e->tkey, e->tcount, e->ntuples, bottom, stone);
+            g->stones++;
+            best = cache_put(g, stone);
+            if (best < 0) {
+                /* Not cacheable: roll up from a copy. */
+                struct entries t = g->tmp;
+                g->tmp = g->cur;
+                g->cur = t;
+                g->rollups++;
+                roll_up(g, g->tmp.key, g->tmp.count, g->tmp.n, stone, levels);
+                return;
+            }
+        }
+    }
+    if (best >= 0) {
+        struct cached *c = &g->cache[best];
+        g->rollups++;
+        roll_up(g, c->e.key, c->e.count, c->e.n, c->levels, levels);
+    } else {
+        roll_up(g, e->tkey, e->tcount, e->ntuples, bottom, levels);
+    }
+    if (!g->reference && g->cur.n < (best >= 0 ? g->cache[best].e.n : e->ntuples))
+        cache_put(g, levels);
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    uint64_t a = ((const struct pair *)x)->key, b = ((const struct pair *)y)->key;
     return a < b ? -1 : a > b;
 }
 
@@ -748,20 +1033,15 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
     g->on = 0;
     int need_classes = g->s > 0;
     if (need_classes) {
-        /* Sort by key so that a class's cells (same QI bits) are adjacent. Sort pairs by
-         * packing into the okey/oval scratch. */
+        /* Sort by key so that a class's cells (same QI bits) are adjacent. */
         for (size_t i = 0; i < n; i++) {
-            g->okey[i] = key[i];
-            g->oval[i] = cnt[i];
+            g->pairs[i].key = key[i];
+            g->pairs[i].count = cnt[i];
         }
-        /* Sort indices through a combined array: keys are unique, so sort keys and look the
-         * counts up through the hash table afterwards. */
-        qsort(g->okey, n, sizeof *g->okey, cmp_u64_idx);
+        qsort(g->pairs, n, sizeof *g->pairs, cmp_pair);
         for (size_t i = 0; i < n; i++) {
-            size_t h = (size_t)(hmix(g->okey[i]) >> g->hshift);
-            while (g->slots[h].key != g->okey[i] || g->slots[h].stamp != g->stamp)
-                h = (h + 1) & (g->ucap - 1);
-            g->oval[i] = cnt[g->slots[h].idx];
+            g->okey[i] = g->pairs[i].key;
+            g->oval[i] = g->pairs[i].count;
         }
         key = g->okey;
         cnt = g->oval;
@@ -788,7 +1068,7 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
                 sup_loss[a] += size;
                 share_sup[a] += size * sh;
                 if (g->m.measure == HOGO__M_ENTROPY)
-                    sup_ent += size * log2((double)e->n / g->gcount[a][levels[a]][gid]);
+                    sup_ent += size * g->suplog[a][levels[a]][gid];
             }
             disc += size * (double)e->n;
         } else {
@@ -915,17 +1195,82 @@ static int cmp_nodes(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+/* A double as an unsigned integer with the same order. */
+static inline uint64_t order_bits(double d)
+{
+    uint64_t b;
+    if (d == 0)
+        d = 0; /* -0 sorts as 0 */
+    memcpy(&b, &d, sizeof b);
+    return b >> 63 ? ~b : b | (1ull << 63);
+}
+
+/* Orders the nodes by lower bound, then by total level, then by index (as cmp_nodes) with a
+ * stable radix sort: counting sort by total level, then byte-wise by the bound's bits. Falls
+ * back to qsort when the scratch memory is not available. */
 static void prepare_order(struct hogo__engine *g)
 {
     int lv[64];
-    for (size_t i = 0; i < g->nodes; i++) {
+    size_t N = g->nodes, maxsum = 0;
+    uint64_t *key = malloc(N * sizeof *key);
+    uint32_t *tmp = malloc(N * sizeof *tmp);
+    uint16_t *sum = malloc(N * sizeof *sum);
+    for (size_t a = 0; a < g->q; a++)
+        maxsum += (size_t)g->e->height[a] - 1;
+    size_t *scnt = maxsum < UINT16_MAX ? calloc(maxsum + 2, sizeof *scnt) : NULL;
+    for (size_t i = 0; i < N; i++) {
         node_levels(g, i, lv);
         g->lb[i] = hogo__engine_lower_bound(g, lv);
         g->order[i] = (uint32_t)i;
+        if (sum) {
+            unsigned t = 0;
+            for (size_t a = 0; a < g->q; a++)
+                t += (unsigned)lv[a];
+            sum[i] = (uint16_t)t;
+        }
     }
-    sort_ctx = g;
-    qsort(g->order, g->nodes, sizeof *g->order, cmp_nodes);
-    sort_ctx = NULL;
+    if (!key || !tmp || !sum || !scnt) {
+        sort_ctx = g;
+        qsort(g->order, N, sizeof *g->order, cmp_nodes);
+        sort_ctx = NULL;
+        goto out;
+    }
+    for (size_t i = 0; i < N; i++)
+        scnt[sum[i] + 1]++;
+    for (size_t v = 1; v <= maxsum + 1; v++)
+        scnt[v] += scnt[v - 1];
+    for (size_t i = 0; i < N; i++)
+        g->order[scnt[sum[i]]++] = (uint32_t)i;
+    for (size_t i = 0; i < N; i++)
+        key[i] = order_bits(g->lb[i]);
+    uint32_t *src = g->order, *dst = tmp;
+    for (int pass = 0; pass < 8; pass++) {
+        size_t cnt[257] = {0};
+        int sh = 8 * pass;
+        for (size_t i = 0; i < N; i++)
+            cnt[((key[i] >> sh) & 0xff) + 1]++;
+        int single = 0;
+        for (int v = 1; v <= 256; v++)
+            single |= cnt[v] == N;
+        if (single)
+            continue; /* every key has the same byte here */
+        for (int v = 1; v <= 256; v++)
+            cnt[v] += cnt[v - 1];
+        for (size_t i = 0; i < N; i++) {
+            uint32_t x = src[i];
+            dst[cnt[(key[x] >> sh) & 0xff]++] = x;
+        }
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != g->order)
+        memcpy(g->order, src, N * sizeof *src);
+out:
+    free(key);
+    free(tmp);
+    free(sum);
+    free(scnt);
 }
 
 /* Sets arr[] to tagv for idx and every specialisation (dir -1) or generalisation (dir +1),
@@ -1039,7 +1384,8 @@ int hogo__engine_search(struct hogo__engine *g, struct hogo__search *out, struct
     int level_only = mono_measure && g->m.measure != HOGO__M_DISCERNIBILITY;
     double best = INFINITY;
     int lv[64];
-    g->checked = g->rollups = 0;
+    g->checked = g->rollups = g->stones = 0;
+    cache_clear(g);
     for (size_t o = 0; o < g->nodes; o++) {
         size_t idx = g->order[o];
         if (out->found && g->lb[idx] >= best)
@@ -1080,7 +1426,14 @@ int hogo__engine_search(struct hogo__engine *g, struct hogo__search *out, struct
     out->nodes = g->nodes;
     out->checked = g->checked;
     out->rollups = g->rollups;
+    out->stones = g->stones;
     return 0;
+}
+
+void hogo__engine_set_reference(struct hogo__engine *g, int on)
+{
+    g->reference = on;
+    cache_clear(g);
 }
 
 int hogo__engine_search_exhaustive(struct hogo__engine *g, struct hogo__search *out,
@@ -1090,12 +1443,11 @@ int hogo__engine_search_exhaustive(struct hogo__engine *g, struct hogo__search *
     memset(out, 0, sizeof *out);
     prepare_order(g);
     int lv[64];
+    /* Reference mode: every node from the distinct tuples with the hash table, no roll-up. */
+    g->reference = 1;
     for (size_t o = 0; o < g->nodes; o++) {
         size_t idx = g->order[o];
         node_levels(g, idx, lv);
-        /* No roll-up: clear the cache so every node is computed from the tuples. */
-        for (int c = 0; c < CACHE_SLOTS; c++)
-            g->cache[c].used = 0;
         struct hogo__eval ev;
         hogo__engine_eval(g, lv, &ev);
         if (ev.anonymous && (!out->found || ev.loss < out->best.loss)) {
@@ -1104,8 +1456,7 @@ int hogo__engine_search_exhaustive(struct hogo__engine *g, struct hogo__search *
             memcpy(out->levels, lv, sizeof(int) * g->q);
         }
     }
-    for (int c = 0; c < CACHE_SLOTS; c++)
-        g->cache[c].used = 0;
+    g->reference = 0;
     out->nodes = g->nodes;
     out->checked = g->nodes;
     return 0;

@@ -385,6 +385,211 @@ static void test_adult_sample_search_matches_exhaustive(void **state)
     hogo_deid_config_free(cfg);
 }
 
+static void adult_300_encoding(struct hogo_deid_result **r, struct hogo__enc *enc, int nine,
+                               const char *models_and_measure)
+{
+    char yaml[4096];
+    static const char *const q[] = {"age",        "education", "marital-status",
+                                    "native-country", "occupation", "race",
+                                    "sex",        "workclass", "salary-class"};
+    size_t n = (size_t)snprintf(yaml, sizeof yaml, "attributes:\n");
+    for (int i = 0; i < (nine ? 9 : 8); i++)
+        n += (size_t)snprintf(yaml + n, sizeof yaml - n,
+                              "  %s: {type: quasi, hierarchy: adult_hierarchy_%s.csv}\n", q[i], q[i]);
+    snprintf(yaml + n, sizeof yaml - n, "%s", models_and_measure);
+    struct hogo_error err = {0};
+    struct hogo_deid_config *cfg = NULL;
+    assert_int_equal(hogo_deid_config_parse(yaml, strlen(yaml), "adult.yaml", fixture_dir, &cfg, &err), 0);
+    assert_int_equal(hogo_deid_anonymize(cfg, fixture("adult_300.csv"), r, &err), 0);
+    hogo_deid_config_free(cfg);
+    assert_int_equal(hogo__enc_build(enc, &(*r)->csv, (*r)->qcols, (*r)->hiers, (*r)->q, NULL, 0,
+                                     &err), 0);
+}
+
+static void test_rolled_up_classes_equal_direct_computation_on_every_node(void **state)
+{
+    (void)state;
+    /* Every transformation of the 8-QI Adult lattice, visited in a scrambled order so that
+     * roll-ups come from many different cached nodes and stepping stones, dense and hashed
+     * counting both occur: classes, suppression and measure must equal the reference. */
+    struct hogo_deid_result *r = NULL;
+    struct hogo__enc enc;
+    adult_300_encoding(&r, &enc, 0, "models: {k: 3}\nsuppression_limit: 0.02\n"
+                                    "measure: {name: entropy}\n");
+    struct hogo__models m = r->models;
+    struct hogo__engine *fast = NULL, *ref = NULL;
+    struct hogo_error err = {0};
+    assert_int_equal(hogo__engine_new(&fast, &enc, &m, &err), 0);
+    assert_int_equal(hogo__engine_new(&ref, &enc, &m, &err), 0);
+    hogo__engine_set_reference(ref, 1);
+    size_t nodes = 1;
+    for (size_t a = 0; a < enc.q; a++)
+        nodes *= (size_t)enc.height[a];
+    assert_int_equal(nodes, 6480);
+    size_t anonymous = 0;
+    for (size_t i = 0; i < nodes; i++) {
+        size_t idx = (i * 2029) % nodes; /* 2029 is prime to 6480: a permutation */
+        int lv[8];
+        for (size_t a = enc.q, rest = idx; a-- > 0;) {
+            lv[a] = (int)(rest % (size_t)enc.height[a]);
+            rest /= (size_t)enc.height[a];
+        }
+        struct hogo__eval f, x;
+        hogo__engine_eval(fast, lv, &f);
+        hogo__engine_eval(ref, lv, &x);
+        assert_int_equal(f.anonymous, x.anonymous);
+        assert_int_equal(f.classes, x.classes);
+        assert_int_equal(f.suppressed, x.suppressed);
+        assert_close(f.loss, x.loss, 1e-9 * (1 + fabs(x.loss)));
+        anonymous += (size_t)f.anonymous;
+    }
+    assert_true(anonymous > 0 && anonymous < nodes);
+    hogo__engine_free(fast);
+    hogo__engine_free(ref);
+    hogo__enc_release(&enc);
+    hogo_deid_result_free(r);
+}
+
+static void test_adult_sample_nine_qis_with_suppression_matches_exhaustive(void **state)
+{
+    (void)state;
+    /* Case (b) of the benchmark on 300 rows: 12,960 transformations, loss is not monotone
+     * under suppression, so many nodes are computed. */
+    struct hogo_deid_result *r = NULL;
+    struct hogo__enc enc;
+    adult_300_encoding(&r, &enc, 1, "models: {k: 5}\nsuppression_limit: 0.04\n"
+                                    "measure: {name: loss, gs_factor: 0.5, "
+                                    "aggregate: geometric_mean}\n");
+    assert_true(hogo_deid_result_models_hold(r));
+    struct hogo__engine *g = NULL;
+    struct hogo_error err = {0};
+    assert_int_equal(hogo__engine_new(&g, &enc, &r->models, &err), 0);
+    struct hogo__search ex;
+    assert_int_equal(hogo__engine_search_exhaustive(g, &ex, &err), 0);
+    assert_int_equal(ex.nodes, 12960);
+    assert_true(ex.found);
+    assert_close(ex.best.loss, hogo_deid_result_loss(r), 1e-9);
+    assert_int_equal(ex.best.suppressed, hogo_deid_result_suppressed(r));
+    hogo__engine_free(g);
+    hogo__enc_release(&enc);
+    hogo_deid_result_free(r);
+}
+
+static void test_cells_are_encoded_by_their_whole_bytes(void **state)
+{
+    (void)state;
+    /* Values that share their first and last 8 bytes and their length, lengths 0, 8, 9, 16
+     * and 17, and a quoted value: each must get its own hierarchy row. */
+    static const char *const vals[] = {"",
+                                       "abcdefgh",
+                                       "abcdefghi",
+                                       "abcdefgh12345678",
+                                       "abcdefgh-X-12345678",
+                                       "abcdefgh-Y-12345678",
+                                       "abcdefgh-Y-1234567",
+                                       "a,b"};
+    const size_t nv = sizeof vals / sizeof *vals;
+    char text[2048];
+    size_t len = (size_t)snprintf(text, sizeof text, "v,w\n");
+    for (size_t i = 0; i < 3 * nv; i++) {
+        size_t v = (i * 5) % nv;
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s%s%s,%zu\n",
+                                v == nv - 1 ? "\"" : "", vals[v], v == nv - 1 ? "\"" : "", v);
+    }
+    struct hogo__csv csv;
+    struct hogo_error err = {0};
+    assert_int_equal(hogo__csv_parse(&csv, text, len, "spans.csv", ',', &err), 0);
+    char *cells[2 * 8];
+    for (size_t v = 0; v < nv; v++) {
+        cells[2 * v] = (char *)vals[v];
+        cells[2 * v + 1] = "*";
+    }
+    struct hogo__hier h;
+    assert_int_equal(hogo__hier_from_rows(&h, "spans", cells, nv, 2, &err), 0);
+    struct hogo__hier *hp[1] = {&h};
+    int q[1] = {0}, sc[1] = {1};
+    struct hogo__enc enc;
+    assert_int_equal(hogo__enc_build(&enc, &csv, q, hp, 1, sc, 1, &err), 0);
+    assert_int_equal(enc.scard[0], nv);
+    for (size_t r = 0; r < csv.nrows; r++) {
+        uint64_t key = enc.tkey[enc.row_tuple[r]];
+        uint64_t id = (key >> enc.shift[0]) & ((1ull << enc.bits[0]) - 1);
+        assert_string_equal(hogo__hier_label(&h, (size_t)id, 0), csv.cells[r * 2]);
+        assert_int_equal(id, (uint64_t)strtoul(csv.cells[r * 2 + 1], NULL, 10));
+        assert_int_equal(hogo__csv_cell_len(&csv, r * 2), strlen(csv.cells[r * 2]));
+    }
+    for (size_t v = 0; v < nv; v++)
+        assert_int_equal(enc.vcount[0][v], 3);
+    hogo__enc_release(&enc);
+    hogo__hier_release(&h);
+    hogo__csv_release(&csv);
+}
+
+static void test_journalist_risk_uses_the_population_table(void **state)
+{
+    (void)state;
+    /* small.yaml's optimum is (2,0): 20代 M, 20代 F, 30代 M, 30代 F, two records each. The
+     * population has 15, 4, 40 and 100 people in those classes: journalist risk 1/4, while
+     * the prosecutor risk stays 1/2. */
+    static const char *const base =
+        "attributes:\n  name: identifying\n"
+        "  age: {type: quasi, hierarchy: builtin:age}\n"
+        "  sex: {type: quasi, hierarchy: sex_hierarchy.csv}\n"
+        "  disease: sensitive\n"
+        "models:\n  k: 2\n  l_diversity: {attribute: disease, l: 2, variant: distinct}\n"
+        "measure: loss\n";
+    char yaml[2048];
+    struct hogo_error err = {0};
+    struct hogo_deid_config *cfg = NULL;
+    struct hogo_deid_result *r = NULL;
+    snprintf(yaml, sizeof yaml, "%spopulation: {file: small_population.csv, count: n}\n", base);
+    assert_int_equal(hogo_deid_config_parse(yaml, strlen(yaml), "p.yaml", fixture_dir, &cfg, &err), 0);
+    assert_int_equal(hogo_deid_anonymize(cfg, fixture("small.csv"), &r, &err), 0);
+    const int *lv;
+    hogo_deid_result_levels(r, &lv);
+    assert_int_equal(lv[0], 2);
+    assert_int_equal(lv[1], 0);
+    assert_close(r->risk_prosecutor_max, 0.5, 1e-12);
+    assert_close(r->risk_journalist_max, 0.25, 1e-12);
+    assert_close(r->population, 159, 1e-12);
+    hogo_deid_result_free(r);
+    hogo_deid_config_free(cfg);
+
+    /* Without counts every row is one person: each class has 2, as in the data set. */
+    snprintf(yaml, sizeof yaml, "%spopulation: small_population.csv\n", base);
+    assert_int_equal(hogo_deid_config_parse(yaml, strlen(yaml), "p.yaml", fixture_dir, &cfg, &err), 0);
+    assert_int_equal(hogo_deid_anonymize(cfg, fixture("small.csv"), &r, &err), 0);
+    assert_close(r->risk_journalist_max, 0.5, 1e-12);
+    hogo_deid_result_free(r);
+    hogo_deid_config_free(cfg);
+
+    /* A wrong count column is reported with the config line. */
+    snprintf(yaml, sizeof yaml, "%spopulation: {file: small_population.csv, count: people}\n",
+             base);
+    assert_int_equal(hogo_deid_config_parse(yaml, strlen(yaml), "p.yaml", fixture_dir, &cfg, &err), 0);
+    assert_int_equal(hogo_deid_anonymize(cfg, fixture("small.csv"), &r, &err), HOGO_EINVAL);
+    assert_non_null(strstr(err.message, "'people'"));
+    assert_non_null(strstr(err.where, "p.yaml:10"));
+    hogo_deid_config_free(cfg);
+}
+
+static void test_population_smaller_than_the_data_set_is_rejected(void **state)
+{
+    (void)state;
+    /* sex as the only quasi-identifier: the data set has 4 M and 4 F, the population table
+     * small_population_sex.csv one of each, so it cannot be the population. */
+    const char *yaml = "attributes:\n  sex: {type: quasi, hierarchy: sex_hierarchy.csv}\n"
+                       "models: {k: 2}\nmeasure: loss\n"
+                       "population: small_population_sex.csv\n";
+    struct hogo_error err = {0};
+    struct hogo_deid_config *cfg = NULL;
+    struct hogo_deid_result *r = NULL;
+    assert_int_equal(hogo_deid_config_parse(yaml, strlen(yaml), "s.yaml", fixture_dir, &cfg, &err), 0);
+    assert_int_equal(hogo_deid_anonymize(cfg, fixture("small.csv"), &r, &err), HOGO_EINVAL);
+    assert_non_null(strstr(err.message, "must include the data set"));
+    hogo_deid_config_free(cfg);
+}
+
 /* ---- errors ---- */
 
 static void test_ragged_row_is_reported_with_line(void **state)
@@ -539,6 +744,11 @@ int main(void)
         cmocka_unit_test(test_t_closeness_optimum_via_config),
         cmocka_unit_test(test_search_matches_exhaustive_and_outputs_recheck),
         cmocka_unit_test(test_adult_sample_search_matches_exhaustive),
+        cmocka_unit_test(test_rolled_up_classes_equal_direct_computation_on_every_node),
+        cmocka_unit_test(test_adult_sample_nine_qis_with_suppression_matches_exhaustive),
+        cmocka_unit_test(test_cells_are_encoded_by_their_whole_bytes),
+        cmocka_unit_test(test_journalist_risk_uses_the_population_table),
+        cmocka_unit_test(test_population_smaller_than_the_data_set_is_rejected),
         cmocka_unit_test(test_ragged_row_is_reported_with_line),
         cmocka_unit_test(test_non_utf8_is_reported_with_line),
         cmocka_unit_test(test_quoted_fields_and_crlf),
