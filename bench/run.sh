@@ -40,7 +40,8 @@ errors=$(grep -c '"error"' "$out/responses.jsonl" || true)
 echo "responses: $answered lines, $errors errors"
 [ "$answered" -eq "$total" ]
 
-if [ -x build/bin/bench_deid ]; then
-  echo "== de-identification (bench_deid)"
-  build/bin/bench_deid ../shared/data/adult || true
-fi
+echo "== de-identification (bench_deid, one core)"
+taskset -c 0 build/bin/bench_deid ../shared/data/adult --reps 21
+
+echo "== store, ledger and audit (bench_store --quick)"
+build/bin/bench_store --quick
