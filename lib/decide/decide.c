@@ -75,7 +75,7 @@ bool hogo__cond_eval(const struct hogo_policy *p, int ci, const struct hogo_requ
         return r->recipient >= 0 && strcmp(r->country, "JP") != 0;
     case HOGO__C_INSTITUTION_QUALIFIES:
         return r->institution >= 0 &&
-               (v->t[HOGO__K_INSTITUTION].v[r->institution].flags & HOGO__QUALIFIES);
+               (v->t[HOGO__K_INSTITUTION].v[r->institution].flags & HOGO__FLAG_QUALIFIES);
     case HOGO__C_PURPOSE:
         return hogo__set_has(&c->set, r->purpose);
     case HOGO__C_SERVICE:
@@ -196,7 +196,9 @@ static void statutory_obligations(const struct hogo_policy *p, const struct hogo
 {
     const struct hogo_vocab *v = p->vocab;
     bool on_consent = r->basis == HOGO__POLICY || r->basis == HOGO__CONSENT;
-    bool foreign = r->recipient >= 0 && strcmp(r->country, "JP") != 0;
+    /* Art.28: a recipient abroad, unless in a country the PPC designates as equivalent */
+    bool foreign = r->recipient >= 0 && strcmp(r->country, "JP") != 0 &&
+                   !hogo__equivalent_regime(r->country);
     switch (r->action) {
     case HOGO__PROVIDE: {
         if (!on_consent)

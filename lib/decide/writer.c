@@ -144,22 +144,9 @@ static const char *effect_name(int effect)
     }
 }
 
-/* EU/EEA member states and the UK: the PPC-designated equivalent systems (APPI Art.28(1)). */
-static bool equivalent_regime(const char *c)
-{
-    static const char *const list[] = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR",
-                                       "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL",
-                                       "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
-                                       "GB"};
-    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
-        if (!strcmp(list[i], c))
-            return true;
-    return false;
-}
-
 static const char *regime_text(const char *country)
 {
-    return equivalent_regime(country)
+    return hogo__equivalent_regime(country)
                ? "equivalent: the PPC designates this country's personal-data protection system "
                  "as equivalent to Japan's (EU/EEA/UK)"
                : "not designated: tell the person the country, its protection system and the "
@@ -264,7 +251,7 @@ static void deid_sets(const struct hogo_policy *p, const struct hogo_request *r,
     memset(gen, 0, sizeof *gen);
     for (int i = 0; i < v->t[HOGO__K_DATA].n; i++)
         if (hogo__set_has(&r->data, i) &&
-            ((v->t[HOGO__K_DATA].v[i].flags & HOGO__DIRECT_ID) ||
+            ((v->t[HOGO__K_DATA].v[i].flags & HOGO__FLAG_DIRECT_ID) ||
              (rule && rule->deid.given && hogo__set_has(&rule->deid.drop, i))))
             hogo__set_add(drop, i);
     if (rule && rule->deid.given && !hogo__set_empty(&rule->deid.generalize)) {

@@ -122,11 +122,11 @@ enum hogo__fact {
 
 /* Entry flags. */
 enum {
-    HOGO__SENSITIVE = 1 << 0,   /* data: 要配慮個人情報 */
-    HOGO__INFORMATIVE = 1 << 1, /* data: インフォマティブ情報 */
-    HOGO__QUALIFIES = 1 << 2,   /* institution type: meets the research clauses */
-    HOGO__CLASS = 1 << 3,       /* recipient: a class, not a named recipient */
-    HOGO__DIRECT_ID = 1 << 4,   /* data: a direct identifier de-identification drops */
+    HOGO__FLAG_SENSITIVE = 1 << 0,   /* data: 要配慮個人情報 */
+    HOGO__FLAG_INFORMATIVE = 1 << 1, /* data: インフォマティブ情報 */
+    HOGO__FLAG_QUALIFIES = 1 << 2,   /* institution type: meets the research clauses */
+    HOGO__FLAG_CLASS = 1 << 3,       /* recipient: a class, not a named recipient */
+    HOGO__FLAG_DIRECT_ID = 1 << 4,   /* data: a direct identifier de-identification drops */
 };
 
 /* One vocabulary id. */
@@ -135,7 +135,7 @@ struct hogo__entry {
     char *ja;          /* owned, may be NULL */
     char *en;          /* owned, may be NULL */
     char *parent_ids;  /* owned: space-separated broader ids as written, resolved later */
-    unsigned flags;    /* HOGO__SENSITIVE ... */
+    unsigned flags;    /* HOGO__FLAG_SENSITIVE ... */
     unsigned actions;  /* purposes: bit per enum hogo__action allowed (for_actions) */
     char *version;     /* policies: the version date; owned, may be NULL */
     char *fact_type;   /* subject facts: "integer" "boolean" "array"; owned */
@@ -353,6 +353,10 @@ static inline enum hogo__kind hogo__fact_kind(int fact)
 
 /* True when a 13-digit corporate number's check digit is right. */
 bool hogo__corporate_number_valid(const char *s, size_t len);
+
+/* True for the EU/EEA member states and the UK, whose personal-data protection the PPC
+ * designates as equivalent (APPI Art.28(1)): provision there is not a foreign provision. */
+bool hogo__equivalent_regime(const char *country);
 
 /* Reads a whole file into a NUL-terminated buffer; returns allocated or NULL (errno set). */
 char *hogo__read_file(const char *path, size_t *lenp);

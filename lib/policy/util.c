@@ -146,3 +146,15 @@ int hogo__parse_rfc3339(const char *s, size_t len, int64_t *t)
     *t = (int64_t)timegm(&tm) - offset;
     return 0;
 }
+
+bool hogo__equivalent_regime(const char *country)
+{
+    static const char *const list[] = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR",
+                                       "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL",
+                                       "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+                                       "GB"};
+    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
+        if (!strcmp(list[i], country))
+            return true;
+    return false;
+}

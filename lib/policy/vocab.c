@@ -23,7 +23,7 @@ static const struct {
     {"purposes", HOGO__K_PURPOSE, 0},
     {"services", HOGO__K_SERVICE, 0},
     {"recipients", HOGO__K_RECIPIENT, 0},
-    {"recipient_classes", HOGO__K_RECIPIENT, HOGO__CLASS},
+    {"recipient_classes", HOGO__K_RECIPIENT, HOGO__FLAG_CLASS},
     {"institution_types", HOGO__K_INSTITUTION, 0},
     {"linkable_accounts", HOGO__K_ACCOUNT, 0},
     {"forms", HOGO__K_FORM, 0},
@@ -242,15 +242,15 @@ static int add_entry(struct hogo_vocab *v, enum hogo__kind k, unsigned flags, co
             return rc;
     }
     if (hogo__yaml_bool(fy_node_mapping_lookup_by_string(body, "sensitive", (size_t)-1)))
-        e->flags |= HOGO__SENSITIVE;
+        e->flags |= HOGO__FLAG_SENSITIVE;
     if (hogo__yaml_bool(fy_node_mapping_lookup_by_string(body, "informative", (size_t)-1)))
-        e->flags |= HOGO__INFORMATIVE;
+        e->flags |= HOGO__FLAG_INFORMATIVE;
     if (hogo__yaml_bool(fy_node_mapping_lookup_by_string(body, "qualifies", (size_t)-1)))
-        e->flags |= HOGO__QUALIFIES;
+        e->flags |= HOGO__FLAG_QUALIFIES;
     if (k == HOGO__K_DATA) {
         char *kind = hogo__yaml_strdup(fy_node_mapping_lookup_by_string(body, "kind", 4));
         if (is_direct_identifier(kind, e->id))
-            e->flags |= HOGO__DIRECT_ID;
+            e->flags |= HOGO__FLAG_DIRECT_ID;
         free(kind);
     }
     if (k == HOGO__K_POLICY)

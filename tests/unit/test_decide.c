@@ -280,6 +280,14 @@ static void foreign_recipient_adds_duties(void **state)
     assert_non_null(strstr(out, "\"clause\":\"5\",\"effect\":\"obligation\""));
     assert_non_null(strstr(out, "\"type\":\"foreign_transfer_info\",\"statute\":\"APPI Art.28\",\"country\":\"US\""));
     assert_non_null(strstr(out, "record_provision"));
+    /* the EU/EEA and the UK are designated as equivalent: not a foreign provision (Art. 28) */
+    out = decide(REQ("\"action\":\"provide\",\"purpose\":\"ponta_registration\",\"data\":[\"name\"],"
+                     "\"recipient\":{\"id\":\"loyalty_marketing\",\"country\":\"DE\"},"
+                     "\"subject\":{\"linked_accounts\":[\"ponta\"]}"),
+                 &d);
+    assert_true(d.allow);
+    assert_null(strstr(out, "foreign_transfer_info"));
+    assert_non_null(strstr(out, "record_provision"));
 }
 
 static void pseudonymised_data_is_not_provided(void **state)

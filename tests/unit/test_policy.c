@@ -75,7 +75,7 @@ static void vocabulary_hierarchies_close_both_ways(void **state)
     assert_true(hogo__set_has(&vocab->t[HOGO__K_DATA].down[contact], email));
     assert_false(hogo__set_has(&vocab->t[HOGO__K_DATA].down[email], contact));
     assert_true(hogo__set_has(&vocab->t[HOGO__K_DATA].up[medical], sensitive));
-    assert_true(vocab->t[HOGO__K_DATA].v[medical].flags & HOGO__SENSITIVE);
+    assert_true(vocab->t[HOGO__K_DATA].v[medical].flags & HOGO__FLAG_SENSITIVE);
     /* a named recipient's classes cover it; a class never covers a bare named recipient */
     int recruit = hogo__vocab_find(vocab, HOGO__K_RECIPIENT, "recruit", 7);
     int group = hogo__vocab_find(vocab, HOGO__K_RECIPIENT, "group_company", 13);
