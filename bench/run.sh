@@ -45,3 +45,14 @@ taskset -c 0 build/bin/bench_deid ../shared/data/adult --reps 21
 
 echo "== store, ledger and audit (bench_store --quick)"
 build/bin/bench_store --quick
+
+echo "== peer: Cedar (WebAssembly) on the same irp requests (bench/peer, optional)"
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  if (cd bench/peer && npm ci --no-audit --no-fund --loglevel=error); then
+    bash bench/peer/run.sh
+  else
+    echo "skipped: npm ci failed in bench/peer (the npm registry must be reachable)"
+  fi
+else
+  echo "skipped: the Cedar peer benchmark needs node and npm (bench/peer/README.md)"
+fi
