@@ -9,26 +9,65 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <utf8proc.h>
+
+#include "policy_int.h"
+
+/* Finds the first byte that is not valid UTF-8; returns 0 and its 1-based line and column
+ * (in characters), or -1 when the text is valid. */
+static int invalid_utf8(const char *buf, size_t len, int *line, int *col)
+{
+    size_t i = 0;
+    *line = 1;
+    *col = 1;
+    while (i < len) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)buf + i,
+                                              (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0)
+            return 0;
+        if (cp == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+        i += (size_t)n;
+    }
+    return -1;
+}
 
 int hogo__yaml_load(const char *path, struct fy_document **doc, struct hogo_error *err)
 {
     *doc = NULL;
-    FILE *probe = fopen(path, "rb");
-    if (!probe)
-        return hogo_error_set(err, HOGO_EIO, path, "cannot open '%s': %s; check the path",
+    size_t len = 0;
+    char *buf = hogo__read_file(path, &len);
+    if (!buf)
+        return hogo_error_set(err, HOGO_EIO, path, "cannot read '%s': %s; check the path",
                               path, strerror(errno));
-    fclose(probe);
-
+    /* libfyaml accepts (or, after a directive, loops forever on) bytes that are not UTF-8:
+     * refuse them first */
+    int line, col;
+    if (invalid_utf8(buf, len, &line, &col) == 0) {
+        free(buf);
+        char where[512];
+        snprintf(where, sizeof where, "%s:%d:%d", path, line, col);
+        return hogo_error_set(err, HOGO_EPOLICY, where,
+                              "the file is not valid UTF-8 here; save it as UTF-8");
+    }
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL;
     dcfg.output_fn = NULL;
     struct fy_diag *diag = fy_diag_create(&dcfg);
-    if (!diag)
+    if (!diag) {
+        free(buf);
         return HOGO_ENOMEM;
+    }
     fy_diag_set_collect_errors(diag, true);
     struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_AUTO, .diag = diag};
-    *doc = fy_document_build_from_file(&cfg, path);
+    /* the document owns buf from here on, whether or not it is built */
+    *doc = fy_document_build_from_malloc_string(&cfg, buf, len);
     int rc = 0;
     if (!*doc) {
         void *it = NULL;
@@ -41,7 +80,7 @@ int hogo__yaml_load(const char *path, struct fy_document **doc, struct hogo_erro
                                 e->msg ? e->msg : "unparseable input");
         } else {
             rc = hogo_error_set(err, HOGO_EPOLICY, path,
-                                "'%s' is not valid YAML (or not UTF-8); check its syntax", path);
+                                "'%s' is not valid YAML; check its syntax", path);
         }
     }
     /* turning collection off frees the collected errors, which unref alone leaks */

@@ -212,6 +212,17 @@ static void yaml_syntax_error_has_position(void **state)
                  "YAML syntax error");
 }
 
+static void non_utf8_policy_is_refused_with_position(void **state)
+{
+    (void)state;
+    /* libfyaml alone would accept this (or loop forever after a directive) */
+    expect_error("version: '2025-04-01'\n", "version: '2025-04-01'\n# \xf0\n", "irp.yaml:4:3",
+                 "not valid UTF-8");
+    struct loaded l = load_yaml("%\xf0");
+    assert_int_equal(l.rc, HOGO_EPOLICY);
+    assert_non_null(strstr(l.err.where, "irp.yaml:1:2"));
+}
+
 static void bad_condition_is_reported(void **state)
 {
     (void)state;
@@ -315,6 +326,7 @@ int main(void)
         cmocka_unit_test(forms_excluding_everything),
         cmocka_unit_test(unknown_key_lists_the_keys),
         cmocka_unit_test(yaml_syntax_error_has_position),
+        cmocka_unit_test(non_utf8_policy_is_refused_with_position),
         cmocka_unit_test(bad_condition_is_reported),
         cmocka_unit_test(every_problem_is_reported),
         cmocka_unit_test(shipped_policies_load_without_warnings),
