@@ -1,11 +1,15 @@
 /*
  * Store benchmarks: durable hogo_provide() calls (stored facts read, decision, Art. 29 record
  * and audit events, one transaction each, committed with synchronous=FULL) as a ratio to a
- * bare SQLite insert-and-commit loop with the same settings in the same run; batched
- * provisions in one transaction; loading subjects with 10 sealed data items each (time and
- * database size); audit verification speed. Benchmark layer.
- * usage: bench_store [--quick] [DIR] [DURABLE_N] [VERIFY_EVENTS] [SUBJECTS]
+ * bare insert-and-commit loop with the same settings in the same run; eight threads calling
+ * hogo_provide() on one group-commit handle; batched provisions in one transaction; loading
+ * subjects with 10 sealed data items each (time and database size) and a subject's full
+ * disclosure (median and 99th percentile) on that population; audit verification speed.
+ * Benchmark layer.
+ * usage: bench_store [--quick] [--pg CONNINFO] [DIR] [DURABLE_N] [VERIFY_EVENTS] [SUBJECTS]
  *        (defaults: bench/out 2000 1000000 1000000; --quick: 300 100000 20000)
+ * --pg runs everything on that PostgreSQL database (emptied before each part; the bare loop
+ * uses libpq with synchronous_commit on); the key store stays a file in DIR.
  * Prints a Markdown table to stdout.
  */
 #include <hogo/audit.h>
@@ -13,9 +17,12 @@
 #include <hogo/ledger.h>
 #include <hogo/policy.h>
 #include <hogo/store.h>
+#include "store/store-int.h"
 
 #include <sys/stat.h>
 
+#include <libpq-fe.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -86,19 +93,148 @@ static double bare_sqlite(const char *path, int n)
 }
 
 static unsigned char master[32];
+static const char *pg;      /* --pg CONNINFO, or NULL for SQLite */
+
+/* Empties the PostgreSQL database (a fresh schema) so each part starts from nothing. */
+static void pg_reset(void)
+{
+    PGconn *c = PQconnectdb(pg);
+    if (PQstatus(c) != CONNECTION_OK)
+        die("pg connect", NULL);
+    PGresult *r = PQexec(c, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        die(PQresultErrorMessage(r), NULL);
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* The bare loop on PostgreSQL: the same row, BEGIN/INSERT/COMMIT per transaction. */
+static double bare_pg(int n)
+{
+    pg_reset();
+    PGconn *c = PQconnectdb(pg);
+    PGresult *r = PQexec(c, "CREATE TABLE t (subject_id TEXT, id TEXT, at BIGINT, recipient "
+                            "TEXT, items TEXT, basis TEXT, decision TEXT, PRIMARY KEY "
+                            "(subject_id, id))");
+    PQclear(r);
+    r = PQprepare(c, "ins", "INSERT INTO t VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, NULL);
+    PQclear(r);
+    double t0 = now_s();
+    for (int i = 0; i < n; i++) {
+        char id[32], at[24];
+        snprintf(id, sizeof id, "prov-%08d", i);
+        snprintf(at, sizeof at, "%d", i);
+        const char *v[7] = {"u1", id, at, "participating_company", "name,work_history",
+                            "policy", "{\"decision\":\"allow\"}"};
+        PQclear(PQexec(c, "BEGIN"));
+        r = PQexecPrepared(c, "ins", 7, v, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            die(PQresultErrorMessage(r), NULL);
+        PQclear(r);
+        PQclear(PQexec(c, "COMMIT"));
+    }
+    double dt = now_s() - t0;
+    PQfinish(c);
+    return n / dt;
+}
+
+static char db_path[1024];  /* SQLite: the database file; PostgreSQL: unused */
+
+static struct hogo_store *open_store_opts(const unsigned char *sk, int fresh, int group)
+{
+    struct hogo_store_options o = {.create = 1, .signing_key = sk, .master_key = master,
+                                   .group_commit = group};
+    char keys[1100];
+    snprintf(keys, sizeof keys, "%s.keys", db_path);
+    o.key_store = keys;
+    if (fresh) {
+        rm_db(keys);
+        if (pg)
+            pg_reset();
+        else
+            rm_db(db_path);
+    }
+    struct hogo_store *st = NULL;
+    struct hogo_error err;
+    char loc[1200];
+    snprintf(loc, sizeof loc, "pg:%s", pg ? pg : "");
+    if (hogo_store_open(&st, pg ? loc : db_path, &o, &err))
+        die("open", &err);
+    return st;
+}
 
 static struct hogo_store *open_store(const char *path, const unsigned char *sk)
 {
-    struct hogo_store_options o = {.create = 1, .signing_key = sk, .master_key = master};
-    char keys[1100];
-    snprintf(keys, sizeof keys, "%s.keys", path);
-    rm_db(keys);
-    struct hogo_store *st = NULL;
+    (void)path;
+    return open_store_opts(sk, 1, 0);
+}
+
+/* ---- eight threads on one group-commit handle ---- */
+
+struct worker {
+    struct hogo_store *st;
+    const struct hogo_policy *policy;
+    int n, calls;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    char json[600];
+    struct hogo_request *r = NULL;
     struct hogo_error err;
-    rm_db(path);
-    if (hogo_store_open(&st, path, &o, &err))
-        die("open", &err);
-    return st;
+    snprintf(json, sizeof json,
+             "{\"policy\":\"irp\",\"subject_id\":\"w%d\",\"action\":\"provide\",\"purpose\":"
+             "\"recruitment_selection\",\"data\":[\"name\",\"email\",\"work_history\"],"
+             "\"service\":\"recruit_agent\",\"recipient\":{\"id\":\"participating_company\","
+             "\"corporate_number\":\"6100000000001\"}}",
+             w->n);
+    if (hogo_request_new(&r) ||
+        hogo_request_parse(r, hogo_policy_vocab(w->policy), json, strlen(json), 0, &err))
+        die("worker request", &err);
+    for (int i = 0; i < w->calls; i++) {
+        struct hogo_decision d;
+        char id[HOGO_LEDGER_ID_BYTES];
+        if (hogo_provide(w->st, w->policy, r, &d, id, &err) || !d.allow)
+            die("worker provide", &err);
+    }
+    hogo_request_free(r);
+    return NULL;
+}
+
+static double group_commit(const unsigned char *sk, const struct hogo_policy *policy,
+                           int threads, int calls_each, double *per_batch)
+{
+    struct hogo_store *st = open_store_opts(sk, 1, 1);
+    struct hogo_error err;
+    for (int t = 0; t < threads; t++) {
+        char sid[16];
+        snprintf(sid, sizeof sid, "w%d", t);
+        if (hogo_subject_add(st, sid, "irp", &err) ||
+            hogo_subject_add_fact(st, sid, "applied_to", "6100000000001", &err))
+            die("subject", &err);
+    }
+    struct worker w[16];
+    pthread_t th[16];
+    double t0 = now_s();
+    for (int t = 0; t < threads; t++) {
+        w[t] = (struct worker){st, policy, t, calls_each};
+        pthread_create(&th[t], NULL, worker_main, &w[t]);
+    }
+    for (int t = 0; t < threads; t++)
+        pthread_join(th[t], NULL);
+    double rate = threads * calls_each / (now_s() - t0);
+    int64_t batches, items;
+    hogo__group_stats(st, &batches, &items);
+    *per_batch = batches ? (double)items / (double)batches : 0;
+    hogo_store_free(st);
+    return rate;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
 }
 
 static const char provide_json[] =
@@ -128,6 +264,11 @@ int main(int argc, char **argv)
         argv++;
         argc--;
     }
+    if (argc > 2 && !strcmp(argv[1], "--pg")) {
+        pg = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
     const char *dir = argc > 1 ? argv[1] : "bench/out";
     int n = argc > 2 ? atoi(argv[2]) : quick ? 300 : 2000;
     long nverify = argc > 3 ? atol(argv[3]) : quick ? 100000 : 1000000;
@@ -140,6 +281,7 @@ int main(int argc, char **argv)
     crypto_sign_keypair(pk, sk);
     randombytes_buf(master, sizeof master);
     snprintf(path, sizeof path, "%s/bench-store-%d.db", dir, (int)getpid());
+    snprintf(db_path, sizeof db_path, "%s", path);
     struct hogo_policy *policy = NULL;
     struct hogo_request *req = NULL;
     if (hogo_policy_open("irp", NULL, &policy, &err) || hogo_request_new(&req) ||
@@ -147,7 +289,7 @@ int main(int argc, char **argv)
                            &err))
         die("policy/request", &err);
 
-    double bare = bare_sqlite(path, n);
+    double bare = pg ? bare_pg(n) : bare_sqlite(path, n);
 
     /* durable hogo_provide(): one transaction (and one fsync) each */
     struct hogo_store *st = open_store(path, sk);
@@ -177,6 +319,11 @@ int main(int argc, char **argv)
     double batched = batch * batches / (now_s() - t0);
     hogo_store_free(st);
 
+    /* eight callers, each its own thread, on one group-commit handle */
+    double per_batch = 0;
+    int gc_each = n / 2 > 50 ? n / 2 : 50;
+    double grouped = group_commit(sk, policy, 8, gc_each, &per_batch);
+
     /* loading subjects with 10 sealed data items each, 1000 subjects per transaction */
     static const char *const cats[10] = {"name", "email", "phone", "address", "birth_date",
                                          "gender", "work_history", "annual_income",
@@ -203,9 +350,35 @@ int main(int argc, char **argv)
     double load = now_s() - t0;
     hogo_store_free(st);
     long long dbsize = file_size(path);
+    if (pg) {
+        PGconn *c = PQconnectdb(pg);
+        PGresult *r = PQexec(c, "SELECT pg_database_size(current_database())");
+        dbsize = PQresultStatus(r) == PGRES_TUPLES_OK ? atoll(PQgetvalue(r, 0, 0)) : -1;
+        PQclear(r);
+        PQfinish(c);
+    }
     char keys[1100];
     snprintf(keys, sizeof keys, "%s.keys", path);
     long long keysize = file_size(keys);
+
+    /* a subject's full disclosure (facts, consents, 10 items opened, records; one durable
+     * transaction with 11 audit events) on that population */
+    int ndisc = quick ? 200 : 1000;
+    double *dt = calloc((size_t)ndisc, sizeof *dt);
+    st = open_store_opts(sk, 0, 0);
+    for (int i = 0; i < ndisc; i++) {
+        char sid[32], *json = NULL;
+        snprintf(sid, sizeof sid, "s%07ld", (long)randombytes_uniform((uint32_t)nsubjects));
+        double d0 = now_s();
+        if (hogo_subject_disclose_json(st, sid, &json, &err))
+            die("disclose", &err);
+        dt[i] = now_s() - d0;
+        free(json);
+    }
+    hogo_store_free(st);
+    qsort(dt, (size_t)ndisc, sizeof *dt, cmp_double);
+    double disc_med = dt[ndisc / 2] * 1e3, disc_p99 = dt[ndisc * 99 / 100] * 1e3;
+    free(dt);
     rm_db(keys);
 
     /* audit verification over nverify events (appended in large transactions) */
@@ -235,16 +408,23 @@ int main(int argc, char **argv)
     hogo_request_free(req);
     hogo_policy_free(policy);
 
-    printf("| measure | value |\n|---|---|\n");
-    printf("| bare SQLite insert+commit (WAL, synchronous=FULL) | %.0f tx/s |\n", bare);
+    printf("| measure (%s) | value |\n|---|---|\n", pg ? "PostgreSQL 15" : "SQLite");
+    printf("| bare insert+commit (%s) | %.0f tx/s |\n",
+           pg ? "libpq, synchronous_commit=on" : "WAL, synchronous=FULL", bare);
     printf("| durable hogo_provide() (facts, decision, record, 2 events; 1 tx each) | %.0f /s |\n",
            durable);
-    printf("| ratio hogo_provide / bare SQLite | %.2f |\n", durable / bare);
+    printf("| ratio hogo_provide / bare (target >= 0.8) | %.2f |\n", durable / bare);
+    printf("| 8 threads, group commit, durable hogo_provide() | %.0f /s (%.1fx single; %.1f "
+           "calls per commit) |\n",
+           grouped, grouped / durable, per_batch);
     printf("| batched hogo_provide() (%d per tx) | %.0f /s |\n", batch, batched);
     printf("| load %ld subjects x 10 sealed items (1000 subjects per tx) | %.1f s (%.0f items/s) |\n",
            nsubjects, load, nsubjects * 10 / load);
     printf("| database size after the load | %.1f MB (+ key store %.1f MB) |\n", dbsize / 1e6,
            keysize / 1e6);
+    printf("| full disclosure (facts, consents, 10 items opened, records), %d random "
+           "subjects of %ld | median %.2f ms, p99 %.2f ms |\n",
+           ndisc, nsubjects, disc_med, disc_p99);
     printf("| audit append, batched | %.0f events/s |\n", append);
     printf("| audit verify (%lld events, %lld checkpoints) | %.0f events/s |\n",
            (long long)r.events, (long long)r.checkpoints, (double)r.events / vdt);

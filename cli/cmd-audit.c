@@ -5,6 +5,7 @@
  * Exit status: 0 intact / done, 1 tampering found or the store failed, 2 bad input.
  */
 #include "commands.h"
+#include "store_cli.h"
 
 #include <hogo/audit.h>
 #include <hogo/store.h>
@@ -53,41 +54,34 @@ static int read_file(const char *path, char **out, size_t *len)
     return 0;
 }
 
+/* The options of `hogo audit` besides the shared ones. */
+enum { O_PK = 1, O_EXPORT, O_OUT };
+struct audit_opts {
+    const char *pkfile, *exportfile, *outfile;
+};
+
+static int audit_option(void *ctx, int id, const char *arg)
+{
+    struct audit_opts *a = ctx;
+    *(id == O_PK ? &a->pkfile : id == O_EXPORT ? &a->exportfile : &a->outfile) = arg;
+    return 0;
+}
+
 int cmd_audit(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
-                                              {"public-key", required_argument, NULL, 'p'},
-                                              {"signing-key", required_argument, NULL, 's'},
-                                              {"export", required_argument, NULL, 'e'},
-                                              {"out", required_argument, NULL, 'o'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
-    const char *db = NULL, *pkfile = NULL, *skfile = NULL, *exportfile = NULL, *outfile = NULL;
-    int c;
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    const char *sub = argv[1];
-    argc--;
-    argv++;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h': fputs(usage_text, stdout); return 0;
-        case 'd': db = optarg; break;
-        case 'p': pkfile = optarg; break;
-        case 's': skfile = optarg; break;
-        case 'e': exportfile = optarg; break;
-        case 'o': outfile = optarg; break;
-        default:
-            cli_errorf("audit: unknown or incomplete option '%s'; see 'hogo audit --help'",
-                       argv[optind - 1]);
-            return 2;
-        }
-    }
-    if (optind != argc || (strcmp(sub, "verify") && strcmp(sub, "export") &&
+    static const struct option longopts[] = {STORE_CLI_OPT_DB, STORE_CLI_OPT_SIGNING_KEY,
+                                              {"public-key", required_argument, NULL, O_PK},
+                                              {"export", required_argument, NULL, O_EXPORT},
+                                              {"out", required_argument, NULL, O_OUT},
+                                              STORE_CLI_OPT_END};
+    struct store_cli o = {.name = "audit", .usage = usage_text};
+    struct audit_opts a = {0};
+    int status = store_cli_parse(&o, argc, argv, 1, longopts, audit_option, &a);
+    if (status >= 0)
+        return status;
+    const char *sub = o.sub, *pkfile = a.pkfile, *exportfile = a.exportfile,
+               *outfile = a.outfile;
+    if (o.npos != 0 || (strcmp(sub, "verify") && strcmp(sub, "export") &&
                            strcmp(sub, "checkpoint"))) {
         cli_errorf("audit: expected 'hogo audit verify|export|checkpoint [options]'; see 'hogo "
                    "audit --help'");
@@ -118,7 +112,7 @@ int cmd_audit(int argc, char **argv)
         }
         rc = hogo_audit_verify_export(text, len, pk, &r, &err);
     } else {
-        rc = hogo_store_open_env(&st, db, NULL, skfile, 0, &err);
+        rc = store_cli_open(&o, &st, 0, &err);
         if (rc == 0 && !strcmp(sub, "verify"))
             rc = hogo_audit_verify(st, pkfile ? pk : NULL, &r, &err);
         else if (rc == 0 && !strcmp(sub, "export")) {

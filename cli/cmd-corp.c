@@ -4,6 +4,7 @@
  * Exit status: 0 done (check: valid), 1 the store failed (check: invalid), 2 bad input.
  */
 #include "commands.h"
+#include "store_cli.h"
 
 #include <hogo/store.h>
 
@@ -19,39 +20,28 @@ static const char usage_text[] =
     "  check NUMBER                                  is NUMBER a valid 13-digit 法人番号?\n"
     "exit status: 0 done (check: valid), 1 failed (check: invalid), 2 bad input\n";
 
+/* --kind */
+static int corp_option(void *ctx, int id, const char *arg)
+{
+    (void)id;
+    *(const char **)ctx = arg;
+    return 0;
+}
+
 int cmd_corp(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
-                                              {"kind", required_argument, NULL, 'k'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
-    const char *db = NULL, *kind = NULL;
-    int c;
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    const char *sub = argv[1];
-    argc--;
-    argv++;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(usage_text, stdout);
-            return 0;
-        } else if (c == 'd')
-            db = optarg;
-        else if (c == 'k')
-            kind = optarg;
-        else {
-            cli_errorf("corp: unknown or incomplete option '%s'; see 'hogo corp --help'",
-                       argv[optind - 1]);
-            return 2;
-        }
-    }
-    int npos = argc - optind;
-    char **pos = argv + optind;
+    enum { O_KIND = 1 };
+    static const struct option longopts[] = {STORE_CLI_OPT_DB,
+                                              {"kind", required_argument, NULL, O_KIND},
+                                              STORE_CLI_OPT_END};
+    struct store_cli o = {.name = "corp", .usage = usage_text};
+    const char *kind = NULL;
+    int status = store_cli_parse(&o, argc, argv, 1, longopts, corp_option, &kind);
+    if (status >= 0)
+        return status;
+    const char *sub = o.sub;
+    int npos = o.npos;
+    char **pos = o.pos;
     if (!strcmp(sub, "check")) {
         if (npos != 1) {
             cli_errorf("corp: expected 'hogo corp check NUMBER'");
@@ -70,7 +60,7 @@ int cmd_corp(int argc, char **argv)
     struct hogo_store *st = NULL;
     char *json = NULL;
     hogo_error_clear(&err);
-    int rc = hogo_store_open_env(&st, db, NULL, NULL, 0, &err);
+    int rc = store_cli_open(&o, &st, 0, &err);
     if (rc == 0 && !strcmp(sub, "succeed"))
         rc = hogo_corp_succeed(st, pos[0], pos[1], kind, &err);
     else if (rc == 0) {

@@ -4,6 +4,7 @@
  * Exit status: 0 done, 1 the store failed, 2 bad input (unknown subject/item, wrong key).
  */
 #include "commands.h"
+#include "store_cli.h"
 
 #include <hogo/store.h>
 
@@ -49,50 +50,40 @@ static int read_stdin(char **out, size_t *len)
     return 0;
 }
 
+/* The provenance options of `hogo data put`. */
+enum { O_CH = 1, O_SRC, O_SVC, O_CTX, O_PV };
+
+static int data_option(void *ctx, int id, const char *arg)
+{
+    struct hogo_provenance *pv = ctx;
+    switch (id) {
+    case O_CH: pv->channel = arg; break;
+    case O_SRC: pv->source = arg; break;
+    case O_SVC: pv->service = arg; break;
+    case O_CTX: pv->context = arg; break;
+    default: pv->policy_version = arg; break;
+    }
+    return 0;
+}
+
 int cmd_data(int argc, char **argv)
 {
-    enum { O_DB = 256, O_MK, O_SK, O_CH, O_SRC, O_SVC, O_CTX, O_PV };
-    static const struct option longopts[] = {{"db", required_argument, NULL, O_DB},
-                                              {"master-key", required_argument, NULL, O_MK},
-                                              {"signing-key", required_argument, NULL, O_SK},
+    static const struct option longopts[] = {STORE_CLI_OPT_DB, STORE_CLI_OPT_MASTER_KEY,
+                                              STORE_CLI_OPT_SIGNING_KEY,
                                               {"channel", required_argument, NULL, O_CH},
                                               {"source", required_argument, NULL, O_SRC},
                                               {"service", required_argument, NULL, O_SVC},
                                               {"context", required_argument, NULL, O_CTX},
                                               {"policy-version", required_argument, NULL, O_PV},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
-    const char *db = NULL, *mk = NULL, *sk = NULL;
+                                              STORE_CLI_OPT_END};
+    struct store_cli o = {.name = "data", .usage = usage_text};
     struct hogo_provenance pv = {0};
-    int c;
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    const char *sub = argv[1];
-    argc--;
-    argv++;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h': fputs(usage_text, stdout); return 0;
-        case O_DB: db = optarg; break;
-        case O_MK: mk = optarg; break;
-        case O_SK: sk = optarg; break;
-        case O_CH: pv.channel = optarg; break;
-        case O_SRC: pv.source = optarg; break;
-        case O_SVC: pv.service = optarg; break;
-        case O_CTX: pv.context = optarg; break;
-        case O_PV: pv.policy_version = optarg; break;
-        default:
-            cli_errorf("data: unknown or incomplete option '%s'; see 'hogo data --help'",
-                       argv[optind - 1]);
-            return 2;
-        }
-    }
-    int npos = argc - optind;
-    char **pos = argv + optind;
+    int status = store_cli_parse(&o, argc, argv, 1, longopts, data_option, &pv);
+    if (status >= 0)
+        return status;
+    const char *sub = o.sub;
+    int npos = o.npos;
+    char **pos = o.pos;
     int64_t item = 0;
     if ((!strcmp(sub, "put") && npos != 3) || (!strcmp(sub, "list") && npos != 1) ||
         ((!strcmp(sub, "get") || !strcmp(sub, "delete")) && npos != 2) ||
@@ -116,7 +107,7 @@ int cmd_data(int argc, char **argv)
     unsigned char *value = NULL;
     size_t len = 0;
     hogo_error_clear(&err);
-    int rc = hogo_store_open_env(&st, db, mk, sk, 0, &err);
+    int rc = store_cli_open(&o, &st, 0, &err);
     if (rc == 0 && !strcmp(sub, "put")) {
         const char *v = pos[2];
         len = strlen(v);

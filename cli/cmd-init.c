@@ -4,6 +4,7 @@
  * Exit status: 0 done, 1 the store failed, 2 bad input (e.g. a database newer than hogo).
  */
 #include "commands.h"
+#include "store_cli.h"
 
 #include <hogo/store.h>
 
@@ -19,33 +20,19 @@ static const char usage_text[] =
 
 int cmd_init(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
-    const char *db = NULL;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        if (c != 'd') {
-            cli_errorf("init: unknown or incomplete option '%s'; see 'hogo init --help'",
-                       argv[optind - 1]);
-            return 2;
-        }
-        db = optarg;
-    }
-    if (optind < argc) {
-        cli_errorf("init: unexpected argument '%s'; use --db DB", argv[optind]);
+    static const struct option longopts[] = {STORE_CLI_OPT_DB, STORE_CLI_OPT_END};
+    struct store_cli o = {.name = "init", .usage = usage_text};
+    int status = store_cli_parse(&o, argc, argv, 0, longopts, NULL, NULL);
+    if (status >= 0)
+        return status;
+    if (o.npos > 0) {
+        cli_errorf("init: unexpected argument '%s'; use --db DB", o.pos[0]);
         return 2;
     }
     struct hogo_error err;
     struct hogo_store *st = NULL;
     hogo_error_clear(&err);
-    int rc = hogo_store_open_env(&st, db, NULL, NULL, 1, &err);
+    int rc = store_cli_open(&o, &st, 1, &err);
     if (rc < 0) {
         cli_errorf("init: %s", err.message[0] ? err.message : hogo_strerror(rc));
         return rc == HOGO_EVERSION || rc == HOGO_EINVAL ? 2 : 1;

@@ -4,6 +4,7 @@
  * Exit status: 0 done, 1 failed, 2 bad input (wrong key, missing file, usage).
  */
 #include "commands.h"
+#include "store_cli.h"
 
 #include <hogo/store.h>
 
@@ -23,47 +24,45 @@ static const char usage_text[] =
     "The master key may also come from HOGO_MASTER_KEY_FILE or HOGO_MASTER_KEY (hex).\n"
     "exit status: 0 done, 1 failed, 2 bad input\n";
 
+/* The options of `hogo key` besides the shared ones. */
+enum { O_NEW = 1, O_SIGNING };
+struct key_opts {
+    const char *new_key; /* --new-key FILE */
+    int signing;         /* --signing */
+};
+
+static int key_option(void *ctx, int id, const char *arg)
+{
+    struct key_opts *k = ctx;
+    if (id == O_NEW)
+        k->new_key = arg;
+    else
+        k->signing = 1;
+    return 0;
+}
+
 int cmd_key(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
-                                              {"master-key", required_argument, NULL, 'm'},
-                                              {"new-key", required_argument, NULL, 'n'},
-                                              {"signing", no_argument, NULL, 's'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
-    const char *db = NULL, *mk = NULL, *nk = NULL;
-    int signing = 0, c;
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    const char *sub = argv[1];
-    argc--;
-    argv++;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h': fputs(usage_text, stdout); return 0;
-        case 'd': db = optarg; break;
-        case 'm': mk = optarg; break;
-        case 'n': nk = optarg; break;
-        case 's': signing = 1; break;
-        default:
-            cli_errorf("key: unknown or incomplete option '%s'; see 'hogo key --help'",
-                       argv[optind - 1]);
-            return 2;
-        }
-    }
+    static const struct option longopts[] = {STORE_CLI_OPT_DB, STORE_CLI_OPT_MASTER_KEY,
+                                              {"new-key", required_argument, NULL, O_NEW},
+                                              {"signing", no_argument, NULL, O_SIGNING},
+                                              STORE_CLI_OPT_END};
+    struct store_cli o = {.name = "key", .usage = usage_text};
+    struct key_opts k = {0};
+    int status = store_cli_parse(&o, argc, argv, 1, longopts, key_option, &k);
+    if (status >= 0)
+        return status;
+    const char *sub = o.sub, *nk = k.new_key;
+    int signing = k.signing;
     struct hogo_error err;
     hogo_error_clear(&err);
     int rc;
     if (!strcmp(sub, "generate")) {
-        if (argc - optind != 1) {
+        if (o.npos != 1) {
             cli_errorf("key: expected 'hogo key generate [--signing] FILE'");
             return 2;
         }
-        const char *path = argv[optind];
+        const char *path = o.pos[0];
         rc = signing ? hogo_signing_key_generate(path, &err) : hogo_key_generate(path, &err);
         if (rc == 0) {
             if (signing)
@@ -73,7 +72,7 @@ int cmd_key(int argc, char **argv)
         }
     } else if (!strcmp(sub, "rotate")) {
         unsigned char newkey[HOGO_KEY_BYTES];
-        if (!nk || argc != optind) {
+        if (!nk || o.npos != 0) {
             cli_errorf("key: expected 'hogo key rotate --db DB --master-key OLD --new-key NEW'");
             return 2;
         }
@@ -81,7 +80,7 @@ int cmd_key(int argc, char **argv)
         int64_t n = 0;
         rc = hogo_key_load(newkey, nk, NULL, &err);
         if (rc == 0)
-            rc = hogo_store_open_env(&st, db, mk, NULL, 0, &err);
+            rc = store_cli_open(&o, &st, 0, &err);
         if (rc == 0)
             rc = hogo_key_rotate(st, newkey, &n, &err);
         hogo_store_free(st);

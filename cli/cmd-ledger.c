@@ -5,6 +5,7 @@
  * Exit status: 0 done, 1 the store failed, 2 bad input (e.g. a missing confirmation item).
  */
 #include "commands.h"
+#include "store_cli.h"
 
 #include <hogo/ledger.h>
 #include <hogo/store.h>
@@ -54,12 +55,66 @@ static int parse_time(const char *s, int end_of_day, int64_t *out)
     return 0;
 }
 
+/* The options of `hogo ledger` besides the shared ones. */
+enum { O_SUB = 1, O_REC, O_FROM, O_TO, O_KIND, O_FMT, O_OUT, O_PN, O_PA, O_PR, O_ACQ, O_ITEMS,
+       O_CN, O_BASIS, O_RY, O_RF };
+struct ledger_opts {
+    struct hogo_ledger_filter f; /* list/export filter */
+    struct hogo_receipt r;       /* the receipt to record */
+    int format;                  /* HOGO_LEDGER_JSON or _CSV */
+    const char *out, *items;     /* --out FILE, --items a,b */
+};
+
+static int ledger_option(void *ctx, int id, const char *arg)
+{
+    struct ledger_opts *l = ctx;
+    switch (id) {
+    case O_SUB: l->f.subject_id = l->r.subject_id = arg; break;
+    case O_REC: l->f.recipient = arg; break;
+    case O_FROM:
+    case O_TO:
+        if (parse_time(arg, id == O_TO, id == O_FROM ? &l->f.from : &l->f.to) < 0) {
+            cli_errorf("ledger: date '%s' must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
+                       arg);
+            return 2;
+        }
+        break;
+    case O_KIND:
+        if (!strcmp(arg, "provisions"))
+            l->f.kind = 1;
+        else if (!strcmp(arg, "receipts"))
+            l->f.kind = 2;
+        else {
+            cli_errorf("ledger: --kind takes provisions or receipts, not '%s'", arg);
+            return 2;
+        }
+        break;
+    case O_FMT:
+        if (!strcmp(arg, "csv"))
+            l->format = HOGO_LEDGER_CSV;
+        else if (strcmp(arg, "json")) {
+            cli_errorf("ledger: --format takes json or csv, not '%s'", arg);
+            return 2;
+        }
+        break;
+    case O_OUT: l->out = arg; break;
+    case O_PN: l->r.provider_name = arg; break;
+    case O_PA: l->r.provider_address = arg; break;
+    case O_PR: l->r.provider_representative = arg; break;
+    case O_ACQ: l->r.acquisition = arg; break;
+    case O_ITEMS: l->items = arg; break;
+    case O_CN: l->r.provider_corporate_number = arg; break;
+    case O_BASIS: l->r.basis = arg; break;
+    case O_RY: l->r.retention_years = atoi(arg); break;
+    case O_RF: l->r.retention_from = arg; break;
+    }
+    return 0;
+}
+
 int cmd_ledger(int argc, char **argv)
 {
-    enum { O_DB = 256, O_SUB, O_REC, O_FROM, O_TO, O_KIND, O_FMT, O_OUT, O_PN, O_PA, O_PR, O_ACQ,
-           O_ITEMS, O_CN, O_BASIS, O_RY, O_RF, O_SK };
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, O_DB},
+        STORE_CLI_OPT_DB,
         {"subject", required_argument, NULL, O_SUB},
         {"recipient", required_argument, NULL, O_REC},
         {"from", required_argument, NULL, O_FROM},
@@ -76,73 +131,20 @@ int cmd_ledger(int argc, char **argv)
         {"basis", required_argument, NULL, O_BASIS},
         {"retention-years", required_argument, NULL, O_RY},
         {"retention-from", required_argument, NULL, O_RF},
-        {"signing-key", required_argument, NULL, O_SK},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *db = NULL, *out = NULL, *sk = NULL, *items = NULL;
-    struct hogo_ledger_filter f = {0};
-    struct hogo_receipt r = {.retention_years = 3, .retention_from = "creation",
-                             .record_required = 1};
-    int format = HOGO_LEDGER_JSON, c;
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    const char *sub = argv[1];
-    argc--;
-    argv++;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h': fputs(usage_text, stdout); return 0;
-        case O_DB: db = optarg; break;
-        case O_SUB: f.subject_id = r.subject_id = optarg; break;
-        case O_REC: f.recipient = optarg; break;
-        case O_FROM:
-        case O_TO:
-            if (parse_time(optarg, c == O_TO, c == O_FROM ? &f.from : &f.to) < 0) {
-                cli_errorf("ledger: date '%s' must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
-                           optarg);
-                return 2;
-            }
-            break;
-        case O_KIND:
-            if (!strcmp(optarg, "provisions"))
-                f.kind = 1;
-            else if (!strcmp(optarg, "receipts"))
-                f.kind = 2;
-            else {
-                cli_errorf("ledger: --kind takes provisions or receipts, not '%s'", optarg);
-                return 2;
-            }
-            break;
-        case O_FMT:
-            if (!strcmp(optarg, "csv"))
-                format = HOGO_LEDGER_CSV;
-            else if (strcmp(optarg, "json")) {
-                cli_errorf("ledger: --format takes json or csv, not '%s'", optarg);
-                return 2;
-            }
-            break;
-        case O_OUT: out = optarg; break;
-        case O_PN: r.provider_name = optarg; break;
-        case O_PA: r.provider_address = optarg; break;
-        case O_PR: r.provider_representative = optarg; break;
-        case O_ACQ: r.acquisition = optarg; break;
-        case O_ITEMS: items = optarg; break;
-        case O_CN: r.provider_corporate_number = optarg; break;
-        case O_BASIS: r.basis = optarg; break;
-        case O_RY: r.retention_years = atoi(optarg); break;
-        case O_RF: r.retention_from = optarg; break;
-        case O_SK: sk = optarg; break;
-        default:
-            cli_errorf("ledger: unknown or incomplete option '%s'; see 'hogo ledger --help'",
-                       argv[optind - 1]);
-            return 2;
-        }
-    }
-    int npos = argc - optind;
+        STORE_CLI_OPT_SIGNING_KEY,
+        STORE_CLI_OPT_END};
+    struct store_cli o = {.name = "ledger", .usage = usage_text};
+    struct ledger_opts l = {.r = {.retention_years = 3, .retention_from = "creation",
+                                  .record_required = 1},
+                            .format = HOGO_LEDGER_JSON};
+    int status = store_cli_parse(&o, argc, argv, 1, longopts, ledger_option, &l);
+    if (status >= 0)
+        return status;
+    const char *sub = o.sub, *out = l.out, *items = l.items;
+    struct hogo_ledger_filter f = l.f;
+    struct hogo_receipt r = l.r;
+    int format = l.format;
+    int npos = o.npos;
     int known = !strcmp(sub, "list") || !strcmp(sub, "export") || !strcmp(sub, "show") ||
                 !strcmp(sub, "purge") || !strcmp(sub, "receipt");
     if (!known || (!strcmp(sub, "show") ? npos != 1 : npos != 0)) {
@@ -159,7 +161,7 @@ int cmd_ledger(int argc, char **argv)
     struct hogo_store *st = NULL;
     char *text = NULL, *copy = NULL;
     hogo_error_clear(&err);
-    int rc = hogo_store_open_env(&st, db, NULL, sk, 0, &err);
+    int rc = store_cli_open(&o, &st, 0, &err);
     if (rc == 0 && (!strcmp(sub, "list") || !strcmp(sub, "export"))) {
         rc = hogo_ledger_export(st, &f, !strcmp(sub, "list") ? HOGO_LEDGER_JSON : format, &text,
                                 &err);
@@ -171,7 +173,7 @@ int cmd_ledger(int argc, char **argv)
                 fclose(o);
         }
     } else if (rc == 0 && !strcmp(sub, "show")) {
-        rc = hogo_ledger_show_json(st, argv[optind], &text, &err);
+        rc = hogo_ledger_show_json(st, o.pos[0], &text, &err);
         if (rc == 0)
             puts(text);
     } else if (rc == 0 && !strcmp(sub, "purge")) {

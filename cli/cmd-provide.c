@@ -42,7 +42,9 @@ static const char usage_text[] =
     "                               execute the decision's deidentify obligation on DATA.csv and\n"
     "                               write what goes to the recipient to OUT.csv; refused (exit 2,\n"
     "                               nothing recorded) when the decision carries no deidentify\n"
-    "                               obligation\n\n"
+    "                               obligation, or when a column of DATA.csv is not a data\n"
+    "                               category the request names (or a part of one); columns of\n"
+    "                               direct identifiers (name, contact, ids) are always dropped\n\n"
     "prints {\"record_id\": ID or null, \"record_required\": bool, \"decision\": {...}}\n"
     "exit status: 0 allowed and recorded, 1 denied, 2 bad input or nothing recorded\n";
 
@@ -272,8 +274,11 @@ int cmd_provide(int argc, char **argv)
         cli_errorf("out of memory");
         goto out;
     }
+    /* data minimisation: every column of DATA.csv is a category the request provides,
+     * checked before anything is decided or recorded */
     if (hogo_request_parse(req, hogo_policy_vocab(policy), json, len, HOGO_DEFAULT_MAX_REQUEST,
                            &err) ||
+        (a.data && hogo_provide_check_columns(policy, req, a.data, &err)) ||
         hogo_store_open_env(&st, db, NULL, NULL, 0, &err)) {
         cli_print_error(&err);
         goto out;

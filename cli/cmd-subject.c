@@ -26,6 +26,10 @@ static const char usage_text[] =
     "usage: hogo subject <subcommand> [--db DB] ...\n"
     "  add ID --operator POLICY           register a person known to an operator (policy id)\n"
     "  show ID                            everything held about ID (no data values)\n"
+    "  disclose ID                        full disclosure to the person (APPI Art. 33): facts,\n"
+    "                                     consents, data items with their values, provision\n"
+    "                                     and receipt records; needs --master-key when ID has\n"
+    "                                     data; every value read is an audit event\n"
     "  facts ID [--policy POLICY]         the facts as a decision request's \"subject\" object\n"
     "  set ID FACT VALUE                  set a fact (age 34, scout_service true, or a list\n"
     "                                     a,b,c for a list fact); see spec/vocabulary.yaml\n"
@@ -150,7 +154,7 @@ int cmd_subject(int argc, char **argv)
         fputs(usage_text, stdout);
         return 0;
     }
-    static const char *const known[] = {"add", "show", "facts", "set", "unset", "link",
+    static const char *const known[] = {"add", "show", "disclose", "facts", "set", "unset", "link",
                                         "unlink", "consent", "withdraw", "block", "optout",
                                         "erase", "list"};
     int ok = 0;
@@ -162,9 +166,9 @@ int cmd_subject(int argc, char **argv)
     }
     /* check the arguments before opening anything */
     if ((!strcmp(sub, "add") && need(&o, 1, "add ID --operator POLICY")) ||
-        ((!strcmp(sub, "show") || !strcmp(sub, "facts") || !strcmp(sub, "erase") ||
-          !strcmp(sub, "consent")) &&
-         need(&o, 1, "show|facts|erase|consent ID ...")) ||
+        ((!strcmp(sub, "show") || !strcmp(sub, "disclose") || !strcmp(sub, "facts") ||
+          !strcmp(sub, "erase") || !strcmp(sub, "consent")) &&
+         need(&o, 1, "show|disclose|facts|erase|consent ID ...")) ||
         (!strcmp(sub, "set") && need(&o, 3, "set ID FACT VALUE")) ||
         (!strcmp(sub, "unset") && need(&o, 2, "unset ID FACT")) ||
         ((!strcmp(sub, "link") || !strcmp(sub, "unlink")) && need(&o, 2, "link|unlink ID ACCOUNT")) ||
@@ -191,6 +195,9 @@ int cmd_subject(int argc, char **argv)
         rc = hogo_subject_add(st, id, o.operator_id, &err);
     else if (!strcmp(sub, "show")) {
         if ((rc = hogo_subject_show_json(st, id, &json, &err)) == 0)
+            print_json(json);
+    } else if (!strcmp(sub, "disclose")) {
+        if ((rc = hogo_subject_disclose_json(st, id, &json, &err)) == 0)
             print_json(json);
     } else if (!strcmp(sub, "facts")) {
         if ((rc = hogo_store_subject_facts_json(st, o.policy, id, &json, &err)) == 0)

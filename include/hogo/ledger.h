@@ -134,6 +134,14 @@ HOGO_EXTERN int hogo_receive(struct hogo_store *st, const struct hogo_policy *po
                              struct hogo_decision *out, char record_id[HOGO_LEDGER_ID_BYTES],
                              struct hogo_error *err);
 
+/* Checks that every column of the CSV file csv_path (headers: data-category ids or Japanese
+ * names) is a category the request's "data" names or a part of one (email is part of
+ * contact), before that file is sent with the provision; HOGO_EINVAL names the first other
+ * column and how to fix it. */
+HOGO_EXTERN int hogo_provide_check_columns(const struct hogo_policy *policy,
+                                           const struct hogo_request *req,
+                                           const char *csv_path, struct hogo_error *err);
+
 /* Which records to list or export; zero fields mean "any". */
 struct hogo_ledger_filter {
     const char *subject_id;

@@ -23,7 +23,12 @@ extern "C" {
 #define HOGO_SIGN_SECRET_BYTES 64 /* Ed25519 secret key (seed + public key) */
 #define HOGO_SIGN_PUBLIC_BYTES 32 /* Ed25519 public key */
 
-/* An open store. Opaque; one per thread. */
+/* An open store. Opaque. A handle is used by one thread at a time, except a handle opened
+ * with group_commit: hogo_provide(), hogo_provide_ex(), hogo_receive() and hogo_store_run()
+ * may then be called on it from many threads at once (each call is durable when it returns;
+ * concurrent calls share one transaction and one fsync). Every other call on a shared handle
+ * must be made inside hogo_store_run(). Policies (struct hogo_policy) may be shared by
+ * threads; requests and decisions may not. */
 struct hogo_store;
 
 /* How to open a store. Zero-initialise and set what you need. All pointers are borrowed
@@ -39,6 +44,9 @@ struct hogo_store_options {
                                          database's backups (docs/storage.md); NULL: for a
                                          SQLite database DB the file "DB.keys", for
                                          PostgreSQL none (personal data calls refused) */
+    int group_commit;                 /* nonzero: the handle may be shared by threads and
+                                         concurrent writes are committed in groups (above) */
+    unsigned group_commit_max;        /* calls per group transaction at most; 0 = 1024 */
 };
 
 /* Opens (and migrates to the current schema) the store at location. Returns HOGO_EVERSION
@@ -68,6 +76,16 @@ HOGO_EXTERN int hogo_store_latest_schema_version(void);
 HOGO_EXTERN int hogo_store_begin(struct hogo_store *st, struct hogo_error *err);
 HOGO_EXTERN int hogo_store_commit(struct hogo_store *st, struct hogo_error *err);
 HOGO_EXTERN int hogo_store_rollback(struct hogo_store *st, struct hogo_error *err);
+
+/* Runs fn(st, ctx, err) as one transaction, and returns fn's result once it is durable. On a
+ * group_commit handle it is queued and committed together with other threads' calls: each
+ * call runs in a savepoint, so a failing one is undone alone and fails only its caller.
+ * fn runs on the committing thread, must use only st (and what ctx holds), and must not
+ * block on other callers. */
+HOGO_EXTERN int hogo_store_run(struct hogo_store *st,
+                               int (*fn)(struct hogo_store *st, void *ctx,
+                                         struct hogo_error *err),
+                               void *ctx, struct hogo_error *err);
 
 /* Installs a vocabulary check used before ids (categories, purposes, services, recipients,
  * accounts) are stored: fn(ctx, kind, id, err) returns 0 when id is a known id of kind
@@ -173,6 +191,14 @@ HOGO_EXTERN int hogo_store_subject_facts_json(struct hogo_store *st, const char 
  * history, data item metadata, key state. *json allocated; caller frees with free(). */
 HOGO_EXTERN int hogo_subject_show_json(struct hogo_store *st, const char *subject_id,
                                        char **json, struct hogo_error *err);
+/* The subject's full disclosure (APPI Art. 33, with 33(5)): operator, facts, consents with
+ * their history, every data item with its value opened (text as is, other bytes as
+ * "value_base64") and provenance, and the provision (Art. 29) and receipt (Art. 30) records
+ * about the subject. Each item read is a data.read audit event and the disclosure a
+ * subject.disclose event, in one transaction. Needs the master key when the subject has
+ * data items. *json allocated; caller frees with free(). */
+HOGO_EXTERN int hogo_subject_disclose_json(struct hogo_store *st, const char *subject_id,
+                                           char **json, struct hogo_error *err);
 /* JSON array of {"subject_id","operator","created_at","erased"} (operator NULL: all). */
 HOGO_EXTERN int hogo_subject_list_json(struct hogo_store *st, const char *operator_id,
                                        char **json, struct hogo_error *err);

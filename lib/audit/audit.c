@@ -86,6 +86,12 @@ static int take_head(void *ctx, const struct hogo__val *c, size_t n)
 static int read_head(struct hogo_store *st, struct head *h, struct hogo_error *err)
 {
     memset(h, 0, sizeof *h);
+    if (st->head_valid) {
+        /* appended by this transaction, which holds the write lock */
+        h->seq = st->head_seq;
+        memcpy(h->hash, st->head_hash, HASH_BYTES);
+        return 0;
+    }
     int rc = hogo__query(st, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
                          NULL, 0, take_head, h, err);
     if (rc == HOGO_ETAMPER)
@@ -138,6 +144,9 @@ int hogo__audit_append(struct hogo_store *st, const char *subject_id, const char
                     p, 9, NULL, err);
     if (rc < 0)
         return rc;
+    st->head_valid = 1;
+    st->head_seq = seq;
+    memcpy(st->head_hash, hash, HASH_BYTES);
     if (st->has_signing && st->checkpoint_interval && seq % st->checkpoint_interval == 0) {
         struct head nh = {.seq = seq};
         memcpy(nh.hash, hash, HASH_BYTES);

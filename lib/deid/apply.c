@@ -4,7 +4,9 @@
  * are removed; the attributes in `generalize` are produced from their source columns
  * (age_group = 年代 from age or birth date, residential_area = 都道府県 from an address,
  * gender/occupation kept as they are). Column headers may be vocabulary data-category ids
- * (`name`) or their Japanese names (`氏名`). Other columns are kept unchanged.
+ * (`name`) or their Japanese names (`氏名`). Columns of direct identifiers (name, contact
+ * details, account ids, identity documents) are dropped even when `drop` does not name them
+ * (the clauses' 氏名や住所の情報の除外). Other columns are kept unchanged.
  * De-identification layer.
  */
 #include "deid_int.h"
@@ -15,22 +17,51 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-/* Data categories this module knows, with Japanese names and umbrella categories (from
- * spec/vocabulary.yaml data_categories). */
+/* Data categories this module knows, with Japanese names, umbrella categories and whether
+ * they are direct identifiers (from spec/vocabulary.yaml data_categories: kind identifier,
+ * contact or document, and photos of the person; tests/unit/test_deid_misc.c checks this
+ * table against the vocabulary). */
 static const struct {
     const char *id, *ja, *part_of;
+    int direct; /* a direct identifier: dropped whatever the obligation's drop list says */
 } cats[] = {
-    {"name", "氏名", NULL},          {"name", "姓名", NULL},
-    {"email", "メールアドレス", "contact"}, {"phone", "電話番号", "contact"},
-    {"address", "住所", "contact"},  {"postal_code", "郵便番号", "contact"},
-    {"birth_date", "生年月日", NULL}, {"age", "年齢", "attributes"},
-    {"age_group", "年代", "attributes"}, {"gender", "性別", "attributes"},
-    {"occupation", "職業", "attributes"}, {"residential_area", "居住地域", "attributes"},
-    {"recruit_id", "リクルートID", NULL}, {"ponta_id", "Ponta会員ID", NULL},
-    {"d_account_id", "dアカウント", NULL}, {"amazon_account_id", "Amazonアカウント", NULL},
-    {"facebook_user_id", "FacebookユーザーID", NULL}, {"poster_info", "投稿者情報", NULL},
-    {"ip_address", "IPアドレス", NULL}, {"cookie", "Cookie", NULL},
+    {"name", "氏名", NULL, 1},
+    {"name", "姓名", NULL, 1},
+    {"contact", "連絡先（メールアドレス・電話番号・住所）", NULL, 1},
+    {"contact", "連絡先", NULL, 1},
+    {"email", "メールアドレス", "contact", 1},
+    {"phone", "電話番号", "contact", 1},
+    {"address", "住所", "contact", 1},
+    {"postal_code", "郵便番号", "contact", 1},
+    {"birth_date", "生年月日", NULL, 0},
+    {"age", "年齢", "attributes", 0},
+    {"age_group", "年代", "attributes", 0},
+    {"gender", "性別", "attributes", 0},
+    {"occupation", "職業", "attributes", 0},
+    {"residential_area", "居住地域", "attributes", 0},
+    {"recruit_id", "リクルートID", NULL, 1},
+    {"recruit_id", "リクルート ID 番号", NULL, 1},
+    {"ponta_id", "Ponta会員ID", NULL, 1},
+    {"d_account_id", "dアカウント", NULL, 1},
+    {"amazon_account_id", "Amazonアカウント", NULL, 1},
+    {"facebook_user_id", "FacebookユーザーID", NULL, 1},
+    {"poster_info", "投稿者情報", NULL, 1},
+    {"identity_document", "本人確認書類", NULL, 1},
+    {"property_registry_certificate", "登記簿謄本", NULL, 1},
+    {"profile_photo", "プロフィール写真", NULL, 1},
+    {"posted_photo", "写真", NULL, 1},
+    {"ip_address", "IPアドレス", NULL, 0},
+    {"cookie", "Cookie", NULL, 0},
 };
+
+/* 1 when cat (a category id) is a direct identifier. */
+static int is_direct(const char *cat)
+{
+    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
+        if (!strcmp(cats[i].id, cat))
+            return cats[i].direct;
+    return 0;
+}
 
 /* The category id of a header (id or Japanese name), or the header itself. */
 static const char *category_of(const char *header)
@@ -155,6 +186,11 @@ int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_pat
             goto out;
         }
     }
+    /* 氏名や住所の情報の除外: a direct identifier never leaves as it is, whatever the drop
+     * list names (an address generalised to 都道府県 is no longer one) */
+    for (size_t c = 0; c < csv.ncols; c++)
+        if (action[c] == KEEP && is_direct(category_of(csv.header[c])))
+            action[c] = DROP;
     /* Output. */
     int ja = japanese_headers(&csv), first = 1;
     for (size_t c = 0; c < csv.ncols; c++) {

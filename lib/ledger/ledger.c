@@ -524,3 +524,30 @@ int hogo_ledger_purge(struct hogo_store *st, int64_t *purged, struct hogo_error 
         *purged = a + b;
     return rc;
 }
+
+int hogo__ledger_gen_subject(struct hogo_store *st, yajl_gen g, const char *subject_id,
+                             int64_t *n_records, struct hogo_error *err)
+{
+    const struct hogo_ledger_filter f = {.subject_id = subject_id};
+    struct export_ctx x = {.format = HOGO_LEDGER_JSON, .g = g};
+    char sql[2048];
+    struct hogo__val p[8];
+    size_t np;
+    hogo__gen_str(g, "provisions");
+    yajl_gen_array_open(g);
+    build_query(prov_select, 0, &f, sql, sizeof sql, p, &np);
+    int rc = hogo__query(st, sql, p, np, row_export, &x, err);
+    yajl_gen_array_close(g);
+    hogo__gen_str(g, "receipts");
+    yajl_gen_array_open(g);
+    if (rc == 0) {
+        build_query(rcpt_select, 1, &f, sql, sizeof sql, p, &np);
+        rc = hogo__query(st, sql, p, np, row_export, &x, err);
+    }
+    yajl_gen_array_close(g);
+    if (rc == HOGO_ENOMEM)
+        rc = hogo_error_set(err, rc, NULL, "out of memory reading the ledger");
+    if (n_records)
+        *n_records = x.rows;
+    return rc;
+}

@@ -14,6 +14,7 @@
 
 #include <hogo/decide.h>
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,56 @@ static int decision_json(const struct hogo_policy *p, const struct hogo_request 
 oom:
     hogo_writer_free(w);
     return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory writing the decision");
+}
+
+/* The data category a column header names: a vocabulary id or its Japanese name; -1 if none. */
+static int header_category(const struct hogo_vocab *v, const char *h)
+{
+    const struct hogo__table *t = &v->t[HOGO__K_DATA];
+    int i = hogo__vocab_find(v, HOGO__K_DATA, h, strlen(h));
+    for (int j = 0; i < 0 && j < t->n; j++)
+        if (t->v[j].ja && !strcmp(t->v[j].ja, h))
+            i = j;
+    return i;
+}
+
+int hogo_provide_check_columns(const struct hogo_policy *p, const struct hogo_request *r,
+                               const char *csv_path, struct hogo_error *err)
+{
+    const struct hogo_vocab *v = p->vocab;
+    const struct hogo__table *t = &v->t[HOGO__K_DATA];
+    char asked[512] = "", **header = NULL;
+    size_t ncols = 0;
+    for (int i = 0, off = 0; i < t->n && off < (int)sizeof asked - 1; i++)
+        if (hogo__set_has(&r->data, i))
+            off += snprintf(asked + off, sizeof asked - (size_t)off, "%s%s", off ? ", " : "",
+                            t->v[i].id);
+    int rc = hogo__csv_header(csv_path, &header, &ncols, err);
+    for (size_t c = 0; rc == 0 && c < ncols; c++) {
+        const char *h = header[c];
+        int cat = header_category(v, h), covered = 0;
+        if (cat < 0) {
+            rc = hogo_error_set(err, HOGO_EINVAL, csv_path,
+                                "column '%s' of '%s' names no data category of the "
+                                "vocabulary, so what it holds cannot be checked against the "
+                                "request (data: %s); remove the column or name it by its "
+                                "data-category id or Japanese name (spec/vocabulary.yaml)",
+                                h, csv_path, asked);
+            break;
+        }
+        for (int i = 0; i < t->n && !covered; i++)
+            covered = hogo__set_has(&r->data, i) && hogo__set_has(&t->down[i], cat);
+        if (!covered)
+            rc = hogo_error_set(err, HOGO_EINVAL, csv_path,
+                                "column '%s' of '%s' is data category '%s', which the request "
+                                "does not provide (data: %s); remove the column from the file, "
+                                "or add '%s' to the request's \"data\" so that it is decided",
+                                h, csv_path, t->v[cat].id, asked, t->v[cat].id);
+    }
+    for (size_t c = 0; c < ncols; c++)
+        free(header[c]);
+    free(header);
+    return rc;
 }
 
 enum kind { PROVIDE, RECEIVE };
@@ -136,10 +187,25 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
     if (rc == 0)
         rc = decision_json(p, r, d, &djson, err);
     if (rc == 0) {
-        char object[160];
+        /* An allowed decision is stored once, in the record it allows; the event seals it
+         * with its hash (the record follows in the same transaction). A denial has no
+         * record: the event holds the decision itself. */
+        char object[160], sealed[160];
+        const char *detail_ev = djson;
         snprintf(object, sizeof object, "policy:%s decision:%s facts:stored", hogo_policy_id(p),
                  d->allow ? "allow" : "deny");
-        rc = hogo__audit_append(st, subject, "decision", object, djson, err);
+        if (d->allow) {
+            unsigned char h[32];
+            char hex[65];
+            crypto_generichash(h, sizeof h, (const unsigned char *)djson, strlen(djson), NULL,
+                               0);
+            hogo__hex(h, sizeof h, hex);
+            snprintf(sealed, sizeof sealed,
+                     "{\"decision\":\"allow\",\"in\":\"%s\",\"blake2b\":\"%s\"}",
+                     kind == PROVIDE ? "provisions" : "receipts", hex);
+            detail_ev = sealed;
+        }
+        rc = hogo__audit_append(st, subject, "decision", object, detail_ev, err);
     }
     if (rc == 0 && d->allow && o->before_record)
         rc = o->before_record(o->ctx, d, djson, &detail, err);
@@ -215,19 +281,44 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
     return rc;
 }
 
+/* One call's arguments, for the group commit queue. */
+struct call {
+    const struct hogo_policy *p;
+    struct hogo_request *r;
+    const struct hogo_provide_opts *o;
+    enum kind kind;
+    struct hogo_decision *d;
+    char *record_id;
+};
+
+static int run_call(struct hogo_store *st, void *ctx, struct hogo_error *err)
+{
+    struct call *c = ctx;
+    return decide_and_record(st, c->p, c->r, c->o, c->kind, c->d, c->record_id, err);
+}
+
+/* Runs the call directly, or queued for a group commit when st is shared (group.c). */
+static int grouped(struct hogo_store *st, const struct hogo_policy *p, struct hogo_request *r,
+                   const struct hogo_provide_opts *o, enum kind kind, struct hogo_decision *d,
+                   char record_id[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+{
+    struct call c = {p, r, o, kind, d, record_id};
+    return hogo__group_run(st, run_call, &c, err);
+}
+
 int hogo_provide_ex(struct hogo_store *st, const struct hogo_policy *policy,
                     struct hogo_request *req, const struct hogo_provide_opts *opts,
                     struct hogo_decision *out, char record_id[HOGO_LEDGER_ID_BYTES],
                     struct hogo_error *err)
 {
-    return decide_and_record(st, policy, req, opts, PROVIDE, out, record_id, err);
+    return grouped(st, policy, req, opts, PROVIDE, out, record_id, err);
 }
 
 int hogo_provide(struct hogo_store *st, const struct hogo_policy *policy,
                  struct hogo_request *req, struct hogo_decision *out,
                  char record_id[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
 {
-    return decide_and_record(st, policy, req, NULL, PROVIDE, out, record_id, err);
+    return grouped(st, policy, req, NULL, PROVIDE, out, record_id, err);
 }
 
 int hogo_receive(struct hogo_store *st, const struct hogo_policy *policy,
@@ -235,5 +326,5 @@ int hogo_receive(struct hogo_store *st, const struct hogo_policy *policy,
                  struct hogo_decision *out, char record_id[HOGO_LEDGER_ID_BYTES],
                  struct hogo_error *err)
 {
-    return decide_and_record(st, policy, req, opts, RECEIVE, out, record_id, err);
+    return grouped(st, policy, req, opts, RECEIVE, out, record_id, err);
 }

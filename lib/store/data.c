@@ -841,3 +841,120 @@ int hogo_key_rotate(struct hogo_store *st, const unsigned char new_master[HOGO_K
     free(l.rows);
     return rc;
 }
+
+/* ---- disclosure (APPI Art. 33): every item opened ---- */
+
+struct open_ctx {
+    struct hogo_store *st;
+    const char *subject_id;
+    const unsigned char *key; /* the subject key; NULL when it has none */
+    yajl_gen g;
+    int64_t n;                /* items written */
+    struct read_item {
+        int64_t id;
+        char category[65];
+    } *read;                  /* owned: the items read, for their audit events */
+    struct hogo_error *err;
+};
+
+static int row_item_open(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct open_ctx *x = ctx;
+    yajl_gen g = x->g;
+    if (n < 9 || c[0].type != HOGO__INT || c[1].type != HOGO__TEXT || c[8].type != HOGO__BLOB)
+        return hogo_error_set(x->err, HOGO_ECRYPTO, NULL, "a data item of subject '%s' is "
+                              "damaged", x->subject_id);
+    if (!x->key)
+        return hogo_error_set(x->err, HOGO_ENOTFOUND, NULL,
+                              "subject '%s' has data items but no data key (erased or the key "
+                              "store is not the one the data was sealed with)",
+                              x->subject_id);
+    if (c[8].n < NONCE + TAG || c[1].n > 64)
+        return hogo_error_set(x->err, HOGO_ECRYPTO, NULL, "data item %lld is damaged",
+                              (long long)c[0].i);
+    unsigned char stackbuf[1024], *plain = stackbuf, ad[400];
+    size_t adlen, need = c[8].n - NONCE - TAG + 1;
+    unsigned long long plen = 0;
+    if (need > sizeof stackbuf && !(plain = malloc(need)))
+        return hogo_error_set(x->err, HOGO_ENOMEM, NULL, "out of memory");
+    value_ad(x->subject_id, c[0].i, c[1].s, ad, &adlen);
+    const unsigned char *b = c[8].b;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL, b + NONCE,
+                                                   c[8].n - NONCE, ad, adlen, b,
+                                                   x->key) != 0) {
+        if (plain != stackbuf)
+            free(plain);
+        return hogo_error_set(x->err, HOGO_ECRYPTO, NULL,
+                              "data item %lld of subject '%s' does not open: it was altered "
+                              "or moved",
+                              (long long)c[0].i, x->subject_id);
+    }
+    yajl_gen_map_open(g);
+    hogo__gen_kv_int(g, "item_id", c[0].i);
+    hogo__gen_kv_str(g, "category", c[1].s);
+    /* text values as they are; other bytes in base64 */
+    hogo__gen_str(g, "value");
+    if (yajl_gen_string(g, plain, (size_t)plen) == yajl_gen_invalid_string) {
+        size_t bl = sodium_base64_ENCODED_LEN(plen, sodium_base64_VARIANT_ORIGINAL);
+        char *b64 = malloc(bl);
+        if (b64)
+            sodium_bin2base64(b64, bl, plain, (size_t)plen, sodium_base64_VARIANT_ORIGINAL);
+        yajl_gen_null(g);
+        hogo__gen_kv_str(g, "value_base64", b64);
+        free(b64);
+    }
+    sodium_memzero(plain, (size_t)plen);
+    if (plain != stackbuf)
+        free(plain);
+    hogo__gen_provenance(g, c);
+    yajl_gen_map_close(g);
+    struct read_item *grown = realloc(x->read, (size_t)(x->n + 1) * sizeof *grown);
+    if (!grown)
+        return hogo_error_set(x->err, HOGO_ENOMEM, NULL, "out of memory");
+    x->read = grown;
+    grown[x->n].id = c[0].i;
+    snprintf(grown[x->n].category, sizeof grown[x->n].category, "%s", c[1].s);
+    x->n++;
+    return 0;
+}
+
+int hogo__gen_items_opened(struct hogo_store *st, yajl_gen g, const char *subject_id,
+                           int64_t *n_items, struct hogo_error *err)
+{
+    unsigned char key[HOGO_KEY_BYTES];
+    struct hogo__val p[] = {HV_TEXT(subject_id)};
+    struct open_ctx x = {.st = st, .subject_id = subject_id, .g = g, .err = err};
+    int64_t count = 0;
+    int rc = hogo__query_int(st, "SELECT COUNT(*) FROM data_items WHERE subject_id = ?", p, 1,
+                             &count, NULL, err);
+    if (rc == 0 && count > 0) {
+        rc = check_master(st, err);
+        if (rc == 0)
+            rc = subject_key(st, subject_id, 0, key, err);
+        if (rc == 0)
+            x.key = key;
+    }
+    yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+    yajl_gen_array_open(g);
+    if (rc == 0 && count > 0)
+        rc = hogo__query(st,
+                         "SELECT item_id, category, channel, source, service, context, "
+                         "policy_version, acquired_at, value FROM data_items WHERE "
+                         "subject_id = ? ORDER BY item_id",
+                         p, 1, row_item_open, &x, err);
+    yajl_gen_array_close(g);
+    yajl_gen_config(g, yajl_gen_validate_utf8, 0);
+    /* each value read is an audit event (ids and categories only) */
+    for (int64_t i = 0; rc == 0 && i < x.n; i++) {
+        char obj[160];
+        snprintf(obj, sizeof obj, "item:%lld category:%s", (long long)x.read[i].id,
+                 x.read[i].category);
+        rc = hogo__audit_append(st, subject_id, "data.read", obj, "{\"for\":\"disclosure\"}",
+                                err);
+    }
+    free(x.read);
+    sodium_memzero(key, sizeof key);
+    if (n_items)
+        *n_items = x.n;
+    return rc;
+}

@@ -95,7 +95,28 @@ struct hogo_store {
                                          opened at first use; owned */
     int keys_txn;                     /* a key store transaction is open: it commits just
                                          before the database's (new keys durable first) */
+    struct hogo__group *group;        /* group commit queue (group.c), or NULL; owned */
+    /* the audit chain head as of the last event appended in the open transaction (audit.c);
+       valid only while the transaction holding the write lock lasts */
+    int head_valid;
+    int64_t head_seq;
+    unsigned char head_hash[32];
 };
+
+/* Group commit (group.c). */
+struct hogo__group;
+/* Starts the group's committer thread, which uses st's connection. */
+int hogo__group_new(struct hogo__group **out, struct hogo_store *st, unsigned max_batch,
+                    struct hogo_error *err);
+/* Runs what is queued, stops the committer thread and frees the group. */
+void hogo__group_free(struct hogo__group *g);
+/* Runs fn(st, ctx, err) as one item of a group commit batch and returns its result once the
+ * batch is durable; runs it directly when st has no group, or on the committer thread. fn's own transactions nest inside the batch's. */
+int hogo__group_run(struct hogo_store *st,
+                    int (*fn)(struct hogo_store *st, void *ctx, struct hogo_error *err),
+                    void *ctx, struct hogo_error *err);
+/* Batches committed and items run so far (0 without a group). */
+void hogo__group_stats(struct hogo_store *st, int64_t *batches, int64_t *items);
 
 /* Subject keys (data.c). Destroys the subject's key in the key store (durable on return);
  * 0 also when it had none. */
@@ -158,9 +179,22 @@ void hogo__fmt_time(int64_t us, char out[32]);
 int hogo__join_ids(struct hogo_store *st, const char *kind, const char *const *strs, size_t n,
                    char **out, struct hogo_error *err);
 
+/* Writes an item's provenance keys (channel, source, service, context, policy_version,
+ * acquired_at) from columns c[2..7] of a data_items row, inside an open map. */
+void hogo__gen_provenance(yajl_gen g, const struct hogo__val *c);
 /* Writes the subject's data items (metadata, no values) as a JSON array. */
 int hogo__gen_items(struct hogo_store *st, yajl_gen g, const char *subject_id,
                     struct hogo_error *err);
+
+/* Writes the subject's data items with their values opened (disclosure, data.c) as a JSON
+ * array, and appends one data.read audit event per item; *n_items (may be NULL) gets how
+ * many. Needs the master key when the subject has items. Inside the caller's transaction. */
+int hogo__gen_items_opened(struct hogo_store *st, yajl_gen g, const char *subject_id,
+                           int64_t *n_items, struct hogo_error *err);
+/* Writes "provisions": [...] and "receipts": [...] (the subject's ledger records, as
+ * hogo_ledger_export() gives them) into the open map g (ledger.c). */
+int hogo__ledger_gen_subject(struct hogo_store *st, yajl_gen g, const char *subject_id,
+                             int64_t *n_records, struct hogo_error *err);
 
 /* hogo_ledger_record_provision() / _receipt() without re-parsing decision_json and
  * detail_json (callers that generated them). */
@@ -173,6 +207,10 @@ int hogo__ledger_receipt(struct hogo_store *st, const struct hogo_receipt *r,
  * transaction and without its own audit event (the caller records the read). */
 int hogo__subject_facts_json(struct hogo_store *st, const char *policy, const char *subject_id,
                              char **json, struct hogo_error *err);
+
+/* The header cells of the CSV file at path (ledger/csv_header.c): *names is an allocated
+ * array of n allocated strings; caller frees each and the array. */
+int hogo__csv_header(const char *path, char ***names, size_t *n, struct hogo_error *err);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void hogo__hex(const unsigned char *b, size_t n, char *out);

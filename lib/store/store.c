@@ -211,6 +211,8 @@ int hogo__store_open_ops(struct hogo_store **out, const struct hogo_store_ops *o
     if (rc < 0)
         goto out;
     rc = migrate(st, opts->create, target, err);
+    if (rc == 0 && opts->group_commit)
+        rc = hogo__group_new(&st->group, st, opts->group_commit_max, err);
 out:
     if (rc < 0) {
         hogo_store_free(st);
@@ -280,6 +282,8 @@ void hogo_store_free(struct hogo_store *st)
 {
     if (!st)
         return;
+    hogo__group_free(st->group); /* first: its thread uses the connection */
+    st->group = NULL;
     if (st->impl) {
         if (st->txn_depth > 0)
             st->ops->rollback(st->impl, NULL);
@@ -307,6 +311,7 @@ void hogo_store_set_vocabulary_check(struct hogo_store *st,
 int hogo__txn_begin(struct hogo_store *st, struct hogo_error *err)
 {
     if (st->txn_depth == 0) {
+        st->head_valid = 0; /* another writer may have appended since */
         int rc = st->ops->begin(st->impl, err);
         if (rc < 0)
             return rc;
@@ -324,6 +329,7 @@ int hogo__txn_end(struct hogo_store *st, int rc, struct hogo_error *err)
         st->txn_failed = 1;
     if (--st->txn_depth > 0)
         return rc;
+    st->head_valid = 0;
     if (st->keys_txn && !st->txn_failed) {
         /* new subject keys become durable before anything sealed under them */
         st->keys_txn = 0;
@@ -373,6 +379,7 @@ int hogo_store_rollback(struct hogo_store *st, struct hogo_error *err)
     if (st->txn_depth <= 0)
         return hogo_error_set(err, HOGO_ESTORE, NULL, "rollback without a transaction");
     st->txn_failed = 1;
+    st->head_valid = 0;
     if (--st->txn_depth > 0)
         return 0;
     st->txn_failed = 0;

@@ -9,6 +9,8 @@
  */
 #include "store-int.h"
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,26 +130,48 @@ static int check_value(struct hogo_store *st, const struct fact_def *f, const ch
 }
 
 /* Loads the subject's operator; HOGO_ENOTFOUND when absent. *erased set when given. */
+struct lookup {
+    int found;
+    int64_t erased_at;
+    char *op;       /* allocated when wanted */
+    int want_op;
+};
+
+static int take_lookup(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct lookup *l = ctx;
+    if (n < 2)
+        return 1;
+    l->found = 1;
+    l->erased_at = c[0].type == HOGO__INT ? c[0].i : 0;
+    if (l->want_op && c[1].type == HOGO__TEXT && !(l->op = strdup(c[1].s)))
+        return HOGO_ENOMEM;
+    return 1;
+}
+
 static int subject_lookup(struct hogo_store *st, const char *id, char **op, int *erased,
                           struct hogo_error *err)
 {
     struct hogo__val p[] = {HV_TEXT(id)};
-    int64_t e = 0;
-    int found = 0;
-    int rc = hogo__query_int(st, "SELECT COALESCE(erased_at, 0) FROM subjects WHERE subject_id = ?",
-                             p, 1, &e, &found, err);
-    if (rc < 0)
+    struct lookup l = {.want_op = op != NULL};
+    int rc = hogo__query(st, "SELECT COALESCE(erased_at, 0), operator FROM subjects WHERE "
+                             "subject_id = ?",
+                         p, 1, take_lookup, &l, err);
+    if (rc == HOGO_ENOMEM)
+        rc = hogo_error_set(err, rc, NULL, "out of memory");
+    if (rc < 0) {
+        free(l.op);
         return rc;
-    if (!found)
+    }
+    if (!l.found)
         return hogo_error_set(err, HOGO_ENOTFOUND, NULL,
                               "subject '%s' not found; add it with 'hogo subject add %s "
                               "--operator POLICY'",
                               id, id);
     if (erased)
-        *erased = e != 0;
+        *erased = l.erased_at != 0;
     if (op)
-        return hogo__query_text(st, "SELECT operator FROM subjects WHERE subject_id = ?", p, 1,
-                                op, err);
+        *op = l.op;
     return 0;
 }
 
@@ -535,6 +559,7 @@ struct facts_ctx {
     yajl_gen g;
     const struct fact_def *cur; /* fact being collected */
     const char *skip;           /* fact rendered elsewhere (blocked_companies) */
+    int skipped;                /* rows of skip were seen */
 };
 
 static int row_fact(void *ctx, const struct hogo__val *c, size_t n)
@@ -543,8 +568,12 @@ static int row_fact(void *ctx, const struct hogo__val *c, size_t n)
     if (n < 2 || c[0].type != HOGO__TEXT || c[1].type != HOGO__TEXT)
         return 0;
     const struct fact_def *f = fact_by_name(c[0].s);
-    if (!f || (x->skip && !strcmp(f->name, x->skip)))
+    if (!f)
         return 0;
+    if (x->skip && !strcmp(f->name, x->skip)) {
+        x->skipped = 1;
+        return 0;
+    }
     if (x->cur != f) {
         if (x->cur && is_array(x->cur->type))
             yajl_gen_array_close(x->g);
@@ -604,12 +633,7 @@ static int gen_facts(struct hogo_store *st, yajl_gen g, const char *policy,
     if (x.cur && is_array(x.cur->type))
         yajl_gen_array_close(g);
     /* blocked companies with every successor, transitively */
-    int64_t nblocked = 0;
-    rc = hogo__query_int(st,
-                         "SELECT COUNT(*) FROM subject_facts WHERE subject_id = ? AND fact = "
-                         "'blocked_companies'",
-                         p, 1, &nblocked, NULL, err);
-    if (rc == 0 && nblocked > 0) {
+    if (x.skipped) {
         hogo__gen_str(g, "blocked_companies");
         yajl_gen_array_open(g);
         rc = hogo__query(st,
@@ -706,10 +730,17 @@ static int row_item_meta(void *ctx, const struct hogo__val *c, size_t n)
     yajl_gen g = ctx;
     if (n < 8)
         return 0;
-    char t[32];
     yajl_gen_map_open(g);
     hogo__gen_kv_int(g, "item_id", c[0].i);
     hogo__gen_kv_str(g, "category", c[1].s);
+    hogo__gen_provenance(g, c);
+    yajl_gen_map_close(g);
+    return 0;
+}
+
+void hogo__gen_provenance(yajl_gen g, const struct hogo__val *c)
+{
+    char t[32];
     hogo__gen_kv_str(g, "channel", c[2].s);
     hogo__gen_kv_str(g, "source", c[3].type == HOGO__TEXT ? c[3].s : NULL);
     hogo__gen_kv_str(g, "service", c[4].type == HOGO__TEXT ? c[4].s : NULL);
@@ -717,8 +748,6 @@ static int row_item_meta(void *ctx, const struct hogo__val *c, size_t n)
     hogo__gen_kv_str(g, "policy_version", c[6].type == HOGO__TEXT ? c[6].s : NULL);
     hogo__fmt_time(c[7].i, t);
     hogo__gen_kv_str(g, "acquired_at", t);
-    yajl_gen_map_close(g);
-    return 0;
 }
 
 int hogo__gen_items(struct hogo_store *st, yajl_gen g, const char *subject_id,
@@ -782,6 +811,67 @@ int hogo_subject_show_json(struct hogo_store *st, const char *subject_id, char *
     }
     if (g)
         yajl_gen_free(g);
+    free(op);
+    return rc;
+}
+
+int hogo_subject_disclose_json(struct hogo_store *st, const char *subject_id, char **json,
+                               struct hogo_error *err)
+{
+    char *op = NULL;
+    yajl_gen g = NULL;
+    int erased = 0;
+    int64_t items = 0, records = 0;
+    *json = NULL;
+    int rc = hogo__check_id(subject_id, "subject id", err);
+    if (rc < 0)
+        return rc;
+    rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        return rc;
+    rc = subject_lookup(st, subject_id, &op, &erased, err);
+    if (rc == 0 && !(g = yajl_gen_alloc(NULL)))
+        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    if (rc == 0) {
+        yajl_gen_map_open(g);
+        hogo__gen_kv_str(g, "subject_id", subject_id);
+        hogo__gen_kv_str(g, "operator", op);
+        hogo__gen_str(g, "erased");
+        yajl_gen_bool(g, erased);
+        hogo__gen_str(g, "facts");
+        yajl_gen_map_open(g);
+        rc = gen_facts(st, g, NULL, subject_id, 1, err); /* consents with their history */
+        yajl_gen_map_close(g);
+    }
+    if (rc == 0) {
+        hogo__gen_str(g, "data_items");
+        rc = hogo__gen_items_opened(st, g, subject_id, &items, err);
+    }
+    if (rc == 0)
+        rc = hogo__ledger_gen_subject(st, g, subject_id, &records, err); /* Art. 33(5) */
+    if (rc == 0) {
+        char detail[96];
+        yajl_gen_map_close(g);
+        snprintf(detail, sizeof detail, "{\"data_items\":%lld,\"records\":%lld}",
+                 (long long)items, (long long)records);
+        rc = hogo__audit_append(st, subject_id, "subject.disclose", "facts consents data ledger",
+                                detail, err);
+    }
+    if (rc == 0)
+        rc = hogo__gen_take(g, json, err);
+    rc = hogo__txn_end(st, rc, err);
+    if (rc < 0 && *json) {
+        sodium_memzero(*json, strlen(*json));
+        free(*json);
+        *json = NULL;
+    }
+    if (g) {
+        const unsigned char *buf;
+        size_t len;
+        if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
+            sodium_memzero((void *)buf, len); /* opened values */
+        yajl_gen_free(g);
+    }
     free(op);
     return rc;
 }

@@ -48,15 +48,27 @@ check "the court-order record says record_required false, retention 5" \
 run "$court" provide --own-retention 0
 check "a bad --own-retention is refused" all 'exit_is 2' 'stderr_has "1 to 100 years"'
 
-printf 'name,age,gender,service_usage\nX,34,男性,5\nY,41,女性,3\n' > "$scratch/d.csv"
+events_before=$("$HOGO" audit export | wc -l)
+printf 'name,age,gender,service_usage\nX,34,男性,5\nY,41,女性,3\n' > "$scratch/named.csv"
+run "$deid" provide --apply "$scratch/named.csv" --out "$scratch/o0.csv"
+check "--apply refuses a column the request does not provide (names for data [attributes, service_usage])" \
+    all 'exit_is 2' 'stderr_has "column .name. of"' 'stderr_has "does not provide"' '! [ -e "$scratch/o0.csv" ]' '! [ -e "$scratch/o0.csv.partial" ]'
+printf 'memo,age\nx,34\n' > "$scratch/memo.csv"
+run "$deid" provide --apply "$scratch/memo.csv" --out "$scratch/o0.csv"
+check "--apply refuses a column that names no data category" \
+    all 'exit_is 2' 'stderr_has "column .memo. of"' 'stderr_has "names no data category"' '! [ -e "$scratch/o0.csv" ]'
+check "a refused --apply records nothing, not even the decision" \
+    all '[ "$("$HOGO" audit export | wc -l)" = "$events_before" ]'
+printf '年齢,gender,service_usage\n34,男性,5\n41,女性,3\n' > "$scratch/d.csv"
 run "$deid" provide --apply "$scratch/d.csv" --out "$scratch/o.csv"
-check "--apply executes the deidentify obligation" \
-    all 'exit_is 0' 'grep -q "^name,age_group,gender,service_usage" "$scratch/o.csv"' 'grep -q "30代" "$scratch/o.csv"' '! grep -q ",34," "$scratch/o.csv"'
+check "--apply executes the deidentify obligation (parts of attributes by id or Japanese name)" \
+    all 'exit_is 0' 'grep -q "^年代,gender,service_usage" "$scratch/o.csv"' 'grep -q "30代" "$scratch/o.csv"' '! grep -q "34" "$scratch/o.csv"'
 did=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['record_id'])" "$scratch/out")
 run '' ledger show "$did"
 check "the record names the transformation and the output's hash" \
     all 'stdout_has "\"deidentify\":\\{\"type\":\"deidentify\""' "stdout_has $(b2sum -l 256 "$scratch/o.csv" | cut -c1-64)"
-run "$allowed" provide --apply "$scratch/d.csv" --out "$scratch/o2.csv"
+printf 'name,email\nX,x@example.jp\n' > "$scratch/ne.csv"
+run "$allowed" provide --apply "$scratch/ne.csv" --out "$scratch/o2.csv"
 check "--apply without a deidentify obligation is refused and records nothing" \
     all 'exit_is 2' 'stderr_has "no deidentify obligation"' '! [ -e "$scratch/o2.csv" ]' '! [ -e "$scratch/o2.csv.partial" ]'
 run '' ledger list --kind provisions

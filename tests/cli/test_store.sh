@@ -51,6 +51,17 @@ check "receipt" 0 "$HOGO" ledger receipt --subject u1 --provider-name X \
   --provider-address Tokyo --provider-representative Sato --acquisition web --items name
 check "ledger csv" 0 "$HOGO" ledger export --format csv --subject u1
 contains "ledger csv header" out.txt "type,id,subject_id,date,"
+check "disclose (APPI Art.33)" 0 "$HOGO" subject disclose u1
+contains "disclosure opens the value" out.txt '"category":"email","value":"taro@example.jp"'
+contains "disclosure has the receipt record (Art.33(5))" out.txt '"receipts":[{"type":"receipt"'
+contains "disclosure has the consent history" out.txt '"consents":[{"id":"c1","recipient":"participating_company"'
+contains "disclosure has the facts" out.txt '"age":34'
+check "disclose without the master key is refused" 2 env HOGO_MASTER_KEY_FILE= "$HOGO" subject disclose u1
+contains "no master key message" err.txt "no master key"
+check "disclose an unknown subject" 2 "$HOGO" subject disclose nobody
+"$HOGO" audit export >ev.jsonl
+contains "the disclosure is an audit event" ev.jsonl '"action":"subject.disclose"'
+contains "each value read in the disclosure is an audit event" ev.jsonl '"action":"data.read","object":"item:1 category:email","detail":"{\"for\":\"disclosure\"}"'
 check "purge keeps records in retention" 0 "$HOGO" ledger purge
 contains "nothing purged" out.txt "purged 0 records"
 check "checkpoint" 0 "$HOGO" audit checkpoint
@@ -69,6 +80,10 @@ check "erase" 0 "$HOGO" subject erase u1
 check "erased data gone" 2 "$HOGO" data get u1 1 --master-key mk2
 check "the backup's copy is unreadable after erasure" 2 env HOGO_KEY_STORE=$dir/h.db.keys "$HOGO" data get u1 1 --master-key mk2 --db backup.db
 contains "no key for the backup's copy" err.txt "no data key"
+check "disclose after erasure" 0 "$HOGO" subject disclose u1 --master-key mk2
+contains "erased subject discloses no data" out.txt '"erased":true'
+contains "erased subject has no items" out.txt '"data_items":[]'
+
 if command -v sqlite3 >/dev/null; then
   sqlite3 h.db "UPDATE audit_events SET action = 'x' WHERE seq = 3"
   check "tampering found" 1 "$HOGO" audit verify --public-key sk.pub

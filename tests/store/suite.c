@@ -19,6 +19,7 @@
 #include <hogo/store.h>
 #include "store/store-int.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -1049,6 +1050,205 @@ static void test_provide_before_record_detail_is_kept_and_its_failure_rolls_back
     verify_ok(f);
 }
 
+static void test_disclosure_opens_every_item_and_lists_records_consents_facts(void **state)
+{
+    struct fx *f = *state;
+    struct hogo_provenance pv = {.channel = "direct", .service = "rikunabi"};
+    static const unsigned char binary[] = {0xff, 0x00, 0xfe};
+    applied_subject(f);
+    OK(hogo_subject_set_fact(f->st, "u1", "age", "47", &f->err));
+    struct hogo_consent c = {.id = "c1", .recipient = "participating_company",
+                             .purpose = "recruitment_selection",
+                             .data = (const char *const[]){"name"}, .n_data = 1,
+                             .policy = "irp", .policy_version = "2025-04-01"};
+    OK(hogo_subject_consent(f->st, "u1", &c, &f->err));
+    OK(hogo_subject_withdraw(f->st, "u1", "c1", &f->err));
+    OK(hogo_data_put(f->st, "u1", "email", secret_mail, strlen(secret_mail), &pv, NULL,
+                     &f->err));
+    OK(hogo_data_put(f->st, "u1", "name", "山田太郎", strlen("山田太郎"), &pv, NULL, &f->err));
+    OK(hogo_data_put(f->st, "u1", "cookie", binary, sizeof binary, &pv, NULL, &f->err));
+    struct hogo_request *r = parse_req(req_applied);
+    struct hogo_decision d;
+    char id[HOGO_LEDGER_ID_BYTES];
+    OK(hogo_provide(f->st, irp_policy(), r, &d, id, &f->err));
+    hogo_request_free(r);
+    int64_t reads = count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'data.read'");
+    char *json = NULL;
+    OK(hogo_subject_disclose_json(f->st, "u1", &json, &f->err));
+    /* 33(1): every item with its value; bytes that are not text come as base64 */
+    assert_non_null(strstr(json, "\"category\":\"email\",\"value\":\"taro.yamada@example.jp\""));
+    assert_non_null(strstr(json, "\"category\":\"name\",\"value\":\"山田太郎\""));
+    assert_non_null(strstr(json, "\"value\":null,\"value_base64\":\"/wD+\""));
+    assert_non_null(strstr(json, "\"service\":\"rikunabi\""));
+    /* facts and consents, a withdrawn one with its date */
+    assert_non_null(strstr(json, "\"age\":47"));
+    assert_non_null(strstr(json, "\"id\":\"c1\""));
+    assert_null(strstr(json, "\"withdrawn_at\":null"));
+    /* 33(5): the provision record made above */
+    assert_non_null(strstr(json, id));
+    assert_non_null(strstr(json, "\"receipts\":[]"));
+    free(json);
+    /* each value read is an audit event, and the disclosure one more */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'data.read'"),
+                     reads + 3);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = "
+                              "'subject.disclose' AND detail = '{\"data_items\":3,\"records\":1}'"),
+                     1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE object LIKE '%taro%' "
+                              "OR detail LIKE '%taro%' OR detail LIKE '%山田%'"),
+                     0);
+    /* a moved ciphertext fails the whole disclosure, and nothing is recorded */
+    int64_t events = count(f, "SELECT COUNT(*) FROM audit_events");
+    raw(f, "UPDATE data_items SET value = (SELECT value FROM data_items WHERE item_id = 1) "
+           "WHERE item_id = 2");
+    assert_int_equal(hogo_subject_disclose_json(f->st, "u1", &json, &f->err), HOGO_ECRYPTO);
+    assert_null(json);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events"), events);
+    assert_int_equal(hogo_subject_disclose_json(f->st, "nobody", &json, &f->err),
+                     HOGO_ENOTFOUND);
+    verify_ok(f);
+}
+
+/* ---- group commit: eight threads, one shared handle ---- */
+
+#define GC_THREADS 8
+#define GC_CALLS 25
+
+struct gc_worker {
+    struct hogo_store *st;  /* shared, opened with group_commit */
+    int n;                  /* thread number */
+    char ids[GC_CALLS][HOGO_LEDGER_ID_BYTES]; /* record ids acknowledged */
+    int ok, allowed, bad_rc; /* successful calls, allowed decisions, the bad call's result */
+    char bad_msg[sizeof ((struct hogo_error *)0)->message];
+};
+
+static void *gc_thread(void *arg)
+{
+    struct gc_worker *w = arg;
+    char json[512], bad[512];
+    snprintf(json, sizeof json,
+             "{\"policy\":\"irp\",\"subject_id\":\"g%d\",\"action\":\"provide\","
+             "\"purpose\":\"recruitment_selection\",\"data\":[\"name\",\"email\"],"
+             "\"service\":\"recruit_agent\",\"recipient\":{\"id\":"
+             "\"participating_company\",\"corporate_number\":\"6100000000001\"}}",
+             w->n);
+    snprintf(bad, sizeof bad, "%s", json);
+    memcpy(strstr(bad, "\"g") + 1, "x", 1); /* subject "x<n>" does not exist */
+    struct hogo_request *r = NULL, *rb = NULL;
+    struct hogo_error e;
+    const struct hogo_vocab *v = hogo_policy_vocab(irp_policy());
+    if (hogo_request_new(&r) || hogo_request_new(&rb) ||
+        hogo_request_parse(r, v, json, strlen(json), 0, &e) ||
+        hogo_request_parse(rb, v, bad, strlen(bad), 0, &e))
+        goto out;
+    for (int i = 0; i < GC_CALLS; i++) {
+        struct hogo_decision d;
+        if (i == GC_CALLS / 2) {
+            /* one failing call in the middle: it must fail alone */
+            hogo_error_clear(&e);
+            w->bad_rc = hogo_provide(w->st, irp_policy(), rb, &d, w->ids[i], &e);
+            snprintf(w->bad_msg, sizeof w->bad_msg, "%s", e.message);
+        }
+        hogo_error_clear(&e);
+        if (hogo_provide(w->st, irp_policy(), r, &d, w->ids[i], &e) == 0) {
+            w->ok++;
+            w->allowed += d.allow;
+        } else {
+            fprintf(stderr, "thread %d call %d: %s\n", w->n, i, e.message);
+        }
+    }
+out:
+    hogo_request_free(r);
+    hogo_request_free(rb);
+    return NULL;
+}
+
+static void test_group_commit_eight_threads_each_get_their_own_result(void **state)
+{
+    struct fx *f = *state;
+    irp_policy(); /* loaded once, then shared read-only by the threads */
+    for (int t = 0; t < GC_THREADS; t++) {
+        char sid[16];
+        snprintf(sid, sizeof sid, "g%d", t);
+        OK(hogo_subject_add(f->st, sid, "irp", &f->err));
+        OK(hogo_subject_add_fact(f->st, sid, "applied_to", "6100000000001", &f->err));
+    }
+    int64_t events0 = count(f, "SELECT COUNT(*) FROM audit_events");
+    struct hogo_store_options o = {.master_key = f->master, .signing_key = f->sk,
+                                   .checkpoint_interval = 50, .actor = "test",
+                                   .key_store = f->keys, .group_commit = 1};
+    struct hogo_store *shared = NULL;
+    OK(hogo_store_open(&shared, f->loc, &o, &f->err));
+    static struct gc_worker w[GC_THREADS];
+    pthread_t th[GC_THREADS];
+    memset(w, 0, sizeof w);
+    for (int t = 0; t < GC_THREADS; t++) {
+        w[t].st = shared;
+        w[t].n = t;
+        assert_int_equal(pthread_create(&th[t], NULL, gc_thread, &w[t]), 0);
+    }
+    for (int t = 0; t < GC_THREADS; t++)
+        pthread_join(th[t], NULL);
+    int64_t batches, items;
+    hogo__group_stats(shared, &batches, &items);
+    hogo_store_free(shared);
+    assert_int_equal(items, GC_THREADS * (GC_CALLS + 1));
+    assert_true(batches >= 1 && batches <= items);
+    for (int t = 0; t < GC_THREADS; t++) {
+        assert_int_equal(w[t].ok, GC_CALLS);
+        assert_int_equal(w[t].allowed, GC_CALLS);
+        /* the failing call failed alone, with its own message */
+        assert_int_equal(w[t].bad_rc, HOGO_ENOTFOUND);
+        char want[16];
+        snprintf(want, sizeof want, "'x%d'", t);
+        assert_non_null(strstr(w[t].bad_msg, want));
+        /* every acknowledged record is there, for this thread's subject */
+        for (int i = 0; i < GC_CALLS; i++) {
+            char sql[256];
+            assert_true(strncmp(w[t].ids[i], "prov-", 5) == 0);
+            snprintf(sql, sizeof sql,
+                     "SELECT COUNT(*) FROM provisions WHERE provision_id = '%s' AND "
+                     "subject_id = 'g%d'",
+                     w[t].ids[i], t);
+            assert_int_equal(count(f, sql), 1);
+            snprintf(sql, sizeof sql,
+                     "SELECT COUNT(*) FROM audit_events WHERE action = 'provision.record' AND "
+                     "subject_id = 'g%d' AND object LIKE 'provision:%s %%'",
+                     t, w[t].ids[i]);
+            assert_int_equal(count(f, sql), 1);
+        }
+    }
+    int64_t n = GC_THREADS * GC_CALLS;
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions"), n);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'decision'"), n);
+    /* two events per provision and none for the failed calls; the chain is gapless */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events"), events0 + 2 * n);
+    assert_int_equal(count(f, "SELECT MAX(seq) FROM audit_events"), events0 + 2 * n);
+    assert_true(count(f, "SELECT COUNT(*) FROM checkpoints") >= (events0 + 2 * n) / 50);
+    verify_ok(f);
+}
+
+static int gc_put(struct hogo_store *st, void *ctx, struct hogo_error *err)
+{
+    int rc = hogo_subject_add(st, "r1", "irp", err);
+    if (rc == 0)
+        rc = hogo_subject_set_fact(st, "r1", "age", ctx ? "999" : "30", err);
+    return rc;
+}
+
+static void test_store_run_is_one_transaction(void **state)
+{
+    struct fx *f = *state;
+    int64_t events0 = count(f, "SELECT COUNT(*) FROM audit_events");
+    /* a failing second step undoes the first */
+    assert_int_equal(hogo_store_run(f->st, gc_put, (void *)1, &f->err), HOGO_EINVAL);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM subjects WHERE subject_id = 'r1'"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events"), events0);
+    OK(hogo_store_run(f->st, gc_put, NULL, &f->err));
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM subject_facts WHERE subject_id = 'r1'"), 1);
+    verify_ok(f);
+}
+
 static void test_receive_needs_every_confirmation_item(void **state)
 {
     struct fx *f = *state;
@@ -1321,6 +1521,9 @@ static int suite_run(const char *group)
         T(test_provide_denied_writes_no_record_but_audits_the_decision),
         T(test_provide_refuses_requests_it_cannot_record),
         T(test_provide_before_record_detail_is_kept_and_its_failure_rolls_back),
+        T(test_disclosure_opens_every_item_and_lists_records_consents_facts),
+        T(test_group_commit_eight_threads_each_get_their_own_result),
+        T(test_store_run_is_one_transaction),
         T(test_receive_needs_every_confirmation_item),
         T(test_every_store_call_failing_leaves_the_database_as_it_was),
         T(test_sigkill_keeps_every_acknowledged_record),

@@ -1,0 +1,57 @@
+/*
+ * Command-line parsing shared by the store commands: the subcommand word, the --db,
+ * --master-key and --signing-key options, --help, and opening the store (store_cli.h).
+ * CLI layer.
+ */
+#include "store_cli.h"
+
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int store_cli_parse(struct store_cli *o, int argc, char **argv, int has_sub,
+                    const struct option *longopts, store_cli_opt_fn own, void *ctx)
+{
+    int c;
+    if (has_sub) {
+        if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+            fputs(o->usage, argc < 2 ? stderr : stdout);
+            return argc < 2 ? 2 : 0;
+        }
+        o->sub = argv[1];
+        argc--;
+        argv++;
+    }
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': fputs(o->usage, stdout); return 0;
+        case STORE_CLI_DB: o->db = optarg; break;
+        case STORE_CLI_MASTER_KEY: o->master_key = optarg; break;
+        case STORE_CLI_SIGNING_KEY: o->signing_key = optarg; break;
+        case '?':
+        case ':':
+            cli_errorf("%s: unknown or incomplete option '%s'; see 'hogo %s --help'", o->name,
+                       argv[optind - 1], o->name);
+            return 2;
+        default:
+            if (own) {
+                int status = own(ctx, c, optarg);
+                if (status)
+                    return status;
+            }
+            break;
+        }
+    }
+    o->npos = argc - optind;
+    o->pos = argv + optind;
+    return -1;
+}
+
+int store_cli_open(const struct store_cli *o, struct hogo_store **st, int create,
+                   struct hogo_error *err)
+{
+    return hogo_store_open_env(st, o->db, o->master_key, o->signing_key, create, err);
+}

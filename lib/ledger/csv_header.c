@@ -1,0 +1,40 @@
+/*
+ * The column headers of a CSV file that is about to leave with a provision, read with the
+ * de-identification module's CSV parser (RFC 4180, separator detected) so that the ledger
+ * checks exactly the columns `hogo_deid_apply()` will see. Ledger layer; kept apart from
+ * provide.c because the de-identification and policy internals cannot share one file.
+ */
+#include "deid/deid_int.h"
+#include "store/store-int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int hogo__csv_header(const char *path, char ***names, size_t *n, struct hogo_error *err)
+{
+    struct hogo__csv csv;
+    char **out = NULL;
+    memset(&csv, 0, sizeof csv);
+    *names = NULL;
+    *n = 0;
+    int rc = hogo__csv_load(&csv, path, 0, err);
+    if (rc < 0)
+        goto out;
+    out = calloc(csv.ncols ? csv.ncols : 1, sizeof *out);
+    for (size_t c = 0; out && c < csv.ncols; c++)
+        if (!(out[c] = strdup(csv.header[c]))) {
+            for (size_t k = 0; k < c; k++)
+                free(out[k]);
+            free(out);
+            out = NULL;
+        }
+    if (!out) {
+        rc = hogo_error_set(err, HOGO_ENOMEM, path, "out of memory reading '%s'", path);
+        goto out;
+    }
+    *names = out;
+    *n = csv.ncols;
+out:
+    hogo__csv_release(&csv);
+    return rc;
+}
