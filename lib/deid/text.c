@@ -1,9 +1,11 @@
 /*
  * Scrubbing personal data from Japanese free text (reviews, 口コミ, inquiries) before it
- * leaves: names (MeCab + IPADIC 人名 tags, and any noun before an honorific さん/様/氏/…),
- * e-mail addresses, telephone numbers (0X0-…, (03)…, +81…, any dash form), postal codes,
- * addresses (都道府県 or 市区町村 followed by a street number), My Number (12 digits with a
- * valid check digit), URLs and account handles (@name, "ID: name").
+ * leaves: names (MeCab + IPADIC 人名 tags, nouns before an honorific さん/様/氏/… or a title,
+ * names after form labels and English titles; surnames glued into company or place names are
+ * left alone), e-mail addresses, telephone numbers (0X0-…, (03)…, +81…, any dash form), postal
+ * codes, addresses (都道府県 or 市区町村 followed by a street number, with the building and
+ * room), My Number (12 digits with a valid check digit, not introduced as another number), URLs
+ * and account handles (@name, "ID: name", "インスタ: name").
  * De-identification layer. The text is NFKC-normalised first (utf8proc), so full-width digits
  * and letters become ASCII; spans are byte offsets into the normalised text.
  */
@@ -151,8 +153,28 @@ static size_t digit_run(const char *p, char *digits, int *nd, int *groups)
     return last_end;
 }
 
+/* 1 when one of words (NULL-terminated) ends within the window bytes before t+pos, i.e.
+ * the number at pos is introduced as something else (伝票番号は…, 郵便番号：…). */
+static int introduced_by(const char *t, size_t pos, size_t window, const char *const *words)
+{
+    size_t from = pos > window ? pos - window : 0;
+    for (size_t k = 0; words[k]; k++) {
+        size_t n = strlen(words[k]);
+        for (size_t i = from; i + n <= pos; i++)
+            if (!memcmp(t + i, words[k], n))
+                return 1;
+    }
+    return 0;
+}
+
 static int scan_numbers(const char *t, size_t len, struct spans *sp)
 {
+    /* Numbers of parcels, orders and accounts also have 12 digits (4-4-4). */
+    static const char *const not_mynumber[] = {
+        "伝票", "追跡",     "送り状", "注文",     "問い合わせ", "問合せ",   "受付番号", "予約",
+        "会員", "管理番号", "製造",   "シリアル", "口座",       "契約番号", "請求",     "配送",
+        "品番", "型番",     "No",     "NO",       "#",          NULL};
+    static const char *const postal_words[] = {"郵便番号", "〒", NULL};
     for (size_t i = 0; i < len;) {
         int plus = t[i] == '+' && isdigit((unsigned char)t[i + 1]);
         int paren = t[i] == '(' && isdigit((unsigned char)t[i + 1]);
@@ -185,14 +207,14 @@ static int scan_numbers(const char *t, size_t len, struct spans *sp)
         if (!followed_by_alnum) {
             if (plus && nd >= 11 && nd <= 13 && !strncmp(d, "81", 2))
                 type = T_PHONE;
-            else if (!plus && nd == 12 && (groups == 1 || groups == 3) && mynumber_valid(d))
+            else if (!plus && nd == 12 && (groups == 1 || groups == 3) && mynumber_valid(d) &&
+                     !introduced_by(t, start, 24, not_mynumber))
                 type = T_MYNUMBER;
             else if (!plus && d[0] == '0' && (nd == 10 || nd == 11) && groups != 2)
                 type = T_PHONE;
             else if (!plus && nd == 7 && groups == 2 && end - start == 8 && t[start + 3] == '-')
                 type = T_POSTAL;
-            else if (!plus && nd == 7 && groups == 1 && start >= 3 &&
-                     !strncmp(t + start - 3, "〒", 3))
+            else if (!plus && nd == 7 && groups == 1 && introduced_by(t, start, 16, postal_words))
                 type = T_POSTAL;
         }
         if (type && !taken(sp, start, end)) {
@@ -263,26 +285,51 @@ static int scan_email_url_handle(const char *t, size_t len, struct spans *sp)
             i = e - 1;
         }
     }
-    /* "ID: name" / "ID:name" / "IDは name" forms (LINE ID, ユーザーID, …). */
-    for (const char *p = t; (p = strstr(p, "ID")) != NULL; p += 2) {
-        const char *q = p + 2;
-        if (*q == ':')
-            q++;
-        else if (!strncmp(q, "は", 3))
-            q += 3;
-        else
-            continue;
-        while (*q == ' ')
-            q++;
-        const char *e = q;
-        while (is_alnum_ascii(*e) || *e == '_' || *e == '.' || *e == '-')
-            e++;
-        while (e > q && e[-1] == '.')
-            e--;
-        if (e - q >= 3) {
-            size_t s0 = (size_t)(q - t), e0 = (size_t)(e - t);
-            if (!taken(sp, s0, e0) && add_span(sp, T_ACCOUNT, s0, e0) < 0)
+    /* Addresses written against harvesting: name[at]example.com, name(at)example.com. */
+    static const char *const ats[] = {"[at]", "(at)", "[AT]", "(AT)", " at ", NULL};
+    for (size_t k = 0; ats[k]; k++)
+        for (const char *p = t; (p = strstr(p, ats[k])) != NULL; p += 4) {
+            size_t i = (size_t)(p - t), s = i, e = i + strlen(ats[k]), h = e;
+            while (s > 0 && is_email_local(t[s - 1]))
+                s--;
+            while (e < len && is_host(t[e]))
+                e++;
+            while (e > h && t[e - 1] == '.')
+                e--;
+            const char *dot = memchr(t + h, '.', e - h);
+            if (s < i && dot && e > (size_t)(dot - t) + 1 && !taken(sp, s, e) &&
+                add_span(sp, T_EMAIL, s, e) < 0)
                 return HOGO_ENOMEM;
+        }
+    /* "ID: name" / "ID:name" / "IDは name" forms (LINE ID, ユーザーID, …), and the same after
+     * the name of a service (インスタ: name, Instagram: name); those need a letter. */
+    static const char *const services[] = {
+        "ID",     "インスタ", "Instagram", "instagram", "Twitter", "twitter", "ツイッター",
+        "TikTok", "LINE",     "Facebook",  "GitHub",    "Threads", NULL};
+    for (size_t k = 0; services[k]; k++) {
+        for (const char *p = t; (p = strstr(p, services[k])) != NULL; p += strlen(services[k])) {
+            const char *q = p + strlen(services[k]);
+            if (*q == ':')
+                q++;
+            else if (!strncmp(q, "は", 3))
+                q += 3;
+            else
+                continue;
+            while (*q == ' ')
+                q++;
+            const char *e = q;
+            while (is_alnum_ascii(*e) || *e == '_' || *e == '.' || *e == '-')
+                e++;
+            while (e > q && e[-1] == '.')
+                e--;
+            int letter = k == 0;
+            for (const char *r = q; r < e; r++)
+                letter |= isalpha((unsigned char)*r) != 0;
+            if (e - q >= 3 && letter && *e != '@') {
+                size_t s0 = (size_t)(q - t), e0 = (size_t)(e - t);
+                if (!taken(sp, s0, e0) && add_span(sp, T_ACCOUNT, s0, e0) < 0)
+                    return HOGO_ENOMEM;
+            }
         }
     }
     return 0;
@@ -292,7 +339,7 @@ static int scan_email_url_handle(const char *t, size_t len, struct spans *sp)
 
 /* Length of a street-number part at p: digits joined by 丁目 番地 番 号 の - (at least one
  * number). Returns 0 when there is none. */
-static size_t street_number_at(const char *p)
+static size_t street_number_at(const char *p, int *count)
 {
     static const char *const joins[] = {"丁目", "番地", "番", "号", "の", "-", "−", "‐", "ー"};
     static const char *const kanji_digits = "一二三四五六七八九十";
@@ -336,6 +383,11 @@ static size_t street_number_at(const char *p)
             !strncmp(p + i - jl, "丁目", jl) || !strncmp(p + i - jl, "番", jl))
             last = i;
     }
+    *count = numbers;
+    /* A number glued to a Latin letter or 階 is a floor or a code (ビル9F, 3LDK, 2階). */
+    if (numbers && (isalpha((unsigned char)p[last]) || !strncmp(p + last, "階", 3) ||
+                    !strncmp(p + last, "目", 3)))
+        return 0;
     return numbers ? last : 0;
 }
 
@@ -346,12 +398,67 @@ static size_t addr_char_at(const char *p)
     if (c < 0xE3 || c > 0xE9)
         return 0;
     /* Exclude common particles and punctuation that end an address name. */
-    static const char *const stops[] = {"に", "で", "へ", "を", "は", "が", "の", "と", "、", "。",
-                                        "から", "まで", "や", "も", "「", "」", "（", "）"};
+    static const char *const stops[] = {"に", "で",   "へ",   "を", "は", "が", "の", "と", "、",
+                                        "。", "から", "まで", "や", "も", "「", "」", "（", "）"};
     for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
         if (!strncmp(p, stops[i], strlen(stops[i])))
             return 0;
     return 3;
+}
+
+/* Length of a building name and room after a street number ("　新大阪MTビル802号室",
+ * " 博多ビル3F"): a run of kanji, katakana and Latin letters/digits that contains a building
+ * word, cut after that word and an optional floor or room number. 0 when there is none. */
+static size_t building_at(const char *p)
+{
+    static const char *const words[] = {"ビル",   "ハイツ",   "マンション", "タワー", "レジデンス",
+                                        "コーポ", "荘",       "ハウス",     "ヒルズ", "プラザ",
+                                        "会館",   "アパート", "コート",     "パレス", "メゾン",
+                                        "寮",     NULL};
+    size_t i = *p == ' ' ? 1 : 0, end = 0;
+    while (i < 90) {
+        unsigned char c = (unsigned char)p[i];
+        size_t n = 0;
+        if (isalnum(c) || c == '-')
+            n = 1;
+        else if ((c >= 0xE4 && c <= 0xE9) || (c == 0xE3 && ((unsigned char)p[i + 1] == 0x82 ||
+                                                            (unsigned char)p[i + 1] == 0x83)))
+            n = 3;
+        if (!n)
+            break;
+        for (size_t k = 0; words[k]; k++)
+            if (!strncmp(p + i, words[k], strlen(words[k])))
+                end = i + strlen(words[k]);
+        i += n;
+    }
+    if (!end)
+        return 0;
+    /* Floor or room: 802号室, 3F, 15階, 101. */
+    size_t j = end + (p[end] == ' ' ? 1 : 0);
+    if (isdigit((unsigned char)p[j])) {
+        while (isdigit((unsigned char)p[j]))
+            j++;
+        if (!strncmp(p + j, "号室", strlen("号室")))
+            end = j + strlen("号室");
+        else if (!strncmp(p + j, "階", 3) || !strncmp(p + j, "号", 3))
+            end = j + 3;
+        else if (p[j] == 'F' || p[j] == 'f')
+            end = j + 1;
+        else if (!isalnum((unsigned char)p[j]))
+            end = j;
+    }
+    return end;
+}
+
+/* 1 when the walk of an address name may go on over the particle at p: の, が, と and ケ
+ * inside place names (丸の内, 霞が関, みなとみらい) are followed by more of the name. */
+static int name_particle_at(const char *p)
+{
+    static const char *const inner[] = {"の", "が", "と", NULL};
+    for (size_t k = 0; inner[k]; k++)
+        if (!strncmp(p, inner[k], 3))
+            return addr_char_at(p + 3) != 0;
+    return 0;
 }
 
 static int scan_addresses(const char *t, size_t len, struct spans *sp)
@@ -361,7 +468,7 @@ static int scan_addresses(const char *t, size_t len, struct spans *sp)
         int pi;
         size_t pl = hogo__jp_prefecture_at(t + i, &pi);
         size_t start = i, p = i + pl;
-        int has_muni = 0;
+        int has_muni = 0, crossed = 0;
         if (!pl && (!addr_char_at(t + i) || (i >= 3 && addr_char_at(t + i - 3)))) {
             /* Only start a prefecture-less address at the start of a kanji/kana run. */
             i++;
@@ -371,8 +478,12 @@ static int scan_addresses(const char *t, size_t len, struct spans *sp)
         }
         /* Walk address-name characters; remember whether a municipality suffix was seen. */
         size_t q = p, steps = 0;
-        while (q < len && steps < 20) {
+        while (q < len && steps < 24) {
             size_t c = addr_char_at(t + q);
+            if (!c && (pl || has_muni) && name_particle_at(t + q)) {
+                c = 3;
+                crossed = 1;
+            }
             if (!c)
                 break;
             for (size_t k = 0; k < 5; k++)
@@ -381,12 +492,14 @@ static int scan_addresses(const char *t, size_t len, struct spans *sp)
             q += c;
             steps++;
         }
-        size_t num = (pl || has_muni) ? street_number_at(t + q) : 0;
-        /* Also allow "丁目" written with kanji numerals within the name part: handled by
-         * street_number_at at q. */
+        int numbers = 0;
+        size_t num = (pl || has_muni) ? street_number_at(t + q, &numbers) : 0;
+        /* Over a particle, one number is too weak (東京都の2番目): ask for two (1-9-1). */
+        if (crossed && numbers < 2)
+            num = 0;
         if ((pl || has_muni) && num > 0 && q > start) {
             size_t end = q + num;
-            /* Optional building name + room: e.g. "サンハイツ101号室" is not included. */
+            end += building_at(t + end);
             if (!taken(sp, start, end) && add_span(sp, T_ADDRESS, start, end) < 0)
                 return HOGO_ENOMEM;
             i = end;
@@ -403,9 +516,19 @@ static int scan_addresses(const char *t, size_t len, struct spans *sp)
 
 static int is_honorific(const char *surface, size_t n)
 {
-    static const char *const hon[] = {"さん", "様", "さま", "氏", "くん", "君", "ちゃん", "先生", "殿"};
+    static const char *const hon[] = {"さん", "様",     "さま", "氏", "くん",
+                                      "君",   "ちゃん", "先生", "殿"};
     for (size_t i = 0; i < sizeof hon / sizeof hon[0]; i++)
         if (strlen(hon[i]) == n && !strncmp(surface, hon[i], n))
+            return 1;
+    return 0;
+}
+
+/* 1 when s[0..n) is one of the words in list (NULL-terminated). */
+static int in_list(const char *const *list, const char *s, size_t n)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strlen(list[i]) == n && !strncmp(s, list[i], n))
             return 1;
     return 0;
 }
@@ -414,87 +537,311 @@ static int is_honorific(const char *surface, size_t n)
 static int is_role_noun(const char *s, size_t n)
 {
     static const char *const roles[] = {
-        "客", "お客", "店員", "スタッフ", "担当", "担当者", "皆", "皆様", "皆さん", "お母",
-        "お父", "奥", "旦那", "子供", "子ども", "運転手", "大家", "先方", "相手", "家族",
-        "家主", "隣", "近所", "社長", "店長", "女将", "医者", "看護師", "受付", "係", "係員",
-        "ドライバー", "オーナー", "お医者", "お子", "息子", "娘", "お嬢", "お兄", "お姉", "彼",
-        "上", "神", "仏", "王", "皆々", "各位", "貴", "同", "ホスト", "ゲスト", "職人", "業者",
-        "大工", "先輩", "後輩", "友達", "母", "父", "兄", "姉", "弟", "妹", "主人", "ご主人",
-        "奥様", "利用者", "会員", "参加者", "購入者", "お隣", "配達員", "作業員", "整備士"};
-    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
-        if (strlen(roles[i]) == n && !strncmp(s, roles[i], n))
-            return 1;
-    return 0;
+        "客",       "お客",   "店員",   "スタッフ", "担当",   "担当者", "皆",     "皆様",
+        "皆さん",   "お母",   "お父",   "奥",       "旦那",   "子供",   "子ども", "運転手",
+        "大家",     "先方",   "相手",   "家族",     "家主",   "隣",     "近所",   "社長",
+        "店長",     "女将",   "医者",   "看護師",   "受付",   "係",     "係員",   "ドライバー",
+        "オーナー", "お医者", "お子",   "息子",     "娘",     "お嬢",   "お兄",   "お姉",
+        "彼",       "上",     "神",     "仏",       "王",     "皆々",   "各位",   "貴",
+        "同",       "ホスト", "ゲスト", "職人",     "業者",   "大工",   "先輩",   "後輩",
+        "友達",     "母",     "父",     "兄",       "姉",     "弟",     "妹",     "主人",
+        "ご主人",   "奥様",   "利用者", "会員",     "参加者", "購入者", "お隣",   "配達員",
+        "作業員",   "整備士", "作業",   "ご担当者", "担当者", "方",     "みな",   "みんな",
+        NULL};
+    return in_list(roles, s, n);
+}
+
+/* Titles written after a surname (山田部長, 浜田店長, 福田宛): like an honorific, they show the
+ * word before is a person, but they are not names themselves. */
+static int is_title(const char *s, size_t n)
+{
+    static const char *const titles[] = {
+        "部長", "課長", "係長", "社長",   "副社長", "店長", "院長",   "先輩",   "監督", "教授",
+        "専務", "常務", "主任", "室長",   "所長",   "会長", "支配人", "理事長", "校長", "教頭",
+        "塾長", "園長", "医師", "弁護士", "税理士", "宛",   "宛て",   NULL};
+    return in_list(titles, s, n);
+}
+
+/* Words that make a name part of an organisation or a place (鈴木建設, 株式会社高橋…,
+ * 山本病院, 森田商店): a surname glued to one of them is not a person. */
+static int is_org_word(const char *s, size_t n)
+{
+    static const char *const orgs[] = {
+        "株式会社", "有限会社", "合同会社", "合資会社", "社団法人",   "財団法人",
+        "医療法人", "学校法人", "工務店",   "建設",     "建築",       "商店",
+        "商事",     "商会",     "病院",     "医院",     "歯科",       "クリニック",
+        "産業",     "工業",     "製作所",   "事務所",   "法律事務所", "銀行",
+        "証券",     "電機",     "物産",     "不動産",   "運輸",       "組",
+        "屋",       "家具",     "書店",     "食堂",     "会計事務所", "ホールディングス",
+        "グループ", "興業",     "塾",       "学園",     NULL};
+    return in_list(orgs, s, n);
 }
 
 /* 1 when s[0..n) is katakana only (U+30A0..U+30FF). */
 static int katakana_only(const char *s, size_t n)
 {
     for (size_t i = 0; i + 2 < n + 1 && i < n; i += 3)
-        if ((unsigned char)s[i] != 0xE3 || ((unsigned char)s[i + 1] != 0x82 &&
-                                            (unsigned char)s[i + 1] != 0x83))
+        if ((unsigned char)s[i] != 0xE3 ||
+            ((unsigned char)s[i + 1] != 0x82 && (unsigned char)s[i + 1] != 0x83))
             return 0;
     return n > 0;
 }
 
-static int scan_names(struct hogo_deid_scrubber *sc, const char *t, size_t len,
-                      struct spans *sp)
+/* Token kinds for name finding. */
+enum { K_OTHER, K_SURNAME, K_GIVEN, K_PERSON, K_NOUN, K_HON, K_TITLE };
+
+struct tok {
+    size_t s, e;
+    int kind;
+    int suffix; /* 名詞,接尾 (手 in 運転手, 駅, 沿い): never starts a name */
+    int proper; /* 固有名詞 or unknown: may be a given name IPADIC does not know (拓海) */
+};
+
+static int tok_kind(const mecab_node_t *n, const char *t, const struct spans *sp)
 {
+    const char *f = n->feature ? n->feature : "";
+    size_t off = (size_t)(n->surface - t);
+    if (n->length == 0 || taken(sp, off, off + n->length))
+        return K_OTHER;
+    /* ASCII punctuation (NFKC turned （ ） ： into ASCII) never belongs to a name. */
+    unsigned char c0 = (unsigned char)n->surface[0];
+    if (c0 < 0x80 && !isalpha(c0))
+        return K_OTHER;
+    if (is_honorific(n->surface, n->length))
+        return K_HON;
+    if (is_title(n->surface, n->length))
+        return K_TITLE;
+    if (strstr(f, "固有名詞,人名,姓"))
+        return K_SURNAME;
+    if (strstr(f, "固有名詞,人名,名"))
+        return K_GIVEN;
+    if (strstr(f, "固有名詞,人名"))
+        return K_PERSON;
+    if (!strncmp(f, "名詞,固有名詞", strlen("名詞,固有名詞")) ||
+        !strncmp(f, "名詞,一般", strlen("名詞,一般")) ||
+        !strncmp(f, "名詞,接尾", strlen("名詞,接尾")) ||
+        (n->stat == MECAB_UNK_NODE && !strncmp(f, "名詞", strlen("名詞"))))
+        return K_NOUN;
+    return K_OTHER;
+}
+
+static int is_person_kind(int k)
+{
+    return k == K_SURNAME || k == K_GIVEN || k == K_PERSON;
+}
+
+/* A run of nouns [a,b) followed by an honorific: the name is the run from its first 人名
+ * token (or the whole run of at most 3 nouns when none is tagged), unless it is a role
+ * (店員さん) or an organisation (工務店さん, 田中屋さん). */
+static int name_before_honorific(const char *t, const struct tok *tk, size_t a, size_t b,
+                                 struct spans *sp)
+{
+    size_t first = b;
+    for (size_t i = a; i < b; i++) {
+        if (is_org_word(t + tk[i].s, tk[i].e - tk[i].s))
+            return 0;
+        if (first == b && is_person_kind(tk[i].kind))
+            first = i;
+        /* A 人名 token glued to a following ordinary noun is part of a compound word. */
+        if (i > a && is_person_kind(tk[i - 1].kind) && tk[i].kind == K_NOUN &&
+            tk[i].s == tk[i - 1].e && !(tk[i].proper && tk[i - 1].kind == K_SURNAME))
+            return 0;
+    }
+    if (first == b) {
+        if (b - a > 3)
+            return 0;
+        first = a;
+    }
+    size_t s = tk[first].s, e = tk[b - 1].e;
+    if (is_role_noun(t + s, e - s) || is_role_noun(t + tk[b - 1].s, tk[b - 1].e - tk[b - 1].s))
+        return 0;
+    return add_span(sp, T_NAME, s, e) < 0 ? HOGO_ENOMEM : 0;
+}
+
+/* 人名 tokens [p,q) inside a noun run [a,b) with no honorific after the run. */
+static int name_without_honorific(const char *t, const struct tok *tk, size_t ntk, size_t a,
+                                  size_t b, size_t p, size_t q, struct spans *sp)
+{
+    /* A surname glued to a proper noun IPADIC does not tag as a given name (菅原|拓海). */
+    if (q < b && tk[q - 1].kind == K_SURNAME && tk[q].proper && !tk[q].suffix &&
+        tk[q].s == tk[q - 1].e && !is_org_word(t + tk[q].s, tk[q].e - tk[q].s) &&
+        tk[q].e - tk[q].s >= 6 && !katakana_only(t + tk[q - 1].s, tk[q - 1].e - tk[q - 1].s) &&
+        (q + 1 == b || tk[q + 1].s != tk[q].e))
+        q++;
+    int titled = q == b && b < ntk && tk[b].kind == K_TITLE && tk[b].s == tk[b - 1].e;
+    /* Glued to a following noun: a compound (市ヶ谷駅, 小川沿い, コス|パ), or to an
+     * organisation word even outside the noun run (鈴木|建設). */
+    if (q < b && tk[q].s == tk[q - 1].e)
+        return 0;
+    if (q < ntk && tk[q].s == tk[q - 1].e && is_org_word(t + tk[q].s, tk[q].e - tk[q].s))
+        return 0;
+    /* Right after 株式会社 and the like. */
+    if (p > a && tk[p].s == tk[p - 1].e && is_org_word(t + tk[p - 1].s, tk[p - 1].e - tk[p - 1].s))
+        return 0;
+    if (!titled && q - p == 1 && is_person_kind(tk[p].kind)) {
+        size_t n = tk[p].e - tk[p].s;
+        /* A lone given name (笑, チカ, 光) is too often an ordinary word, and so is a lone
+         * one-character surname (林, 森, 関). */
+        if (tk[p].kind == K_GIVEN || (tk[p].kind == K_SURNAME && n <= 3))
+            return 0;
+        /* A glued preceding noun (駅チカ) makes a katakana "name" a word part. */
+        if (p > a && tk[p].s == tk[p - 1].e && katakana_only(t + tk[p].s, n))
+            return 0;
+    }
+    return add_span(sp, T_NAME, tk[p].s, tk[q - 1].e) < 0 ? HOGO_ENOMEM : 0;
+}
+
+static int scan_names(struct hogo_deid_scrubber *sc, const char *t, size_t len, struct spans *sp)
+{
+    int rc = 0;
     const mecab_node_t *node = mecab_sparse_tonode2(sc->mecab, t, len);
     if (!node)
         return 0;
-    size_t run_start = 0, run_end = 0;
-    int in_run = 0, run_is_person = 0;
-    /* Candidate run: consecutive nouns (固有名詞 or unknown or katakana) that either carry a
-     * 人名 tag or are followed by an honorific. */
+    struct tok *tk = NULL;
+    size_t ntk = 0, cap = 0;
     for (const mecab_node_t *n = node; n; n = n->next) {
-        if (n->stat == MECAB_BOS_NODE)
+        if (n->stat == MECAB_BOS_NODE || n->stat == MECAB_EOS_NODE)
             continue;
-        size_t off = n->stat == MECAB_EOS_NODE ? len : (size_t)(n->surface - t);
-        const char *f = n->feature ? n->feature : "";
-        int person = strstr(f, "固有名詞,人名") != NULL;
-        int proper = strncmp(f, "名詞,固有名詞", strlen("名詞,固有名詞")) == 0;
-        int unknown = n->stat == MECAB_UNK_NODE && strncmp(f, "名詞", strlen("名詞")) == 0;
-        int general_noun = strncmp(f, "名詞,一般", strlen("名詞,一般")) == 0;
-        int is_nounish = n->stat != MECAB_EOS_NODE && (person || proper || unknown || general_noun);
-        int hon = n->stat != MECAB_EOS_NODE && is_honorific(n->surface, n->length);
-        /* Katakana-only nouns: given names written in katakana ("マイク"). */
-        if (in_run && (hon || !is_nounish)) {
-            int keep = run_is_person || hon;
-            if (hon && is_role_noun(t + run_start, run_end - run_start))
-                keep = 0;
-            if (keep && !hon && !run_is_person)
-                keep = 0;
-            if (keep && !taken(sp, run_start, run_end) &&
-                add_span(sp, T_NAME, run_start, run_end) < 0)
-                return HOGO_ENOMEM;
-            in_run = 0;
-        }
-        if (n->stat == MECAB_EOS_NODE)
-            break;
-        if (is_nounish && !hon) {
-            /* Person runs: start a run at a 人名 token; general nouns start one only when an
-             * honorific may follow (decided when the run ends). */
-            if (!in_run) {
-                in_run = 1;
-                run_start = off;
-                run_is_person = 0;
-            } else if (!person && run_is_person && !proper && !unknown) {
-                /* A general noun after a person name ends the name (山田部長 → 山田); a
-                 * katakana "name" glued to a noun is a word part (マイ|ナンバー). */
-                int keep = !katakana_only(t + run_start, run_end - run_start);
-                if (keep && !taken(sp, run_start, run_end) &&
-                    add_span(sp, T_NAME, run_start, run_end) < 0)
-                    return HOGO_ENOMEM;
-                run_start = off;
-                run_is_person = 0;
+        if (ntk == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            struct tok *v = realloc(tk, nc * sizeof *v);
+            if (!v) {
+                rc = HOGO_ENOMEM;
+                goto out;
             }
-            run_is_person |= person;
-            run_end = off + n->length;
-            /* Only 人名 tokens and tokens before an honorific make names; drop runs of
-             * general nouns longer than 3 tokens. */
+            tk = v;
+            cap = nc;
         }
+        size_t off = (size_t)(n->surface - t);
+        const char *f = n->feature ? n->feature : "";
+        tk[ntk++] = (struct tok){
+            off, off + n->length, tok_kind(n, t, sp), !strncmp(f, "名詞,接尾", strlen("名詞,接尾")),
+            !strncmp(f, "名詞,固有名詞", strlen("名詞,固有名詞")) || n->stat == MECAB_UNK_NODE};
     }
+    for (size_t a = 0; a < ntk;) {
+        if ((tk[a].kind != K_NOUN && !is_person_kind(tk[a].kind)) || tk[a].suffix) {
+            a++;
+            continue;
+        }
+        size_t b = a;
+        while (b < ntk && (tk[b].kind == K_NOUN || is_person_kind(tk[b].kind)))
+            b++;
+        if (b < ntk && tk[b].kind == K_HON) {
+            if ((rc = name_before_honorific(t, tk, a, b, sp)) < 0)
+                goto out;
+        } else {
+            for (size_t p = a; p < b;) {
+                if (!is_person_kind(tk[p].kind)) {
+                    p++;
+                    continue;
+                }
+                size_t q = p;
+                while (q < b && is_person_kind(tk[q].kind))
+                    q++;
+                if ((rc = name_without_honorific(t, tk, ntk, a, b, p, q, sp)) < 0)
+                    goto out;
+                p = q;
+            }
+        }
+        a = b;
+    }
+out:
+    free(tk);
+    return rc;
+}
+
+/* Names after a form label ("お名前：", "フリガナ:", "担当:", "差出人:"): one or two words of
+ * kanji, kana or Latin letters, whatever MeCab makes of them (コウノ ダイキ, Kimura). */
+static int scan_labelled_names(const char *t, size_t len, struct spans *sp)
+{
+    static const char *const labels[] = {
+        "氏名",   "お名前", "名前",   "フリガナ", "ふりがな", "カナ", "差出人", "送信者",
+        "注文者", "記入者", "申込者", "紹介者",   "担当者",   "担当", "宛名",   "署名",
+        "受取人", "依頼者", "契約者", "購入者",   "Name",     "NAME", "name",   NULL};
+    for (size_t i = 0; i < len; i++) {
+        size_t ll = 0;
+        for (size_t k = 0; labels[k]; k++)
+            if (!strncmp(t + i, labels[k], strlen(labels[k]))) {
+                ll = strlen(labels[k]);
+                break;
+            }
+        if (!ll || (i > 0 && isalpha((unsigned char)t[i - 1])))
+            continue;
+        size_t p = i + ll;
+        if (t[p] != ':')
+            continue;
+        p++;
+        while (t[p] == ' ')
+            p++;
+        size_t s = p, e = p, words = 0;
+        while (words < 2) {
+            size_t q = e, chars = 0;
+            for (;;) {
+                unsigned char c = (unsigned char)t[q];
+                if (isalpha(c) || c == '.') {
+                    q++;
+                    chars++;
+                    continue;
+                }
+                /* kanji (E4-E9), hiragana/katakana (E3 81-83) and 々 */
+                if ((c >= 0xE4 && c <= 0xE9) ||
+                    (c == 0xE3 && (unsigned char)t[q + 1] >= 0x81 &&
+                     (unsigned char)t[q + 1] <= 0x83) ||
+                    !strncmp(t + q, "々", 3)) {
+                    size_t n = 3;
+                    if (is_honorific(t + q, 3) || is_honorific(t + q, 6) ||
+                        !strncmp(t + q, "の", 3) || !strncmp(t + q, "・", 3))
+                        break;
+                    q += n;
+                    chars++;
+                    continue;
+                }
+                break;
+            }
+            if (!chars || chars > 12)
+                break;
+            e = q;
+            words++;
+            if (t[e] != ' ')
+                break;
+            size_t r = e;
+            while (t[r] == ' ')
+                r++;
+            if (r - e > 1) /* two spaces or more separate fields, not name parts */
+                break;
+            e = r;
+        }
+        while (e > s && t[e - 1] == ' ')
+            e--;
+        if (e > s && !taken(sp, s, e) && add_span(sp, T_NAME, s, e) < 0)
+            return HOGO_ENOMEM;
+        i = e > i ? e - 1 : i;
+    }
+    /* Latin names after an English title: Mr. Okada, Ms Hanako Suzuki, Dr. Tanaka. */
+    static const char *const titles[] = {"Mr. ", "Ms. ", "Mrs. ", "Dr. ",  "Prof. ",
+                                         "Mr ",  "Ms ",  "Mrs ",  "Miss ", NULL};
+    for (size_t k = 0; titles[k]; k++)
+        for (const char *p = t; (p = strstr(p, titles[k])) != NULL; p++) {
+            if (p > t && isalpha((unsigned char)p[-1]))
+                continue;
+            const char *s = p + strlen(titles[k]), *e = s;
+            for (int words = 0; words < 2 && isupper((unsigned char)*e); words++) {
+                const char *w = e + 1;
+                while (isalpha((unsigned char)*w))
+                    w++;
+                if (w - e < 2)
+                    break;
+                e = w;
+                if (*e != ' ' || !isupper((unsigned char)e[1]))
+                    break;
+                e++;
+            }
+            while (e > s && e[-1] == ' ')
+                e--;
+            size_t s0 = (size_t)(s - t), e0 = (size_t)(e - t);
+            if (e0 > s0 && !taken(sp, s0, e0) && add_span(sp, T_NAME, s0, e0) < 0)
+                return HOGO_ENOMEM;
+        }
     return 0;
 }
 
@@ -519,7 +866,8 @@ int hogo_deid_scrub(struct hogo_deid_scrubber *s, const char *text, size_t len, 
     size_t tl = strlen(t);
     /* Most specific first: URLs/e-mail/handles, then numbers, then addresses, then names. */
     if ((rc = scan_email_url_handle(t, tl, &sp)) < 0 || (rc = scan_numbers(t, tl, &sp)) < 0 ||
-        (rc = scan_addresses(t, tl, &sp)) < 0 || (rc = scan_names(s, t, tl, &sp)) < 0)
+        (rc = scan_addresses(t, tl, &sp)) < 0 || (rc = scan_labelled_names(t, tl, &sp)) < 0 ||
+        (rc = scan_names(s, t, tl, &sp)) < 0)
         goto oom;
     if (sp.n)
         qsort(sp.v, sp.n, sizeof *sp.v, cmp_span);
