@@ -980,6 +980,24 @@ int hogo_deid_result_write_report(const struct hogo_deid_result *r, FILE *out,
     yajl_gen_integer(g, r->models.k);
     GSTR(g, "suppression_limit_rows");
     yajl_gen_integer(g, (long long)r->models.max_outliers);
+    /* the models on each sensitive attribute, in the configuration's order */
+    GSTR(g, "sensitive");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < r->models.nsm && i < 16; i++) {
+        yajl_gen_map_open(g);
+        if (r->models.ldiv[i] != HOGO__LDIV_NONE) {
+            GSTR(g, "l_diversity");
+            GSTR(g, r->models.ldiv[i] == HOGO__LDIV_ENTROPY ? "entropy" : "distinct");
+            GSTR(g, "l");
+            yajl_gen_double(g, r->models.l[i]);
+        }
+        if (r->models.t[i] >= 0) {
+            GSTR(g, "t_closeness");
+            yajl_gen_double(g, r->models.t[i]);
+        }
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
     GSTR(g, "all_hold");
     yajl_gen_bool(g, r->models_hold);
     yajl_gen_map_close(g);
