@@ -360,7 +360,9 @@ int hogo_writer_decision(struct hogo_writer *w, const struct hogo_policy *p,
         const struct hogo__rule *rule = &p->rules[ri];
         kv(g, "clause", p->clauses[rule->clause].id);
         kv(g, "effect", effect_name(d->reasons[i].effect));
-        kv(g, "quote", rule->quote);
+        /* escaped once at load: yajl_gen_number copies a ready value verbatim */
+        str(g, "quote");
+        yajl_gen_number(g, rule->quote_json, rule->quote_json_len);
         if (d->reasons[i].effect == HOGO__REASON_NO_MATCH) {
             str(g, "missing");
             yajl_gen_array_open(g);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <unistd.h>
+#include <yajl/yajl_gen.h>
 
 /* Loading state: the document, where problems go, and the growing arrays. */
 struct loader {
@@ -461,6 +462,7 @@ static void release_rule(struct hogo__rule *r)
     free(r->recipients.text);
     free(r->services.text);
     free(r->quote);
+    free(r->quote_json);
     free(r->note);
     free(r->record_exempt_reason);
 }
@@ -731,6 +733,32 @@ static void compile_clause(struct loader *L, struct fy_node *n)
     p->clauses[ci].nrules = p->nrules - p->clauses[ci].first_rule;
 }
 
+/* Escapes every quote as a JSON string literal once, so responses copy it as is. */
+static int escape_quotes(struct hogo_policy *p)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (!g)
+        return HOGO_ENOMEM;
+    int rc = 0;
+    for (int i = 0; i < p->nrules && rc == 0; i++) {
+        struct hogo__rule *r = &p->rules[i];
+        if (!r->quote)
+            continue;
+        yajl_gen_clear(g);
+        yajl_gen_reset(g, NULL);
+        yajl_gen_string(g, (const unsigned char *)r->quote, strlen(r->quote));
+        const unsigned char *buf;
+        size_t len;
+        yajl_gen_get_buf(g, &buf, &len);
+        r->quote_json = strndup((const char *)buf, len);
+        r->quote_json_len = len;
+        if (!r->quote_json)
+            rc = HOGO_ENOMEM;
+    }
+    yajl_gen_free(g);
+    return rc;
+}
+
 static int build_indexes(struct hogo_policy *p)
 {
     for (int a = 0; a < 5; a++)
@@ -924,6 +952,8 @@ done:
         goto out;
     }
     rc = build_indexes(p);
+    if (!rc)
+        rc = escape_quotes(p);
     if (rc)
         goto out;
     *out = p;

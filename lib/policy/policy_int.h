@@ -243,6 +243,8 @@ struct hogo__rule {
     int retention_years;  /* record: retention_years, 0 = default */
     bool retention_last;  /* record: retention_from last_provision */
     char *quote;          /* owned */
+    char *quote_json;     /* owned: the quote as a JSON string literal, escaped once at load */
+    size_t quote_json_len;
     char *note;           /* owned, may be NULL */
     int line;             /* where the rule starts in the policy file */
 };
