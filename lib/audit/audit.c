@@ -83,6 +83,9 @@ static int take_head(void *ctx, const struct hogo__val *c, size_t n)
     return HOGO_ETAMPER;
 }
 
+const char hogo__audit_head_sql[] =
+    "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
+
 static int read_head(struct hogo_store *st, struct head *h, struct hogo_error *err)
 {
     memset(h, 0, sizeof *h);
@@ -92,8 +95,7 @@ static int read_head(struct hogo_store *st, struct head *h, struct hogo_error *e
         memcpy(h->hash, st->head_hash, HASH_BYTES);
         return 0;
     }
-    int rc = hogo__query(st, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-                         NULL, 0, take_head, h, err);
+    int rc = hogo__query(st, hogo__audit_head_sql, NULL, 0, take_head, h, err);
     if (rc == HOGO_ETAMPER)
         return hogo_error_set(err, rc, "audit_events",
                               "the last audit event is malformed; run 'hogo audit verify'");
@@ -116,43 +118,102 @@ static int write_checkpoint(struct hogo_store *st, const struct head *h, struct 
                       p, 5, NULL, err);
 }
 
-int hogo__audit_append(struct hogo_store *st, const char *subject_id, const char *action,
-                       const char *object, const char *detail, struct hogo_error *err)
+/* One event about to be inserted: its fields, lengths and hashes. */
+struct pending {
+    const char *f[5];
+    size_t fl[5];
+    int64_t seq, at;
+    unsigned char prev[HASH_BYTES], hash[HASH_BYTES];
+};
+
+/* Chains ev after h (updating h to it). */
+static int chain(struct hogo_store *st, struct head *h, const struct hogo_audit_event *ev,
+                 int64_t at, struct pending *e, struct hogo_error *err)
 {
+    e->f[0] = ev->subject_id ? ev->subject_id : "";
+    e->f[1] = st->actor;
+    e->f[2] = ev->action;
+    e->f[3] = ev->object ? ev->object : "";
+    e->f[4] = ev->detail_json ? ev->detail_json : "{}";
+    for (int i = 0; i < 5; i++)
+        e->fl[i] = strlen(e->f[i]);
+    e->seq = h->seq + 1;
+    e->at = at;
+    memcpy(e->prev, h->hash, HASH_BYTES);
+    if (event_hash(e->prev, e->seq, at, e->f, e->fl, e->hash) < 0)
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory hashing an audit event");
+    h->seq = e->seq;
+    memcpy(h->hash, e->hash, HASH_BYTES);
+    return 0;
+}
+
+static void bind_event(const struct pending *e, struct hogo__val *p)
+{
+    p[0] = (struct hogo__val){.type = HOGO__TEXT, .s = e->f[0], .n = e->fl[0]};
+    p[1] = HV_INT(e->seq);
+    p[2] = HV_INT(e->at);
+    for (int i = 1; i < 5; i++)
+        p[2 + i] = (struct hogo__val){.type = HOGO__TEXT, .s = e->f[i], .n = e->fl[i]};
+    p[7] = HV_BLOB(e->prev, HASH_BYTES);
+    p[8] = HV_BLOB(e->hash, HASH_BYTES);
+}
+
+int hogo__audit_append_events(struct hogo_store *st, const struct hogo_audit_event *ev,
+                              size_t n, struct hogo_error *err)
+{
+    /* SQLite gives a multi-row INSERT a statement journal (a copy of every page it touches)
+     * so that a failing row undoes the rows before it; OR FAIL drops that copy. A failure
+     * still undoes everything: it fails the call, and a failed call's transaction (or group
+     * commit savepoint) is rolled back as a whole (hogo__txn_end). */
+    static const char *const insert[] = {
+        "INSERT INTO audit_events (subject_id, seq, at, actor, action, object, detail, "
+        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_events (subject_id, seq, at, actor, action, object, detail, "
+        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR FAIL INTO audit_events (subject_id, seq, at, actor, action, object, "
+        "detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?)"};
     struct head h;
+    struct pending e[2];
+    struct hogo__val p[18];
+    if (n < 1 || n > 2)
+        return hogo_error_set(err, HOGO_EINVAL, NULL, "one or two audit events at a time");
     if (st->txn_depth <= 0)
         return hogo_error_set(err, HOGO_ESTORE, NULL,
-                              "audit event '%s' outside a transaction", action);
+                              "audit event '%s' outside a transaction", ev[0].action);
     int rc = read_head(st, &h, err);
     if (rc < 0)
         return rc;
-    int64_t seq = h.seq + 1, at = hogo__now_us(st);
-    const char *f[5] = {subject_id ? subject_id : "", st->actor, action, object ? object : "",
-                        detail ? detail : "{}"};
-    size_t fl[5];
-    for (int i = 0; i < 5; i++)
-        fl[i] = strlen(f[i]);
-    unsigned char hash[HASH_BYTES];
-    if (event_hash(h.hash, seq, at, f, fl, hash) < 0)
-        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory hashing an audit event");
-    struct hogo__val p[] = {HV_TEXT(f[0]), HV_INT(seq), HV_INT(at), HV_TEXT(f[1]),
-                            HV_TEXT(f[2]), HV_TEXT(f[3]), HV_TEXT(f[4]),
-                            HV_BLOB(h.hash, HASH_BYTES), HV_BLOB(hash, HASH_BYTES)};
-    rc = hogo__exec(st,
-                    "INSERT INTO audit_events (subject_id, seq, at, actor, action, object, "
-                    "detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    p, 9, NULL, err);
+    int64_t at = hogo__now_us(st);
+    for (size_t i = 0; i < n; i++) {
+        rc = chain(st, &h, &ev[i], at, &e[i], err);
+        if (rc < 0)
+            return rc;
+        bind_event(&e[i], p + 9 * i);
+    }
+    /* several events go in one statement: one execution instead of one per event */
+    int sqlite = st->ops == &hogo__sqlite_ops;
+    rc = hogo__exec(st, insert[n == 2 && sqlite ? 2 : n - 1], p, 9 * n, NULL, err);
     if (rc < 0)
         return rc;
     st->head_valid = 1;
-    st->head_seq = seq;
-    memcpy(st->head_hash, hash, HASH_BYTES);
-    if (st->has_signing && st->checkpoint_interval && seq % st->checkpoint_interval == 0) {
-        struct head nh = {.seq = seq};
-        memcpy(nh.hash, hash, HASH_BYTES);
-        rc = write_checkpoint(st, &nh, err);
-    }
+    st->head_seq = h.seq;
+    memcpy(st->head_hash, h.hash, HASH_BYTES);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (st->has_signing && st->checkpoint_interval &&
+            e[i].seq % st->checkpoint_interval == 0) {
+            struct head nh = {.seq = e[i].seq};
+            memcpy(nh.hash, e[i].hash, HASH_BYTES);
+            rc = write_checkpoint(st, &nh, err);
+        }
     return rc;
+}
+
+int hogo__audit_append(struct hogo_store *st, const char *subject_id, const char *action,
+                       const char *object, const char *detail, struct hogo_error *err)
+{
+    const struct hogo_audit_event ev = {subject_id, action, object, detail};
+    return hogo__audit_append_events(st, &ev, 1, err);
 }
 
 int hogo_audit_append(struct hogo_store *st, const struct hogo_audit_event *ev,

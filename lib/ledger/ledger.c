@@ -27,13 +27,13 @@ static int64_t add_years(int64_t us, int years)
     return (int64_t)timegm(&tm) * 1000000 + us % 1000000;
 }
 
-static void new_id(const char *prefix, char out[HOGO_LEDGER_ID_BYTES])
+static void new_id(const char prefix[5], char out[HOGO_LEDGER_ID_BYTES])
 {
     unsigned char r[10];
-    char hex[21];
     randombytes_buf(r, sizeof r);
-    hogo__hex(r, sizeof r, hex);
-    snprintf(out, HOGO_LEDGER_ID_BYTES, "%s-%s", prefix, hex);
+    memcpy(out, prefix, 4);
+    out[4] = '-';
+    hogo__hex(r, sizeof r, out + 5); /* "prov-" + 20 hex digits + NUL */
 }
 
 /* A record the law requires keeps R21's 3 or 1 years; one it does not require (a court
@@ -90,6 +90,13 @@ int hogo_ledger_record_provision(struct hogo_store *st, const struct hogo_provis
 
 int hogo__ledger_provision(struct hogo_store *st, const struct hogo_provision *p,
                            char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+{
+    return hogo__ledger_provision_after(st, p, NULL, id_out, err);
+}
+
+int hogo__ledger_provision_after(struct hogo_store *st, const struct hogo_provision *p,
+                                 const struct hogo_audit_event *first,
+                                 char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
 {
     char id[HOGO_LEDGER_ID_BYTES], *items = NULL;
     int rc = hogo__check_id(p->subject_id, "subject id", err);
@@ -155,14 +162,20 @@ int hogo__ledger_provision(struct hogo_store *st, const struct hogo_provision *p
     }
     if (rc == 0) {
         char obj[512], detail[512];
-        snprintf(obj, sizeof obj, "provision:%s recipient:%s items:%s", id, p->recipient_id,
-                 items);
-        snprintf(detail, sizeof detail,
-                 "{\"basis\":\"%s\",\"policy\":\"%s\",\"record_required\":%s,"
-                 "\"retention_years\":%d}",
-                 p->basis, p->policy ? p->policy : "", p->record_required ? "true" : "false",
-                 p->retention_years);
-        rc = hogo__audit_append(st, p->subject_id, "provision.record", obj, detail, err);
+        char years[16];
+        snprintf(years, sizeof years, "%d", p->retention_years);
+        hogo__concat(obj, sizeof obj, "provision:", id, " recipient:", p->recipient_id,
+                     " items:", items, (char *)NULL);
+        hogo__concat(detail, sizeof detail, "{\"basis\":\"", p->basis, "\",\"policy\":\"",
+                     p->policy ? p->policy : "", "\",\"record_required\":",
+                     p->record_required ? "true" : "false", ",\"retention_years\":", years, "}",
+                     (char *)NULL);
+        struct hogo_audit_event ev[2];
+        size_t n = 0;
+        if (first)
+            ev[n++] = *first;
+        ev[n++] = (struct hogo_audit_event){p->subject_id, "provision.record", obj, detail};
+        rc = hogo__audit_append_events(st, ev, n, err);
     }
     rc = hogo__txn_end(st, rc, err);
     if (rc == 0 && id_out)
@@ -181,6 +194,13 @@ int hogo_ledger_record_receipt(struct hogo_store *st, const struct hogo_receipt 
 
 int hogo__ledger_receipt(struct hogo_store *st, const struct hogo_receipt *r,
                          char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+{
+    return hogo__ledger_receipt_after(st, r, NULL, id_out, err);
+}
+
+int hogo__ledger_receipt_after(struct hogo_store *st, const struct hogo_receipt *r,
+                               const struct hogo_audit_event *first,
+                               char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
 {
     char id[HOGO_LEDGER_ID_BYTES], *items = NULL;
     static const char why[] = "APPI Art. 30 requires it to be confirmed before receiving";
@@ -245,7 +265,12 @@ int hogo__ledger_receipt(struct hogo_store *st, const struct hogo_receipt *r,
         snprintf(obj, sizeof obj, "receipt:%s items:%s", id, items);
         snprintf(detail, sizeof detail, "{\"record_required\":%s,\"retention_years\":%d}",
                  r->record_required ? "true" : "false", r->retention_years);
-        rc = hogo__audit_append(st, r->subject_id, "receipt.record", obj, detail, err);
+        struct hogo_audit_event ev[2];
+        size_t n = 0;
+        if (first)
+            ev[n++] = *first;
+        ev[n++] = (struct hogo_audit_event){r->subject_id, "receipt.record", obj, detail};
+        rc = hogo__audit_append_events(st, ev, n, err);
     }
     rc = hogo__txn_end(st, rc, err);
     if (rc == 0 && id_out)

@@ -186,26 +186,30 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
         rc = hogo_decide(p, r, d, err);
     if (rc == 0)
         rc = decision_json(p, r, d, &djson, err);
+    /* An allowed decision is stored once, in the record it allows; its event seals it with
+     * its hash and is written with the record's own event, after the record, in the same
+     * transaction. A denial has no record: its event holds the decision itself. */
+    char object[160], sealed[160];
+    struct hogo_audit_event dev = {subject, "decision", object, djson};
     if (rc == 0) {
-        /* An allowed decision is stored once, in the record it allows; the event seals it
-         * with its hash (the record follows in the same transaction). A denial has no
-         * record: the event holds the decision itself. */
-        char object[160], sealed[160];
         const char *detail_ev = djson;
-        snprintf(object, sizeof object, "policy:%s decision:%s facts:stored", hogo_policy_id(p),
-                 d->allow ? "allow" : "deny");
+        hogo__concat(object, sizeof object, "policy:", hogo_policy_id(p),
+                     d->allow ? " decision:allow facts:stored" : " decision:deny facts:stored",
+                     (char *)NULL);
         if (d->allow) {
             unsigned char h[32];
             char hex[65];
             crypto_generichash(h, sizeof h, (const unsigned char *)djson, strlen(djson), NULL,
                                0);
             hogo__hex(h, sizeof h, hex);
-            snprintf(sealed, sizeof sealed,
-                     "{\"decision\":\"allow\",\"in\":\"%s\",\"blake2b\":\"%s\"}",
-                     kind == PROVIDE ? "provisions" : "receipts", hex);
+            hogo__concat(sealed, sizeof sealed, "{\"decision\":\"allow\",\"in\":\"",
+                         kind == PROVIDE ? "provisions" : "receipts", "\",\"blake2b\":\"", hex,
+                         "\"}", (char *)NULL);
             detail_ev = sealed;
         }
-        rc = hogo__audit_append(st, subject, "decision", object, detail_ev, err);
+        dev.detail_json = detail_ev;
+        if (!d->allow)
+            rc = hogo__audit_append_events(st, &dev, 1, err);
     }
     if (rc == 0 && d->allow && o->before_record)
         rc = o->before_record(o->ctx, d, djson, &detail, err);
@@ -248,7 +252,7 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
                 .decision_json = djson,
                 .detail_json = detail,
             };
-            rc = hogo__ledger_provision(st, &pr, id, err);
+            rc = hogo__ledger_provision_after(st, &pr, &dev, id, err);
         } else {
             struct hogo_receipt rr = {
                 .subject_id = subject,
@@ -267,7 +271,7 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
                 .retention_from = from,
                 .decision_json = djson,
             };
-            rc = hogo__ledger_receipt(st, &rr, id, err);
+            rc = hogo__ledger_receipt_after(st, &rr, &dev, id, err);
         }
     }
     rc = hogo__txn_end(st, rc, err);

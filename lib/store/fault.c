@@ -118,6 +118,12 @@ static int f_table_exists(void *impl, const char *table, int *exists, struct hog
     return rc < 0 ? rc : f->inner->table_exists(f->impl, table, exists, err);
 }
 
+static int f_flush(void *impl, struct hogo_error *err)
+{
+    struct fault *f = impl;
+    return f->inner->flush ? f->inner->flush(f->impl, err) : 0;
+}
+
 long hogo__fault_calls(const struct hogo_store *st)
 {
     if (st->ops != &hogo__fault_ops)
@@ -137,4 +143,5 @@ const struct hogo_store_ops hogo__fault_ops = {
     .query = f_query,
     .script = f_script,
     .table_exists = f_table_exists,
+    .flush = f_flush,
 };

@@ -12,12 +12,14 @@
  * Batch size follows the load: while a batch commits, callers queue for the next one. Woken
  * callers need a moment to come back with their next call, so the committer keeps the batch
  * open (at most GATHER_US) until as many items as the last batch had have run, running each
- * as it arrives; a lone caller never waits.
+ * as it arrives; a lone caller never waits. Each caller waits on a semaphore of its own, so
+ * waking a batch's callers takes no shared lock.
  */
 #include "store-int.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,9 +31,9 @@ struct item {
     int (*fn)(struct hogo_store *st, void *ctx, struct hogo_error *err); /* the work */
     void *ctx;                /* borrowed: the caller's */
     struct hogo_error *err;   /* borrowed: the caller's; filled by the committer */
-    int rc;                   /* the result, valid once done */
-    int done;                 /* set by the committer under the lock */
-    pthread_cond_t wake;      /* signalled when done */
+    int rc;                   /* the result, valid once done is posted */
+    sem_t done;               /* posted by the committer when the item's batch is over; its
+                                 caller alone waits on it, so waking it takes no shared lock */
     struct item *next;        /* queue link */
 };
 
@@ -103,6 +105,8 @@ static int run_item(struct hogo_store *st, struct item *it, int *broken)
         return rc;
     }
     rc = it->fn(st, it->ctx, it->err);
+    if (rc == 0 && st->ops->flush)
+        rc = st->ops->flush(st->impl, it->err); /* the item's own failures are its own */
     if (rc == 0 && st->txn_failed)
         rc = hogo_error_set(it->err, HOGO_ESTORE, NULL,
                             "a call inside the grouped work failed; it was rolled back");
@@ -208,9 +212,6 @@ static void one_batch(struct hogo__group *g)
         st->txn_depth = 1; /* the failed item's levels are closed; roll back the batch */
         hogo_store_rollback(st, &ignored);
     }
-    pthread_mutex_lock(&g->lock);
-    g->batches++;
-    g->items += n;
     for (struct item *it = first; it;) {
         struct item *next = it->next;
         if (rc < 0) {
@@ -218,10 +219,12 @@ static void one_batch(struct hogo__group *g)
             it->rc = rc;
             *it->err = berr;
         }
-        it->done = 1; /* after this the item's stack frame may go away */
-        pthread_cond_signal(&it->wake);
+        sem_post(&it->done); /* after this the item's stack frame may go away */
         it = next;
     }
+    pthread_mutex_lock(&g->lock);
+    g->batches++;
+    g->items += n;
 }
 
 static void *committer_main(void *arg)
@@ -253,7 +256,7 @@ int hogo__group_run(struct hogo_store *st,
     if (!g || in_committer)
         return fn(st, ctx, err); /* not grouped, or already inside a batch */
     struct item me = {.fn = fn, .ctx = ctx, .err = err};
-    if (pthread_cond_init(&me.wake, NULL) != 0)
+    if (sem_init(&me.done, 0, 0) != 0)
         return hogo_error_set(err, HOGO_ENOMEM, NULL, "cannot queue the call");
     pthread_mutex_lock(&g->lock);
     if (g->tail)
@@ -263,11 +266,18 @@ int hogo__group_run(struct hogo_store *st,
     g->tail = &me;
     g->queued++;
     pthread_cond_signal(&g->arrive);
-    while (!me.done)
-        pthread_cond_wait(&me.wake, &g->lock);
     pthread_mutex_unlock(&g->lock);
-    pthread_cond_destroy(&me.wake);
+    while (sem_wait(&me.done) != 0 && errno == EINTR)
+        ;
+    sem_destroy(&me.done);
     return me.rc;
+}
+
+int64_t hogo__group_syncs(struct hogo_store *st)
+{
+    int64_t batches, items;
+    hogo__group_stats(st, &batches, &items);
+    return batches; /* one commit, one fsync, per batch */
 }
 
 void hogo__group_stats(struct hogo_store *st, int64_t *batches, int64_t *items)
@@ -295,6 +305,8 @@ static int run_in_txn(struct hogo_store *st, void *ctx, struct hogo_error *err)
     if (rc < 0)
         return rc;
     rc = r->fn(st, r->ctx, err);
+    if (rc == 0 && st->ops->flush)
+        rc = st->ops->flush(st->impl, err); /* fn's own writes' failures are fn's */
     return hogo__txn_end(st, rc, err);
 }
 

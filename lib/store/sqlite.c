@@ -2,9 +2,15 @@
  * The SQLite backend of the store: one database file in WAL mode with synchronous=FULL, so a
  * committed transaction survives a crash or power loss. Store layer (backend); reached only
  * through hogo__sqlite_ops. Prepared statements are cached per SQL text.
+ * A connection is used by one thread at a time (a group-commit store hands it to its committer
+ * thread), so it is opened without SQLite's per-connection mutex; SQLite's memory statistics,
+ * which take a process-wide mutex on every allocation, are switched off when this backend is
+ * the first user of SQLite in the process. Neither changes what is written or when it is
+ * durable.
  */
 #include "store-int.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,14 +49,24 @@ static int fail(struct sq *s, int src, const char *what, struct hogo_error *err)
                                              : "");
 }
 
+static void configure_once(void)
+{
+    /* fails harmlessly (SQLITE_MISUSE) when SQLite was already initialised */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sq_open(void **impl, const char *target, struct hogo_error *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_once);
     int rc = 0;
     struct sq *s = calloc(1, sizeof *s);
     if (!s)
         return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
     snprintf(s->path, sizeof s->path, "%s", target);
-    int src = sqlite3_open_v2(target, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    int src = sqlite3_open_v2(target, &s->db,
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                              NULL);
     if (src != SQLITE_OK) {
         rc = hogo_error_set(err, HOGO_EIO, target,
                             "cannot open database '%s': %s; check the path and permissions",
@@ -60,7 +76,8 @@ static int sq_open(void **impl, const char *target, struct hogo_error *err)
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, 10000);
     static const char *const pragmas =
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+        " PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;";
     char *msg = NULL;
     src = sqlite3_exec(s->db, pragmas, NULL, NULL, &msg);
     if (src != SQLITE_OK) {
@@ -92,6 +109,15 @@ static void sq_close(void *impl)
 
 static int prepare(struct sq *s, const char *sql, sqlite3_stmt **out, struct hogo_error *err)
 {
+    /* most SQL is a string constant: the same pointer finds its slot at once (its text is
+     * still compared, since a caller's buffer may hold other SQL at the same address) */
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        struct cached *c = &s->cache[i];
+        if (c->stmt && c->key == sql && !strcmp(c->sql, sql)) {
+            *out = c->stmt;
+            return 0;
+        }
+    }
     for (int i = 0; i < CACHE_SLOTS; i++) {
         struct cached *c = &s->cache[i];
         if (c->stmt && !strcmp(c->sql, sql)) {
@@ -122,11 +148,16 @@ static int prepare(struct sq *s, const char *sql, sqlite3_stmt **out, struct hog
 static int bind(struct sq *s, sqlite3_stmt *st, const struct hogo__val *p, size_t n,
                 struct hogo_error *err)
 {
+    if ((int)n != sqlite3_bind_parameter_count(st))
+        sqlite3_clear_bindings(st); /* no stale pointer from an earlier call stays bound */
     for (size_t i = 0; i < n; i++) {
         int src, idx = (int)i + 1;
         switch (p[i].type) {
         case HOGO__INT: src = sqlite3_bind_int64(st, idx, p[i].i); break;
-        case HOGO__TEXT: src = sqlite3_bind_text(st, idx, p[i].s, -1, SQLITE_STATIC); break;
+        case HOGO__TEXT:
+            src = sqlite3_bind_text64(st, idx, p[i].s, p[i].n ? p[i].n : strlen(p[i].s),
+                                      SQLITE_STATIC, SQLITE_UTF8);
+            break;
         case HOGO__BLOB:
             src = sqlite3_bind_blob64(st, idx, p[i].b ? p[i].b : "", p[i].n, SQLITE_STATIC);
             break;
@@ -156,8 +187,7 @@ static int sq_exec(void *impl, const char *sql, const struct hogo__val *p, size_
         else if (changes)
             *changes = sqlite3_changes64(s->db);
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    sqlite3_reset(st); /* every parameter is bound again by the next call */
     return rc;
 }
 
@@ -210,8 +240,7 @@ static int sq_query(void *impl, const char *sql, const struct hogo__val *p, size
         if (r > 0)
             break;
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    sqlite3_reset(st); /* every parameter is bound again by the next call */
     return rc;
 }
 

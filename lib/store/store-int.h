@@ -64,6 +64,11 @@ struct hogo_store_ops {
     int (*script)(void *impl, const char *sql, struct hogo_error *err);
     /* Nonzero when the named table exists. */
     int (*table_exists)(void *impl, const char *table, int *exists, struct hogo_error *err);
+    /* Optional (NULL: every call already waits for its result). Waits for the results of
+     * statements sent without waiting and returns their first failure, so that it is
+     * reported to the call that made it (group commit: before the item's savepoint is
+     * released). */
+    int (*flush)(void *impl, struct hogo_error *err);
 };
 
 extern const struct hogo_store_ops hogo__sqlite_ops;
@@ -117,6 +122,8 @@ int hogo__group_run(struct hogo_store *st,
                     void *ctx, struct hogo_error *err);
 /* Batches committed and items run so far (0 without a group). */
 void hogo__group_stats(struct hogo_store *st, int64_t *batches, int64_t *items);
+/* fsyncs made for the group's commits so far (one per batch; 0 without a group). */
+int64_t hogo__group_syncs(struct hogo_store *st);
 
 /* Subject keys (data.c). Destroys the subject's key in the key store (durable on return);
  * 0 also when it had none. */
@@ -152,9 +159,17 @@ int64_t hogo__now_us(const struct hogo_store *st);
 /* Fixes the clock (microseconds; 0 = real clock). For tests and `HOGO_NOW`. */
 void hogo__store_set_now(struct hogo_store *st, int64_t us);
 
+/* The query for the audit chain head (seq, hash of the last event). A backend may send it
+ * with BEGIN and answer the transaction's first use of it from that (pg.c): the head cannot
+ * move once the write lock is held, and the first read comes before any append. */
+extern const char hogo__audit_head_sql[];
+
 /* Appends one audit event inside the caller's transaction (st->txn_depth must be > 0). */
 int hogo__audit_append(struct hogo_store *st, const char *subject_id, const char *action,
                        const char *object, const char *detail, struct hogo_error *err);
+/* Appends n (1 or 2) consecutive events with one statement, inside the caller's transaction. */
+int hogo__audit_append_events(struct hogo_store *st, const struct hogo_audit_event *ev,
+                              size_t n, struct hogo_error *err);
 
 /* Checks that id is a plausible identifier (1..128 chars of [A-Za-z0-9._:@-]); what names it
  * in the message. */
@@ -202,6 +217,14 @@ int hogo__ledger_provision(struct hogo_store *st, const struct hogo_provision *p
                            char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err);
 int hogo__ledger_receipt(struct hogo_store *st, const struct hogo_receipt *r,
                          char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err);
+/* As above; first (may be NULL) is an audit event that precedes the record's own event in the
+ * chain (the decision that allowed it), written with it in one statement. */
+int hogo__ledger_provision_after(struct hogo_store *st, const struct hogo_provision *p,
+                                 const struct hogo_audit_event *first,
+                                 char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err);
+int hogo__ledger_receipt_after(struct hogo_store *st, const struct hogo_receipt *r,
+                               const struct hogo_audit_event *first,
+                               char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err);
 
 /* The subject's facts JSON as hogo_store_subject_facts_json() gives it, inside the caller's
  * transaction and without its own audit event (the caller records the read). */
@@ -211,6 +234,10 @@ int hogo__subject_facts_json(struct hogo_store *st, const char *policy, const ch
 /* The header cells of the CSV file at path (ledger/csv_header.c): *names is an allocated
  * array of n allocated strings; caller frees each and the array. */
 int hogo__csv_header(const char *path, char ***names, size_t *n, struct hogo_error *err);
+
+/* Joins the strings given (a NULL ends the list) into out, truncating to cap - 1 bytes; returns
+ * the length written. A cheap snprintf("%s%s...") for the hot paths. */
+size_t hogo__concat(char *out, size_t cap, ...);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void hogo__hex(const unsigned char *b, size_t n, char *out);

@@ -12,6 +12,7 @@
 #include "store-int.h"
 
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,9 @@ static const char *const migrations[] = {
     /* 2: what was done to provided data (de-identification), the decision behind a receipt */
     "ALTER TABLE provisions ADD COLUMN detail TEXT;\n"
     "ALTER TABLE receipts ADD COLUMN decision TEXT;\n",
+    /* 3: provisions_recipient served no query (the recipient filter matches id, name or
+     * corporate number, so it scans either way) and cost an index write per provision */
+    "DROP INDEX provisions_recipient;\n",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -544,6 +548,23 @@ int hogo__join_ids(struct hogo_store *st, const char *kind, const char *const *s
     }
     *out = s;
     return 0;
+}
+
+size_t hogo__concat(char *out, size_t cap, ...)
+{
+    va_list ap;
+    size_t len = 0;
+    va_start(ap, cap);
+    for (const char *s; (s = va_arg(ap, const char *));) {
+        size_t l = strlen(s);
+        if (l > cap - 1 - len)
+            l = cap - 1 - len;
+        memcpy(out + len, s, l);
+        len += l;
+    }
+    va_end(ap);
+    out[len] = '\0';
+    return len;
 }
 
 void hogo__hex(const unsigned char *b, size_t n, char *out)

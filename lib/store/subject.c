@@ -719,10 +719,188 @@ int hogo_store_subject_facts_json(struct hogo_store *st, const char *policy,
     return facts_json(st, policy, subject_id, json, 1, err);
 }
 
+/* The facts a decision needs, in one query without sorting or temporary tables: the subject
+ * row (k 0), its fact rows (k 1) and the consents given under the policy and not withdrawn
+ * (k 2). The rows are collected and ordered here (fact, value; consent id), then written as
+ * facts_json() writes them; blocked companies are followed through their successors with a
+ * second query only when the subject has any. */
+static const char decide_facts_sql[] =
+    "SELECT 0, operator, NULL, NULL, NULL FROM subjects WHERE subject_id = ? "
+    "UNION ALL SELECT 1, fact, value, NULL, NULL FROM subject_facts WHERE subject_id = ? "
+    "UNION ALL SELECT 2, consent_id, recipient, purpose, data FROM consents WHERE "
+    "subject_id = ? AND policy = ? AND withdrawn_at IS NULL";
+
+#define DF_ROWS 256 /* facts and consents of one subject held at once */
+
+struct df_row {
+    int k;
+    size_t off[4]; /* offsets of a, b, c, d in the arena; (size_t)-1 for NULL */
+};
+
+struct decide_facts {
+    const char *policy;
+    int found, other_operator, blocked, overflow;
+    struct df_row rows[DF_ROWS];
+    size_t n;
+    char *arena; /* owned */
+    size_t used, cap;
+};
+
+static const char *df_str(const struct decide_facts *x, const struct df_row *r, int i)
+{
+    return r->off[i] == (size_t)-1 ? NULL : x->arena + r->off[i];
+}
+
+static int row_decide_fact(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct decide_facts *x = ctx;
+    if (n < 5 || c[0].type != HOGO__INT || c[1].type != HOGO__TEXT)
+        return 0;
+    if (c[0].i == 0) {
+        x->found = 1;
+        x->other_operator = strcmp(c[1].s, x->policy) != 0;
+        return 0;
+    }
+    if (x->n == DF_ROWS) {
+        x->overflow = 1;
+        return 1;
+    }
+    struct df_row *r = &x->rows[x->n++];
+    r->k = (int)c[0].i;
+    for (int i = 0; i < 4; i++) {
+        const struct hogo__val *v = &c[1 + i];
+        if (v->type != HOGO__TEXT) {
+            r->off[i] = (size_t)-1;
+            continue;
+        }
+        if (x->used + v->n + 1 > x->cap) {
+            size_t nc = x->cap ? x->cap * 2 : 1024;
+            while (nc < x->used + v->n + 1)
+                nc *= 2;
+            char *a = realloc(x->arena, nc);
+            if (!a)
+                return HOGO_ENOMEM;
+            x->arena = a;
+            x->cap = nc;
+        }
+        memcpy(x->arena + x->used, v->s, v->n);
+        x->arena[x->used + v->n] = '\0';
+        r->off[i] = x->used;
+        x->used += v->n + 1;
+    }
+    if (r->k == 1 && !strcmp(c[1].s, "blocked_companies"))
+        x->blocked = 1;
+    return 0;
+}
+
+/* Insertion sort: a subject has a handful of rows. */
+static void sort_rows(struct decide_facts *x)
+{
+    for (size_t i = 1; i < x->n; i++) {
+        struct df_row t = x->rows[i];
+        size_t j = i;
+        while (j > 0) {
+            const struct df_row *p = &x->rows[j - 1];
+            int c = p->k - t.k;
+            if (!c)
+                c = strcmp(df_str(x, p, 0), df_str(x, &t, 0));
+            if (!c && t.k == 1)
+                c = strcmp(df_str(x, p, 1), df_str(x, &t, 1));
+            if (c <= 0)
+                break;
+            x->rows[j] = *p;
+            j--;
+        }
+        x->rows[j] = t;
+    }
+}
+
 int hogo__subject_facts_json(struct hogo_store *st, const char *policy, const char *subject_id,
                              char **json, struct hogo_error *err)
 {
-    return facts_json(st, policy, subject_id, json, 0, err);
+    if (!policy)
+        return facts_json(st, policy, subject_id, json, 0, err);
+    *json = NULL;
+    int rc = hogo__check_id(subject_id, "subject id", err);
+    if (rc < 0)
+        return rc;
+    struct decide_facts xs, *x = &xs; /* rows are written before they are read */
+    x->found = x->other_operator = x->blocked = x->overflow = 0;
+    x->n = x->used = x->cap = 0;
+    x->arena = NULL;
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (!g) {
+        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    x->policy = policy;
+    struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(subject_id), HV_TEXT(subject_id),
+                            HV_TEXT(policy)};
+    rc = hogo__query(st, decide_facts_sql, p, 4, row_decide_fact, x, err);
+    if (rc == HOGO_ENOMEM)
+        rc = hogo_error_set(err, rc, NULL, "out of memory reading subject facts");
+    else if (rc == 0 && !x->found)
+        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
+                            "subject '%s' not found; add it with 'hogo subject add %s "
+                            "--operator POLICY'",
+                            subject_id, subject_id);
+    else if (rc == 0 && x->other_operator)
+        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
+                            "subject '%s' not found for policy '%s'; it belongs to another "
+                            "operator",
+                            subject_id, policy);
+    if (rc < 0)
+        goto out;
+    if (x->overflow) { /* more rows than held at once: the general path */
+        yajl_gen_free(g);
+        free(x->arena);
+        return facts_json(st, policy, subject_id, json, 0, err);
+    }
+    sort_rows(x);
+    /* the same object facts_json() writes: facts, blocked_companies, consents */
+    struct facts_ctx f = {.g = g, .skip = "blocked_companies"};
+    yajl_gen_map_open(g);
+    size_t i = 0;
+    for (; i < x->n && x->rows[i].k == 1; i++) {
+        struct hogo__val c[2] = {HV_TEXT(df_str(x, &x->rows[i], 0)),
+                                 HV_TEXT(df_str(x, &x->rows[i], 1))};
+        c[0].n = strlen(c[0].s);
+        c[1].n = strlen(c[1].s);
+        row_fact(&f, c, 2);
+    }
+    if (f.cur && is_array(f.cur->type))
+        yajl_gen_array_close(g);
+    if (x->blocked) {
+        struct hogo__val q[] = {HV_TEXT(subject_id)};
+        hogo__gen_str(g, "blocked_companies");
+        yajl_gen_array_open(g);
+        rc = hogo__query(st,
+                         "WITH RECURSIVE b(n) AS (SELECT value FROM subject_facts WHERE "
+                         "subject_id = ? AND fact = 'blocked_companies' UNION SELECT "
+                         "c.successor FROM corp_successions c JOIN b ON c.predecessor = b.n) "
+                         "SELECT n FROM b ORDER BY n",
+                         q, 1, gen_first_col, g, err);
+        yajl_gen_array_close(g);
+        if (rc < 0)
+            goto out;
+    }
+    hogo__gen_str(g, "consents");
+    yajl_gen_array_open(g);
+    for (; i < x->n; i++) {
+        const struct df_row *r = &x->rows[i];
+        struct hogo__val c[4];
+        for (int k = 0; k < 4; k++)
+            c[k] = HV_TEXT(df_str(x, r, k));
+        row_consent(&f, c, 4);
+    }
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+    rc = hogo__gen_take(g, json, err);
+out:
+    if (g)
+        yajl_gen_free(g);
+    free(x->arena);
+    return rc;
 }
 
 static int row_item_meta(void *ctx, const struct hogo__val *c, size_t n)

@@ -474,7 +474,9 @@ static void test_automatic_checkpoints_seal_the_log(void **state)
     hogo_store_free(f->st);
     f->st = fx_open(f, 5);
     make_events(f, 12);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM checkpoints"), 2); /* seq 5 and 10 */
+    /* one every 5 events: the migrations' events and the 12 made here */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM checkpoints"),
+                     (hogo_store_latest_schema_version() + 12) / 5);
     verify_ok(f);
     raw(f, "DELETE FROM audit_events WHERE seq >= 10");
     assert_int_equal(verify_bad(f), 10);
@@ -1249,6 +1251,51 @@ static void test_store_run_is_one_transaction(void **state)
     verify_ok(f);
 }
 
+/* A write the database refuses (a duplicate key): PostgreSQL reports it only later, with the
+ * pipelined statements' results. */
+static int dup_key_write(struct hogo_store *st, void *ctx, struct hogo_error *err)
+{
+    (void)ctx;
+    return hogo__exec(st, "INSERT INTO hogo_meta (key, value) VALUES ('schema_version', 'x')",
+                      NULL, 0, NULL, err);
+}
+
+static int event_write(struct hogo_store *st, void *ctx, struct hogo_error *err)
+{
+    (void)ctx;
+    return hogo__audit_append(st, NULL, "test.event", "object", NULL, err);
+}
+
+static void test_a_write_the_database_refuses_fails_its_own_call(void **state)
+{
+    struct fx *f = *state;
+    int64_t events0 = count(f, "SELECT COUNT(*) FROM audit_events");
+    /* in a batch: the hogo_store_run() call that made the write fails, and the batch
+     * cannot commit */
+    OK(hogo_store_begin(f->st, &f->err));
+    OK(hogo_store_run(f->st, event_write, NULL, &f->err));
+    assert_int_equal(hogo_store_run(f->st, dup_key_write, NULL, &f->err), HOGO_ESTORE);
+    assert_true(hogo_store_commit(f->st, &f->err) < 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events"), events0);
+    /* on a shared group-commit handle: the failing call fails alone */
+    struct hogo_store_options o = {.master_key = f->master, .signing_key = f->sk,
+                                   .actor = "test", .key_store = f->keys, .group_commit = 1};
+    struct hogo_store *shared = NULL;
+    OK(hogo_store_open(&shared, f->loc, &o, &f->err));
+    OK(hogo_store_run(shared, event_write, NULL, &f->err));
+    assert_int_equal(hogo_store_run(shared, dup_key_write, NULL, &f->err), HOGO_ESTORE);
+    OK(hogo_store_run(shared, event_write, NULL, &f->err));
+    hogo_store_free(shared);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'test.event'"),
+                     2);
+    char *v = NULL;
+    OK(hogo__query_text(f->st, "SELECT value FROM hogo_meta WHERE key = 'schema_version'", NULL,
+                        0, &v, &f->err));
+    assert_int_equal(atoi(v), hogo_store_latest_schema_version());
+    free(v);
+    verify_ok(f);
+}
+
 static void test_receive_needs_every_confirmation_item(void **state)
 {
     struct fx *f = *state;
@@ -1504,6 +1551,7 @@ static int suite_run(const char *group)
         T(test_audit_detects_rewritten_chain_by_signature),
         T(test_audit_detects_forged_checkpoint),
         T(test_automatic_checkpoints_seal_the_log),
+        T(test_a_write_the_database_refuses_fails_its_own_call),
         T(test_audit_export_verifies_with_public_key_alone),
         T(test_data_roundtrip_and_audit_holds_no_values),
         T(test_wrong_master_key_is_refused_without_damage),
