@@ -9,6 +9,7 @@
  */
 #include "cli_util.h"
 #include "commands.h"
+#include "provide_cli.h"
 
 #include <hogo/deid.h>
 #include <hogo/ledger.h>
@@ -171,18 +172,6 @@ out:
     return rc;
 }
 
-/* The policy id a request names (allocated), for when --policy is not given. */
-static char *request_policy(const char *json)
-{
-    char ebuf[128];
-    yajl_val v = yajl_tree_parse(json, ebuf, sizeof ebuf);
-    const char *path[] = {"policy", NULL};
-    yajl_val p = v ? yajl_tree_get(v, path, yajl_t_string) : NULL;
-    char *s = p ? strdup(p->u.string) : NULL;
-    yajl_tree_free(v);
-    return s;
-}
-
 int cmd_provide(int argc, char **argv)
 {
     enum { O_DB = 256, O_POL, O_SUB, O_RN, O_RA, O_RR, O_OWN, O_APPLY, O_OUT };
@@ -219,15 +208,8 @@ int cmd_provide(int argc, char **argv)
         default: fputs(usage_text, stderr); return 2;
         }
     }
-    if (own && *own) {
-        char *end;
-        long y = strtol(own, &end, 10);
-        if (*end || y < 1 || y > 100) {
-            cli_errorf("provide: --own-retention takes 1 to 100 years, not '%s'", own);
-            return 2;
-        }
-        o.own_retention_years = (int)y;
-    }
+    if (provide_cli_own_retention("provide", own, &o.own_retention_years) < 0)
+        return 2;
     if (!a.data != !a.out) {
         cli_errorf("provide: --apply DATA.csv and --out OUT.csv go together");
         return 2;
@@ -240,52 +222,24 @@ int cmd_provide(int argc, char **argv)
         o.before_record = apply_deid;
         o.ctx = &a;
     }
-    if (optind < argc - 1) {
-        cli_errorf("provide: one request file at most");
-        return 2;
-    }
-    FILE *in = stdin;
-    if (optind < argc && strcmp(argv[optind], "-") && !(in = fopen(argv[optind], "rb"))) {
-        cli_errorf("provide: cannot open '%s': %s", argv[optind], strerror(errno));
-        return 2;
-    }
     struct hogo_error err = {0};
-    char *json = NULL, *pid = NULL;
-    size_t len = 0;
-    struct hogo_policy *policy = NULL;
-    struct hogo_request *req = NULL;
+    struct provide_cli_input in = {0};
     struct hogo_store *st = NULL;
-    struct hogo_writer *w = NULL;
     int status = 2;
-    int rc = cli_read_all(in, HOGO_DEFAULT_MAX_REQUEST, &json, &len, &err);
-    if (in != stdin)
-        fclose(in);
-    if (rc) {
-        cli_print_error(&err);
+    if (provide_cli_load(&in, "provide", argc, argv, policy_arg) < 0)
         goto out;
-    }
-    if (!policy_arg && !(policy_arg = pid = request_policy(json))) {
-        cli_errorf("provide: the request names no \"policy\"; add it or pass --policy");
-        goto out;
-    }
-    if (cli_load_policy(policy_arg, &policy, NULL))
-        goto out;
-    if (hogo_request_new(&req) || hogo_writer_new(false, &w)) {
-        cli_errorf("out of memory");
-        goto out;
-    }
     /* data minimisation: every column of DATA.csv is a category the request provides,
      * checked before anything is decided or recorded */
-    if (hogo_request_parse(req, hogo_policy_vocab(policy), json, len, HOGO_DEFAULT_MAX_REQUEST,
-                           &err) ||
-        (a.data && hogo_provide_check_columns(policy, req, a.data, &err)) ||
+    if (hogo_request_parse(in.req, hogo_policy_vocab(in.policy), in.json, in.len,
+                           HOGO_DEFAULT_MAX_REQUEST, &err) ||
+        (a.data && hogo_provide_check_columns(in.policy, in.req, a.data, &err)) ||
         hogo_store_open_env(&st, db, NULL, NULL, 0, &err)) {
         cli_print_error(&err);
         goto out;
     }
     struct hogo_decision d;
     char id[HOGO_LEDGER_ID_BYTES];
-    if (hogo_provide_ex(st, policy, req, &o, &d, id, &err)) {
+    if (hogo_provide_ex(st, in.policy, in.req, &o, &d, id, &err)) {
         cli_print_error(&err);
         goto out;
     }
@@ -296,34 +250,14 @@ int cmd_provide(int argc, char **argv)
         goto out;
     }
     a.written = 0;
-    hogo_writer_decision(w, policy, req, &d);
-    const char *buf;
-    size_t blen;
-    hogo_writer_buffer(w, &buf, &blen);
-    while (blen && buf[blen - 1] == '\n')
-        blen--;
-    if (d.allow) {
-        /* the record is required exactly when the decision obliges it (compact JSON) */
-        char *dj = strndup(buf, blen);
-        int required = dj && strstr(dj, "\"type\":\"record_provision\"") != NULL;
-        free(dj);
-        printf("{\"record_id\":\"%s\",\"record_required\":%s,\"decision\":%.*s}\n", id,
-               required ? "true" : "false", (int)blen, buf);
-    } else {
-        printf("{\"record_id\":null,\"record_required\":false,\"decision\":%.*s}\n", (int)blen,
-               buf);
-    }
+    provide_cli_print(&in, &d, id, "\"type\":\"record_provision\"");
     if (a.data && d.allow)
         fprintf(stderr, "hogo: de-identified data for the recipient written to '%s'\n", a.out);
     status = fflush(stdout) == 0 ? (d.allow ? 0 : 1) : 2;
 out:
     if (a.written)
         unlink(a.tmp);
-    free(json);
-    free(pid);
-    hogo_writer_free(w);
-    hogo_request_free(req);
     hogo_store_free(st);
-    hogo_policy_free(policy);
+    provide_cli_release(&in);
     return status;
 }

@@ -9,6 +9,7 @@
  */
 #include "cli_util.h"
 #include "commands.h"
+#include "provide_cli.h"
 
 #include <hogo/ledger.h>
 #include <hogo/store.h>
@@ -78,17 +79,6 @@ static int read_confirmation(const char *path, char *vals[5])
     return rc;
 }
 
-static char *request_policy(const char *json)
-{
-    char ebuf[128];
-    yajl_val v = yajl_tree_parse(json, ebuf, sizeof ebuf);
-    const char *path[] = {"policy", NULL};
-    yajl_val p = v ? yajl_tree_get(v, path, yajl_t_string) : NULL;
-    char *s = p ? strdup(p->u.string) : NULL;
-    yajl_tree_free(v);
-    return s;
-}
-
 int cmd_receive(int argc, char **argv)
 {
     enum { O_DB = 256, O_POL, O_SUB, O_PN, O_PA, O_PR, O_ACQ, O_PCN, O_CONF, O_OWN };
@@ -128,22 +118,11 @@ int cmd_receive(int argc, char **argv)
         }
     }
     struct hogo_error err = {0};
-    char *json = NULL, *pid = NULL;
-    size_t len = 0;
-    struct hogo_policy *policy = NULL;
-    struct hogo_request *req = NULL;
+    struct provide_cli_input in = {0};
     struct hogo_store *st = NULL;
-    struct hogo_writer *w = NULL;
     int status = 2;
-    if (own && *own) {
-        char *end;
-        long y = strtol(own, &end, 10);
-        if (*end || y < 1 || y > 100) {
-            cli_errorf("receive: --own-retention takes 1 to 100 years, not '%s'", own);
-            goto out;
-        }
-        o.own_retention_years = (int)y;
-    }
+    if (provide_cli_own_retention("receive", own, &o.own_retention_years) < 0)
+        goto out;
     if (conf && read_confirmation(conf, file_vals) < 0)
         goto out;
     const char *v[5];
@@ -154,65 +133,23 @@ int cmd_receive(int argc, char **argv)
     o.provider_representative = v[2];
     o.acquisition = v[3];
     o.provider_corporate_number = v[4];
-    if (optind < argc - 1) {
-        cli_errorf("receive: one request file at most");
+    if (provide_cli_load(&in, "receive", argc, argv, policy_arg) < 0)
         goto out;
-    }
-    FILE *in = stdin;
-    if (optind < argc && strcmp(argv[optind], "-") && !(in = fopen(argv[optind], "rb"))) {
-        cli_errorf("receive: cannot open '%s': %s", argv[optind], strerror(errno));
-        goto out;
-    }
-    int rc = cli_read_all(in, HOGO_DEFAULT_MAX_REQUEST, &json, &len, &err);
-    if (in != stdin)
-        fclose(in);
-    if (rc) {
-        cli_print_error(&err);
-        goto out;
-    }
-    if (!policy_arg && !(policy_arg = pid = request_policy(json))) {
-        cli_errorf("receive: the request names no \"policy\"; add it or pass --policy");
-        goto out;
-    }
-    if (cli_load_policy(policy_arg, &policy, NULL))
-        goto out;
-    if (hogo_request_new(&req) || hogo_writer_new(false, &w)) {
-        cli_errorf("out of memory");
-        goto out;
-    }
     struct hogo_decision d;
     char id[HOGO_LEDGER_ID_BYTES];
-    if (hogo_request_parse(req, hogo_policy_vocab(policy), json, len, HOGO_DEFAULT_MAX_REQUEST,
-                           &err) ||
+    if (hogo_request_parse(in.req, hogo_policy_vocab(in.policy), in.json, in.len,
+                           HOGO_DEFAULT_MAX_REQUEST, &err) ||
         hogo_store_open_env(&st, db, NULL, NULL, 0, &err) ||
-        hogo_receive(st, policy, req, &o, &d, id, &err)) {
+        hogo_receive(st, in.policy, in.req, &o, &d, id, &err)) {
         cli_print_error(&err);
         goto out;
     }
-    hogo_writer_decision(w, policy, req, &d);
-    const char *buf;
-    size_t blen;
-    hogo_writer_buffer(w, &buf, &blen);
-    while (blen && buf[blen - 1] == '\n')
-        blen--;
-    char *dj = strndup(buf, blen);
-    int required = d.allow && dj && strstr(dj, "\"type\":\"confirm_receipt\"") != NULL;
-    free(dj);
-    if (d.allow)
-        printf("{\"record_id\":\"%s\",\"record_required\":%s,\"decision\":%.*s}\n", id,
-               required ? "true" : "false", (int)blen, buf);
-    else
-        printf("{\"record_id\":null,\"record_required\":false,\"decision\":%.*s}\n", (int)blen,
-               buf);
+    provide_cli_print(&in, &d, id, "\"type\":\"confirm_receipt\"");
     status = fflush(stdout) == 0 ? (d.allow ? 0 : 1) : 2;
 out:
     for (int i = 0; i < 5; i++)
         free(file_vals[i]);
-    free(json);
-    free(pid);
-    hogo_writer_free(w);
-    hogo_request_free(req);
     hogo_store_free(st);
-    hogo_policy_free(policy);
+    provide_cli_release(&in);
     return status;
 }

@@ -100,6 +100,21 @@ static char *resolve(const char *base, const char *p)
     return r;
 }
 
+/* A name of the configuration and the value it stands for; tables end with a NULL name. */
+struct name_val {
+    const char *name;
+    int val;
+};
+
+/* Returns the value name stands for in t, or -1 when t does not have it. */
+static int lookup_name(const struct name_val *t, const char *name)
+{
+    for (; t->name; t++)
+        if (!strcmp(t->name, name))
+            return t->val;
+    return -1;
+}
+
 static int parse_attr(struct cfgctx *c, struct fy_node *key, struct fy_node *val)
 {
     struct hogo_deid_config *cfg = c->cfg;
@@ -140,17 +155,15 @@ static int parse_attr(struct cfgctx *c, struct fy_node *key, struct fy_node *val
         return cfg_error(c, val, "attribute '%s' must be a type or {type, hierarchy}%s", name,
                          "");
     }
-    if (!strcmp(type, "identifying"))
-        a->type = HOGO__IDENTIFYING;
-    else if (!strcmp(type, "quasi") || !strcmp(type, "quasi_identifying"))
-        a->type = HOGO__QUASI;
-    else if (!strcmp(type, "sensitive"))
-        a->type = HOGO__SENSITIVE;
-    else if (!strcmp(type, "insensitive"))
-        a->type = HOGO__INSENSITIVE;
-    else
+    static const struct name_val types[] = {
+        {"identifying", HOGO__IDENTIFYING}, {"quasi", HOGO__QUASI},
+        {"quasi_identifying", HOGO__QUASI}, {"sensitive", HOGO__SENSITIVE},
+        {"insensitive", HOGO__INSENSITIVE}, {NULL, 0}};
+    int t = lookup_name(types, type);
+    if (t < 0)
         return cfg_error(c, val, "unknown attribute type '%s' for '%s'; use identifying, "
                                  "quasi, sensitive or insensitive", type, name);
+    a->type = t;
     if (!(a->name = strdup(name)))
         return hogo_error_set(c->err, HOGO_ENOMEM, c->name, "out of memory");
     cfg->nattrs++;
@@ -347,18 +360,16 @@ static int parse_root(struct cfgctx *c, struct fy_node *root)
                         char ag[64] = "";
                         scalar(mv, ag, sizeof ag);
                         have_measure_agg = 1;
-                        if (!strcmp(ag, "sum"))
-                            cfg->aggregate = HOGO__AGG_SUM;
-                        else if (!strcmp(ag, "geometric_mean"))
-                            cfg->aggregate = HOGO__AGG_GEOMEAN;
-                        else if (!strcmp(ag, "arithmetic_mean"))
-                            cfg->aggregate = HOGO__AGG_ARITH;
-                        else if (!strcmp(ag, "max"))
-                            cfg->aggregate = HOGO__AGG_MAX;
-                        else
+                        static const struct name_val aggs[] = {
+                            {"sum", HOGO__AGG_SUM}, {"geometric_mean", HOGO__AGG_GEOMEAN},
+                            {"arithmetic_mean", HOGO__AGG_ARITH}, {"max", HOGO__AGG_MAX},
+                            {NULL, 0}};
+                        int agg = lookup_name(aggs, ag);
+                        if (agg < 0)
                             return cfg_error(c, mv, "unknown aggregate '%s'; use sum, "
                                                     "geometric_mean, arithmetic_mean or max%s",
                                              ag, "");
+                        cfg->aggregate = agg;
                     } else {
                         return cfg_error(c, mk, "unknown key '%s' in measure; use name, "
                                                 "gs_factor, aggregate%s", key, "");
@@ -368,17 +379,16 @@ static int parse_root(struct cfgctx *c, struct fy_node *root)
             if (!nm || scalar(nm, mname, sizeof mname) < 0)
                 return cfg_error(c, vn, "measure needs a name (loss, entropy, discernibility, "
                                         "precision)%s%s", "", "");
-            if (!strcmp(mname, "loss"))
-                cfg->measure = HOGO__M_LOSS;
-            else if (!strcmp(mname, "entropy") || !strcmp(mname, "non_uniform_entropy"))
-                cfg->measure = HOGO__M_ENTROPY;
-            else if (!strcmp(mname, "discernibility"))
-                cfg->measure = HOGO__M_DISCERNIBILITY;
-            else if (!strcmp(mname, "precision"))
-                cfg->measure = HOGO__M_PRECISION;
-            else
+            static const struct name_val measures[] = {
+                {"loss", HOGO__M_LOSS}, {"entropy", HOGO__M_ENTROPY},
+                {"non_uniform_entropy", HOGO__M_ENTROPY},
+                {"discernibility", HOGO__M_DISCERNIBILITY}, {"precision", HOGO__M_PRECISION},
+                {NULL, 0}};
+            int measure = lookup_name(measures, mname);
+            if (measure < 0)
                 return cfg_error(c, nm, "unknown measure '%s'; use loss, entropy, "
                                         "discernibility or precision%s", mname, "");
+            cfg->measure = measure;
         } else if (!strcmp(k, "population")) {
             char file[1024] = "", count[256] = "";
             if (fy_node_is_mapping(vn)) {
@@ -912,11 +922,6 @@ int hogo_deid_result_write_csv(const struct hogo_deid_result *r, FILE *out,
     return 0;
 }
 
-static void gen_print(void *ctx, const char *s, size_t len)
-{
-    fwrite(s, 1, len, (FILE *)ctx);
-}
-
 #define GSTR(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 int hogo_deid_result_write_report(const struct hogo_deid_result *r, FILE *out,
@@ -926,12 +931,9 @@ int hogo_deid_result_write_report(const struct hogo_deid_result *r, FILE *out,
     static const char *const aggs[] = {"sum", "geometric_mean", "arithmetic_mean", "max"};
     static const char *const buckets[] = {"1", "2-4", "5-9", "10-19", "20-49", "50-99",
                                           "100-999", "1000+"};
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g = hogo__deid_report_open(out);
     if (!g)
         return hogo_error_set(err, HOGO_ENOMEM, "", "out of memory");
-    yajl_gen_config(g, yajl_gen_beautify, 1);
-    yajl_gen_config(g, yajl_gen_print_callback, gen_print, (void *)out);
-    yajl_gen_map_open(g);
     GSTR(g, "rows");
     yajl_gen_integer(g, (long long)r->csv.nrows);
     GSTR(g, "levels");
@@ -1014,9 +1016,7 @@ int hogo_deid_result_write_report(const struct hogo_deid_result *r, FILE *out,
     GSTR(g, "seconds");
     yajl_gen_double(g, r->seconds);
     yajl_gen_map_close(g);
-    yajl_gen_map_close(g);
-    yajl_gen_free(g);
-    fputc('\n', out);
+    hogo__deid_report_close(g, out);
     if (ferror(out))
         return hogo_error_set(err, HOGO_EIO, "", "writing the report failed");
     return 0;

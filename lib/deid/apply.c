@@ -96,6 +96,52 @@ static void gen_print(void *ctx, const char *s, size_t len)
     fwrite(s, 1, len, (FILE *)ctx);
 }
 
+yajl_gen hogo__deid_report_open(FILE *out)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (!g)
+        return NULL;
+    yajl_gen_config(g, yajl_gen_beautify, 1);
+    yajl_gen_config(g, yajl_gen_print_callback, gen_print, (void *)out);
+    yajl_gen_map_open(g);
+    return g;
+}
+
+void hogo__deid_report_columns(yajl_gen g, const char *const *keys, int nkeys,
+                               const struct hogo__csv *csv, const int *cls)
+{
+    for (int k = 0; k < nkeys; k++) {
+        yajl_gen_string(g, (const unsigned char *)keys[k], strlen(keys[k]));
+        yajl_gen_array_open(g);
+        for (size_t c = 0; c < csv->ncols; c++)
+            if ((cls[c] < nkeys - 1 ? cls[c] : nkeys - 1) == k)
+                yajl_gen_string(g, (const unsigned char *)csv->header[c],
+                                strlen(csv->header[c]));
+        yajl_gen_array_close(g);
+    }
+}
+
+void hogo__deid_report_close(yajl_gen g, FILE *out)
+{
+    yajl_gen_map_close(g);
+    yajl_gen_free(g);
+    fputc('\n', out);
+}
+
+/* Checks that every element of the array arr (may be NULL), named name in messages, is a
+ * data-category id string. */
+static int check_ids(yajl_val arr, const char *name, struct hogo_error *err)
+{
+    for (size_t i = 0; arr && i < arr->u.array.len; i++)
+        if (!YAJL_IS_STRING(arr->u.array.values[i])) {
+            char where[48];
+            snprintf(where, sizeof where, "/%s/%zu", name, i);
+            return hogo_error_set(err, HOGO_EINVAL, where,
+                                  "%s must be a data-category id string", where);
+        }
+    return 0;
+}
+
 enum { KEEP = 0, DROP, AGE_GROUP_FROM_AGE, AGE_GROUP_FROM_BIRTH, AREA_FROM_ADDRESS };
 
 int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_path, FILE *out,
@@ -135,22 +181,8 @@ int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_pat
                             "'drop' and 'generalize' must be arrays of data-category ids");
         goto out;
     }
-    for (size_t i = 0; drop && i < drop->u.array.len; i++)
-        if (!YAJL_IS_STRING(drop->u.array.values[i])) {
-            char where[48];
-            snprintf(where, sizeof where, "/drop/%zu", i);
-            rc = hogo_error_set(err, HOGO_EINVAL, where, "%s must be a data-category id string",
-                                where);
-            goto out;
-        }
-    for (size_t i = 0; gen && i < gen->u.array.len; i++)
-        if (!YAJL_IS_STRING(gen->u.array.values[i])) {
-            char where[48];
-            snprintf(where, sizeof where, "/generalize/%zu", i);
-            rc = hogo_error_set(err, HOGO_EINVAL, where, "%s must be a data-category id string",
-                                where);
-            goto out;
-        }
+    if ((rc = check_ids(drop, "drop", err)) < 0 || (rc = check_ids(gen, "generalize", err)) < 0)
+        goto out;
     if ((rc = hogo__csv_load(&csv, csv_path, 0, err)) < 0)
         goto out;
     action = calloc(csv.ncols, sizeof *action);
@@ -266,29 +298,15 @@ int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_pat
         fputc('\n', out);
     }
     if (report) {
-        yajl_gen g = yajl_gen_alloc(NULL);
+        yajl_gen g = hogo__deid_report_open(report);
         if (!g)
             goto oom;
-        yajl_gen_config(g, yajl_gen_beautify, 1);
-        yajl_gen_config(g, yajl_gen_print_callback, gen_print, (void *)report);
-        yajl_gen_map_open(g);
+        /* KEEP, DROP, then every generalisation */
         static const char *const keys[] = {"kept", "dropped", "generalized"};
-        for (int k = 0; k < 3; k++) {
-            yajl_gen_string(g, (const unsigned char *)keys[k], strlen(keys[k]));
-            yajl_gen_array_open(g);
-            for (size_t c = 0; c < csv.ncols; c++) {
-                int a = action[c];
-                if ((k == 0 && a == KEEP) || (k == 1 && a == DROP) || (k == 2 && a > DROP))
-                    yajl_gen_string(g, (const unsigned char *)csv.header[c],
-                                    strlen(csv.header[c]));
-            }
-            yajl_gen_array_close(g);
-        }
+        hogo__deid_report_columns(g, keys, 3, &csv, action);
         yajl_gen_string(g, (const unsigned char *)"rows", 4);
         yajl_gen_integer(g, (long long)csv.nrows);
-        yajl_gen_map_close(g);
-        yajl_gen_free(g);
-        fputc('\n', report);
+        hogo__deid_report_close(g, report);
     }
     goto out;
 oom:

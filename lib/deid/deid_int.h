@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <yajl/yajl_gen.h>
 
 /* ---------- CSV ---------- */
 
@@ -54,6 +55,18 @@ int hogo__csv_column(const struct hogo__csv *csv, const char *name);
 void hogo__csv_write_field(FILE *out, const char *s, char sep);
 /* Reads a whole file into a NUL-terminated buffer; caller frees. */
 int hogo__deid_read_file(const char *path, char **out, size_t *len, struct hogo_error *err);
+
+/* ---------- JSON reports ---------- */
+
+/* Returns a generator writing beautified JSON to out, with its top-level object open; NULL
+ * when out of memory. */
+yajl_gen hogo__deid_report_open(FILE *out);
+/* Writes each of the nkeys keys with the array of the header names of the columns of csv
+ * whose class cls[c] is its index (a class past the last key counts as the last). */
+void hogo__deid_report_columns(yajl_gen g, const char *const *keys, int nkeys,
+                               const struct hogo__csv *csv, const int *cls);
+/* Closes the top-level object, frees g and ends the report's line on out. */
+void hogo__deid_report_close(yajl_gen g, FILE *out);
 
 /* ---------- string dictionary ---------- */
 

@@ -43,11 +43,6 @@ static int listed(const char *const *list, const char *name)
     return 0;
 }
 
-static void gen_print(void *ctx, const char *s, size_t len)
-{
-    fwrite(s, 1, len, (FILE *)ctx);
-}
-
 int hogo_deid_pseudonymize(const char *csv_path, const struct hogo_deid_pseudo_opts *o,
                            FILE *out, FILE *report, struct hogo_error *err)
 {
@@ -127,29 +122,16 @@ int hogo_deid_pseudonymize(const char *csv_path, const struct hogo_deid_pseudo_o
         fputc('\n', out);
     }
     if (report) {
-        yajl_gen g = yajl_gen_alloc(NULL);
+        yajl_gen g = hogo__deid_report_open(report);
         if (!g)
             goto oom;
-        yajl_gen_config(g, yajl_gen_beautify, 1);
-        yajl_gen_config(g, yajl_gen_print_callback, gen_print, (void *)report);
-        yajl_gen_map_open(g);
         static const char *const keys[] = {"kept", "dropped", "pseudonymized", "rare_coarsened"};
-        for (int k = 0; k < 4; k++) {
-            yajl_gen_string(g, (const unsigned char *)keys[k], strlen(keys[k]));
-            yajl_gen_array_open(g);
-            for (size_t c = 0; c < csv.ncols; c++)
-                if (act[c] == k)
-                    yajl_gen_string(g, (const unsigned char *)csv.header[c],
-                                    strlen(csv.header[c]));
-            yajl_gen_array_close(g);
-        }
+        hogo__deid_report_columns(g, keys, 4, &csv, act);
         yajl_gen_string(g, (const unsigned char *)"rare_values_replaced", 20);
         yajl_gen_integer(g, (long long)rare_replaced);
         yajl_gen_string(g, (const unsigned char *)"recipient", 9);
         yajl_gen_string(g, (const unsigned char *)o->recipient, strlen(o->recipient));
-        yajl_gen_map_close(g);
-        yajl_gen_free(g);
-        fputc('\n', report);
+        hogo__deid_report_close(g, report);
     }
     goto out;
 oom:

@@ -143,11 +143,6 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void gen_print(void *ctx, const char *s, size_t len)
-{
-    fwrite(s, 1, len, (FILE *)ctx);
-}
-
 static void write_num(FILE *out, double v)
 {
     if (v == (double)(long long)v)
@@ -275,12 +270,9 @@ int hogo_deid_stats(const char *csv_path, const struct hogo_deid_stats_opts *o, 
             "complementary: the only other hidden cell of its column would be recoverable from "
             "the column total",
             "complementary: closes a chain of hidden cells that the totals would solve"};
-        yajl_gen g = yajl_gen_alloc(NULL);
+        yajl_gen g = hogo__deid_report_open(report);
         if (!g)
             goto oom;
-        yajl_gen_config(g, yajl_gen_beautify, 1);
-        yajl_gen_config(g, yajl_gen_print_callback, gen_print, (void *)report);
-        yajl_gen_map_open(g);
         yajl_gen_string(g, (const unsigned char *)"threshold", 9);
         yajl_gen_integer(g, o->threshold);
         yajl_gen_string(g, (const unsigned char *)"suppressed", 10);
@@ -300,9 +292,7 @@ int hogo_deid_stats(const char *csv_path, const struct hogo_deid_stats_opts *o, 
                 yajl_gen_map_close(g);
             }
         yajl_gen_array_close(g);
-        yajl_gen_map_close(g);
-        yajl_gen_free(g);
-        fputc('\n', report);
+        hogo__deid_report_close(g, report);
     }
     goto out;
 oom:

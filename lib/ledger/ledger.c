@@ -79,6 +79,44 @@ static int check_json_object(const char *text, const char *field, struct hogo_er
     return rc;
 }
 
+/* Moves the purge date of a subject's earlier collective records with the same counterparty
+ * to retention after the newest one (parameters: at, purge, subject, counterparty, at). */
+static const char provision_extend_sql[] =
+    "UPDATE provisions SET last_provision_at = ?, purge_after = ? WHERE "
+    "subject_id = ? AND recipient_id = ? AND retention_from = "
+    "'last_provision' AND last_provision_at < ?";
+static const char receipt_extend_sql[] =
+    "UPDATE receipts SET last_receipt_at = ?, purge_after = ? WHERE "
+    "subject_id = ? AND provider_name = ? AND retention_from = "
+    "'last_provision' AND last_receipt_at < ?";
+
+/* Finishes a record whose row is inserted (rc its outcome so far): runs extend_sql (NULL:
+ * not a collective record), appends first (may be NULL) and the record's audit event, ends
+ * the transaction and copies id to id_out (may be NULL) on success. */
+static int end_record(struct hogo_store *st, int rc, const char *extend_sql, int64_t at,
+                      int64_t purge, const char *counterparty,
+                      const struct hogo_audit_event *first, const struct hogo_audit_event *rec,
+                      const char *id, char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+{
+    if (rc == 0 && extend_sql) {
+        struct hogo__val u[] = {HV_INT(at), HV_INT(purge), HV_TEXT(rec->subject_id),
+                                HV_TEXT(counterparty), HV_INT(at)};
+        rc = hogo__exec(st, extend_sql, u, 5, NULL, err);
+    }
+    if (rc == 0) {
+        struct hogo_audit_event ev[2];
+        size_t n = 0;
+        if (first)
+            ev[n++] = *first;
+        ev[n++] = *rec;
+        rc = hogo__audit_append_events(st, ev, n, err);
+    }
+    rc = hogo__txn_end(st, rc, err);
+    if (rc == 0 && id_out)
+        memcpy(id_out, id, HOGO_LEDGER_ID_BYTES);
+    return rc;
+}
+
 int hogo_ledger_record_provision(struct hogo_store *st, const struct hogo_provision *p,
                                  char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
 {
@@ -150,36 +188,19 @@ int hogo__ledger_provision_after(struct hogo_store *st, const struct hogo_provis
                     "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                     "?, ?, ?)",
                     v, 23, NULL, err);
-    if (rc == 0 && collective) {
-        /* a collective record is kept until retention after the last provision */
-        struct hogo__val u[] = {HV_INT(at), HV_INT(purge), HV_TEXT(p->subject_id),
-                                HV_TEXT(p->recipient_id), HV_INT(at)};
-        rc = hogo__exec(st,
-                        "UPDATE provisions SET last_provision_at = ?, purge_after = ? WHERE "
-                        "subject_id = ? AND recipient_id = ? AND retention_from = "
-                        "'last_provision' AND last_provision_at < ?",
-                        u, 5, NULL, err);
-    }
-    if (rc == 0) {
-        char obj[512], detail[512];
-        char years[16];
-        snprintf(years, sizeof years, "%d", p->retention_years);
-        hogo__concat(obj, sizeof obj, "provision:", id, " recipient:", p->recipient_id,
-                     " items:", items, (char *)NULL);
-        hogo__concat(detail, sizeof detail, "{\"basis\":\"", p->basis, "\",\"policy\":\"",
-                     p->policy ? p->policy : "", "\",\"record_required\":",
-                     p->record_required ? "true" : "false", ",\"retention_years\":", years, "}",
-                     (char *)NULL);
-        struct hogo_audit_event ev[2];
-        size_t n = 0;
-        if (first)
-            ev[n++] = *first;
-        ev[n++] = (struct hogo_audit_event){p->subject_id, "provision.record", obj, detail};
-        rc = hogo__audit_append_events(st, ev, n, err);
-    }
-    rc = hogo__txn_end(st, rc, err);
-    if (rc == 0 && id_out)
-        memcpy(id_out, id, HOGO_LEDGER_ID_BYTES);
+    char obj[512], detail[512];
+    char years[16];
+    snprintf(years, sizeof years, "%d", p->retention_years);
+    hogo__concat(obj, sizeof obj, "provision:", id, " recipient:", p->recipient_id, " items:",
+                 items, (char *)NULL);
+    hogo__concat(detail, sizeof detail, "{\"basis\":\"", p->basis, "\",\"policy\":\"",
+                 p->policy ? p->policy : "", "\",\"record_required\":",
+                 p->record_required ? "true" : "false", ",\"retention_years\":", years, "}",
+                 (char *)NULL);
+    const struct hogo_audit_event ev = {p->subject_id, "provision.record", obj, detail};
+    /* a collective record is kept until retention after the last provision */
+    rc = end_record(st, rc, collective ? provision_extend_sql : NULL, at, purge, p->recipient_id,
+                    first, &ev, id, id_out, err);
 out:
     free(items);
     return rc;
@@ -250,31 +271,14 @@ int hogo__ledger_receipt_after(struct hogo_store *st, const struct hogo_receipt 
                     "purge_after, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                     "?, ?, ?, ?)",
                     v, 19, NULL, err);
-    if (rc == 0 && collective) {
-        struct hogo__val u[] = {HV_INT(at), HV_INT(purge), HV_TEXT(r->subject_id),
-                                HV_TEXT(r->provider_name), HV_INT(at)};
-        rc = hogo__exec(st,
-                        "UPDATE receipts SET last_receipt_at = ?, purge_after = ? WHERE "
-                        "subject_id = ? AND provider_name = ? AND retention_from = "
-                        "'last_provision' AND last_receipt_at < ?",
-                        u, 5, NULL, err);
-    }
-    if (rc == 0) {
-        char obj[512];
-        char detail[160];
-        snprintf(obj, sizeof obj, "receipt:%s items:%s", id, items);
-        snprintf(detail, sizeof detail, "{\"record_required\":%s,\"retention_years\":%d}",
-                 r->record_required ? "true" : "false", r->retention_years);
-        struct hogo_audit_event ev[2];
-        size_t n = 0;
-        if (first)
-            ev[n++] = *first;
-        ev[n++] = (struct hogo_audit_event){r->subject_id, "receipt.record", obj, detail};
-        rc = hogo__audit_append_events(st, ev, n, err);
-    }
-    rc = hogo__txn_end(st, rc, err);
-    if (rc == 0 && id_out)
-        memcpy(id_out, id, HOGO_LEDGER_ID_BYTES);
+    char obj[512];
+    char detail[160];
+    snprintf(obj, sizeof obj, "receipt:%s items:%s", id, items);
+    snprintf(detail, sizeof detail, "{\"record_required\":%s,\"retention_years\":%d}",
+             r->record_required ? "true" : "false", r->retention_years);
+    const struct hogo_audit_event ev = {r->subject_id, "receipt.record", obj, detail};
+    rc = end_record(st, rc, collective ? receipt_extend_sql : NULL, at, purge, r->provider_name,
+                    first, &ev, id, id_out, err);
 out:
     free(items);
     return rc;

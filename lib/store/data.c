@@ -632,16 +632,7 @@ int hogo_data_list_json(struct hogo_store *st, const char *subject_id, char **js
         rc = hogo__gen_items(st, g, subject_id, err);
     if (rc == 0)
         rc = hogo__audit_append(st, subject_id, "data.list", "items", NULL, err);
-    if (rc == 0)
-        rc = hogo__gen_take(g, json, err);
-    rc = hogo__txn_end(st, rc, err);
-    if (rc < 0) {
-        free(*json);
-        *json = NULL;
-    }
-    if (g)
-        yajl_gen_free(g);
-    return rc;
+    return hogo__gen_end_read(st, g, rc, json, err);
 }
 
 int hogo_data_delete(struct hogo_store *st, const char *subject_id, int64_t item_id,
@@ -709,6 +700,23 @@ static int take_wrapped(void *ctx, const struct hogo__val *c, size_t n)
     return 0;
 }
 
+/* Opens a wrapped key of the list under the current master key and wraps it under new_master
+ * into w; fails when it does not open. */
+static int rewrap_row(const struct hogo_store *st, const unsigned char new_master[HOGO_KEY_BYTES],
+                      const struct wrapped_row *r, unsigned char w[WRAPPED_BYTES],
+                      struct hogo_error *err)
+{
+    unsigned char key[HOGO_KEY_BYTES];
+    if (!r->ok || unwrap_key(st->master_key, r->subject_id, r->w, WRAPPED_BYTES, key))
+        return hogo_error_set(err, HOGO_ECRYPTO, NULL,
+                              "the data key of subject '%s' does not open with the current "
+                              "master key; nothing was rotated",
+                              r->subject_id);
+    wrap_key(new_master, r->subject_id, key, w);
+    sodium_memzero(key, sizeof key);
+    return 0;
+}
+
 /* Re-wraps every key of the key store under new_master in a key store transaction left open
  * for the caller to commit (rolled back on failure). */
 static int rotate_key_store(struct hogo_store *st, const unsigned char new_master[HOGO_KEY_BYTES],
@@ -724,17 +732,9 @@ static int rotate_key_store(struct hogo_store *st, const unsigned char new_maste
     if (rc == HOGO_ENOMEM)
         rc = hogo_error_set(err, rc, NULL, "out of memory");
     for (size_t i = 0; i < l.n && rc == 0; i++) {
-        unsigned char key[HOGO_KEY_BYTES], w[WRAPPED_BYTES];
-        if (!l.rows[i].ok ||
-            unwrap_key(st->master_key, l.rows[i].subject_id, l.rows[i].w, WRAPPED_BYTES, key)) {
-            rc = hogo_error_set(err, HOGO_ECRYPTO, NULL,
-                                "the data key of subject '%s' does not open with the current "
-                                "master key; nothing was rotated",
-                                l.rows[i].subject_id);
+        unsigned char w[WRAPPED_BYTES];
+        if ((rc = rewrap_row(st, new_master, &l.rows[i], w, err)) < 0)
             break;
-        }
-        wrap_key(new_master, l.rows[i].subject_id, key, w);
-        sodium_memzero(key, sizeof key);
         struct hogo__val p[] = {HV_BLOB(w, sizeof w), HV_TEXT(mid),
                                 HV_TEXT(l.rows[i].subject_id)};
         rc = kexec(st, "UPDATE subject_keys SET wrapped = ?, master_key_id = ? WHERE subject_id = ?",
@@ -774,17 +774,9 @@ int hogo_key_rotate(struct hogo_store *st, const unsigned char new_master[HOGO_K
     char mid[33];
     master_id(new_master, mid);
     for (size_t i = 0; i < l.n && rc == 0; i++) {
-        unsigned char key[HOGO_KEY_BYTES], w[WRAPPED_BYTES];
-        if (!l.rows[i].ok ||
-            unwrap_key(st->master_key, l.rows[i].subject_id, l.rows[i].w, WRAPPED_BYTES, key)) {
-            rc = hogo_error_set(err, HOGO_ECRYPTO, NULL,
-                                "the data key of subject '%s' does not open with the current "
-                                "master key; nothing was rotated",
-                                l.rows[i].subject_id);
+        unsigned char w[WRAPPED_BYTES];
+        if ((rc = rewrap_row(st, new_master, &l.rows[i], w, err)) < 0)
             break;
-        }
-        wrap_key(new_master, l.rows[i].subject_id, key, w);
-        sodium_memzero(key, sizeof key);
         struct hogo__val p[] = {HV_BLOB(w, sizeof w), HV_TEXT(mid),
                                 HV_TEXT(l.rows[i].subject_id)};
         rc = hogo__exec(st,

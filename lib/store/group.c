@@ -212,6 +212,12 @@ static void one_batch(struct hogo__group *g)
         st->txn_depth = 1; /* the failed item's levels are closed; roll back the batch */
         hogo_store_rollback(st, &ignored);
     }
+    /* count the batch before waking its callers, so a caller that reads the statistics
+     * after its own call returns always sees its call counted */
+    pthread_mutex_lock(&g->lock);
+    g->batches++;
+    g->items += n;
+    pthread_mutex_unlock(&g->lock);
     for (struct item *it = first; it;) {
         struct item *next = it->next;
         if (rc < 0) {
@@ -223,8 +229,6 @@ static void one_batch(struct hogo__group *g)
         it = next;
     }
     pthread_mutex_lock(&g->lock);
-    g->batches++;
-    g->items += n;
 }
 
 static void *committer_main(void *arg)

@@ -187,6 +187,11 @@ void hogo__gen_csv_array(yajl_gen g, const char *csv);
 /* Takes the generated text as an allocated NUL-terminated string. */
 int hogo__gen_take(yajl_gen g, char **out, struct hogo_error *err);
 
+/* Ends a read that generated JSON into g (may be NULL): takes the text into *json when rc is
+ * 0, ends the transaction and frees g; returns the outcome, with *json NULL on failure. */
+int hogo__gen_end_read(struct hogo_store *st, yajl_gen g, int rc, char **json,
+                       struct hogo_error *err);
+
 /* Formats microseconds since the epoch as RFC 3339 UTC ("2026-01-02T03:04:05Z"). */
 void hogo__fmt_time(int64_t us, char out[32]);
 

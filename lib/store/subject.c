@@ -618,6 +618,75 @@ static int row_consent(void *ctx, const struct hogo__val *c, size_t n)
     return 0;
 }
 
+/* Writes "blocked_companies": the subject's blocked companies with every successor,
+ * transitively, into the open map g. */
+static int gen_blocked(struct hogo_store *st, yajl_gen g, const char *subject_id,
+                       struct hogo_error *err)
+{
+    struct hogo__val p[] = {HV_TEXT(subject_id)};
+    hogo__gen_str(g, "blocked_companies");
+    yajl_gen_array_open(g);
+    int rc = hogo__query(st,
+                         "WITH RECURSIVE b(n) AS (SELECT value FROM subject_facts WHERE "
+                         "subject_id = ? AND fact = 'blocked_companies' UNION SELECT "
+                         "c.successor FROM corp_successions c JOIN b ON c.predecessor = b.n) "
+                         "SELECT n FROM b ORDER BY n",
+                         p, 1, gen_first_col, g, err);
+    yajl_gen_array_close(g);
+    return rc;
+}
+
+/* The error for a subject of another operator than policy. */
+static int other_operator(const char *subject_id, const char *policy, struct hogo_error *err)
+{
+    return hogo_error_set(err, HOGO_ENOTFOUND, NULL,
+                          "subject '%s' not found for policy '%s'; it belongs to another "
+                          "operator",
+                          subject_id, policy);
+}
+
+/* Starts a read of a subject: checks the id, begins a transaction, looks the subject up (its
+ * operator into *op, erasure into *erased, may be NULL), refuses a subject of another
+ * operator than policy (may be NULL: any) and allocates *g. On failure nothing is left open
+ * or allocated. */
+static int begin_subject_read(struct hogo_store *st, const char *subject_id,
+                              const char *policy, char **op, int *erased, yajl_gen *g,
+                              struct hogo_error *err)
+{
+    int rc = hogo__check_id(subject_id, "subject id", err);
+    if (rc < 0)
+        return rc;
+    rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        return rc;
+    rc = subject_lookup(st, subject_id, op, erased, err);
+    if (rc == 0 && policy && *op && strcmp(*op, policy) != 0)
+        rc = other_operator(subject_id, policy, err);
+    if (rc == 0 && !(*g = yajl_gen_alloc(NULL)))
+        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    if (rc < 0) {
+        rc = hogo__txn_end(st, rc, err);
+        free(*op);
+        *op = NULL;
+    }
+    return rc;
+}
+
+int hogo__gen_end_read(struct hogo_store *st, yajl_gen g, int rc, char **json,
+                       struct hogo_error *err)
+{
+    if (rc == 0)
+        rc = hogo__gen_take(g, json, err);
+    rc = hogo__txn_end(st, rc, err);
+    if (rc < 0) {
+        free(*json);
+        *json = NULL;
+    }
+    if (g)
+        yajl_gen_free(g);
+    return rc;
+}
+
 /* Generates the facts object body (inside an open map). history: all consents with details. */
 static int gen_facts(struct hogo_store *st, yajl_gen g, const char *policy,
                      const char *subject_id, int history, struct hogo_error *err)
@@ -633,17 +702,8 @@ static int gen_facts(struct hogo_store *st, yajl_gen g, const char *policy,
     if (x.cur && is_array(x.cur->type))
         yajl_gen_array_close(g);
     /* blocked companies with every successor, transitively */
-    if (x.skipped) {
-        hogo__gen_str(g, "blocked_companies");
-        yajl_gen_array_open(g);
-        rc = hogo__query(st,
-                         "WITH RECURSIVE b(n) AS (SELECT value FROM subject_facts WHERE "
-                         "subject_id = ? AND fact = 'blocked_companies' UNION SELECT "
-                         "c.successor FROM corp_successions c JOIN b ON c.predecessor = b.n) "
-                         "SELECT n FROM b ORDER BY n",
-                         p, 1, gen_first_col, g, err);
-        yajl_gen_array_close(g);
-    }
+    if (x.skipped)
+        rc = gen_blocked(st, g, subject_id, err);
     if (rc < 0)
         return rc;
     hogo__gen_str(g, "consents");
@@ -676,39 +736,18 @@ static int facts_json(struct hogo_store *st, const char *policy, const char *sub
     char *op = NULL;
     yajl_gen g = NULL;
     *json = NULL;
-    int rc = hogo__check_id(subject_id, "subject id", err);
+    int rc = begin_subject_read(st, subject_id, policy, &op, NULL, &g, err);
     if (rc < 0)
         return rc;
-    rc = hogo__txn_begin(st, err);
-    if (rc < 0)
-        return rc;
-    rc = subject_lookup(st, subject_id, &op, NULL, err);
-    if (rc == 0 && policy && op && strcmp(op, policy) != 0)
-        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
-                            "subject '%s' not found for policy '%s'; it belongs to another "
-                            "operator",
-                            subject_id, policy);
-    if (rc == 0 && !(g = yajl_gen_alloc(NULL)))
-        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
-    if (rc == 0) {
-        yajl_gen_map_open(g);
-        rc = gen_facts(st, g, policy, subject_id, 0, err);
-        yajl_gen_map_close(g);
-    }
+    yajl_gen_map_open(g);
+    rc = gen_facts(st, g, policy, subject_id, 0, err);
+    yajl_gen_map_close(g);
     if (rc == 0 && audit) {
         char obj[96];
         snprintf(obj, sizeof obj, "facts policy:%s", policy ? policy : "*");
         rc = hogo__audit_append(st, subject_id, "subject.read", obj, NULL, err);
     }
-    if (rc == 0)
-        rc = hogo__gen_take(g, json, err);
-    rc = hogo__txn_end(st, rc, err);
-    if (rc < 0) {
-        free(*json);
-        *json = NULL;
-    }
-    if (g)
-        yajl_gen_free(g);
+    rc = hogo__gen_end_read(st, g, rc, json, err);
     free(op);
     return rc;
 }
@@ -845,10 +884,7 @@ int hogo__subject_facts_json(struct hogo_store *st, const char *policy, const ch
                             "--operator POLICY'",
                             subject_id, subject_id);
     else if (rc == 0 && x->other_operator)
-        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
-                            "subject '%s' not found for policy '%s'; it belongs to another "
-                            "operator",
-                            subject_id, policy);
+        rc = other_operator(subject_id, policy, err);
     if (rc < 0)
         goto out;
     if (x->overflow) { /* more rows than held at once: the general path */
@@ -870,20 +906,8 @@ int hogo__subject_facts_json(struct hogo_store *st, const char *policy, const ch
     }
     if (f.cur && is_array(f.cur->type))
         yajl_gen_array_close(g);
-    if (x->blocked) {
-        struct hogo__val q[] = {HV_TEXT(subject_id)};
-        hogo__gen_str(g, "blocked_companies");
-        yajl_gen_array_open(g);
-        rc = hogo__query(st,
-                         "WITH RECURSIVE b(n) AS (SELECT value FROM subject_facts WHERE "
-                         "subject_id = ? AND fact = 'blocked_companies' UNION SELECT "
-                         "c.successor FROM corp_successions c JOIN b ON c.predecessor = b.n) "
-                         "SELECT n FROM b ORDER BY n",
-                         q, 1, gen_first_col, g, err);
-        yajl_gen_array_close(g);
-        if (rc < 0)
-            goto out;
-    }
+    if (x->blocked && (rc = gen_blocked(st, g, subject_id, err)) < 0)
+        goto out;
     hogo__gen_str(g, "consents");
     yajl_gen_array_open(g);
     for (; i < x->n; i++) {
@@ -949,25 +973,17 @@ int hogo_subject_show_json(struct hogo_store *st, const char *subject_id, char *
     yajl_gen g = NULL;
     int erased = 0;
     *json = NULL;
-    int rc = hogo__check_id(subject_id, "subject id", err);
+    int rc = begin_subject_read(st, subject_id, NULL, &op, &erased, &g, err);
     if (rc < 0)
         return rc;
-    rc = hogo__txn_begin(st, err);
-    if (rc < 0)
-        return rc;
-    rc = subject_lookup(st, subject_id, &op, &erased, err);
-    if (rc == 0 && !(g = yajl_gen_alloc(NULL)))
-        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
-    if (rc == 0) {
-        yajl_gen_config(g, yajl_gen_beautify, 1);
-        yajl_gen_map_open(g);
-        hogo__gen_kv_str(g, "subject_id", subject_id);
-        hogo__gen_kv_str(g, "operator", op);
-        hogo__gen_str(g, "facts");
-        yajl_gen_map_open(g);
-        rc = gen_facts(st, g, NULL, subject_id, 1, err);
-        yajl_gen_map_close(g);
-    }
+    yajl_gen_config(g, yajl_gen_beautify, 1);
+    yajl_gen_map_open(g);
+    hogo__gen_kv_str(g, "subject_id", subject_id);
+    hogo__gen_kv_str(g, "operator", op);
+    hogo__gen_str(g, "facts");
+    yajl_gen_map_open(g);
+    rc = gen_facts(st, g, NULL, subject_id, 1, err);
+    yajl_gen_map_close(g);
     int has_key = 0;
     if (rc == 0 && st->key_store[0])
         rc = hogo__key_present(st, subject_id, &has_key, err);
@@ -980,15 +996,7 @@ int hogo_subject_show_json(struct hogo_store *st, const char *subject_id, char *
     }
     if (rc == 0)
         rc = hogo__audit_append(st, subject_id, "subject.read", "show", NULL, err);
-    if (rc == 0)
-        rc = hogo__gen_take(g, json, err);
-    rc = hogo__txn_end(st, rc, err);
-    if (rc < 0) {
-        free(*json);
-        *json = NULL;
-    }
-    if (g)
-        yajl_gen_free(g);
+    rc = hogo__gen_end_read(st, g, rc, json, err);
     free(op);
     return rc;
 }
@@ -1001,26 +1009,18 @@ int hogo_subject_disclose_json(struct hogo_store *st, const char *subject_id, ch
     int erased = 0;
     int64_t items = 0, records = 0;
     *json = NULL;
-    int rc = hogo__check_id(subject_id, "subject id", err);
+    int rc = begin_subject_read(st, subject_id, NULL, &op, &erased, &g, err);
     if (rc < 0)
         return rc;
-    rc = hogo__txn_begin(st, err);
-    if (rc < 0)
-        return rc;
-    rc = subject_lookup(st, subject_id, &op, &erased, err);
-    if (rc == 0 && !(g = yajl_gen_alloc(NULL)))
-        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
-    if (rc == 0) {
-        yajl_gen_map_open(g);
-        hogo__gen_kv_str(g, "subject_id", subject_id);
-        hogo__gen_kv_str(g, "operator", op);
-        hogo__gen_str(g, "erased");
-        yajl_gen_bool(g, erased);
-        hogo__gen_str(g, "facts");
-        yajl_gen_map_open(g);
-        rc = gen_facts(st, g, NULL, subject_id, 1, err); /* consents with their history */
-        yajl_gen_map_close(g);
-    }
+    yajl_gen_map_open(g);
+    hogo__gen_kv_str(g, "subject_id", subject_id);
+    hogo__gen_kv_str(g, "operator", op);
+    hogo__gen_str(g, "erased");
+    yajl_gen_bool(g, erased);
+    hogo__gen_str(g, "facts");
+    yajl_gen_map_open(g);
+    rc = gen_facts(st, g, NULL, subject_id, 1, err); /* consents with their history */
+    yajl_gen_map_close(g);
     if (rc == 0) {
         hogo__gen_str(g, "data_items");
         rc = hogo__gen_items_opened(st, g, subject_id, &items, err);

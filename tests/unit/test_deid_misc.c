@@ -57,67 +57,57 @@ static char *apply_to(const char *json, const char *csv, int *rc, struct hogo_er
     return buf;
 }
 
+/* Applies json to csv and checks that it succeeds with the output want. */
+static void assert_applies(const char *json, const char *csv, const char *want)
+{
+    struct hogo_error err = {0};
+    int rc;
+    char *out = apply_to(json, csv, &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(out, want);
+    free(out);
+}
+
 static void test_apply_drops_and_generalises_japanese_headers(void **state)
 {
     (void)state;
-    struct hogo_error err = {0};
-    int rc;
-    char *out = apply_to("{\"type\":\"deidentify\",\"drop\":[\"name\",\"address\"],"
-                          "\"generalize\":[\"gender\",\"age_group\"]}",
-                          "氏名,住所,年齢,性別,購入額\n山田太郎,東京都新宿区西新宿2-8-1,34,女性,1200\n"
-                          "鈴木一郎,大阪府大阪市北区梅田1-1,58,男性,800\n",
-                          &rc, &err);
-    assert_int_equal(rc, 0);
-    assert_string_equal(out, "年代,性別,購入額\n30代,女性,1200\n50代,男性,800\n");
-    free(out);
+    assert_applies("{\"type\":\"deidentify\",\"drop\":[\"name\",\"address\"],"
+                   "\"generalize\":[\"gender\",\"age_group\"]}",
+                   "氏名,住所,年齢,性別,購入額\n山田太郎,東京都新宿区西新宿2-8-1,34,女性,1200\n"
+                   "鈴木一郎,大阪府大阪市北区梅田1-1,58,男性,800\n",
+                   "年代,性別,購入額\n30代,女性,1200\n50代,男性,800\n");
 }
 
 static void test_apply_contact_umbrella_and_residential_area(void **state)
 {
     (void)state;
-    struct hogo_error err = {0};
-    int rc;
-    char *out = apply_to("{\"type\":\"deidentify\",\"drop\":[\"name\",\"contact\"],"
-                          "\"generalize\":[\"residential_area\"]}",
-                          "name,email,phone,address,gender\n"
-                          "A,a@example.com,090-1111-2222,神奈川県横浜市中区1-1,female\n",
-                          &rc, &err);
     /* address is dropped (part of contact) and replaced by its generalisation, the
      * prefecture; e-mail and phone are dropped with it. */
-    assert_int_equal(rc, 0);
-    assert_string_equal(out, "residential_area,gender\n神奈川県,female\n");
-    free(out);
-    out = apply_to("{\"type\":\"deidentify\",\"drop\":[\"name\",\"email\",\"phone\"],"
-                    "\"generalize\":[\"residential_area\"]}",
-                    "name,email,phone,address,gender\n"
-                    "A,a@example.com,090-1111-2222,神奈川県横浜市中区1-1,female\n",
-                    &rc, &err);
-    assert_int_equal(rc, 0);
-    assert_string_equal(out, "residential_area,gender\n神奈川県,female\n");
-    free(out);
+    assert_applies("{\"type\":\"deidentify\",\"drop\":[\"name\",\"contact\"],"
+                   "\"generalize\":[\"residential_area\"]}",
+                   "name,email,phone,address,gender\n"
+                   "A,a@example.com,090-1111-2222,神奈川県横浜市中区1-1,female\n",
+                   "residential_area,gender\n神奈川県,female\n");
+    assert_applies("{\"type\":\"deidentify\",\"drop\":[\"name\",\"email\",\"phone\"],"
+                   "\"generalize\":[\"residential_area\"]}",
+                   "name,email,phone,address,gender\n"
+                   "A,a@example.com,090-1111-2222,神奈川県横浜市中区1-1,female\n",
+                   "residential_area,gender\n神奈川県,female\n");
 }
 
 static void test_apply_drops_direct_identifiers_the_drop_list_omits(void **state)
 {
     (void)state;
-    struct hogo_error err = {0};
-    int rc;
     /* the obligation of clause 3(1) as the decision gives it: nothing in drop */
-    char *out = apply_to("{\"type\":\"deidentify\",\"drop\":[],"
-                          "\"generalize\":[\"age_group\",\"gender\"]}",
-                          "name,email,recruit_id,postal_code,age,gender,service_usage\n"
-                          "山田太郎,y@example.jp,R123,100-0001,34,女性,5\n",
-                          &rc, &err);
-    assert_int_equal(rc, 0);
-    assert_string_equal(out, "age_group,gender,service_usage\n30代,女性,5\n");
-    free(out);
+    assert_applies("{\"type\":\"deidentify\",\"drop\":[],"
+                   "\"generalize\":[\"age_group\",\"gender\"]}",
+                   "name,email,recruit_id,postal_code,age,gender,service_usage\n"
+                   "山田太郎,y@example.jp,R123,100-0001,34,女性,5\n",
+                   "age_group,gender,service_usage\n30代,女性,5\n");
     /* an address asked to be generalised leaves as its prefecture only */
-    out = apply_to("{\"type\":\"deidentify\",\"generalize\":[\"residential_area\"]}",
-                    "氏名,住所,電話番号,性別\n山田太郎,東京都新宿区西新宿2-8-1,03-1234-5678,女性\n",
-                    &rc, &err);
-    assert_int_equal(rc, 0);
-    assert_string_equal(out, "居住地域,性別\n東京都,女性\n");
-    free(out);
+    assert_applies("{\"type\":\"deidentify\",\"generalize\":[\"residential_area\"]}",
+                   "氏名,住所,電話番号,性別\n山田太郎,東京都新宿区西新宿2-8-1,03-1234-5678,女性\n",
+                   "居住地域,性別\n東京都,女性\n");
 }
 
 /* Every data category the vocabulary calls a direct identifier (kind identifier, contact or
