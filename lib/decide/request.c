@@ -29,9 +29,9 @@ struct frame {
 enum top_field { T_POLICY, T_AT, T_ACTION, T_PURPOSE, T_DATA, T_SERVICE, T_RECIPIENT, T_FORM,
                  T_BASIS, T_CONSENT_ID, T_SUBJECT, T_SUBJECT_ID, T_COUNT };
 
-static const char *const top_names[T_COUNT] = {
+static const char *const top_names[T_COUNT + 1] = {
     "policy", "at", "action", "purpose", "data", "service", "recipient", "form", "basis",
-    "consent_id", "subject", "subject_id"};
+    "consent_id", "subject", "subject_id", NULL};
 
 static const char *const recipient_names[] = {"id", "corporate_number", "country",
                                               "institution_type", NULL};
@@ -143,13 +143,38 @@ static void after_value(struct parse *P)
         f->index++;
 }
 
-static int corp_push(struct parse *P, struct hogo__corps *c, const unsigned char *s, size_t len)
+/* Reads a corporate number into *out; 0 (and the error recorded) when it is not a valid
+ * 13-digit 法人番号. */
+static int corporate_number(struct parse *P, const unsigned char *s, size_t len, uint64_t *out)
 {
     if (!hogo__corporate_number_valid((const char *)s, len))
         return fail(P, HOGO_EINVAL,
                     "'%.*s' is not a valid corporate number: 13 digits whose first digit is the "
                     "check digit of the other twelve (法人番号); check for a typo",
                     (int)(len < 40 ? len : 40), (const char *)s);
+    char buf[16];
+    memcpy(buf, s, 13);
+    buf[13] = '\0';
+    *out = strtoull(buf, NULL, 10);
+    return 1;
+}
+
+/* Copies a text value of 1 to size-1 bytes into dst; 0 (and the error recorded) otherwise. */
+static int copy_text(struct parse *P, char *dst, size_t size, const unsigned char *s, size_t len,
+                     const char *what)
+{
+    if (len == 0 || len >= size)
+        return fail(P, HOGO_EINVAL, "%s must be 1-%zu characters", what, size - 1);
+    memcpy(dst, s, len);
+    dst[len] = '\0';
+    return 1;
+}
+
+static int corp_push(struct parse *P, struct hogo__corps *c, const unsigned char *s, size_t len)
+{
+    uint64_t number;
+    if (!corporate_number(P, s, len, &number))
+        return 0;
     if (c->n == c->cap) {
         int ncap = c->cap ? c->cap * 2 : 16;
         uint64_t *g = realloc(c->v, (size_t)ncap * sizeof *g);
@@ -158,10 +183,7 @@ static int corp_push(struct parse *P, struct hogo__corps *c, const unsigned char
         c->v = g;
         c->cap = ncap;
     }
-    char buf[16];
-    memcpy(buf, s, 13);
-    buf[13] = '\0';
-    c->v[c->n++] = strtoull(buf, NULL, 10);
+    c->v[c->n++] = number;
     return 1;
 }
 
@@ -212,10 +234,8 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
     switch (f->kind) {
     case CTX_TOP:
         if (key_is(f, "policy")) {
-            if (len == 0 || len >= sizeof r->policy)
-                return fail(P, HOGO_EINVAL, "policy id must be 1-63 characters (e.g. \"irp\")");
-            memcpy(r->policy, s, len);
-            r->policy[len] = '\0';
+            if (!copy_text(P, r->policy, sizeof r->policy, s, len, "a policy id (e.g. \"irp\")"))
+                return 0;
         } else if (key_is(f, "at")) {
             if (hogo__parse_rfc3339((const char *)s, len, &r->at))
                 return fail(P, HOGO_EINVAL,
@@ -234,15 +254,11 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
         } else if (key_is(f, "basis")) {
             r->basis = lookup(P, HOGO__K_BASIS, s, len);
         } else if (key_is(f, "consent_id")) {
-            if (len == 0 || len >= sizeof r->consent_id)
-                return fail(P, HOGO_EINVAL, "consent_id must be 1-95 characters");
-            memcpy(r->consent_id, s, len);
-            r->consent_id[len] = '\0';
+            if (!copy_text(P, r->consent_id, sizeof r->consent_id, s, len, "consent_id"))
+                return 0;
         } else if (key_is(f, "subject_id")) {
-            if (len == 0 || len >= sizeof r->subject_id)
-                return fail(P, HOGO_EINVAL, "subject_id must be 1-127 characters");
-            memcpy(r->subject_id, s, len);
-            r->subject_id[len] = '\0';
+            if (!copy_text(P, r->subject_id, sizeof r->subject_id, s, len, "subject_id"))
+                return 0;
         } else {
             return type_error(P, key_is(f, "data") ? "an array of data category ids"
                                                    : "an object");
@@ -262,15 +278,8 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
         if (key_is(f, "id")) {
             r->recipient = lookup(P, HOGO__K_RECIPIENT, s, len);
         } else if (key_is(f, "corporate_number")) {
-            if (!hogo__corporate_number_valid((const char *)s, len))
-                return fail(P, HOGO_EINVAL,
-                            "'%.*s' is not a valid corporate number: 13 digits whose first digit "
-                            "is the check digit of the other twelve (法人番号); check for a typo",
-                            (int)(len < 40 ? len : 40), (const char *)s);
-            char buf[16];
-            memcpy(buf, s, 13);
-            buf[13] = '\0';
-            r->corp = strtoull(buf, NULL, 10);
+            if (!corporate_number(P, s, len, &r->corp))
+                return 0;
             r->has_corp = true;
         } else if (key_is(f, "country")) {
             if (len != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
@@ -299,10 +308,8 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
     case CTX_CONSENT: {
         struct hogo__consent *c = &r->subject.consents[r->subject.nconsents - 1];
         if (key_is(f, "id")) {
-            if (len == 0 || len >= sizeof c->id)
-                return fail(P, HOGO_EINVAL, "a consent id must be 1-95 characters");
-            memcpy(c->id, s, len);
-            c->id[len] = '\0';
+            if (!copy_text(P, c->id, sizeof c->id, s, len, "a consent id"))
+                return 0;
         } else if (key_is(f, "recipient")) {
             c->recipient = lookup(P, HOGO__K_RECIPIENT, s, len);
         } else if (key_is(f, "purpose")) {
@@ -571,21 +578,11 @@ static int unknown_key(struct parse *P, const char *const *names, const char *wh
     struct frame *f = top(P);
     char key[80];
     snprintf(key, sizeof key, "%.*s", f->key_len, f->key);
-    size_t best = 99;
-    const char *near = NULL;
-    for (size_t i = 0; names[i]; i++) {
-        size_t d = 0, la = strlen(key), lb = strlen(names[i]);
-        /* cheap closeness: shared prefix and length difference */
-        size_t common = 0;
-        while (common < la && common < lb && key[common] == names[i][common])
-            common++;
-        d = (la > lb ? la - lb : lb - la) + (la < lb ? la : lb) - common;
-        if (d < best) {
-            best = d;
-            near = names[i];
-        }
-    }
-    if (near && best <= 3)
+    size_t n = 0;
+    while (names[n])
+        n++;
+    const char *near = hogo__nearest_name(key, names, n);
+    if (near)
         return fail(P, HOGO_EINVAL, "unknown field '%s' in %s — did you mean '%s'?", key, what,
                     near);
     return fail(P, HOGO_EINVAL, "unknown field '%s' in %s; see docs/decision.md for the fields",
@@ -619,19 +616,8 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
     if (lone_surrogate_here(P))
         return 0;
     switch (f->kind) {
-    case CTX_TOP: {
-        for (int t = 0; t < T_COUNT; t++)
-            if (key_is(f, top_names[t])) {
-                if (P->req->seen & (1u << t))
-                    return fail(P, HOGO_EINVAL, "field given twice; keep one");
-                P->req->seen |= 1u << t;
-                return 1;
-            }
-        static const char *const names[] = {"policy", "at", "action", "purpose", "data",
-                                            "service", "recipient", "form", "basis",
-                                            "consent_id", "subject", "subject_id", NULL};
-        return unknown_key(P, names, "the request");
-    }
+    case CTX_TOP:
+        return known_key(P, top_names, &P->req->seen, "the request");
     case CTX_RECIPIENT:
         return known_key(P, recipient_names, &P->recipient_seen, "recipient");
     case CTX_CONSENT:

@@ -168,6 +168,10 @@ int hogo__vocab_find(const struct hogo_vocab *v, enum hogo__kind k, const char *
 void hogo__vocab_nearest(const struct hogo_vocab *v, enum hogo__kind k, const char *id, char *buf,
                          size_t bufsize);
 
+/* The name among names[0..n) nearest to id (edit distance, prefixes count as close), or NULL
+ * when none is close enough to suggest. */
+const char *hogo__nearest_name(const char *id, const char *const *names, size_t n);
+
 /* Name of a kind for messages ("data category", "purpose"...). */
 const char *hogo__kind_name(enum hogo__kind k);
 

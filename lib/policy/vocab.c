@@ -121,25 +121,34 @@ static size_t edit_distance(const char *a, const char *b)
     return prev[lb];
 }
 
+const char *hogo__nearest_name(const char *id, const char *const *names, size_t n)
+{
+    size_t best = 99;
+    const char *best_name = NULL;
+    size_t idlen = strlen(id);
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(id, names[i]);
+        /* a prefix match ("sensitive" for "sensitive_info") counts as close too */
+        if (idlen >= 3 && strncmp(names[i], id, idlen) == 0 && d > 1)
+            d = 1 + d / 8;
+        if (d < best) {
+            best = d;
+            best_name = names[i];
+        }
+    }
+    size_t limit = idlen / 3 > 2 ? idlen / 3 : 2;
+    return best_name && best <= limit ? best_name : NULL;
+}
+
 void hogo__vocab_nearest(const struct hogo_vocab *v, enum hogo__kind k, const char *id, char *buf,
                          size_t bufsize)
 {
     const struct hogo__table *t = &v->t[k];
-    size_t best = 99;
-    const char *best_id = NULL;
-    size_t idlen = strlen(id);
-    for (int i = 0; i < t->n; i++) {
-        size_t d = edit_distance(id, t->v[i].id);
-        /* a prefix match ("sensitive" for "sensitive_info") counts as close too */
-        if (idlen >= 3 && strncmp(t->v[i].id, id, idlen) == 0 && d > 1)
-            d = 1 + d / 8;
-        if (d < best) {
-            best = d;
-            best_id = t->v[i].id;
-        }
-    }
-    size_t limit = idlen / 3 > 2 ? idlen / 3 : 2;
-    snprintf(buf, bufsize, "%s", best_id && best <= limit ? best_id : "");
+    const char *names[HOGO__MAX_IDS];
+    for (int i = 0; i < t->n; i++)
+        names[i] = t->v[i].id;
+    const char *near = hogo__nearest_name(id, names, (size_t)t->n);
+    snprintf(buf, bufsize, "%s", near ? near : "");
 }
 
 static void table_release(struct hogo__table *t)
