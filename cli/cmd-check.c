@@ -164,20 +164,9 @@ static int decide_one(struct policy_cache *cache, struct hogo_request *req,
         return -1;
     if (cache->store) {
         /* every stateful decision is an audit event: ids and clauses only */
-        struct hogo_writer *dw = NULL;
-        if (hogo_writer_new(false, &dw))
+        char *detail = NULL;
+        if (hogo_decision_json(p, req, &d, &detail, err))
             return -1;
-        hogo_writer_decision(dw, p, req, &d);
-        const char *buf;
-        size_t blen;
-        hogo_writer_buffer(dw, &buf, &blen);
-        char *detail = strndup(buf, blen);
-        hogo_writer_free(dw);
-        if (!detail)
-            return -1;
-        char *nl = strchr(detail, '\n');
-        if (nl)
-            *nl = '\0';
         char object[160];
         snprintf(object, sizeof object, "policy:%s decision:%s", hogo_policy_id(p),
                  d.allow ? "allow" : "deny");

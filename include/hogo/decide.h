@@ -92,6 +92,13 @@ HOGO_EXTERN int hogo_writer_decision(struct hogo_writer *w, const struct hogo_po
                                      const struct hogo_request *req,
                                      const struct hogo_decision *dec);
 
+/* The JSON response for a decision as one line without a newline; *out is allocated, free()
+ * it. For callers that store or log the decision (the ledger, the audit log). */
+HOGO_EXTERN int hogo_decision_json(const struct hogo_policy *policy,
+                                   const struct hogo_request *req,
+                                   const struct hogo_decision *dec, char **out,
+                                   struct hogo_error *err);
+
 /* Appends {"error": {"where", "message", "code"}} followed by a newline. */
 HOGO_EXTERN int hogo_writer_error(struct hogo_writer *w, const struct hogo_error *err);
 

@@ -346,8 +346,7 @@ int hogo_decide(const struct hogo_policy *p, const struct hogo_request *r,
         add_reason(d, rule->index, HOGO__REASON_OBLIGE);
         d->obligations |= rule->obligations;
     }
-    statutory_obligations(p, r, d, all_record_exempt && d->nreasons > 0 &&
-                                       p->rules[d->reasons[0].rule].record_exempt);
+    statutory_obligations(p, r, d, all_record_exempt);
     if (!d->retention_years)
         d->retention_years = 3;
     d->allow = true;

@@ -386,6 +386,21 @@ int hogo_writer_decision(struct hogo_writer *w, const struct hogo_policy *p,
     return flush(w);
 }
 
+int hogo_decision_json(const struct hogo_policy *p, const struct hogo_request *r,
+                       const struct hogo_decision *d, char **out, struct hogo_error *err)
+{
+    struct hogo_writer *w = NULL;
+    *out = NULL;
+    if (hogo_writer_new(false, &w) == 0 && hogo_writer_decision(w, p, r, d) == 0) {
+        size_t len = w->len;
+        while (len && w->buf[len - 1] == '\n')
+            len--;
+        *out = strndup(w->buf, len);
+    }
+    hogo_writer_free(w);
+    return *out ? 0 : hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory writing the decision");
+}
+
 int hogo_writer_error(struct hogo_writer *w, const struct hogo_error *err)
 {
     yajl_gen g = w->g;

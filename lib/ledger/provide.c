@@ -36,28 +36,6 @@ static const char *vocab_id(const struct hogo_policy *p, enum hogo__kind k, int 
     return i >= 0 && i < p->vocab->t[k].n ? p->vocab->t[k].v[i].id : NULL;
 }
 
-/* The decision response as one line of JSON (allocated). */
-static int decision_json(const struct hogo_policy *p, const struct hogo_request *r,
-                         const struct hogo_decision *d, char **out, struct hogo_error *err)
-{
-    struct hogo_writer *w = NULL;
-    const char *buf;
-    size_t len;
-    *out = NULL;
-    if (hogo_writer_new(false, &w) || hogo_writer_decision(w, p, r, d))
-        goto oom;
-    hogo_writer_buffer(w, &buf, &len);
-    while (len && buf[len - 1] == '\n')
-        len--;
-    if (!(*out = strndup(buf, len)))
-        goto oom;
-    hogo_writer_free(w);
-    return 0;
-oom:
-    hogo_writer_free(w);
-    return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory writing the decision");
-}
-
 /* The data category a column header names: a vocabulary id or its Japanese name; -1 if none. */
 static int header_category(const struct hogo_vocab *v, const char *h)
 {
@@ -185,7 +163,7 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
     if (rc == 0)
         rc = hogo_decide(p, r, d, err);
     if (rc == 0)
-        rc = decision_json(p, r, d, &djson, err);
+        rc = hogo_decision_json(p, r, d, &djson, err);
     /* An allowed decision is stored once, in the record it allows; its event seals it with
      * its hash and is written with the record's own event, after the record, in the same
      * transaction. A denial has no record: its event holds the decision itself. */
