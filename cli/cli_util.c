@@ -19,6 +19,12 @@ static void print_problem(void *user, const struct hogo_error *e, bool warning)
 
 int cli_load_policy(const char *id_or_path, struct hogo_policy **out, int *warnings)
 {
+    return cli_load_policy_shared(id_or_path, NULL, out, warnings);
+}
+
+int cli_load_policy_shared(const char *id_or_path, const struct hogo_vocab *shared,
+                           struct hogo_policy **out, int *warnings)
+{
     struct hogo_error err = {0};
     struct hogo_policy_load_opts opts = {.diag = print_problem, .diag_user = warnings};
     char path[4096];
@@ -26,6 +32,12 @@ int cli_load_policy(const char *id_or_path, struct hogo_policy **out, int *warni
     if (rc) {
         cli_print_error(&err);
         return rc;
+    }
+    if (shared) {
+        char vocab[4200];
+        hogo_policy_vocab_file(path, vocab, sizeof vocab);
+        if (!strcmp(vocab, hogo_vocab_path(shared)))
+            opts.vocab = shared;
     }
     rc = hogo_policy_load(path, &opts, out, &err);
     if (rc && rc != HOGO_EPOLICY)

@@ -13,6 +13,11 @@
 /* Loads a policy by id or path, printing every problem to stderr; returns 0 or a HOGO_E*. */
 int cli_load_policy(const char *id_or_path, struct hogo_policy **out, int *warnings);
 
+/* As cli_load_policy(), compiling over `shared` (borrowed) when the policy's vocabulary file is
+ * the one `shared` was loaded from, so that policies of one folder share one vocabulary. */
+int cli_load_policy_shared(const char *id_or_path, const struct hogo_vocab *shared,
+                           struct hogo_policy **out, int *warnings);
+
 /* Prints "hogo: WHERE: MESSAGE" for err to stderr. */
 void cli_print_error(const struct hogo_error *err);
 

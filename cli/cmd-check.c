@@ -43,6 +43,8 @@ struct policy_cache {
     struct hogo_policy *loaded[16];
     int n;
     struct hogo_store *store;  /* --db, or NULL */
+    struct hogo_vocab *vocab;  /* without --policy: the shipped vocabulary, which the policies
+                                  loaded by id share (one parse per request) */
     const char *subject;       /* --subject, or NULL */
 };
 
@@ -64,7 +66,7 @@ static struct hogo_policy *policy_for(struct policy_cache *c, const struct hogo_
         if (!strcmp(hogo_policy_path(c->loaded[i]), path))
             return c->loaded[i];
     struct hogo_policy *older = NULL;
-    if (c->n == 16 || cli_load_policy(path, &older, NULL)) {
+    if (c->n == 16 || cli_load_policy_shared(path, hogo_policy_vocab(p), &older, NULL)) {
         hogo_error_set(err, HOGO_EPOLICY, "/at", "the version in force then ('%s') cannot be "
                                                  "loaded", path);
         return NULL;
@@ -90,7 +92,7 @@ static struct hogo_policy *current_policy_for(struct policy_cache *c, const char
         if (!strcmp(hogo_policy_id(c->loaded[i]), id))
             return c->loaded[i];
     struct hogo_policy *p = NULL;
-    if (c->n == 16 || cli_load_policy(id, &p, NULL)) {
+    if (c->n == 16 || cli_load_policy_shared(id, c->vocab, &p, NULL)) {
         hogo_error_set(err, HOGO_EINVAL, "/policy",
                        "policy '%s' could not be loaded; name one of rcc rea rmc rkm irp or pass "
                        "--policy",
@@ -106,15 +108,15 @@ static const struct hogo_vocab *vocab_for(struct policy_cache *c, struct hogo_er
 {
     if (c->fixed)
         return hogo_policy_vocab(c->fixed);
-    if (c->n == 0) {
-        struct hogo_policy *probe = NULL;
-        if (cli_load_policy("irp", &probe, NULL)) {
-            hogo_error_set(err, HOGO_EPOLICY, "", "cannot load the shipped policies");
+    if (!c->vocab) {
+        char policy[4096], file[4200];
+        if (hogo_policy_resolve("irp", policy, sizeof policy, err))
             return NULL;
-        }
-        c->loaded[c->n++] = probe;
+        hogo_policy_vocab_file(policy, file, sizeof file);
+        if (hogo_vocab_load(file, &c->vocab, err))
+            return NULL;
     }
-    return hogo_policy_vocab(c->loaded[0]);
+    return c->vocab;
 }
 
 static int decide_one(struct policy_cache *cache, struct hogo_request *req,
@@ -366,7 +368,8 @@ int cmd_check(int argc, char **argv)
 out:
     hogo_store_free(cache.store);
     hogo_policy_free(cache.fixed);
-    for (int i = 0; i < cache.n; i++)
+    for (int i = cache.n - 1; i >= 0; i--)
         hogo_policy_free(cache.loaded[i]);
+    hogo_vocab_free(cache.vocab); /* after the policies that borrow it */
     return status;
 }

@@ -30,6 +30,13 @@ HOGO_EXTERN int hogo_vocab_load(const char *path, struct hogo_vocab **out, struc
 /* Frees a vocabulary (NULL is fine). Policies loaded over it must be freed first. */
 HOGO_EXTERN void hogo_vocab_free(struct hogo_vocab *vocab);
 
+/* The file a vocabulary was loaded from (borrowed). */
+HOGO_EXTERN const char *hogo_vocab_path(const struct hogo_vocab *vocab);
+
+/* The vocabulary file a policy file is compiled over when no vocabulary is given:
+ * vocabulary.yaml beside it, else the shipped one. Written into path. */
+HOGO_EXTERN void hogo_policy_vocab_file(const char *policy_path, char *path, size_t size);
+
 /* Options for hogo_policy_load(); all fields may be zero. */
 struct hogo_policy_load_opts {
     const struct hogo_vocab *vocab; /* borrowed; NULL: vocabulary.yaml beside the policy file,

@@ -818,16 +818,22 @@ static int file_exists(const char *path)
     return access(path, R_OK) == 0;
 }
 
+void hogo_policy_vocab_file(const char *policy_path, char *path, size_t size)
+{
+    char dir[PATH_MAX];
+    dir_of(policy_path, dir, sizeof dir);
+    snprintf(path, size, "%s/vocabulary.yaml", dir);
+    if (!file_exists(path))
+        snprintf(path, size, "%s/vocabulary.yaml", HOGO_SOURCE_POLICY_DIR);
+    if (!file_exists(path))
+        snprintf(path, size, "%s/vocabulary.yaml", HOGO_INSTALLED_POLICY_DIR);
+}
+
 static int load_vocab_for(const char *policy_path, struct hogo_vocab **out,
                           struct hogo_error *err)
 {
-    char dir[PATH_MAX], path[PATH_MAX + 32];
-    dir_of(policy_path, dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/vocabulary.yaml", dir);
-    if (!file_exists(path))
-        snprintf(path, sizeof path, "%s/vocabulary.yaml", HOGO_SOURCE_POLICY_DIR);
-    if (!file_exists(path))
-        snprintf(path, sizeof path, "%s/vocabulary.yaml", HOGO_INSTALLED_POLICY_DIR);
+    char path[PATH_MAX + 32];
+    hogo_policy_vocab_file(policy_path, path, sizeof path);
     return hogo_vocab_load(path, out, err);
 }
 

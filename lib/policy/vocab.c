@@ -168,6 +168,11 @@ static void table_release(struct hogo__table *t)
     memset(t, 0, sizeof *t);
 }
 
+const char *hogo_vocab_path(const struct hogo_vocab *v)
+{
+    return v->path;
+}
+
 void hogo_vocab_free(struct hogo_vocab *v)
 {
     if (!v)
