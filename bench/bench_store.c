@@ -435,7 +435,7 @@ int main(int argc, char **argv)
     printf("| measure (%s) | value |\n|---|---|\n", pg ? "PostgreSQL 15" : "SQLite");
     printf("| bare insert+commit (%s) | %.0f tx/s |\n",
            pg ? "libpq, synchronous_commit=on" : "WAL, synchronous=FULL", bare);
-    printf("| durable hogo_provide() (facts, decision, record, 2 events; 1 tx each) | %.0f /s |\n",
+    printf("| durable hogo_provide() (facts, decision, record, its event; 1 tx each) | %.0f /s |\n",
            durable);
     printf("| ratio hogo_provide / bare (target >= 0.8) | %.2f |\n", durable / bare);
     printf("| 8 threads, group commit, durable hogo_provide() | %.0f /s (%.1fx single; %.1f "

@@ -158,54 +158,35 @@ static void bind_event(const struct pending *e, struct hogo__val *p)
     p[8] = HV_BLOB(e->hash, HASH_BYTES);
 }
 
-int hogo__audit_append_events(struct hogo_store *st, const struct hogo_audit_event *ev,
-                              size_t n, struct hogo_error *err)
+int hogo__audit_append_event(struct hogo_store *st, const struct hogo_audit_event *ev,
+                             struct hogo_error *err)
 {
-    /* SQLite gives a multi-row INSERT a statement journal (a copy of every page it touches)
-     * so that a failing row undoes the rows before it; OR FAIL drops that copy. A failure
-     * still undoes everything: it fails the call, and a failed call's transaction (or group
-     * commit savepoint) is rolled back as a whole (hogo__txn_end). */
-    static const char *const insert[] = {
-        "INSERT INTO audit_events (subject_id, seq, at, actor, action, object, detail, "
-        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "INSERT INTO audit_events (subject_id, seq, at, actor, action, object, detail, "
-        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "INSERT OR FAIL INTO audit_events (subject_id, seq, at, actor, action, object, "
-        "detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?)"};
     struct head h;
-    struct pending e[2];
-    struct hogo__val p[18];
-    if (n < 1 || n > 2)
-        return hogo_error_set(err, HOGO_EINVAL, NULL, "one or two audit events at a time");
+    struct pending e;
+    struct hogo__val p[9];
     if (st->txn_depth <= 0)
-        return hogo_error_set(err, HOGO_ESTORE, NULL,
-                              "audit event '%s' outside a transaction", ev[0].action);
+        return hogo_error_set(err, HOGO_ESTORE, NULL, "audit event '%s' outside a transaction",
+                              ev->action);
     int rc = read_head(st, &h, err);
+    if (rc == 0)
+        rc = chain(st, &h, ev, hogo__now_us(st), &e, err);
     if (rc < 0)
         return rc;
-    int64_t at = hogo__now_us(st);
-    for (size_t i = 0; i < n; i++) {
-        rc = chain(st, &h, &ev[i], at, &e[i], err);
-        if (rc < 0)
-            return rc;
-        bind_event(&e[i], p + 9 * i);
-    }
-    /* several events go in one statement: one execution instead of one per event */
-    int sqlite = st->ops == &hogo__sqlite_ops;
-    rc = hogo__exec(st, insert[n == 2 && sqlite ? 2 : n - 1], p, 9 * n, NULL, err);
+    bind_event(&e, p);
+    rc = hogo__exec(st,
+                    "INSERT INTO audit_events (subject_id, seq, at, actor, action, object, "
+                    "detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    p, 9, NULL, err);
     if (rc < 0)
         return rc;
     st->head_valid = 1;
     st->head_seq = h.seq;
     memcpy(st->head_hash, h.hash, HASH_BYTES);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if (st->has_signing && st->checkpoint_interval &&
-            e[i].seq % st->checkpoint_interval == 0) {
-            struct head nh = {.seq = e[i].seq};
-            memcpy(nh.hash, e[i].hash, HASH_BYTES);
-            rc = write_checkpoint(st, &nh, err);
-        }
+    if (st->has_signing && st->checkpoint_interval && e.seq % st->checkpoint_interval == 0) {
+        struct head nh = {.seq = e.seq};
+        memcpy(nh.hash, e.hash, HASH_BYTES);
+        rc = write_checkpoint(st, &nh, err);
+    }
     return rc;
 }
 
@@ -213,7 +194,7 @@ int hogo__audit_append(struct hogo_store *st, const char *subject_id, const char
                        const char *object, const char *detail, struct hogo_error *err)
 {
     const struct hogo_audit_event ev = {subject_id, action, object, detail};
-    return hogo__audit_append_events(st, &ev, 1, err);
+    return hogo__audit_append_event(st, &ev, err);
 }
 
 int hogo_audit_append(struct hogo_store *st, const struct hogo_audit_event *ev,

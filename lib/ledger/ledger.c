@@ -11,6 +11,8 @@
 
 #include <sodium.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +29,25 @@ static int64_t add_years(int64_t us, int years)
     return (int64_t)timegm(&tm) * 1000000 + us % 1000000;
 }
 
+/* A record id: "prov-" (or "rcpt-"), 13 hex digits of a microsecond clock that never repeats
+ * or goes back within the process, and 7 random hex digits against other processes. Ids made
+ * later sort later, so a new record lands at the end of the primary key's B-tree instead of
+ * on a random page of it (a random id rewrote a page of the index per record, and more as
+ * the table grew). */
 static void new_id(const char prefix[5], char out[HOGO_LEDGER_ID_BYTES])
 {
-    unsigned char r[10];
-    randombytes_buf(r, sizeof r);
+    static _Atomic uint64_t last;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+    uint64_t prev = atomic_load(&last), next;
+    do
+        next = now > prev ? now : prev + 1;
+    while (!atomic_compare_exchange_weak(&last, &prev, next));
+    uint32_t r = randombytes_random() & 0xfffffffu;
     memcpy(out, prefix, 4);
-    out[4] = '-';
-    hogo__hex(r, sizeof r, out + 5); /* "prov-" + 20 hex digits + NUL */
+    snprintf(out + 4, HOGO_LEDGER_ID_BYTES - 4, "-%013llx%07x", (unsigned long long)next,
+             (unsigned)r); /* "prov-" + 20 hex digits + NUL */
 }
 
 /* A record the law requires keeps R21's 3 or 1 years; one it does not require (a court
@@ -93,24 +107,36 @@ static const char receipt_extend_sql[] =
 /* Finishes a record whose row is inserted (rc its outcome so far): runs extend_sql (NULL:
  * not a collective record), appends first (may be NULL) and the record's audit event, ends
  * the transaction and copies id to id_out (may be NULL) on success. */
+/* The record event's detail: the record's own fields (fields, a JSON object's members) and,
+ * when the record holds the decision that allowed it, that decision's BLAKE2b-256, so the
+ * chain seals the stored decision (a changed decision no longer matches the hash). */
+static void record_detail(char *out, size_t cap, const char *fields, const char *decision_json)
+{
+    char hex[65] = "";
+    if (decision_json) {
+        unsigned char h[32];
+        crypto_generichash(h, sizeof h, (const unsigned char *)decision_json,
+                           strlen(decision_json), NULL, 0);
+        hogo__hex(h, sizeof h, hex);
+    }
+    hogo__concat(out, cap, "{", fields, decision_json ? ",\"decision_blake2b\":\"" : "", hex,
+                 decision_json ? "\"}" : "}", (char *)NULL);
+}
+
+/* Finishes a record: extends the retention of its collective group, appends its audit event
+ * and ends the transaction. */
 static int end_record(struct hogo_store *st, int rc, const char *extend_sql, int64_t at,
                       int64_t purge, const char *counterparty,
-                      const struct hogo_audit_event *first, const struct hogo_audit_event *rec,
-                      const char *id, char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+                      const struct hogo_audit_event *rec, const char *id,
+                      char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
 {
     if (rc == 0 && extend_sql) {
         struct hogo__val u[] = {HV_INT(at), HV_INT(purge), HV_TEXT(rec->subject_id),
                                 HV_TEXT(counterparty), HV_INT(at)};
         rc = hogo__exec(st, extend_sql, u, 5, NULL, err);
     }
-    if (rc == 0) {
-        struct hogo_audit_event ev[2];
-        size_t n = 0;
-        if (first)
-            ev[n++] = *first;
-        ev[n++] = *rec;
-        rc = hogo__audit_append_events(st, ev, n, err);
-    }
+    if (rc == 0)
+        rc = hogo__audit_append_event(st, rec, err);
     rc = hogo__txn_end(st, rc, err);
     if (rc == 0 && id_out)
         memcpy(id_out, id, HOGO_LEDGER_ID_BYTES);
@@ -129,12 +155,12 @@ int hogo_ledger_record_provision(struct hogo_store *st, const struct hogo_provis
 int hogo__ledger_provision(struct hogo_store *st, const struct hogo_provision *p,
                            char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
 {
-    return hogo__ledger_provision_after(st, p, NULL, id_out, err);
+    return hogo__ledger_provision_decided(st, p, NULL, id_out, err);
 }
 
-int hogo__ledger_provision_after(struct hogo_store *st, const struct hogo_provision *p,
-                                 const struct hogo_audit_event *first,
-                                 char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+int hogo__ledger_provision_decided(struct hogo_store *st, const struct hogo_provision *p,
+                                   const char *decided, char id_out[HOGO_LEDGER_ID_BYTES],
+                                   struct hogo_error *err)
 {
     char id[HOGO_LEDGER_ID_BYTES], *items = NULL;
     int rc = hogo__check_id(p->subject_id, "subject id", err);
@@ -188,19 +214,20 @@ int hogo__ledger_provision_after(struct hogo_store *st, const struct hogo_provis
                     "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                     "?, ?, ?)",
                     v, 23, NULL, err);
-    char obj[512], detail[512];
+    char obj[640], fields[400], detail[512];
     char years[16];
     snprintf(years, sizeof years, "%d", p->retention_years);
     hogo__concat(obj, sizeof obj, "provision:", id, " recipient:", p->recipient_id, " items:",
-                 items, (char *)NULL);
-    hogo__concat(detail, sizeof detail, "{\"basis\":\"", p->basis, "\",\"policy\":\"",
+                 items, decided ? " " : "", decided ? decided : "", (char *)NULL);
+    hogo__concat(fields, sizeof fields, "\"basis\":\"", p->basis, "\",\"policy\":\"",
                  p->policy ? p->policy : "", "\",\"record_required\":",
-                 p->record_required ? "true" : "false", ",\"retention_years\":", years, "}",
+                 p->record_required ? "true" : "false", ",\"retention_years\":", years,
                  (char *)NULL);
+    record_detail(detail, sizeof detail, fields, p->decision_json);
     const struct hogo_audit_event ev = {p->subject_id, "provision.record", obj, detail};
     /* a collective record is kept until retention after the last provision */
     rc = end_record(st, rc, collective ? provision_extend_sql : NULL, at, purge, p->recipient_id,
-                    first, &ev, id, id_out, err);
+                    &ev, id, id_out, err);
 out:
     free(items);
     return rc;
@@ -216,12 +243,12 @@ int hogo_ledger_record_receipt(struct hogo_store *st, const struct hogo_receipt 
 int hogo__ledger_receipt(struct hogo_store *st, const struct hogo_receipt *r,
                          char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
 {
-    return hogo__ledger_receipt_after(st, r, NULL, id_out, err);
+    return hogo__ledger_receipt_decided(st, r, NULL, id_out, err);
 }
 
-int hogo__ledger_receipt_after(struct hogo_store *st, const struct hogo_receipt *r,
-                               const struct hogo_audit_event *first,
-                               char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+int hogo__ledger_receipt_decided(struct hogo_store *st, const struct hogo_receipt *r,
+                                 const char *decided, char id_out[HOGO_LEDGER_ID_BYTES],
+                                 struct hogo_error *err)
 {
     char id[HOGO_LEDGER_ID_BYTES], *items = NULL;
     static const char why[] = "APPI Art. 30 requires it to be confirmed before receiving";
@@ -271,14 +298,15 @@ int hogo__ledger_receipt_after(struct hogo_store *st, const struct hogo_receipt 
                     "purge_after, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                     "?, ?, ?, ?)",
                     v, 19, NULL, err);
-    char obj[512];
-    char detail[160];
-    snprintf(obj, sizeof obj, "receipt:%s items:%s", id, items);
-    snprintf(detail, sizeof detail, "{\"record_required\":%s,\"retention_years\":%d}",
+    char obj[640], fields[160], detail[256];
+    snprintf(obj, sizeof obj, "receipt:%s items:%s%s%s", id, items, decided ? " " : "",
+             decided ? decided : "");
+    snprintf(fields, sizeof fields, "\"record_required\":%s,\"retention_years\":%d",
              r->record_required ? "true" : "false", r->retention_years);
+    record_detail(detail, sizeof detail, fields, r->decision_json);
     const struct hogo_audit_event ev = {r->subject_id, "receipt.record", obj, detail};
     rc = end_record(st, rc, collective ? receipt_extend_sql : NULL, at, purge, r->provider_name,
-                    first, &ev, id, id_out, err);
+                    &ev, id, id_out, err);
 out:
     free(items);
     return rc;

@@ -14,7 +14,6 @@
 
 #include <hogo/decide.h>
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,30 +163,18 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
         rc = hogo_decide(p, r, d, err);
     if (rc == 0)
         rc = hogo_decision_json(p, r, d, &djson, err);
-    /* An allowed decision is stored once, in the record it allows; its event seals it with
-     * its hash and is written with the record's own event, after the record, in the same
-     * transaction. A denial has no record: its event holds the decision itself. */
-    char object[160], sealed[160];
-    struct hogo_audit_event dev = {subject, "decision", object, djson};
+    /* An allowed decision is stored once, in the record it allows, and the record's audit
+     * event is the decision's too: it names the decision in its object and seals the stored
+     * decision with its hash. A denial has no record: its event holds the decision itself. */
+    char decided[160];
     if (rc == 0) {
-        const char *detail_ev = djson;
-        hogo__concat(object, sizeof object, "policy:", hogo_policy_id(p),
+        hogo__concat(decided, sizeof decided, "policy:", hogo_policy_id(p),
                      d->allow ? " decision:allow facts:stored" : " decision:deny facts:stored",
                      (char *)NULL);
-        if (d->allow) {
-            unsigned char h[32];
-            char hex[65];
-            crypto_generichash(h, sizeof h, (const unsigned char *)djson, strlen(djson), NULL,
-                               0);
-            hogo__hex(h, sizeof h, hex);
-            hogo__concat(sealed, sizeof sealed, "{\"decision\":\"allow\",\"in\":\"",
-                         kind == PROVIDE ? "provisions" : "receipts", "\",\"blake2b\":\"", hex,
-                         "\"}", (char *)NULL);
-            detail_ev = sealed;
+        if (!d->allow) {
+            const struct hogo_audit_event dev = {subject, "decision", decided, djson};
+            rc = hogo__audit_append_event(st, &dev, err);
         }
-        dev.detail_json = detail_ev;
-        if (!d->allow)
-            rc = hogo__audit_append_events(st, &dev, 1, err);
     }
     if (rc == 0 && d->allow && o->before_record)
         rc = o->before_record(o->ctx, d, djson, &detail, err);
@@ -230,7 +217,7 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
                 .decision_json = djson,
                 .detail_json = detail,
             };
-            rc = hogo__ledger_provision_after(st, &pr, &dev, id, err);
+            rc = hogo__ledger_provision_decided(st, &pr, decided, id, err);
         } else {
             struct hogo_receipt rr = {
                 .subject_id = subject,
@@ -249,7 +236,7 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
                 .retention_from = from,
                 .decision_json = djson,
             };
-            rc = hogo__ledger_receipt_after(st, &rr, &dev, id, err);
+            rc = hogo__ledger_receipt_decided(st, &rr, decided, id, err);
         }
     }
     rc = hogo__txn_end(st, rc, err);

@@ -7,6 +7,10 @@
  * which take a process-wide mutex on every allocation, are switched off when this backend is
  * the first user of SQLite in the process. Neither changes what is written or when it is
  * durable.
+ * Checkpoints (copying the WAL back into the database file) run on a thread of their own
+ * with its own connection, started when a connection's WAL first passes CHECKPOINT_PAGES, so
+ * a writer does not stop for them; should the checkpointer fall behind until the WAL passes
+ * WAL_LIMIT_PAGES, the writer checkpoints itself once, which keeps the WAL bounded.
  */
 #include "store-int.h"
 
@@ -17,6 +21,8 @@
 #include <string.h>
 
 #define CACHE_SLOTS 64
+#define CHECKPOINT_PAGES 1000 /* WAL pages that wake the checkpointer (SQLite's default) */
+#define WAL_LIMIT_PAGES 16000 /* WAL pages past which the writer checkpoints itself */
 
 struct cached {
     const char *key;     /* the SQL text pointer it was prepared from (borrowed) */
@@ -24,12 +30,87 @@ struct cached {
     sqlite3_stmt *stmt;  /* owned */
 };
 
+/* The background checkpointer of one connection's database. */
+struct checkpointer {
+    pthread_t thread;
+    int started;                     /* the thread runs */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;             /* signalled when pending or stop is set */
+    int pending;                     /* a commit asked for a checkpoint */
+    int stop;                        /* the connection is closing */
+};
+
 struct sq {
     sqlite3 *db;                     /* owned connection */
     char path[1024];                 /* for messages */
     struct cached cache[CACHE_SLOTS];
     unsigned next_victim;            /* round-robin eviction */
+    struct checkpointer ckpt;
 };
+
+/* The checkpointer thread: a PASSIVE checkpoint on its own connection whenever asked; such a
+ * checkpoint copies what no reader still needs and never waits for the writer. */
+static void *checkpointer_main(void *arg)
+{
+    struct sq *s = arg;
+    struct checkpointer *c = &s->ckpt;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        sqlite3_close(db);
+        db = NULL; /* the writer's own checkpoints at WAL_LIMIT_PAGES remain */
+    }
+    pthread_mutex_lock(&c->lock);
+    for (;;) {
+        while (!c->pending && !c->stop)
+            pthread_cond_wait(&c->wake, &c->lock);
+        if (c->stop)
+            break;
+        c->pending = 0;
+        pthread_mutex_unlock(&c->lock);
+        if (db)
+            sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&c->lock);
+    }
+    pthread_mutex_unlock(&c->lock);
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* Called by SQLite after each commit with the WAL's size in pages. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    struct sq *s = arg;
+    struct checkpointer *c = &s->ckpt;
+    if (pages < CHECKPOINT_PAGES)
+        return SQLITE_OK;
+    if (pages >= WAL_LIMIT_PAGES) {
+        /* the checkpointer fell behind (or never started): catch up here, so the next
+         * transaction can start the WAL over */
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        return SQLITE_OK;
+    }
+    pthread_mutex_lock(&c->lock);
+    if (!c->started && !c->stop)
+        c->started = pthread_create(&c->thread, NULL, checkpointer_main, s) == 0;
+    c->pending = 1;
+    pthread_cond_signal(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+    return SQLITE_OK;
+}
+
+static void checkpointer_stop(struct sq *s)
+{
+    struct checkpointer *c = &s->ckpt;
+    pthread_mutex_lock(&c->lock);
+    c->stop = 1;
+    pthread_cond_signal(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+    if (c->started)
+        pthread_join(c->thread, NULL);
+    pthread_cond_destroy(&c->wake);
+    pthread_mutex_destroy(&c->lock);
+}
 
 static int fail(struct sq *s, int src, const char *what, struct hogo_error *err)
 {
@@ -64,6 +145,8 @@ static int sq_open(void **impl, const char *target, struct hogo_error *err)
     if (!s)
         return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
     snprintf(s->path, sizeof s->path, "%s", target);
+    pthread_mutex_init(&s->ckpt.lock, NULL);
+    pthread_cond_init(&s->ckpt.wake, NULL);
     int src = sqlite3_open_v2(target, &s->db,
                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                               NULL);
@@ -86,9 +169,11 @@ static int sq_open(void **impl, const char *target, struct hogo_error *err)
         sqlite3_free(msg);
         goto out;
     }
+    sqlite3_wal_hook(s->db, wal_hook, s); /* replaces SQLite's own automatic checkpoint */
 out:
     if (rc < 0) {
         sqlite3_close(s->db);
+        checkpointer_stop(s);
         free(s);
         return rc;
     }
@@ -99,6 +184,7 @@ out:
 static void sq_close(void *impl)
 {
     struct sq *s = impl;
+    checkpointer_stop(s); /* first: closing the last connection checkpoints what is left */
     for (int i = 0; i < CACHE_SLOTS; i++) {
         sqlite3_finalize(s->cache[i].stmt);
         free(s->cache[i].sql);

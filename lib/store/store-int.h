@@ -167,9 +167,9 @@ extern const char hogo__audit_head_sql[];
 /* Appends one audit event inside the caller's transaction (st->txn_depth must be > 0). */
 int hogo__audit_append(struct hogo_store *st, const char *subject_id, const char *action,
                        const char *object, const char *detail, struct hogo_error *err);
-/* Appends n (1 or 2) consecutive events with one statement, inside the caller's transaction. */
-int hogo__audit_append_events(struct hogo_store *st, const struct hogo_audit_event *ev,
-                              size_t n, struct hogo_error *err);
+/* As hogo__audit_append(), the event as a struct. */
+int hogo__audit_append_event(struct hogo_store *st, const struct hogo_audit_event *ev,
+                             struct hogo_error *err);
 
 /* Checks that id is a plausible identifier (1..128 chars of [A-Za-z0-9._:@-]); what names it
  * in the message. */
@@ -222,14 +222,15 @@ int hogo__ledger_provision(struct hogo_store *st, const struct hogo_provision *p
                            char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err);
 int hogo__ledger_receipt(struct hogo_store *st, const struct hogo_receipt *r,
                          char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err);
-/* As above; first (may be NULL) is an audit event that precedes the record's own event in the
- * chain (the decision that allowed it), written with it in one statement. */
-int hogo__ledger_provision_after(struct hogo_store *st, const struct hogo_provision *p,
-                                 const struct hogo_audit_event *first,
-                                 char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err);
-int hogo__ledger_receipt_after(struct hogo_store *st, const struct hogo_receipt *r,
-                               const struct hogo_audit_event *first,
-                               char id_out[HOGO_LEDGER_ID_BYTES], struct hogo_error *err);
+/* As above, for a record whose decision was just made: decided (may be NULL) is added to the
+ * record event's object ("policy:irp decision:allow facts:stored"), so that one event is both
+ * the allowing decision and the record. */
+int hogo__ledger_provision_decided(struct hogo_store *st, const struct hogo_provision *p,
+                                   const char *decided, char id_out[HOGO_LEDGER_ID_BYTES],
+                                   struct hogo_error *err);
+int hogo__ledger_receipt_decided(struct hogo_store *st, const struct hogo_receipt *r,
+                                 const char *decided, char id_out[HOGO_LEDGER_ID_BYTES],
+                                 struct hogo_error *err);
 
 /* The subject's facts JSON as hogo_store_subject_facts_json() gives it, inside the caller's
  * transaction and without its own audit event (the caller records the read). */

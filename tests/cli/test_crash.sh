@@ -2,7 +2,7 @@
 # Crash safety of `hogo provide`: a loop of provisions is killed with SIGKILL at 50 random
 # points. After each kill every acknowledged provision (a record id printed on stdout, which
 # hogo prints only after the commit) has its record, nothing is half-written (one
-# provision.record and one allowing decision event per record, no stray output file), and
+# provision.record event, naming the allowing decision, per record; no stray output file), and
 # `hogo audit verify` passes. Test layer (fault tier); about 30 s.
 set -u
 cd "$(dirname "$0")/../.."
@@ -46,7 +46,7 @@ for line in open(sys.argv[1], encoding="utf-8"):
 records = {r["id"] for r in json.load(open(sys.argv[2], encoding="utf-8"))}
 events = [json.loads(l)["event"] for l in open(sys.argv[3], encoding="utf-8") if l.startswith('{"event"')]
 recorded = [e for e in events if e["action"] == "provision.record"]
-allowed = [e for e in events if e["action"] == "decision" and "decision:allow" in e["object"]]
+allowed = [e for e in events if e["action"] == "provision.record" and "decision:allow" in e["object"]]
 missing = [a for a in acked if a not in records]
 problems = []
 if missing:
