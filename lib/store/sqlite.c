@@ -7,10 +7,13 @@
  * which take a process-wide mutex on every allocation, are switched off when this backend is
  * the first user of SQLite in the process. Neither changes what is written or when it is
  * durable.
- * Checkpoints (copying the WAL back into the database file) run on a thread of their own
- * with its own connection, started when a connection's WAL first passes CHECKPOINT_PAGES, so
- * a writer does not stop for them; should the checkpointer fall behind until the WAL passes
- * WAL_LIMIT_PAGES, the writer checkpoints itself once, which keeps the WAL bounded.
+ * Checkpoints (copying the WAL back into the database file) follow the size of the commits.
+ * After small commits the writer checkpoints itself once the WAL passes CHECKPOINT_PAGES, as
+ * SQLite does by default: the WAL then starts over and later commits overwrite it in place,
+ * which keeps their fsyncs cheap (a growing file costs its size's metadata on every fsync).
+ * Large commits (batches) leave checkpoints to a thread of their own with its own connection,
+ * started when first needed, so the writer does not stop for them; should it fall behind
+ * until the WAL passes WAL_LIMIT_PAGES, the writer checkpoints once, keeping the WAL bounded.
  */
 #include "store-int.h"
 
@@ -23,6 +26,7 @@
 #define CACHE_SLOTS 64
 #define CHECKPOINT_PAGES 1000 /* WAL pages that wake the checkpointer (SQLite's default) */
 #define WAL_LIMIT_PAGES 16000 /* WAL pages past which the writer checkpoints itself */
+#define BIG_COMMIT_PAGES 64   /* a commit of this many pages leaves checkpoints to the thread */
 
 struct cached {
     const char *key;     /* the SQL text pointer it was prepared from (borrowed) */
@@ -38,6 +42,8 @@ struct checkpointer {
     pthread_cond_t wake;             /* signalled when pending or stop is set */
     int pending;                     /* a commit asked for a checkpoint */
     int stop;                        /* the connection is closing */
+    int copied;                      /* WAL frames the last checkpoint had copied */
+    int last_pages;                  /* the WAL's size after the previous commit */
 };
 
 struct sq {
@@ -68,9 +74,11 @@ static void *checkpointer_main(void *arg)
             break;
         c->pending = 0;
         pthread_mutex_unlock(&c->lock);
+        int frames = 0, copied = 0;
         if (db)
-            sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+            sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
         pthread_mutex_lock(&c->lock);
+        c->copied = copied;
     }
     pthread_mutex_unlock(&c->lock);
     sqlite3_close(db);
@@ -82,19 +90,28 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
     struct sq *s = arg;
     struct checkpointer *c = &s->ckpt;
+    int grew = pages - c->last_pages; /* this commit's pages, unless the WAL started over */
+    c->last_pages = pages;
     if (pages < CHECKPOINT_PAGES)
         return SQLITE_OK;
-    if (pages >= WAL_LIMIT_PAGES) {
-        /* the checkpointer fell behind (or never started): catch up here, so the next
-         * transaction can start the WAL over */
+    if (pages >= WAL_LIMIT_PAGES || (grew >= 0 && grew < BIG_COMMIT_PAGES)) {
+        /* after a small commit, or with the checkpointer behind: checkpoint here, so the
+         * next transaction can start the WAL over */
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         return SQLITE_OK;
     }
     pthread_mutex_lock(&c->lock);
-    if (!c->started && !c->stop)
-        c->started = pthread_create(&c->thread, NULL, checkpointer_main, s) == 0;
-    c->pending = 1;
-    pthread_cond_signal(&c->wake);
+    if (pages < c->copied)
+        c->copied = 0; /* the WAL started over */
+    /* a checkpoint per CHECKPOINT_PAGES new pages, not one per commit once the WAL is that
+     * long: it syncs the WAL and the database file each time */
+    if (pages - c->copied >= CHECKPOINT_PAGES) {
+        if (!c->started && !c->stop)
+            c->started = pthread_create(&c->thread, NULL, checkpointer_main, s) == 0;
+        c->pending = 1;
+        c->copied = pages; /* asked for; the checkpointer sets what it copied */
+        pthread_cond_signal(&c->wake);
+    }
     pthread_mutex_unlock(&c->lock);
     return SQLITE_OK;
 }
