@@ -75,6 +75,17 @@ HOGO_EXTERN int hogo_request_set_subject_json(struct hogo_request *req,
                                               const struct hogo_vocab *vocab, const char *json,
                                               size_t len, struct hogo_error *err);
 
+/* As hogo_request_set_subject_json(), from the rows a store keeps instead of JSON, with the
+ * same checks and messages: facts[2i] is a fact's id and facts[2i + 1] one value as text
+ * ("true"/"false", an age, an id, a corporate number; a list fact has a row per value, next to
+ * each other); consents[4i .. 4i + 3] a consent's id, recipient, purpose and data (category
+ * ids separated by commas). */
+HOGO_EXTERN int hogo_request_set_subject_rows(struct hogo_request *req,
+                                              const struct hogo_vocab *v,
+                                              const char *const *facts, size_t nfacts,
+                                              const char *const *consents, size_t nconsents,
+                                              struct hogo_error *err);
+
 /* Decides req under policy into *out. Allocates nothing. Fails (HOGO_EINVAL) only when the
  * request cannot be decided under this policy: another policy id, or an `at` before the
  * policy's version came into force. */

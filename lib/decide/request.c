@@ -860,10 +860,9 @@ const char *hogo_request_subject_id(const struct hogo_request *r)
     return r->subject_id;
 }
 
-int hogo_request_set_subject_json(struct hogo_request *req, const struct hogo_vocab *v,
-                                  const char *json, size_t len, struct hogo_error *err)
+/* Forgets the request's subject facts before new ones are set. */
+static void clear_subject(struct hogo_request *req)
 {
-    hogo_error_clear(err);
     struct hogo__subject *s = &req->subject;
     s->known = 0;
     s->age = 0;
@@ -872,6 +871,13 @@ int hogo_request_set_subject_json(struct hogo_request *req, const struct hogo_vo
     for (int i = 0; i < 3; i++)
         s->corps[i].n = 0;
     s->nconsents = 0;
+}
+
+int hogo_request_set_subject_json(struct hogo_request *req, const struct hogo_vocab *v,
+                                  const char *json, size_t len, struct hogo_error *err)
+{
+    hogo_error_clear(err);
+    clear_subject(req);
     struct parse P = {.req = req, .v = v, .err = err, .subject_only = true};
     bool ended_early;
     yajl_status st;
@@ -889,6 +895,88 @@ int hogo_request_set_subject_json(struct hogo_request *req, const struct hogo_vo
     if (rc == 0)
         rc = validate_consent(req, v, err);
     return rc;
+}
+
+/* The parser's events for a key or a string value, from C strings. */
+static int feed_key(struct parse *P, const char *k)
+{
+    return on_map_key(P, (const unsigned char *)k, strlen(k));
+}
+
+static int feed_string(struct parse *P, const char *s)
+{
+    return on_string(P, (const unsigned char *)s, strlen(s));
+}
+
+/* One fact's rows (facts[0..2n)) as the parser's events: a scalar takes the first row. */
+static int feed_fact(struct parse *P, int fact, const char *const *facts, size_t n)
+{
+    if (!feed_key(P, facts[0]))
+        return 0;
+    if (fact == HOGO__F_AGE)
+        return on_integer(P, strtoll(facts[1], NULL, 10));
+    if (is_bool_fact(fact))
+        return on_bool(P, !strcmp(facts[1], "true"));
+    int ok = on_start_array(P);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = feed_string(P, facts[2 * i + 1]);
+    return ok && on_end_array(P);
+}
+
+/* A consent's data ("name,email") as the parser's events for its array. */
+static int feed_csv(struct parse *P, const char *csv)
+{
+    char id[128];
+    int ok = on_start_array(P);
+    for (const char *p = csv; ok && *p;) {
+        size_t n = strcspn(p, ",");
+        if (n && n < sizeof id) {
+            memcpy(id, p, n);
+            id[n] = '\0';
+            ok = feed_string(P, id);
+        } else if (n) {
+            ok = on_string(P, (const unsigned char *)p, n); /* reported as unknown */
+        }
+        p += n + (p[n] == ',');
+    }
+    return ok && on_end_array(P);
+}
+
+int hogo_request_set_subject_rows(struct hogo_request *req, const struct hogo_vocab *v,
+                                  const char *const *facts, size_t nfacts,
+                                  const char *const *consents, size_t nconsents,
+                                  struct hogo_error *err)
+{
+    hogo_error_clear(err);
+    clear_subject(req);
+    /* the events the parser gets for {"fact": value or [values], ..., "consents": [...]},
+     * so that the checks and the messages are those of hogo_request_set_subject_json() */
+    struct parse P = {.req = req, .v = v, .err = err, .subject_only = true, .bad_escape = -1};
+    P.stack[0].kind = CTX_ROOT;
+    int ok = on_start_map(&P);
+    for (size_t i = 0; ok && i < nfacts;) {
+        size_t n = 1;
+        while (i + n < nfacts && !strcmp(facts[2 * (i + n)], facts[2 * i]))
+            n++;
+        int fact = hogo__vocab_find(v, HOGO__K_FACT, facts[2 * i], strlen(facts[2 * i]));
+        ok = feed_fact(&P, fact, facts + 2 * i, n);
+        i += n;
+    }
+    if (ok)
+        ok = feed_key(&P, "consents") && on_start_array(&P);
+    for (size_t i = 0; ok && i < nconsents; i++) {
+        const char *const *c = consents + 4 * i;
+        ok = on_start_map(&P) && feed_key(&P, "id") && feed_string(&P, c[0]) &&
+             feed_key(&P, "recipient") && feed_string(&P, c[1]) && feed_key(&P, "purpose") &&
+             feed_string(&P, c[2]) && feed_key(&P, "data") && feed_csv(&P, c[3]) &&
+             on_end_map(&P);
+    }
+    if (ok)
+        ok = on_end_array(&P) && on_end_map(&P);
+    req->consent = -1;
+    if (!ok || P.failed)
+        return err && err->code ? err->code : HOGO_EINVAL;
+    return validate_consent(req, v, err);
 }
 
 int hogo_request_parse(struct hogo_request *req, const struct hogo_vocab *v, const char *json,

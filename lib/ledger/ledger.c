@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <yajl/yajl_tree.h>
 
 /* purge_after = at + years, calendar years in UTC. */
@@ -30,13 +31,19 @@ static int64_t add_years(int64_t us, int years)
 }
 
 /* A record id: "prov-" (or "rcpt-"), 13 hex digits of a microsecond clock that never repeats
- * or goes back within the process, and 7 random hex digits against other processes. Ids made
- * later sort later, so a new record lands at the end of the primary key's B-tree instead of
- * on a random page of it (a random id rewrote a page of the index per record, and more as
- * the table grew). */
+ * or goes back within the process, and 7 hex digits drawn at random once per process against
+ * other processes. Ids made later sort later, so a new record lands at the end of the primary
+ * key's B-tree instead of on a random page of it (a random id rewrote a page of the index per
+ * record, and more as the table grew). */
 static void new_id(const char prefix[5], char out[HOGO_LEDGER_ID_BYTES])
 {
     static _Atomic uint64_t last;
+    static _Atomic uint64_t salt; /* pid << 32 | random 28 bits; drawn again after a fork */
+    uint64_t mine = atomic_load(&salt), pid = (uint64_t)getpid();
+    if (!mine || mine >> 32 != pid) {
+        mine = pid << 32 | (randombytes_random() & 0xfffffffu);
+        atomic_store(&salt, mine);
+    }
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
@@ -44,7 +51,7 @@ static void new_id(const char prefix[5], char out[HOGO_LEDGER_ID_BYTES])
     do
         next = now > prev ? now : prev + 1;
     while (!atomic_compare_exchange_weak(&last, &prev, next));
-    uint32_t r = randombytes_random() & 0xfffffffu;
+    uint32_t r = (uint32_t)(mine & 0xfffffffu);
     memcpy(out, prefix, 4);
     snprintf(out + 4, HOGO_LEDGER_ID_BYTES - 4, "-%013llx%07x", (unsigned long long)next,
              (unsigned)r); /* "prov-" + 20 hex digits + NUL */

@@ -121,13 +121,26 @@ static int own_years(const struct hogo_provide_opts *o)
     return o && o->own_retention_years ? o->own_retention_years : HOGO_OWN_RETENTION_YEARS;
 }
 
+/* The stored facts into the request (hogo__subject_decide_rows' receiver). */
+struct set_facts {
+    struct hogo_request *r;
+    const struct hogo_vocab *v;
+};
+
+static int set_facts(void *ctx, const char *const *facts, size_t nfacts,
+                     const char *const *consents, size_t nconsents, struct hogo_error *err)
+{
+    struct set_facts *sf = ctx;
+    return hogo_request_set_subject_rows(sf->r, sf->v, facts, nfacts, consents, nconsents, err);
+}
+
 static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
                              struct hogo_request *r, const struct hogo_provide_opts *o,
                              enum kind kind, struct hogo_decision *d,
                              char record_id[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
 {
     static const struct hogo_provide_opts none;
-    char *facts = NULL, *djson = NULL, *detail = NULL;
+    char *djson = NULL, *detail = NULL;
     char id[HOGO_LEDGER_ID_BYTES] = "";
     if (!o)
         o = &none;
@@ -156,9 +169,8 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
     rc = hogo__txn_begin(st, err);
     if (rc < 0)
         return rc;
-    rc = hogo__subject_facts_json(st, hogo_policy_id(p), subject, &facts, err);
-    if (rc == 0)
-        rc = hogo_request_set_subject_json(r, p->vocab, facts, strlen(facts), err);
+    struct set_facts sf = {r, p->vocab};
+    rc = hogo__subject_decide_rows(st, hogo_policy_id(p), subject, set_facts, &sf, err);
     if (rc == 0)
         rc = hogo_decide(p, r, d, err);
     if (rc == 0)
@@ -244,7 +256,6 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
         memcpy(record_id, id, HOGO_LEDGER_ID_BYTES);
     if (rc < 0)
         memset(d, 0, sizeof *d);
-    free(facts);
     free(djson);
     free(detail);
     return rc;

@@ -232,10 +232,19 @@ int hogo__ledger_receipt_decided(struct hogo_store *st, const struct hogo_receip
                                  const char *decided, char id_out[HOGO_LEDGER_ID_BYTES],
                                  struct hogo_error *err);
 
-/* The subject's facts JSON as hogo_store_subject_facts_json() gives it, inside the caller's
- * transaction and without its own audit event (the caller records the read). */
-int hogo__subject_facts_json(struct hogo_store *st, const char *policy, const char *subject_id,
-                             char **json, struct hogo_error *err);
+/* Receives a subject's facts as rows: facts[2i] a fact's id and facts[2i + 1] one value as
+ * text (a list fact has a row per value, next to each other); consents[4i .. 4i + 3] a
+ * consent's id, recipient, purpose and data (ids separated by commas). Borrowed for the call. */
+typedef int (*hogo__facts_fn)(void *ctx, const char *const *facts, size_t nfacts,
+                              const char *const *consents, size_t nconsents,
+                              struct hogo_error *err);
+/* The facts a decision on subject_id under policy needs, read inside the caller's transaction
+ * without an audit event of its own (the caller records the decision): the stored facts in
+ * order of fact and value, blocked companies followed through their successors, and the
+ * consents given under policy and not withdrawn; fn gets them and its result is returned.
+ * A subject unknown or of another operator is an error (HOGO_ENOTFOUND). */
+int hogo__subject_decide_rows(struct hogo_store *st, const char *policy, const char *subject_id,
+                              hogo__facts_fn fn, void *ctx, struct hogo_error *err);
 
 /* The header cells of the CSV file at path (ledger/csv_header.c): *names is an allocated
  * array of n allocated strings; caller frees each and the array. */

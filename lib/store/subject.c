@@ -760,34 +760,68 @@ int hogo_store_subject_facts_json(struct hogo_store *st, const char *policy,
 
 /* The facts a decision needs, in one query without sorting or temporary tables: the subject
  * row (k 0), its fact rows (k 1) and the consents given under the policy and not withdrawn
- * (k 2). The rows are collected and ordered here (fact, value; consent id), then written as
- * facts_json() writes them; blocked companies are followed through their successors with a
- * second query only when the subject has any. */
+ * (k 2). The rows are collected and ordered here (fact, value; consent id); blocked companies
+ * are followed through their successors with a second query only when the subject has any. */
 static const char decide_facts_sql[] =
     "SELECT 0, operator, NULL, NULL, NULL FROM subjects WHERE subject_id = ? "
     "UNION ALL SELECT 1, fact, value, NULL, NULL FROM subject_facts WHERE subject_id = ? "
     "UNION ALL SELECT 2, consent_id, recipient, purpose, data FROM consents WHERE "
     "subject_id = ? AND policy = ? AND withdrawn_at IS NULL";
 
-#define DF_ROWS 256 /* facts and consents of one subject held at once */
-
 struct df_row {
-    int k;
+    int k;         /* 1 fact, 2 consent, 3 a blocked company (or one of its successors) */
     size_t off[4]; /* offsets of a, b, c, d in the arena; (size_t)-1 for NULL */
 };
 
 struct decide_facts {
     const char *policy;
-    int found, other_operator, blocked, overflow;
-    struct df_row rows[DF_ROWS];
-    size_t n;
-    char *arena; /* owned */
-    size_t used, cap;
+    int found, other_operator, blocked;
+    struct df_row *rows; /* owned */
+    size_t n, cap;
+    char *arena; /* owned: the rows' text */
+    size_t used, arena_cap;
 };
 
 static const char *df_str(const struct decide_facts *x, const struct df_row *r, int i)
 {
     return r->off[i] == (size_t)-1 ? NULL : x->arena + r->off[i];
+}
+
+/* Appends a row of kind k with up to four texts (n of c, NULL or not text for NULL). */
+static int df_push(struct decide_facts *x, int k, const struct hogo__val *c, int n)
+{
+    if (x->n == x->cap) {
+        size_t nc = x->cap ? x->cap * 2 : 32;
+        struct df_row *r = realloc(x->rows, nc * sizeof *r);
+        if (!r)
+            return HOGO_ENOMEM;
+        x->rows = r;
+        x->cap = nc;
+    }
+    struct df_row *r = &x->rows[x->n++];
+    r->k = k;
+    for (int i = 0; i < 4; i++) {
+        const struct hogo__val *v = i < n ? &c[i] : NULL;
+        if (!v || v->type != HOGO__TEXT) {
+            r->off[i] = (size_t)-1;
+            continue;
+        }
+        if (x->used + v->n + 1 > x->arena_cap) {
+            size_t nc = x->arena_cap ? x->arena_cap * 2 : 1024;
+            while (nc < x->used + v->n + 1)
+                nc *= 2;
+            char *a = realloc(x->arena, nc);
+            if (!a)
+                return HOGO_ENOMEM;
+            x->arena = a;
+            x->arena_cap = nc;
+        }
+        memcpy(x->arena + x->used, v->s, v->n);
+        x->arena[x->used + v->n] = '\0';
+        r->off[i] = x->used;
+        x->used += v->n + 1;
+    }
+    return 0;
 }
 
 static int row_decide_fact(void *ctx, const struct hogo__val *c, size_t n)
@@ -800,39 +834,26 @@ static int row_decide_fact(void *ctx, const struct hogo__val *c, size_t n)
         x->other_operator = strcmp(c[1].s, x->policy) != 0;
         return 0;
     }
-    if (x->n == DF_ROWS) {
-        x->overflow = 1;
-        return 1;
+    if (c[0].i == 1 && !fact_by_name(c[1].s))
+        return 0; /* not a fact of this vocabulary: as facts_json() */
+    if (c[0].i == 1 && !strcmp(c[1].s, "blocked_companies")) {
+        x->blocked = 1; /* listed, with their successors, by the second query */
+        return 0;
     }
-    struct df_row *r = &x->rows[x->n++];
-    r->k = (int)c[0].i;
-    for (int i = 0; i < 4; i++) {
-        const struct hogo__val *v = &c[1 + i];
-        if (v->type != HOGO__TEXT) {
-            r->off[i] = (size_t)-1;
-            continue;
-        }
-        if (x->used + v->n + 1 > x->cap) {
-            size_t nc = x->cap ? x->cap * 2 : 1024;
-            while (nc < x->used + v->n + 1)
-                nc *= 2;
-            char *a = realloc(x->arena, nc);
-            if (!a)
-                return HOGO_ENOMEM;
-            x->arena = a;
-            x->cap = nc;
-        }
-        memcpy(x->arena + x->used, v->s, v->n);
-        x->arena[x->used + v->n] = '\0';
-        r->off[i] = x->used;
-        x->used += v->n + 1;
-    }
-    if (r->k == 1 && !strcmp(c[1].s, "blocked_companies"))
-        x->blocked = 1;
-    return 0;
+    return df_push(x, (int)c[0].i, c + 1, 4);
 }
 
-/* Insertion sort: a subject has a handful of rows. */
+static int row_blocked(void *ctx, const struct hogo__val *c, size_t n)
+{
+    static const char name[] = "blocked_companies";
+    if (n < 1 || c[0].type != HOGO__TEXT)
+        return 0;
+    struct hogo__val v[2] = {{.type = HOGO__TEXT, .s = name, .n = sizeof name - 1}, c[0]};
+    return df_push(ctx, 3, v, 2);
+}
+
+/* Insertion sort by kind, then fact and value (consent id): a subject has a handful of
+ * rows; the blocked companies come out of their query in order. */
 static void sort_rows(struct decide_facts *x)
 {
     for (size_t i = 1; i < x->n; i++) {
@@ -841,7 +862,7 @@ static void sort_rows(struct decide_facts *x)
         while (j > 0) {
             const struct df_row *p = &x->rows[j - 1];
             int c = p->k - t.k;
-            if (!c)
+            if (!c && t.k != 3)
                 c = strcmp(df_str(x, p, 0), df_str(x, &t, 0));
             if (!c && t.k == 1)
                 c = strcmp(df_str(x, p, 1), df_str(x, &t, 1));
@@ -854,76 +875,61 @@ static void sort_rows(struct decide_facts *x)
     }
 }
 
-int hogo__subject_facts_json(struct hogo_store *st, const char *policy, const char *subject_id,
-                             char **json, struct hogo_error *err)
+int hogo__subject_decide_rows(struct hogo_store *st, const char *policy, const char *subject_id,
+                              hogo__facts_fn fn, void *ctx, struct hogo_error *err)
 {
-    if (!policy)
-        return facts_json(st, policy, subject_id, json, 0, err);
-    *json = NULL;
     int rc = hogo__check_id(subject_id, "subject id", err);
     if (rc < 0)
         return rc;
-    struct decide_facts xs, *x = &xs; /* rows are written before they are read */
-    x->found = x->other_operator = x->blocked = x->overflow = 0;
-    x->n = x->used = x->cap = 0;
-    x->arena = NULL;
-    yajl_gen g = yajl_gen_alloc(NULL);
-    if (!g) {
-        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
-        goto out;
-    }
-    x->policy = policy;
+    struct decide_facts x = {.policy = policy};
+    const char **facts = NULL, **consents = NULL;
     struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(subject_id), HV_TEXT(subject_id),
                             HV_TEXT(policy)};
-    rc = hogo__query(st, decide_facts_sql, p, 4, row_decide_fact, x, err);
+    rc = hogo__query(st, decide_facts_sql, p, 4, row_decide_fact, &x, err);
+    if (rc == 0 && x.found && !x.other_operator && x.blocked)
+        rc = hogo__query(st,
+                         "WITH RECURSIVE b(n) AS (SELECT value FROM subject_facts WHERE "
+                         "subject_id = ? AND fact = 'blocked_companies' UNION SELECT "
+                         "c.successor FROM corp_successions c JOIN b ON c.predecessor = b.n) "
+                         "SELECT n FROM b ORDER BY n",
+                         p, 1, row_blocked, &x, err);
     if (rc == HOGO_ENOMEM)
         rc = hogo_error_set(err, rc, NULL, "out of memory reading subject facts");
-    else if (rc == 0 && !x->found)
+    else if (rc == 0 && !x.found)
         rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
                             "subject '%s' not found; add it with 'hogo subject add %s "
                             "--operator POLICY'",
                             subject_id, subject_id);
-    else if (rc == 0 && x->other_operator)
+    else if (rc == 0 && x.other_operator)
         rc = other_operator(subject_id, policy, err);
     if (rc < 0)
         goto out;
-    if (x->overflow) { /* more rows than held at once: the general path */
-        yajl_gen_free(g);
-        free(x->arena);
-        return facts_json(st, policy, subject_id, json, 0, err);
-    }
-    sort_rows(x);
-    /* the same object facts_json() writes: facts, blocked_companies, consents */
-    struct facts_ctx f = {.g = g, .skip = "blocked_companies"};
-    yajl_gen_map_open(g);
-    size_t i = 0;
-    for (; i < x->n && x->rows[i].k == 1; i++) {
-        struct hogo__val c[2] = {HV_TEXT(df_str(x, &x->rows[i], 0)),
-                                 HV_TEXT(df_str(x, &x->rows[i], 1))};
-        c[0].n = strlen(c[0].s);
-        c[1].n = strlen(c[1].s);
-        row_fact(&f, c, 2);
-    }
-    if (f.cur && is_array(f.cur->type))
-        yajl_gen_array_close(g);
-    if (x->blocked && (rc = gen_blocked(st, g, subject_id, err)) < 0)
+    sort_rows(&x);
+    size_t nf = 0, nc = 0;
+    facts = malloc((2 * x.n + 1) * sizeof *facts);
+    consents = malloc((4 * x.n + 1) * sizeof *consents);
+    if (!facts || !consents) {
+        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory reading subject facts");
         goto out;
-    hogo__gen_str(g, "consents");
-    yajl_gen_array_open(g);
-    for (; i < x->n; i++) {
-        const struct df_row *r = &x->rows[i];
-        struct hogo__val c[4];
-        for (int k = 0; k < 4; k++)
-            c[k] = HV_TEXT(df_str(x, r, k));
-        row_consent(&f, c, 4);
     }
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
-    rc = hogo__gen_take(g, json, err);
+    for (size_t i = 0; i < x.n; i++) {
+        const struct df_row *r = &x.rows[i];
+        if (r->k == 2) {
+            for (int k = 0; k < 4; k++)
+                consents[4 * nc + (size_t)k] = df_str(&x, r, k) ? df_str(&x, r, k) : "";
+            nc++;
+        } else {
+            facts[2 * nf] = df_str(&x, r, 0);
+            facts[2 * nf + 1] = df_str(&x, r, 1) ? df_str(&x, r, 1) : "";
+            nf++;
+        }
+    }
+    rc = fn(ctx, facts, nf, consents, nc, err);
 out:
-    if (g)
-        yajl_gen_free(g);
-    free(x->arena);
+    free(facts);
+    free(consents);
+    free(x.rows);
+    free(x.arena);
     return rc;
 }
 

@@ -917,6 +917,102 @@ static void applied_subject(struct fx *f)
     OK(hogo_subject_add_fact(f->st, "u1", "applied_to", "6100000000001", &f->err));
 }
 
+/* hogo_provide() reads the stored facts as rows (hogo__subject_decide_rows() into
+ * hogo_request_set_subject_rows()); hogo check --db as JSON (hogo_store_subject_facts_json()
+ * into hogo_request_set_subject_json()). Both must give the same decision, byte for byte. */
+struct rows_ctx {
+    struct hogo_request *r;
+};
+
+static int rows_into_request(void *ctx, const char *const *facts, size_t nfacts,
+                             const char *const *consents, size_t nconsents,
+                             struct hogo_error *err)
+{
+    struct rows_ctx *x = ctx;
+    return hogo_request_set_subject_rows(x->r, hogo_policy_vocab(irp_policy()), facts, nfacts,
+                                         consents, nconsents, err);
+}
+
+static char *decided_json(struct hogo_request *r)
+{
+    struct hogo_decision d;
+    struct hogo_error e;
+    char *json = NULL;
+    if (hogo_decide(irp_policy(), r, &d, &e) || hogo_decision_json(irp_policy(), r, &d, &json, &e))
+        fail_msg("decide: %s", e.message);
+    return json;
+}
+
+static void test_stored_facts_as_rows_decide_as_their_json(void **state)
+{
+    struct fx *f = *state;
+    static const char *const facts[][2] = {
+        {"age", "17"}, {"guardian_consent", "false"}, {"scout_service", "true"},
+        {"linked_accounts", "ponta"}, {"linked_accounts", "recruit_id"},
+        {"services_used", "recruit_agent"}, {"services_requested", "recruit_agent"},
+        {"applied_to", "6100000000001"}, {"blocked_companies", "7010001008844"},
+        {"opt_outs", "ad_delivery"}};
+    OK(hogo_subject_add(f->st, "r1", "irp", &f->err));
+    for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++)
+        OK(i < 3 ? hogo_subject_set_fact(f->st, "r1", facts[i][0], facts[i][1], &f->err)
+                 : hogo_subject_add_fact(f->st, "r1", facts[i][0], facts[i][1], &f->err));
+    /* the block follows the blocked company into its successor */
+    OK(hogo_corp_succeed(f->st, "7010001008844", "9234567890123", "merger", &f->err));
+    const char *data[] = {"name", "work_history"};
+    struct hogo_consent c = {.id = "c1", .recipient = "participating_company",
+                             .purpose = "recruitment_selection", .data = data, .n_data = 2,
+                             .policy = "irp", .policy_version = "2025-04-01",
+                             .method = "web_form"};
+    OK(hogo_subject_consent(f->st, "r1", &c, &f->err));
+    static const char *const reqs[] = {
+        req_applied,
+        "{\"policy\":\"irp\",\"subject_id\":\"r1\",\"action\":\"provide\",\"purpose\":"
+        "\"recruitment_selection\",\"data\":[\"name\"],\"service\":\"recruit_direct_scout\","
+        "\"recipient\":{\"id\":\"participating_company\",\"corporate_number\":"
+        "\"9234567890123\"}}",
+        "{\"policy\":\"irp\",\"subject_id\":\"r1\",\"action\":\"provide\",\"purpose\":"
+        "\"recruitment_selection\",\"data\":[\"name\",\"work_history\"],\"recipient\":{\"id\":"
+        "\"participating_company\"},\"basis\":\"consent\",\"consent_id\":\"c1\"}",
+        "{\"policy\":\"irp\",\"subject_id\":\"r1\",\"action\":\"use\",\"purpose\":"
+        "\"ad_delivery\",\"data\":[\"name\"]}",
+        "{\"policy\":\"irp\",\"subject_id\":\"r1\",\"action\":\"use\",\"purpose\":"
+        "\"service_improvement\",\"data\":[\"work_history\"]}",
+        req_court,
+    };
+    int allowed = 0, denied = 0;
+    for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
+        struct hogo_request *r = parse_req(reqs[i]);
+        char *json = NULL;
+        OK(hogo_store_subject_facts_json(f->st, "irp", "r1", &json, &f->err));
+        OK(hogo_request_set_subject_json(r, hogo_policy_vocab(irp_policy()), json, strlen(json),
+                                         &f->err));
+        free(json);
+        char *via_json = decided_json(r);
+        struct rows_ctx x = {r};
+        OK(hogo_store_begin(f->st, &f->err));
+        OK(hogo__subject_decide_rows(f->st, "irp", "r1", rows_into_request, &x, &f->err));
+        OK(hogo_store_commit(f->st, &f->err));
+        char *via_rows = decided_json(r);
+        assert_string_equal(via_rows, via_json);
+        allowed += strstr(via_rows, "\"decision\":\"allow\"") != NULL;
+        denied += strstr(via_rows, "\"decision\":\"deny\"") != NULL;
+        free(via_json);
+        free(via_rows);
+        hogo_request_free(r);
+    }
+    /* the facts mattered: some requests were allowed and some (the successor of the
+     * blocked company, the opted-out purpose, the minor without a guardian) denied */
+    assert_true(allowed > 0);
+    assert_true(denied >= 2);
+    /* an unknown subject is refused as on the JSON path */
+    struct rows_ctx x = {NULL};
+    OK(hogo_store_begin(f->st, &f->err));
+    assert_int_equal(hogo__subject_decide_rows(f->st, "irp", "nobody", rows_into_request, &x,
+                                               &f->err),
+                     HOGO_ENOTFOUND);
+    OK(hogo_store_commit(f->st, &f->err));
+}
+
 static void test_provide_allowed_writes_the_record_with_statutory_retention(void **state)
 {
     struct fx *f = *state;
@@ -1565,6 +1661,7 @@ static int suite_run(const char *group)
         T(test_receipt_refused_when_a_confirmation_item_is_missing),
         T(test_ledger_export_filters_json_and_csv),
         T(test_purge_deletes_only_past_retention),
+        T(test_stored_facts_as_rows_decide_as_their_json),
         T(test_provide_allowed_writes_the_record_with_statutory_retention),
         T(test_provide_without_record_obligation_keeps_the_operators_retention),
         T(test_provide_denied_writes_no_record_but_audits_the_decision),
