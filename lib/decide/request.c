@@ -700,7 +700,11 @@ static long lone_surrogate(const char *s, size_t len)
 static void reset(struct hogo_request *r)
 {
     struct hogo__subject keep = r->subject;
+    char *memo = r->memo.json;
+    size_t memo_cap = r->memo.cap;
     memset(r, 0, sizeof *r);
+    r->memo.json = memo; /* kept for reuse; no longer valid */
+    r->memo.cap = memo_cap;
     r->action = r->purpose = r->service = r->recipient = r->institution = -1;
     r->form = HOGO__IDENTIFIED;
     r->basis = HOGO__POLICY;
@@ -731,6 +735,7 @@ void hogo_request_free(struct hogo_request *r)
     for (int i = 0; i < 3; i++)
         free(r->subject.corps[i].v);
     free(r->subject.consents);
+    free(r->memo.json);
     free(r);
 }
 

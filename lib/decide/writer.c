@@ -401,6 +401,56 @@ int hogo_decision_json(const struct hogo_policy *p, const struct hogo_request *r
     return *out ? 0 : hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory writing the decision");
 }
 
+/* The parts of a decision its JSON is written from. */
+static bool same_decision(const struct hogo_decision *a, const struct hogo_decision *b)
+{
+    if (a->allow != b->allow || a->nreasons != b->nreasons ||
+        a->obligations != b->obligations || a->missing != b->missing ||
+        a->missing_cond != b->missing_cond || a->retention_years != b->retention_years ||
+        a->retention_last != b->retention_last || a->deid_rule != b->deid_rule ||
+        a->statute != b->statute)
+        return false;
+    for (int i = 0; i < a->nreasons; i++)
+        if (a->reasons[i].rule != b->reasons[i].rule ||
+            a->reasons[i].effect != b->reasons[i].effect)
+            return false;
+    return true;
+}
+
+int hogo__decision_json_memo(const struct hogo_policy *p, struct hogo_request *r,
+                             const struct hogo_decision *d, const char **json,
+                             struct hogo_error *err)
+{
+    /* besides the decision, its JSON reads only the request's own fields (data, form,
+     * country) and the policy, except for a missed rule's "missing" parts */
+    bool cacheable = true;
+    for (int i = 0; i < d->nreasons; i++)
+        cacheable = cacheable && d->reasons[i].effect != HOGO__REASON_NO_MATCH;
+    if (r->memo.valid && cacheable && r->memo.policy_serial == p->serial &&
+        same_decision(&r->memo.decision, d)) {
+        *json = r->memo.json;
+        return 0;
+    }
+    char *fresh = NULL;
+    int rc = hogo_decision_json(p, r, d, &fresh, err);
+    if (rc < 0)
+        return rc;
+    size_t len = strlen(fresh);
+    if (len + 1 > r->memo.cap) {
+        free(r->memo.json);
+        r->memo.json = fresh;
+        r->memo.cap = len + 1;
+    } else {
+        memcpy(r->memo.json, fresh, len + 1);
+        free(fresh);
+    }
+    r->memo.valid = cacheable;
+    r->memo.policy_serial = p->serial;
+    r->memo.decision = *d;
+    *json = r->memo.json;
+    return 0;
+}
+
 int hogo_writer_error(struct hogo_writer *w, const struct hogo_error *err)
 {
     yajl_gen g = w->g;

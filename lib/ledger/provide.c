@@ -140,7 +140,8 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
                              char record_id[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
 {
     static const struct hogo_provide_opts none;
-    char *djson = NULL, *detail = NULL;
+    const char *djson = NULL; /* borrowed from the request (hogo__decision_json_memo) */
+    char *detail = NULL;
     char id[HOGO_LEDGER_ID_BYTES] = "";
     if (!o)
         o = &none;
@@ -174,7 +175,7 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
     if (rc == 0)
         rc = hogo_decide(p, r, d, err);
     if (rc == 0)
-        rc = hogo_decision_json(p, r, d, &djson, err);
+        rc = hogo__decision_json_memo(p, r, d, &djson, err);
     /* An allowed decision is stored once, in the record it allows, and the record's audit
      * event is the decision's too: it names the decision in its object and seals the stored
      * decision with its hash. A denial has no record: its event holds the decision itself. */
@@ -256,7 +257,6 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
         memcpy(record_id, id, HOGO_LEDGER_ID_BYTES);
     if (rc < 0)
         memset(d, 0, sizeof *d);
-    free(djson);
     free(detail);
     return rc;
 }

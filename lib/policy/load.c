@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -847,6 +848,8 @@ int hogo_policy_load(const char *path, const struct hogo_policy_load_opts *opts,
     *out = NULL;
     if (!p)
         return HOGO_ENOMEM;
+    static _Atomic uint64_t serials;
+    p->serial = atomic_fetch_add(&serials, 1) + 1;
     hogo_error_clear(err);
     p->path = strdup(path);
     if (!p->path) {

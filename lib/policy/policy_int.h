@@ -261,6 +261,7 @@ struct hogo__clause {
 };
 
 struct hogo_policy {
+    uint64_t serial;    /* unique among the policies loaded by the process (never reused) */
     char *id;           /* owned */
     char *operator_ja;  /* owned */
     char *operator_en;  /* owned */
@@ -327,7 +328,24 @@ struct hogo_request {
     char subject_id[128];
     struct hogo__subject subject;
     unsigned seen; /* which top-level fields were given */
+    /* the JSON of the last decision written for this request (hogo__decision_json_memo()),
+     * valid while the request's own fields stay as they are; reset() invalidates it */
+    struct {
+        bool valid;
+        uint64_t policy_serial; /* the policy it was written under (hogo_policy.serial) */
+        struct hogo_decision decision;
+        char *json; /* owned, kept across resets for reuse */
+        size_t cap;
+    } memo;
 };
+
+/* The decision JSON of hogo_decision_json() (one line), borrowed from the request, which
+ * keeps the last one it wrote: a batch deciding one request for many subjects (the facts
+ * change, the request does not) writes it once per distinct decision. A decision that
+ * misses a rule (whose "missing" parts may name the subject's facts) is written afresh. */
+int hogo__decision_json_memo(const struct hogo_policy *p, struct hogo_request *r,
+                             const struct hogo_decision *d, const char **json,
+                             struct hogo_error *err);
 
 /* Index of a corporate-number list fact within hogo__subject.corps, or -1. */
 static inline int hogo__corp_slot(int fact)

@@ -360,6 +360,59 @@ static void decisions_are_repeatable_on_a_reused_request(void **state)
     assert_int_equal(a.missing, b.missing);
 }
 
+/* The decision JSON a request keeps (hogo__decision_json_memo, used by hogo_provide) is the
+ * one hogo_decision_json() writes, whatever changed since: the request's own fields (which
+ * the decision itself may not show), or the subject's facts. */
+static void expect_memo_current(const char *label)
+{
+    struct hogo_decision d;
+    struct hogo_error err = {0};
+    const char *kept = NULL;
+    char *fresh = NULL;
+    if (hogo_decide(policy, req, &d, &err))
+        fail_msg("%s: decide failed: %s", label, err.message);
+    assert_int_equal(hogo__decision_json_memo(policy, req, &d, &kept, &err), 0);
+    assert_int_equal(hogo_decision_json(policy, req, &d, &fresh, &err), 0);
+    if (strcmp(kept, fresh) != 0)
+        fail_msg("%s: kept %s\nfresh %s", label, kept, fresh);
+    free(fresh);
+}
+
+static void the_decision_json_a_request_keeps_is_current(void **state)
+{
+    (void)state;
+    struct hogo_error err = {0};
+#define DEID(data) REQ("\"action\":\"provide\",\"purpose\":\"sales_proposal\",\"recipient\":{\"id\":\"participating_company\"},\"form\":\"deidentified\",\"data\":" data)
+    assert_int_equal(parse(DEID("[\"age\",\"gender\"]"), &err), 0);
+    expect_memo_current("deidentified, no identifier");
+    expect_memo_current("the same again");
+    /* the same decision, but the obligation now drops the name: written anew */
+    assert_int_equal(parse(DEID("[\"name\",\"age\",\"gender\"]"), &err), 0);
+    expect_memo_current("deidentified, with the name");
+    struct hogo_decision d;
+    const char *kept = NULL;
+    assert_int_equal(hogo_decide(policy, req, &d, &err), 0);
+    assert_int_equal(hogo__decision_json_memo(policy, req, &d, &kept, &err), 0);
+    assert_non_null(strstr(kept, "\"drop\":[\"name\"]"));
+#undef DEID
+    /* stored facts change under the same request */
+    assert_int_equal(parse(REQ("\"action\":\"provide\",\"purpose\":\"recruitment_selection\","
+                               "\"data\":[\"name\"],\"recipient\":{\"id\":\"participating_company\","
+                               "\"corporate_number\":\"9234567890123\"}"),
+                           &err),
+                     0);
+    const char *applied[] = {"applied_to", "9234567890123"};
+    const char *other[] = {"applied_to", "5010401089998"};
+    assert_int_equal(hogo_request_set_subject_rows(req, vocab, applied, 1, NULL, 0, &err), 0);
+    expect_memo_current("applied");
+    assert_int_equal(hogo_request_set_subject_rows(req, vocab, other, 1, NULL, 0, &err), 0);
+    expect_memo_current("applied elsewhere (the closest clause and what it missed)");
+    assert_int_equal(hogo_request_set_subject_rows(req, vocab, NULL, 0, NULL, 0, &err), 0);
+    expect_memo_current("no facts");
+    assert_int_equal(hogo_request_set_subject_rows(req, vocab, applied, 1, NULL, 0, &err), 0);
+    expect_memo_current("applied again");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +429,7 @@ int main(void)
         cmocka_unit_test(wrong_policy_or_version_is_an_error),
         cmocka_unit_test(text_answer_quotes_the_clause),
         cmocka_unit_test(decisions_are_repeatable_on_a_reused_request),
+        cmocka_unit_test(the_decision_json_a_request_keeps_is_current),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
