@@ -2,7 +2,9 @@
  * The PostgreSQL backend of the store (libpq). Store layer (backend); reached only through
  * hogo__pg_ops. Statements use the extended protocol with parameters ($n, renumbered from the
  * shared `?` form); binary values travel in binary format, everything else as text. Results
- * are read in single-row mode so a large scan (audit verify) needs constant memory.
+ * come in binary format (integers, booleans and bytea as they are, no text to convert or
+ * unescape) and are read in single-row mode so a large scan (audit verify) needs constant
+ * memory.
  * Writers are serialised by a transaction-scoped advisory lock taken at BEGIN, because the
  * audit chain has one head (docs/scaling.md discusses what that means under Citus).
  *
@@ -16,6 +18,7 @@
 #include "store-int.h"
 
 #include <libpq-fe.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,7 +178,6 @@ static int read_results(struct pgc *p, int64_t *changes, hogo__row_fn row, void 
     int stop = 0;
     PGresult *res;
     struct hogo__val cols[32];
-    unsigned char *unesc[32];
     while ((res = PQgetResult(p->c))) {
         ExecStatusType s = PQresultStatus(res);
         if (s == PGRES_SINGLE_TUPLE && rc == 0 && !stop && row) {
@@ -183,28 +185,29 @@ static int read_results(struct pgc *p, int64_t *changes, hogo__row_fn row, void 
             if (nc > 32)
                 nc = 32;
             for (int i = 0; i < nc; i++) {
-                unesc[i] = NULL;
                 if (PQgetisnull(res, 0, i)) {
                     cols[i] = HV_NULL;
                     continue;
                 }
-                const char *txt = PQgetvalue(res, 0, i);
+                const unsigned char *b = (const unsigned char *)PQgetvalue(res, 0, i);
+                int len = PQgetlength(res, 0, i);
                 Oid t = PQftype(res, i);
-                if (t == OID_INT8 || t == OID_INT4 || t == OID_INT2)
-                    cols[i] = HV_INT(strtoll(txt, NULL, 10));
-                else if (t == OID_BOOL)
-                    cols[i] = HV_INT(txt[0] == 't');
-                else if (t == OID_BYTEA) {
-                    size_t len = 0;
-                    unesc[i] = PQunescapeBytea((const unsigned char *)txt, &len);
-                    if (!unesc[i]) {
-                        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
-                        cols[i] = HV_NULL;
-                    } else
-                        cols[i] = HV_BLOB(unesc[i], len);
-                } else {
-                    cols[i] = (struct hogo__val){.type = HOGO__TEXT, .s = txt,
-                                                 .n = (size_t)PQgetlength(res, 0, i)};
+                if ((t == OID_INT8 && len == 8) || (t == OID_INT4 && len == 4) ||
+                    (t == OID_INT2 && len == 2)) {
+                    uint64_t u = 0; /* network byte order, sign-extended from its width */
+                    for (int k = 0; k < len; k++)
+                        u = u << 8 | b[k];
+                    int64_t v = len == 8   ? (int64_t)u
+                                : len == 4 ? (int64_t)(int32_t)(uint32_t)u
+                                           : (int64_t)(int16_t)(uint16_t)u;
+                    cols[i] = HV_INT(v);
+                } else if (t == OID_BOOL && len == 1) {
+                    cols[i] = HV_INT(b[0] != 0);
+                } else if (t == OID_BYTEA) {
+                    cols[i] = HV_BLOB(b, (size_t)len);
+                } else { /* text, varchar, name: their bytes (libpq adds a NUL) */
+                    cols[i] = (struct hogo__val){.type = HOGO__TEXT, .s = (const char *)b,
+                                                 .n = (size_t)len};
                 }
             }
             if (rc == 0) {
@@ -214,8 +217,6 @@ static int read_results(struct pgc *p, int64_t *changes, hogo__row_fn row, void 
                 else if (r > 0)
                     stop = 1;
             }
-            for (int i = 0; i < nc; i++)
-                PQfreemem(unesc[i]);
         } else if (s == PGRES_COMMAND_OK) {
             if (changes) {
                 const char *t = PQcmdTuples(res);
@@ -373,14 +374,14 @@ static int send_params(struct pgc *p, const char *sql, const struct hogo__val *v
     if (idx >= 0) {
         char name[16];
         snprintf(name, sizeof name, "h%d", idx);
-        if (!PQsendQueryPrepared(p->c, name, (int)n, pp.values, pp.lengths, pp.formats, 0))
+        if (!PQsendQueryPrepared(p->c, name, (int)n, pp.values, pp.lengths, pp.formats, 1))
             return pg_fail(p, NULL, "query", err);
         return 0;
     }
     const char *q = renumber(p, sql);
     if (!q)
         return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
-    if (!PQsendQueryParams(p->c, q, (int)n, NULL, pp.values, pp.lengths, pp.formats, 0))
+    if (!PQsendQueryParams(p->c, q, (int)n, NULL, pp.values, pp.lengths, pp.formats, 1))
         return pg_fail(p, NULL, "query", err);
     return 0;
 }
