@@ -252,6 +252,7 @@ struct verifier {
     struct cp *cps;               /* owned, sorted by seq */
     size_t ncp, icp, cap;
     int bad;
+    struct hogo__record_check *records; /* borrowed; NULL: the records are not checked */
 };
 
 static void vbad(struct verifier *v, int64_t seq, const char *fmt, ...)
@@ -400,9 +401,12 @@ static int row_event(void *ctx, const struct hogo__val *c, size_t n)
         fl[i] = x->type == HOGO__TEXT ? x->n : 0;
     }
     const struct hogo__val *pv = &c[7], *hv = &c[8];
-    return feed_event(v, c[0].i, c[1].i, f, fl, pv->type == HOGO__BLOB ? pv->b : "",
-                      pv->type == HOGO__BLOB ? pv->n : 0, hv->type == HOGO__BLOB ? hv->b : "",
-                      hv->type == HOGO__BLOB ? hv->n : 0);
+    int rc = feed_event(v, c[0].i, c[1].i, f, fl, pv->type == HOGO__BLOB ? pv->b : "",
+                        pv->type == HOGO__BLOB ? pv->n : 0, hv->type == HOGO__BLOB ? hv->b : "",
+                        hv->type == HOGO__BLOB ? hv->n : 0);
+    if (rc == 0 && v->records) /* f: subject_id, actor, action, object, detail */
+        rc = hogo__record_check_event(v->records, c[0].i, f[2], fl[2], f[3], fl[3], f[4], fl[4]);
+    return rc;
 }
 
 int hogo_audit_verify(struct hogo_store *st, const unsigned char *public_key,
@@ -411,8 +415,11 @@ int hogo_audit_verify(struct hogo_store *st, const unsigned char *public_key,
     struct verifier v = {.r = report, .pk = public_key, .expect = 1};
     memset(report, 0, sizeof *report);
     report->signatures_checked = public_key != NULL;
-    int rc = hogo__query(st, "SELECT seq, head, public_key, signature FROM checkpoints",
-                         NULL, 0, row_cp, &v, err);
+    int rc = hogo__record_check_new(&v.records);
+    if (rc < 0)
+        return hogo_error_set(err, rc, NULL, "out of memory");
+    rc = hogo__query(st, "SELECT seq, head, public_key, signature FROM checkpoints",
+                     NULL, 0, row_cp, &v, err);
     if (rc == HOGO_ENOMEM)
         hogo_error_set(err, rc, NULL, "out of memory reading checkpoints");
     if (rc < 0)
@@ -428,10 +435,18 @@ int hogo_audit_verify(struct hogo_store *st, const unsigned char *public_key,
     if (rc < 0)
         goto out;
     rc = finish(&v);
-    if (rc < 0)
+    if (rc < 0) {
         hogo_error_set(err, rc, "audit_events", "audit log tampered: %s", report->problem);
+        goto out;
+    }
+    /* the chain holds: the records must be what its events say they are */
+    rc = hogo__record_check_run(st, v.records, hogo__now_us(st), &report->first_bad_seq,
+                                report->problem, sizeof report->problem, err);
+    if (rc == HOGO_ETAMPER)
+        hogo_error_set(err, rc, "ledger", "ledger tampered: %s", report->problem);
 out:
     free(v.cps);
+    hogo__record_check_free(v.records);
     return rc;
 }
 

@@ -226,10 +226,12 @@ int hogo__ledger_provision_decided(struct hogo_store *st, const struct hogo_prov
     snprintf(years, sizeof years, "%d", p->retention_years);
     hogo__concat(obj, sizeof obj, "provision:", id, " recipient:", p->recipient_id, " items:",
                  items, decided ? " " : "", decided ? decided : "", (char *)NULL);
+    char purge_s[24];
+    snprintf(purge_s, sizeof purge_s, "%lld", (long long)purge);
     hogo__concat(fields, sizeof fields, "\"basis\":\"", p->basis, "\",\"policy\":\"",
                  p->policy ? p->policy : "", "\",\"record_required\":",
                  p->record_required ? "true" : "false", ",\"retention_years\":", years,
-                 (char *)NULL);
+                 ",\"purge_after\":", purge_s, (char *)NULL);
     record_detail(detail, sizeof detail, fields, p->decision_json);
     const struct hogo_audit_event ev = {p->subject_id, "provision.record", obj, detail};
     /* a collective record is kept until retention after the last provision */
@@ -308,8 +310,9 @@ int hogo__ledger_receipt_decided(struct hogo_store *st, const struct hogo_receip
     char obj[640], fields[160], detail[256];
     snprintf(obj, sizeof obj, "receipt:%s items:%s%s%s", id, items, decided ? " " : "",
              decided ? decided : "");
-    snprintf(fields, sizeof fields, "\"record_required\":%s,\"retention_years\":%d",
-             r->record_required ? "true" : "false", r->retention_years);
+    snprintf(fields, sizeof fields,
+             "\"record_required\":%s,\"retention_years\":%d,\"purge_after\":%lld",
+             r->record_required ? "true" : "false", r->retention_years, (long long)purge);
     record_detail(detail, sizeof detail, fields, r->decision_json);
     const struct hogo_audit_event ev = {r->subject_id, "receipt.record", obj, detail};
     rc = end_record(st, rc, collective ? receipt_extend_sql : NULL, at, purge, r->provider_name,

@@ -164,6 +164,24 @@ void hogo__store_set_now(struct hogo_store *st, int64_t us);
  * move once the write lock is held, and the first read comes before any append. */
 extern const char hogo__audit_head_sql[];
 
+/* The ledger's records against the events that wrote them (audit/records.c), for
+ * hogo_audit_verify(). */
+struct hogo__record_check;
+int hogo__record_check_new(struct hogo__record_check **out);
+void hogo__record_check_free(struct hogo__record_check *c);
+/* Notes one verified event; only provision.record and receipt.record events matter. <0 only
+ * when out of memory. */
+int hogo__record_check_event(struct hogo__record_check *c, int64_t seq, const char *action,
+                             size_t alen, const char *object, size_t olen, const char *detail,
+                             size_t dlen);
+/* Reads every record and checks it against its event, and every event's record: an edited,
+ * inserted or (before its purge date, now in microseconds) deleted record is HOGO_ETAMPER,
+ * the earliest one's event in *bad_seq (0 for a record without an event) and what is wrong
+ * in problem. */
+int hogo__record_check_run(struct hogo_store *st, struct hogo__record_check *c, int64_t now,
+                           int64_t *bad_seq, char *problem, size_t cap,
+                           struct hogo_error *err);
+
 /* Appends one audit event inside the caller's transaction (st->txn_depth must be > 0). */
 int hogo__audit_append(struct hogo_store *st, const char *subject_id, const char *action,
                        const char *object, const char *detail, struct hogo_error *err);

@@ -1040,6 +1040,70 @@ static void test_provide_allowed_writes_the_record_with_statutory_retention(void
     verify_ok(f);
 }
 
+/* Verification expecting a tampered ledger: the problem names the record and what changed. */
+static void expect_ledger_tamper(struct fx *f, const char *id, const char *what)
+{
+    struct hogo_audit_report r;
+    assert_int_equal(hogo_audit_verify(f->st, f->pk, &r, &f->err), HOGO_ETAMPER);
+    if (!strstr(r.problem, id) || !strstr(r.problem, what))
+        fail_msg("expected '%s' and '%s' in: %s", id, what, r.problem);
+}
+
+static void test_audit_verify_holds_every_record_to_its_event(void **state)
+{
+    struct fx *f = *state;
+    applied_subject(f);
+    struct hogo_request *r = parse_req(req_applied);
+    struct hogo_decision d;
+    char id[3][HOGO_LEDGER_ID_BYTES], sql[1024];
+    for (int i = 0; i < 3; i++)
+        OK(hogo_provide(f->st, irp_policy(), r, &d, id[i], &f->err));
+    hogo_request_free(r);
+    verify_ok(f);
+    /* edits, each caught and undone */
+    static const char *const edits[][3] = {
+        {"recipient_id = 'prospective_client'", "recipient_id = 'participating_company'",
+         "recipient"},
+        {"items = 'name'", "items = 'name,email'", "items"},
+        {"decision = replace(decision, '3(1)', '3(2)')",
+         "decision = replace(decision, '3(2)', '3(1)')", "decision"},
+    };
+    for (int i = 0; i < 3; i++) {
+        snprintf(sql, sizeof sql, "UPDATE provisions SET %s WHERE provision_id = '%s'",
+                 edits[i][0], id[1]);
+        raw(f, sql);
+        expect_ledger_tamper(f, id[1], edits[i][2]);
+        snprintf(sql, sizeof sql, "UPDATE provisions SET %s WHERE provision_id = '%s'",
+                 edits[i][1], id[1]);
+        raw(f, sql);
+        verify_ok(f);
+    }
+    /* a record written outside hogo */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO provisions (subject_id, provision_id, created_at, provided_at, "
+             "policy, policy_version, recipient_id, recipient_name, recipient_corporate_number, "
+             "recipient_address, recipient_representative, recipient_country, purpose, items, "
+             "basis, consent_id, record_required, retention_years, retention_from, "
+             "last_provision_at, purge_after, decision, detail) SELECT subject_id, "
+             "'prov-0000000000000forged', created_at, provided_at, policy, policy_version, "
+             "recipient_id, recipient_name, recipient_corporate_number, recipient_address, "
+             "recipient_representative, recipient_country, purpose, items, basis, consent_id, "
+             "record_required, retention_years, retention_from, last_provision_at, "
+             "purge_after, decision, detail FROM provisions WHERE provision_id = '%s'",
+             id[0]);
+    raw(f, sql);
+    expect_ledger_tamper(f, "prov-0000000000000forged", "no audit event");
+    raw(f, "DELETE FROM provisions WHERE provision_id = 'prov-0000000000000forged'");
+    verify_ok(f);
+    /* a record deleted before its retention ends */
+    snprintf(sql, sizeof sql, "DELETE FROM provisions WHERE provision_id = '%s'", id[2]);
+    raw(f, sql);
+    expect_ledger_tamper(f, id[2], "deleted before the end of its retention");
+    /* past its retention the same absence is a purge */
+    hogo__store_set_now(f->st, hogo__now_us(f->st) + 4 * 366 * 86400000000LL);
+    verify_ok(f);
+}
+
 static void test_provide_without_record_obligation_keeps_the_operators_retention(void **state)
 {
     struct fx *f = *state;
@@ -1663,6 +1727,7 @@ static int suite_run(const char *group)
         T(test_purge_deletes_only_past_retention),
         T(test_stored_facts_as_rows_decide_as_their_json),
         T(test_provide_allowed_writes_the_record_with_statutory_retention),
+        T(test_audit_verify_holds_every_record_to_its_event),
         T(test_provide_without_record_obligation_keeps_the_operators_retention),
         T(test_provide_denied_writes_no_record_but_audits_the_decision),
         T(test_provide_refuses_requests_it_cannot_record),
