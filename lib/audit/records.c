@@ -63,17 +63,22 @@ void hogo__record_check_free(struct hogo__record_check *c)
 
 static size_t id_hash(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    uint64_t h = 1469598103934665603u; /* FNV-1a, then mixed so the low bits (the slot)
+                                          depend on every byte */
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
     return (size_t)h;
 }
 
-/* The slot of id (length n): its entry, or the free slot where it belongs. */
+/* The slot of id (length n < HOGO_LEDGER_ID_BYTES): its entry, or the free slot where it
+ * belongs. */
 static struct expected *slot(struct expected *slots, size_t cap, const char *id, size_t n)
 {
     for (size_t i = id_hash(id, n) & (cap - 1);; i = (i + 1) & (cap - 1))
-        if (!slots[i].id[0] || (strlen(slots[i].id) == n && !memcmp(slots[i].id, id, n)))
+        if (!slots[i].id[0] || (!memcmp(slots[i].id, id, n) && !slots[i].id[n]))
             return &slots[i];
 }
 
@@ -201,7 +206,9 @@ static int row_record(void *ctx, const struct hogo__val *c, size_t n)
     const char *kind = rd->receipts ? "receipt" : "provision";
     if (n < 4 || c[0].type != HOGO__TEXT)
         return 0;
-    struct expected *e = k->cap ? slot(k->slots, k->cap, c[0].s, c[0].n) : NULL;
+    struct expected *e = k->cap && c[0].n < HOGO_LEDGER_ID_BYTES
+                             ? slot(k->slots, k->cap, c[0].s, c[0].n)
+                             : NULL;
     if (!e || !e->id[0] || e->receipt != rd->receipts) {
         mismatch(k, INT64_MAX - 1,
                  "%s record %.*s has no audit event: it was written outside hogo", kind,
