@@ -618,6 +618,13 @@ static int row_consent(void *ctx, const struct hogo__val *c, size_t n)
     return 0;
 }
 
+/* A subject's blocked companies with every successor, transitively, in order (one
+ * parameter: the subject id). */
+static const char blocked_sql[] =
+    "WITH RECURSIVE b(n) AS (SELECT value FROM subject_facts WHERE subject_id = ? AND "
+    "fact = 'blocked_companies' UNION SELECT c.successor FROM corp_successions c JOIN b ON "
+    "c.predecessor = b.n) SELECT n FROM b ORDER BY n";
+
 /* Writes "blocked_companies": the subject's blocked companies with every successor,
  * transitively, into the open map g. */
 static int gen_blocked(struct hogo_store *st, yajl_gen g, const char *subject_id,
@@ -626,12 +633,7 @@ static int gen_blocked(struct hogo_store *st, yajl_gen g, const char *subject_id
     struct hogo__val p[] = {HV_TEXT(subject_id)};
     hogo__gen_str(g, "blocked_companies");
     yajl_gen_array_open(g);
-    int rc = hogo__query(st,
-                         "WITH RECURSIVE b(n) AS (SELECT value FROM subject_facts WHERE "
-                         "subject_id = ? AND fact = 'blocked_companies' UNION SELECT "
-                         "c.successor FROM corp_successions c JOIN b ON c.predecessor = b.n) "
-                         "SELECT n FROM b ORDER BY n",
-                         p, 1, gen_first_col, g, err);
+    int rc = hogo__query(st, blocked_sql, p, 1, gen_first_col, g, err);
     yajl_gen_array_close(g);
     return rc;
 }
@@ -887,12 +889,7 @@ int hogo__subject_decide_rows(struct hogo_store *st, const char *policy, const c
                             HV_TEXT(policy)};
     rc = hogo__query(st, decide_facts_sql, p, 4, row_decide_fact, &x, err);
     if (rc == 0 && x.found && !x.other_operator && x.blocked)
-        rc = hogo__query(st,
-                         "WITH RECURSIVE b(n) AS (SELECT value FROM subject_facts WHERE "
-                         "subject_id = ? AND fact = 'blocked_companies' UNION SELECT "
-                         "c.successor FROM corp_successions c JOIN b ON c.predecessor = b.n) "
-                         "SELECT n FROM b ORDER BY n",
-                         p, 1, row_blocked, &x, err);
+        rc = hogo__query(st, blocked_sql, p, 1, row_blocked, &x, err);
     if (rc == HOGO_ENOMEM)
         rc = hogo_error_set(err, rc, NULL, "out of memory reading subject facts");
     else if (rc == 0 && !x.found)
