@@ -701,10 +701,8 @@ static void reset(struct hogo_request *r)
 {
     struct hogo__subject keep = r->subject;
     char *memo = r->memo.json;
-    size_t memo_cap = r->memo.cap;
     memset(r, 0, sizeof *r);
-    r->memo.json = memo; /* kept for reuse; no longer valid */
-    r->memo.cap = memo_cap;
+    r->memo.json = memo; /* no longer valid; freed when replaced or with the request */
     r->action = r->purpose = r->service = r->recipient = r->institution = -1;
     r->form = HOGO__IDENTIFIED;
     r->basis = HOGO__POLICY;

@@ -435,15 +435,8 @@ int hogo__decision_json_memo(const struct hogo_policy *p, struct hogo_request *r
     int rc = hogo_decision_json(p, r, d, &fresh, err);
     if (rc < 0)
         return rc;
-    size_t len = strlen(fresh);
-    if (len + 1 > r->memo.cap) {
-        free(r->memo.json);
-        r->memo.json = fresh;
-        r->memo.cap = len + 1;
-    } else {
-        memcpy(r->memo.json, fresh, len + 1);
-        free(fresh);
-    }
+    free(r->memo.json);
+    r->memo.json = fresh;
     r->memo.valid = cacheable;
     r->memo.policy_serial = p->serial;
     r->memo.decision = *d;

@@ -334,8 +334,7 @@ struct hogo_request {
         bool valid;
         uint64_t policy_serial; /* the policy it was written under (hogo_policy.serial) */
         struct hogo_decision decision;
-        char *json; /* owned, kept across resets for reuse */
-        size_t cap;
+        char *json; /* owned; a reset leaves it to be freed by the next one */
     } memo;
 };
 
