@@ -9,6 +9,7 @@
  */
 #include "store/store-int.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -17,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include <yajl/yajl_tree.h>
 
 /* purge_after = at + years, calendar years in UTC. */
@@ -35,14 +35,21 @@ static int64_t add_years(int64_t us, int years)
  * other processes. Ids made later sort later, so a new record lands at the end of the primary
  * key's B-tree instead of on a random page of it (a random id rewrote a page of the index per
  * record, and more as the table grew). */
+static _Atomic uint32_t id_salt; /* the 7 random hex digits; 0: not drawn yet */
+
+static void forget_id_salt(void) { atomic_store(&id_salt, 0); } /* a forked child draws anew */
+
+static void watch_forks(void) { pthread_atfork(NULL, NULL, forget_id_salt); }
+
 static void new_id(const char prefix[5], char out[HOGO_LEDGER_ID_BYTES])
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     static _Atomic uint64_t last;
-    static _Atomic uint64_t salt; /* pid << 32 | random 28 bits; drawn again after a fork */
-    uint64_t mine = atomic_load(&salt), pid = (uint64_t)getpid();
-    if (!mine || mine >> 32 != pid) {
-        mine = pid << 32 | (randombytes_random() & 0xfffffffu);
-        atomic_store(&salt, mine);
+    pthread_once(&once, watch_forks);
+    uint32_t r = atomic_load(&id_salt);
+    if (!r) {
+        r = 1 + randombytes_uniform(0xfffffffu); /* 1 .. 0xfffffff: 7 hex digits */
+        atomic_store(&id_salt, r);
     }
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -51,7 +58,6 @@ static void new_id(const char prefix[5], char out[HOGO_LEDGER_ID_BYTES])
     do
         next = now > prev ? now : prev + 1;
     while (!atomic_compare_exchange_weak(&last, &prev, next));
-    uint32_t r = (uint32_t)(mine & 0xfffffffu);
     memcpy(out, prefix, 4);
     snprintf(out + 4, HOGO_LEDGER_ID_BYTES - 4, "-%013llx%07x", (unsigned long long)next,
              (unsigned)r); /* "prov-" + 20 hex digits + NUL */
