@@ -129,16 +129,6 @@ static const char *field(const char *s, size_t n, const char *key, size_t *len)
     return NULL;
 }
 
-static char *copy(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 int hogo__record_check_event(struct hogo__record_check *c, int64_t seq, const char *action,
                              size_t alen, const char *object, size_t olen, const char *detail,
                              size_t dlen)
@@ -171,8 +161,8 @@ int hogo__record_check_event(struct hogo__record_check *c, int64_t seq, const ch
     e->id[idn] = '\0';
     e->receipt = receipt;
     e->seq = seq;
-    e->recipient = rcp ? copy(rcp, rn) : NULL;
-    e->items = copy(items, in);
+    e->recipient = rcp ? strndup(rcp, rn) : NULL;
+    e->items = strndup(items, in);
     c->n++;
     if ((rcp && !e->recipient) || !e->items)
         return HOGO_ENOMEM;
