@@ -9,6 +9,7 @@
  * Events from before the hash and the purge date were recorded are checked for what they
  * name.
  */
+#include "common/dict.h"
 #include "store/store-int.h"
 
 #include <sodium.h>
@@ -18,9 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One record as its event describes it. */
+/* One record as its event describes it; its id is the same index in the dictionary. */
 struct expected {
-    char id[HOGO_LEDGER_ID_BYTES]; /* "" marks a free slot */
     int receipt;                   /* 1 receipt, 0 provision */
     int64_t seq;                   /* the event */
     char *recipient;               /* owned; NULL for a receipt */
@@ -32,8 +32,9 @@ struct expected {
 };
 
 struct hogo__record_check {
-    struct expected *slots; /* open addressing, a power of two */
-    size_t cap, n;
+    struct hogo__dict ids;  /* record id -> index into e */
+    struct expected *e;     /* owned */
+    size_t cap;             /* capacity of e */
     int64_t bad_seq;        /* the earliest mismatch's event (INT64_MAX: none) */
     int bad;
     char problem[512];
@@ -44,6 +45,7 @@ int hogo__record_check_new(struct hogo__record_check **out)
     struct hogo__record_check *c = calloc(1, sizeof *c);
     if (!c)
         return HOGO_ENOMEM;
+    hogo__dict_init(&c->ids);
     c->bad_seq = INT64_MAX;
     *out = c;
     return 0;
@@ -53,48 +55,13 @@ void hogo__record_check_free(struct hogo__record_check *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->cap; i++) {
-        free(c->slots[i].recipient);
-        free(c->slots[i].items);
+    for (size_t i = 0; i < c->ids.n; i++) {
+        free(c->e[i].recipient);
+        free(c->e[i].items);
     }
-    free(c->slots);
+    free(c->e);
+    hogo__dict_release(&c->ids);
     free(c);
-}
-
-static size_t id_hash(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603u; /* FNV-1a, then mixed so the low bits (the slot)
-                                          depend on every byte */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdu;
-    h ^= h >> 33;
-    return (size_t)h;
-}
-
-/* The slot of id (length n < HOGO_LEDGER_ID_BYTES): its entry, or the free slot where it
- * belongs. */
-static struct expected *slot(struct expected *slots, size_t cap, const char *id, size_t n)
-{
-    for (size_t i = id_hash(id, n) & (cap - 1);; i = (i + 1) & (cap - 1))
-        if (!slots[i].id[0] || (!memcmp(slots[i].id, id, n) && !slots[i].id[n]))
-            return &slots[i];
-}
-
-static int grow(struct hogo__record_check *c)
-{
-    size_t cap = c->cap ? c->cap * 2 : 1024;
-    struct expected *s = calloc(cap, sizeof *s);
-    if (!s)
-        return HOGO_ENOMEM;
-    for (size_t i = 0; i < c->cap; i++)
-        if (c->slots[i].id[0])
-            *slot(s, cap, c->slots[i].id, strlen(c->slots[i].id)) = c->slots[i];
-    free(c->slots);
-    c->slots = s;
-    c->cap = cap;
-    return 0;
 }
 
 /* Records a mismatch; the one of the earliest event is reported. */
@@ -149,21 +116,32 @@ int hogo__record_check_event(struct hogo__record_check *c, int64_t seq, const ch
                  receipt ? "receipt" : "provision");
         return 0;
     }
-    if (2 * (c->n + 1) > c->cap && grow(c) < 0)
-        return HOGO_ENOMEM;
-    struct expected *e = slot(c->slots, c->cap, id, idn);
-    if (e->id[0]) {
-        mismatch(c, seq, "event %lld records %.*s, which event %lld recorded already",
-                 (long long)seq, (int)idn, id, (long long)e->seq);
+    char key[HOGO_LEDGER_ID_BYTES];
+    memcpy(key, id, idn);
+    key[idn] = '\0';
+    long k = hogo__dict_find(&c->ids, key);
+    if (k >= 0) {
+        mismatch(c, seq, "event %lld records %s, which event %lld recorded already",
+                 (long long)seq, key, (long long)c->e[k].seq);
         return 0;
     }
-    memcpy(e->id, id, idn);
-    e->id[idn] = '\0';
+    if (c->ids.n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 1024;
+        struct expected *g = realloc(c->e, cap * sizeof *g);
+        if (!g)
+            return HOGO_ENOMEM;
+        c->e = g;
+        c->cap = cap;
+    }
+    k = hogo__dict_add(&c->ids, key);
+    if (k < 0)
+        return HOGO_ENOMEM;
+    struct expected *e = &c->e[k];
+    memset(e, 0, sizeof *e);
     e->receipt = receipt;
     e->seq = seq;
     e->recipient = rcp ? strndup(rcp, rn) : NULL;
     e->items = strndup(items, in);
-    c->n++;
     if ((rcp && !e->recipient) || !e->items)
         return HOGO_ENOMEM;
     /* the detail is the event's own, verified with it; older events lack these two */
@@ -196,13 +174,13 @@ static int row_record(void *ctx, const struct hogo__val *c, size_t n)
     const char *kind = rd->receipts ? "receipt" : "provision";
     if (n < 4 || c[0].type != HOGO__TEXT)
         return 0;
-    struct expected *e = k->cap && c[0].n < HOGO_LEDGER_ID_BYTES
-                             ? slot(k->slots, k->cap, c[0].s, c[0].n)
-                             : NULL;
-    if (!e || !e->id[0] || e->receipt != rd->receipts) {
+    /* a record id, like every text column, is NUL-terminated (lib/store backends) */
+    const char *id = c[0].s;
+    long i = hogo__dict_find(&k->ids, id);
+    struct expected *e = i >= 0 ? &k->e[i] : NULL;
+    if (!e || e->receipt != rd->receipts) {
         mismatch(k, INT64_MAX - 1,
-                 "%s record %.*s has no audit event: it was written outside hogo", kind,
-                 (int)c[0].n, c[0].s);
+                 "%s record %s has no audit event: it was written outside hogo", kind, id);
         return 0;
     }
     e->seen = 1;
@@ -221,7 +199,7 @@ static int row_record(void *ctx, const struct hogo__val *c, size_t n)
     }
     if (what)
         mismatch(k, e->seq, "%s record %s was changed: %s is not what event %lld recorded",
-                 kind, e->id, what, (long long)e->seq);
+                 kind, id, what, (long long)e->seq);
     return 0;
 }
 
@@ -239,12 +217,12 @@ int hogo__record_check_run(struct hogo_store *st, struct hogo__record_check *c, 
     }
     if (rc < 0)
         return rc;
-    for (size_t i = 0; i < c->cap; i++) {
-        const struct expected *e = &c->slots[i];
-        if (e->id[0] && !e->seen && e->purge_after > now)
+    for (size_t i = 0; i < c->ids.n; i++) {
+        const struct expected *e = &c->e[i];
+        if (!e->seen && e->purge_after > now)
             mismatch(c, e->seq,
                      "%s record %s (event %lld) was deleted before the end of its retention",
-                     e->receipt ? "receipt" : "provision", e->id, (long long)e->seq);
+                     e->receipt ? "receipt" : "provision", c->ids.keys[i], (long long)e->seq);
     }
     if (!c->bad)
         return 0;

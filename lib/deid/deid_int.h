@@ -11,6 +11,8 @@
 #include <hogo/deid.h>
 #include <hogo/error.h>
 
+#include "common/dict.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,22 +70,6 @@ void hogo__deid_report_columns(yajl_gen g, const char *const *keys, int nkeys,
 /* Closes the top-level object, frees g and ends the report's line on out. */
 void hogo__deid_report_close(yajl_gen g, FILE *out);
 
-/* ---------- string dictionary ---------- */
-
-/* Maps strings to dense ids 0..n-1 in insertion order. Keys are copied. */
-struct hogo__dict {
-    char **keys;     /* owned: id -> string */
-    uint32_t *slots; /* owned: open-addressing table of (id+1, hash tag) pairs, 0 = empty */
-    size_t n, cap;   /* number of keys, slots capacity (power of 2) */
-    size_t kcap;     /* capacity of keys */
-};
-void hogo__dict_init(struct hogo__dict *d);
-void hogo__dict_release(struct hogo__dict *d);
-/* Returns the id of s, or -1 when absent. */
-long hogo__dict_find(const struct hogo__dict *d, const char *s);
-/* Returns the id of s, adding it when absent; negative HOGO_ENOMEM on failure. */
-long hogo__dict_add(struct hogo__dict *d, const char *s);
-uint64_t hogo__hash_str(const char *s);
 
 /* ---------- hierarchies ---------- */
 
