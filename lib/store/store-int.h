@@ -73,10 +73,6 @@ struct hogo_store_ops {
 
 extern const struct hogo_store_ops hogo__sqlite_ops;
 extern const struct hogo_store_ops hogo__pg_ops;
-extern const struct hogo_store_ops hogo__fault_ops;
-
-/* Calls the fault backend has counted so far (-1 for another backend). */
-long hogo__fault_calls(const struct hogo_store *st);
 
 /* Checks a value before it is stored; the host (policy module) installs it. */
 typedef int (*hogo__vocab_fn)(void *ctx, const char *kind, const char *id, struct hogo_error *err);
@@ -92,7 +88,7 @@ struct hogo_store {
     unsigned char signing_sk[64];     /* Ed25519 secret key; owned copy; wiped on free */
     unsigned checkpoint_interval;     /* events between automatic checkpoints */
     char actor[128];                  /* recorded in audit events */
-    int64_t fixed_now;                /* nonzero: the clock reads this (tests, HOGO_NOW) */
+    int64_t fixed_now;                /* nonzero: the clock reads this (set by tests) */
     hogo__vocab_fn vocab;             /* optional vocabulary check; NULL = format check only */
     void *vocab_ctx;
     char key_store[1024];             /* where subject keys live (data.c); "" = none */
@@ -156,7 +152,8 @@ int hogo__query_text(struct hogo_store *st, const char *sql, const struct hogo__
 
 /* Current time in microseconds since the epoch (or the fixed test clock). */
 int64_t hogo__now_us(const struct hogo_store *st);
-/* Fixes the clock (microseconds; 0 = real clock). For tests and `HOGO_NOW`. */
+/* Fixes the clock (microseconds; 0 = real clock). For tests only: nothing in the library or
+ * the command line calls it, and no environment variable reaches it. */
 void hogo__store_set_now(struct hogo_store *st, int64_t us);
 
 /* The query for the audit chain head (seq, hash of the last event). A backend may send it

@@ -274,9 +274,6 @@ int hogo_store_open_env(struct hogo_store **out, const char *db, const char *mas
     o.key_store = getenv("HOGO_KEY_STORE");
     if (rc == 0)
         rc = hogo_store_open(out, db, &o, err);
-    const char *now = getenv("HOGO_NOW");
-    if (rc == 0 && now && *now)
-        hogo__store_set_now(*out, strtoll(now, NULL, 10) * 1000000);
     sodium_memzero(master, sizeof master);
     sodium_memzero(sk, sizeof sk);
     return rc;

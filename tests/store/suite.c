@@ -18,6 +18,7 @@
 #include <hogo/policy.h>
 #include <hogo/store.h>
 #include "store/store-int.h"
+#include "fault_backend.h"
 
 #include <pthread.h>
 #include <signal.h>
