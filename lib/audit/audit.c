@@ -4,7 +4,7 @@
  * Audit layer, on top of the store's backend operations (lib/store/store-int.h). The hash
  * and signature formats are documented in include/hogo/audit.h.
  */
-#include "store/store-int.h"
+#include "audit-int.h"
 
 #include <sodium.h>
 #include <stdarg.h>
@@ -82,9 +82,6 @@ static int take_head(void *ctx, const struct hogo__val *c, size_t n)
     }
     return HOGO_ETAMPER;
 }
-
-const char hogo__audit_head_sql[] =
-    "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
 
 static int read_head(struct hogo_store *st, struct head *h, struct hogo_error *err)
 {

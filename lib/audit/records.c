@@ -9,8 +9,10 @@
  * Events from before the hash and the purge date were recorded are checked for what they
  * name.
  */
+#include <hogo/ledger.h> /* the record id size only: the ledger's tables are read with SQL */
+
+#include "audit-int.h"
 #include "common/dict.h"
-#include "store/store-int.h"
 
 #include <sodium.h>
 #include <stdarg.h>

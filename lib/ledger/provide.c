@@ -10,7 +10,7 @@
  * record_required false and the operator's own retention.
  */
 #include "policy/policy_int.h"
-#include "store/store-int.h"
+#include "ledger-int.h"
 
 #include <hogo/decide.h>
 

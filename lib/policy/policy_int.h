@@ -10,6 +10,8 @@
 #include <hogo/decide.h>
 #include <hogo/policy.h>
 
+#include "common/corpnum.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -374,8 +376,6 @@ static inline enum hogo__kind hogo__fact_kind(int fact)
     }
 }
 
-/* True when a 13-digit corporate number's check digit is right. */
-bool hogo__corporate_number_valid(const char *s, size_t len);
 
 /* True for the EU/EEA member states and the UK, whose personal-data protection the PPC
  * designates as equivalent (APPI Art.28(1)): provision there is not a foreign provision. */

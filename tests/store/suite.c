@@ -17,8 +17,8 @@
 #include <hogo/ledger.h>
 #include <hogo/policy.h>
 #include <hogo/store.h>
-#include "store/store-int.h"
 #include "fault_backend.h"
+#include "subject/subject-int.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -6,7 +6,7 @@
 #ifndef HOGO_TEST_FAULT_BACKEND_H
 #define HOGO_TEST_FAULT_BACKEND_H
 
-#include "store/store-int.h"
+#include "audit/audit-int.h"
 
 /* The operations table; open it with hogo__store_open_ops(). */
 extern const struct hogo_store_ops hogo__fault_ops;

@@ -7,7 +7,7 @@
  * Erasing a subject deletes its wrapped key: its sealed values, wherever copied, no longer open.
  * Formats: wrapped key = nonce(24) || sealed(key); value = nonce(24) || sealed(value).
  */
-#include "store-int.h"
+#include "subject-int.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,10 +1,10 @@
 /*
- * CSV tables and UTF-8 utilities for the de-identification module.
- * De-identification layer. CSV follows RFC 4180 (double-quote quoting, CRLF or LF line ends);
+ * CSV tables and UTF-8 utilities, shared by the de-identification module and the ledger.
+ * Common layer. CSV follows RFC 4180 (double-quote quoting, CRLF or LF line ends);
  * the separator is ',' ';' or tab, detected from the header row unless configured. Every
  * error names the file and line and says how to fix it.
  */
-#include "deid_int.h"
+#include "csv.h"
 
 #include <errno.h>
 #include <stdlib.h>
