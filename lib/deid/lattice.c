@@ -41,6 +41,7 @@
  *   discernibility: sum of squared class sizes, plus n for each suppressed record.
  *   precision: Sweeney's precision, level/(height-1) per attribute, 1 for suppressed records.
  */
+#define _GNU_SOURCE /* qsort_r: the comparators take their context as an argument */
 #include "deid_int.h"
 
 #include <math.h>
@@ -1174,9 +1175,9 @@ void hogo__engine_row_classes(struct hogo__engine *g, const int *levels, uint32_
 
 /* ---------- search ---------- */
 
-static const struct hogo__engine *sort_ctx;
-static int cmp_nodes(const void *x, const void *y)
+static int cmp_nodes(const void *x, const void *y, void *ctx)
 {
+    const struct hogo__engine *sort_ctx = ctx;
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
     double la = sort_ctx->lb[a], lb = sort_ctx->lb[b];
     if (la != lb)
@@ -1230,9 +1231,7 @@ static void prepare_order(struct hogo__engine *g)
         }
     }
     if (!key || !tmp || !sum || !scnt) {
-        sort_ctx = g;
-        qsort(g->order, N, sizeof *g->order, cmp_nodes);
-        sort_ctx = NULL;
+        qsort_r(g->order, N, sizeof *g->order, cmp_nodes, g);
         goto out;
     }
     for (size_t i = 0; i < N; i++)
@@ -1468,9 +1467,9 @@ struct recheck_ctx {
     const uint32_t *vals; /* n x w */
     size_t w;
 };
-static const struct recheck_ctx *rc_ctx;
-static int cmp_rows(const void *x, const void *y)
+static int cmp_rows(const void *x, const void *y, void *ctx)
 {
+    const struct recheck_ctx *rc_ctx = ctx;
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
     const uint32_t *ra = rc_ctx->vals + (size_t)a * rc_ctx->w;
     const uint32_t *rb = rc_ctx->vals + (size_t)b * rc_ctx->w;
@@ -1511,9 +1510,7 @@ int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m
     if (suppressed > m->max_outliers)
         ok = 0;
     struct recheck_ctx ctx = {vals, w};
-    rc_ctx = &ctx;
-    qsort(rows, kept, sizeof *rows, cmp_rows);
-    rc_ctx = NULL;
+    qsort_r(rows, kept, sizeof *rows, cmp_rows, &ctx);
     for (size_t i = 0; i < kept && ok;) {
         size_t j = i + 1;
         while (j < kept && !memcmp(vals + (size_t)rows[i] * w, vals + (size_t)rows[j] * w,
