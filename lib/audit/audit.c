@@ -4,6 +4,7 @@
  * Audit layer, on top of the store's backend operations (lib/store/store-int.h). The hash
  * and signature formats are documented in include/hogo/audit.h.
  */
+#include "common/buf.h"
 #include "audit-int.h"
 
 #include <sodium.h>
@@ -268,14 +269,8 @@ static void vbad(struct verifier *v, int64_t seq, const char *fmt, ...)
 
 static int add_cp(struct verifier *v, const struct cp *c)
 {
-    if (v->ncp == v->cap) {
-        size_t nc = v->cap ? v->cap * 2 : 16;
-        struct cp *n = realloc(v->cps, nc * sizeof *n);
-        if (!n)
-            return HOGO_ENOMEM;
-        v->cps = n;
-        v->cap = nc;
-    }
+    if (HOGO__GROW(v->cps, v->cap, v->ncp + 1, 16) < 0)
+        return HOGO_ENOMEM;
     v->cps[v->ncp++] = *c;
     return 0;
 }

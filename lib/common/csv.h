@@ -47,8 +47,6 @@ void hogo__csv_release(struct hogo__csv *csv);
 int hogo__csv_column(const struct hogo__csv *csv, const char *name);
 /* Writes one CSV field, quoting it when it holds sep, a quote or a line break. */
 void hogo__csv_write_field(FILE *out, const char *s, char sep);
-/* Reads a whole file into a NUL-terminated buffer; caller frees. */
-int hogo__deid_read_file(const char *path, char **out, size_t *len, struct hogo_error *err);
 
 /* NFKC-normalises UTF-8 text with utf8proc; returns allocated or NULL when the input is not
  * valid UTF-8 or memory ran out (*bad_utf8 says which). */

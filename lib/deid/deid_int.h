@@ -9,6 +9,7 @@
 
 #include <hogo/deid.h>
 #include <hogo/error.h>
+#include <hogo/file.h>
 
 #include "common/csv.h"
 #include "common/dict.h"

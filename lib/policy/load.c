@@ -936,12 +936,18 @@ int hogo_policy_load(const char *path, const struct hogo_policy_load_opts *opts,
         p->source_path = malloc(need);
         if (p->source_path)
             snprintf(p->source_path, need, "%s/%s", dir, source);
-        p->source_text = p->source_path ? hogo__read_file(p->source_path, NULL) : NULL;
+        struct hogo_error read_err;
+        hogo_error_clear(&read_err);
+        if (!p->source_path)
+            hogo_error_set(&read_err, HOGO_ENOMEM, NULL, "out of memory");
+        else
+            hogo_read_file(p->source_path, HOGO_READ_UNLIMITED, &p->source_text, NULL,
+                           &read_err);
         if (!p->source_text)
             problem(&L, get(root, "source"), false,
-                    "cannot read the policy text '%s': %s; 'source' is relative to the policy "
+                    "cannot read the policy text '%s' (%s); 'source' is relative to the policy "
                     "file",
-                    p->source_path ? p->source_path : source, strerror(errno));
+                    p->source_path ? p->source_path : source, read_err.message);
         free(source);
     }
     struct fy_node *clauses = get(root, "clauses");

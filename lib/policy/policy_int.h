@@ -8,6 +8,7 @@
 #define HOGO_POLICY_INT_H
 
 #include <hogo/decide.h>
+#include <hogo/file.h>
 #include <hogo/policy.h>
 
 #include "common/corpnum.h"
@@ -321,9 +322,6 @@ static inline enum hogo__kind hogo__fact_kind(int fact)
 /* True for the EU/EEA member states and the UK, whose personal-data protection the PPC
  * designates as equivalent (APPI Art.28(1)): provision there is not a foreign provision. */
 bool hogo__equivalent_regime(const char *country);
-
-/* Reads a whole file into a NUL-terminated buffer; returns allocated or NULL (errno set). */
-char *hogo__read_file(const char *path, size_t *lenp);
 
 /* Renders a condition as English text into buf (for explanations and `policy show`). */
 void hogo__cond_render(const struct hogo_policy *p, int cond, char *buf, size_t size);

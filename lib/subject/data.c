@@ -7,6 +7,7 @@
  * Erasing a subject deletes its wrapped key: its sealed values, wherever copied, no longer open.
  * Formats: wrapped key = nonce(24) || sealed(key); value = nonce(24) || sealed(value).
  */
+#include "common/buf.h"
 #include "subject-int.h"
 
 #include <errno.h>
@@ -681,14 +682,8 @@ static int take_wrapped(void *ctx, const struct hogo__val *c, size_t n)
     struct wrapped_list *l = ctx;
     if (n < 2 || c[0].type != HOGO__TEXT)
         return 0;
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 64;
-        struct wrapped_row *r = realloc(l->rows, nc * sizeof *r);
-        if (!r)
-            return HOGO_ENOMEM;
-        l->rows = r;
-        l->cap = nc;
-    }
+    if (HOGO__GROW(l->rows, l->cap, l->n + 1, 64) < 0)
+        return HOGO_ENOMEM;
     struct wrapped_row *r = &l->rows[l->n];
     r->subject_id = strdup(c[0].s);
     if (!r->subject_id)

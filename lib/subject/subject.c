@@ -7,6 +7,7 @@
  * Storage: one subject_facts row per (fact, value); scalar facts have one row, array facts
  * one row per element; consents have their own table.
  */
+#include "common/buf.h"
 #include "common/corpnum.h"
 #include "subject-int.h"
 
@@ -778,14 +779,8 @@ static const char *df_str(const struct decide_facts *x, const struct df_row *r, 
 /* Appends a row of kind k with up to four texts (n of c, NULL or not text for NULL). */
 static int df_push(struct decide_facts *x, int k, const struct hogo__val *c, int n)
 {
-    if (x->n == x->cap) {
-        size_t nc = x->cap ? x->cap * 2 : 32;
-        struct df_row *r = realloc(x->rows, nc * sizeof *r);
-        if (!r)
-            return HOGO_ENOMEM;
-        x->rows = r;
-        x->cap = nc;
-    }
+    if (HOGO__GROW(x->rows, x->cap, x->n + 1, 32) < 0)
+        return HOGO_ENOMEM;
     struct df_row *r = &x->rows[x->n++];
     r->k = k;
     for (int i = 0; i < 4; i++) {
