@@ -40,6 +40,10 @@ static inline struct hogo__val hogo__hv_text(const char *s)
 #define HV_BLOB(p, len) ((struct hogo__val){.type = HOGO__BLOB, .b = (p), .n = (len)})
 #define HV_NULL ((struct hogo__val){.type = HOGO__NULL})
 
+/* The most columns a query may return; a query that returns more fails (HOGO_ESTORE) before
+ * its first row instead of silently losing the rest. */
+#define HOGO__MAX_COLUMNS 32
+
 /* Called once per result row; cols are valid only during the call. Return 0 to go on, 1 to
  * stop early (not an error), or a negative HOGO_E* code to abort the query with that code. */
 typedef int (*hogo__row_fn)(void *ctx, const struct hogo__val *cols, size_t ncols);
