@@ -25,12 +25,14 @@ struct hogo__corps {
     int n, cap;
 };
 
+_Static_assert(HOGO__F_COUNT <= 32, "hogo__subject.known holds one bit per subject fact");
+
 struct hogo__subject {
     uint32_t known; /* bit per enum hogo__fact given */
     int age;
     bool flag[HOGO__F_COUNT];          /* boolean facts */
     struct hogo__set ids[HOGO__F_COUNT]; /* id-list facts (accounts, services, purposes) */
-    struct hogo__corps corps[3];        /* applied_to, affiliated_organizations, blocked_companies */
+    struct hogo__corps corps[HOGO__F_COUNT]; /* corporate-number list facts (HOGO__FT_CORPS) */
     struct hogo__consent *consents;     /* owned, reused */
     int nconsents, capconsents;
 };

@@ -189,9 +189,7 @@ static int corp_push(struct parse *P, struct hogo__corps *c, const unsigned char
 
 static bool is_bool_fact(int f)
 {
-    return f == HOGO__F_GUARDIAN_CONSENT || f == HOGO__F_SCOUT_SERVICE || f == HOGO__F_SUSPENDED ||
-           f == HOGO__F_ERASED || f == HOGO__F_PROVISION_STOPPED ||
-           f == HOGO__F_CONTRACT_LIMITED || f == HOGO__F_NAME_PUBLICATION_EXPLAINED;
+    return f >= 0 && hogo__facts[f].type == HOGO__FT_BOOLEAN;
 }
 
 static int current_fact(struct parse *P, const struct frame *f)
@@ -297,7 +295,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
         struct hogo__subject *sub = &r->subject;
         enum hogo__kind k = hogo__fact_kind(P->list_fact);
         if (k == HOGO__K_COUNT) {
-            rc = corp_push(P, &sub->corps[hogo__corp_slot(P->list_fact)], s, len);
+            rc = corp_push(P, &sub->corps[P->list_fact], s, len);
         } else {
             int i = lookup(P, k, s, len);
             if (i >= 0)
@@ -711,7 +709,7 @@ static void reset(struct hogo_request *r)
     /* keep the subject's buffers for reuse */
     r->subject.consents = keep.consents;
     r->subject.capconsents = keep.capconsents;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < HOGO__F_COUNT; i++) {
         r->subject.corps[i].v = keep.corps[i].v;
         r->subject.corps[i].cap = keep.corps[i].cap;
     }
@@ -730,7 +728,7 @@ void hogo_request_free(struct hogo_request *r)
 {
     if (!r)
         return;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < HOGO__F_COUNT; i++)
         free(r->subject.corps[i].v);
     free(r->subject.consents);
     free(r->memo.json);
@@ -798,7 +796,7 @@ static int validate(struct hogo_request *r, const struct hogo_vocab *v, struct h
     const struct hogo__entry *pe = &v->t[HOGO__K_PURPOSE].v[r->purpose];
     if (!(pe->actions & (1u << r->action))) {
         char list[256] = "";
-        for (int a = 0; a < 5; a++)
+        for (int a = 0; a < HOGO__ACTION_COUNT; a++)
             if (pe->actions & (1u << a)) {
                 strncat(list, list[0] ? ", " : "", sizeof list - strlen(list) - 1);
                 strncat(list, v->t[HOGO__K_ACTION].v[a].id, sizeof list - strlen(list) - 1);
@@ -871,7 +869,7 @@ static void clear_subject(struct hogo_request *req)
     s->age = 0;
     memset(s->flag, 0, sizeof s->flag);
     memset(s->ids, 0, sizeof s->ids);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < HOGO__F_COUNT; i++)
         s->corps[i].n = 0;
     s->nconsents = 0;
 }

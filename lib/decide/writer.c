@@ -164,7 +164,7 @@ static void each_missing(const struct hogo_policy *p, const struct hogo_request 
     unsigned m = d->missing;
     if (m & HOGO__MISS_ACTION) {
         char acts[128] = "";
-        for (int a = 0; a < 5; a++)
+        for (int a = 0; a < HOGO__ACTION_COUNT; a++)
             if (rule->actions & (1u << a)) {
                 strncat(acts, acts[0] ? " or " : "", sizeof acts - strlen(acts) - 1);
                 strncat(acts, v->t[HOGO__K_ACTION].v[a].id, sizeof acts - strlen(acts) - 1);
@@ -209,7 +209,7 @@ static void each_missing(const struct hogo_policy *p, const struct hogo_request 
     if (m & HOGO__MISS_BASIS) {
         size_t used = (size_t)snprintf(buf, sizeof buf, "basis: ");
         bool first = true;
-        for (int b = 0; b < 5; b++)
+        for (int b = 0; b < HOGO__BASIS_COUNT; b++)
             if (rule->bases & (1u << b)) {
                 used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", first ? "" : " or ",
                                          v->t[HOGO__K_BASIS].v[b].id);
@@ -372,7 +372,7 @@ int hogo_writer_decision(struct hogo_writer *w, const struct hogo_policy *p,
         if (d->reasons[i].effect == HOGO__REASON_FORBID && rule->yields_to) {
             str(g, "yields_to");
             yajl_gen_array_open(g);
-            for (int b = 0; b < 5; b++)
+            for (int b = 0; b < HOGO__BASIS_COUNT; b++)
                 if (rule->yields_to & (1u << b))
                     str(g, id_of(p, HOGO__K_BASIS, b));
             yajl_gen_array_close(g);
@@ -508,7 +508,7 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
             appendf(w, "        (%s)\n", rule->note);
         if (d->reasons[i].effect == HOGO__REASON_FORBID && rule->yields_to) {
             appendf(w, "        lifted only by basis:");
-            for (int b = 0; b < 5; b++)
+            for (int b = 0; b < HOGO__BASIS_COUNT; b++)
                 if (rule->yields_to & (1u << b))
                     appendf(w, " %s", id_of(p, HOGO__K_BASIS, b));
             appendf(w, "\n");

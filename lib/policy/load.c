@@ -255,11 +255,6 @@ static int fact_index(struct loader *L, struct fy_node *k)
     return resolve_id(L, k, HOGO__K_FACT);
 }
 
-static bool fact_is(const struct loader *L, int f, const char *type)
-{
-    const char *t = L->v->t[HOGO__K_FACT].v[f].fact_type;
-    return t && !strcmp(t, type);
-}
 
 static int compile_cond(struct loader *L, struct fy_node *n, int depth);
 
@@ -360,7 +355,7 @@ static void compile_fact_test(struct loader *L, int c, const struct cond_def *d,
     cd->fact = (uint8_t)f;
     if (!has) {
         cd->op = HOGO__C_IS;
-        if (!fact_is(L, f, "boolean"))
+        if (hogo__facts[f].type != HOGO__FT_BOOLEAN)
             problem(L, fy_node_pair_key(fp), false,
                     "'is' tests a true/false fact; '%s' is not one (use 'has' for lists, "
                     "age_at_most/age_at_least for age)",
@@ -372,7 +367,7 @@ static void compile_fact_test(struct loader *L, int c, const struct cond_def *d,
         return;
     }
     cd->op = HOGO__C_HAS;
-    if (!fact_is(L, f, "array") || f == HOGO__F_CONSENTS) {
+    if (!hogo__fact_type_is_array(hogo__facts[f].type) || hogo__facts[f].type == HOGO__FT_CONSENTS) {
         problem(L, fy_node_pair_key(fp), false, "'has' tests a list fact; '%s' is not one",
                 L->v->t[HOGO__K_FACT].v[f].id);
         return;
@@ -424,7 +419,7 @@ static void compile_fact_list(struct loader *L, int c, const struct cond_def *d,
     if (f < 0)
         return;
     cd->fact = (uint8_t)f;
-    if (rin && hogo__corp_slot(f) < 0)
+    if (rin && hogo__facts[f].type != HOGO__FT_CORPS)
         problem(L, val, false,
                 "recipient_in compares the recipient's corporate number with applied_to, "
                 "affiliated_organizations or blocked_companies, not '%s'",
@@ -713,7 +708,7 @@ static void compile_rule(struct loader *L, struct fy_node *n, int clause)
     if (r->purposes.present && !r->purposes.negated && r->actions &&
         !hogo__set_empty(&r->purposes.cover)) {
         const struct hogo__table *pt = &L->v->t[HOGO__K_PURPOSE];
-        for (unsigned a = 0; a < 5; a++) {
+        for (unsigned a = 0; a < HOGO__ACTION_COUNT; a++) {
             if (!(r->actions & (1u << a)))
                 continue;
             bool usable = false;
@@ -814,8 +809,8 @@ static int escape_quotes(struct hogo_policy *p)
 
 static int build_indexes(struct hogo_policy *p)
 {
-    for (int a = 0; a < 5; a++)
-        for (int e = 0; e < 3; e++) {
+    for (int a = 0; a < HOGO__ACTION_COUNT; a++)
+        for (int e = 0; e < HOGO__EFFECT_COUNT; e++) {
             p->by_action[a][e] = malloc(((size_t)p->nrules + 1) * sizeof(int));
             if (!p->by_action[a][e])
                 return HOGO_ENOMEM;
@@ -837,8 +832,8 @@ void hogo_policy_free(struct hogo_policy *p)
         free(p->clauses[i].id);
         free(p->clauses[i].title);
     }
-    for (int a = 0; a < 5; a++)
-        for (int e = 0; e < 3; e++)
+    for (int a = 0; a < HOGO__ACTION_COUNT; a++)
+        for (int e = 0; e < HOGO__EFFECT_COUNT; e++)
             free(p->by_action[a][e]);
     free(p->rules);
     free(p->clauses);

@@ -9,6 +9,7 @@
  */
 #include "common/buf.h"
 #include "common/corpnum.h"
+#include "common/facts.h"
 #include "subject-int.h"
 
 #include <sodium.h>
@@ -17,48 +18,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum fact_type { F_INT, F_BOOL, F_ACCOUNTS, F_SERVICES, F_CORPS, F_PURPOSES, F_CONSENTS };
-
-struct fact_def {
-    const char *name;
-    int type;        /* enum fact_type */
-    int settable;    /* 0: changed only through its own call (erase, consent) */
-};
-
-/* In the order of spec/vocabulary.yaml subject_facts, which is the order of the JSON. */
-static const struct fact_def facts[] = {
-    {"age", F_INT, 1},
-    {"guardian_consent", F_BOOL, 1},
-    {"linked_accounts", F_ACCOUNTS, 1},
-    {"linking_in_progress", F_ACCOUNTS, 1},
-    {"services_used", F_SERVICES, 1},
-    {"services_requested", F_SERVICES, 1},
-    {"applied_to", F_CORPS, 1},
-    {"affiliated_organizations", F_CORPS, 1},
-    {"scout_service", F_BOOL, 1},
-    {"blocked_companies", F_CORPS, 1},
-    {"opt_outs", F_PURPOSES, 1},
-    {"suspended", F_BOOL, 1},
-    {"erased", F_BOOL, 0},
-    {"provision_stopped", F_BOOL, 1},
-    {"consents", F_CONSENTS, 0},
-    {"contract_limited", F_BOOL, 1},
-    {"point_program_services", F_SERVICES, 1},
-    {"name_publication_explained", F_BOOL, 1},
-};
-#define N_FACTS (sizeof facts / sizeof facts[0])
-
-static int is_array(int t) { return t == F_ACCOUNTS || t == F_SERVICES || t == F_CORPS || t == F_PURPOSES; }
-
-static const struct fact_def *find_fact(const char *name, struct hogo_error *err)
+/* A fact changed only through its own call: consents (consent/withdraw) and erased (erase). */
+static int settable(const struct hogo__fact_def *f)
 {
-    for (size_t i = 0; i < N_FACTS; i++)
-        if (!strcmp(facts[i].name, name ? name : ""))
-            return &facts[i];
+    return f->type != HOGO__FT_CONSENTS && f != &hogo__facts[HOGO__F_ERASED];
+}
+
+static int is_array(enum hogo__fact_type t)
+{
+    return hogo__fact_type_is_array(t) && t != HOGO__FT_CONSENTS;
+}
+
+static const struct hogo__fact_def *find_fact(const char *name, struct hogo_error *err)
+{
+    for (size_t i = 0; i < HOGO__F_COUNT; i++)
+        if (!strcmp(hogo__facts[i].id, name ? name : ""))
+            return &hogo__facts[i];
     char list[1024] = "";
-    for (size_t i = 0; i < N_FACTS; i++) {
-        strncat(list, facts[i].name, sizeof list - strlen(list) - 1);
-        if (i + 1 < N_FACTS)
+    for (size_t i = 0; i < HOGO__F_COUNT; i++) {
+        strncat(list, hogo__facts[i].id, sizeof list - strlen(list) - 1);
+        if (i + 1 < HOGO__F_COUNT)
             strncat(list, ", ", sizeof list - strlen(list) - 1);
     }
     hogo_error_set(err, HOGO_EINVAL, NULL, "unknown subject fact '%s'; known facts: %s",
@@ -86,21 +65,21 @@ static int check_corp(const char *s, struct hogo_error *err)
 }
 
 /* Checks one value of fact f; for scalars normalises into norm. */
-static int check_value(struct hogo_store *st, const struct fact_def *f, const char *v,
+static int check_value(struct hogo_store *st, const struct hogo__fact_def *f, const char *v,
                        char norm[32], struct hogo_error *err)
 {
     switch (f->type) {
-    case F_INT: {
+    case HOGO__FT_INTEGER: {
         char *end = NULL;
         long n = v && *v ? strtol(v, &end, 10) : -1;
         if (!v || !*v || *end || n < 0 || n > 200)
             return hogo_error_set(err, HOGO_EINVAL, NULL,
                                   "fact '%s' takes a whole number of years 0-200, not '%s'",
-                                  f->name, v ? v : "");
+                                  f->id, v ? v : "");
         snprintf(norm, 32, "%ld", n);
         return 0;
     }
-    case F_BOOL:
+    case HOGO__FT_BOOLEAN:
         if (v && (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1"))) {
             strcpy(norm, "true");
             return 0;
@@ -110,15 +89,15 @@ static int check_value(struct hogo_store *st, const struct fact_def *f, const ch
             return 0;
         }
         return hogo_error_set(err, HOGO_EINVAL, NULL, "fact '%s' takes true or false, not '%s'",
-                              f->name, v ? v : "");
-    case F_CORPS: return check_corp(v, err);
-    case F_ACCOUNTS: return hogo__check_vocab(st, "account", v, err);
-    case F_SERVICES: return hogo__check_vocab(st, "service", v, err);
-    case F_PURPOSES: return hogo__check_vocab(st, "purpose", v, err);
+                              f->id, v ? v : "");
+    case HOGO__FT_CORPS: return check_corp(v, err);
+    case HOGO__FT_ACCOUNTS: return hogo__check_vocab(st, "account", v, err);
+    case HOGO__FT_SERVICES: return hogo__check_vocab(st, "service", v, err);
+    case HOGO__FT_PURPOSES: return hogo__check_vocab(st, "purpose", v, err);
     default:
         return hogo_error_set(err, HOGO_EINVAL, NULL,
-                              "fact '%s' is not set directly; use 'hogo subject %s'", f->name,
-                              f->type == F_CONSENTS ? "consent/withdraw" : "erase");
+                              "fact '%s' is not set directly; use 'hogo subject %s'", f->id,
+                              f->type == HOGO__FT_CONSENTS ? "consent/withdraw" : "erase");
     }
 }
 
@@ -206,13 +185,13 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
     int rc = hogo__check_id(subject_id, "subject id", err);
     if (rc < 0)
         return rc;
-    const struct fact_def *f = find_fact(fact, err);
+    const struct hogo__fact_def *f = find_fact(fact, err);
     if (!f)
         return HOGO_EINVAL;
-    if (!f->settable)
+    if (!settable(f))
         return hogo_error_set(err, HOGO_EINVAL, NULL,
-                              "fact '%s' is not set directly; use 'hogo subject %s'", f->name,
-                              f->type == F_CONSENTS ? "consent/withdraw" : "erase");
+                              "fact '%s' is not set directly; use 'hogo subject %s'", f->id,
+                              f->type == HOGO__FT_CONSENTS ? "consent/withdraw" : "erase");
     if ((op == 'a' || op == 'r') && !is_array(f->type))
         return hogo_error_set(err, HOGO_EINVAL, NULL,
                               "fact '%s' is not a list; set it with 'hogo subject set ID %s "
@@ -238,7 +217,7 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
         goto out;
     int64_t now = hogo__now_us(st);
     rc = subject_lookup(st, subject_id, NULL, NULL, err);
-    struct hogo__val del[] = {HV_TEXT(subject_id), HV_TEXT(f->name)};
+    struct hogo__val del[] = {HV_TEXT(subject_id), HV_TEXT(f->id)};
     if (rc == 0 && (op == 's' || op == 'u'))
         rc = hogo__exec(st, "DELETE FROM subject_facts WHERE subject_id = ? AND fact = ?", del,
                         2, NULL, err);
@@ -248,16 +227,16 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
     if (rc == 0 && op == 's' && list) {
         char *save = NULL;
         for (char *t = strtok_r(list, ",", &save); t && rc == 0; t = strtok_r(NULL, ",", &save)) {
-            struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->name), HV_TEXT(t),
+            struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->id), HV_TEXT(t),
                                     HV_INT(now)};
             rc = hogo__exec(st, ins_sql, p, 4, NULL, err);
         }
     } else if (rc == 0 && (op == 's' || op == 'a')) {
         const char *v = op == 's' ? norm : value;
-        struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->name), HV_TEXT(v), HV_INT(now)};
+        struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->id), HV_TEXT(v), HV_INT(now)};
         rc = hogo__exec(st, ins_sql, p, 4, NULL, err);
     } else if (rc == 0 && op == 'r') {
-        struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->name), HV_TEXT(value)};
+        struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->id), HV_TEXT(value)};
         int64_t changes = 0;
         rc = hogo__exec(st,
                         "DELETE FROM subject_facts WHERE subject_id = ? AND fact = ? AND "
@@ -266,7 +245,7 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
         if (rc == 0 && changes == 0)
             rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
                                 "subject '%s' has no '%s' in %s; nothing to remove",
-                                subject_id, value, f->name);
+                                subject_id, value, f->id);
     }
     if (rc == 0) {
         /* ids (accounts, services, purposes, corporate numbers) are not personal values;
@@ -275,9 +254,9 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
         static const char *const verbs[] = {"set", "add", "remove", "unset"};
         const char *verb = verbs[op == 's' ? 0 : op == 'a' ? 1 : op == 'r' ? 2 : 3];
         if (is_array(f->type) && op != 's' && op != 'u')
-            snprintf(obj, sizeof obj, "fact:%s value:%s", f->name, value);
+            snprintf(obj, sizeof obj, "fact:%s value:%s", f->id, value);
         else
-            snprintf(obj, sizeof obj, "fact:%s", f->name);
+            snprintf(obj, sizeof obj, "fact:%s", f->id);
         char action[32];
         snprintf(action, sizeof action, "subject.fact.%s", verb);
         rc = hogo__audit_append(st, subject_id, action, obj, NULL, err);
@@ -530,27 +509,27 @@ int hogo_corp_show_json(struct hogo_store *st, const char *number, char **json,
 
 /* ---- facts JSON ---- */
 
-static const struct fact_def *fact_by_name(const char *name)
+static const struct hogo__fact_def *fact_by_name(const char *name)
 {
-    for (size_t i = 0; i < N_FACTS; i++)
-        if (!strcmp(facts[i].name, name))
-            return &facts[i];
+    for (size_t i = 0; i < HOGO__F_COUNT; i++)
+        if (!strcmp(hogo__facts[i].id, name))
+            return &hogo__facts[i];
     return NULL;
 }
 
 /* Writes the stored value rows of one fact. */
-static int gen_fact_value(yajl_gen g, const struct fact_def *f, const char *v, size_t n)
+static int gen_fact_value(yajl_gen g, const struct hogo__fact_def *f, const char *v, size_t n)
 {
-    if (f->type == F_INT)
+    if (f->type == HOGO__FT_INTEGER)
         return yajl_gen_integer(g, strtoll(v, NULL, 10));
-    if (f->type == F_BOOL)
+    if (f->type == HOGO__FT_BOOLEAN)
         return yajl_gen_bool(g, !strcmp(v, "true"));
     return yajl_gen_string(g, (const unsigned char *)v, n);
 }
 
 struct facts_ctx {
     yajl_gen g;
-    const struct fact_def *cur; /* fact being collected */
+    const struct hogo__fact_def *cur; /* fact being collected */
     const char *skip;           /* fact rendered elsewhere (blocked_companies) */
     int skipped;                /* rows of skip were seen */
 };
@@ -560,10 +539,10 @@ static int row_fact(void *ctx, const struct hogo__val *c, size_t n)
     struct facts_ctx *x = ctx;
     if (n < 2 || c[0].type != HOGO__TEXT || c[1].type != HOGO__TEXT)
         return 0;
-    const struct fact_def *f = fact_by_name(c[0].s);
+    const struct hogo__fact_def *f = fact_by_name(c[0].s);
     if (!f)
         return 0;
-    if (x->skip && !strcmp(f->name, x->skip)) {
+    if (x->skip && !strcmp(f->id, x->skip)) {
         x->skipped = 1;
         return 0;
     }
@@ -571,7 +550,7 @@ static int row_fact(void *ctx, const struct hogo__val *c, size_t n)
         if (x->cur && is_array(x->cur->type))
             yajl_gen_array_close(x->g);
         x->cur = f;
-        hogo__gen_str(x->g, f->name);
+        hogo__gen_str(x->g, f->id);
         if (is_array(f->type))
             yajl_gen_array_open(x->g);
     } else if (!is_array(f->type)) {
