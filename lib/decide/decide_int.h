@@ -43,8 +43,6 @@ struct hogo_request {
     int64_t at; /* unix seconds */
     int action, purpose, service, recipient, institution, form, basis;
     struct hogo__set data;
-    int ndata;
-    int data_order[64]; /* first requested categories in request order (for messages) */
     bool has_corp;
     uint64_t corp;
     char country[3];

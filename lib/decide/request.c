@@ -15,7 +15,11 @@
 
 /* Where the parser is: the containers from the root down to the current value. */
 enum ctx_kind { CTX_ROOT, CTX_TOP, CTX_DATA, CTX_RECIPIENT, CTX_SUBJECT, CTX_LIST, CTX_CONSENTS,
-                CTX_CONSENT, CTX_CONSENT_DATA, CTX_SKIP };
+                CTX_CONSENT, CTX_CONSENT_DATA };
+
+/* The deepest container the grammar has: root, request, subject, consents, a consent, its
+ * data. A container anywhere else is a wrong type, so the stack never grows past this. */
+#define GRAMMAR_DEPTH 5
 
 struct frame {
     enum ctx_kind kind;
@@ -41,7 +45,7 @@ struct parse {
     struct hogo_request *req;
     const struct hogo_vocab *v;
     struct hogo_error *err;
-    struct frame stack[HOGO_MAX_DEPTH + 2];
+    struct frame stack[GRAMMAR_DEPTH + 1];
     int depth;          /* number of open containers */
     int list_fact;      /* CTX_LIST: which subject fact */
     unsigned recipient_seen;
@@ -264,12 +268,8 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
         break;
     case CTX_DATA: {
         int d = lookup(P, HOGO__K_DATA, s, len);
-        if (d >= 0) {
-            if (r->ndata < 64)
-                r->data_order[r->ndata] = d;
-            r->ndata++;
+        if (d >= 0)
             hogo__set_add(&r->data, d);
-        }
         break;
     }
     case CTX_RECIPIENT:
@@ -421,9 +421,7 @@ static int on_double(void *ctx, double x)
 
 static int push(struct parse *P, enum ctx_kind kind, bool is_array)
 {
-    if (P->depth >= HOGO_MAX_DEPTH)
-        return fail(P, HOGO_ELIMIT, "input nested deeper than %d levels; flatten it",
-                    HOGO_MAX_DEPTH);
+    assert(P->depth < GRAMMAR_DEPTH);
     P->depth++;
     struct frame *f = top(P);
     memset(f, 0, sizeof *f);
@@ -453,72 +451,59 @@ static int open_container(struct parse *P, bool is_array)
 {
     P->awaiting_value = false;
     struct frame *f = top(P);
-    enum ctx_kind next = CTX_SKIP;
     switch (f->kind) {
     case CTX_ROOT:
         if (is_array)
             return fail(P, HOGO_EINVAL, "a request is a JSON object, not an array");
-        next = P->subject_only ? CTX_SUBJECT : CTX_TOP;
-        break;
+        return push(P, P->subject_only ? CTX_SUBJECT : CTX_TOP, false);
     case CTX_TOP:
         if (is_array && key_is(f, "data"))
-            next = CTX_DATA;
-        else if (!is_array && key_is(f, "recipient"))
-            next = CTX_RECIPIENT;
-        else if (!is_array && key_is(f, "subject"))
-            next = CTX_SUBJECT;
-        else if (key_is(f, "data"))
+            return push(P, CTX_DATA, true);
+        if (!is_array && key_is(f, "recipient"))
+            return push(P, CTX_RECIPIENT, false);
+        if (!is_array && key_is(f, "subject"))
+            return push(P, CTX_SUBJECT, false);
+        if (key_is(f, "data"))
             return type_error(P, "an array of data category ids");
-        else if (key_is(f, "recipient"))
+        if (key_is(f, "recipient"))
             return type_error(P, "an object {\"id\", \"corporate_number\", \"country\"}");
-        else if (key_is(f, "subject"))
+        if (key_is(f, "subject"))
             return type_error(P, "an object of subject facts");
-        else
-            return type_error(P, "a string");
-        break;
+        return type_error(P, "a string");
     case CTX_SUBJECT: {
         int fact = current_fact(P, f);
-        if (!is_array)
-            return type_error(P, fact == HOGO__F_AGE ? "an integer" : is_bool_fact(fact) ? "true or false" : "an array");
-        if (fact == HOGO__F_CONSENTS)
-            next = CTX_CONSENTS;
-        else if (fact >= 0 && fact != HOGO__F_AGE && !is_bool_fact(fact)) {
-            next = CTX_LIST;
-            P->list_fact = fact;
-            P->req->subject.known |= 1u << fact;
-        } else
-            return type_error(P, fact == HOGO__F_AGE ? "an integer" : "true or false");
-        if (fact == HOGO__F_CONSENTS)
-            P->req->subject.known |= 1u << fact;
-        break;
+        assert(fact >= 0); /* on_map_key refused any other key */
+        enum hogo__fact_type t = hogo__facts[fact].type;
+        if (!is_array || !hogo__fact_type_is_array(t))
+            return type_error(P, t == HOGO__FT_INTEGER   ? "an integer"
+                                 : t == HOGO__FT_BOOLEAN ? "true or false"
+                                                         : "an array");
+        P->req->subject.known |= 1u << fact;
+        if (t == HOGO__FT_CONSENTS)
+            return push(P, CTX_CONSENTS, true);
+        P->list_fact = fact;
+        return push(P, CTX_LIST, true);
     }
     case CTX_CONSENTS:
         if (is_array)
             return type_error(P, "a consent object {\"id\", \"recipient\", \"purpose\", \"data\"}");
         if (!grow_consents(P))
             return 0;
-        next = CTX_CONSENT;
         P->consent_seen = 0;
-        break;
+        return push(P, CTX_CONSENT, false);
     case CTX_CONSENT:
         if (is_array && key_is(f, "data"))
-            next = CTX_CONSENT_DATA;
-        else
-            return type_error(P, key_is(f, "data") ? "an array of data category ids" : "a string");
-        break;
+            return push(P, CTX_CONSENT_DATA, true);
+        return type_error(P, key_is(f, "data") ? "an array of data category ids" : "a string");
     case CTX_DATA:
     case CTX_LIST:
     case CTX_CONSENT_DATA:
         return type_error(P, "a string id");
     case CTX_RECIPIENT:
-        return type_error(P, key_is(f, "country") || key_is(f, "corporate_number") ||
-                                     key_is(f, "id") || key_is(f, "institution_type")
-                                 ? "a string"
-                                 : "a string");
-    default:
-        return type_error(P, "a value");
+        return type_error(P, "a string");
     }
-    return push(P, next, is_array);
+    assert(!"every parser state is handled above");
+    return 0;
 }
 
 static int on_start_map(void *ctx)

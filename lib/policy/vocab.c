@@ -266,7 +266,7 @@ static int add_entry(struct hogo_vocab *v, enum hogo__kind k, unsigned flags, co
     e->en = hogo__yaml_strdup(fy_node_mapping_lookup_by_string(body, "en", 2));
     int rc = 0;
     const char *parent_keys[] = {"part_of", "parent", "classes"};
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < sizeof parent_keys / sizeof parent_keys[0]; i++) {
         rc = collect_parents(fy_node_mapping_lookup_by_string(body, parent_keys[i], (size_t)-1),
                              &e->parent_ids);
         if (rc)
