@@ -343,7 +343,7 @@ int hogo_decide(const struct hogo_policy *p, const struct hogo_request *r,
     }
     statutory_obligations(p, r, d, all_record_exempt);
     if (!d->retention_years)
-        d->retention_years = 3;
+        d->retention_years = HOGO__DEFAULT_RETENTION_YEARS;
     d->allow = true;
     return 0;
 }

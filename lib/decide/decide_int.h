@@ -9,6 +9,10 @@
 
 #include "policy/policy_int.h"
 
+/* Years a provision or receipt record is kept when no rule says otherwise (APPI Enforcement
+ * Rules Art.21, Art.25: three years, one year for the cases they list). */
+#define HOGO__DEFAULT_RETENTION_YEARS 3
+
 /* --- Requests ---------------------------------------------------------------------------- */
 
 struct hogo__consent {

@@ -274,6 +274,13 @@ static void gen_id_set(yajl_gen g, const struct hogo_policy *p, enum hogo__kind 
     yajl_gen_array_close(g);
 }
 
+/* The years the decision's records are kept: a denied decision that still names a record
+ * obligation (a forbid rule may attach one) carries none of its own. */
+static int record_years(const struct hogo_decision *d)
+{
+    return d->retention_years ? d->retention_years : HOGO__DEFAULT_RETENTION_YEARS;
+}
+
 static void gen_obligations(yajl_gen g, const struct hogo_policy *p, const struct hogo_request *r,
                             const struct hogo_decision *d)
 {
@@ -288,7 +295,7 @@ static void gen_obligations(yajl_gen g, const struct hogo_policy *p, const struc
         case HOGO__OB_CONFIRM_RECEIPT:
             kv(g, "statute", ob == HOGO__OB_RECORD_PROVISION ? "APPI Art.29" : "APPI Art.30");
             str(g, "retention_years");
-            yajl_gen_integer(g, d->retention_years ? d->retention_years : 3);
+            yajl_gen_integer(g, record_years(d));
             kv(g, "retention_from", d->retention_last ? "last_provision" : "creation");
             if (ob == HOGO__OB_CONFIRM_RECEIPT) {
                 str(g, "confirm");
@@ -527,7 +534,7 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
             const struct hogo__entry *e = &v->t[HOGO__K_OBLIGATION].v[ob];
             appendf(w, "    - %s: %s (%s)", e->id, e->en ? e->en : "", e->ja ? e->ja : "");
             if (ob == HOGO__OB_RECORD_PROVISION || ob == HOGO__OB_CONFIRM_RECEIPT)
-                appendf(w, "; keep %d years from %s", d->retention_years ? d->retention_years : 3,
+                appendf(w, "; keep %d years from %s", record_years(d),
                         d->retention_last ? "the last provision" : "creation");
             if (ob == HOGO__OB_FOREIGN_TRANSFER_INFO)
                 appendf(w, "; %s: %s", r->country, regime_text(r->country));
