@@ -26,7 +26,8 @@ struct hogo__consent {
 /* A growable array of corporate numbers, reused across requests. */
 struct hogo__corps {
     uint64_t *v; /* owned */
-    int n, cap;
+    int n;
+    size_t cap; /* elements allocated */
 };
 
 _Static_assert(HOGO__F_COUNT <= 32, "hogo__subject.known holds one bit per subject fact");
@@ -38,7 +39,8 @@ struct hogo__subject {
     struct hogo__set ids[HOGO__F_COUNT]; /* id-list facts (accounts, services, purposes) */
     struct hogo__corps corps[HOGO__F_COUNT]; /* corporate-number list facts (HOGO__FT_CORPS) */
     struct hogo__consent *consents;     /* owned, reused */
-    int nconsents, capconsents;
+    int nconsents;
+    size_t capconsents; /* elements allocated */
 };
 
 struct hogo_request {

@@ -5,6 +5,7 @@
  * (/data/1), what is wrong, and how to fix it.
  * Decision layer.
  */
+#include "common/buf.h"
 #include "decide_int.h"
 
 #include <stdarg.h>
@@ -179,14 +180,8 @@ static int corp_push(struct parse *P, struct hogo__corps *c, const unsigned char
     uint64_t number;
     if (!corporate_number(P, s, len, &number))
         return 0;
-    if (c->n == c->cap) {
-        int ncap = c->cap ? c->cap * 2 : 16;
-        uint64_t *g = realloc(c->v, (size_t)ncap * sizeof *g);
-        if (!g)
-            return fail(P, HOGO_ENOMEM, "out of memory");
-        c->v = g;
-        c->cap = ncap;
-    }
+    if (HOGO__GROW(c->v, c->cap, (size_t)c->n + 1, 16) < 0)
+        return fail(P, HOGO_ENOMEM, "out of memory");
     c->v[c->n++] = number;
     return 1;
 }
@@ -433,14 +428,8 @@ static int push(struct parse *P, enum ctx_kind kind, bool is_array)
 static int grow_consents(struct parse *P)
 {
     struct hogo__subject *s = &P->req->subject;
-    if (s->nconsents == s->capconsents) {
-        int ncap = s->capconsents ? s->capconsents * 2 : 4;
-        struct hogo__consent *g = realloc(s->consents, (size_t)ncap * sizeof *g);
-        if (!g)
-            return fail(P, HOGO_ENOMEM, "out of memory");
-        s->consents = g;
-        s->capconsents = ncap;
-    }
+    if (HOGO__GROW(s->consents, s->capconsents, (size_t)s->nconsents + 1, 4) < 0)
+        return fail(P, HOGO_ENOMEM, "out of memory");
     struct hogo__consent *c = &s->consents[s->nconsents++];
     memset(c, 0, sizeof *c);
     c->recipient = c->purpose = -1;

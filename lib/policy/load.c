@@ -5,6 +5,7 @@
  * indexes for the evaluator. Every problem is reported with file:line:col and a fix.
  * Policy layer.
  */
+#include "common/buf.h"
 #include "policy_int.h"
 #include "yaml_util.h"
 
@@ -27,7 +28,7 @@ struct loader {
     const struct hogo_policy_load_opts *opts;
     struct hogo_error *err; /* first error */
     int errors;
-    int rule_cap, cond_cap, child_cap, clause_cap;
+    size_t rule_cap, cond_cap, child_cap, clause_cap; /* elements allocated */
 };
 
 static void problem(struct loader *L, struct fy_node *at, bool warning, const char *fmt, ...)
@@ -220,14 +221,8 @@ static void read_selector(struct loader *L, struct fy_node *n, enum hogo__kind k
 static int new_cond(struct loader *L)
 {
     struct hogo_policy *p = L->p;
-    if (p->nconds == L->cond_cap) {
-        int ncap = L->cond_cap ? L->cond_cap * 2 : 32;
-        struct hogo__cond *g = realloc(p->conds, (size_t)ncap * sizeof *g);
-        if (!g)
-            return -1;
-        p->conds = g;
-        L->cond_cap = ncap;
-    }
+    if (HOGO__GROW(p->conds, L->cond_cap, (size_t)p->nconds + 1, 32) < 0)
+        return -1;
     memset(&p->conds[p->nconds], 0, sizeof p->conds[0]);
     p->conds[p->nconds].first = -1;
     return p->nconds++;
@@ -236,14 +231,8 @@ static int new_cond(struct loader *L)
 static int add_children(struct loader *L, const int *kids, int n)
 {
     struct hogo_policy *p = L->p;
-    if (p->nchildren + n > L->child_cap) {
-        int ncap = (L->child_cap + n) * 2;
-        int *g = realloc(p->children, (size_t)ncap * sizeof *g);
-        if (!g)
-            return -1;
-        p->children = g;
-        L->child_cap = ncap;
-    }
+    if (HOGO__GROW(p->children, L->child_cap, (size_t)p->nchildren + (size_t)n, 32) < 0)
+        return -1;
     int first = p->nchildren;
     memcpy(p->children + first, kids, (size_t)n * sizeof *kids);
     p->nchildren += n;
@@ -627,15 +616,9 @@ static void compile_rule(struct loader *L, struct fy_node *n, int clause)
         problem(L, n, false, "a rule is a mapping (effect, quote, actions, ...)");
         return;
     }
-    if (p->nrules == L->rule_cap) {
-        int ncap = L->rule_cap ? L->rule_cap * 2 : 32;
-        struct hogo__rule *g = realloc(p->rules, (size_t)ncap * sizeof *g);
-        if (!g) {
-            problem(L, n, false, "out of memory");
-            return;
-        }
-        p->rules = g;
-        L->rule_cap = ncap;
+    if (HOGO__GROW(p->rules, L->rule_cap, (size_t)p->nrules + 1, 32) < 0) {
+        problem(L, n, false, "out of memory");
+        return;
     }
     struct hogo__rule *r = &p->rules[p->nrules];
     memset(r, 0, sizeof *r);
@@ -739,15 +722,9 @@ static void compile_clause(struct loader *L, struct fy_node *n)
         return;
     }
     check_keys(L, n, "a clause", (const char *const[]){"id", "title", "rules", NULL});
-    if (p->nclauses == L->clause_cap) {
-        int ncap = L->clause_cap ? L->clause_cap * 2 : 16;
-        struct hogo__clause *g = realloc(p->clauses, (size_t)ncap * sizeof *g);
-        if (!g) {
-            problem(L, n, false, "out of memory");
-            return;
-        }
-        p->clauses = g;
-        L->clause_cap = ncap;
+    if (HOGO__GROW(p->clauses, L->clause_cap, (size_t)p->nclauses + 1, 16) < 0) {
+        problem(L, n, false, "out of memory");
+        return;
     }
     int ci = p->nclauses++;
     struct hogo__clause *c = &p->clauses[ci];
