@@ -768,16 +768,8 @@ static int df_push(struct decide_facts *x, int k, const struct hogo__val *c, int
             r->off[i] = (size_t)-1;
             continue;
         }
-        if (x->used + v->n + 1 > x->arena_cap) {
-            size_t nc = x->arena_cap ? x->arena_cap * 2 : 1024;
-            while (nc < x->used + v->n + 1)
-                nc *= 2;
-            char *a = realloc(x->arena, nc);
-            if (!a)
-                return HOGO_ENOMEM;
-            x->arena = a;
-            x->arena_cap = nc;
-        }
+        if (HOGO__GROW(x->arena, x->arena_cap, x->used + v->n + 1, 1024) < 0)
+            return HOGO_ENOMEM;
         memcpy(x->arena + x->used, v->s, v->n);
         x->arena[x->used + v->n] = '\0';
         r->off[i] = x->used;
