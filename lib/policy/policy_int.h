@@ -98,21 +98,21 @@ enum hogo__kind {
 #define HOGO__BASES(X)                                                                        \
     X(HOGO__POLICY, policy) X(HOGO__LAW, law) X(HOGO__POLICE, police_investigation)           \
     X(HOGO__COURT, court_order) X(HOGO__CONSENT, consent)
-#define HOGO__OBLIGATIONS(X)                                                                  \
-    X(HOGO__OB_RECORD_PROVISION, record_provision)                                            \
-    X(HOGO__OB_CONFIRM_RECEIPT, confirm_receipt)                                              \
-    X(HOGO__OB_DEIDENTIFY, deidentify)                                                        \
-    X(HOGO__OB_FOREIGN_TRANSFER_INFO, foreign_transfer_info)                                  \
-    X(HOGO__OB_SUPERVISE_PROCESSOR, supervise_processor)                                      \
-    X(HOGO__OB_LIMIT_USE_BY_CONTRACT, limit_use_by_contract)                                  \
-    X(HOGO__OB_GUARDIAN_CONSENT_REQUIRED, guardian_consent_required)
-
 #define HOGO__FIXED_ENUM(e, id) e,
 enum hogo__action { HOGO__ACTIONS(HOGO__FIXED_ENUM) HOGO__ACTION_COUNT };
 enum hogo__form { HOGO__FORMS(HOGO__FIXED_ENUM) HOGO__FORM_COUNT };
 enum hogo__basis { HOGO__BASES(HOGO__FIXED_ENUM) HOGO__BASIS_COUNT };
-enum hogo__obligation { HOGO__OBLIGATIONS(HOGO__FIXED_ENUM) HOGO__OB_COUNT };
 #undef HOGO__FIXED_ENUM
+enum hogo__obligation {
+    HOGO__OB_RECORD_PROVISION,
+    HOGO__OB_CONFIRM_RECEIPT,
+    HOGO__OB_DEIDENTIFY,
+    HOGO__OB_FOREIGN_TRANSFER_INFO,
+    HOGO__OB_SUPERVISE_PROCESSOR,
+    HOGO__OB_LIMIT_USE_BY_CONTRACT,
+    HOGO__OB_GUARDIAN_CONSENT_REQUIRED,
+    HOGO__OB_COUNT
+};
 
 /* Entry flags. */
 enum {

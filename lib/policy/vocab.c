@@ -37,8 +37,12 @@ static const struct {
 static const char *const fixed_actions[HOGO__ACTION_COUNT] = {HOGO__ACTIONS(FIXED_NAME)};
 static const char *const fixed_forms[HOGO__FORM_COUNT] = {HOGO__FORMS(FIXED_NAME)};
 static const char *const fixed_bases[HOGO__BASIS_COUNT] = {HOGO__BASES(FIXED_NAME)};
-static const char *const fixed_obligations[HOGO__OB_COUNT] = {HOGO__OBLIGATIONS(FIXED_NAME)};
 #undef FIXED_NAME
+/* in the order of enum hogo__obligation */
+static const char *const fixed_obligations[] = {
+    "record_provision",     "confirm_receipt",       "deidentify",
+    "foreign_transfer_info", "supervise_processor",  "limit_use_by_contract",
+    "guardian_consent_required"};
 
 const char *hogo__kind_name(enum hogo__kind k)
 {
