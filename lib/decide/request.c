@@ -5,8 +5,8 @@
  * (/data/1), what is wrong, and how to fix it.
  * Decision layer.
  */
-#include "common/buf.h"
 #include "decide_int.h"
+#include "common/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

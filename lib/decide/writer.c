@@ -164,7 +164,7 @@ static void each_missing(const struct hogo_policy *p, const struct hogo_request 
     unsigned m = d->missing;
     if (m & HOGO__MISS_ACTION) {
         char acts[128] = "";
-        for (int a = 0; a < HOGO__ACTION_COUNT; a++)
+        for (int a = 0; a < 5; a++)
             if (rule->actions & (1u << a)) {
                 strncat(acts, acts[0] ? " or " : "", sizeof acts - strlen(acts) - 1);
                 strncat(acts, v->t[HOGO__K_ACTION].v[a].id, sizeof acts - strlen(acts) - 1);
@@ -209,7 +209,7 @@ static void each_missing(const struct hogo_policy *p, const struct hogo_request 
     if (m & HOGO__MISS_BASIS) {
         size_t used = (size_t)snprintf(buf, sizeof buf, "basis: ");
         bool first = true;
-        for (int b = 0; b < HOGO__BASIS_COUNT; b++)
+        for (int b = 0; b < 5; b++)
             if (rule->bases & (1u << b)) {
                 used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", first ? "" : " or ",
                                          v->t[HOGO__K_BASIS].v[b].id);
@@ -274,13 +274,6 @@ static void gen_id_set(yajl_gen g, const struct hogo_policy *p, enum hogo__kind 
     yajl_gen_array_close(g);
 }
 
-/* The years the decision's records are kept: a denied decision that still names a record
- * obligation (a forbid rule may attach one) carries none of its own. */
-static int record_years(const struct hogo_decision *d)
-{
-    return d->retention_years ? d->retention_years : HOGO__DEFAULT_RETENTION_YEARS;
-}
-
 static void gen_obligations(yajl_gen g, const struct hogo_policy *p, const struct hogo_request *r,
                             const struct hogo_decision *d)
 {
@@ -295,7 +288,7 @@ static void gen_obligations(yajl_gen g, const struct hogo_policy *p, const struc
         case HOGO__OB_CONFIRM_RECEIPT:
             kv(g, "statute", ob == HOGO__OB_RECORD_PROVISION ? "APPI Art.29" : "APPI Art.30");
             str(g, "retention_years");
-            yajl_gen_integer(g, record_years(d));
+            yajl_gen_integer(g, d->retention_years ? d->retention_years : 3);
             kv(g, "retention_from", d->retention_last ? "last_provision" : "creation");
             if (ob == HOGO__OB_CONFIRM_RECEIPT) {
                 str(g, "confirm");
@@ -379,7 +372,7 @@ int hogo_writer_decision(struct hogo_writer *w, const struct hogo_policy *p,
         if (d->reasons[i].effect == HOGO__REASON_FORBID && rule->yields_to) {
             str(g, "yields_to");
             yajl_gen_array_open(g);
-            for (int b = 0; b < HOGO__BASIS_COUNT; b++)
+            for (int b = 0; b < 5; b++)
                 if (rule->yields_to & (1u << b))
                     str(g, id_of(p, HOGO__K_BASIS, b));
             yajl_gen_array_close(g);
@@ -515,7 +508,7 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
             appendf(w, "        (%s)\n", rule->note);
         if (d->reasons[i].effect == HOGO__REASON_FORBID && rule->yields_to) {
             appendf(w, "        lifted only by basis:");
-            for (int b = 0; b < HOGO__BASIS_COUNT; b++)
+            for (int b = 0; b < 5; b++)
                 if (rule->yields_to & (1u << b))
                     appendf(w, " %s", id_of(p, HOGO__K_BASIS, b));
             appendf(w, "\n");
@@ -534,7 +527,7 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
             const struct hogo__entry *e = &v->t[HOGO__K_OBLIGATION].v[ob];
             appendf(w, "    - %s: %s (%s)", e->id, e->en ? e->en : "", e->ja ? e->ja : "");
             if (ob == HOGO__OB_RECORD_PROVISION || ob == HOGO__OB_CONFIRM_RECEIPT)
-                appendf(w, "; keep %d years from %s", record_years(d),
+                appendf(w, "; keep %d years from %s", d->retention_years ? d->retention_years : 3,
                         d->retention_last ? "the last provision" : "creation");
             if (ob == HOGO__OB_FOREIGN_TRANSFER_INFO)
                 appendf(w, "; %s: %s", r->country, regime_text(r->country));
