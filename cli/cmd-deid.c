@@ -40,6 +40,45 @@ static void close_out(FILE *f)
         fclose(f);
 }
 
+/* An output written under a temporary name and renamed into place only when complete, so
+ * that a failure leaves no partial file under the real name. */
+struct staged_out {
+    FILE *f;
+    const char *path; /* the real name, NULL for stdout */
+    char tmp[4200];
+};
+
+static int staged_open(struct staged_out *o, const char *sub, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    if (!path || !strcmp(path, "-")) {
+        o->f = stdout;
+        return 0;
+    }
+    o->path = path;
+    snprintf(o->tmp, sizeof o->tmp, "%s.partial", path);
+    if (!(o->f = fopen(o->tmp, "w"))) {
+        cli_errorf("deid %s: cannot write '%s'; check the folder exists", sub, o->tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* Closes o; renames it into place when ok, else removes it. Returns 0 or -1. */
+static int staged_close(struct staged_out *o, const char *sub, int ok)
+{
+    if (!o->f || o->f == stdout)
+        return 0;
+    int bad = fclose(o->f) != 0;
+    o->f = NULL;
+    if (ok && !bad && rename(o->tmp, o->path) == 0)
+        return 0;
+    remove(o->tmp);
+    if (ok)
+        cli_errorf("deid %s: cannot write '%s'", sub, o->path);
+    return ok ? -1 : 0;
+}
+
 /* Splits "a,b,c" into a NULL-terminated array (pointers into s, which is modified). */
 static const char **split_list(char *s)
 {
@@ -188,21 +227,25 @@ static int run_anonymize(int argc, char **argv)
     struct hogo_error err = {0};
     struct hogo_deid_config *cfg = NULL;
     struct hogo_deid_result *res = NULL;
-    FILE *out = NULL, *rep = NULL;
+    struct staged_out out = {0}, rep = {0};
     rc = 0;
+    /* Nothing is written unless the search and its independent re-check succeed. */
     if (hogo_deid_config_load(o.config, &cfg, &err) < 0 ||
         hogo_deid_anonymize(cfg, argv[first], &res, &err) < 0) {
         rc = report_error("anonymize", &err);
         goto out;
     }
-    if (!(out = open_out("anonymize", o.output)) ||
-        (o.report && !(rep = open_out("anonymize", o.report)))) {
+    if (staged_open(&out, "anonymize", o.output) < 0 ||
+        (o.report && staged_open(&rep, "anonymize", o.report) < 0)) {
         rc = 2;
         goto out;
     }
-    if (hogo_deid_result_write_csv(res, out, &err) < 0 ||
-        (rep && hogo_deid_result_write_report(res, rep, &err) < 0))
+    if (hogo_deid_result_write_csv(res, out.f, &err) < 0 ||
+        (rep.f && hogo_deid_result_write_report(res, rep.f, &err) < 0))
         rc = report_error("anonymize", &err);
+    if (staged_close(&out, "anonymize", rc == 0) < 0 ||
+        staged_close(&rep, "anonymize", rc == 0) < 0)
+        rc = 2;
     if (!o.report)
         fprintf(stderr, "hogo: deid anonymize: loss %.6g, %zu classes, %zu rows suppressed, "
                         "models %s\n",
@@ -210,8 +253,8 @@ static int run_anonymize(int argc, char **argv)
                 hogo_deid_result_suppressed(res),
                 hogo_deid_result_models_hold(res) ? "hold" : "DO NOT hold");
 out:
-    close_out(out);
-    close_out(rep);
+    staged_close(&out, "anonymize", 0);
+    staged_close(&rep, "anonymize", 0);
     hogo_deid_result_free(res);
     hogo_deid_config_free(cfg);
     return rc;

@@ -379,16 +379,23 @@ static int parse_root(struct cfgctx *c, struct fy_node *root)
             if (!nm || scalar(nm, mname, sizeof mname) < 0)
                 return cfg_error(c, vn, "measure needs a name (loss, entropy, discernibility, "
                                         "precision)%s%s", "", "");
+            /* value = measure + 256 x how the entropy charges suppressed records */
             static const struct name_val measures[] = {
-                {"loss", HOGO__M_LOSS}, {"entropy", HOGO__M_ENTROPY},
-                {"non_uniform_entropy", HOGO__M_ENTROPY},
+                {"loss", HOGO__M_LOSS},
+                {"entropy", HOGO__M_ENTROPY + 256 * HOGO__ENT_INSIDE},
+                {"non_uniform_entropy", HOGO__M_ENTROPY + 256 * HOGO__ENT_INSIDE},
+                {"monotonic_entropy", HOGO__M_ENTROPY + 256 * HOGO__ENT_IGNORE},
+                {"entropy_suppressed_as_root", HOGO__M_ENTROPY + 256 * HOGO__ENT_ROOT},
                 {"discernibility", HOGO__M_DISCERNIBILITY}, {"precision", HOGO__M_PRECISION},
                 {NULL, 0}};
             int measure = lookup_name(measures, mname);
             if (measure < 0)
-                return cfg_error(c, nm, "unknown measure '%s'; use loss, entropy, "
-                                        "discernibility or precision%s", mname, "");
-            cfg->measure = measure;
+                return cfg_error(c, nm, "unknown measure '%s'; use loss, entropy (ARX's "
+                                        "default), monotonic_entropy (ARX's monotonic variant), "
+                                        "entropy_suppressed_as_root, discernibility or "
+                                        "precision%s", mname, "");
+            cfg->measure = measure % 256;
+            cfg->entropy_sup = measure / 256;
         } else if (!strcmp(k, "population")) {
             char file[1024] = "", count[256] = "";
             if (fy_node_is_mapping(vn)) {
@@ -701,6 +708,13 @@ out:
 int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path,
                         struct hogo_deid_result **out, struct hogo_error *err)
 {
+    return hogo__deid_anonymize(cfg, csv_path, NULL, out, err);
+}
+
+int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path,
+                         void (*tamper)(struct hogo_deid_result *r),
+                         struct hogo_deid_result **out, struct hogo_error *err)
+{
     int rc = 0;
     struct hogo__enc enc;
     struct hogo__engine *eng = NULL;
@@ -741,17 +755,12 @@ int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path
                 goto out;
             }
             /* Models on this attribute. */
-            r->models.ldiv[s] = HOGO__LDIV_NONE;
-            r->models.t[s] = -1;
+            /* Every model on this attribute (several of one kind: the strictest). */
+            hogo__models_clear(&r->models, s);
             for (size_t m = 0; m < cfg->nsmodels; m++)
-                if (!strcmp(cfg->smodels[m].attr, a->name)) {
-                    if (cfg->smodels[m].ldiv) {
-                        r->models.ldiv[s] = cfg->smodels[m].ldiv;
-                        r->models.l[s] = cfg->smodels[m].l;
-                    }
-                    if (cfg->smodels[m].t >= 0)
-                        r->models.t[s] = cfg->smodels[m].t;
-                }
+                if (!strcmp(cfg->smodels[m].attr, a->name))
+                    hogo__models_add(&r->models, s, &cfg->smodels[m]);
+            r->scols[s] = col;
             scols[s++] = col;
         }
         if (a->type == HOGO__QUASI) {
@@ -779,6 +788,7 @@ int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path
     r->models.nsm = s;
     r->models.max_outliers = (size_t)floor(cfg->suppression * (double)csv->nrows + 1e-9);
     r->models.measure = cfg->measure;
+    r->models.entropy_sup = cfg->entropy_sup;
     r->models.aggregate = cfg->aggregate;
     r->models.gs_factor = cfg->gs_factor;
     double t0 = now_seconds();
@@ -798,7 +808,19 @@ int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path
     }
     memcpy(r->levels, r->search.levels, r->q * sizeof(int));
     hogo__engine_row_classes(eng, r->levels, r->rsize);
-    r->models_hold = hogo__models_recheck(&enc, &r->models, r->levels, r->rsize);
+    if (tamper)
+        tamper(r);
+    /* A table that fails the independent re-check is never released. */
+    char why[512];
+    r->models_hold =
+        hogo__models_recheck_why(&enc, &r->models, r->levels, r->rsize, why, sizeof why);
+    if (!r->models_hold) {
+        rc = hogo_error_set(err, HOGO_ETAMPER, csv_path,
+                            "the independent re-check of the anonymised table of '%s' failed: "
+                            "%s; nothing is released (this is a defect: please report it with "
+                            "the config '%s')", csv_path, why, cfg->path);
+        goto out;
+    }
     /* Histogram and risks. */
     size_t minsize = SIZE_MAX, kept = 0;
     for (size_t i = 0; i < csv->nrows; i++) {
@@ -943,8 +965,11 @@ int hogo_deid_result_write_report(const struct hogo_deid_result *r, FILE *out,
         yajl_gen_integer(g, r->levels[a]);
     }
     yajl_gen_map_close(g);
+    static const char *const entropies[] = {"entropy", "monotonic_entropy",
+                                            "entropy_suppressed_as_root"};
     GSTR(g, "measure");
-    GSTR(g, measures[r->models.measure]);
+    GSTR(g, r->models.measure == HOGO__M_ENTROPY ? entropies[r->models.entropy_sup]
+                                                 : measures[r->models.measure]);
     GSTR(g, "aggregate");
     GSTR(g, aggs[r->models.aggregate]);
     GSTR(g, "loss");
@@ -982,22 +1007,33 @@ int hogo_deid_result_write_report(const struct hogo_deid_result *r, FILE *out,
     yajl_gen_integer(g, r->models.k);
     GSTR(g, "suppression_limit_rows");
     yajl_gen_integer(g, (long long)r->models.max_outliers);
-    /* the models on each sensitive attribute, in the configuration's order */
+    /* every model enforced, one entry each: several models of one kind on one attribute are
+     * enforced as the strictest of them, which implies the others */
     GSTR(g, "sensitive");
     yajl_gen_array_open(g);
     for (size_t i = 0; i < r->models.nsm && i < 16; i++) {
-        yajl_gen_map_open(g);
-        if (r->models.ldiv[i] != HOGO__LDIV_NONE) {
+        const char *attr = r->csv.header[r->scols[i]];
+        double lv[2] = {r->models.ldistinct[i], r->models.lentropy[i]};
+        for (int v = 0; v < 2; v++) {
+            if (lv[v] <= 0)
+                continue;
+            yajl_gen_map_open(g);
+            GSTR(g, "attribute");
+            GSTR(g, attr);
             GSTR(g, "l_diversity");
-            GSTR(g, r->models.ldiv[i] == HOGO__LDIV_ENTROPY ? "entropy" : "distinct");
+            GSTR(g, v ? "entropy" : "distinct");
             GSTR(g, "l");
-            yajl_gen_double(g, r->models.l[i]);
+            yajl_gen_double(g, lv[v]);
+            yajl_gen_map_close(g);
         }
         if (r->models.t[i] >= 0) {
+            yajl_gen_map_open(g);
+            GSTR(g, "attribute");
+            GSTR(g, attr);
             GSTR(g, "t_closeness");
             yajl_gen_double(g, r->models.t[i]);
+            yajl_gen_map_close(g);
         }
-        yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
     GSTR(g, "all_hold");

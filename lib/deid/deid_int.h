@@ -117,6 +117,14 @@ int hogo__utf8_valid(const char *s, size_t len);
 
 enum hogo__attr_type { HOGO__INSENSITIVE = 0, HOGO__IDENTIFYING, HOGO__QUASI, HOGO__SENSITIVE };
 enum hogo__measure { HOGO__M_LOSS = 0, HOGO__M_ENTROPY, HOGO__M_DISCERNIBILITY, HOGO__M_PRECISION };
+/* How the non-uniform entropy charges suppressed records (ARX's two definitions, and
+ * "generalised to the root"). */
+enum hogo__entropy_sup {
+    HOGO__ENT_INSIDE = 0, /* ARX default (non-monotonic): plus, per attribute, the entropy of the
+                             generalised values inside the suppressed records (x their number) */
+    HOGO__ENT_IGNORE,     /* ARX monotonic: suppressed records are charged like the others */
+    HOGO__ENT_ROOT        /* suppressed records are charged as generalised to the root */
+};
 enum hogo__aggregate { HOGO__AGG_SUM = 0, HOGO__AGG_GEOMEAN, HOGO__AGG_ARITH, HOGO__AGG_MAX };
 enum hogo__ldiv { HOGO__LDIV_NONE = 0, HOGO__LDIV_DISTINCT, HOGO__LDIV_ENTROPY };
 
@@ -149,6 +157,7 @@ struct hogo_deid_config {
     size_t nsmodels;
     double suppression;             /* suppression limit, fraction of rows 0..1 */
     int measure;                    /* enum hogo__measure */
+    int entropy_sup;                /* enum hogo__entropy_sup */
     int aggregate;                  /* enum hogo__aggregate */
     double gs_factor;               /* generalisation/suppression weight 0..1 */
     int k_line;                     /* config line of k, for messages */
@@ -181,17 +190,25 @@ struct hogo__enc {
     size_t ntuples;    /* D */
 };
 
-/* The privacy models and the measure, resolved against an encoding. */
+/* The privacy models and the measure, resolved against an encoding. Several models on one
+ * sensitive attribute are all enforced: the strictest of each kind is kept (the largest l of
+ * each l-diversity variant, the smallest t), and together they imply every model given. */
 struct hogo__models {
     int k;
     size_t max_outliers;    /* rows that may be suppressed */
     size_t nsm;
-    int ldiv[16];           /* per sensitive attribute: enum hogo__ldiv */
-    double l[16];
+    double ldistinct[16];   /* per sensitive attribute: distinct l-diversity, 0 = none */
+    double lentropy[16];    /* per sensitive attribute: entropy l-diversity, 0 = none */
     double t[16];           /* < 0 = no t-closeness */
     int measure, aggregate;
+    int entropy_sup;        /* enum hogo__entropy_sup (entropy measure only) */
     double gs_factor;
 };
+
+/* Adds the sensitive model sm to attribute j of m, keeping the strictest of each kind. */
+void hogo__models_add(struct hogo__models *m, size_t j, const struct hogo__smodel *sm);
+/* Sets attribute j of m to "no sensitive model". */
+void hogo__models_clear(struct hogo__models *m, size_t j);
 
 /* The outcome of checking one transformation. */
 struct hogo__eval {
@@ -247,12 +264,25 @@ double hogo__engine_lower_bound(struct hogo__engine *g, const int *levels);
  * given sizes from hogo__engine_row_classes. Returns 1 when every model holds. */
 int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m,
                          const int *levels, const uint32_t *row_class_size);
+/* As hogo__models_recheck; when a model fails, why[0..cap) (may be NULL) says which and
+ * where. */
+int hogo__models_recheck_why(const struct hogo__enc *e, const struct hogo__models *m,
+                             const int *levels, const uint32_t *row_class_size, char *why,
+                             size_t cap);
+
+/* Anonymises as hogo_deid_anonymize; when tamper is not NULL it is called on the result
+ * between the search and the independent re-check (tests use it to corrupt a result and
+ * see the re-check refuse it). */
+int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path,
+                         void (*tamper)(struct hogo_deid_result *r),
+                         struct hogo_deid_result **out, struct hogo_error *err);
 
 /* ---------- anonymisation result (opaque public struct hogo_deid_result) ---------- */
 struct hogo_deid_result {
     struct hogo__csv csv;           /* the input */
     size_t q;
     int *qcols;                     /* owned */
+    int scols[16];                  /* columns of the sensitive attributes */
     struct hogo__hier **hiers;      /* owned */
     int *levels;                    /* owned: chosen level per QI */
     int *drop;                      /* owned: ncols flags: column dropped */

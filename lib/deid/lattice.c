@@ -107,6 +107,11 @@ struct hogo__engine {
     uint32_t *oval;
     struct pair *pairs;    /* scratch for sorting entries */
     size_t on;
+    /* entropy measure, ARX default: counts of generalised values among suppressed records
+     * (supcnt[supoff[a] + id]), with the slots touched */
+    double *supcnt;
+    size_t *supoff;
+    uint32_t *suptouched;
     /* scratch for sensitive attribute histograms */
     double *shist;
     uint32_t *stouched;
@@ -505,6 +510,9 @@ void hogo__engine_free(struct hogo__engine *g)
     free(g->didx);
     free(g->shist);
     free(g->stouched);
+    free(g->supcnt);
+    free(g->supoff);
+    free(g->suptouched);
     free(g->lb);
     free(g->status);
     free(g->order);
@@ -627,6 +635,13 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
     for (size_t j = 0; j < g->s; j++)
         if (e->scard[j] > g->smax)
             g->smax = e->scard[j];
+    g->supoff = calloc(g->q + 1, sizeof *g->supoff);
+    if (g->supoff)
+        for (size_t a = 0; a < g->q; a++)
+            g->supoff[a + 1] = g->supoff[a] + e->card[a][0];
+    size_t nsup = g->supoff && g->supoff[g->q] ? g->supoff[g->q] : 1;
+    g->supcnt = calloc(nsup, sizeof *g->supcnt);
+    g->suptouched = malloc(nsup * sizeof *g->suptouched);
     g->shist = calloc(g->smax, sizeof(double));
     g->stouched = malloc(g->smax * sizeof(uint32_t));
     g->lb = malloc(nodes * sizeof(double));
@@ -638,7 +653,8 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
     if (!g->htab || !g->cur.key || !g->cur.count || !g->pairs || !g->tmp.key ||
         !g->tmp.count || !g->dfirst || !g->didx || !g->dense || !g->dtab ||
         !g->okey || !g->oval || !g->shist || !g->stouched || !g->lb || !g->status ||
-        !g->order || !g->stack || !g->tagstack || !g->dom)
+        !g->order || !g->stack || !g->tagstack || !g->dom || !g->supoff || !g->supcnt ||
+        !g->suptouched)
         goto oom;
     *out = g;
     g = NULL;
@@ -711,7 +727,7 @@ double hogo__engine_lower_bound(struct hogo__engine *g, const int *levels)
     switch (g->m.measure) {
     case HOGO__M_ENTROPY:
         for (size_t a = 0; a < g->q; a++)
-            v[a] = g->lb_entropy[a][levels[a]];
+            v[a] = gf * g->lb_entropy[a][levels[a]];
         return aggregate(g->m.aggregate, v, g->q);
     case HOGO__M_LOSS:
         for (size_t a = 0; a < g->q; a++)
@@ -986,15 +1002,15 @@ static int class_sensitive_ok(struct hogo__engine *g, const uint64_t *key, const
             g->shist[v] += cnt[i];
         }
         int ok = 1;
-        if (g->m.ldiv[j] == HOGO__LDIV_DISTINCT && (double)nt < g->m.l[j])
+        if (g->m.ldistinct[j] > 0 && (double)nt < g->m.ldistinct[j])
             ok = 0;
-        if (ok && g->m.ldiv[j] == HOGO__LDIV_ENTROPY) {
+        if (ok && g->m.lentropy[j] > 0) {
             double h = 0;
             for (size_t t = 0; t < nt; t++) {
                 double p = g->shist[g->stouched[t]] / size;
                 h -= p * log(p);
             }
-            if (h < log(g->m.l[j]) - 1e-12)
+            if (h < log(g->m.lentropy[j]) - 1e-12)
                 ok = 0;
         }
         if (ok && g->m.t[j] >= 0) {
@@ -1028,6 +1044,8 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
     gs_factors(g->m.gs_factor, &gf, &sf);
     size_t k = (size_t)(g->m.k > 1 ? g->m.k : 1);
     double sup_ent = 0, disc = 0;
+    int ent_inside = g->m.measure == HOGO__M_ENTROPY && g->m.entropy_sup == HOGO__ENT_INSIDE;
+    size_t ntouched = 0;
     double sup_loss[64] = {0}, share_sup[64] = {0};
     size_t suppressed = 0, classes = 0;
     g->on = 0;
@@ -1069,6 +1087,12 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
                 share_sup[a] += size * sh;
                 if (g->m.measure == HOGO__M_ENTROPY)
                     sup_ent += size * g->suplog[a][levels[a]][gid];
+                if (ent_inside) {
+                    double *c = g->supcnt + g->supoff[a];
+                    if (c[gid] == 0)
+                        g->suptouched[ntouched++] = (uint32_t)(g->supoff[a] + gid);
+                    c[gid] += size;
+                }
             }
             disc += size * (double)e->n;
         } else {
@@ -1093,7 +1117,22 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
     double v[64];
     switch (g->m.measure) {
     case HOGO__M_ENTROPY:
-        out->loss = out->lower + sup_ent;
+        out->loss = out->lower;
+        if (g->m.entropy_sup == HOGO__ENT_ROOT)
+            out->loss += sf * sup_ent;
+        if (ent_inside) {
+            /* sum over attributes and generalised values v of the suppressed records of
+             * c_v log2(S / c_v) = S log2 S - sum c_v log2 c_v (ARX's default definition) */
+            double inside = 0, S = (double)suppressed;
+            for (size_t t = 0; t < ntouched; t++) {
+                double c = g->supcnt[g->suptouched[t]];
+                inside -= c * log2(c);
+                g->supcnt[g->suptouched[t]] = 0;
+            }
+            if (S > 0)
+                inside += (double)g->q * S * log2(S);
+            out->loss += sf * inside;
+        }
         break;
     case HOGO__M_LOSS:
         for (size_t a = 0; a < g->q; a++) {
@@ -1319,7 +1358,7 @@ static int models_monotone(const struct hogo__engine *g)
     if (g->m.max_outliers == 0)
         return 1;
     for (size_t j = 0; j < g->s; j++)
-        if (g->m.ldiv[j] == HOGO__LDIV_ENTROPY || g->m.t[j] >= 0)
+        if (g->m.lentropy[j] > 0 || g->m.t[j] >= 0)
             return 0;
     return 1;
 }
@@ -1380,7 +1419,10 @@ int hogo__engine_search(struct hogo__engine *g, struct hogo__search *out, struct
     memset(g->status, 0, g->nodes);
     memset(g->dom, 0, g->nodes);
     int mono_models = models_monotone(g);
-    int mono_measure = g->m.max_outliers == 0;
+    /* ARX's monotonic entropy charges suppressed records like the others: the loss is the
+     * level-only bound whatever is suppressed */
+    int mono_measure = g->m.max_outliers == 0 ||
+                       (g->m.measure == HOGO__M_ENTROPY && g->m.entropy_sup == HOGO__ENT_IGNORE);
     int level_only = mono_measure && g->m.measure != HOGO__M_DISCERNIBILITY;
     double best = INFINITY;
     int lv[64];
@@ -1462,6 +1504,25 @@ int hogo__engine_search_exhaustive(struct hogo__engine *g, struct hogo__search *
     return 0;
 }
 
+/* ---------- models ---------- */
+
+void hogo__models_clear(struct hogo__models *m, size_t j)
+{
+    m->ldistinct[j] = 0;
+    m->lentropy[j] = 0;
+    m->t[j] = -1;
+}
+
+void hogo__models_add(struct hogo__models *m, size_t j, const struct hogo__smodel *sm)
+{
+    if (sm->ldiv == HOGO__LDIV_DISTINCT && sm->l > m->ldistinct[j])
+        m->ldistinct[j] = sm->l;
+    if (sm->ldiv == HOGO__LDIV_ENTROPY && sm->l > m->lentropy[j])
+        m->lentropy[j] = sm->l;
+    if (sm->t >= 0 && (m->t[j] < 0 || sm->t < m->t[j]))
+        m->t[j] = sm->t;
+}
+
 /* ---------- independent re-check ---------- */
 
 struct recheck_ctx {
@@ -1483,6 +1544,21 @@ static int cmp_rows(const void *x, const void *y)
 int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m,
                          const int *levels, const uint32_t *row_class_size)
 {
+    return hogo__models_recheck_why(e, m, levels, row_class_size, NULL, 0);
+}
+
+int hogo__models_recheck_why(const struct hogo__enc *e, const struct hogo__models *m,
+                             const int *levels, const uint32_t *row_class_size, char *why,
+                             size_t cap)
+{
+#define FAIL(...)                                                                             \
+    do {                                                                                      \
+        if (why && ok)                                                                        \
+            snprintf(why, cap, __VA_ARGS__);                                                  \
+        ok = 0;                                                                               \
+    } while (0)
+    if (why && cap)
+        why[0] = '\0';
     /* Rebuild each row's generalised QI values from scratch (not from packed keys' roll-up),
      * sort the kept rows, and check every class. */
     size_t n = e->n, w = e->q, ok = 1, kept = 0, suppressed = 0;
@@ -1491,7 +1567,7 @@ int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m
     uint32_t *rows = malloc((n ? n : 1) * sizeof *rows);
     double *hist = calloc(64 + (e->soff[e->s] ? e->soff[e->s] : 1), sizeof *hist);
     if (!vals || !sv || !rows || !hist) {
-        ok = 0;
+        FAIL("out of memory");
         goto out;
     }
     for (size_t r = 0; r < n; r++) {
@@ -1509,7 +1585,8 @@ int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m
             suppressed++;
     }
     if (suppressed > m->max_outliers)
-        ok = 0;
+        FAIL("%zu rows are suppressed, more than the limit of %zu", suppressed,
+             m->max_outliers);
     struct recheck_ctx ctx = {vals, w};
     rc_ctx = &ctx;
     qsort(rows, kept, sizeof *rows, cmp_rows);
@@ -1521,18 +1598,22 @@ int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m
             j++;
         size_t size = j - i;
         if ((int)size < (m->k > 1 ? m->k : 1))
-            ok = 0;
+            FAIL("a released class (row %u of the data) has %zu rows, fewer than k = %d",
+                 rows[i] + 1, size, m->k);
         for (size_t t = i; t < j; t++)
             if (row_class_size[rows[t]] != size)
-                ok = 0;
+                FAIL("row %u of the data is in a class of %zu rows, not %u as the search "
+                     "computed", rows[t] + 1, size, row_class_size[rows[t]]);
         for (size_t s = 0; s < e->s && ok; s++) {
             double *h = hist + e->soff[s];
             size_t distinct = 0;
             for (size_t t = i; t < j; t++)
                 if (h[sv[(size_t)rows[t] * e->s + s]]++ == 0)
                     distinct++;
-            if (m->ldiv[s] == HOGO__LDIV_DISTINCT && (double)distinct < m->l[s])
-                ok = 0;
+            if (m->ldistinct[s] > 0 && (double)distinct < m->ldistinct[s])
+                FAIL("a released class (row %u of the data) has %zu distinct values of "
+                     "sensitive attribute %zu, fewer than l = %g", rows[i] + 1, distinct, s + 1,
+                     m->ldistinct[s]);
             double ent = 0, emd = 0;
             for (size_t v = 0; v < e->scard[s]; v++) {
                 double p = h[v] / (double)size;
@@ -1540,10 +1621,14 @@ int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m
                     ent -= p * log(p);
                 emd += fabs(p - (double)e->sdist[e->soff[s] + v] / (double)n);
             }
-            if (m->ldiv[s] == HOGO__LDIV_ENTROPY && ent < log(m->l[s]) - 1e-9)
-                ok = 0;
+            if (m->lentropy[s] > 0 && ent < log(m->lentropy[s]) - 1e-9)
+                FAIL("a released class (row %u of the data) has an entropy of sensitive "
+                     "attribute %zu of exp(%.6g) = %.6g, below l = %g", rows[i] + 1, s + 1, ent,
+                     exp(ent), m->lentropy[s]);
             if (m->t[s] >= 0 && emd / 2.0 > m->t[s] + 1e-9)
-                ok = 0;
+                FAIL("a released class (row %u of the data) is at distance %.6g from the "
+                     "distribution of sensitive attribute %zu, more than t = %g", rows[i] + 1,
+                     emd / 2.0, s + 1, m->t[s]);
             memset(h, 0, e->scard[s] * sizeof *h);
         }
         i = j;
@@ -1554,4 +1639,5 @@ out:
     free(rows);
     free(hist);
     return (int)ok;
+#undef FAIL
 }

@@ -112,8 +112,8 @@ static struct hogo__models models(int k, int ldiv, double l, double t, int measu
     memset(&m, 0, sizeof m);
     m.k = k;
     m.nsm = 1;
-    m.ldiv[0] = ldiv;
-    m.l[0] = l;
+    m.ldistinct[0] = ldiv == HOGO__LDIV_DISTINCT ? l : 0;
+    m.lentropy[0] = ldiv == HOGO__LDIV_ENTROPY ? l : 0;
     m.t[0] = t;
     m.measure = measure;
     m.aggregate = agg;
