@@ -210,7 +210,9 @@ void hogo__models_add(struct hogo__models *m, size_t j, const struct hogo__smode
 /* Sets attribute j of m to "no sensitive model". */
 void hogo__models_clear(struct hogo__models *m, size_t j);
 
-/* The outcome of checking one transformation. */
+/* The outcome of checking one transformation. When it is not anonymous, the other figures
+ * may be partial (counting stops once more rows than allowed are suppressed), except in the
+ * reference mode (hogo__engine_set_reference). */
 struct hogo__eval {
     int anonymous;          /* all models hold with at most max_outliers suppressed */
     size_t classes;         /* equivalence classes (non-suppressed) */

@@ -630,7 +630,7 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
             g->dstride = e->scard[j];
     g->dtab = malloc((g->q + g->s + 1) * g->dstride * sizeof(uint32_t));
     /* Cached class lists: up to 4 x the tuples, at least 65,536 entries (12 bytes each). */
-    g->cache_budget = 4 * D > 65536 ? 4 * D : 65536;
+    g->cache_budget = 4 * D > (1u << 20) ? 4 * D : (1u << 20);
     g->smax = 1;
     for (size_t j = 0; j < g->s; j++)
         if (e->scard[j] > g->smax)
@@ -832,7 +832,9 @@ static void roll_up(struct hogo__engine *g, const uint64_t *skey, const uint32_t
         uint32_t card = d < g->q ? e->card[d][levels[d]] : e->scard[d - g->q];
         prod *= card ? card : 1;
     }
-    if (!g->reference && prod <= g->dcap) {
+    /* dense counting only while the array stays small next to the source (random access
+     * into a large array misses the cache more than hashing a few entries) */
+    if (!g->reference && prod <= g->dcap && (prod <= (1u << 16) || prod <= 8 * sn)) {
         const uint32_t *dt[64];
         int dsh[64];
         uint64_t dmask[64];
@@ -980,10 +982,55 @@ static void compute_entries(struct hogo__engine *g, const int *levels)
         cache_put(g, levels);
 }
 
-static int cmp_pair(const void *x, const void *y)
+/* Copies the entries key/cnt[0..n) into g->okey/g->oval so that the cells of one class
+ * (same QI bits) are adjacent: classes are numbered in a hash table on their QI bits, then
+ * the entries are scattered by class (a counting sort, linear time). Uses g->htab, g->pairs
+ * (one per class: QI key, then the class's next free position) and g->didx (class of each
+ * entry) as scratch. */
+static void group_by_class(struct hogo__engine *g, const uint64_t *key, const uint32_t *cnt,
+                           size_t n)
 {
-    uint64_t a = ((const struct pair *)x)->key, b = ((const struct pair *)y)->key;
-    return a < b ? -1 : a > b;
+    const uint64_t qmask = g->e->qmask;
+    size_t ucap = 64;
+    int hs = 58;
+    while (ucap < 2 * n && ucap < g->hcap) {
+        ucap <<= 1;
+        hs--;
+    }
+    size_t hm = ucap - 1;
+    uint32_t *tab = g->htab, *cls = g->didx;
+    struct pair *classes = g->pairs;
+    size_t nc = 0;
+    memset(tab, 0, ucap * sizeof *tab);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t qk = key[i] & qmask;
+        size_t h = (size_t)(hmix(qk) >> hs);
+        uint32_t t;
+        for (;; h = (h + 1) & hm) {
+            t = tab[h];
+            if (!t) {
+                tab[h] = t = (uint32_t)++nc;
+                classes[t - 1].key = qk;
+                classes[t - 1].count = 0;
+                break;
+            }
+            if (classes[t - 1].key == qk)
+                break;
+        }
+        cls[i] = t - 1;
+        classes[t - 1].count++;
+    }
+    uint32_t pos = 0;
+    for (size_t c = 0; c < nc; c++) {
+        uint32_t m = classes[c].count;
+        classes[c].count = pos;
+        pos += m;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t p = classes[cls[i]].count++;
+        g->okey[p] = key[i];
+        g->oval[p] = cnt[i];
+    }
 }
 
 /* Evaluates the sensitive-attribute models of one class made of entries [lo, hi) of a list
@@ -1051,20 +1098,14 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
     g->on = 0;
     int need_classes = g->s > 0;
     if (need_classes) {
-        /* Sort by key so that a class's cells (same QI bits) are adjacent. */
-        for (size_t i = 0; i < n; i++) {
-            g->pairs[i].key = key[i];
-            g->pairs[i].count = cnt[i];
-        }
-        qsort(g->pairs, n, sizeof *g->pairs, cmp_pair);
-        for (size_t i = 0; i < n; i++) {
-            g->okey[i] = g->pairs[i].key;
-            g->oval[i] = g->pairs[i].count;
-        }
+        group_by_class(g, key, cnt, n);
         key = g->okey;
         cnt = g->oval;
     }
     size_t outc = 0; /* outcome list written in place over okey/oval when requested */
+    /* A transformation that suppresses too many rows fails whatever its other classes are:
+     * stop counting there (not in the reference mode, which computes every figure). */
+    int early_exit = !g->reference && !g->want_outcomes;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         double size = cnt[i];
@@ -1080,6 +1121,8 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
         uint64_t qkey = key[i] & e->qmask;
         if (!ok) {
             suppressed += (size_t)size;
+            if (early_exit && suppressed > g->m.max_outliers)
+                break; /* fails: the rest cannot change that */
             for (size_t a = 0; a < g->q; a++) {
                 uint32_t gid = (uint32_t)((qkey >> e->shift[a]) & ((1ull << e->bits[a]) - 1));
                 double sh = e->share[a][levels[a]][gid];
