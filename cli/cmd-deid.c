@@ -116,12 +116,15 @@ static const char usage_stats[] =
     "plus complementary cells so that no hidden cell follows from the totals.\n";
 static const char usage_pseudo[] =
     "usage: hogo deid pseudonymize --key-file KEY --recipient ID [--drop C1,C2] [--pseudonym C3]\n"
-    "                              [--rare C4,C5] [--rare-threshold N] [--output OUT.csv]\n"
-    "                              [--report REPORT.json] DATA.csv\n"
+    "                              [--rare C4,C5] [--rare-threshold N] [--keep C6,C7]\n"
+    "                              [--output OUT.csv] [--report REPORT.json] DATA.csv\n"
     "APPI pseudonymised information: drops the --drop columns, replaces --pseudonym columns\n"
-    "with keyed BLAKE2b pseudonyms (a separate derived key per recipient), and replaces values\n"
-    "of --rare columns seen in fewer than N rows (default 10) by '*'. KEY holds 32 bytes (raw,\n"
-    "or 64 hex digits).\n";
+    "with keyed BLAKE2b pseudonyms (a separate derived key per recipient and column), replaces\n"
+    "values of --rare columns seen in fewer than N rows (default 10) by '*', and keeps the\n"
+    "--keep columns. Every column must be in one list; kept columns holding an identifier\n"
+    "(name, phone, e-mail, address, My Number, card or passport number, …) are refused. Rows\n"
+    "come out in an order drawn from the key and recipient. KEY holds exactly 32 bytes, or 64\n"
+    "hex digits, is private (chmod 600) and not all zero.\n";
 static const char usage_scrub[] =
     "usage: hogo deid scrub [--output OUT.txt] [FILE]\n"
     "Scrubs each line of FILE (stdin by default): NFKC-normalises it and replaces names,\n"
@@ -136,7 +139,7 @@ static const char usage_apply[] =
 struct opts {
     const char *config, *output, *report, *rows, *cols, *sum, *key_file, *recipient,
         *obligation;
-    char *drop, *pseudonym, *rare;
+    char *drop, *pseudonym, *rare, *keep;
     long threshold, rare_threshold;
     int help;
 };
@@ -151,7 +154,7 @@ static int parse(int argc, char **argv, struct opts *o, const char *sub, const c
         {"threshold", required_argument, NULL, 't'},  {"key-file", required_argument, NULL, 'k'},
         {"recipient", required_argument, NULL, 'p'},  {"drop", required_argument, NULL, 'd'},
         {"pseudonym", required_argument, NULL, 'P'},  {"rare", required_argument, NULL, 'x'},
-        {"rare-threshold", required_argument, NULL, 'T'},
+        {"rare-threshold", required_argument, NULL, 'T'}, {"keep", required_argument, NULL, 'K'},
         {"obligation", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
@@ -173,6 +176,7 @@ static int parse(int argc, char **argv, struct opts *o, const char *sub, const c
         case 'p': o->recipient = optarg; break;
         case 'd': o->drop = optarg; break;
         case 'P': o->pseudonym = optarg; break;
+        case 'K': o->keep = optarg; break;
         case 'x': o->rare = optarg; break;
         case 'b': o->obligation = optarg; break;
         case 't':
@@ -283,38 +287,6 @@ static int run_stats(int argc, char **argv)
     return rc;
 }
 
-static int read_key(const char *path, unsigned char key[32])
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cli_errorf("deid pseudonymize: cannot open key file '%s'", path);
-        return 2;
-    }
-    unsigned char buf[80];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-        n--;
-    if (n == 32) {
-        memcpy(key, buf, 32);
-        return 0;
-    }
-    if (n == 64) {
-        for (int i = 0; i < 32; i++) {
-            unsigned v;
-            char h[3] = {(char)buf[2 * i], (char)buf[2 * i + 1], 0};
-            if (sscanf(h, "%2x", &v) != 1)
-                goto bad;
-            key[i] = (unsigned char)v;
-        }
-        return 0;
-    }
-bad:
-    cli_errorf("deid pseudonymize: key file '%s' must hold 32 bytes or 64 hex digits "
-               "(e.g. head -c 32 /dev/urandom > key)", path);
-    return 2;
-}
-
 static int run_pseudonymize(int argc, char **argv)
 {
     struct opts o;
@@ -326,17 +298,17 @@ static int run_pseudonymize(int argc, char **argv)
         return 2;
     }
     unsigned char key[32];
-    if ((rc = read_key(o.key_file, key)) != 0)
-        return rc;
-    const char **drop = split_list(o.drop), **ps = split_list(o.pseudonym),
-               **rare = split_list(o.rare);
-    struct hogo_deid_pseudo_opts po = {drop, ps, rare, (unsigned)o.rare_threshold, o.recipient,
-                                       key, 0};
     struct hogo_error err = {0};
+    if (hogo_deid_key_load(o.key_file, key, &err) < 0)
+        return report_error("pseudonymize", &err);
+    const char **drop = split_list(o.drop), **ps = split_list(o.pseudonym),
+               **rare = split_list(o.rare), **keep = split_list(o.keep);
+    struct hogo_deid_pseudo_opts po = {drop, ps, rare, (unsigned)o.rare_threshold, o.recipient,
+                                       key, 0, keep};
     FILE *out = open_out("pseudonymize", o.output),
          *rep = o.report ? open_out("pseudonymize", o.report) : NULL;
     rc = 0;
-    if (!drop || !ps || !rare || !out || (o.report && !rep))
+    if (!drop || !ps || !rare || !keep || !out || (o.report && !rep))
         rc = 2;
     else if (hogo_deid_pseudonymize(argv[first], &po, out, rep, &err) < 0)
         rc = report_error("pseudonymize", &err);
@@ -345,6 +317,7 @@ static int run_pseudonymize(int argc, char **argv)
     free(drop);
     free(ps);
     free(rare);
+    free(keep);
     memset(key, 0, sizeof key);
     return rc;
 }

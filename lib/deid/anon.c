@@ -6,7 +6,7 @@
  * Config format (every key optional unless said; docs/deid.md has the full description):
  *
  *   separator: ";"                    # CSV separator; detected from the header when absent
- *   attributes:                       # required; columns not listed are kept unchanged
+ *   attributes:                       # required; every column of the data, else an error
  *     name: identifying               # dropped
  *     age: {type: quasi, hierarchy: builtin:age}     # or a hierarchy CSV path
  *     disease: sensitive
@@ -718,6 +718,7 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
     int rc = 0;
     struct hogo__enc enc;
     struct hogo__engine *eng = NULL;
+    struct hogo_deid_scrubber *scrubber = NULL;
     int scols[16];
     size_t s = 0;
     char where[300];
@@ -775,6 +776,30 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
             }
             r->q++;
         }
+    }
+    /* Every column is declared; what leaves as it is holds no identifier (APPI Rules
+     * Art. 34). */
+    for (size_t c = 0; c < csv->ncols; c++) {
+        const struct hogo__attr_cfg *a = NULL;
+        for (size_t i = 0; i < cfg->nattrs && !a; i++)
+            if (!strcmp(cfg->attrs[i].name, csv->header[c]))
+                a = &cfg->attrs[i];
+        if (!a) {
+            rc = hogo_error_set(err, HOGO_EINVAL, cfg->path,
+                                "column '%s' of '%s' is not declared in '%s'; add it under "
+                                "attributes: as identifying (dropped), quasi (generalised), "
+                                "sensitive or insensitive (kept as it is, checked for "
+                                "identifiers)",
+                                csv->header[c], csv_path, cfg->path);
+            goto out;
+        }
+        if ((a->type == HOGO__INSENSITIVE || a->type == HOGO__SENSITIVE) &&
+            (rc = hogo__deid_scan_column(&scrubber, csv, c,
+                                         a->type == HOGO__SENSITIVE
+                                             ? "sensitive (released as it is)"
+                                             : "insensitive (kept as it is)",
+                                         err)) < 0)
+            goto out;
     }
     if (cfg->k > 1 && (size_t)cfg->k > csv->nrows) {
         snprintf(where, sizeof where, "%s:%d", cfg->path, cfg->k_line);
@@ -861,6 +886,7 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
 oom:
     rc = hogo_error_set(err, HOGO_ENOMEM, csv_path, "out of memory");
 out:
+    hogo_deid_scrubber_free(scrubber);
     hogo__engine_free(eng);
     hogo__enc_release(&enc);
     hogo_deid_result_free(r);
@@ -915,7 +941,15 @@ int hogo_deid_result_write_csv(const struct hogo_deid_result *r, FILE *out,
         hogo__csv_write_field(out, csv->header[c], csv->sep);
     }
     fputc('\n', out);
-    for (size_t i = 0; i < csv->nrows; i++) {
+    /* rows in a fresh random order: two outputs cannot be joined by position */
+    uint32_t *order = NULL;
+    int rc = hogo__deid_row_order(NULL, csv->nrows, &order, err);
+    if (rc < 0) {
+        free(qof);
+        return rc;
+    }
+    for (size_t o = 0; o < csv->nrows; o++) {
+        size_t i = order[o];
         first = 1;
         for (size_t c = 0; c < csv->ncols; c++) {
             if (r->drop[c])
@@ -939,6 +973,7 @@ int hogo_deid_result_write_csv(const struct hogo_deid_result *r, FILE *out,
         fputc('\n', out);
     }
     free(qof);
+    free(order);
     if (ferror(out))
         return hogo_error_set(err, HOGO_EIO, "", "writing the anonymised table failed");
     return 0;

@@ -279,6 +279,54 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
                          void (*tamper)(struct hogo_deid_result *r),
                          struct hogo_deid_result **out, struct hogo_error *err);
 
+/* ---------- data categories of column headers (headers.c) ---------- */
+
+/* One data category of the vocabulary. */
+struct hogo__deid_cat {
+    char *id;        /* owned */
+    char *kind;      /* owned: identifier, contact, attribute, …; may be NULL */
+    char **names;    /* owned: id, ja, en and the also_ja wordings */
+    size_t nnames;
+    char **part_of;  /* owned: broader category ids */
+    size_t nparts;
+};
+struct hogo__deid_cats {
+    struct hogo__deid_cat *cat; /* owned */
+    size_t n;
+};
+/* Reads the data categories of the vocabulary file path; NULL = the shipped vocabulary. */
+int hogo__deid_cats_load(const char *path, struct hogo__deid_cats **out, struct hogo_error *err);
+void hogo__deid_cats_free(struct hogo__deid_cats *c);
+/* The category a header names (its id, Japanese or English name or another wording; ASCII
+ * case, spaces, '_' and '-' ignored), or NULL. */
+const struct hogo__deid_cat *hogo__deid_cats_find(const struct hogo__deid_cats *c,
+                                                  const char *header);
+/* The category of an id, or NULL. */
+const struct hogo__deid_cat *hogo__deid_cats_get(const struct hogo__deid_cats *c, const char *id);
+/* 1 when k is a direct identifier (kind identifier, contact or document; photos of the
+ * person). */
+int hogo__deid_cat_direct(const struct hogo__deid_cat *k);
+/* 1 when k is id or part of it, directly or through broader categories. */
+int hogo__deid_cat_within(const struct hogo__deid_cats *c, const struct hogo__deid_cat *k,
+                          const char *id);
+
+/* ---------- before a table leaves (release.c) ---------- */
+
+/* 1 when value holds an identifier (the scrubber's: name, e-mail, phone, postal code, address,
+ * My Number, URL, handle; or a payment-card or passport number), with *type its kind; 0 when
+ * not; a negative code on failure. *scrubber is created on first need (caller frees). */
+int hogo__deid_identifier_in(struct hogo_deid_scrubber **scrubber, const char *value,
+                             const char **type, struct hogo_error *err);
+/* Scans every distinct value of column col of csv; fails (HOGO_EINVAL, file:line, the kind
+ * found) at the first identifier. why_kept says how the column was declared ("kept as
+ * harmless", "sensitive", …) for the message. */
+int hogo__deid_scan_column(struct hogo_deid_scrubber **scrubber, const struct hogo__csv *csv,
+                           size_t col, const char *why_kept, struct hogo_error *err);
+/* *order (allocated, n entries) gets a permutation of 0..n-1 drawn from a ChaCha20 stream
+ * under key; key NULL = a fresh random key (a different order every time). */
+int hogo__deid_row_order(const unsigned char key[32], size_t n, uint32_t **order,
+                         struct hogo_error *err);
+
 /* ---------- anonymisation result (opaque public struct hogo_deid_result) ---------- */
 struct hogo_deid_result {
     struct hogo__csv csv;           /* the input */
