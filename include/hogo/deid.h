@@ -58,6 +58,32 @@ HOGO_EXTERN size_t hogo_deid_result_classes(const struct hogo_deid_result *r);
 /* Returns 1 when an independent re-check found every model satisfied by the output. */
 HOGO_EXTERN int hogo_deid_result_models_hold(const struct hogo_deid_result *r);
 
+/* ---- anonymously processed information (匿名加工情報, APPI Art. 43) ---- */
+
+/* Who releases an anonymised table, to whom and how (borrowed strings; any may be NULL). */
+struct hogo_deid_release_info {
+    const char *operator_name;  /* the business that made it (publishes the items) */
+    const char *recipient_name; /* the recipient, as addressed in the notice */
+    const char *method;         /* method of provision, e.g. "暗号化したファイルを送付" */
+    const char *created;        /* date of creation YYYY-MM-DD; NULL = today (UTC) */
+};
+/* Writes the list of the items of information about individuals the table contains, to be
+ * published (Art. 43(3), Rules Art. 36): each released column and how it was processed
+ * (Markdown, Japanese and English). */
+HOGO_EXTERN int hogo_deid_result_write_items(const struct hogo_deid_result *r,
+                                             const struct hogo_deid_release_info *info,
+                                             FILE *out, struct hogo_error *err);
+/* Writes the notice to the recipient that the data is anonymously processed information,
+ * with its items and the method of provision (Art. 43(4), Rules Art. 37; Art. 45). */
+HOGO_EXTERN int hogo_deid_result_write_notice(const struct hogo_deid_result *r,
+                                              const struct hogo_deid_release_info *info,
+                                              FILE *out, struct hogo_error *err);
+/* *json (allocated) gets the release as a JSON object for the ledger record's detail: form,
+ * date, rows, method, items with their processing, removed columns, the obligations met. */
+HOGO_EXTERN int hogo_deid_result_release_json(const struct hogo_deid_result *r,
+                                              const struct hogo_deid_release_info *info,
+                                              char **json, struct hogo_error *err);
+
 /* ---- Japanese free text ---- */
 
 /* One identifier found in text: its type (placeholder name without brackets, e.g. "氏名"),
