@@ -541,7 +541,8 @@ void hogo_deid_result_free(struct hogo_deid_result *r)
     free(r->levels);
     free(r->drop);
     free(r->rsize);
-    hogo__csv_release(&r->csv);
+    hogo__enc_release(&r->enc);
+    hogo__coded_release(&r->tab); /* r->csv is borrowed from it */
     free(r);
 }
 
@@ -554,25 +555,19 @@ static double now_seconds(void)
 
 /* Builds a hierarchy for QI column col (file or built-in over the distinct values). */
 static int load_hier(struct hogo__hier *h, const struct hogo__attr_cfg *a,
-                     const struct hogo__csv *csv, int col, struct hogo_error *err)
+                     const struct hogo__coded *t, int col, struct hogo_error *err)
 {
     if (a->hier_path)
         return hogo__hier_load(h, a->hier_path, err);
-    struct hogo__dict d;
-    hogo__dict_init(&d);
-    for (size_t r = 0; r < csv->nrows; r++)
-        if (hogo__dict_add(&d, csv->cells[r * csv->ncols + (size_t)col]) < 0) {
-            hogo__dict_release(&d);
-            return hogo_error_set(err, HOGO_ENOMEM, csv->path, "out of memory");
-        }
-    int rc = hogo__hier_builtin(h, a->builtin, d.keys, d.n, err);
+    /* a built-in hierarchy over the column's distinct values */
+    const struct hogo__dict *d = &t->dict[col];
+    int rc = hogo__hier_builtin(h, a->builtin, d->keys, d->n, err);
     if (rc < 0) {
         /* Say where the bad value is. */
         char where[300];
-        snprintf(where, sizeof where, "%s (column '%s')", csv->path, a->name);
+        snprintf(where, sizeof where, "%s (column '%s')", t->head.path, a->name);
         snprintf(err->where, sizeof err->where, "%s", where);
     }
-    hogo__dict_release(&d);
     return rc;
 }
 
@@ -682,7 +677,7 @@ static int population_risk(const struct hogo_deid_config *cfg, struct hogo_deid_
         }
         double f = lo < m && cells[lo].key == key ? cells[lo].count : 0;
         if (f < (double)r->rsize[row]) {
-            snprintf(where, sizeof where, "%s:%zu", r->csv.path, r->csv.lines[row]);
+            snprintf(where, sizeof where, "%s:%zu", r->csv.path, hogo__coded_line(&r->tab, row));
             rc = hogo_error_set(err, HOGO_EINVAL, where,
                                 "the population table '%s' has %g people in the class of the "
                                 "record at %s, which has %u records in the data set; the "
@@ -716,18 +711,29 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
                          struct hogo_deid_result **out, struct hogo_error *err)
 {
     int rc = 0;
-    struct hogo__enc enc;
     struct hogo__engine *eng = NULL;
     struct hogo_deid_scrubber *scrubber = NULL;
     int scols[16];
     size_t s = 0;
     char where[300];
-    memset(&enc, 0, sizeof enc);
+    const char **skip = calloc(cfg->nattrs + 1, sizeof *skip);
     struct hogo_deid_result *r = calloc(1, sizeof *r);
-    if (!r)
+    if (!r || !skip) {
+        free(r);
+        free(skip);
         return hogo_error_set(err, HOGO_ENOMEM, csv_path, "out of memory");
-    if ((rc = hogo__csv_load(&r->csv, csv_path, cfg->sep, err)) < 0)
+    }
+    struct hogo__enc *enc = &r->enc;
+    /* The table is read in chunks into dictionary codes; identifying columns are not kept. */
+    for (size_t i = 0, k = 0; i < cfg->nattrs; i++)
+        if (cfg->attrs[i].type == HOGO__IDENTIFYING)
+            skip[k++] = cfg->attrs[i].name;
+    rc = hogo__coded_load(&r->tab, csv_path, cfg->sep, skip, err);
+    free(skip);
+    if (rc < 0)
         goto out;
+    /* r->csv: the header (and the row count) only, borrowed from r->tab */
+    r->csv = r->tab.head;
     const struct hogo__csv *csv = &r->csv;
     r->qcols = calloc(cfg->nattrs + 1, sizeof *r->qcols);
     r->hiers = calloc(cfg->nattrs + 1, sizeof *r->hiers);
@@ -769,7 +775,7 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
             if (!r->hiers[r->q])
                 goto oom;
             r->qcols[r->q] = col;
-            if ((rc = load_hier(r->hiers[r->q], a, csv, col, err)) < 0) {
+            if ((rc = load_hier(r->hiers[r->q], a, &r->tab, col, err)) < 0) {
                 free(r->hiers[r->q]);
                 r->hiers[r->q] = NULL;
                 goto out;
@@ -794,7 +800,7 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
             goto out;
         }
         if ((a->type == HOGO__INSENSITIVE || a->type == HOGO__SENSITIVE) &&
-            (rc = hogo__deid_scan_column(&scrubber, csv, c,
+            (rc = hogo__deid_scan_coded(&scrubber, &r->tab, c,
                                          a->type == HOGO__SENSITIVE
                                              ? "sensitive (released as it is)"
                                              : "insensitive (kept as it is)",
@@ -817,9 +823,19 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
     r->models.aggregate = cfg->aggregate;
     r->models.gs_factor = cfg->gs_factor;
     double t0 = now_seconds();
-    if ((rc = hogo__enc_build(&enc, csv, r->qcols, r->hiers, r->q, scols, s, err)) < 0)
+    if ((rc = hogo__enc_build_coded(enc, &r->tab, r->qcols, r->hiers, r->q, scols, s, err)) < 0)
         goto out;
-    if ((rc = hogo__engine_new(&eng, &enc, &r->models, err)) < 0)
+    /* the codes of the QIs and sensitive attributes are in the encoding now; only the kept
+     * columns' codes stay for the output */
+    for (size_t a = 0; a < r->q; a++) {
+        free(r->tab.code[r->qcols[a]]);
+        r->tab.code[r->qcols[a]] = NULL;
+    }
+    for (size_t j = 0; j < s; j++) {
+        free(r->tab.code[scols[j]]);
+        r->tab.code[scols[j]] = NULL;
+    }
+    if ((rc = hogo__engine_new(&eng, enc, &r->models, err)) < 0)
         goto out;
     if ((rc = hogo__engine_search(eng, &r->search, err)) < 0)
         goto out;
@@ -833,12 +849,14 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
     }
     memcpy(r->levels, r->search.levels, r->q * sizeof(int));
     hogo__engine_row_classes(eng, r->levels, r->rsize);
+    hogo__engine_free(eng); /* its memory serves the re-check */
+    eng = NULL;
     if (tamper)
         tamper(r);
     /* A table that fails the independent re-check is never released. */
     char why[512];
     r->models_hold =
-        hogo__models_recheck_why(&enc, &r->models, r->levels, r->rsize, why, sizeof why);
+        hogo__models_recheck_why(enc, &r->models, r->levels, r->rsize, why, sizeof why);
     if (!r->models_hold) {
         rc = hogo_error_set(err, HOGO_ETAMPER, csv_path,
                             "the independent re-check of the anonymised table of '%s' failed: "
@@ -873,7 +891,7 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
     r->risk_prosecutor_avg = kept ? (double)r->search.best.classes / (double)kept : 0;
     /* Without a population table the data set is taken as the population. */
     r->risk_journalist_max = r->risk_prosecutor_max;
-    if (cfg->pop_path && (rc = population_risk(cfg, r, &enc, err)) < 0)
+    if (cfg->pop_path && (rc = population_risk(cfg, r, enc, err)) < 0)
         goto out;
     r->risk_marketer = r->risk_prosecutor_avg;
     r->records_at_risk = 0;
@@ -888,7 +906,6 @@ oom:
 out:
     hogo_deid_scrubber_free(scrubber);
     hogo__engine_free(eng);
-    hogo__enc_release(&enc);
     hogo_deid_result_free(r);
     return rc;
 }
@@ -924,13 +941,18 @@ int hogo_deid_result_write_csv(const struct hogo_deid_result *r, FILE *out,
                                struct hogo_error *err)
 {
     const struct hogo__csv *csv = &r->csv;
-    int *qof = malloc(csv->ncols * sizeof *qof);
+    int *qof = malloc(2 * csv->ncols * sizeof *qof);
     if (!qof)
         return hogo_error_set(err, HOGO_ENOMEM, "", "out of memory");
     for (size_t c = 0; c < csv->ncols; c++)
         qof[c] = -1;
     for (size_t a = 0; a < r->q; a++)
         qof[r->qcols[a]] = (int)a;
+    int *sof = qof + csv->ncols; /* sensitive index of each column, or -1 */
+    for (size_t c = 0; c < csv->ncols; c++)
+        sof[c] = -1;
+    for (size_t j = 0; j < r->models.nsm; j++)
+        sof[r->scols[j]] = (int)j;
     int first = 1;
     for (size_t c = 0; c < csv->ncols; c++) {
         if (r->drop[c])
@@ -957,16 +979,26 @@ int hogo_deid_result_write_csv(const struct hogo_deid_result *r, FILE *out,
             if (!first)
                 fputc(csv->sep, out);
             first = 0;
-            const char *v = csv->cells[i * csv->ncols + c];
+            const char *v;
             int a = qof[c];
             if (a >= 0) {
                 if (!r->rsize[i]) {
                     v = "*";
                 } else {
-                    const struct hogo__hier *h = r->hiers[a];
-                    long row = hogo__dict_find(&h->index, v);
-                    v = hogo__hier_label(h, (size_t)row, r->levels[a]);
+                    /* the row's hierarchy row is its level-0 id in the encoding */
+                    const struct hogo__enc *e = &r->enc;
+                    uint64_t k = e->tkey[e->row_tuple[i]];
+                    size_t row = (size_t)((k >> e->shift[a]) & ((1ull << e->bits[a]) - 1));
+                    v = hogo__hier_label(r->hiers[a], row, r->levels[a]);
                 }
+            } else if (sof[c] >= 0) {
+                /* a sensitive value: its code is in the encoding */
+                const struct hogo__enc *e = &r->enc;
+                size_t j = r->q + (size_t)sof[c];
+                uint64_t k = e->tkey[e->row_tuple[i]];
+                v = r->tab.dict[c].keys[(k >> e->shift[j]) & ((1ull << e->bits[j]) - 1)];
+            } else {
+                v = r->tab.dict[c].keys[r->tab.code[c][i]];
             }
             hogo__csv_write_field(out, v, csv->sep);
         }

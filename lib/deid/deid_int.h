@@ -327,9 +327,41 @@ int hogo__deid_scan_column(struct hogo_deid_scrubber **scrubber, const struct ho
 int hogo__deid_row_order(const unsigned char key[32], size_t n, uint32_t **order,
                          struct hogo_error *err);
 
+/* ---------- a CSV file as dictionary codes (coded.c) ---------- */
+
+/* A CSV file read in chunks: per column, a dictionary of its distinct values and each row's
+ * code; no cell is kept as text. */
+struct hogo__coded {
+    struct hogo__csv head;          /* the header row only (path, sep, ncols, header) */
+    size_t nrows;                   /* data rows */
+    size_t header_lines;            /* lines of the header row */
+    struct hogo__dict *dict;        /* owned: ncols dictionaries */
+    uint32_t **code;                /* owned: ncols arrays of nrows codes (NULL: not kept) */
+    uint32_t *lines;                /* owned: source line of each row; NULL when every row
+                                       is one line (row i on line header_lines + 1 + i) */
+    unsigned char keep_col[64];     /* 1 = the column's codes are kept */
+};
+/* Reads path (separator sep, 0 = detect) in chunks into codes; the columns named in skip
+ * (NULL-terminated, may be NULL) are read but not kept. Errors as hogo__csv_load (file:line). */
+int hogo__coded_load(struct hogo__coded *t, const char *path, char sep,
+                     const char *const *skip, struct hogo_error *err);
+void hogo__coded_release(struct hogo__coded *t);
+/* The 1-based source line of data row row. */
+size_t hogo__coded_line(const struct hogo__coded *t, size_t row);
+/* As hogo__enc_build, from the codes of t (the QI and sensitive columns must be kept). */
+int hogo__enc_build_coded(struct hogo__enc *e, const struct hogo__coded *t, const int *qcols,
+                          struct hogo__hier *const *hiers, size_t q, const int *scols, size_t s,
+                          struct hogo_error *err);
+/* As hogo__deid_scan_column, over the distinct values of column col of t. */
+int hogo__deid_scan_coded(struct hogo_deid_scrubber **scrubber, const struct hogo__coded *t,
+                          size_t col, const char *why_kept, struct hogo_error *err);
+
 /* ---------- anonymisation result (opaque public struct hogo_deid_result) ---------- */
 struct hogo_deid_result {
-    struct hogo__csv csv;           /* the input */
+    struct hogo__csv csv;           /* borrowed from tab: the input's header row (nrows = its
+                                       rows; no cells) */
+    struct hogo__coded tab;         /* the input as codes (kept and sensitive columns) */
+    struct hogo__enc enc;           /* the encoding (the QIs' level-0 ids of each row) */
     size_t q;
     int *qcols;                     /* owned */
     int scols[16];                  /* columns of the sensitive attributes */

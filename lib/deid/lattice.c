@@ -57,11 +57,6 @@ struct entries {
     size_t n;
 };
 
-struct pair {
-    uint64_t key;
-    uint32_t count;
-};
-
 struct cached {
     int levels[64];
     struct entries e;
@@ -105,7 +100,6 @@ struct hogo__engine {
     int want_outcomes;
     uint64_t *okey;
     uint32_t *oval;
-    struct pair *pairs;    /* scratch for sorting entries */
     size_t on;
     /* entropy measure, ARX default: counts of generalised values among suppressed records
      * (supcnt[supoff[a] + id]), with the slots touched */
@@ -503,7 +497,6 @@ void hogo__engine_free(struct hogo__engine *g)
     }
     free(g->okey);
     free(g->oval);
-    free(g->pairs);
     free(g->dense);
     free(g->dtab);
     free(g->dfirst);
@@ -614,7 +607,6 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
     g->cur.count = malloc(D * sizeof(uint32_t));
     g->okey = malloc(D * sizeof(uint64_t));
     g->oval = malloc(D * sizeof(uint32_t));
-    g->pairs = malloc(D * sizeof *g->pairs);
     g->tmp.key = malloc(D * sizeof(uint64_t));
     g->tmp.count = malloc(D * sizeof(uint32_t));
     g->dfirst = malloc(D * sizeof(uint32_t));
@@ -629,8 +621,9 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
         if (e->scard[j] > g->dstride)
             g->dstride = e->scard[j];
     g->dtab = malloc((g->q + g->s + 1) * g->dstride * sizeof(uint32_t));
-    /* Cached class lists: up to 4 x the tuples, at least 65,536 entries (12 bytes each). */
-    g->cache_budget = 4 * D > (1u << 20) ? 4 * D : (1u << 20);
+    /* Cached class lists: 2^20 entries (12 MB): many lists of a small data set, a few of a
+     * large one (its memory matters more). */
+    g->cache_budget = 1u << 20;
     g->smax = 1;
     for (size_t j = 0; j < g->s; j++)
         if (e->scard[j] > g->smax)
@@ -650,7 +643,7 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
     g->stack = malloc(nodes * sizeof(uint32_t));
     g->tagstack = malloc(nodes * sizeof(uint32_t));
     g->dom = calloc(nodes, 1);
-    if (!g->htab || !g->cur.key || !g->cur.count || !g->pairs || !g->tmp.key ||
+    if (!g->htab || !g->cur.key || !g->cur.count || !g->tmp.key ||
         !g->tmp.count || !g->dfirst || !g->didx || !g->dense || !g->dtab ||
         !g->okey || !g->oval || !g->shist || !g->stouched || !g->lb || !g->status ||
         !g->order || !g->stack || !g->tagstack || !g->dom || !g->supoff || !g->supcnt ||
@@ -982,11 +975,11 @@ static void compute_entries(struct hogo__engine *g, const int *levels)
         cache_put(g, levels);
 }
 
-/* Copies the entries key/cnt[0..n) into g->okey/g->oval so that the cells of one class
+/* Copies the entries key/cnt[0..n) (g->cur) into g->tmp so that the cells of one class
  * (same QI bits) are adjacent: classes are numbered in a hash table on their QI bits, then
- * the entries are scattered by class (a counting sort, linear time). Uses g->htab, g->pairs
- * (one per class: QI key, then the class's next free position) and g->didx (class of each
- * entry) as scratch. */
+ * the entries are scattered by class (a counting sort, linear time). Uses g->htab, g->okey
+ * and g->oval (one per class: QI key, then the class's next free position) and g->didx
+ * (class of each entry) as scratch. */
 static void group_by_class(struct hogo__engine *g, const uint64_t *key, const uint32_t *cnt,
                            size_t n)
 {
@@ -999,7 +992,8 @@ static void group_by_class(struct hogo__engine *g, const uint64_t *key, const ui
     }
     size_t hm = ucap - 1;
     uint32_t *tab = g->htab, *cls = g->didx;
-    struct pair *classes = g->pairs;
+    uint64_t *ckey = g->okey;
+    uint32_t *cpos = g->oval;
     size_t nc = 0;
     memset(tab, 0, ucap * sizeof *tab);
     for (size_t i = 0; i < n; i++) {
@@ -1010,27 +1004,28 @@ static void group_by_class(struct hogo__engine *g, const uint64_t *key, const ui
             t = tab[h];
             if (!t) {
                 tab[h] = t = (uint32_t)++nc;
-                classes[t - 1].key = qk;
-                classes[t - 1].count = 0;
+                ckey[t - 1] = qk;
+                cpos[t - 1] = 0;
                 break;
             }
-            if (classes[t - 1].key == qk)
+            if (ckey[t - 1] == qk)
                 break;
         }
         cls[i] = t - 1;
-        classes[t - 1].count++;
+        cpos[t - 1]++;
     }
     uint32_t pos = 0;
     for (size_t c = 0; c < nc; c++) {
-        uint32_t m = classes[c].count;
-        classes[c].count = pos;
+        uint32_t m = cpos[c];
+        cpos[c] = pos;
         pos += m;
     }
     for (size_t i = 0; i < n; i++) {
-        uint32_t p = classes[cls[i]].count++;
-        g->okey[p] = key[i];
-        g->oval[p] = cnt[i];
+        uint32_t p = cpos[cls[i]]++;
+        g->tmp.key[p] = key[i];
+        g->tmp.count[p] = cnt[i];
     }
+    g->tmp.n = n;
 }
 
 /* Evaluates the sensitive-attribute models of one class made of entries [lo, hi) of a list
@@ -1099,8 +1094,8 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
     int need_classes = g->s > 0;
     if (need_classes) {
         group_by_class(g, key, cnt, n);
-        key = g->okey;
-        cnt = g->oval;
+        key = g->tmp.key;
+        cnt = g->tmp.count;
     }
     size_t outc = 0; /* outcome list written in place over okey/oval when requested */
     /* A transformation that suppresses too many rows fails whatever its other classes are:
@@ -1201,12 +1196,6 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
     return 0;
 }
 
-static int cmp_outcome(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 void hogo__engine_row_classes(struct hogo__engine *g, const int *levels, uint32_t *sizes)
 {
     const struct hogo__enc *e = g->e;
@@ -1214,23 +1203,22 @@ void hogo__engine_row_classes(struct hogo__engine *g, const int *levels, uint32_
     g->want_outcomes = 1;
     hogo__engine_eval(g, levels, &ev);
     g->want_outcomes = 0;
-    /* Outcomes as sorted (key, value) pairs for binary search. */
-    size_t on = g->on;
-    uint64_t *pairs = malloc((on ? on : 1) * 2 * sizeof(uint64_t));
-    if (!pairs) {
-        memset(sizes, 0, e->n * sizeof *sizes);
-        return;
+    /* The outcomes (class key -> size, 0 = suppressed) in the hash table, then each distinct
+     * tuple's generalised key looked up (no allocation: g->didx holds the tuples' sizes). */
+    size_t on = g->on, ucap = 64;
+    int hs = 58;
+    while (ucap < 2 * on && ucap < g->hcap) {
+        ucap <<= 1;
+        hs--;
     }
+    size_t hm = ucap - 1;
+    uint32_t *tab = g->htab, *tsize = g->didx;
+    memset(tab, 0, ucap * sizeof *tab);
     for (size_t i = 0; i < on; i++) {
-        pairs[2 * i] = g->okey[i];
-        pairs[2 * i + 1] = g->oval[i];
-    }
-    qsort(pairs, on, 2 * sizeof(uint64_t), cmp_outcome);
-    uint32_t *tsize = malloc((e->ntuples ? e->ntuples : 1) * sizeof *tsize);
-    if (!tsize) {
-        free(pairs);
-        memset(sizes, 0, e->n * sizeof *sizes);
-        return;
+        size_t h = (size_t)(hmix(g->okey[i]) >> hs);
+        while (tab[h])
+            h = (h + 1) & hm;
+        tab[h] = (uint32_t)i + 1;
     }
     for (size_t t = 0; t < e->ntuples; t++) {
         uint64_t k = e->tkey[t], nk = 0;
@@ -1238,20 +1226,16 @@ void hogo__engine_row_classes(struct hogo__engine *g, const int *levels, uint32_
             uint64_t m = (1ull << e->bits[a]) - 1;
             nk |= (uint64_t)g->up[a][0][levels[a]][(k >> e->shift[a]) & m] << e->shift[a];
         }
-        size_t lo = 0, hi = on;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (pairs[2 * mid] < nk)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        tsize[t] = lo < on && pairs[2 * lo] == nk ? (uint32_t)pairs[2 * lo + 1] : 0;
+        size_t h = (size_t)(hmix(nk) >> hs);
+        tsize[t] = 0;
+        for (uint32_t x; (x = tab[h]) != 0; h = (h + 1) & hm)
+            if (g->okey[x - 1] == nk) {
+                tsize[t] = g->oval[x - 1];
+                break;
+            }
     }
     for (size_t r = 0; r < e->n; r++)
         sizes[r] = tsize[e->row_tuple[r]];
-    free(tsize);
-    free(pairs);
 }
 
 /* ---------- search ---------- */

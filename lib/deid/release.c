@@ -136,6 +136,32 @@ int hogo__deid_scan_column(struct hogo_deid_scrubber **scrubber, const struct ho
     return rc;
 }
 
+int hogo__deid_scan_coded(struct hogo_deid_scrubber **scrubber, const struct hogo__coded *t,
+                          size_t col, const char *why_kept, struct hogo_error *err)
+{
+    const struct hogo__dict *d = &t->dict[col];
+    for (size_t v = 0; v < d->n; v++) {
+        const char *type = NULL;
+        int found = hogo__deid_identifier_in(scrubber, d->keys[v], &type, err);
+        if (found < 0)
+            return found;
+        if (!found)
+            continue;
+        size_t row = 0;
+        while (row < t->nrows && t->code[col][row] != v)
+            row++;
+        char where[300];
+        snprintf(where, sizeof where, "%s:%zu", t->head.path, hogo__coded_line(t, row));
+        return hogo_error_set(err, HOGO_EINVAL, where,
+                              "column '%s' is %s, but its value at %s holds an identifier "
+                              "(%s); identifiers may not leave (APPI Rules Art. 31, Art. 34): "
+                              "declare the column as one to drop (or to pseudonymise), or "
+                              "clean it (hogo deid scrub)",
+                              t->head.header[col], why_kept, where, type);
+    }
+    return 0;
+}
+
 /* ---------- keyed row order ---------- */
 
 int hogo__deid_row_order(const unsigned char key[32], size_t n, uint32_t **order,
