@@ -30,6 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <yajl/yajl_gen.h>
 
 /* ---------- config ---------- */
@@ -783,8 +786,7 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
             r->q++;
         }
     }
-    /* Every column is declared; what leaves as it is holds no identifier (APPI Rules
-     * Art. 34). */
+    /* Every column is declared. */
     for (size_t c = 0; c < csv->ncols; c++) {
         const struct hogo__attr_cfg *a = NULL;
         for (size_t i = 0; i < cfg->nattrs && !a; i++)
@@ -799,13 +801,6 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
                                 csv->header[c], csv_path, cfg->path);
             goto out;
         }
-        if ((a->type == HOGO__INSENSITIVE || a->type == HOGO__SENSITIVE) &&
-            (rc = hogo__deid_scan_coded(&scrubber, &r->tab, c,
-                                         a->type == HOGO__SENSITIVE
-                                             ? "sensitive (released as it is)"
-                                             : "insensitive (kept as it is)",
-                                         err)) < 0)
-            goto out;
     }
     if (cfg->k > 1 && (size_t)cfg->k > csv->nrows) {
         snprintf(where, sizeof where, "%s:%d", cfg->path, cfg->k_line);
@@ -835,6 +830,20 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
         free(r->tab.code[scols[j]]);
         r->tab.code[scols[j]] = NULL;
     }
+    for (size_t c = 0; c < r->tab.head.ncols; c++) {
+        int is_qi = 0;
+        for (size_t a = 0; a < r->q; a++)
+            is_qi |= (size_t)r->qcols[a] == c;
+        if (is_qi) /* the labels come from the hierarchy now */
+            hogo__dict_release(&r->tab.dict[c]);
+        hogo__coded_narrow(&r->tab, c); /* kept columns of few values: one byte a row */
+    }
+#ifdef __GLIBC__
+    /* give the allocator's free pages back (the chunks, codes and hierarchy scratch freed
+     * above) before the search's arrays are touched: this is what keeps a million rows under
+     * 100 MB */
+    malloc_trim(0);
+#endif
     if ((rc = hogo__engine_new(&eng, enc, &r->models, err)) < 0)
         goto out;
     if ((rc = hogo__engine_search(eng, &r->search, err)) < 0)
@@ -894,6 +903,26 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
     if (cfg->pop_path && (rc = population_risk(cfg, r, enc, err)) < 0)
         goto out;
     r->risk_marketer = r->risk_prosecutor_avg;
+    /* What leaves as it is holds no identifier (APPI Rules Art. 34). Checked after the
+     * search, when its memory is free again for MeCab's. */
+    for (size_t c = 0; c < csv->ncols; c++)
+        for (size_t i = 0; i < cfg->nattrs; i++) {
+            const struct hogo__attr_cfg *a = &cfg->attrs[i];
+            if (strcmp(a->name, csv->header[c]) ||
+                (a->type != HOGO__INSENSITIVE && a->type != HOGO__SENSITIVE))
+                continue;
+            int keyattr = -1;
+            for (size_t j = 0; j < r->models.nsm; j++)
+                if ((size_t)r->scols[j] == c)
+                    keyattr = (int)(r->q + j);
+            if ((rc = hogo__deid_scan_coded(&scrubber, &r->tab, c, &r->enc, keyattr,
+                                             a->type == HOGO__SENSITIVE
+                                                 ? "sensitive (released as it is)"
+                                                 : "insensitive (kept as it is)",
+                                             err)) < 0)
+                goto out;
+            break;
+        }
     r->records_at_risk = 0;
     for (size_t i = 0; i < csv->nrows; i++)
         if (r->rsize[i] && cfg->k > 1 && r->rsize[i] < (uint32_t)cfg->k)
@@ -998,7 +1027,7 @@ int hogo_deid_result_write_csv(const struct hogo_deid_result *r, FILE *out,
                 uint64_t k = e->tkey[e->row_tuple[i]];
                 v = r->tab.dict[c].keys[(k >> e->shift[j]) & ((1ull << e->bits[j]) - 1)];
             } else {
-                v = r->tab.dict[c].keys[r->tab.code[c][i]];
+                v = r->tab.dict[c].keys[hogo__coded_get(&r->tab, c, i)];
             }
             hogo__csv_write_field(out, v, csv->sep);
         }

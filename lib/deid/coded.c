@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK (4u << 20) /* bytes read at a time */
+#define CHUNK (1u << 20) /* bytes read at a time (small chunks leave little for the
+                            allocator to hold on to) */
 
 void hogo__coded_release(struct hogo__coded *t)
 {
@@ -21,11 +22,27 @@ void hogo__coded_release(struct hogo__coded *t)
     if (t->code)
         for (size_t c = 0; c < t->head.ncols; c++)
             free(t->code[c]);
+    for (size_t c = 0; c < 64; c++)
+        free(t->narrow[c]);
     free(t->dict);
     free(t->code);
     free(t->lines);
     hogo__csv_release(&t->head);
     memset(t, 0, sizeof *t);
+}
+
+void hogo__coded_narrow(struct hogo__coded *t, size_t c)
+{
+    if (c >= 64 || !t->code[c] || t->narrow[c] || t->dict[c].n > 256)
+        return;
+    uint8_t *n = malloc(t->nrows ? t->nrows : 1);
+    if (!n)
+        return; /* stays wide */
+    for (size_t r = 0; r < t->nrows; r++)
+        n[r] = (uint8_t)t->code[c][r];
+    free(t->code[c]);
+    t->code[c] = NULL;
+    t->narrow[c] = n;
 }
 
 size_t hogo__coded_line(const struct hogo__coded *t, size_t row)

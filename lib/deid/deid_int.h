@@ -340,7 +340,16 @@ struct hogo__coded {
     uint32_t *lines;                /* owned: source line of each row; NULL when every row
                                        is one line (row i on line header_lines + 1 + i) */
     unsigned char keep_col[64];     /* 1 = the column's codes are kept */
+    uint8_t *narrow[64];            /* owned: codes of a column of at most 256 values, one
+                                       byte each, once hogo__coded_narrow moved them here */
 };
+/* Moves the codes of column c to one byte each when it has at most 256 values. */
+void hogo__coded_narrow(struct hogo__coded *t, size_t c);
+/* The code of column c in row row. */
+static inline uint32_t hogo__coded_get(const struct hogo__coded *t, size_t c, size_t row)
+{
+    return c < 64 && t->narrow[c] ? t->narrow[c][row] : t->code[c][row];
+}
 /* Reads path (separator sep, 0 = detect) in chunks into codes; the columns named in skip
  * (NULL-terminated, may be NULL) are read but not kept. Errors as hogo__csv_load (file:line). */
 int hogo__coded_load(struct hogo__coded *t, const char *path, char sep,
@@ -352,9 +361,11 @@ size_t hogo__coded_line(const struct hogo__coded *t, size_t row);
 int hogo__enc_build_coded(struct hogo__enc *e, const struct hogo__coded *t, const int *qcols,
                           struct hogo__hier *const *hiers, size_t q, const int *scols, size_t s,
                           struct hogo_error *err);
-/* As hogo__deid_scan_column, over the distinct values of column col of t. */
+/* As hogo__deid_scan_column, over the distinct values of column col of t; when the
+ * column's codes were dropped, they are read from attribute keyattr of e's keys. */
 int hogo__deid_scan_coded(struct hogo_deid_scrubber **scrubber, const struct hogo__coded *t,
-                          size_t col, const char *why_kept, struct hogo_error *err);
+                          size_t col, const struct hogo__enc *e, int keyattr,
+                          const char *why_kept, struct hogo_error *err);
 
 /* ---------- anonymisation result (opaque public struct hogo_deid_result) ---------- */
 struct hogo_deid_result {

@@ -607,8 +607,6 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
     g->cur.count = malloc(D * sizeof(uint32_t));
     g->okey = malloc(D * sizeof(uint64_t));
     g->oval = malloc(D * sizeof(uint32_t));
-    g->tmp.key = malloc(D * sizeof(uint64_t));
-    g->tmp.count = malloc(D * sizeof(uint32_t));
     g->dfirst = malloc(D * sizeof(uint32_t));
     g->didx = malloc(D * sizeof(uint32_t));
     g->dcap = DENSE_MAX;
@@ -621,9 +619,9 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
         if (e->scard[j] > g->dstride)
             g->dstride = e->scard[j];
     g->dtab = malloc((g->q + g->s + 1) * g->dstride * sizeof(uint32_t));
-    /* Cached class lists: 2^20 entries (12 MB): many lists of a small data set, a few of a
-     * large one (its memory matters more). */
-    g->cache_budget = 1u << 20;
+    /* Cached class lists: 2^20 entries (12 MB), many lists of a small data set; 2^18 for a
+     * large one, whose memory matters more. */
+    g->cache_budget = D <= (1u << 18) ? 1u << 20 : 1u << 18;
     g->smax = 1;
     for (size_t j = 0; j < g->s; j++)
         if (e->scard[j] > g->smax)
@@ -643,8 +641,7 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
     g->stack = malloc(nodes * sizeof(uint32_t));
     g->tagstack = malloc(nodes * sizeof(uint32_t));
     g->dom = calloc(nodes, 1);
-    if (!g->htab || !g->cur.key || !g->cur.count || !g->tmp.key ||
-        !g->tmp.count || !g->dfirst || !g->didx || !g->dense || !g->dtab ||
+    if (!g->htab || !g->cur.key || !g->cur.count || !g->dfirst || !g->didx || !g->dense || !g->dtab ||
         !g->okey || !g->oval || !g->shist || !g->stouched || !g->lb || !g->status ||
         !g->order || !g->stack || !g->tagstack || !g->dom || !g->supoff || !g->supcnt ||
         !g->suptouched)
@@ -953,6 +950,21 @@ static void compute_entries(struct hogo__engine *g, const int *levels)
             roll_up(g, e->tkey, e->tcount, e->ntuples, bottom, stone);
             g->stones++;
             best = cache_put(g, stone);
+            if (best < 0 && !g->tmp.key) {
+                /* allocated on first need (a large data set whose stone is not cached) */
+                size_t D = e->ntuples ? e->ntuples : 1;
+                g->tmp.key = malloc(D * sizeof(uint64_t));
+                g->tmp.count = malloc(D * sizeof(uint32_t));
+                if (!g->tmp.key || !g->tmp.count) {
+                    free(g->tmp.key);
+                    free(g->tmp.count);
+                    g->tmp.key = NULL;
+                    g->tmp.count = NULL;
+                    /* no room for a copy: this node straight from the tuples */
+                    roll_up(g, e->tkey, e->tcount, e->ntuples, bottom, levels);
+                    return;
+                }
+            }
             if (best < 0) {
                 /* Not cacheable: roll up from a copy. */
                 struct entries t = g->tmp;
@@ -975,13 +987,12 @@ static void compute_entries(struct hogo__engine *g, const int *levels)
         cache_put(g, levels);
 }
 
-/* Copies the entries key/cnt[0..n) (g->cur) into g->tmp so that the cells of one class
- * (same QI bits) are adjacent: classes are numbered in a hash table on their QI bits, then
- * the entries are scattered by class (a counting sort, linear time). Uses g->htab, g->okey
- * and g->oval (one per class: QI key, then the class's next free position) and g->didx
- * (class of each entry) as scratch. */
-static void group_by_class(struct hogo__engine *g, const uint64_t *key, const uint32_t *cnt,
-                           size_t n)
+/* Reorders the entries key/cnt[0..n) in place so that the cells of one class (same QI
+ * bits) are adjacent: classes are numbered in a hash table on their QI bits, then the
+ * entries are permuted into their classes' ranges (an in-place counting sort, linear time).
+ * Uses g->htab, g->okey (class keys), g->oval and g->dfirst (each class's next and end
+ * position) and g->didx (class of each entry) as scratch. */
+static void group_by_class(struct hogo__engine *g, uint64_t *key, uint32_t *cnt, size_t n)
 {
     const uint64_t qmask = g->e->qmask;
     size_t ucap = 64;
@@ -991,9 +1002,8 @@ static void group_by_class(struct hogo__engine *g, const uint64_t *key, const ui
         hs--;
     }
     size_t hm = ucap - 1;
-    uint32_t *tab = g->htab, *cls = g->didx;
+    uint32_t *tab = g->htab, *cls = g->didx, *next = g->oval, *end = g->dfirst;
     uint64_t *ckey = g->okey;
-    uint32_t *cpos = g->oval;
     size_t nc = 0;
     memset(tab, 0, ucap * sizeof *tab);
     for (size_t i = 0; i < n; i++) {
@@ -1005,27 +1015,40 @@ static void group_by_class(struct hogo__engine *g, const uint64_t *key, const ui
             if (!t) {
                 tab[h] = t = (uint32_t)++nc;
                 ckey[t - 1] = qk;
-                cpos[t - 1] = 0;
+                next[t - 1] = 0;
                 break;
             }
             if (ckey[t - 1] == qk)
                 break;
         }
         cls[i] = t - 1;
-        cpos[t - 1]++;
+        next[t - 1]++;
     }
     uint32_t pos = 0;
     for (size_t c = 0; c < nc; c++) {
-        uint32_t m = cpos[c];
-        cpos[c] = pos;
+        uint32_t m = next[c];
+        next[c] = pos;
         pos += m;
+        end[c] = pos;
     }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t p = cpos[cls[i]]++;
-        g->tmp.key[p] = key[i];
-        g->tmp.count[p] = cnt[i];
-    }
-    g->tmp.n = n;
+    /* each swap puts one entry into its class's range for good */
+    for (size_t c = 0; c < nc; c++)
+        while (next[c] < end[c]) {
+            uint32_t p = next[c], d = cls[p];
+            if (d == c) {
+                next[c]++;
+                continue;
+            }
+            uint32_t q = next[d]++;
+            uint64_t k = key[p];
+            key[p] = key[q];
+            key[q] = k;
+            uint32_t x = cnt[p];
+            cnt[p] = cnt[q];
+            cnt[q] = x;
+            cls[p] = cls[q];
+            cls[q] = d;
+        }
 }
 
 /* Evaluates the sensitive-attribute models of one class made of entries [lo, hi) of a list
@@ -1092,11 +1115,8 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
     size_t suppressed = 0, classes = 0;
     g->on = 0;
     int need_classes = g->s > 0;
-    if (need_classes) {
+    if (need_classes)
         group_by_class(g, key, cnt, n);
-        key = g->tmp.key;
-        cnt = g->tmp.count;
-    }
     size_t outc = 0; /* outcome list written in place over okey/oval when requested */
     /* A transformation that suppresses too many rows fails whatever its other classes are:
      * stop counting there (not in the reference mode, which computes every figure). */

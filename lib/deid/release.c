@@ -137,7 +137,8 @@ int hogo__deid_scan_column(struct hogo_deid_scrubber **scrubber, const struct ho
 }
 
 int hogo__deid_scan_coded(struct hogo_deid_scrubber **scrubber, const struct hogo__coded *t,
-                          size_t col, const char *why_kept, struct hogo_error *err)
+                          size_t col, const struct hogo__enc *e, int keyattr,
+                          const char *why_kept, struct hogo_error *err)
 {
     const struct hogo__dict *d = &t->dict[col];
     for (size_t v = 0; v < d->n; v++) {
@@ -148,8 +149,16 @@ int hogo__deid_scan_coded(struct hogo_deid_scrubber **scrubber, const struct hog
         if (!found)
             continue;
         size_t row = 0;
-        while (row < t->nrows && t->code[col][row] != v)
-            row++;
+        if (t->code[col] || (col < 64 && t->narrow[col])) {
+            while (row < t->nrows && hogo__coded_get(t, col, row) != v)
+                row++;
+        } else if (e && keyattr >= 0) {
+            /* the codes are in the encoding's keys */
+            uint64_t m = (1ull << e->bits[keyattr]) - 1;
+            while (row < e->n &&
+                   ((e->tkey[e->row_tuple[row]] >> e->shift[keyattr]) & m) != v)
+                row++;
+        }
         char where[300];
         snprintf(where, sizeof where, "%s:%zu", t->head.path, hogo__coded_line(t, row));
         return hogo_error_set(err, HOGO_EINVAL, where,

@@ -398,6 +398,72 @@ static void test_apply_top_codes_ages_and_a_bare_obligation_generalises(void **s
     free(out);
 }
 
+/* ---- reading a table in chunks ---- */
+
+/* Writes a table of n rows, some cells quoted with separators, quotes and line breaks, some
+ * lines ending in CRLF, after a byte-order mark; returns its path. */
+static char *write_tricky_table(size_t n, const char *tail)
+{
+    char *path = strdup("/tmp/hogo_deid_codedXXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("\xEF\xBB\xBFid,text,group\n", f);
+    for (size_t i = 0; i < n; i++) {
+        if (i % 97 == 5)
+            fprintf(f, "%zu,\"line one\nline \"\"two\"\", with comma\",g%zu\r\n", i, i % 7);
+        else if (i % 13 == 0)
+            fprintf(f, "%zu,\"plain, quoted\",g%zu\n", i, i % 7);
+        else
+            fprintf(f, "%zu,値%zu,g%zu\n", i, i % 1000, i % 7);
+    }
+    fputs(tail, f);
+    fclose(f);
+    return path;
+}
+
+static void test_table_read_in_chunks_equals_the_text_parse(void **state)
+{
+    (void)state;
+    /* about 2.5 MB: several chunks, with quoted line breaks across their ends */
+    char *path = write_tricky_table(120000, "");
+    struct hogo__csv csv;
+    struct hogo__coded t;
+    struct hogo_error err = {0};
+    assert_int_equal(hogo__csv_load(&csv, path, 0, &err), 0);
+    const char *skip[] = {"id", NULL};
+    assert_int_equal(hogo__coded_load(&t, path, 0, skip, &err), 0);
+    assert_int_equal(t.nrows, csv.nrows);
+    assert_int_equal(t.head.ncols, 3);
+    assert_string_equal(t.head.header[0], "id");
+    assert_null(t.code[0]); /* skipped */
+    for (size_t r = 0; r < csv.nrows; r++) {
+        for (size_t c = 1; c < 3; c++)
+            if (strcmp(t.dict[c].keys[hogo__coded_get(&t, c, r)], csv.cells[r * 3 + c]))
+                fail_msg("row %zu column %zu: '%s' != '%s'", r, c,
+                         t.dict[c].keys[hogo__coded_get(&t, c, r)], csv.cells[r * 3 + c]);
+        assert_int_equal(hogo__coded_line(&t, r), csv.lines[r]);
+    }
+    hogo__coded_narrow(&t, 2); /* 7 groups: one byte each, same values */
+    assert_non_null(t.narrow[2]);
+    for (size_t r = 0; r < csv.nrows; r++)
+        assert_string_equal(t.dict[2].keys[hogo__coded_get(&t, 2, r)], csv.cells[r * 3 + 2]);
+    hogo__coded_release(&t);
+    hogo__csv_release(&csv);
+    unlink(path);
+    free(path);
+    /* an error in a late chunk names the file's line */
+    path = write_tricky_table(120000, "1,ragged\n");
+    assert_int_equal(hogo__csv_load(&csv, path, 0, &err), HOGO_EINVAL);
+    char want[sizeof err.where];
+    memcpy(want, err.where, sizeof want);
+    assert_int_equal(hogo__coded_load(&t, path, 0, NULL, &err), HOGO_EINVAL);
+    assert_string_equal(err.where, want);
+    assert_non_null(strstr(err.message, "ragged"));
+    unlink(path);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_anonymized_rows_leave_in_a_fresh_order),
         cmocka_unit_test(test_apply_maps_headers_through_the_vocabulary),
         cmocka_unit_test(test_apply_top_codes_ages_and_a_bare_obligation_generalises),
+        cmocka_unit_test(test_table_read_in_chunks_equals_the_text_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
