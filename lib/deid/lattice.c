@@ -101,6 +101,8 @@ struct hogo__engine {
     uint64_t *okey;
     uint32_t *oval;
     size_t on;
+    double *cacc;          /* one sensitive attribute: distance and entropy per class (2 a
+                              class), allocated on first need */
     /* entropy measure, ARX default: counts of generalised values among suppressed records
      * (supcnt[supoff[a] + id]), with the slots touched */
     double *supcnt;
@@ -503,6 +505,7 @@ void hogo__engine_free(struct hogo__engine *g)
     free(g->didx);
     free(g->shist);
     free(g->stouched);
+    free(g->cacc);
     free(g->supcnt);
     free(g->supoff);
     free(g->suptouched);
@@ -1051,6 +1054,81 @@ static void group_by_class(struct hogo__engine *g, uint64_t *key, uint32_t *cnt,
         }
 }
 
+/* With one sensitive attribute, the classes without grouping the cells (each cell is one
+ * class x value): classes numbered in a hash table on their QI bits (g->okey[c] key,
+ * g->oval[c] size), then each cell adds its share to its class's distance and entropy.
+ * g->dfirst[c] gets 1 when the sensitive models hold for class c. Returns the number of
+ * classes, or SIZE_MAX when the accumulators could not be allocated (then group instead). */
+static size_t classes_one_sensitive(struct hogo__engine *g, const uint64_t *key,
+                                    const uint32_t *cnt, size_t n)
+{
+    const struct hogo__enc *e = g->e;
+    const uint64_t qmask = e->qmask;
+    int need_acc = g->m.t[0] >= 0 || g->m.lentropy[0] > 0;
+    if (need_acc && !g->cacc) {
+        g->cacc = malloc(2 * (e->ntuples ? e->ntuples : 1) * sizeof *g->cacc);
+        if (!g->cacc)
+            return SIZE_MAX;
+    }
+    size_t ucap = 64;
+    int hs = 58;
+    while (ucap < 2 * n && ucap < g->hcap) {
+        ucap <<= 1;
+        hs--;
+    }
+    size_t hm = ucap - 1;
+    uint32_t *tab = g->htab, *cls = g->didx, *csize = g->oval, *cdist = g->dfirst;
+    uint64_t *ckey = g->okey;
+    size_t nc = 0;
+    memset(tab, 0, ucap * sizeof *tab);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t qk = key[i] & qmask;
+        size_t h = (size_t)(hmix(qk) >> hs);
+        uint32_t t;
+        for (;; h = (h + 1) & hm) {
+            t = tab[h];
+            if (!t) {
+                tab[h] = t = (uint32_t)++nc;
+                ckey[t - 1] = qk;
+                csize[t - 1] = 0;
+                cdist[t - 1] = 0;
+                break;
+            }
+            if (ckey[t - 1] == qk)
+                break;
+        }
+        cls[i] = t - 1;
+        csize[t - 1] += cnt[i];
+        cdist[t - 1]++;
+    }
+    double *acc = g->cacc;
+    if (need_acc) {
+        /* equal-distance EMD = (1 + sum over the class's values of |p - q| - q) / 2, entropy
+         * = -sum p ln p, as class_sensitive_ok computes them */
+        memset(acc, 0, 2 * nc * sizeof *acc);
+        const uint32_t *all = e->sdist + e->soff[0];
+        double nn = (double)e->n;
+        uint64_t mk = (1ull << e->bits[g->q]) - 1;
+        int sh = e->shift[g->q];
+        for (size_t i = 0; i < n; i++) {
+            uint32_t c = cls[i];
+            double p = cnt[i] / (double)csize[c];
+            double qv = all[(key[i] >> sh) & mk] / nn;
+            acc[2 * c] += fabs(p - qv) - qv;
+            acc[2 * c + 1] -= p * log(p);
+        }
+    }
+    for (size_t c = 0; c < nc; c++) {
+        int ok = !(g->m.ldistinct[0] > 0 && (double)cdist[c] < g->m.ldistinct[0]);
+        if (ok && g->m.lentropy[0] > 0 && acc[2 * c + 1] < log(g->m.lentropy[0]) - 1e-12)
+            ok = 0;
+        if (ok && g->m.t[0] >= 0 && (1.0 + acc[2 * c]) / 2.0 > g->m.t[0] + 1e-12)
+            ok = 0;
+        cdist[c] = (uint32_t)ok;
+    }
+    return nc;
+}
+
 /* Evaluates the sensitive-attribute models of one class made of entries [lo, hi) of a list
  * sorted by key. Returns 1 when all hold. */
 static int class_sensitive_ok(struct hogo__engine *g, const uint64_t *key, const uint32_t *cnt,
@@ -1115,25 +1193,42 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
     size_t suppressed = 0, classes = 0;
     g->on = 0;
     int need_classes = g->s > 0;
-    if (need_classes)
+    /* one sensitive attribute: class by class from a hash table (no grouping); else the
+     * cells are grouped by class (also the reference mode's way) */
+    size_t units = n;
+    int single = need_classes && g->s == 1 && !g->reference;
+    if (single && (units = classes_one_sensitive(g, key, cnt, n)) == SIZE_MAX) {
+        single = 0;
+        units = n;
+    }
+    if (need_classes && !single)
         group_by_class(g, key, cnt, n);
     size_t outc = 0; /* outcome list written in place over okey/oval when requested */
     /* A transformation that suppresses too many rows fails whatever its other classes are:
      * stop counting there (not in the reference mode, which computes every figure). */
     int early_exit = !g->reference && !g->want_outcomes;
-    for (size_t i = 0; i < n;) {
+    for (size_t i = 0; i < units;) {
         size_t j = i + 1;
-        double size = cnt[i];
-        if (need_classes) {
-            while (j < n && (key[j] & e->qmask) == (key[i] & e->qmask)) {
-                size += cnt[j];
-                j++;
+        double size;
+        int ok;
+        uint64_t qkey;
+        if (single) {
+            size = g->oval[i];
+            qkey = g->okey[i];
+            ok = (size_t)size >= k && g->dfirst[i];
+        } else {
+            size = cnt[i];
+            if (need_classes) {
+                while (j < n && (key[j] & e->qmask) == (key[i] & e->qmask)) {
+                    size += cnt[j];
+                    j++;
+                }
             }
+            ok = (size_t)size >= k;
+            if (ok && need_classes)
+                ok = class_sensitive_ok(g, key, cnt, i, j, size);
+            qkey = key[i] & e->qmask;
         }
-        int ok = (size_t)size >= k;
-        if (ok && need_classes)
-            ok = class_sensitive_ok(g, key, cnt, i, j, size);
-        uint64_t qkey = key[i] & e->qmask;
         if (!ok) {
             suppressed += (size_t)size;
             if (early_exit && suppressed > g->m.max_outliers)
@@ -1159,7 +1254,7 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
         }
         if (g->want_outcomes) {
             /* Written after the class was read; outc <= i so nothing unread is overwritten
-             * when key aliases okey. */
+             * when the classes are read from okey/oval. */
             g->okey[outc] = qkey;
             g->oval[outc] = ok ? (uint32_t)size : 0;
             outc++;
