@@ -1110,13 +1110,19 @@ static size_t classes_one_sensitive(struct hogo__engine *g, const uint64_t *key,
         double nn = (double)e->n;
         uint64_t mk = (1ull << e->bits[g->q]) - 1;
         int sh = e->shift[g->q];
-        for (size_t i = 0; i < n; i++) {
-            uint32_t c = cls[i];
-            double p = cnt[i] / (double)csize[c];
-            double qv = all[(key[i] >> sh) & mk] / nn;
-            acc[2 * c] += fabs(p - qv) - qv;
-            acc[2 * c + 1] -= p * log(p);
-        }
+        if (g->m.lentropy[0] > 0)
+            for (size_t i = 0; i < n; i++) {
+                uint32_t c = cls[i];
+                double p = cnt[i] / (double)csize[c];
+                acc[2 * c + 1] -= p * log(p);
+            }
+        if (g->m.t[0] >= 0)
+            for (size_t i = 0; i < n; i++) {
+                uint32_t c = cls[i];
+                double p = cnt[i] / (double)csize[c];
+                double qv = all[(key[i] >> sh) & mk] / nn;
+                acc[2 * c] += fabs(p - qv) - qv;
+            }
     }
     for (size_t c = 0; c < nc; c++) {
         int ok = !(g->m.ldistinct[0] > 0 && (double)cdist[c] < g->m.ldistinct[0]);
