@@ -34,13 +34,16 @@ HOGO_EXTERN int hogo_deid_config_parse(const char *text, size_t len, const char 
 HOGO_EXTERN void hogo_deid_config_free(struct hogo_deid_config *cfg);
 
 /* Anonymises the CSV file csv_path under cfg: finds the transformation with the least loss
- * that satisfies every model. *out is allocated; free with hogo_deid_result_free(). */
+ * that satisfies every model (all models given for one attribute). Every column must be
+ * declared in cfg, and kept or sensitive columns must hold no identifier. Fails (HOGO_ETAMPER,
+ * no result) when the independent re-check of the result does not hold. *out is allocated;
+ * free with hogo_deid_result_free(). */
 HOGO_EXTERN int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path,
                                     struct hogo_deid_result **out, struct hogo_error *err);
 /* Frees a result (NULL is allowed). */
 HOGO_EXTERN void hogo_deid_result_free(struct hogo_deid_result *r);
 /* Writes the transformed table (identifiers dropped, QIs generalised, suppressed rows'
- * QIs as "*") as CSV with the input's separator. */
+ * QIs as "*") as CSV with the input's separator, rows in a fresh random order. */
 HOGO_EXTERN int hogo_deid_result_write_csv(const struct hogo_deid_result *r, FILE *out,
                                            struct hogo_error *err);
 /* Writes the report as JSON: levels, loss, suppressed rows, class-size histogram, risks,
