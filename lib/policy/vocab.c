@@ -4,6 +4,7 @@
  * so that "a broader id covers the narrower ones" is one bit test at decision time.
  * Policy layer.
  */
+#include "common/datacat.h"
 #include "policy_int.h"
 #include "yaml_util.h"
 
@@ -208,15 +209,6 @@ static int collect_parents(struct fy_node *n, char **acc)
     return 0;
 }
 
-static bool is_direct_identifier(const char *kind, const char *id)
-{
-    if (!kind)
-        return false;
-    return !strcmp(kind, "identifier") || !strcmp(kind, "contact") ||
-           !strcmp(kind, "document") || !strcmp(id, "profile_photo") ||
-           !strcmp(id, "posted_photo");
-}
-
 /* A subject fact of the vocabulary must be one the engine knows (common/facts.h), of the type
  * the engine reads it as. */
 static int check_fact(const char *id, struct fy_node *key, struct fy_node *body,
@@ -284,7 +276,7 @@ static int add_entry(struct hogo_vocab *v, enum hogo__kind k, unsigned flags, co
         e->flags |= HOGO__FLAG_QUALIFIES;
     if (k == HOGO__K_DATA) {
         char *kind = hogo__yaml_strdup(fy_node_mapping_lookup_by_string(body, "kind", 4));
-        if (is_direct_identifier(kind, e->id))
+        if (hogo__data_category_direct(kind, e->id))
             e->flags |= HOGO__FLAG_DIRECT_ID;
         free(kind);
     }

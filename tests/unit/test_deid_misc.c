@@ -12,7 +12,6 @@
 
 #include "deid/deid_int.h"
 
-#include <libfyaml.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,53 +149,6 @@ static void test_apply_drops_direct_identifiers_the_drop_list_omits(void **state
     assert_applies("{\"type\":\"deidentify\",\"generalize\":[\"residential_area\"]}",
                    "氏名,住所,電話番号,性別\n山田太郎,東京都新宿区西新宿2-8-1,03-1234-5678,女性\n",
                    "居住地域,性別\n東京都,女性\n");
-}
-
-/* Every data category the vocabulary calls a direct identifier (kind identifier, contact or
- * document), by id and by Japanese name, is dropped by an obligation whose drop list is
- * empty; an attribute next to it is kept. */
-static void test_apply_drops_every_direct_identifier_of_the_vocabulary(void **state)
-{
-    (void)state;
-    char path[1024];
-    const char *src = getenv("HOGO_SOURCE_DIR");
-    snprintf(path, sizeof path, "%s/policies/vocabulary.yaml", src ? src : ".");
-    struct fy_document *doc = fy_document_build_from_file(NULL, path);
-    assert_non_null(doc);
-    struct fy_node *cats = fy_node_by_path(fy_document_root(doc), "/data_categories", -1, 0);
-    assert_non_null(cats);
-    void *it = NULL;
-    struct fy_node_pair *pair;
-    int checked = 0;
-    while ((pair = fy_node_mapping_iterate(cats, &it)) != NULL) {
-        size_t idlen = 0, kindlen = 0, jalen = 0;
-        const char *id = fy_node_get_scalar(fy_node_pair_key(pair), &idlen);
-        struct fy_node *body = fy_node_pair_value(pair);
-        const char *kind = fy_node_get_scalar(fy_node_by_path(body, "kind", -1, 0), &kindlen);
-        const char *ja = fy_node_get_scalar(fy_node_by_path(body, "ja", -1, 0), &jalen);
-        if (!kind || !((kindlen == 10 && !memcmp(kind, "identifier", 10)) ||
-                       (kindlen == 7 && !memcmp(kind, "contact", 7)) ||
-                       (kindlen == 8 && !memcmp(kind, "document", 8))))
-            continue;
-        char csv[512];
-        struct hogo_error err = {0};
-        int rc;
-        snprintf(csv, sizeof csv, "%.*s,gender\nX,female\n", (int)idlen, id);
-        char *out = apply_to("{\"type\":\"deidentify\",\"drop\":[]}", csv, &rc, &err);
-        assert_int_equal(rc, 0);
-        if (strcmp(out, "gender\nfemale\n"))
-            fail_msg("direct identifier '%.*s' left: %s", (int)idlen, id, out);
-        free(out);
-        snprintf(csv, sizeof csv, "%.*s,性別\nX,女性\n", (int)jalen, ja);
-        out = apply_to("{\"type\":\"deidentify\",\"drop\":[]}", csv, &rc, &err);
-        assert_int_equal(rc, 0);
-        if (strcmp(out, "性別\n女性\n"))
-            fail_msg("direct identifier '%.*s' left: %s", (int)jalen, ja, out);
-        free(out);
-        checked++;
-    }
-    assert_true(checked >= 13);
-    fy_document_destroy(doc);
 }
 
 static void test_apply_rejects_bad_obligations(void **state)
@@ -384,7 +336,6 @@ int main(void)
         cmocka_unit_test(test_apply_drops_and_generalises_japanese_headers),
         cmocka_unit_test(test_apply_contact_umbrella_and_residential_area),
         cmocka_unit_test(test_apply_drops_direct_identifiers_the_drop_list_omits),
-        cmocka_unit_test(test_apply_drops_every_direct_identifier_of_the_vocabulary),
         cmocka_unit_test(test_apply_rejects_bad_obligations),
         cmocka_unit_test(test_stats_complementary_suppression_leaves_nothing_recoverable),
         cmocka_unit_test(test_stats_table_output_and_report),
