@@ -51,7 +51,7 @@ enum hogo__fact {
 
 /* One subject fact: its vocabulary id and what it holds. */
 struct hogo__fact_def {
-    const char *id;
+    const char *name; /* the id in the vocabulary */
     enum hogo__fact_type type;
 };
 

@@ -215,7 +215,7 @@ static int check_fact(const char *id, struct fy_node *key, struct fy_node *body,
                       const char *file, struct hogo_error *err)
 {
     int f = 0;
-    while (f < HOGO__F_COUNT && strcmp(hogo__facts[f].id, id))
+    while (f < HOGO__F_COUNT && strcmp(hogo__facts[f].name, id))
         f++;
     char where[512];
     if (f == HOGO__F_COUNT) {
@@ -433,7 +433,7 @@ int hogo_vocab_load(const char *path, struct hogo_vocab **out, struct hogo_error
     }
     const char *fixed_facts[HOGO__F_COUNT];
     for (int f = 0; f < HOGO__F_COUNT; f++)
-        fixed_facts[f] = hogo__facts[f].id;
+        fixed_facts[f] = hogo__facts[f].name;
     if ((rc = check_fixed(v, HOGO__K_ACTION, fixed_actions, HOGO__ACTION_COUNT, err)) ||
         (rc = check_fixed(v, HOGO__K_FORM, fixed_forms, HOGO__FORM_COUNT, err)) ||
         (rc = check_fixed(v, HOGO__K_BASIS, fixed_bases, HOGO__BASIS_COUNT, err)) ||

@@ -32,11 +32,11 @@ static int is_array(enum hogo__fact_type t)
 static const struct hogo__fact_def *find_fact(const char *name, struct hogo_error *err)
 {
     for (size_t i = 0; i < HOGO__F_COUNT; i++)
-        if (!strcmp(hogo__facts[i].id, name ? name : ""))
+        if (!strcmp(hogo__facts[i].name, name ? name : ""))
             return &hogo__facts[i];
     char list[1024] = "";
     for (size_t i = 0; i < HOGO__F_COUNT; i++) {
-        strncat(list, hogo__facts[i].id, sizeof list - strlen(list) - 1);
+        strncat(list, hogo__facts[i].name, sizeof list - strlen(list) - 1);
         if (i + 1 < HOGO__F_COUNT)
             strncat(list, ", ", sizeof list - strlen(list) - 1);
     }
@@ -75,7 +75,7 @@ static int check_value(struct hogo_store *st, const struct hogo__fact_def *f, co
         if (!v || !*v || *end || n < 0 || n > 200)
             return hogo_error_set(err, HOGO_EINVAL, NULL,
                                   "fact '%s' takes a whole number of years 0-200, not '%s'",
-                                  f->id, v ? v : "");
+                                  f->name, v ? v : "");
         snprintf(norm, 32, "%ld", n);
         return 0;
     }
@@ -89,14 +89,14 @@ static int check_value(struct hogo_store *st, const struct hogo__fact_def *f, co
             return 0;
         }
         return hogo_error_set(err, HOGO_EINVAL, NULL, "fact '%s' takes true or false, not '%s'",
-                              f->id, v ? v : "");
+                              f->name, v ? v : "");
     case HOGO__FT_CORPS: return check_corp(v, err);
     case HOGO__FT_ACCOUNTS: return hogo__check_vocab(st, "account", v, err);
     case HOGO__FT_SERVICES: return hogo__check_vocab(st, "service", v, err);
     case HOGO__FT_PURPOSES: return hogo__check_vocab(st, "purpose", v, err);
     default:
         return hogo_error_set(err, HOGO_EINVAL, NULL,
-                              "fact '%s' is not set directly; use 'hogo subject %s'", f->id,
+                              "fact '%s' is not set directly; use 'hogo subject %s'", f->name,
                               f->type == HOGO__FT_CONSENTS ? "consent/withdraw" : "erase");
     }
 }
@@ -190,7 +190,7 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
         return HOGO_EINVAL;
     if (!settable(f))
         return hogo_error_set(err, HOGO_EINVAL, NULL,
-                              "fact '%s' is not set directly; use 'hogo subject %s'", f->id,
+                              "fact '%s' is not set directly; use 'hogo subject %s'", f->name,
                               f->type == HOGO__FT_CONSENTS ? "consent/withdraw" : "erase");
     if ((op == 'a' || op == 'r') && !is_array(f->type))
         return hogo_error_set(err, HOGO_EINVAL, NULL,
@@ -217,7 +217,7 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
         goto out;
     int64_t now = hogo__now_us(st);
     rc = subject_lookup(st, subject_id, NULL, NULL, err);
-    struct hogo__val del[] = {HV_TEXT(subject_id), HV_TEXT(f->id)};
+    struct hogo__val del[] = {HV_TEXT(subject_id), HV_TEXT(f->name)};
     if (rc == 0 && (op == 's' || op == 'u'))
         rc = hogo__exec(st, "DELETE FROM subject_facts WHERE subject_id = ? AND fact = ?", del,
                         2, NULL, err);
@@ -227,16 +227,16 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
     if (rc == 0 && op == 's' && list) {
         char *save = NULL;
         for (char *t = strtok_r(list, ",", &save); t && rc == 0; t = strtok_r(NULL, ",", &save)) {
-            struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->id), HV_TEXT(t),
+            struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->name), HV_TEXT(t),
                                     HV_INT(now)};
             rc = hogo__exec(st, ins_sql, p, 4, NULL, err);
         }
     } else if (rc == 0 && (op == 's' || op == 'a')) {
         const char *v = op == 's' ? norm : value;
-        struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->id), HV_TEXT(v), HV_INT(now)};
+        struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->name), HV_TEXT(v), HV_INT(now)};
         rc = hogo__exec(st, ins_sql, p, 4, NULL, err);
     } else if (rc == 0 && op == 'r') {
-        struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->id), HV_TEXT(value)};
+        struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->name), HV_TEXT(value)};
         int64_t changes = 0;
         rc = hogo__exec(st,
                         "DELETE FROM subject_facts WHERE subject_id = ? AND fact = ? AND "
@@ -245,7 +245,7 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
         if (rc == 0 && changes == 0)
             rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
                                 "subject '%s' has no '%s' in %s; nothing to remove",
-                                subject_id, value, f->id);
+                                subject_id, value, f->name);
     }
     if (rc == 0) {
         /* ids (accounts, services, purposes, corporate numbers) are not personal values;
@@ -254,9 +254,9 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
         static const char *const verbs[] = {"set", "add", "remove", "unset"};
         const char *verb = verbs[op == 's' ? 0 : op == 'a' ? 1 : op == 'r' ? 2 : 3];
         if (is_array(f->type) && op != 's' && op != 'u')
-            snprintf(obj, sizeof obj, "fact:%s value:%s", f->id, value);
+            snprintf(obj, sizeof obj, "fact:%s value:%s", f->name, value);
         else
-            snprintf(obj, sizeof obj, "fact:%s", f->id);
+            snprintf(obj, sizeof obj, "fact:%s", f->name);
         char action[32];
         snprintf(action, sizeof action, "subject.fact.%s", verb);
         rc = hogo__audit_append(st, subject_id, action, obj, NULL, err);
@@ -512,7 +512,7 @@ int hogo_corp_show_json(struct hogo_store *st, const char *number, char **json,
 static const struct hogo__fact_def *fact_by_name(const char *name)
 {
     for (size_t i = 0; i < HOGO__F_COUNT; i++)
-        if (!strcmp(hogo__facts[i].id, name))
+        if (!strcmp(hogo__facts[i].name, name))
             return &hogo__facts[i];
     return NULL;
 }
@@ -542,7 +542,7 @@ static int row_fact(void *ctx, const struct hogo__val *c, size_t n)
     const struct hogo__fact_def *f = fact_by_name(c[0].s);
     if (!f)
         return 0;
-    if (x->skip && !strcmp(f->id, x->skip)) {
+    if (x->skip && !strcmp(f->name, x->skip)) {
         x->skipped = 1;
         return 0;
     }
@@ -550,7 +550,7 @@ static int row_fact(void *ctx, const struct hogo__val *c, size_t n)
         if (x->cur && is_array(x->cur->type))
             yajl_gen_array_close(x->g);
         x->cur = f;
-        hogo__gen_str(x->g, f->id);
+        hogo__gen_str(x->g, f->name);
         if (is_array(f->type))
             yajl_gen_array_open(x->g);
     } else if (!is_array(f->type)) {

@@ -149,8 +149,8 @@ static void vocabulary_facts_match_the_engine(void **state)
     assert_non_null(strstr(err.message, "'shoe_size' is not one hogo reads"));
     /* and the shipped one matches: every fact of the table in its place */
     for (int f = 0; f < HOGO__F_COUNT; f++)
-        assert_int_equal(hogo__vocab_find(vocab, HOGO__K_FACT, hogo__facts[f].id,
-                                          strlen(hogo__facts[f].id)),
+        assert_int_equal(hogo__vocab_find(vocab, HOGO__K_FACT, hogo__facts[f].name,
+                                          strlen(hogo__facts[f].name)),
                          f);
 }
 
