@@ -121,13 +121,13 @@ static int load_vocab_variant(const char *from, const char *to, struct hogo_erro
     char *dir = mkdtemp(tmpl);
     assert_non_null(dir);
     assert_int_equal(test_write(dir, "vocabulary.yaml", variant), 0);
+    free(variant);
+    free(text);
     snprintf(path, sizeof path, "%s/vocabulary.yaml", dir);
     struct hogo_vocab *v = NULL;
     int rc = hogo_vocab_load(path, &v, err);
     hogo_vocab_free(v);
     test_remove_dir(dir);
-    free(variant);
-    free(text);
     return rc;
 }
 
