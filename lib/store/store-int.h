@@ -154,6 +154,14 @@ int hogo__query_int(struct hogo_store *st, const char *sql, const struct hogo__v
 int hogo__query_text(struct hogo_store *st, const char *sql, const struct hogo__val *p,
                      size_t n, char **out, struct hogo_error *err);
 
+/* Checks one value of a settable subject fact (subject.c); a scalar's normal form goes to
+ * norm ("" for a list fact), *array = 1 for a list fact. */
+int hogo__fact_check(struct hogo_store *st, const char *fact, const char *value,
+                     char norm[32], int *array, struct hogo_error *err);
+
+/* Schema migration 4: the tables of lib/rights (rights_schema.c). */
+extern const char hogo__rights_schema_sql[];
+
 /* Current time in microseconds since the epoch (or the fixed test clock). */
 int64_t hogo__now_us(const struct hogo_store *st);
 /* Fixes the clock (microseconds; 0 = real clock). For tests and `HOGO_NOW`. */
@@ -229,6 +237,11 @@ int hogo__gen_items(struct hogo_store *st, yajl_gen g, const char *subject_id,
  * many. Needs the master key when the subject has items. Inside the caller's transaction. */
 int hogo__gen_items_opened(struct hogo_store *st, yajl_gen g, const char *subject_id,
                            int64_t *n_items, struct hogo_error *err);
+/* As hogo__gen_items_opened(), one page: at most limit items after item id after, written
+ * into the open array g (no brackets); *last gets the last id written, *n_items how many. */
+int hogo__gen_items_opened_page(struct hogo_store *st, yajl_gen g, const char *subject_id,
+                                int64_t after, int limit, int64_t *last, int64_t *n_items,
+                                struct hogo_error *err);
 /* Writes "provisions": [...] and "receipts": [...] (the subject's ledger records, as
  * hogo_ledger_export() gives them) into the open map g (ledger.c). */
 int hogo__ledger_gen_subject(struct hogo_store *st, yajl_gen g, const char *subject_id,
