@@ -26,6 +26,8 @@ int cmd_deid(int argc, char **argv);
 int cmd_provide(int argc, char **argv);
 int cmd_receive(int argc, char **argv);
 int cmd_dsr(int argc, char **argv);
+/* `hogo subject import|export` (cmd-import.c), called by cmd_subject. */
+int cmd_subject_bulk(int argc, char **argv);
 int cmd_breach(int argc, char **argv);
 
 /* Prints "hogo: " and a formatted message to stderr (CLI only: the library never prints). */

@@ -292,7 +292,29 @@ static int purpose_notice(struct hogo_store *st, const struct rights_request *r,
                 t += len;
                 t += strspn(t, ", ");
             }
-            snprintf(buf, sizeof buf, "・第%s項「%s」（%s）\n", cl->id, ru->quote, names);
+            char stopped[160] = "";
+            for (const char *q = ru->purposes.text ? ru->purposes.text : ""; *q;) {
+                size_t len = strcspn(q, ", ");
+                char idb[128];
+                snprintf(idb, sizeof idb, "%.*s", (int)(len < 127 ? len : 127), q);
+                struct hogo__val o[] = {HV_TEXT(r->subject), HV_TEXT(idb)};
+                int64_t n = 0;
+                if (len && hogo__query_int(st,
+                                           "SELECT COUNT(*) FROM subject_facts WHERE subject_id"
+                                           " = ? AND fact = 'opt_outs' AND value = ?",
+                                           o, 2, &n, NULL, err) == 0 &&
+                    n > 0)
+                    snprintf(stopped, sizeof stopped, "。お客様のご請求により停止しています");
+                q += len;
+                q += strspn(q, ", ");
+            }
+            if (strstr(ru->quote, names) || !names[0])
+                snprintf(buf, sizeof buf, "・第%s項「%s」%s%s%s\n", cl->id, ru->quote,
+                         stopped[0] ? "（" : "", stopped[0] ? stopped + 3 : "",
+                         stopped[0] ? "）" : "");
+            else
+                snprintf(buf, sizeof buf, "・第%s項「%s」（%s%s）\n", cl->id, ru->quote, names,
+                         stopped);
             if (rights_append(para, buf))
                 return nomem(err);
             listed++;

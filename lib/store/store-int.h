@@ -159,6 +159,10 @@ int hogo__query_text(struct hogo_store *st, const char *sql, const struct hogo__
 int hogo__fact_check(struct hogo_store *st, const char *fact, const char *value,
                      char norm[32], int *array, struct hogo_error *err);
 
+/* The i-th subject fact in vocabulary order (NULL past the last); *settable = 0 for those
+ * changed only through their own call (erased, consents). */
+const char *hogo__fact_name(size_t i, int *settable);
+
 /* Schema migration 4: the tables of lib/rights (rights_schema.c). */
 extern const char hogo__rights_schema_sql[];
 
