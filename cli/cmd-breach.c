@@ -19,9 +19,10 @@ static const char usage_text[] =
     "  open --summary TEXT --discovered YYYY-MM-DD --items a,b [--cause TEXT]\n"
     "       [--sensitive] [--encrypted] [--financial] [--wrongful]\n"
     "                                     record an incident; prints its id alone\n"
-    "  affected ID (--subject S | --category CAT [--operator POLICY])\n"
+    "  affected ID (--subject S | --subjects FILE | --category CAT [--operator POLICY])\n"
     "                                     add the people affected (by category: everyone\n"
-    "                                     whose data of that category the store holds)\n"
+    "                                     whose data of that category the store holds;\n"
+    "                                     FILE: subject ids, one a line)\n"
     "  assess ID                          reportable? (Rules Art. 7) and the deadlines\n"
     "  report ID --stage preliminary|final [--cause T] [--secondary-harm T] [--response T]\n"
     "         [--publication T] [--prevention T] [--other T]\n"
@@ -35,7 +36,7 @@ static const char usage_text[] =
 
 struct opts {
     const char *db, *actor, *summary, *discovered, *items, *cause, *subject, *category,
-        *operator_id, *stage, *harm, *response, *publication, *prevention, *other, *from, *day;
+        *operator_id, *subjects, *stage, *harm, *response, *publication, *prevention, *other, *from, *day;
     int sensitive, encrypted, financial, wrongful;
     char *pos[2];
     int npos;
@@ -53,7 +54,7 @@ static int failed(int rc, const struct hogo_error *err)
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-    enum { O_DB = 256, O_ACTOR, O_SUM, O_DISC, O_ITEMS, O_CAUSE, O_SUBJ, O_CAT, O_OP, O_STAGE,
+    enum { O_DB = 256, O_ACTOR, O_SUM, O_DISC, O_ITEMS, O_CAUSE, O_SUBJ, O_CAT, O_OP, O_SUBJS, O_STAGE,
            O_HARM, O_RESP, O_PUB, O_PREV, O_OTHER, O_FROM, O_DAY, O_SENS, O_ENC, O_FIN,
            O_WRONG };
     static const struct option longopts[] = {
@@ -66,6 +67,7 @@ static int parse(int argc, char **argv, struct opts *o)
         {"subject", required_argument, NULL, O_SUBJ},
         {"category", required_argument, NULL, O_CAT},
         {"operator", required_argument, NULL, O_OP},
+        {"subjects", required_argument, NULL, O_SUBJS},
         {"stage", required_argument, NULL, O_STAGE},
         {"secondary-harm", required_argument, NULL, O_HARM},
         {"response", required_argument, NULL, O_RESP},
@@ -82,7 +84,7 @@ static int parse(int argc, char **argv, struct opts *o)
         {NULL, 0, NULL, 0}};
     const char **slot[] = {&o->db,       &o->actor,    &o->summary,  &o->discovered,
                            &o->items,    &o->cause,    &o->subject,  &o->category,
-                           &o->operator_id, &o->stage, &o->harm,     &o->response,
+                           &o->operator_id, &o->subjects, &o->stage, &o->harm,     &o->response,
                            &o->publication, &o->prevention, &o->other, &o->from, &o->day};
     int *flag[] = {&o->sensitive, &o->encrypted, &o->financial, &o->wrongful};
     int c;
@@ -168,9 +170,14 @@ int cmd_breach(int argc, char **argv)
         return 2;
     }
     struct hogo_store *st = NULL;
+    struct hogo_vocab *vocab = NULL;
     int rc = hogo_store_open_env(&st, o.db, NULL, NULL, 0, &err);
-    if (rc < 0)
+    if (rc == 0)
+        rc = cli_install_vocabulary(st, &vocab, &err);
+    if (rc < 0) {
+        hogo_store_free(st);
         return failed(rc, &err);
+    }
     const char *id = o.npos ? o.pos[0] : NULL;
     char *json = NULL;
     if (!strcmp(sub, "open")) {
@@ -183,9 +190,41 @@ int cmd_breach(int argc, char **argv)
         if ((rc = hogo_breach_open(st, &bo, bid, &err)) == 0)
             puts(bid);
     } else if (!strcmp(sub, "affected")) {
-        int64_t added = 0;
-        if ((rc = hogo_breach_add_affected(st, id, o.subject, o.category, o.operator_id, &added,
-                                           o.actor, &err)) == 0)
+        int64_t added = 0, one = 0, lineno = 0;
+        if (o.subjects) { /* a file of ids, in one transaction */
+            FILE *f = fopen(o.subjects, "r");
+            char *line = NULL;
+            size_t cap = 0;
+            ssize_t len;
+            rc = f ? hogo_store_begin(st, &err)
+                   : hogo_error_set(&err, HOGO_EIO, o.subjects, "cannot read '%s'", o.subjects);
+            while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
+                lineno++;
+                line[strcspn(line, "\r\n")] = '\0';
+                if (!line[0])
+                    continue;
+                rc = hogo_breach_add_affected(st, id, line, NULL, NULL, &one, o.actor, &err);
+                added += one;
+                if (rc < 0) {
+                    char m[sizeof err.message];
+                    snprintf(m, sizeof m, "%s", err.message);
+                    hogo_error_set(&err, rc, NULL, "%s:%lld: %s", o.subjects, (long long)lineno,
+                                   m);
+                }
+            }
+            if (f) {
+                rc = rc == 0 ? hogo_store_commit(st, &err) : rc;
+                if (rc < 0) {
+                    struct hogo_error ignored;
+                    hogo_store_rollback(st, &ignored);
+                }
+                fclose(f);
+            }
+            free(line);
+        } else
+            rc = hogo_breach_add_affected(st, id, o.subject, o.category, o.operator_id, &added,
+                                          o.actor, &err);
+        if (rc == 0)
             printf("%lld\n", (long long)added);
     } else if (!strcmp(sub, "assess")) {
         if ((rc = hogo_breach_assess(st, id, o.actor, &json, &err)) == 0)
@@ -201,5 +240,6 @@ int cmd_breach(int argc, char **argv)
         print_take(json);
     int code = rc < 0 ? failed(rc, &err) : 0;
     hogo_store_free(st);
+    hogo_vocab_free(vocab);
     return code;
 }

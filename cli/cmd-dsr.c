@@ -237,9 +237,14 @@ int cmd_dsr(int argc, char **argv)
         snprintf(detail, sizeof detail, "{\"category\":\"%s\"}", o.category);
     }
     struct hogo_store *st = NULL;
+    struct hogo_vocab *vocab = NULL;
     int rc = hogo_store_open_env(&st, o.db, o.master_key, o.signing_key, 0, &err);
-    if (rc < 0)
+    if (rc == 0)
+        rc = cli_install_vocabulary(st, &vocab, &err);
+    if (rc < 0) {
+        hogo_store_free(st);
         return failed(rc, &err);
+    }
     const char *id = o.npos ? o.pos[0] : NULL;
     char *json = NULL, *notice = NULL;
     int code = 0;
@@ -306,5 +311,6 @@ int cmd_dsr(int argc, char **argv)
     if (rc < 0)
         code = failed(rc, &err);
     hogo_store_free(st);
+    hogo_vocab_free(vocab);
     return code;
 }

@@ -65,8 +65,7 @@ static void on_bad_line(void *ctx, int64_t line, const char *message)
                (long long)line, message);
 }
 
-/* Installs the shipped vocabulary as the store's id check; *vocab freed by the caller. */
-static int install_vocabulary(struct hogo_store *st, struct hogo_vocab **vocab,
+int cli_install_vocabulary(struct hogo_store *st, struct hogo_vocab **vocab,
                               struct hogo_error *err)
 {
     char policy[4096], path[4096];
@@ -140,7 +139,7 @@ int cmd_subject_bulk(int argc, char **argv)
     struct hogo_vocab *vocab = NULL;
     int rc = hogo_store_open_env(&st, db, NULL, NULL, 0, &err);
     if (rc == 0)
-        rc = install_vocabulary(st, &vocab, &err);
+        rc = cli_install_vocabulary(st, &vocab, &err);
     int code = 0;
     if (rc == 0 && import) {
         struct progress pr = {.tty = isatty(STDERR_FILENO), .path = argv[optind]};

@@ -374,11 +374,17 @@ int hogo_breach_report(struct hogo_store *st, const char *id, const char *stage,
     }
     if (rc == 0 && final)
         for (int i = 0; i < 6 && rc == 0; i++)
-            if (!now_facts[i] || !*now_facts[i])
-                rc = hogo_error_set(err, HOGO_EINVAL, fact_keys[i],
+            if (!now_facts[i] || !*now_facts[i]) {
+                char opt[32];
+                snprintf(opt, sizeof opt, "%s", fact_keys[i]);
+                for (char *u = opt; *u; u++)
+                    if (*u == '_')
+                        *u = '-';
+                rc = hogo_error_set(err, HOGO_EINVAL, NULL,
                                     "a final report (確報) states every item of Rules Art. 8(1);"
                                     " '%s' is missing: give it with --%s",
-                                    fact_keys[i], fact_keys[i]);
+                                    fact_keys[i], opt);
+            }
     char *items_json = NULL;
     yajl_gen_map_open(ig);
     for (int i = 0; i < 6; i++)
