@@ -179,12 +179,19 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
     /* An allowed decision is stored once, in the record it allows, and the record's audit
      * event is the decision's too: it names the decision in its object and seals the stored
      * decision with its hash. A denial has no record: its event holds the decision itself. */
-    char decided[160];
+    char decided[224];
     if (rc == 0) {
         hogo__concat(decided, sizeof decided, "policy:", hogo_policy_id(p),
                      d->allow ? " decision:allow facts:stored" : " decision:deny facts:stored",
                      (char *)NULL);
-        if (!d->allow) {
+        char request[64] = ""; /* a denial caused by a rights request names it */
+        if (!d->allow)
+            rc = hogo__rights_effect_request(st, subject, request, sizeof request, err);
+        if (rc == 0 && request[0]) {
+            size_t l = strlen(decided);
+            snprintf(decided + l, sizeof decided - l, " request:%s", request);
+        }
+        if (rc == 0 && !d->allow) {
             const struct hogo_audit_event dev = {subject, "decision", decided, djson};
             rc = hogo__audit_append_event(st, &dev, err);
         }

@@ -11,8 +11,13 @@
  *    key (erasing the person makes it unreadable with the rest).
  *  - breaches, breach_subjects: incidents (APPI Art. 26) and the people they affect.
  *  - import_runs: how far an import of a file got, so that a second run resumes.
+ * hogo__rights_effect_request() names the request behind a person's suspension or stop of
+ * provision, for the denials it causes.
  */
 #include "store-int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 
 const char hogo__rights_schema_sql[] =
     "CREATE TABLE dsr_requests (request_id TEXT NOT NULL, subject_id TEXT NOT NULL,"
@@ -46,3 +51,21 @@ const char hogo__rights_schema_sql[] =
     "CREATE TABLE import_runs (run_key TEXT NOT NULL, path TEXT NOT NULL,"
     " lines_done BIGINT NOT NULL, imported BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
     " PRIMARY KEY (run_key));\n";
+
+int hogo__rights_effect_request(struct hogo_store *st, const char *subject_id, char *out,
+                                size_t cap, struct hogo_error *err)
+{
+    char *id = NULL;
+    struct hogo__val p[] = {HV_TEXT(subject_id)};
+    out[0] = '\0';
+    int rc = hogo__query_text(st,
+                              "SELECT e.request_id FROM rights_effects e JOIN subject_facts f"
+                              " ON f.subject_id = e.subject_id AND f.fact = e.effect AND"
+                              " f.value = 'true' WHERE e.subject_id = ? ORDER BY e.at DESC"
+                              " LIMIT 1",
+                              p, 1, &id, err);
+    if (rc == 0 && id)
+        snprintf(out, cap, "%s", id);
+    free(id);
+    return rc;
+}

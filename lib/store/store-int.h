@@ -166,6 +166,11 @@ const char *hogo__fact_name(size_t i, int *settable);
 /* Schema migration 4: the tables of lib/rights (rights_schema.c). */
 extern const char hogo__rights_schema_sql[];
 
+/* The request (rights_effects) behind the subject's suspension or stop of provision still in
+ * force, into out ("" when none). */
+int hogo__rights_effect_request(struct hogo_store *st, const char *subject_id, char *out,
+                                size_t cap, struct hogo_error *err);
+
 /* Current time in microseconds since the epoch (or the fixed test clock). */
 int64_t hogo__now_us(const struct hogo_store *st);
 /* Fixes the clock (microseconds; 0 = real clock). For tests and `HOGO_NOW`. */

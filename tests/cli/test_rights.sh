@@ -125,10 +125,13 @@ person s1
 run_file "$scratch/provide.json" provide --subject s1 -
 check "before suspension a provision is allowed" exit_is 0
 open_req s1 suspension; verify "$id"
+susp=$id
 run '' dsr complete "$id"
 check "suspension completed, the notice cites clause 7" all 'exit_is 0' 'stdout_has "第7項「ユーザー本人または代理人は"' 'stdout_has "利用を停止しました"'
 run_file "$scratch/provide.json" provide --subject s1 -
 check "after suspension a provision is denied by clause 7" all 'exit_is 1' 'stdout_has "\"clause\":\"7\""'
+run '' audit export
+check "the denial's audit event names the suspension request" has "decision:deny facts:stored request:$susp"
 run_file "$scratch/use.json" check --subject s1 -
 check "after suspension a use is denied by clause 7" all 'exit_is 1' 'stdout_has "\"clause\": \"7\""'
 # cessation: provision stops, use goes on
