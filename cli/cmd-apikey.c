@@ -22,7 +22,7 @@ static const char usage_text[] =
     "API keys for hogod: requests carry 'Authorization: Bearer KEY'. A key acts for one\n"
     "operator (a policy id such as irp) and only within its scopes:\n"
     "  decide subjects:read subjects:write data:read data:write ledger:read ledger:write\n"
-    "  audit:read policies:read\n"
+    "  audit:read policies:read metrics:read\n"
     "create prints the key alone on one line; it is not shown again (only its hash is kept).\n"
     "exit status: 0 done, 1 the store failed, 2 bad input\n";
 
@@ -90,8 +90,12 @@ int cmd_apikey(int argc, char **argv)
     if (rc == 0 && !strcmp(sub, "create")) {
         char key[HOGO_APIKEY_CHARS + 1];
         int64_t expires = 0;
-        if (a.expires_days)
-            expires = ((int64_t)time(NULL) + a.expires_days * 86400) * 1000000;
+        if (a.expires_days) {
+            /* counted from now, or from $HOGO_NOW (seconds) as the store's clock is */
+            const char *fixed = getenv("HOGO_NOW");
+            int64_t base = fixed && *fixed ? strtoll(fixed, NULL, 10) : (int64_t)time(NULL);
+            expires = (base + a.expires_days * 86400) * 1000000;
+        }
         rc = hogo_apikey_create(st, a.operator_id, a.scopes, expires, key, NULL, &err);
         if (rc == 0 && (puts(key) < 0 || fflush(stdout)))
             rc = hogo_error_set(&err, HOGO_EIO, NULL, "cannot write the key to stdout");

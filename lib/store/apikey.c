@@ -17,7 +17,7 @@
 
 static const char *const known_scopes[] = {
     "decide",      "subjects:read", "subjects:write", "data:read",     "data:write",
-    "ledger:read", "ledger:write",  "audit:read",     "policies:read",
+    "ledger:read", "ledger:write",  "audit:read",     "policies:read", "metrics:read",
 };
 #define N_SCOPES (sizeof known_scopes / sizeof known_scopes[0])
 
@@ -29,7 +29,7 @@ static const char table_sql[] =
 const char *hogo_apikey_scopes_known(void)
 {
     return "decide,subjects:read,subjects:write,data:read,data:write,ledger:read,"
-           "ledger:write,audit:read,policies:read";
+           "ledger:write,audit:read,policies:read,metrics:read";
 }
 
 static int scope_known(const char *s, size_t n)

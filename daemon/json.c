@@ -1,0 +1,68 @@
+/*
+ * Small JSON helpers for hogod over yajl: a depth check run before a body is parsed into a
+ * tree (yajl's tree parser has no depth limit of its own), and generator shorthands.
+ * Daemon layer.
+ */
+#include "hogod.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool hogod_json_depth_ok(const char *s, size_t len, int max)
+{
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > max)
+                return false;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return true;
+}
+
+char *hogod_gen_take(yajl_gen g, size_t *len)
+{
+    const unsigned char *buf;
+    size_t n;
+    if (yajl_gen_get_buf(g, &buf, &n) != yajl_gen_status_ok)
+        return NULL;
+    char *s = malloc(n + 1);
+    if (!s)
+        return NULL;
+    memcpy(s, buf, n);
+    s[n] = '\0';
+    if (len)
+        *len = n;
+    return s;
+}
+
+void hogod_gen_str(yajl_gen g, const char *s)
+{
+    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+void hogod_gen_kv(yajl_gen g, const char *k, const char *v)
+{
+    hogod_gen_str(g, k);
+    if (v)
+        hogod_gen_str(g, v);
+    else
+        yajl_gen_null(g);
+}
+
+void hogod_gen_kv_int(yajl_gen g, const char *k, long long v)
+{
+    hogod_gen_str(g, k);
+    yajl_gen_integer(g, v);
+}
