@@ -103,7 +103,9 @@ void hogod_problem_from(struct hogod_exchange *x, int code, const struct hogo_er
     int status = 500;
     switch (code) {
     case HOGO_EINVAL: status = 400; break;
-    case HOGO_ELIMIT: status = 413; break;
+    case HOGO_ELIMIT: /* too large, or nested too deep inside the size limit */
+        status = x->body_len > (size_t)x->d->cfg->max_request ? 413 : 400;
+        break;
     case HOGO_ENOTFOUND: status = 404; break;
     case HOGO_EBUSY: status = 503; break;
     case HOGO_EPOLICY: status = 422; break;
