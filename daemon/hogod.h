@@ -226,6 +226,13 @@ char *hogod_gen_take(yajl_gen g, size_t *len);
 void hogod_gen_str(yajl_gen g, const char *s);
 void hogod_gen_kv(yajl_gen g, const char *k, const char *v);
 void hogod_gen_kv_int(yajl_gen g, const char *k, long long v);
+/* The text of a string value ("" for anything else). */
+static inline const char *hogod_str(yajl_val v)
+{
+    return v && v->type == yajl_t_string && v->u.string ? v->u.string : "";
+}
+/* Writes a parsed value back as JSON (numbers keep their text). */
+void hogod_gen_value(yajl_gen g, yajl_val v);
 
 /* ---- route groups: one file each ---- */
 
@@ -244,8 +251,6 @@ void hogod_route_subject_show(struct hogod_exchange *x);
 void hogod_route_subject_facts(struct hogod_exchange *x);
 void hogod_route_subject_fact_set(struct hogod_exchange *x);
 void hogod_route_subject_fact_unset(struct hogod_exchange *x);
-void hogod_route_subject_fact_add(struct hogod_exchange *x);
-void hogod_route_subject_fact_remove(struct hogod_exchange *x);
 void hogod_route_subject_optout_add(struct hogod_exchange *x);
 void hogod_route_subject_optout_remove(struct hogod_exchange *x);
 void hogod_route_subject_block_add(struct hogod_exchange *x);
@@ -260,7 +265,6 @@ void hogod_route_data_delete(struct hogod_exchange *x);
 void hogod_route_provisions(struct hogod_exchange *x);
 void hogod_route_receipts(struct hogod_exchange *x);
 void hogod_route_ledger_list(struct hogod_exchange *x);
-void hogod_route_ledger_export(struct hogod_exchange *x);
 void hogod_route_ledger_show(struct hogod_exchange *x);
 void hogod_route_audit_verify(struct hogod_exchange *x);
 

@@ -447,7 +447,7 @@ const char *hogod_member_string(struct hogod_exchange *x, yajl_val obj, const ch
         *bad = true;
         return NULL;
     }
-    return YAJL_GET_STRING(v);
+    return hogod_str(v);
 }
 
 bool hogod_members_known(struct hogod_exchange *x, yajl_val obj, const char *const *names)

@@ -66,3 +66,31 @@ void hogod_gen_kv_int(yajl_gen g, const char *k, long long v)
     hogod_gen_str(g, k);
     yajl_gen_integer(g, v);
 }
+
+void hogod_gen_value(yajl_gen g, yajl_val v)
+{
+    if (!v) {
+        yajl_gen_null(g);
+    } else if (YAJL_IS_STRING(v)) {
+        hogod_gen_str(g, hogod_str(v));
+    } else if (YAJL_IS_NUMBER(v)) {
+        const char *n = YAJL_GET_NUMBER(v);
+        yajl_gen_number(g, n, strlen(n));
+    } else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+        yajl_gen_bool(g, YAJL_IS_TRUE(v));
+    } else if (YAJL_IS_OBJECT(v)) {
+        yajl_gen_map_open(g);
+        for (size_t i = 0; i < v->u.object.len; i++) {
+            hogod_gen_str(g, v->u.object.keys[i]);
+            hogod_gen_value(g, v->u.object.values[i]);
+        }
+        yajl_gen_map_close(g);
+    } else if (YAJL_IS_ARRAY(v)) {
+        yajl_gen_array_open(g);
+        for (size_t i = 0; i < v->u.array.len; i++)
+            hogod_gen_value(g, v->u.array.values[i]);
+        yajl_gen_array_close(g);
+    } else {
+        yajl_gen_null(g);
+    }
+}
