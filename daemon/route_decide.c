@@ -2,9 +2,10 @@
  * The decision routes: POST /v1/decide (one docs/decision.md request, answered with exactly
  * `hogo check`'s JSON plus "decision_id") and POST /v1/decide:batch (JSON lines in, one line
  * out per request, in order; a bad line gets {"error": ...} and the batch goes on). With a
- * store every decision is an audit event whose object names its decision id, written
- * durably before the answer (concurrent requests share one commit), and a request naming
- * "subject_id" is decided on the subject's stored facts. A key decides only under its own
+ * store every decision is an audit event (hogo_decide_stored), written durably before the
+ * answer (concurrent requests share one commit; a batch is one commit), its decision_id
+ * "evt_N" naming the event's sequence number; a request naming "subject_id" is decided on
+ * the subject's stored facts. Without a store the id is "dec_" and 32 random hex digits. A key decides only under its own
  * operator's policy. Daemon layer.
  */
 #include "hogod.h"
@@ -85,43 +86,23 @@ struct one {
     const struct hogo_policy *policy;
     struct hogo_request *req;
     const char *subject;          /* stored facts of this subject, or NULL */
-    const char *decision_id;
+    char *decision_id;            /* 40 bytes: "dec_" + random hex, or "evt_" + event seq */
     struct hogo_decision d;
 };
 
-/* Decides o (on stored facts when o->subject) and appends its audit event; on the store's
- * committing thread. */
+/* Decides o on the subject's stored facts (or the request's own) and writes its audit
+ * event, in the caller's transaction; the decision id names the event ("evt_" and its
+ * sequence number in the audit log). */
 static int decide_stored(struct hogo_store *st, struct one *o, struct hogo_error *err)
 {
-    const char *policy_id = hogo_policy_id(o->policy);
-    if (o->subject) {
-        char *facts = NULL;
-        int rc = hogo_store_subject_facts_json(st, policy_id, o->subject, &facts, err);
-        if (rc == HOGO_ENOTFOUND)
-            return hogo_error_set(err, rc, "/subject_id",
-                                  "subject '%s' not found; add it with POST /v1/subjects",
-                                  o->subject);
-        if (rc)
-            return rc;
-        rc = hogo_request_set_subject_json(o->req, hogo_policy_vocab(o->policy), facts,
-                                           strlen(facts), err);
-        free(facts);
-        if (rc)
-            return rc;
-    }
-    int rc = hogo_decide(o->policy, o->req, &o->d, err);
-    if (rc)
-        return rc;
-    char *detail = NULL;
-    if ((rc = hogo_decision_json(o->policy, o->req, &o->d, &detail, err)))
-        return rc;
-    char object[200];
-    snprintf(object, sizeof object, "policy:%s decision:%s id:%s", policy_id,
-             o->d.allow ? "allow" : "deny", o->decision_id);
-    struct hogo_audit_event ev = {.subject_id = o->subject, .action = "decision",
-                                  .object = object, .detail_json = detail};
-    rc = hogo_audit_append(st, &ev, err);
-    free(detail);
+    int64_t seq = 0;
+    int rc = hogo_decide_stored(st, o->policy, o->req, o->subject, &o->d, &seq, err);
+    if (rc == HOGO_ENOTFOUND && o->subject)
+        return hogo_error_set(err, rc, "/subject_id",
+                              "subject '%s' not found; register it with POST /v1/subjects",
+                              o->subject);
+    if (rc == 0)
+        snprintf(o->decision_id, 40, "evt_%lld", (long long)seq);
     return rc;
 }
 
@@ -213,12 +194,12 @@ void hogod_route_decide(struct hogod_exchange *x)
     struct one o = {.decision_id = x->decision_id};
     int rc = prepare(x, ps, req, x->body, x->body_len, &o, &err);
     if (rc == 0) {
-        new_decision_id(x->decision_id);
         if (x->d->store) {
             rc = hogod_store_run(x, decide_stored_fn, &o, &err);
             if (rc == 0)
                 hogod_metrics_commit(x->d->metrics, 1);
         } else {
+            new_decision_id(x->decision_id);
             rc = hogo_decide(o.policy, req, &o.d, &err);
         }
     }
@@ -285,10 +266,11 @@ static int batch_fn(struct hogo_store *st, void *ctx, struct hogo_error *fatal)
         if (!n)
             continue;
         struct hogo_error err = {0};
-        char id[40];
-        new_decision_id(id);
+        char id[40] = "";
         struct one o = {.decision_id = id};
         int rc = prepare(x, b->ps, b->req, line, n, &o, &err);
+        if (rc == 0 && !st)
+            new_decision_id(id);
         if (rc == 0)
             rc = st ? decide_stored(st, &o, &err) : hogo_decide(o.policy, b->req, &o.d, &err);
         if (rc == HOGO_ESTORE || rc == HOGO_EIO || rc == HOGO_ENOMEM) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 static bool visible(struct hogod_exchange *x, const struct hogo_policy *p)
@@ -99,18 +100,40 @@ void hogod_route_policies_validate(struct hogod_exchange *x)
         hogod_problem(x, 400, NULL, "send the policy file's YAML text as the body");
         return;
     }
-    char path[] = "/tmp/hogod-policy-XXXXXX.yaml";
-    int fd = mkstemps(path, 5);
-    if (fd < 0 || write(fd, x->body, x->body_len) != (ssize_t)x->body_len) {
-        if (fd >= 0) {
-            close(fd);
-            unlink(path);
-        }
+    /* the file is checked in a scratch folder beside the served policies' seed texts
+       (text/) and vocabulary, as if it were one of them */
+    struct hogod_policies *ps = hogod_policies_get(x->d);
+    char dir[] = "/tmp/hogod-validate-XXXXXX", path[128], text[128], vocab[128];
+    char served[4096] = "";
+    if (ps->n)
+        snprintf(served, sizeof served, "%s", hogo_policy_path(ps->current[0]));
+    char *slash = strrchr(served, '/');
+    if (slash)
+        slash[1] = '\0';
+    snprintf(path, sizeof path, "%s/policy.yaml", dir);
+    bool ok = mkdtemp(dir) != NULL;
+    snprintf(path, sizeof path, "%s/policy.yaml", dir);
+    snprintf(text, sizeof text, "%s/text", dir);
+    snprintf(vocab, sizeof vocab, "%s/vocabulary.yaml", dir);
+    char target[4200];
+    snprintf(target, sizeof target, "%stext", served);
+    if (ok && symlink(target, text))
+        ok = false;
+    if (ok && symlink(hogo_vocab_path(ps->vocab), vocab))
+        ok = false;
+    int fd = ok ? open(path, O_WRONLY | O_CREAT | O_EXCL, 0600) : -1;
+    ok = fd >= 0 && write(fd, x->body, x->body_len) == (ssize_t)x->body_len;
+    if (fd >= 0)
+        close(fd);
+    if (!ok) {
+        unlink(path);
+        unlink(text);
+        unlink(vocab);
+        rmdir(dir);
+        hogod_policies_release(ps);
         hogod_problem(x, 503, NULL, "cannot hold the policy for checking; retry later");
         return;
     }
-    close(fd);
-    struct hogod_policies *ps = hogod_policies_get(x->d);
     struct diags dg = {.g = yajl_gen_alloc(NULL)};
     yajl_gen_map_open(dg.g);
     hogod_gen_str(dg.g, "problems");
@@ -120,6 +143,9 @@ void hogod_route_policies_validate(struct hogod_exchange *x)
     struct hogo_error err = {0};
     int rc = hogo_policy_load(path, &o, &p, &err);
     unlink(path);
+    unlink(text);
+    unlink(vocab);
+    rmdir(dir);
     if (rc && dg.errors == 0) {
         const char *colon = strchr(err.where, ':');
         yajl_gen_map_open(dg.g);
