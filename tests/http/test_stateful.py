@@ -32,10 +32,7 @@ def events(db, env):
 def record_ids(db, env):
     """The ids of every record in the ledger (one hogo ledger list)."""
     rc, out, _ = hogo("ledger", "list", "--db", db, env=env)
-    ids = set()
-    for r in json.loads(out):
-        ids.update(v for k, v in r.items() if k.endswith("_id") and isinstance(v, str))
-    return ids
+    return {r["id"] for r in json.loads(out)}
 
 
 def main():
