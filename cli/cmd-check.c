@@ -136,48 +136,18 @@ static int decide_one(struct policy_cache *cache, struct hogo_request *req,
         if (hogo_request_parse(req, hogo_policy_vocab(p), json, len, max, err))
             return -1;
     }
-    const char *subject = cache->subject ? cache->subject : hogo_request_subject_id(req);
-    if (subject && !*subject)
-        subject = NULL;
-    if (cache->store && subject) {
-        if (hogo_request_has_subject(req)) {
-            hogo_error_set(err, HOGO_EINVAL, "/subject",
-                           "the request carries subject facts and the store holds them too; "
-                           "drop \"subject\" from the request to decide on the stored facts");
+    struct hogo_decision d;
+    if (cache->store) {
+        /* the stored facts when a subject is named, and an audit event either way */
+        if (hogo_decide_stored(cache->store, p, req, cache->subject, &d, NULL, err))
             return -1;
-        }
-        char *facts = NULL;
-        if (hogo_store_subject_facts_json(cache->store, hogo_policy_id(p), subject, &facts,
-                                          err))
-            return -1;
-        int rc = hogo_request_set_subject_json(req, hogo_policy_vocab(p), facts, strlen(facts),
-                                               err);
-        free(facts);
-        if (rc)
-            return -1;
-    } else if (!cache->store && subject) {
+    } else if (cache->subject || *hogo_request_subject_id(req)) {
         hogo_error_set(err, HOGO_EINVAL, "/subject_id",
                        "\"subject_id\" names stored facts, but no store was given; pass --db "
                        "(or set HOGO_DB), or give the facts in \"subject\"");
         return -1;
-    }
-    struct hogo_decision d;
-    if (hogo_decide(p, req, &d, err))
+    } else if (hogo_decide(p, req, &d, err)) {
         return -1;
-    if (cache->store) {
-        /* every stateful decision is an audit event: ids and clauses only */
-        char *detail = NULL;
-        if (hogo_decision_json(p, req, &d, &detail, err))
-            return -1;
-        char object[160];
-        snprintf(object, sizeof object, "policy:%s decision:%s", hogo_policy_id(p),
-                 d.allow ? "allow" : "deny");
-        struct hogo_audit_event ev = {.subject_id = subject, .action = "decision",
-                                      .object = object, .detail_json = detail};
-        int rc = hogo_audit_append(cache->store, &ev, err);
-        free(detail);
-        if (rc)
-            return -1;
     }
     if (text)
         hogo_writer_decision_text(w, p, req, &d);

@@ -27,6 +27,7 @@ static const struct cli_command commands[] = {
      cmd_dsr},
     {"breach", "leak incidents: reportability, deadlines, reports, notices (APPI Art.26)",
      cmd_breach},
+    {"apikey", "API keys for hogod: create, list, revoke", cmd_apikey},
 };
 
 void cli_errorf(const char *fmt, ...)

@@ -52,7 +52,9 @@ HOGO_EXTERN void hogo_request_free(struct hogo_request *req);
 /* Parses a JSON request (docs/decision.md) against the vocabulary, replacing what req held.
  * Rejects (HOGO_EINVAL / HOGO_ELIMIT, err->where = JSON pointer) malformed JSON, invalid
  * UTF-8, unknown ids, wrong types, missing fields, input over max_len bytes or nested deeper
- * than HOGO_MAX_DEPTH. */
+ * than HOGO_MAX_DEPTH. A consent_id is resolved against the request's own "subject" consents;
+ * a request without "subject" keeps it for the consents a store supplies
+ * (hogo_request_set_subject_rows(), hogo_decide_stored()). */
 HOGO_EXTERN int hogo_request_parse(struct hogo_request *req, const struct hogo_vocab *vocab,
                                    const char *json, size_t len, size_t max_len,
                                    struct hogo_error *err);
@@ -87,8 +89,9 @@ HOGO_EXTERN int hogo_request_set_subject_rows(struct hogo_request *req,
                                               struct hogo_error *err);
 
 /* Decides req under policy into *out. Allocates nothing. Fails (HOGO_EINVAL) only when the
- * request cannot be decided under this policy: another policy id, or an `at` before the
- * policy's version came into force. */
+ * request cannot be decided under this policy: another policy id, an `at` before the
+ * policy's version came into force, or basis consent naming a consent the subject never gave
+ * (no "subject" consents were set). */
 HOGO_EXTERN int hogo_decide(const struct hogo_policy *policy, const struct hogo_request *req,
                             struct hogo_decision *out, struct hogo_error *err);
 

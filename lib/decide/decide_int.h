@@ -35,6 +35,9 @@ bool hogo__cond_eval(const struct hogo_policy *p, int ci, const struct hogo_requ
 unsigned hogo__rule_mismatch(const struct hogo_policy *p, const struct hogo__rule *rule,
                              const struct hogo_request *r);
 
+/* The error for a consent_id that names no consent of the subject's (request.c). */
+int hogo__consent_not_found(const char *consent_id, struct hogo_error *err);
+
 /* True when the consent the request names covers its recipient, purpose and data. */
 bool hogo__consent_covers(const struct hogo_policy *p, const struct hogo_request *r);
 
