@@ -29,16 +29,21 @@ struct html {
 
 static void esc(FILE *f, const unsigned char *s, size_t n)
 {
+    size_t start = 0;
     for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(s[i], f);
-        }
+        const char *rep = s[i] == '&'    ? "&amp;"
+                          : s[i] == '<'  ? "&lt;"
+                          : s[i] == '>'  ? "&gt;"
+                          : s[i] == '"'  ? "&quot;"
+                          : s[i] == '\'' ? "&#39;"
+                                         : NULL;
+        if (!rep)
+            continue;
+        fwrite(s + start, 1, i - start, f);
+        fputs(rep, f);
+        start = i + 1;
     }
+    fwrite(s + start, 1, n - start, f);
 }
 
 /* Japanese labels of the package's keys; others are shown as they are. */
@@ -218,15 +223,60 @@ struct sink {
     struct html html;
     yajl_handle parser; /* NULL without HTML */
     int failed;
+    char buf[65536];    /* the generator's small pieces, passed on in large ones */
+    size_t used;
 };
+
+static void sink_flush(struct sink *k)
+{
+    if (k->json && fwrite(k->buf, 1, k->used, k->json) != k->used)
+        k->failed = 1;
+    if (k->parser && k->used &&
+        yajl_parse(k->parser, (const unsigned char *)k->buf, k->used) != yajl_status_ok)
+        k->failed = 1;
+    k->used = 0;
+}
 
 static void sink_print(void *ctx, const char *s, size_t n)
 {
     struct sink *k = ctx;
-    if (k->json && fwrite(s, 1, n, k->json) != n)
-        k->failed = 1;
-    if (k->parser && yajl_parse(k->parser, (const unsigned char *)s, n) != yajl_status_ok)
-        k->failed = 1;
+    if (k->used + n > sizeof k->buf)
+        sink_flush(k);
+    if (n > sizeof k->buf) {
+        if (k->json && fwrite(s, 1, n, k->json) != n)
+            k->failed = 1;
+        if (k->parser && yajl_parse(k->parser, (const unsigned char *)s, n) != yajl_status_ok)
+            k->failed = 1;
+        return;
+    }
+    memcpy(k->buf + k->used, s, n);
+    k->used += n;
+}
+
+static int row_consent(void *ctx, const struct hogo__val *c, size_t n)
+{
+    yajl_gen g = ctx;
+    if (n < 9)
+        return 1;
+    char t[32];
+    yajl_gen_map_open(g);
+    hogo__gen_kv_str(g, "id", c[0].s);
+    hogo__gen_kv_str(g, "recipient", c[1].s);
+    hogo__gen_kv_str(g, "purpose", c[2].s);
+    hogo__gen_str(g, "data");
+    hogo__gen_csv_array(g, c[3].s);
+    hogo__gen_kv_str(g, "policy", c[4].s);
+    hogo__gen_kv_str(g, "policy_version", c[5].s);
+    hogo__gen_kv_str(g, "method", c[6].s);
+    hogo__fmt_time(c[7].i, t);
+    hogo__gen_kv_str(g, "given_at", t);
+    if (c[8].type == HOGO__INT) {
+        hogo__fmt_time(c[8].i, t);
+        hogo__gen_kv_str(g, "withdrawn_at", t);
+    } else
+        hogo__gen_kv_str(g, "withdrawn_at", NULL);
+    yajl_gen_map_close(g);
+    return 0;
 }
 
 static int row_decision(void *ctx, const struct hogo__val *c, size_t n)
@@ -251,40 +301,64 @@ static int row_decision(void *ctx, const struct hogo__val *c, size_t n)
 int hogo_disclosure_write(struct hogo_store *st, const char *subject_id, int records_only,
                           FILE *json, FILE *html, struct hogo_error *err)
 {
-    struct sink k = {.json = json};
+    struct sink *k = calloc(1, sizeof *k);
     char now[32];
     hogo__fmt_time(hogo__now_us(st), now);
-    int rc = hogo__check_id(subject_id, "subject id", err);
-    if (rc < 0)
-        return rc;
-    yajl_gen g = yajl_gen_alloc(NULL);
-    if (!g)
+    if (!k)
         return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    k->json = json;
+    int rc = hogo__check_id(subject_id, "subject id", err);
+    if (rc < 0) {
+        free(k);
+        return rc;
+    }
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (!g) {
+        free(k);
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    }
     if (html) {
-        k.html.out = html;
-        k.parser = yajl_alloc(&html_callbacks, NULL, &k.html);
-        if (!k.parser) {
+        k->html.out = html;
+        k->parser = yajl_alloc(&html_callbacks, NULL, &k->html);
+        if (!k->parser) {
             yajl_gen_free(g);
+            free(k);
             return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
         }
         html_head(html, subject_id, now);
     }
-    yajl_gen_config(g, yajl_gen_print_callback, sink_print, &k);
+    yajl_gen_config(g, yajl_gen_print_callback, sink_print, k);
     rc = hogo__txn_begin(st, err);
     if (rc < 0)
         goto out;
-    char *show = NULL;
+    char *show = NULL; /* the facts: small, whatever the number of items */
     int64_t n_items = 0, n_records = 0, n_decisions = 0, count = 0;
     struct hogo__val p[] = {HV_TEXT(subject_id)};
-    rc = hogo_subject_show_json(st, subject_id, &show, err);
+    char *op = NULL;
+    rc = hogo__query_text(st, "SELECT operator FROM subjects WHERE subject_id = ?", p, 1, &op,
+                          err);
+    if (rc == 0 && !op)
+        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL, "subject '%s' not found", subject_id);
+    if (rc == 0)
+        rc = hogo_store_subject_facts_json(st, NULL, subject_id, &show, err);
     yajl_gen_map_open(g);
     hogo__gen_kv_str(g, "subject_id", subject_id);
     hogo__gen_kv_str(g, "generated_at", now);
     hogo__gen_str(g, "records_only");
     yajl_gen_bool(g, records_only);
+    hogo__gen_kv_str(g, "operator", op);
+    free(op);
     if (rc == 0 && !records_only) {
-        hogo__gen_str(g, "subject");
+        hogo__gen_str(g, "facts");
         yajl_gen_number(g, show, strlen(show));
+        hogo__gen_str(g, "consents"); /* with their history: withdrawn ones too */
+        yajl_gen_array_open(g);
+        rc = hogo__query(st,
+                         "SELECT consent_id, recipient, purpose, data, policy, policy_version,"
+                         " method, given_at, withdrawn_at FROM consents WHERE subject_id = ?"
+                         " ORDER BY given_at, consent_id",
+                         p, 1, row_consent, g, err);
+        yajl_gen_array_close(g);
         hogo__gen_str(g, "data_items");
         yajl_gen_array_open(g);
         rc = hogo__query_int(st, "SELECT COUNT(*) FROM data_items WHERE subject_id = ?", p, 1,
@@ -308,16 +382,17 @@ int hogo_disclosure_write(struct hogo_store *st, const char *subject_id, int rec
         yajl_gen_array_close(g);
     }
     yajl_gen_map_close(g);
-    if (rc == 0 && k.parser && yajl_complete_parse(k.parser) != yajl_status_ok)
-        k.failed = 1;
+    sink_flush(k);
+    if (rc == 0 && k->parser && yajl_complete_parse(k->parser) != yajl_status_ok)
+        k->failed = 1;
     if (rc == 0 && json && (fputc('\n', json) == EOF || fflush(json) == EOF))
-        k.failed = 1;
+        k->failed = 1;
     if (rc == 0 && html) {
         fputs("<footer><p>以上</p></footer>\n</body>\n</html>\n", html);
         if (fflush(html) == EOF)
-            k.failed = 1;
+            k->failed = 1;
     }
-    if (rc == 0 && k.failed)
+    if (rc == 0 && k->failed)
         rc = hogo_error_set(err, HOGO_EIO, NULL,
                             "the disclosure package could not be written (disk full or a "
                             "closed output?); nothing was recorded as disclosed");
@@ -333,7 +408,8 @@ int hogo_disclosure_write(struct hogo_store *st, const char *subject_id, int rec
     rc = hogo__txn_end(st, rc, err);
 out:
     yajl_gen_free(g);
-    if (k.parser)
-        yajl_free(k.parser);
+    if (k->parser)
+        yajl_free(k->parser);
+    free(k);
     return rc;
 }

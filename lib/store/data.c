@@ -971,12 +971,13 @@ int hogo__gen_items_opened_page(struct hogo_store *st, yajl_gen g, const char *s
                          "subject_id = ? AND item_id > ? ORDER BY item_id LIMIT ?",
                          p, 3, row_item_open, &x, err);
     yajl_gen_config(g, yajl_gen_validate_utf8, 0);
-    for (int64_t i = 0; rc == 0 && i < x.n; i++) {
-        char obj[160];
-        snprintf(obj, sizeof obj, "item:%lld category:%s", (long long)x.read[i].id,
-                 x.read[i].category);
-        rc = hogo__audit_append(st, subject_id, "data.read", obj, "{\"for\":\"disclosure\"}",
-                                err);
+    if (rc == 0 && x.n) { /* one event for the page: the items read, by id range */
+        char obj[160], detail[96];
+        snprintf(obj, sizeof obj, "items:%lld-%lld", (long long)x.read[0].id,
+                 (long long)x.read[x.n - 1].id);
+        snprintf(detail, sizeof detail, "{\"for\":\"disclosure\",\"items\":%lld}",
+                 (long long)x.n);
+        rc = hogo__audit_append(st, subject_id, "data.read", obj, detail, err);
     }
     *last = x.n ? x.read[x.n - 1].id : after;
     *n_items = x.n;

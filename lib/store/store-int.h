@@ -247,7 +247,8 @@ int hogo__gen_items(struct hogo_store *st, yajl_gen g, const char *subject_id,
 int hogo__gen_items_opened(struct hogo_store *st, yajl_gen g, const char *subject_id,
                            int64_t *n_items, struct hogo_error *err);
 /* As hogo__gen_items_opened(), one page: at most limit items after item id after, written
- * into the open array g (no brackets); *last gets the last id written, *n_items how many. */
+ * into the open array g (no brackets); *last gets the last id written, *n_items how many.
+ * The page's reads are one data.read audit event naming the range of item ids. */
 int hogo__gen_items_opened_page(struct hogo_store *st, yajl_gen g, const char *subject_id,
                                 int64_t after, int limit, int64_t *last, int64_t *n_items,
                                 struct hogo_error *err);
