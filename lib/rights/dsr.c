@@ -604,11 +604,14 @@ int hogo_dsr_verify(struct hogo_store *st, const char *id, const char *method,
                               "(registered ID and password), jpki, callback (phone call-back), "
                               "documents (ID copy and registered mail) or in_person",
                               method ? method : "");
+    int control = 0;
+    for (const char *c = verifier ? verifier : ""; *c; c++)
+        control |= (unsigned char)*c < 0x20;
     if (!verifier || !*verifier || strchr(verifier, '"') || strchr(verifier, '\\') ||
-        strlen(verifier) > 128)
+        strlen(verifier) > 128 || control)
         return hogo_error_set(err, HOGO_EINVAL, "/verifier",
                               "who checked the identity is needed (--verifier NAME, up to 128 "
-                              "characters, no quotes or backslashes)");
+                              "characters, no quotes, backslashes or control characters)");
     struct verify_args a = {method, verifier, pending};
     return with_request(st, id, actor, do_verify, &a, err);
 }
