@@ -104,7 +104,7 @@ static int overdue(struct hogo_store *st, long n)
     for (int run = 0; run < 5; run++) {
         char *json = NULL;
         double t0 = now_s();
-        if (hogo_dsr_list_json(st, NULL, NULL, 1, &json, &err))
+        if (hogo_dsr_list_json(st, NULL, NULL, NULL, 1, &json, &err))
             return die("list", &err);
         double t = now_s() - t0;
         size_t rows = 0;

@@ -17,6 +17,7 @@
 static const char usage_text[] =
     "usage: hogo breach <subcommand> [--db DB] [--actor NAME] ...\n"
     "  open --summary TEXT --discovered YYYY-MM-DD --items a,b [--cause TEXT]\n"
+    "       [--operator POLICY]           the operator whose data leaked\n"
     "       [--sensitive] [--encrypted] [--financial] [--wrongful]\n"
     "                                     record an incident; prints its id alone\n"
     "  affected ID (--subject S | --subjects FILE | --category CAT [--operator POLICY])\n"
@@ -182,7 +183,7 @@ int cmd_breach(int argc, char **argv)
     char *json = NULL;
     if (!strcmp(sub, "open")) {
         char bid[HOGO_DSR_ID_BYTES];
-        struct hogo_breach_open bo = {.summary = o.summary, .discovered = o.discovered,
+        struct hogo_breach_open bo = {.operator_id = o.operator_id, .summary = o.summary, .discovered = o.discovered,
                                       .cause = o.cause, .items = o.items,
                                       .sensitive = o.sensitive, .encrypted = o.encrypted,
                                       .financial = o.financial, .wrongful = o.wrongful,

@@ -297,7 +297,7 @@ int cmd_dsr(int argc, char **argv)
         if ((rc = hogo_dsr_show_json(st, id, &json, &err)) == 0)
             print_take(json);
     } else if (!strcmp(sub, "list")) {
-        if ((rc = hogo_dsr_list_json(st, o.subject, o.state, o.overdue, &json, &err)) == 0)
+        if ((rc = hogo_dsr_list_json(st, NULL, o.subject, o.state, o.overdue, &json, &err)) == 0)
             print_take(json);
     } else if (!strcmp(sub, "counts")) {
         if ((rc = hogo_dsr_counts_json(st, &json, &err)) == 0)

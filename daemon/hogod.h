@@ -267,6 +267,19 @@ void hogod_route_receipts(struct hogod_exchange *x);
 void hogod_route_ledger_list(struct hogod_exchange *x);
 void hogod_route_ledger_show(struct hogod_exchange *x);
 void hogod_route_audit_verify(struct hogod_exchange *x);
+void hogod_route_dsr_open(struct hogod_exchange *x);
+void hogod_route_dsr_list(struct hogod_exchange *x);
+void hogod_route_dsr_show(struct hogod_exchange *x);
+void hogod_route_dsr_verify(struct hogod_exchange *x);
+void hogod_route_dsr_complete(struct hogod_exchange *x);
+void hogod_route_dsr_refuse(struct hogod_exchange *x);
+void hogod_route_dsr_withdraw(struct hogod_exchange *x);
+void hogod_route_breach_open(struct hogod_exchange *x);
+void hogod_route_breach_show(struct hogod_exchange *x);
+void hogod_route_breach_affected(struct hogod_exchange *x);
+void hogod_route_breach_assess(struct hogod_exchange *x);
+void hogod_route_breach_report(struct hogod_exchange *x);
+void hogod_route_subjects_import(struct hogod_exchange *x);
 
 /* Checks that the subject exists and belongs to the key's operator; else answers 404 (the
  * same answer for another operator's subject as for none) and returns false. */

@@ -82,11 +82,15 @@ HOGO_EXTERN int hogo_dsr_withdraw(struct hogo_store *st, const char *id, const c
 /* The request as JSON (state, dates, agent, verification, history of transitions). */
 HOGO_EXTERN int hogo_dsr_show_json(struct hogo_store *st, const char *id, char **json,
                                    struct hogo_error *err);
-/* Requests as a JSON array: subject may be NULL; state NULL for all; overdue nonzero: open
- * requests past their due date or older than 10 days (APPI Art. 39: suit after two weeks). */
-HOGO_EXTERN int hogo_dsr_list_json(struct hogo_store *st, const char *subject,
-                                   const char *state, int overdue, char **json,
-                                   struct hogo_error *err);
+/* Requests as a JSON array: operator_id and subject may be NULL (all); state NULL for all;
+ * overdue nonzero: open requests past their due date or older than 10 days (APPI Art. 39:
+ * a person may sue two weeks after a request). */
+HOGO_EXTERN int hogo_dsr_list_json(struct hogo_store *st, const char *operator_id,
+                                   const char *subject, const char *state, int overdue,
+                                   char **json, struct hogo_error *err);
+/* The operator of a request into op (64 bytes); HOGO_ENOTFOUND when there is none. */
+HOGO_EXTERN int hogo_dsr_operator(struct hogo_store *st, const char *id, char op[64],
+                                  struct hogo_error *err);
 /* Counts of requests by state as a JSON object (for metrics). */
 HOGO_EXTERN int hogo_dsr_counts_json(struct hogo_store *st, char **json, struct hogo_error *err);
 /* The refusal grounds, the kinds each applies to and the article each cites, as JSON. */
@@ -106,6 +110,7 @@ HOGO_EXTERN int hogo_disclosure_write(struct hogo_store *st, const char *subject
 /* ---- breach (APPI Art. 26) ---- */
 
 struct hogo_breach_open {
+    const char *operator_id;   /* the operator it concerns (a policy id), or NULL */
     const char *summary;       /* what happened */
     const char *discovered;    /* YYYY-MM-DD, the day any department learned of it (day 1) */
     const char *cause;         /* or NULL while unknown */
@@ -141,6 +146,10 @@ HOGO_EXTERN int hogo_breach_report(struct hogo_store *st, const char *id, const 
 /* Writes the notice to each affected person (Rules Art. 10) as JSON lines to out. */
 HOGO_EXTERN int hogo_breach_notices(struct hogo_store *st, const char *id, FILE *out,
                                     const char *actor, struct hogo_error *err);
+/* The operator an incident was opened for into op (64 bytes, "" for none);
+ * HOGO_ENOTFOUND when there is no such incident. */
+HOGO_EXTERN int hogo_breach_operator(struct hogo_store *st, const char *id, char op[64],
+                                     struct hogo_error *err);
 /* The incident as JSON. */
 HOGO_EXTERN int hogo_breach_show_json(struct hogo_store *st, const char *id, char **json,
                                       struct hogo_error *err);
@@ -165,6 +174,7 @@ struct hogo_import_opts {
     void (*progress)(void *ctx, int64_t lines, int64_t bytes, int64_t total_bytes);
     /* a bad line (may be NULL): its number and what is wrong */
     void (*bad_line)(void *ctx, int64_t line, const char *message);
+    const char *operator_only; /* NULL, or the one operator lines may name (others are bad) */
     void *ctx;
 };
 struct hogo_import_result {

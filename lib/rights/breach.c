@@ -128,16 +128,19 @@ int hogo_breach_open(struct hogo_store *st, const struct hogo_breach_open *o,
                             "name,email,...)");
     char bid[HOGO_DSR_ID_BYTES];
     rights_new_id("brc-", bid);
+    if (rc == 0 && o->operator_id)
+        rc = hogo__check_vocab(st, "policy", o->operator_id, err);
     struct hogo__val p[] = {HV_TEXT(bid),          HV_TEXT(o->summary), HV_TEXT(o->discovered),
                             HV_TEXT(o->cause),     HV_TEXT(items),      HV_INT(!!o->sensitive),
                             HV_INT(!!o->encrypted), HV_INT(!!o->financial),
-                            HV_INT(!!o->wrongful), HV_INT(hogo__now_us(st))};
+                            HV_INT(!!o->wrongful), HV_INT(hogo__now_us(st)),
+                            HV_TEXT(o->operator_id)};
     if (rc == 0)
         rc = hogo__exec(st,
                         "INSERT INTO breaches (breach_id, summary, discovered, cause, items,"
-                        " sensitive, encrypted, financial, wrongful, created_at) VALUES (?, ?,"
-                        " ?, ?, ?, ?, ?, ?, ?, ?)",
-                        p, 10, NULL, err);
+                        " sensitive, encrypted, financial, wrongful, created_at, operator)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        p, 11, NULL, err);
     if (rc == 0) {
         char detail[256];
         snprintf(detail, sizeof detail,
@@ -171,17 +174,30 @@ int hogo_breach_add_affected(struct hogo_store *st, const char *id, const char *
     if (rc == 0)
         rc = load(st, id, &b, err);
     free(b.report_items);
+    char bop[64] = "";
+    if (rc == 0)
+        rc = hogo_breach_operator(st, id, bop, err);
+    if (rc == 0 && bop[0] && operator_id && strcmp(bop, operator_id))
+        rc = hogo_error_set(err, HOGO_EINVAL, NULL,
+                            "incident %s concerns operator '%s', not '%s'", id, bop,
+                            operator_id);
+    if (rc == 0 && bop[0])
+        operator_id = bop; /* an operator's incident affects only its people */
     if (rc == 0 && subject_id) {
-        struct hogo__val p[] = {HV_TEXT(id), HV_TEXT(subject_id)};
+        struct hogo__val p[] = {HV_TEXT(id), HV_TEXT(subject_id), HV_TEXT(operator_id),
+                                HV_TEXT(operator_id)};
         rc = hogo__exec(st,
                         "INSERT INTO breach_subjects (breach_id, subject_id) SELECT ?, subject_id"
-                        " FROM subjects WHERE subject_id = ? ON CONFLICT DO NOTHING",
-                        p, 2, &n, err);
+                        " FROM subjects WHERE subject_id = ? AND (? IS NULL OR operator = ?)"
+                        " ON CONFLICT DO NOTHING",
+                        p, 4, &n, err);
         int64_t known = 0;
-        struct hogo__val q[] = {HV_TEXT(subject_id)};
+        struct hogo__val q[] = {HV_TEXT(subject_id), HV_TEXT(operator_id), HV_TEXT(operator_id)};
         if (rc == 0)
-            rc = hogo__query_int(st, "SELECT COUNT(*) FROM subjects WHERE subject_id = ?", q, 1,
-                                 &known, NULL, err);
+            rc = hogo__query_int(st,
+                                 "SELECT COUNT(*) FROM subjects WHERE subject_id = ? AND (? IS"
+                                 " NULL OR operator = ?)",
+                                 q, 3, &known, NULL, err);
         if (rc == 0 && !known)
             rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL, "subject '%s' not found",
                                 subject_id);
@@ -566,30 +582,50 @@ int hogo_breach_notices(struct hogo_store *st, const char *id, FILE *out, const 
     return rc;
 }
 
+int hogo_breach_operator(struct hogo_store *st, const char *id, char op[64],
+                         struct hogo_error *err)
+{
+    struct hogo__val p[] = {HV_TEXT(id)};
+    int64_t n = 0;
+    char *v = NULL;
+    int rc = hogo__query_int(st, "SELECT COUNT(*) FROM breaches WHERE breach_id = ?", p, 1, &n,
+                             NULL, err);
+    if (rc == 0 && !n)
+        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL, "incident '%s' not found", id);
+    if (rc == 0)
+        rc = hogo__query_text(st, "SELECT operator FROM breaches WHERE breach_id = ?", p, 1, &v,
+                              err);
+    if (rc == 0)
+        snprintf(op, 64, "%s", v ? v : "");
+    free(v);
+    return rc;
+}
+
 static int row_show(void *ctx, const struct hogo__val *c, size_t n)
 {
     yajl_gen g = ctx;
-    static const char *const names[] = {"breach_id", "summary", "discovered", "cause", "items",
+    static const char *const names[] = {"breach_id", "operator", "summary", "discovered",
+                                        "cause", "items",
                                         "sensitive", "encrypted", "financial", "wrongful",
                                         "reportable", "grounds", "affected", "preliminary_due",
                                         "final_due", "preliminary_at", "final_at",
                                         "notified_at", "report_items"};
-    if (n < 18)
+    if (n < 19)
         return 1;
     yajl_gen_map_open(g);
-    for (size_t i = 0; i < 18; i++) {
+    for (size_t i = 0; i < 19; i++) {
         hogo__gen_str(g, names[i]);
         if (c[i].type == HOGO__NULL)
             yajl_gen_null(g);
-        else if (i >= 14 && i <= 16) {
+        else if (i >= 15 && i <= 17) {
             char t[32];
             hogo__fmt_time(c[i].i, t);
             hogo__gen_str(g, t);
-        } else if (i >= 5 && i <= 9)
+        } else if (i >= 6 && i <= 10)
             yajl_gen_bool(g, c[i].i != 0);
         else if (c[i].type == HOGO__INT)
             yajl_gen_integer(g, c[i].i);
-        else if (i == 17)
+        else if (i == 18)
             yajl_gen_number(g, c[i].s, strlen(c[i].s));
         else
             hogo__gen_str(g, c[i].s);
@@ -609,7 +645,8 @@ int hogo_breach_show_json(struct hogo_store *st, const char *id, char **json,
     int rc = hogo__txn_begin(st, err);
     if (rc == 0)
         rc = hogo__query(st,
-                         "SELECT b.breach_id, summary, discovered, cause, items, sensitive,"
+                         "SELECT b.breach_id, operator, summary, discovered, cause, items,"
+                         " sensitive,"
                          " encrypted, financial, wrongful, reportable, grounds,"
                          " (SELECT COUNT(*) FROM breach_subjects s WHERE s.breach_id ="
                          " b.breach_id), preliminary_due, final_due, preliminary_at, final_at,"

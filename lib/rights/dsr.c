@@ -871,6 +871,17 @@ static int row_request(void *ctx, const struct hogo__val *c, size_t n)
     return 0;
 }
 
+/* A list row: the request as an object of its own. */
+static int row_request_closed(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct gen_ctx *x = ctx;
+    int64_t before = x->rows;
+    int rc = row_request(ctx, c, n);
+    if (x->rows > before)
+        yajl_gen_map_close(x->g);
+    return rc;
+}
+
 static int row_transition(void *ctx, const struct hogo__val *c, size_t n)
 {
     yajl_gen g = ctx;
@@ -920,8 +931,23 @@ int hogo_dsr_show_json(struct hogo_store *st, const char *id, char **json,
     return hogo__gen_end_read(st, g, rc, json, err);
 }
 
-int hogo_dsr_list_json(struct hogo_store *st, const char *subject, const char *state,
-                       int overdue, char **json, struct hogo_error *err)
+int hogo_dsr_operator(struct hogo_store *st, const char *id, char op[64],
+                      struct hogo_error *err)
+{
+    char *v = NULL;
+    struct hogo__val p[] = {HV_TEXT(id)};
+    int rc = hogo__query_text(st, "SELECT operator FROM dsr_requests WHERE request_id = ?", p,
+                              1, &v, err);
+    if (rc == 0 && !v)
+        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL, "request '%s' not found", id);
+    if (rc == 0)
+        snprintf(op, 64, "%s", v);
+    free(v);
+    return rc;
+}
+
+int hogo_dsr_list_json(struct hogo_store *st, const char *operator_id, const char *subject,
+                       const char *state, int overdue, char **json, struct hogo_error *err)
 {
     *json = NULL;
     if (state && !find_state(state))
@@ -935,7 +961,7 @@ int hogo_dsr_list_json(struct hogo_store *st, const char *subject, const char *s
     int64_t now = hogo__now_us(st);
     struct gen_ctx x = {.g = g, .now = now};
     char sql[1024];
-    struct hogo__val p[4];
+    struct hogo__val p[5];
     size_t np = 0;
     int off = snprintf(sql, sizeof sql, "SELECT %s FROM dsr_requests WHERE 1 = 1", request_cols);
     if (overdue) {
@@ -945,6 +971,10 @@ int hogo_dsr_list_json(struct hogo_store *st, const char *subject, const char *s
                         " AND is_open = 1 AND (due_at < ? OR received_at < ?)");
         p[np++] = HV_INT(now);
         p[np++] = HV_INT(now - ART39_FLAG_DAYS * DAY_US);
+    }
+    if (operator_id) {
+        off += snprintf(sql + off, sizeof sql - (size_t)off, " AND operator = ?");
+        p[np++] = HV_TEXT(operator_id);
     }
     if (subject) {
         off += snprintf(sql + off, sizeof sql - (size_t)off, " AND subject_id = ?");
@@ -958,7 +988,7 @@ int hogo_dsr_list_json(struct hogo_store *st, const char *subject, const char *s
     yajl_gen_array_open(g);
     int rc = hogo__txn_begin(st, err);
     if (rc == 0)
-        rc = hogo__query(st, sql, p, np, row_request, &x, err);
+        rc = hogo__query(st, sql, p, np, row_request_closed, &x, err);
     yajl_gen_array_close(g);
     return hogo__gen_end_read(st, g, rc, json, err);
 }

@@ -605,6 +605,11 @@ int hogo_subject_import(struct hogo_store *st, const char *path,
             } else
                 lrc = parse_json(st, p, t, &lerr);
         }
+        if (lrc == 0 && o->operator_only && strcmp(p->op, o->operator_only))
+            lrc = hogo_error_set(&lerr, HOGO_EINVAL, "/operator",
+                                 "operator '%s' is not '%s', the only one this import may "
+                                 "load",
+                                 p->op, o->operator_only);
         if (lrc == 0) {
             lrc = write_person(st, p, hogo__now_us(st), file, &lerr);
             if (lrc < 0 && lrc != HOGO_EINVAL) { /* the store failed: give up the batch */

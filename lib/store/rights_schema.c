@@ -39,7 +39,7 @@ const char hogo__rights_schema_sql[] =
     " service TEXT, context TEXT, policy_version TEXT, acquired_at BIGINT NOT NULL,"
     " replaced_by BIGINT NOT NULL, replaced_at BIGINT NOT NULL, request_id TEXT NOT NULL,"
     " PRIMARY KEY (subject_id, item_id));\n"
-    "CREATE TABLE breaches (breach_id TEXT NOT NULL, summary TEXT NOT NULL,"
+    "CREATE TABLE breaches (breach_id TEXT NOT NULL, operator TEXT, summary TEXT NOT NULL,"
     " discovered TEXT NOT NULL, cause TEXT, items TEXT NOT NULL, sensitive BIGINT NOT NULL,"
     " encrypted BIGINT NOT NULL, financial BIGINT NOT NULL, wrongful BIGINT NOT NULL,"
     " reportable BIGINT, grounds TEXT, affected BIGINT, preliminary_due TEXT, final_due TEXT,"

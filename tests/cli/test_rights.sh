@@ -44,6 +44,7 @@ check "an unknown kind is refused with the list" all 'exit_is 2' 'stderr_has "pu
 run '' dsr open --subject nobody --kind disclosure
 check "an unknown subject is refused" all 'exit_is 2' 'stderr_has "not found"'
 run '' dsr list --subject k1 --state received
+check "the list is JSON" python3 -c "import json,sys; json.loads(sys.argv[1])" "$out"
 check "the eight requests are listed as received" all '[ "$(grep -o "\"state\":\"received\"" "$scratch/out" | wc -l)" -eq 8 ]'
 
 # --- the state machine ---
