@@ -9,7 +9,7 @@ import json
 
 from hogod_harness import (Daemon, check, finish, hogo, make_store, new_key, scratch)
 
-SCOPES = "decide,subjects:read,subjects:write,data:read,data:write,rights:read,rights:write," \
+SCOPES = "metrics:read,decide,subjects:read,subjects:write,data:read,data:write,rights:read,rights:write," \
          "breaches:read,breaches:write,subjects:import,ledger:write"
 PROVIDE = {"policy": "irp", "action": "provide", "purpose": "recruitment_selection",
            "data": ["name"], "service": "recruit_agent",
@@ -51,6 +51,9 @@ def main():
         check("list by state", st == 200 and [r["id"] for r in doc or []] == [rid], (st, doc))
         st, doc, _ = daemon.json("GET", "/v1/dsr", None, other)
         check("another operator lists none", st == 200 and doc == [], doc)
+        st, h, raw = daemon.request("GET", "/metrics", None, key)
+        check("metrics count requests by state",
+              st == 200 and b'hogod_rights_requests{state="completed"} 1' in raw, raw[-400:])
 
         # refusal cites its article
         st, doc, _ = daemon.json("POST", "/v1/dsr", {"subject_id": "s1", "kind": "disclosure"},
