@@ -23,11 +23,11 @@ for i in range(int(sys.argv[1])):
           % (i, 18 + i % 60, acc[i % 2]))
 PY
 echo "== import of $people people with 5 facts each (CPU time and wall time)"
-/usr/bin/time -f "cpu %U s user + %S s system, wall %e s, peak RSS %M KiB" \
-  build/bin/hogo subject import "$out/people.jsonl" 2>&1 | tail -2
+TIMEFORMAT="cpu %U s user + %S s system, wall %R s"
+time build/bin/hogo subject import "$out/people.jsonl" 2>&1 | tail -1
 echo "== disclosure of one person with $items items (JSON + HTML to /dev/null)"
 build/bin/bench_rights disclose "$HOGO_DB" "$items" >/dev/null 2>&1
-/usr/bin/time -f "cpu %U s user + %S s system" build/bin/bench_rights disclose "$HOGO_DB" "$items"
+time build/bin/bench_rights disclose "$HOGO_DB" "$items"
 echo "== overdue requests among $requests"
 build/bin/hogo init --db "$out/requests.db" >/dev/null
 build/bin/bench_rights overdue "$out/requests.db" "$requests"
