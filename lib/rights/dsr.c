@@ -10,6 +10,7 @@
 #include "policy/policy_int.h"
 
 #include <sodium.h>
+#include <yajl/yajl_tree.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,10 @@ void rights_actor_set(struct hogo_store *st, const char *actor, char saved[128])
     memcpy(saved, st->actor, 128);
     if (actor && *actor)
         snprintf(st->actor, sizeof st->actor, "%s", actor);
+    /* the actor goes into JSON details as it is: no quotes, backslashes or controls */
+    for (char *c = st->actor; *c; c++)
+        if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+            *c = '_';
 }
 
 void rights_actor_restore(struct hogo_store *st, const char saved[128])
@@ -459,10 +464,12 @@ int hogo_dsr_open(struct hogo_store *st, const struct hogo_dsr_open *o,
         const char *s = o->detail_json;
         while (*s == ' ')
             s++;
-        if (*s != '{')
+        yajl_val t = *s == '{' ? yajl_tree_parse(s, NULL, 0) : NULL;
+        if (!t || !YAJL_IS_OBJECT(t))
             rc = hogo_error_set(err, HOGO_EINVAL, "/detail",
                                 "the request detail must be a JSON object such as "
                                 "{\"item\":3} or {\"category\":\"email\"}");
+        yajl_tree_free(t);
     }
     if (rc < 0)
         return rc;
