@@ -228,15 +228,30 @@ check "due days are 1-365" all 'exit_is 2' 'stderr_has "遅滞なく"'
 run '' dsr config --due-days 5 --kind disclosure
 check "due days per kind" exit_is 0
 person d1
-now=$(date +%s)
-HOGO_NOW=$now "$HOGO" dsr open --subject d1 --kind disclosure >"$scratch/d5"
-HOGO_NOW=$now "$HOGO" dsr open --subject d1 --kind erasure >"$scratch/d10"
+"$HOGO" dsr open --subject d1 --kind disclosure >"$scratch/d5"
+"$HOGO" dsr open --subject d1 --kind erasure >"$scratch/d10"
 run '' dsr show "$(cat "$scratch/d5")"
-check "due in five days" stdout_has "\"due_at\":\"$(date -u -d @$((now + 5 * 86400)) +%Y-%m-%dT%H:%M:%SZ)\""
-HOGO_NOW=$((now + 6 * 86400)) run '' dsr list --overdue --subject d1
+due=$(printf '%s' "$out" | python3 -c 'import json,sys,datetime as d; r=json.load(sys.stdin); f="%Y-%m-%dT%H:%M:%SZ"; print((d.datetime.strptime(r["due_at"],f)-d.datetime.strptime(r["received_at"],f)).days)')
+check "due five days after receipt" all '[ "$due" = 5 ]'
+# age the two requests: move their dates back in the database itself
+age() { # DAYS: both requests received DAYS days ago
+    python3 - "$HOGO_DB" "$1" "$(cat "$scratch/d5")" "$(cat "$scratch/d10")" <<'PY'
+import sqlite3, sys
+db, days, ids = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+c = sqlite3.connect(db)
+shift = days * 86400 * 1000000
+for i in ids:
+    c.execute("UPDATE dsr_requests SET received_at = received_at - ?, due_at = due_at - ?"
+              " WHERE request_id = ?", (shift, shift, i))
+c.commit()
+PY
+}
+age 6
+run '' dsr list --overdue --subject d1
 check "after six days the disclosure is overdue, the erasure not" all \
     "stdout_has \"$(cat "$scratch/d5")\"" "! stdout_has \"$(cat "$scratch/d10")\""
-HOGO_NOW=$((now + 11 * 86400)) run '' dsr list --overdue --subject d1
+age 5
+run '' dsr list --overdue --subject d1
 check "after eleven days both are flagged (Art. 39)" all "stdout_has \"$(cat "$scratch/d10")\"" \
     'stdout_has "\"art39_risk\":true"'
 run '' dsr counts
