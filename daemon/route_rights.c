@@ -525,6 +525,7 @@ struct import_call {
     struct hogo_import_result res;
     yajl_gen errors; /* the first 100 bad lines */
     int listed;
+    struct hogo_vocab *vocab; /* the operator's policy's vocabulary; owned */
 };
 
 static void import_bad(void *ctx, int64_t line, const char *message)
@@ -542,7 +543,13 @@ static int import_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
 {
     struct import_call *c = ctx;
     struct hogo_import_opts o = {.bad_line = import_bad, .ctx = c, .operator_only = c->op};
+    /* ids are checked against the operator's vocabulary for this call only: calls on the
+     * shared handle run one at a time on the committing thread */
+    if (c->vocab)
+        hogo_store_set_vocabulary_check(st, hogo_vocab_check_id, c->vocab);
     int rc = hogo_subject_import(st, c->path, &o, &c->res, err);
+    if (c->vocab)
+        hogo_store_set_vocabulary_check(st, NULL, NULL);
     return rc == HOGO_EINVAL && c->res.bad ? 0 : rc;
 }
 
@@ -565,8 +572,16 @@ void hogod_route_subjects_import(struct hogod_exchange *x)
     struct import_call c = {.path = path, .op = hogod_operator(x), .errors = yajl_gen_alloc(NULL)};
     yajl_gen_array_open(c.errors);
     struct hogo_error err = {0};
-    int rc = done == x->body_len ? hogod_store_run(x, import_fn, &c, &err)
+    char policy[4096], vfile[4096];
+    int rc = done == x->body_len ? 0
                                  : hogo_error_set(&err, HOGO_EIO, NULL, "cannot stage the import");
+    if (rc == 0 && c.op && hogo_policy_resolve(c.op, policy, sizeof policy, &err) == 0) {
+        hogo_policy_vocab_file(policy, vfile, sizeof vfile);
+        rc = hogo_vocab_load(vfile, &c.vocab, &err);
+    }
+    hogo_error_clear(&err);
+    if (rc == 0)
+        rc = hogod_store_run(x, import_fn, &c, &err);
     unlink(path);
     yajl_gen_array_close(c.errors);
     if (rc)
@@ -589,4 +604,5 @@ void hogod_route_subjects_import(struct hogod_exchange *x)
         hogod_reply_json_take(x, s ? (c.res.bad ? 422 : 200) : 500, s, len);
     }
     yajl_gen_free(c.errors);
+    hogo_vocab_free(c.vocab);
 }

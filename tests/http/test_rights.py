@@ -106,12 +106,14 @@ def main():
             '{"subject_id":"i1","operator":"irp","facts":{"age":30}}',
             '{"subject_id":"i2","operator":"irp","facts":{"age":"old"}}',
             '{"subject_id":"i3","operator":"rcc"}',
-            '{"subject_id":"i4","operator":"irp","facts":{"linked_accounts":["ponta"]}}']) + "\n"
+            '{"subject_id":"i4","operator":"irp","facts":{"linked_accounts":["ponta"]}}',
+            '{"subject_id":"i5","operator":"irp","facts":{"linked_accounts":["no_such"]}}']) + "\n"
         st, h, raw = daemon.request("POST", "/v1/subjects:import", body, key,
                                     {"Content-Type": "application/x-ndjson"})
         doc = json.loads(raw)
-        check("import: 422 listing lines 2 and 3", st == 422 and doc["imported"] == 2 and
-              [e["line"] for e in doc["errors"]] == [2, 3], doc)
+        check("import: 422 listing lines 2, 3 and 5 (an id not in the vocabulary)",
+              st == 422 and doc["imported"] == 2 and
+              [e["line"] for e in doc["errors"]] == [2, 3, 5], doc)
         st, doc, _ = daemon.json("GET", "/v1/subjects/i4/facts", None, key)
         check("an imported person's facts", st == 200 and doc.get("linked_accounts") == ["ponta"],
               doc)
