@@ -98,6 +98,19 @@ export HOGO_DB=$scratch/r2.db
 run '' subject import "$scratch/round.csv"
 check "the CSV export imports cleanly" all 'exit_is 0' '[ "$(count)" -eq 2 ]'
 
+# --- a progress bar with rate and estimate on a terminal, none otherwise ---
+export HOGO_DB=$scratch/t.db
+"$HOGO" init >/dev/null
+if command -v script >/dev/null; then
+    script -qec "'$HOGO' subject import '$scratch/round.jsonl'" /dev/null >"$scratch/tty" 2>&1
+    check "on a terminal: a bar with its rate and the time left" \
+        grep -qE '\[#+\] 100% 2 lines, [0-9]+ lines/s, about [0-9]+ s left' "$scratch/tty"
+fi
+export HOGO_DB=$scratch/t2.db
+"$HOGO" init >/dev/null
+run '' subject import "$scratch/round.jsonl"
+check "not on a terminal: no bar" all 'exit_is 0' '! stderr_has "lines/s"'
+
 # --- a run killed mid-way resumes without duplicates ---
 export HOGO_DB=$scratch/k.db
 "$HOGO" init >/dev/null
