@@ -241,10 +241,12 @@ static enum MHD_Result send_answer(struct hogod_exchange *x)
             x->out_len = 0;
         }
     }
+    /* the response takes the body over */
     struct MHD_Response *r =
-        MHD_create_response_from_buffer(x->out_len, x->out, MHD_RESPMEM_MUST_COPY);
+        MHD_create_response_from_buffer(x->out_len, x->out, MHD_RESPMEM_MUST_FREE);
     if (!r)
         return MHD_NO;
+    x->out = NULL;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                             x->content_type ? x->content_type : "application/json");
     if (x->retry_after[0])
@@ -550,7 +552,7 @@ void *hogod_http_start(struct hogod *d, const struct sockaddr *addr, char *why, 
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 1 ? threads : 0),
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed, d,
+        (size_t)(16 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed, d,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!mhd) {

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# HTTP benchmarks of hogod with wrk (keep-alive, 64 connections, 2 threads), in one run:
+# a canned-answer libmicrohttpd server (bench/http/canned_http.c) as the baseline, stateless
+# POST /v1/decide (access log off and on), resident memory before and after 1,000,000
+# requests, and POST /v1/decide on stored facts (SQLite) with every decision durable.
+# Benchmark layer; `make bench` runs it. Prints one line per figure.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=build/bin
+out=bench/out/http
+mkdir -p "$out"
+dur=${HOGO_BENCH_SECONDS:-10}
+threads=${HOGO_BENCH_THREADS:-2}
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+python3 -c 'import json,sys; print(json.dumps(json.load(open("examples/irp-application.json")),ensure_ascii=False,separators=(",",":")))' > "$out/request.json"
+export HOGO_BENCH_BODY=$out/request.json
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+wait_up() { for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$1/livez" && return 0; sleep 0.05; done; return 1; }
+# run_wrk NAME PORT SCRIPT SECONDS: prints "NAME: N req/s, p50 X, p99 Y" and keeps wrk's text
+run_wrk() {
+  wrk -t2 -c64 -d"$4s" --latency -s "$3" "http://127.0.0.1:$2/v1/decide" > "$out/$1.txt"
+  python3 - "$out/$1.txt" "$1" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+def lat(p):
+    m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)\b", t)
+    v, u = float(m.group(1)), m.group(2)
+    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
+errs = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+n = re.search(r"(\d+) requests in", t).group(1)
+print(f"{sys.argv[2]}: {rps:,.0f} requests/s, p50 {lat(50):.3f} ms, p99 {lat(99):.3f} ms, "
+      f"{n} requests, non-2xx {errs.group(1) if errs else 0}")
+PY
+}
+rss() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
+
+echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "== wrk -t2 -c64 -d${dur}s, keep-alive; servers with $threads threads"
+p=$(port); $bin/canned_http "$p" "$threads" & pids+=($!); wait_up "$p" || true
+run_wrk canned "$p" bench/http/post.lua "$dur"
+kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+p=$(port); $bin/hogod --listen "127.0.0.1:$p" --threads "$threads" --access-log off 2>/dev/null & pids+=($!); wait_up "$p"
+run_wrk hogod-stateless "$p" bench/http/post.lua "$dur"
+kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+p=$(port); $bin/hogod --listen "127.0.0.1:$p" --threads "$threads" --access-log "$out/access.log" 2>/dev/null & pids+=($!); wait_up "$p"
+run_wrk hogod-stateless-logged "$p" bench/http/post.lua "$dur"
+kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+rm -f "$out/access.log"
+python3 - "$out" <<'PY'
+import re, sys
+def rps(n): return float(re.search(r"Requests/sec:\s+([\d.]+)", open(f"{sys.argv[1]}/{n}.txt").read()).group(1))
+c = rps("canned")
+print(f"ratio hogod/canned: {rps('hogod-stateless')/c:.2f} (access log off), {rps('hogod-stateless-logged')/c:.2f} (access log on)")
+PY
+
+echo "== resident memory over 1,000,000 stateless requests"
+p=$(port); $bin/hogod --listen "127.0.0.1:$p" --threads "$threads" --access-log off 2>/dev/null & pid=$!; pids+=($pid); wait_up "$p"
+wrk -t2 -c64 -d2s -s bench/http/post.lua "http://127.0.0.1:$p/v1/decide" > /dev/null
+before=$(rss "$pid")
+done_n=0
+while [ "$done_n" -lt 1000000 ]; do
+  wrk -t2 -c64 -d10s -s bench/http/post.lua "http://127.0.0.1:$p/v1/decide" > "$out/rss.txt"
+  done_n=$(( done_n + $(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$out/rss.txt") ))
+done
+after=$(rss "$pid")
+python3 -c "import sys; b,a,n=map(int,sys.argv[1:]); print(f'RSS {b} kB after warm-up, {a} kB after {n:,} more requests: {100*(a-b)/b:+.1f} %')" "$before" "$after" "$done_n"
+kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+
+echo "== POST /v1/decide on stored facts, SQLite, every decision a durable audit event"
+subjects=${HOGO_BENCH_SUBJECTS:-10000}
+work=$(mktemp -d "${TMPDIR:-/tmp}/hogod-bench.XXXXXX")
+export HOGO_MASTER_KEY_FILE=$work/master.key HOGO_KEY_STORE=$work/keys.db
+$bin/hogo key generate "$HOGO_MASTER_KEY_FILE" > /dev/null
+$bin/hogo init --db "$work/db" > /dev/null
+key=$($bin/hogo apikey create --db "$work/db" --operator irp --scopes decide,subjects:write)
+p=$(port); $bin/hogod --listen "127.0.0.1:$p" --threads "$threads" --db "$work/db" --access-log off 2>/dev/null & pid=$!; pids+=($pid); wait_up "$p"
+python3 - "$p" "$key" "$subjects" <<'PY'
+import http.client, json, sys
+port, key, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+c = http.client.HTTPConnection("127.0.0.1", port)
+h = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+for i in range(n):
+    c.request("POST", "/v1/subjects", json.dumps({"subject_id": f"s{i}"}), h); c.getresponse().read()
+    c.request("PUT", f"/v1/subjects/s{i}/facts/applied_to", json.dumps({"value": ["6100000000001"]}), h); c.getresponse().read()
+PY
+export HOGO_BENCH_KEY=$key HOGO_BENCH_SUBJECTS=$subjects
+run_wrk "hogod-stateful-sqlite-$subjects-subjects" "$p" bench/http/stateful.lua "$dur"
+curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$p/metrics" | grep -E '^hogod_store_commit' || true
+kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+$bin/hogo audit verify --db "$work/db"
+rm -rf "$work"
