@@ -40,6 +40,7 @@ struct hogod_config {
     long max_batch;          /* largest decide:batch body, bytes */
     long max_connections;    /* open connections at most */
     long timeout;            /* seconds of inactivity before a connection is closed */
+    long request_seconds;    /* seconds a request's body may take to arrive in all */
     long rate_limit;         /* requests per second per key; 0 = unlimited */
     long rate_burst;         /* bucket size; 0 = rate_limit */
     long key_cache_seconds;  /* how long a looked-up key is trusted before it is read again */

@@ -367,6 +367,12 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
+        /* a body trickling in (each piece within --timeout) may still take no longer than
+           --request-seconds in all: the connection is closed */
+        if (now_ns() - x->started_ns > (int64_t)d->cfg->request_seconds * 1000000000) {
+            x->status = 408;
+            return MHD_NO;
+        }
         if (x->too_big || x->body_len + n > x->body_max) {
             x->too_big = true;
             return MHD_YES;

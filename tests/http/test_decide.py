@@ -34,7 +34,7 @@ def requests():
 
 
 def main():
-    d = Daemon("--timeout", "2")
+    d = Daemon("--timeout", "2", "--request-seconds", "3")
     try:
         reqs = requests()
         rc, cli_out, _ = hogo("check", "--jsonl", input="\n".join(reqs).encode() + b"\n")
@@ -132,6 +132,20 @@ def main():
         waited = time.time() - t0
         check("the slow client is disconnected after the timeout",
               waited < 9 and (data == b"" or b" 408 " in data[:20]), (waited, data[:100]))
+        s.close()
+        # a body trickling in, each byte within --timeout, is cut at --request-seconds
+        s = socket.create_connection(("127.0.0.1", d.port))
+        s.sendall(b"POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+        t0 = time.time()
+        closed = False
+        try:
+            while time.time() - t0 < 10:
+                s.sendall(b" ")
+                time.sleep(0.5)
+        except OSError:
+            closed = True
+        check("a trickling body is cut after --request-seconds",
+              closed and time.time() - t0 < 6, time.time() - t0)
         s.close()
         st, doc, _ = d.json("GET", "/livez")
         check("the daemon still serves after the bad bodies", st == 200)
