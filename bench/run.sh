@@ -56,3 +56,6 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
 else
   echo "skipped: the Cedar peer benchmark needs node and npm (bench/peer/README.md)"
 fi
+
+echo "== HTTP (bench/http/run.sh)"
+bash bench/http/run.sh
