@@ -184,6 +184,19 @@ HOGO_EXTERN int hogo_decision_json(const struct hogo_policy *policy,
                                    const struct hogo_decision *dec, char **out,
                                    struct hogo_error *err);
 
+/* hogo_decision_json() borrowed from the request, which keeps the last decision JSON written
+ * for it (by this call, hogo_decide_stored() or hogo_provide()), so a decision it already
+ * holds is not written again. *json (one line, NUL-terminated, *len bytes) stays valid until
+ * req is parsed, given facts or decided again. */
+HOGO_EXTERN int hogo_request_decision_json(const struct hogo_policy *policy,
+                                           struct hogo_request *req,
+                                           const struct hogo_decision *dec, const char **json,
+                                           size_t *len, struct hogo_error *err);
+
+/* Appends text (a response already written, e.g. by hogo_request_decision_json()) and a
+ * newline. */
+HOGO_EXTERN int hogo_writer_line(struct hogo_writer *w, const char *text, size_t len);
+
 /* Appends {"error": {"where", "message", "code"}} followed by a newline. */
 HOGO_EXTERN int hogo_writer_error(struct hogo_writer *w, const struct hogo_error *err);
 

@@ -305,6 +305,22 @@ int hogo__decision_json_memo(const struct hogo_policy *p, struct hogo_request *r
     return 0;
 }
 
+int hogo_request_decision_json(const struct hogo_policy *p, struct hogo_request *r,
+                               const struct hogo_decision *d, const char **json, size_t *len,
+                               struct hogo_error *err)
+{
+    int rc = hogo__decision_json_memo(p, r, d, json, err);
+    if (len)
+        *len = rc == 0 ? strlen(*json) : 0;
+    return rc;
+}
+
+int hogo_writer_line(struct hogo_writer *w, const char *text, size_t len)
+{
+    int rc = append(w, text, len);
+    return rc ? rc : append(w, "\n", 1);
+}
+
 int hogo_writer_error(struct hogo_writer *w, const struct hogo_error *err)
 {
     yajl_gen g = w->g;
