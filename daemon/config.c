@@ -36,7 +36,7 @@ static const struct option_def defs[] = {
     {"access-log", STR(access_log), "FILE, - (stderr, default) or off"},
     {"tls-cert", STR(tls_cert), "PEM certificate: serve HTTPS (with --tls-key)"},
     {"tls-key", STR(tls_key), "PEM private key"},
-    {"threads", NUM(threads, 0, 256), "worker threads (default: processors)"},
+    {"threads", NUM(threads, 0, 256), "worker threads (default: processors; 64 with --db)"},
     {"max-request", NUM(max_request, 64, 1 << 30), "largest decision request, bytes (65536)"},
     {"max-body", NUM(max_body, 64, 1 << 30), "largest body of other requests, bytes (1048576)"},
     {"max-batch", NUM(max_batch, 64, 1L << 31), "largest decide:batch body, bytes (67108864)"},

@@ -34,7 +34,7 @@ struct hogod_config {
     int npolicies;
     char *access_log;        /* file, "-" (stderr, default) or "off" */
     char *tls_cert, *tls_key; /* PEM files, both or neither */
-    long threads;            /* worker threads; 0 = number of processors */
+    long threads;            /* worker threads; 0 = processors, 64 with a store */
     long max_request;        /* largest decision request, bytes */
     long max_body;           /* largest body of other routes, bytes */
     long max_batch;          /* largest decide:batch body, bytes */
@@ -211,7 +211,7 @@ void hogod_metrics_free(struct hogod_metrics *m);
 void hogod_metrics_request(struct hogod_metrics *m, int route, int status, int64_t ns);
 /* Counts one decision under policy. */
 void hogod_metrics_decision(struct hogod_metrics *m, const char *policy, bool allow);
-/* Counts one store failure, one group commit of n items, one policy reload outcome. */
+/* Counts one store failure, one decide:batch of n decisions, one policy reload outcome. */
 void hogod_metrics_store_error(struct hogod_metrics *m);
 void hogod_metrics_commit(struct hogod_metrics *m, int64_t items);
 void hogod_metrics_reload(struct hogod_metrics *m, bool ok);

@@ -530,7 +530,9 @@ static char *tls_key, *tls_cert;
 void *hogod_http_start(struct hogod *d, const struct sockaddr *addr, char *why, size_t whylen)
 {
     const struct hogod_config *c = d->cfg;
-    long threads = c->threads ? c->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    /* with a store a request waits for its group commit: many threads keep many requests
+       in one commit; without, one thread per processor is fastest */
+    long threads = c->threads ? c->threads : d->store ? 64 : sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |

@@ -205,8 +205,6 @@ void hogod_route_decide(struct hogod_exchange *x)
     if (rc == 0) {
         if (x->d->store) {
             rc = hogod_store_run(x, decide_stored_fn, &o, &err);
-            if (rc == 0)
-                hogod_metrics_commit(x->d->metrics, 1);
         } else {
             new_decision_id(x->decision_id);
             rc = hogo_decide(o.policy, req, &o.d, &err);
@@ -316,11 +314,11 @@ void hogod_route_decide_batch(struct hogod_exchange *x)
     int rc;
     if (x->d->store) {
         rc = hogod_store_run(x, batch_fn, &b, &err);
-        if (rc == 0)
-            hogod_metrics_commit(x->d->metrics, b.decided);
     } else {
         rc = batch_fn(NULL, &b, &err);
     }
+    if (rc == 0)
+        hogod_metrics_commit(x->d->metrics, b.decided);
     hogod_policies_release(b.ps);
     if (rc) {
         free(b.out);

@@ -76,7 +76,7 @@ export HOGO_MASTER_KEY_FILE=$work/master.key HOGO_KEY_STORE=$work/keys.db
 $bin/hogo key generate "$HOGO_MASTER_KEY_FILE" > /dev/null
 $bin/hogo init --db "$work/db" > /dev/null
 key=$($bin/hogo apikey create --db "$work/db" --operator irp --scopes decide,subjects:write,metrics:read)
-p=$(port); $bin/hogod --listen "127.0.0.1:$p" --threads "$threads" --db "$work/db" --access-log off 2>/dev/null & pid=$!; pids+=($pid); wait_up "$p"
+p=$(port); $bin/hogod --listen "127.0.0.1:$p" --threads 64 --db "$work/db" --access-log off 2>/dev/null & pid=$!; pids+=($pid); wait_up "$p"
 python3 - "$p" "$key" "$subjects" <<'PY'
 import http.client, json, sys
 port, key, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])

@@ -107,7 +107,7 @@ def main():
         check("POST /v1/audit:verify: intact", st == 200 and doc["intact"] is True, doc)
         st, _, body = daemon.request("GET", "/metrics", key=key)
         check("metrics count store commits", st == 200 and
-              re.search(rb"hogod_store_commits_total [1-9]", body), body[-600:])
+              re.search(rb"hogod_store_commits_total [1-9]", body) and re.search(rb"hogod_store_commit_calls_total [1-9]", body), body[-600:])
 
         # rate limit: a burst far over 200/s with burst 300 is cut with 429 + Retry-After
         time.sleep(1.6)
