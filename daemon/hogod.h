@@ -139,6 +139,7 @@ struct hogod_exchange {
     char retry_after[24];                     /* 429: seconds */
     char decision_id[40];                     /* for the access log, when a decision was made */
     char location[256];                       /* 201: Location header */
+    const char *allow;                        /* 405: the method the path takes */
 };
 
 /* A route handler: reads x (params, body, key), sets x->status and x->out. */

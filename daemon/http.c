@@ -255,8 +255,8 @@ static enum MHD_Result send_answer(struct hogod_exchange *x)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"hogod\"");
     if (x->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, x->location);
-    if (x->status == 405 && x->route)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, x->route->method);
+    if (x->status == 405 && x->allow)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, x->allow);
     enum MHD_Result ret = MHD_queue_response(x->connection, (unsigned)x->status, r);
     MHD_destroy_response(r);
     x->responded = true;
@@ -293,10 +293,9 @@ static bool begin(struct hogod_exchange *x, const char *url, const char *method)
     }
     if (!x->route) {
         if (path_only) {
-            x->route = path_only; /* for the Allow header; not counted as served */
+            x->allow = path_only->method;
             hogod_problem(x, 405, NULL, "%s is not served on this path; use %s", method,
                           path_only->method);
-            x->route = NULL;
             return false;
         }
         hogod_problem(x, 404, NULL, "no route %s %s; GET /v1/openapi.yaml lists the routes",

@@ -113,8 +113,9 @@ def main():
                                                     "data": ["name"]})
         check("subject_id without a store: 400 naming /subject_id",
               is_problem(st, doc, ct, 400, "/subject_id"), (st, doc))
-        st, doc, ct = d.json("GET", "/v1/decide")
-        check("GET on a POST route: 405", is_problem(st, doc, ct, 405), (st, doc))
+        st, h, body = d.request("GET", "/v1/decide")
+        check("GET on a POST route: 405 with Allow: POST",
+              st == 405 and h.get("allow") == "POST", (st, h))
         st, doc, ct = d.json("GET", "/v1/subjects")
         check("a store route on a stateless daemon: 404", is_problem(st, doc, ct, 404), (st, doc))
 
