@@ -38,22 +38,38 @@ PY
 rss() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
 
 echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "== wrk -t2 -c64 -d${dur}s, keep-alive; servers with $threads threads"
-p=$(port); $bin/canned_http "$p" "$threads" & pids+=($!); wait_up "$p" || true
-run_wrk canned "$p" bench/http/post.lua "$dur"
-kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
-p=$(port); $bin/hogod --listen "127.0.0.1:$p" --threads "$threads" --access-log off 2>/dev/null & pids+=($!); wait_up "$p"
-run_wrk hogod-stateless "$p" bench/http/post.lua "$dur"
-kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
-p=$(port); $bin/hogod --listen "127.0.0.1:$p" --threads "$threads" --access-log "$out/access.log" 2>/dev/null & pids+=($!); wait_up "$p"
-run_wrk hogod-stateless-logged "$p" bench/http/post.lua "$dur"
-kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
-rm -f "$out/access.log"
-python3 - "$out" <<'PY'
-import re, sys
-def rps(n): return float(re.search(r"Requests/sec:\s+([\d.]+)", open(f"{sys.argv[1]}/{n}.txt").read()).group(1))
-c = rps("canned")
-print(f"ratio hogod/canned: {rps('hogod-stateless')/c:.2f} (access log off), {rps('hogod-stateless-logged')/c:.2f} (access log on)")
+rounds=${HOGO_BENCH_ROUNDS:-3}
+echo "== wrk -t2 -c64 -d${dur}s, keep-alive; servers with $threads threads; $rounds interleaved rounds, medians"
+for r in $(seq "$rounds"); do
+  p=$(port); $bin/canned_http "$p" "$threads" & pids+=($!); wait_up "$p" || true
+  run_wrk "canned-$r" "$p" bench/http/post.lua "$dur"
+  kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+  p=$(port); $bin/hogod --listen "127.0.0.1:$p" --threads "$threads" --access-log off 2>/dev/null & pids+=($!); wait_up "$p"
+  run_wrk "hogod-$r" "$p" bench/http/post.lua "$dur"
+  kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+  p=$(port); $bin/hogod --listen "127.0.0.1:$p" --threads "$threads" --access-log "$out/access.log" 2>/dev/null & pids+=($!); wait_up "$p"
+  run_wrk "hogod-logged-$r" "$p" bench/http/post.lua "$dur"
+  kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+  rm -f "$out/access.log"
+done
+python3 - "$out" "$rounds" <<'PY'
+import re, statistics, sys
+out, n = sys.argv[1], int(sys.argv[2])
+def fig(name):
+    t = open(f"{out}/{name}.txt").read()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+    m = re.search(r"\s99%\s+([\d.]+)(us|ms|s)\b", t)
+    p99 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+    return rps, p99
+for kind in ("canned", "hogod", "hogod-logged"):
+    figs = [fig(f"{kind}-{r}") for r in range(1, n + 1)]
+    print(f"median {kind}: {statistics.median(f[0] for f in figs):,.0f} requests/s, "
+          f"p99 {statistics.median(f[1] for f in figs):.2f} ms")
+ratios = [fig(f"hogod-{r}")[0] / fig(f"canned-{r}")[0] for r in range(1, n + 1)]
+logged = [fig(f"hogod-logged-{r}")[0] / fig(f"canned-{r}")[0] for r in range(1, n + 1)]
+print("ratio hogod/canned per round: " + ", ".join(f"{x:.2f}" for x in ratios) +
+      f"; median {statistics.median(ratios):.2f} (access log off), "
+      f"{statistics.median(logged):.2f} (access log on)")
 PY
 
 echo "== resident memory over 1,000,000 stateless requests"
@@ -92,3 +108,31 @@ curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$p/metrics" | grep -E 
 kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 $bin/hogo audit verify --db "$work/db"
 rm -rf "$work"
+
+echo "== POST /v1/decide on stored facts, PostgreSQL (throwaway cluster, fsync on)"
+if pgconn=$(bash scripts/pg-test.sh start 2>/dev/null); then
+  pgdir=$(sed -n 's/^host=\([^ ]*\).*/\1/p' <<< "$pgconn")
+  db="pg:$pgconn"
+  unset HOGO_MASTER_KEY_FILE HOGO_KEY_STORE
+  $bin/hogo init --db "$db" > /dev/null
+  key=$($bin/hogo apikey create --db "$db" --operator irp --scopes decide,subjects:write,metrics:read)
+  p=$(port); $bin/hogod --listen "127.0.0.1:$p" --threads 64 --db "$db" --access-log off 2>/dev/null & pid=$!; pids+=($pid); wait_up "$p"
+  pgsubjects=${HOGO_BENCH_PG_SUBJECTS:-2000}
+  python3 - "$p" "$key" "$pgsubjects" <<'PY'
+import http.client, json, sys
+port, key, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+c = http.client.HTTPConnection("127.0.0.1", port)
+h = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+for i in range(n):
+    c.request("POST", "/v1/subjects", json.dumps({"subject_id": f"s{i}"}), h); c.getresponse().read()
+    c.request("PUT", f"/v1/subjects/s{i}/facts/applied_to", json.dumps({"value": ["6100000000001"]}), h); c.getresponse().read()
+PY
+  export HOGO_BENCH_KEY=$key HOGO_BENCH_SUBJECTS=$pgsubjects
+  run_wrk "hogod-stateful-postgresql-$pgsubjects-subjects" "$p" bench/http/stateful.lua "$dur"
+  curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$p/metrics" | grep -E '^hogod_store_commit' || true
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  $bin/hogo audit verify --db "$db"
+  bash scripts/pg-test.sh stop "$pgdir"
+else
+  echo "skipped: no PostgreSQL (scripts/pg-test.sh)"
+fi
