@@ -18,6 +18,15 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 wait_up() { for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$1/livez" && return 0; sleep 0.05; done; return 1; }
+# commit_figures PORT KEY: "COMMITS CALLS" from /metrics
+commit_figures() {
+  curl -s -H "Authorization: Bearer $2" "http://127.0.0.1:$1/metrics" |
+    awk '/^hogod_store_commits_total/{c=$2} /^hogod_store_commit_calls_total/{n=$2} END{print c, n}'
+}
+# commit_size BEFORE AFTER: the mean commit size between two commit_figures
+commit_size() {
+  python3 -c 'import sys; c0,n0,c1,n1=map(int,sys.argv[1:]); print(f"store commits during the run: {c1-c0:,}, calls {n1-n0:,}, mean commit size {(n1-n0)/max(1,c1-c0):.1f}")' $1 $2
+}
 # run_wrk NAME PORT SCRIPT SECONDS: prints "NAME: N req/s, p50 X, p99 Y" and keeps wrk's text
 run_wrk() {
   wrk -t2 -c64 -d"$4s" --latency -s "$3" "http://127.0.0.1:$2/v1/decide" > "$out/$1.txt"
@@ -103,8 +112,9 @@ for i in range(n):
     c.request("PUT", f"/v1/subjects/s{i}/facts/applied_to", json.dumps({"value": ["6100000000001"]}), h); c.getresponse().read()
 PY
 export HOGO_BENCH_KEY=$key HOGO_BENCH_SUBJECTS=$subjects
+before=$(commit_figures "$p" "$key")
 run_wrk "hogod-stateful-sqlite-$subjects-subjects" "$p" bench/http/stateful.lua "$dur"
-curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$p/metrics" | grep -E '^hogod_store_commit' || true
+commit_size "$before" "$(commit_figures "$p" "$key")"
 kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 $bin/hogo audit verify --db "$work/db"
 rm -rf "$work"
@@ -128,8 +138,9 @@ for i in range(n):
     c.request("PUT", f"/v1/subjects/s{i}/facts/applied_to", json.dumps({"value": ["6100000000001"]}), h); c.getresponse().read()
 PY
   export HOGO_BENCH_KEY=$key HOGO_BENCH_SUBJECTS=$pgsubjects
+  before=$(commit_figures "$p" "$key")
   run_wrk "hogod-stateful-postgresql-$pgsubjects-subjects" "$p" bench/http/stateful.lua "$dur"
-  curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$p/metrics" | grep -E '^hogod_store_commit' || true
+  commit_size "$before" "$(commit_figures "$p" "$key")"
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   $bin/hogo audit verify --db "$db"
   bash scripts/pg-test.sh stop "$pgdir"
