@@ -181,13 +181,19 @@ static void log_access(struct hogod_exchange *x, int64_t ns)
     struct hogod *d = x->d;
     if (!d->access_log)
         return;
-    char when[40];
+    /* the date and time to the second are formatted once a second per thread */
+    static _Thread_local time_t second = -1;
+    static _Thread_local char when[40];
+    static _Thread_local size_t n;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    if (ts.tv_sec != second) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+        second = ts.tv_sec;
+    }
+    snprintf(when + n, sizeof when - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
     char line[768];
     int len = snprintf(line, sizeof line,
                        "{\"time\":\"%s\",\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,"
