@@ -232,13 +232,54 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     log_access(x, ns);
     free(x->body);
     free(x->out);
-    free(x);
+    x->body = x->out = NULL;
     *con_cls = NULL;
+    if (!x->stream || x->stream_only_ref)
+        free(x);
+    else
+        x->stream_only_ref = true; /* the response still reads through it */
     atomic_fetch_sub(&d->in_flight, 1);
+}
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct hogod_exchange *x = cls;
+    long n = x->stream(x->stream_cls, pos, buf, max);
+    if (n == HOGOD_STREAM_END)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    x->out_len += (size_t)n;
+    return (ssize_t)n;
+}
+
+static void stream_done(void *cls)
+{
+    struct hogod_exchange *x = cls;
+    x->stream_free(x->stream_cls);
+    x->stream_cls = NULL;
+    if (x->stream_only_ref)
+        free(x);
+    else
+        x->stream_only_ref = true;
 }
 
 static enum MHD_Result send_answer(struct hogod_exchange *x)
 {
+    if (x->stream) {
+        /* the exchange lives until both the response and the request are done */
+        struct MHD_Response *r =
+            MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_reader, x,
+                                              stream_done);
+        if (!r) {
+            x->stream_free(x->stream_cls);
+            x->stream = NULL;
+            return MHD_NO;
+        }
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, x->content_type);
+        enum MHD_Result ret = MHD_queue_response(x->connection, (unsigned)x->status, r);
+        MHD_destroy_response(r);
+        x->responded = true;
+        return ret;
+    }
     if (!x->out) {
         if (!x->status)
             hogod_problem(x, 500, NULL, "the handler gave no answer");

@@ -75,6 +75,15 @@ def main():
               st == 200 and h["content-type"] == "application/x-ndjson" and stripped == want,
               (st, stripped[:2], want[:2]))
 
+        # a batch larger than one chunk streams every answer, in order
+        big = (reqs * (2000 // len(reqs) + 1))[:2000]
+        st, h, body = d.request("POST", "/v1/decide:batch", "\n".join(big) + "\n")
+        rc, cli_big, _ = hogo("check", "--jsonl", input=("\n".join(big) + "\n").encode())
+        got = [ID_RE.sub(b"}\n", l + b"\n")[:-1] for l in body.split(b"\n")[:-1]]
+        check("a 2,000-line batch is answered line for line, chunked",
+              st == 200 and h.get("transfer-encoding") == "chunked"
+              and got == cli_big.encode().split(b"\n")[:-1], (st, len(got)))
+
         # bad bodies
         st, doc, ct = d.json("POST", "/v1/decide", "this is not json")
         check("not JSON: 400 problem+json", is_problem(st, doc, ct, 400), (st, doc))
