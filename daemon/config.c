@@ -36,12 +36,13 @@ static const struct option_def defs[] = {
     {"access-log", STR(access_log), "FILE, - (stderr, default) or off"},
     {"tls-cert", STR(tls_cert), "PEM certificate: serve HTTPS (with --tls-key)"},
     {"tls-key", STR(tls_key), "PEM private key"},
-    {"threads", NUM(threads, 0, 256), "worker threads (default: processors)"},
+    {"threads", NUM(threads, 0, 256), "worker threads (default: processors; 64 with --db)"},
     {"max-request", NUM(max_request, 64, 1 << 30), "largest decision request, bytes (65536)"},
     {"max-body", NUM(max_body, 64, 1 << 30), "largest body of other requests, bytes (1048576)"},
     {"max-batch", NUM(max_batch, 64, 1L << 31), "largest decide:batch body, bytes (67108864)"},
     {"max-connections", NUM(max_connections, 1, 1000000), "open connections at most (1024)"},
     {"timeout", NUM(timeout, 1, 3600), "seconds a connection may stay silent (10)"},
+    {"request-seconds", NUM(request_seconds, 1, 3600), "seconds a request body may take in all (30)"},
     {"rate-limit", NUM(rate_limit, 0, 100000000), "requests/s per key, 0 = unlimited (0)"},
     {"rate-burst", NUM(rate_burst, 0, 100000000), "requests a key may send at once (rate-limit)"},
     {"key-cache-seconds", NUM(key_cache_seconds, 0, 3600), "how long a key lookup is reused (5)"},
@@ -197,6 +198,7 @@ int hogod_config_parse(struct hogod_config *c, int argc, char **argv)
     c->max_batch = 64L << 20;
     c->max_connections = 1024;
     c->timeout = 10;
+    c->request_seconds = 30;
     c->key_cache_seconds = 5;
     c->drain_seconds = 30;
     struct option longopts[NDEFS + 2];

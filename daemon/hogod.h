@@ -34,12 +34,13 @@ struct hogod_config {
     int npolicies;
     char *access_log;        /* file, "-" (stderr, default) or "off" */
     char *tls_cert, *tls_key; /* PEM files, both or neither */
-    long threads;            /* worker threads; 0 = number of processors */
+    long threads;            /* worker threads; 0 = processors, 64 with a store */
     long max_request;        /* largest decision request, bytes */
     long max_body;           /* largest body of other routes, bytes */
     long max_batch;          /* largest decide:batch body, bytes */
     long max_connections;    /* open connections at most */
     long timeout;            /* seconds of inactivity before a connection is closed */
+    long request_seconds;    /* seconds a request's body may take to arrive in all */
     long rate_limit;         /* requests per second per key; 0 = unlimited */
     long rate_burst;         /* bucket size; 0 = rate_limit */
     long key_cache_seconds;  /* how long a looked-up key is trusted before it is read again */
@@ -138,7 +139,16 @@ struct hogod_exchange {
     char retry_after[24];                     /* 429: seconds */
     char decision_id[40];                     /* for the access log, when a decision was made */
     char location[256];                       /* 201: Location header */
+    const char *allow;                        /* 405: the method the path takes */
+    /* a streamed answer (x->out unused): stream(cls, pos, buf, max) returns bytes written,
+       0 for none yet, HOGOD_STREAM_END at the end; stream_free(cls) when done */
+    long (*stream)(void *cls, uint64_t pos, char *buf, size_t max);
+    void (*stream_free)(void *cls);
+    void *stream_cls;
+    bool stream_only_ref;                     /* one of request and response is done */
 };
+
+#define HOGOD_STREAM_END (-1L)
 
 /* A route handler: reads x (params, body, key), sets x->status and x->out. */
 typedef void (*hogod_handler)(struct hogod_exchange *x);
@@ -210,7 +220,7 @@ void hogod_metrics_free(struct hogod_metrics *m);
 void hogod_metrics_request(struct hogod_metrics *m, int route, int status, int64_t ns);
 /* Counts one decision under policy. */
 void hogod_metrics_decision(struct hogod_metrics *m, const char *policy, bool allow);
-/* Counts one store failure, one group commit of n items, one policy reload outcome. */
+/* Counts one store failure, n decisions of a decide:batch, one policy reload outcome. */
 void hogod_metrics_store_error(struct hogod_metrics *m);
 void hogod_metrics_commit(struct hogod_metrics *m, int64_t items);
 void hogod_metrics_reload(struct hogod_metrics *m, bool ok);

@@ -181,13 +181,19 @@ static void log_access(struct hogod_exchange *x, int64_t ns)
     struct hogod *d = x->d;
     if (!d->access_log)
         return;
-    char when[40];
+    /* the date and time to the second are formatted once a second per thread */
+    static _Thread_local time_t second = -1;
+    static _Thread_local char when[40];
+    static _Thread_local size_t n;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    if (ts.tv_sec != second) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+        second = ts.tv_sec;
+    }
+    snprintf(when + n, sizeof when - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
     char line[768];
     int len = snprintf(line, sizeof line,
                        "{\"time\":\"%s\",\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,"
@@ -226,13 +232,54 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     log_access(x, ns);
     free(x->body);
     free(x->out);
-    free(x);
+    x->body = x->out = NULL;
     *con_cls = NULL;
+    if (!x->stream || x->stream_only_ref)
+        free(x);
+    else
+        x->stream_only_ref = true; /* the response still reads through it */
     atomic_fetch_sub(&d->in_flight, 1);
+}
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct hogod_exchange *x = cls;
+    long n = x->stream(x->stream_cls, pos, buf, max);
+    if (n == HOGOD_STREAM_END)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    x->out_len += (size_t)n;
+    return (ssize_t)n;
+}
+
+static void stream_done(void *cls)
+{
+    struct hogod_exchange *x = cls;
+    x->stream_free(x->stream_cls);
+    x->stream_cls = NULL;
+    if (x->stream_only_ref)
+        free(x);
+    else
+        x->stream_only_ref = true;
 }
 
 static enum MHD_Result send_answer(struct hogod_exchange *x)
 {
+    if (x->stream) {
+        /* the exchange lives until both the response and the request are done */
+        struct MHD_Response *r =
+            MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_reader, x,
+                                              stream_done);
+        if (!r) {
+            x->stream_free(x->stream_cls);
+            x->stream = NULL;
+            return MHD_NO;
+        }
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, x->content_type);
+        enum MHD_Result ret = MHD_queue_response(x->connection, (unsigned)x->status, r);
+        MHD_destroy_response(r);
+        x->responded = true;
+        return ret;
+    }
     if (!x->out) {
         if (!x->status)
             hogod_problem(x, 500, NULL, "the handler gave no answer");
@@ -241,10 +288,12 @@ static enum MHD_Result send_answer(struct hogod_exchange *x)
             x->out_len = 0;
         }
     }
+    /* the response takes the body over */
     struct MHD_Response *r =
-        MHD_create_response_from_buffer(x->out_len, x->out, MHD_RESPMEM_MUST_COPY);
+        MHD_create_response_from_buffer(x->out_len, x->out, MHD_RESPMEM_MUST_FREE);
     if (!r)
         return MHD_NO;
+    x->out = NULL;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                             x->content_type ? x->content_type : "application/json");
     if (x->retry_after[0])
@@ -253,8 +302,8 @@ static enum MHD_Result send_answer(struct hogod_exchange *x)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"hogod\"");
     if (x->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, x->location);
-    if (x->status == 405 && x->route)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, x->route->method);
+    if (x->status == 405 && x->allow)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, x->allow);
     enum MHD_Result ret = MHD_queue_response(x->connection, (unsigned)x->status, r);
     MHD_destroy_response(r);
     x->responded = true;
@@ -291,10 +340,9 @@ static bool begin(struct hogod_exchange *x, const char *url, const char *method)
     }
     if (!x->route) {
         if (path_only) {
-            x->route = path_only; /* for the Allow header; not counted as served */
+            x->allow = path_only->method;
             hogod_problem(x, 405, NULL, "%s is not served on this path; use %s", method,
                           path_only->method);
-            x->route = NULL;
             return false;
         }
         hogod_problem(x, 404, NULL, "no route %s %s; GET /v1/openapi.yaml lists the routes",
@@ -365,6 +413,12 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
+        /* a body trickling in (each piece within --timeout) may still take no longer than
+           --request-seconds in all: the connection is closed */
+        if (now_ns() - x->started_ns > (int64_t)d->cfg->request_seconds * 1000000000) {
+            x->status = 408;
+            return MHD_NO;
+        }
         if (x->too_big || x->body_len + n > x->body_max) {
             x->too_big = true;
             return MHD_YES;
@@ -522,7 +576,9 @@ static char *tls_key, *tls_cert;
 void *hogod_http_start(struct hogod *d, const struct sockaddr *addr, char *why, size_t whylen)
 {
     const struct hogod_config *c = d->cfg;
-    long threads = c->threads ? c->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    /* with a store a request waits for its group commit: many threads keep many requests
+       in one commit; without, one thread per processor is fastest */
+    long threads = c->threads ? c->threads : d->store ? 64 : sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
@@ -550,7 +606,7 @@ void *hogod_http_start(struct hogod *d, const struct sockaddr *addr, char *why, 
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 1 ? threads : 0),
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed, d,
+        (size_t)(16 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed, d,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!mhd) {

@@ -126,6 +126,15 @@ static int open_store(struct hogod *d, struct hogo_error *err)
     return rc;
 }
 
+static void flush_access_log(struct hogod *d)
+{
+    if (!d->access_log)
+        return;
+    pthread_mutex_lock(&d->log_lock);
+    fflush(d->access_log);
+    pthread_mutex_unlock(&d->log_lock);
+}
+
 static void print_routes(void)
 {
     for (int i = 0; i < hogod_nroutes; i++)
@@ -166,8 +175,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "hogod: out of memory\n");
         goto out;
     }
+    /* the access log is written in 64 KiB blocks and flushed at least once a second (and
+       at exit): a write per request would cost more than the request */
     if (!cfg.access_log || !strcmp(cfg.access_log, "-")) {
         d.access_log = stderr;
+        setvbuf(stderr, NULL, _IOFBF, 1 << 16);
     } else if (strcmp(cfg.access_log, "off")) {
         d.access_log = fopen(cfg.access_log, "a");
         if (!d.access_log) {
@@ -176,7 +188,7 @@ int main(int argc, char **argv)
             status = 2;
             goto out;
         }
-        setvbuf(d.access_log, NULL, _IOLBF, 0);
+        setvbuf(d.access_log, NULL, _IOFBF, 1 << 16);
     }
     if (hogod_policies_load(&cfg, &d.policies, &err)) {
         fprintf(stderr, "hogod: %s%s%s\n", err.where, err.where[0] ? ": " : "", err.message);
@@ -208,9 +220,12 @@ int main(int argc, char **argv)
     log_event("info", "start", why);
     notify_systemd("READY=1");
     for (;;) {
-        int sig = 0;
-        if (sigwait(&set, &sig))
+        struct timespec second = {1, 0};
+        int sig = sigtimedwait(&set, NULL, &second);
+        if (sig < 0) {
+            flush_access_log(&d);
             continue;
+        }
         if (sig == SIGHUP) {
             notify_systemd("RELOADING=1");
             struct hogo_error rerr = {0};
@@ -240,6 +255,7 @@ int main(int argc, char **argv)
 out:
     if (server)
         hogod_http_stop(server);
+    flush_access_log(&d);
     if (server)
         log_event("info", "stop", "stopped");
     hogo_store_free(d.store);

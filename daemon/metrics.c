@@ -185,6 +185,8 @@ int hogod_metrics_render(struct hogod *d, char **out, size_t *len)
     }
     add(&t, "# HELP hogod_decisions_total Decisions made, by policy and outcome.\n"
             "# TYPE hogod_decisions_total counter\n");
+    int64_t commits = 0, calls = 0;
+    hogo_store_commit_stats(d->store, &commits, &calls);
     int np = atomic_load(&m->npolicies);
     for (int i = 0; i < np; i++)
         for (int a = 0; a < 2; a++)
@@ -193,17 +195,20 @@ int hogod_metrics_render(struct hogod *d, char **out, size_t *len)
     add(&t,
         "# HELP hogod_store_errors_total Store calls that failed.\n"
         "# TYPE hogod_store_errors_total counter\nhogod_store_errors_total %lu\n"
-        "# HELP hogod_store_commits_total Transactions committed for decision batches.\n"
-        "# TYPE hogod_store_commits_total counter\nhogod_store_commits_total %lu\n"
-        "# HELP hogod_store_commit_items_total Decisions written by those transactions.\n"
-        "# TYPE hogod_store_commit_items_total counter\nhogod_store_commit_items_total %lu\n"
+        "# HELP hogod_store_commits_total Store transactions committed (group commits).\n"
+        "# TYPE hogod_store_commits_total counter\nhogod_store_commits_total %lld\n"
+        "# HELP hogod_store_commit_calls_total Store calls those transactions carried (their "
+        "sum of sizes).\n"
+        "# TYPE hogod_store_commit_calls_total counter\nhogod_store_commit_calls_total %lld\n"
+        "# HELP hogod_batch_decisions_total Decisions made by decide:batch requests.\n"
+        "# TYPE hogod_batch_decisions_total counter\nhogod_batch_decisions_total %lu\n"
         "# HELP hogod_policy_reloads_total Policy reloads (SIGHUP), by outcome.\n"
         "# TYPE hogod_policy_reloads_total counter\n"
         "hogod_policy_reloads_total{outcome=\"ok\"} %lu\n"
         "hogod_policy_reloads_total{outcome=\"failed\"} %lu\n"
         "# HELP hogod_in_flight_requests Requests being served now.\n"
         "# TYPE hogod_in_flight_requests gauge\nhogod_in_flight_requests %ld\n",
-        atomic_load(&m->store_errors), atomic_load(&m->commits),
+        atomic_load(&m->store_errors), (long long)commits, (long long)calls,
         atomic_load(&m->commit_items), atomic_load(&m->reloads_ok),
         atomic_load(&m->reloads_failed), atomic_load(&d->in_flight));
     if (d->store) { /* rights requests by state, the work queue at a glance */

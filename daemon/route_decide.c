@@ -1,12 +1,13 @@
 /*
  * The decision routes: POST /v1/decide (one docs/decision.md request, answered with exactly
  * `hogo check`'s JSON plus "decision_id") and POST /v1/decide:batch (JSON lines in, one line
- * out per request, in order; a bad line gets {"error": ...} and the batch goes on). With a
- * store every decision is an audit event (hogo_decide_stored), written durably before the
- * answer (concurrent requests share one commit; a batch is one commit), its decision_id
- * "evt_N" naming the event's sequence number; a request naming "subject_id" is decided on
- * the subject's stored facts. Without a store the id is "dec_" and 32 random hex digits. A key decides only under its own
- * operator's policy. Daemon layer.
+ * out per request, in order, streamed 512 lines at a time; a bad line gets {"error": ...}
+ * and the batch goes on). With a store every decision is an audit event
+ * (hogo_decide_stored), written durably before it is answered (concurrent requests share
+ * one commit; each chunk of a batch is one commit), its decision_id "evt_N" naming the
+ * event's sequence number; a request naming "subject_id" is decided on the subject's stored
+ * facts. Without a store the id is "dec_" and 32 hex digits. A key decides only under its
+ * own operator's policy. Daemon layer.
  */
 #include "hogod.h"
 
@@ -73,11 +74,20 @@ void hogod_thread_objects_free(void)
 
 /* ---- one decision ---- */
 
-/* A new decision id: "dec_" and 32 hex digits of randomness. */
+/* A new decision id: "dec_" and 32 hex digits: 16 random per thread, drawn once, then a
+ * per-thread count, so ids never repeat and cost no system call. */
+static _Thread_local unsigned char id_prefix[8];
+static _Thread_local uint64_t id_count;
+
 static void new_decision_id(char id[40])
 {
+    if (id_count == 0)
+        randombytes_buf(id_prefix, sizeof id_prefix);
+    uint64_t n = ++id_count;
     unsigned char r[16];
-    randombytes_buf(r, sizeof r);
+    memcpy(r, id_prefix, 8);
+    for (int i = 15; i >= 8; i--, n >>= 8)
+        r[i] = (unsigned char)n;
     memcpy(id, "dec_", 4);
     sodium_bin2hex(id + 4, 33, r, sizeof r);
 }
@@ -113,15 +123,15 @@ static int decide_stored_fn(struct hogo_store *st, void *ctx, struct hogo_error 
 
 /* Parses and checks one request: its policy (the key's operator's only), the version in
  * force, and where its facts come from. Fills o; returns 0 or a HOGO_E* with err. */
-static int prepare(struct hogod_exchange *x, struct hogod_policies *ps, struct hogo_request *req,
-                   const char *json, size_t len, struct one *o, struct hogo_error *err)
+static int prepare(struct hogod *d, const char *op, struct hogod_policies *ps,
+                   struct hogo_request *req, const char *json, size_t len, struct one *o,
+                   struct hogo_error *err)
 {
-    size_t max = (size_t)x->d->cfg->max_request;
+    size_t max = (size_t)d->cfg->max_request;
     int rc = hogo_request_parse(req, ps->vocab, json, len, max, err);
     if (rc)
         return rc;
     const char *id = hogo_request_policy(req);
-    const char *op = hogod_operator(x);
     if (op && strcmp(op, id))
         return hogo_error_set(err, HOGO_ENOTFOUND, "/policy",
                               "policy '%s' is not served here; GET /v1/policies lists the "
@@ -136,7 +146,7 @@ static int prepare(struct hogod_exchange *x, struct hogod_policies *ps, struct h
     const char *subject = hogo_request_subject_id(req);
     if (subject && !*subject)
         subject = NULL;
-    if (subject && !x->d->store)
+    if (subject && !d->store)
         return hogo_error_set(err, HOGO_EINVAL, "/subject_id",
                               "\"subject_id\" names stored facts, but this hogod has no store; "
                               "give the facts in \"subject\"");
@@ -192,12 +202,10 @@ void hogod_route_decide(struct hogod_exchange *x)
     struct hogod_policies *ps = hogod_policies_get(x->d);
     struct hogo_error err = {0};
     struct one o = {.decision_id = x->decision_id};
-    int rc = prepare(x, ps, req, x->body, x->body_len, &o, &err);
+    int rc = prepare(x->d, hogod_operator(x), ps, req, x->body, x->body_len, &o, &err);
     if (rc == 0) {
         if (x->d->store) {
             rc = hogod_store_run(x, decide_stored_fn, &o, &err);
-            if (rc == 0)
-                hogod_metrics_commit(x->d->metrics, 1);
         } else {
             new_decision_id(x->decision_id);
             rc = hogo_decide(o.policy, req, &o.d, &err);
@@ -220,60 +228,71 @@ void hogod_route_decide(struct hogod_exchange *x)
     hogod_policies_release(ps);
 }
 
-/* ---- batches ---- */
+/* ---- batches, streamed ---- */
 
+#define BATCH_LINES 512 /* lines decided (and with a store, committed) per chunk of output */
+
+/* A batch being answered: the body (taken over from the exchange), how far it is decided,
+ * and the answer lines of the current chunk not yet sent. Lives as long as the response. */
 struct batch {
-    struct hogod_exchange *x;
+    struct hogod *d;
+    char operator_id[129];        /* "" without a key */
     struct hogod_policies *ps;
-    struct hogo_request *req;
+    char *body;
+    size_t len, pos;              /* input, and how much of it is decided */
+    struct hogo_request *req;     /* the thread's (the callback runs on the connection's) */
     struct hogo_writer *w;
     char *out;
-    size_t len, cap;
+    size_t out_len, out_cap, sent;
     long decided;
+    bool failed;
 };
 
 static int append_raw(struct batch *b, const char *s, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        size_t c = b->cap ? b->cap * 2 : 4096;
-        while (c < b->len + n + 1)
+    if (b->out_len + n + 1 > b->out_cap) {
+        size_t c = b->out_cap ? b->out_cap * 2 : 4096;
+        while (c < b->out_len + n + 1)
             c *= 2;
         char *t = realloc(b->out, c);
         if (!t)
             return HOGO_ENOMEM;
         b->out = t;
-        b->cap = c;
+        b->out_cap = c;
     }
-    memcpy(b->out + b->len, s, n);
-    b->len += n;
+    memcpy(b->out + b->out_len, s, n);
+    b->out_len += n;
     return 0;
 }
 
-/* Decides every line of the body; on the committing thread when there is a store, so that
- * the whole batch is one durable transaction. A bad line answers an error line. */
-static int batch_fn(struct hogo_store *st, void *ctx, struct hogo_error *fatal)
+/* Decides the next BATCH_LINES lines into b->out; with a store on the committing thread, so
+ * that the chunk is one durable transaction, answered only once committed. A bad line
+ * answers an error line; a store failure ends the chunk (fatal set). */
+static int chunk_fn(struct hogo_store *st, void *ctx, struct hogo_error *fatal)
 {
     struct batch *b = ctx;
-    struct hogod_exchange *x = b->x;
-    const char *p = x->body, *end = x->body + x->body_len;
-    while (p < end) {
+    size_t start_len = b->out_len;
+    for (int lines = 0; lines < BATCH_LINES && b->pos < b->len;) {
+        const char *p = b->body + b->pos, *end = b->body + b->len;
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        const char *line = p;
-        p += n + (nl ? 1 : 0);
-        while (n && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
+        b->pos += n + (nl ? 1 : 0);
+        while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
             n--;
         if (!n)
             continue;
+        lines++;
         struct hogo_error err = {0};
         char id[40] = "";
         struct one o = {.decision_id = id};
-        int rc = prepare(x, b->ps, b->req, line, n, &o, &err);
+        int rc = prepare(b->d, b->operator_id[0] ? b->operator_id : NULL, b->ps, b->req, p, n,
+                         &o, &err);
         if (rc == 0 && !st)
             new_decision_id(id);
         if (rc == 0)
             rc = st ? decide_stored(st, &o, &err) : hogo_decide(o.policy, b->req, &o.d, &err);
-        if (rc == HOGO_ESTORE || rc == HOGO_EIO || rc == HOGO_ENOMEM) {
+        if (rc == HOGO_ESTORE || rc == HOGO_EIO || rc == HOGO_ENOMEM || rc == HOGO_EBUSY) {
+            b->out_len = start_len; /* nothing of a chunk that is not committed is answered */
             *fatal = err;
             return rc;
         }
@@ -287,39 +306,83 @@ static int batch_fn(struct hogo_store *st, void *ctx, struct hogo_error *fatal)
                 return hogo_error_set(fatal, rc, NULL, "out of memory");
             continue;
         }
-        if ((rc = render(b->w, &o, &b->out, &b->len, &b->cap)))
+        if ((rc = render(b->w, &o, &b->out, &b->out_len, &b->out_cap)))
             return hogo_error_set(fatal, rc, NULL, "out of memory");
-        hogod_metrics_decision(x->d->metrics, hogo_policy_id(o.policy), o.d.allow);
+        hogod_metrics_decision(b->d->metrics, hogo_policy_id(o.policy), o.d.allow);
         b->decided++;
     }
     return 0;
 }
 
+/* The response's reader: sends what is decided, then decides the next chunk. */
+static long batch_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct batch *b = cls;
+    if (b->sent == b->out_len) {
+        b->sent = b->out_len = 0;
+        if (b->failed || b->pos >= b->len)
+            return HOGOD_STREAM_END;
+        b->req = hogod_thread_request();
+        b->w = hogod_thread_writer();
+        struct hogo_error err = {0};
+        int rc = !b->req || !b->w ? hogo_error_set(&err, HOGO_ENOMEM, NULL, "out of memory")
+                 : b->d->store      ? hogo_store_run(b->d->store, chunk_fn, b, &err)
+                                    : chunk_fn(NULL, b, &err);
+        if (rc) {
+            /* the status is sent already: the batch ends with an error line */
+            if (rc == HOGO_ESTORE || rc == HOGO_EIO)
+                hogod_metrics_store_error(b->d->metrics);
+            b->failed = true;
+            if (!err.message[0])
+                snprintf(err.message, sizeof err.message, "%s; the lines after this one were "
+                         "not decided", hogo_strerror(rc));
+            char line[1400];
+            int n = snprintf(line, sizeof line,
+                             "{\"error\":{\"where\":\"\",\"message\":\"batch stopped: "
+                             "the store failed; the lines from here on were not decided\","
+                             "\"code\":%d}}\n", rc);
+            append_raw(b, line, (size_t)n);
+        }
+        if (b->out_len == 0)
+            return b->failed || b->pos >= b->len ? HOGOD_STREAM_END : 0;
+    }
+    size_t n = b->out_len - b->sent;
+    if (n > max)
+        n = max;
+    memcpy(buf, b->out + b->sent, n);
+    b->sent += n;
+    return (long)n;
+}
+
+static void batch_free(void *cls)
+{
+    struct batch *b = cls;
+    if (b->decided)
+        hogod_metrics_commit(b->d->metrics, b->decided);
+    hogod_policies_release(b->ps);
+    free(b->body);
+    free(b->out);
+    free(b);
+}
+
 void hogod_route_decide_batch(struct hogod_exchange *x)
 {
-    struct batch b = {.x = x, .req = hogod_thread_request(), .w = hogod_thread_writer()};
-    if (!b.req || !b.w) {
+    struct batch *b = calloc(1, sizeof *b);
+    if (!b) {
         hogod_problem(x, 503, NULL, "out of memory; retry later");
         return;
     }
-    b.ps = hogod_policies_get(x->d);
-    struct hogo_error err = {0};
-    int rc;
-    if (x->d->store) {
-        rc = hogod_store_run(x, batch_fn, &b, &err);
-        if (rc == 0)
-            hogod_metrics_commit(x->d->metrics, b.decided);
-    } else {
-        rc = batch_fn(NULL, &b, &err);
-    }
-    hogod_policies_release(b.ps);
-    if (rc) {
-        free(b.out);
-        hogod_problem_from(x, rc, &err);
-        return;
-    }
-    if (!b.out)
-        b.out = calloc(1, 1);
-    hogod_reply_json_take(x, 200, b.out, b.len);
+    b->d = x->d;
+    if (hogod_operator(x))
+        snprintf(b->operator_id, sizeof b->operator_id, "%s", hogod_operator(x));
+    b->ps = hogod_policies_get(x->d);
+    b->body = x->body; /* the batch owns the body from here on */
+    b->len = x->body_len;
+    x->body = NULL;
+    x->status = 200;
     x->content_type = "application/x-ndjson";
+    x->stream = batch_read;
+    x->stream_free = batch_free;
+    x->stream_cls = b;
 }

@@ -2,6 +2,12 @@
  * The APPI ledger: provision records (Art. 29) and receipt confirmation records (Art. 30),
  * kept for their retention period and purged only after it. Public API layer.
  * Each record is written together with its audit event in one transaction.
+ *
+ * Threads: hogo_decide_stored(), hogo_provide(), hogo_provide_ex() and hogo_receive() may be
+ * called from many threads at once on a store handle opened with group_commit (each thread
+ * with its own request and decision; policies shared), and their writes then share commits.
+ * Every other call here follows the store handle's rules (hogo/store.h). The structs passed in
+ * are only read during the call.
  */
 #ifndef HOGO_LEDGER_H
 #define HOGO_LEDGER_H

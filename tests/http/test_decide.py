@@ -34,7 +34,7 @@ def requests():
 
 
 def main():
-    d = Daemon("--timeout", "2")
+    d = Daemon("--timeout", "2", "--request-seconds", "3")
     try:
         reqs = requests()
         rc, cli_out, _ = hogo("check", "--jsonl", input="\n".join(reqs).encode() + b"\n")
@@ -75,6 +75,15 @@ def main():
               st == 200 and h["content-type"] == "application/x-ndjson" and stripped == want,
               (st, stripped[:2], want[:2]))
 
+        # a batch larger than one chunk streams every answer, in order
+        big = (reqs * (2000 // len(reqs) + 1))[:2000]
+        st, h, body = d.request("POST", "/v1/decide:batch", "\n".join(big) + "\n")
+        rc, cli_big, _ = hogo("check", "--jsonl", input=("\n".join(big) + "\n").encode())
+        got = [ID_RE.sub(b"}\n", l + b"\n")[:-1] for l in body.split(b"\n")[:-1]]
+        check("a 2,000-line batch is answered line for line, chunked",
+              st == 200 and h.get("transfer-encoding") == "chunked"
+              and got == cli_big.encode().split(b"\n")[:-1], (st, len(got)))
+
         # bad bodies
         st, doc, ct = d.json("POST", "/v1/decide", "this is not json")
         check("not JSON: 400 problem+json", is_problem(st, doc, ct, 400), (st, doc))
@@ -113,8 +122,9 @@ def main():
                                                     "data": ["name"]})
         check("subject_id without a store: 400 naming /subject_id",
               is_problem(st, doc, ct, 400, "/subject_id"), (st, doc))
-        st, doc, ct = d.json("GET", "/v1/decide")
-        check("GET on a POST route: 405", is_problem(st, doc, ct, 405), (st, doc))
+        st, h, body = d.request("GET", "/v1/decide")
+        check("GET on a POST route: 405 with Allow: POST",
+              st == 405 and h.get("allow") == "POST", (st, h))
         st, doc, ct = d.json("GET", "/v1/subjects")
         check("a store route on a stateless daemon: 404", is_problem(st, doc, ct, 404), (st, doc))
 
@@ -133,22 +143,36 @@ def main():
         check("the slow client is disconnected after the timeout",
               waited < 9 and (data == b"" or b" 408 " in data[:20]), (waited, data[:100]))
         s.close()
+        # a body trickling in, each byte within --timeout, is cut at --request-seconds
+        s = socket.create_connection(("127.0.0.1", d.port))
+        s.sendall(b"POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+        t0 = time.time()
+        closed = False
+        try:
+            while time.time() - t0 < 10:
+                s.sendall(b" ")
+                time.sleep(0.5)
+        except OSError:
+            closed = True
+        check("a trickling body is cut after --request-seconds",
+              closed and time.time() - t0 < 6, time.time() - t0)
+        s.close()
         st, doc, _ = d.json("GET", "/livez")
         check("the daemon still serves after the bad bodies", st == 200)
         st, _, body = d.request("GET", "/metrics")
         check("metrics count decisions by policy and outcome",
               st == 200 and b'hogod_decisions_total{policy="irp",decision="deny"}' in body)
         check("metrics hold no subject ids or request values", b"u1" not in body)
-        log = d.stderr()
-        access = [json.loads(l) for l in log.splitlines() if l.startswith('{"time"')]
-        check("one JSON access-log line per request", len(access) >= len(reqs) + 10,
-              len(access))
-        check("the access log holds routes, not request values",
-              all(a["route"].startswith("/") or a["route"] == "-" for a in access)
-              and "u1" not in log)
     finally:
         rc = d.stop()
     check("SIGTERM stops the daemon cleanly", rc == 0, d.stderr()[-500:])
+    log = d.stderr()
+    access = [json.loads(l) for l in log.splitlines() if l.startswith('{"time"')]
+    check("one JSON access-log line per request", len(access) >= len(reqs) + 14,
+          len(access))
+    check("the access log holds routes, not request values",
+          all(a["route"].startswith("/") or a["route"] == "-" for a in access)
+          and "u1" not in log)
     finish()
 
 

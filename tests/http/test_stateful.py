@@ -74,6 +74,16 @@ def main():
               st == 200 and len(seqs) == len(reqs) and all(ev[s]["action"] == "decision"
                                                            for s in seqs), (st, body[:300]))
 
+        big = (reqs * 50)[:1200]
+        st, h, body = daemon.request("POST", "/v1/decide:batch",
+                                     "\n".join(json.dumps(r) for r in big) + "\n", key)
+        out = body.split(b"\n")[:-1]
+        seqs = [int(ID_RE.search(l + b"\n").group(1)) for l in out if ID_RE.search(l + b"\n")]
+        ev = events(db, env)
+        check("a 1,200-line stored-facts batch: every line decided, each its own event",
+              st == 200 and len(seqs) == 1200 and len(set(seqs)) == 1200
+              and all(ev[s]["action"] == "decision" for s in seqs), (st, len(seqs)))
+
         # concurrency: 8 threads x 40 decisions and provisions
         results, lock = [], threading.Lock()
 
@@ -107,7 +117,7 @@ def main():
         check("POST /v1/audit:verify: intact", st == 200 and doc["intact"] is True, doc)
         st, _, body = daemon.request("GET", "/metrics", key=key)
         check("metrics count store commits", st == 200 and
-              re.search(rb"hogod_store_commits_total [1-9]", body), body[-600:])
+              re.search(rb"hogod_store_commits_total [1-9]", body) and re.search(rb"hogod_store_commit_calls_total [1-9]", body), body[-600:])
 
         # rate limit: a burst far over 200/s with burst 300 is cut with 429 + Retry-After
         time.sleep(1.6)
