@@ -3,8 +3,8 @@
  * hogo_decide_stored(), hogo_provide() and hogo_receive() share (stored.c). Ledger layer;
  * included only by lib/ledger.
  */
-#ifndef HOGO_LEDGER_INT_H
-#define HOGO_LEDGER_INT_H
+#ifndef HOGO_LEDGER_STORED_INT_H
+#define HOGO_LEDGER_STORED_INT_H
 
 #include <hogo/decide.h>
 #include <hogo/error.h>

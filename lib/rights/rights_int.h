@@ -6,7 +6,8 @@
 #ifndef HOGO_RIGHTS_INT_H
 #define HOGO_RIGHTS_INT_H
 
-#include "store/store-int.h"
+#include "common/json.h"
+#include "ledger/ledger-int.h"
 
 #include <hogo/policy.h>
 #include <hogo/rights.h>

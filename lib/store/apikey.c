@@ -5,7 +5,7 @@
  * BLAKE2b-256 hash (hex) and never the key. The public key id is the hash's first 16 hex
  * digits. Creation and revocation are audit events naming the key id and operator only.
  */
-#include "store-int.h"
+#include "audit/audit-int.h"
 
 #include <hogo/apikey.h>
 
