@@ -19,7 +19,7 @@
 #include <string.h>
 
 /* A fact changed only through its own call: consents (consent/withdraw) and erased (erase). */
-static int settable(const struct hogo__fact_def *f)
+static int settable_fact(const struct hogo__fact_def *f)
 {
     return f->type != HOGO__FT_CONSENTS && f != &hogo__facts[HOGO__F_ERASED];
 }
@@ -99,6 +99,29 @@ static int check_value(struct hogo_store *st, const struct hogo__fact_def *f, co
                               "fact '%s' is not set directly; use 'hogo subject %s'", f->name,
                               f->type == HOGO__FT_CONSENTS ? "consent/withdraw" : "erase");
     }
+}
+
+const char *hogo__fact_name(size_t i, int *settable)
+{
+    if (i >= HOGO__F_COUNT)
+        return NULL;
+    *settable = settable_fact(&hogo__facts[i]);
+    return hogo__facts[i].name;
+}
+
+int hogo__fact_check(struct hogo_store *st, const char *fact, const char *value,
+                     char norm[32], int *array, struct hogo_error *err)
+{
+    const struct hogo__fact_def *f = find_fact(fact, err);
+    if (!f)
+        return HOGO_EINVAL;
+    if (!settable_fact(f))
+        return hogo_error_set(err, HOGO_EINVAL, NULL,
+                              "fact '%s' is not set directly; use 'hogo subject %s'", f->name,
+                              f->type == HOGO__FT_CONSENTS ? "consent/withdraw" : "erase");
+    *array = is_array(f->type);
+    norm[0] = '\0';
+    return check_value(st, f, value, norm, err);
 }
 
 /* Loads the subject's operator; HOGO_ENOTFOUND when absent. *erased set when given. */
@@ -188,7 +211,7 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
     const struct hogo__fact_def *f = find_fact(fact, err);
     if (!f)
         return HOGO_EINVAL;
-    if (!settable(f))
+    if (!settable_fact(f))
         return hogo_error_set(err, HOGO_EINVAL, NULL,
                               "fact '%s' is not set directly; use 'hogo subject %s'", f->name,
                               f->type == HOGO__FT_CONSENTS ? "consent/withdraw" : "erase");
