@@ -61,7 +61,7 @@ HOGO_EXTERN int hogo_deid_result_models_hold(const struct hogo_deid_result *r);
 /* ---- Japanese free text ---- */
 
 /* One identifier found in text: its type (placeholder name without brackets, e.g. "氏名"),
- * and its byte range in the NFKC-normalised input. */
+ * and its byte range in the input text as given. */
 struct hogo_deid_span {
     const char *type; /* static string: 氏名 メールアドレス 電話番号 郵便番号 住所 個人番号 URL アカウント */
     size_t start, end;
@@ -73,10 +73,11 @@ struct hogo_deid_scrubber; /* MeCab tagger plus the pattern matchers */
 HOGO_EXTERN int hogo_deid_scrubber_new(struct hogo_deid_scrubber **out, struct hogo_error *err);
 /* Frees a scrubber (NULL is allowed). */
 HOGO_EXTERN void hogo_deid_scrubber_free(struct hogo_deid_scrubber *s);
-/* Scrubs text: NFKC-normalises it and replaces every identifier with a typed placeholder
- * (［氏名］, ［電話番号］, …). *out is allocated (caller frees with free()); when spans is not
- * NULL, *spans (allocated, caller frees) and *nspans get the identifiers found, with byte
- * offsets into the normalised text (*normalized, allocated, when not NULL). */
+/* Scrubs text: finds identifiers in an NFKC-normalised copy and replaces each with a typed
+ * placeholder (［氏名］, ［電話番号］, …); every byte outside an identifier is the input's. *out is
+ * allocated (caller frees with free()); when spans is not NULL, *spans (allocated, caller frees)
+ * and *nspans get the identifiers found, with byte offsets into the input text; *normalized
+ * (allocated, when not NULL) gets the copy that was matched. */
 HOGO_EXTERN int hogo_deid_scrub(struct hogo_deid_scrubber *s, const char *text, size_t len,
                                 char **out, char **normalized, struct hogo_deid_span **spans,
                                 size_t *nspans, struct hogo_error *err);

@@ -6,8 +6,9 @@
  * codes, addresses (都道府県 or 市区町村 followed by a street number, with the building and
  * room), My Number (12 digits with a valid check digit, not introduced as another number), URLs
  * and account handles (@name, "ID: name", "インスタ: name").
- * De-identification layer. The text is NFKC-normalised first (utf8proc), so full-width digits
- * and letters become ASCII; spans are byte offsets into the normalised text.
+ * De-identification layer. Matching runs on an NFKC-normalised copy (utf8proc), so full-width
+ * digits and letters are ASCII there; every span found is mapped back to the input, and the
+ * output is the input with only the identifiers replaced (everything else byte for byte).
  */
 #include "deid_int.h"
 
@@ -15,6 +16,7 @@
 #include <mecab.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 struct hogo_deid_scrubber {
     mecab_t *mecab; /* owned */
@@ -46,6 +48,120 @@ void hogo_deid_scrubber_free(struct hogo_deid_scrubber *s)
         return;
     mecab_destroy(s->mecab);
     free(s);
+}
+
+/* ---- normalising for matching only ---- */
+
+/* 1 when code point c joins the one before it under normalisation: combining marks, the
+ * half-width and combining (semi-)voiced sound marks, Hangul vowel and final jamo. */
+static int joins_previous(utf8proc_int32_t c)
+{
+    if (c < 0x300)
+        return 0;
+    if (c == 0xFF9E || c == 0xFF9F || c == 0x3099 || c == 0x309A || (c >= 0x1160 && c <= 0x11FF))
+        return 1;
+    return utf8proc_get_property(c)->combining_class != 0;
+}
+
+/* The text used for matching: each cluster (a code point and the marks joined to it) of
+ * text[0..len) NFKC-normalised on its own, so that every byte of the result comes from one
+ * cluster of the input; (*from)[i] is the input offset of the cluster that byte i of the
+ * result came from ((*from)[*outlen] = len). Returns 0, HOGO_EINVAL (not UTF-8) or
+ * HOGO_ENOMEM. */
+static int normalise_for_matching(const char *text, size_t len, char **out, size_t *outlen,
+                                  size_t **from)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
+    size_t cap = len + len / 2 + 16, o = 0;
+    char *t = malloc(cap);
+    size_t *map = malloc((cap + 1) * sizeof *map);
+    if (!t || !map)
+        goto nomem;
+    for (size_t i = 0; i < len;) {
+        size_t end;
+        utf8proc_int32_t c, next;
+        int simple = 1;
+        if (p[i] < 0x80) {
+            c = p[i];
+            end = i + 1;
+        } else {
+            utf8proc_ssize_t n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &c);
+            if (n < 0)
+                goto bad;
+            end = i + (size_t)n;
+            utf8proc_int32_t d[4];
+            int last = 0;
+            utf8proc_ssize_t nd = utf8proc_decompose_char(c, d, 4, UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT, &last);
+            simple = nd == 1 && d[0] == c;
+        }
+        /* Extend over the marks joined to this code point. */
+        while (end < len && p[end] >= 0x80) {
+            utf8proc_ssize_t n = utf8proc_iterate(p + end, (utf8proc_ssize_t)(len - end), &next);
+            if (n < 0)
+                goto bad;
+            if (!joins_previous(next))
+                break;
+            simple = 0;
+            end += (size_t)n;
+        }
+        utf8proc_uint8_t *norm = NULL;
+        const char *piece = text + i;
+        size_t pl = end - i;
+        if (!simple) {
+            utf8proc_ssize_t n = utf8proc_map(p + i, (utf8proc_ssize_t)(end - i), &norm,
+                                              UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT);
+            if (n < 0) {
+                if (n == UTF8PROC_ERROR_NOMEM)
+                    goto nomem;
+                goto bad;
+            }
+            piece = (const char *)norm;
+            pl = (size_t)n;
+        }
+        if (o + pl + 1 > cap) {
+            size_t nc = (o + pl + 1) * 2;
+            char *nt = realloc(t, nc);
+            size_t *nm = nt ? realloc(map, (nc + 1) * sizeof *map) : NULL;
+            if (nt)
+                t = nt;
+            if (!nt || !nm) {
+                free(norm);
+                goto nomem;
+            }
+            map = nm;
+            cap = nc;
+        }
+        memcpy(t + o, piece, pl);
+        for (size_t k = 0; k < pl; k++)
+            map[o + k] = i;
+        o += pl;
+        free(norm);
+        i = end;
+    }
+    t[o] = '\0';
+    map[o] = len;
+    *out = t;
+    *outlen = o;
+    *from = map;
+    return 0;
+bad:
+    free(t);
+    free(map);
+    return HOGO_EINVAL;
+nomem:
+    free(t);
+    free(map);
+    return HOGO_ENOMEM;
+}
+
+/* Input offset where the cluster holding byte e-1 of the matching text ends. */
+static size_t input_end(const size_t *from, size_t tl, size_t e)
+{
+    if (e == 0)
+        return from[0];
+    while (e < tl && from[e] == from[e - 1])
+        e++;
+    return from[e];
 }
 
 /* ---- span list ---- */
@@ -855,15 +971,14 @@ int hogo_deid_scrub(struct hogo_deid_scrubber *s, const char *text, size_t len, 
                     char **normalized, struct hogo_deid_span **spans_out, size_t *nspans,
                     struct hogo_error *err)
 {
-    int rc = 0, bad = 0;
+    int rc = 0;
     struct spans sp = {0};
-    char *res = NULL;
-    char *t = hogo__nfkc(text, len, &bad);
-    if (!t)
-        return hogo_error_set(err, bad ? HOGO_EINVAL : HOGO_ENOMEM, "",
-                              bad ? "text is not valid UTF-8; convert it to UTF-8"
-                                  : "out of memory");
-    size_t tl = strlen(t);
+    char *res = NULL, *t = NULL;
+    size_t *from = NULL, tl = 0;
+    if ((rc = normalise_for_matching(text, len, &t, &tl, &from)) < 0)
+        return hogo_error_set(err, rc, "",
+                              rc == HOGO_EINVAL ? "text is not valid UTF-8; convert it to UTF-8"
+                                                : "out of memory");
     /* Most specific first: URLs/e-mail/handles, then numbers, then addresses, then names. */
     if ((rc = scan_email_url_handle(t, tl, &sp)) < 0 || (rc = scan_numbers(t, tl, &sp)) < 0 ||
         (rc = scan_addresses(t, tl, &sp)) < 0 || (rc = scan_labelled_names(t, tl, &sp)) < 0 ||
@@ -871,18 +986,28 @@ int hogo_deid_scrub(struct hogo_deid_scrubber *s, const char *text, size_t len, 
         goto oom;
     if (sp.n)
         qsort(sp.v, sp.n, sizeof *sp.v, cmp_span);
-    size_t cap = tl + sp.n * 32 + 1, o = 0, pos = 0;
+    /* Back to input offsets: a span covers the whole input clusters it came from. */
+    for (size_t i = 0; i < sp.n; i++) {
+        sp.v[i].start = from[sp.v[i].start];
+        sp.v[i].end = input_end(from, tl, sp.v[i].end);
+    }
+    size_t cap = len + sp.n * 32 + 1, o = 0, pos = 0;
     res = malloc(cap);
     if (!res)
         goto oom;
+    /* Everything outside a span is copied from the input as it is. */
     for (size_t i = 0; i < sp.n; i++) {
-        memcpy(res + o, t + pos, sp.v[i].start - pos);
+        if (sp.v[i].start < pos) /* clusters shared by two spans: already replaced */
+            sp.v[i].start = pos;
+        if (sp.v[i].end < sp.v[i].start)
+            sp.v[i].end = sp.v[i].start;
+        memcpy(res + o, text + pos, sp.v[i].start - pos);
         o += sp.v[i].start - pos;
         o += (size_t)snprintf(res + o, cap - o, "［%s］", sp.v[i].type);
         pos = sp.v[i].end;
     }
-    memcpy(res + o, t + pos, tl - pos);
-    o += tl - pos;
+    memcpy(res + o, text + pos, len - pos);
+    o += len - pos;
     res[o] = '\0';
     *out = res;
     res = NULL;
@@ -902,5 +1027,6 @@ out:
     free(res);
     free(sp.v);
     free(t);
+    free(from);
     return rc;
 }

@@ -8,8 +8,8 @@
  *
  * Matching: a gold identifier is found when a detected span of the same type overlaps it; a
  * detected span is correct when it overlaps a gold identifier of the same type. Offsets are
- * compared in the NFKC-normalised text (each marked piece is normalised on its own; the test
- * checks that this equals normalising the whole sentence).
+ * byte offsets into the sentence as written. Character precision: of the characters
+ * replaced, the share inside a marked identifier.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -117,8 +117,8 @@ static void test_names_in_context(void **state)
     assert_scrubs_to("2名様から", "2名様から");
     /* Titles, labels, English titles, names IPADIC half knows. */
     assert_scrubs_to("上田部長から", "［氏名］部長から");
-    assert_scrubs_to("フリガナ：コウノ ダイキ", "フリガナ:［氏名］");
-    assert_scrubs_to("担当：Kimura", "担当:［氏名］");
+    assert_scrubs_to("フリガナ：コウノ ダイキ", "フリガナ：［氏名］");
+    assert_scrubs_to("担当：Kimura", "担当：［氏名］");
     assert_scrubs_to("Dear Mr. Okada,", "Dear Mr. ［氏名］,");
     assert_scrubs_to("菅原拓海です。", "［氏名］です。");
 }
@@ -127,7 +127,7 @@ static void test_structured_edge_forms(void **state)
 {
     (void)state;
     assert_scrubs_to("yamada[at]example.comへ", "［メールアドレス］へ");
-    assert_scrubs_to("インスタ：hitotoki_cafe です", "インスタ:［アカウント］ です");
+    assert_scrubs_to("インスタ：hitotoki_cafe です", "インスタ：［アカウント］ です");
     assert_scrubs_to("郵便番号は5300001です", "郵便番号は［郵便番号］です");
     assert_scrubs_to("東京都千代田区丸の内1-9-1", "［住所］");
     assert_scrubs_to("横浜市西区みなとみらい2-2-1のタワー", "［住所］のタワー");
@@ -137,6 +137,61 @@ static void test_structured_edge_forms(void **state)
     /* A parcel number with a valid check digit is still a parcel number. */
     assert_scrubs_to("伝票番号は3812-4490-1275です", "伝票番号は3812-4490-1275です");
     assert_scrubs_to("マイナンバーは3812 4490 1275です", "マイナンバーは［個人番号］です");
+}
+
+/* The output must be the input with only the spans replaced: rebuilding it from the input
+ * and the spans gives the same bytes (everything outside a span is the input's). */
+static void assert_output_is_input_outside_spans(const char *in, size_t len, const char *out,
+                                                 const struct hogo_deid_span *sp, size_t nsp)
+{
+    size_t pos = 0, o = 0;
+    for (size_t i = 0; i < nsp; i++) {
+        assert_true(sp[i].start >= pos && sp[i].end >= sp[i].start && sp[i].end <= len);
+        if (memcmp(out + o, in + pos, sp[i].start - pos))
+            fail_msg("text before span %zu changed: '%s' -> '%s'", i, in, out);
+        o += sp[i].start - pos;
+        char ph[64];
+        int n = snprintf(ph, sizeof ph, "［%s］", sp[i].type);
+        if (strncmp(out + o, ph, (size_t)n))
+            fail_msg("no placeholder for span %zu: '%s' -> '%s'", i, in, out);
+        o += (size_t)n;
+        pos = sp[i].end;
+    }
+    if (strcmp(out + o, in + pos))
+        fail_msg("text after the last span changed: '%s' -> '%s'", in, out);
+}
+
+/* Property: on text full of characters NFKC would change, nothing outside an identifier
+ * changes, whatever is found. */
+static void test_output_keeps_the_input_outside_identifiers(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "（", "）", "０", "１２", "ＡＢＣ", "ｶﾞｷﾞ", "ﾊﾟﾝ", "㈱", "①", "㎡", "～", "！", "　", "ｰ",
+        "山田さん", "090-1234-5678", "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏｍ", "〒150-0001", "東京都渋谷区神宮前5-10-1",
+        "が", "の", "。", "café", "e\xcc\x81", "ﾞ", "\xe3\x82\x99", "Ⅻ", "ﬁ", "ｽｽﾞｷ", "様", "、"};
+    const size_t np = sizeof pieces / sizeof pieces[0];
+    unsigned seed = 12345;
+    for (int round = 0; round < 400; round++) {
+        char in[1024];
+        size_t len = 0;
+        int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 12;
+        for (int k = 0; k < n; k++) {
+            const char *p = pieces[((seed = seed * 1103515245u + 12345u) >> 16) % np];
+            len += (size_t)snprintf(in + len, sizeof in - len, "%s", p);
+        }
+        char *out = NULL;
+        struct hogo_deid_span *sp = NULL;
+        size_t nsp = 0;
+        struct hogo_error err = {0};
+        assert_int_equal(hogo_deid_scrub(scrubber, in, len, &out, NULL, &sp, &nsp, &err), 0);
+        assert_output_is_input_outside_spans(in, len, out, sp, nsp);
+        free(out);
+        free(sp);
+    }
+    /* Full-width brackets and digits around an identifier stay as written. */
+    assert_scrubs_to("（電話：０９０－１２３４－５６７８）", "（電話：［電話番号］）");
+    assert_scrubs_to("ｶﾞｽ代は１，２００円でした", "ｶﾞｽ代は１，２００円でした");
 }
 
 struct gold {
@@ -162,7 +217,8 @@ static int type_index(const char *t)
 struct corpus_result {
     struct counts c[8];
     size_t sentences, fp_total, detected_total;
-    double name_recall, struct_recall, precision;
+    size_t chars_detected, chars_detected_gold; /* code points replaced, of them inside a gold span */
+    double name_recall, struct_recall, precision, char_precision;
 };
 
 /* Scrubs every sentence of tests/deid/<file> and compares the spans with the marked ones. */
@@ -207,12 +263,13 @@ static void measure_corpus(const char *file, struct corpus_result *r)
             int bad;
             char *np = hogo__nfkc(piece, strlen(piece), &bad);
             assert_non_null(np);
+            size_t piece_start = rl;
             rl += (size_t)snprintf(raw + rl, sizeof raw - rl, "%s", piece);
             if (type) {
                 if (type_index(type) < 0)
                     fail_msg("unknown type '%s' in %s: %s", type, file, raw);
                 assert_true(ng < sizeof gold / sizeof gold[0]);
-                gold[ng++] = (struct gold){type, nl, nl + strlen(np)};
+                gold[ng++] = (struct gold){type, piece_start, rl};
             }
             nl += (size_t)snprintf(norm + nl, sizeof norm - nl, "%s", np);
             free(np);
@@ -223,6 +280,7 @@ static void measure_corpus(const char *file, struct corpus_result *r)
         struct hogo_error err = {0};
         assert_int_equal(hogo_deid_scrub(scrubber, raw, rl, &out, &normalized, &sp, &nsp, &err), 0);
         assert_string_equal(normalized, norm);
+        assert_output_is_input_outside_spans(raw, rl, out, sp, nsp);
         for (size_t g = 0; g < ng; g++) {
             int ti = type_index(gold[g].type), hit = 0;
             for (size_t s = 0; s < nsp; s++)
@@ -236,6 +294,18 @@ static void measure_corpus(const char *file, struct corpus_result *r)
                 print_message("missed %s in: %s -> %s\n", gold[g].type, raw, out);
             }
         }
+        /* Character precision: of the code points replaced, how many lie in a marked
+         * identifier (of any type). */
+        for (size_t s = 0; s < nsp; s++)
+            for (size_t b = sp[s].start; b < sp[s].end; b++) {
+                if (((unsigned char)raw[b] & 0xC0) == 0x80)
+                    continue;
+                int in_gold = 0;
+                for (size_t g = 0; g < ng && !in_gold; g++)
+                    in_gold = b >= gold[g].start && b < gold[g].end;
+                r->chars_detected++;
+                r->chars_detected_gold += (size_t)in_gold;
+            }
         for (size_t s = 0; s < nsp; s++) {
             int ok = 0;
             r->detected_total++;
@@ -247,7 +317,7 @@ static void measure_corpus(const char *file, struct corpus_result *r)
                 c[type_index(sp[s].type)].fp++;
                 r->fp_total++;
                 print_message("false %s '%.*s' in: %s\n", sp[s].type,
-                              (int)(sp[s].end - sp[s].start), normalized + sp[s].start, raw);
+                              (int)(sp[s].end - sp[s].start), raw + sp[s].start, raw);
             }
         }
         free(out);
@@ -263,10 +333,13 @@ static void measure_corpus(const char *file, struct corpus_result *r)
     r->name_recall = (double)c[0].tp / (double)(c[0].tp + c[0].fn);
     r->struct_recall = (double)stp / (double)(stp + sfn);
     r->precision = 1.0 - (double)r->fp_total / (double)r->detected_total;
+    r->char_precision = (double)r->chars_detected_gold / (double)r->chars_detected;
     print_message("%s: %zu sentences; names recall %.3f (%zu/%zu); structured recall %.3f "
-                  "(%zu/%zu); precision %.3f (%zu false of %zu)\n",
+                  "(%zu/%zu); precision %.3f (%zu false of %zu); character precision %.3f "
+                  "(%zu of %zu)\n",
                   file, r->sentences, r->name_recall, c[0].tp, c[0].tp + c[0].fn, r->struct_recall,
-                  stp, stp + sfn, r->precision, r->fp_total, r->detected_total);
+                  stp, stp + sfn, r->precision, r->fp_total, r->detected_total, r->char_precision,
+                  r->chars_detected_gold, r->chars_detected);
     for (int i = 0; i < 8; i++) {
         size_t found = c[i].tp + c[i].fn, detected = c[i].tp + c[i].fp;
         print_message("  %s: found %zu of %zu (recall %.3f), false %zu (precision %.3f)\n",
@@ -299,9 +372,23 @@ static void test_holdout_corpus_precision_and_recall(void **state)
     assert_true(r.precision >= 0.90);
 }
 
+/* The second held-out corpus: job applications, career counselling, support and reviews,
+ * written before the rules were changed for the classes it contains, and never tuned on. */
+static __attribute__((unused)) void test_holdout2_corpus_precision_and_recall(void **state)
+{
+    (void)state;
+    struct corpus_result r;
+    measure_corpus("text_corpus_holdout2.txt", &r);
+    assert_true(r.sentences >= 200);
+    assert_true(r.name_recall >= 0.90);
+    assert_true(r.struct_recall >= 0.98);
+    assert_true(r.char_precision >= 0.97);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_output_keeps_the_input_outside_identifiers),
         cmocka_unit_test(test_phone_forms),
         cmocka_unit_test(test_email_url_handle),
         cmocka_unit_test(test_postal_address_mynumber),
@@ -310,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_structured_edge_forms),
         cmocka_unit_test(test_corpus_precision_and_recall),
         cmocka_unit_test(test_holdout_corpus_precision_and_recall),
+        //HOLDOUT2 cmocka_unit_test(test_holdout2_corpus_precision_and_recall),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
