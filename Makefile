@@ -18,7 +18,7 @@ all: deps
 deps:
 	@if ! command -v cmake >/dev/null || ! command -v pkg-config >/dev/null || \
 	    ! pkg-config --exists $(PKGS) || ! command -v clang-14 >/dev/null || \
-	    ! command -v mecab-config >/dev/null || ! test -x /usr/lib/postgresql/15/bin/postgres; then \
+	    ! command -v mecab-config >/dev/null || ! test -f /usr/include/glpk.h || ! test -x /usr/lib/postgresql/15/bin/postgres; then \
 		bash scripts/install-deps.sh; \
 	fi
 

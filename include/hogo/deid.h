@@ -92,18 +92,23 @@ HOGO_EXTERN int hogo_deid_apply(const char *obligation_json, size_t len, const c
 
 /* ---- statistics ---- */
 
-/* Options of a contingency table. */
+/* Options of a contingency table. Two dimensions only: a third dimension or a hierarchy of
+ * margins is not supported (the CLI refuses a repeated --rows or --cols). */
 struct hogo_deid_stats_opts {
     const char *row_col;  /* column giving the table's rows */
     const char *col_col;  /* column giving the table's columns */
-    const char *sum_col;  /* numeric column to sum, or NULL for counts only */
-    unsigned threshold;   /* cells with 0 < count < threshold are suppressed */
+    const char *sum_col;  /* numeric column (values >= 0) to sum, or NULL for counts only */
+    unsigned threshold;   /* cells and totals with 0 < count < threshold are sensitive */
     char sep;             /* CSV separator, 0 = detect */
+    unsigned protection;  /* required interval width of a sensitive count, 0 = threshold */
+    double p_percent;     /* p of the p % dominance rule for sums, 0 = 10 */
 };
 
-/* Writes the contingency table of csv_path (counts, and sums when sum_col is set) with
- * small-cell and complementary suppression as CSV to out, and the suppression report (JSON:
- * which cells and why) to report (may be NULL). */
+/* Writes the contingency table of csv_path (counts, and sums when sum_col is set, each with
+ * row, column and grand totals) as CSV to out, with sensitive cells and totals hidden ("X")
+ * and complements added until a linear-programming audit finds every sensitive cell's
+ * feasible interval wide enough; the report (JSON, may be NULL) names the rules, every hidden
+ * cell, why, and its audited interval. */
 HOGO_EXTERN int hogo_deid_stats(const char *csv_path, const struct hogo_deid_stats_opts *opts,
                                 FILE *out, FILE *report, struct hogo_error *err);
 
