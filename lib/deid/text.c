@@ -19,7 +19,9 @@
 #include <utf8proc.h>
 
 struct hogo_deid_scrubber {
-    mecab_t *mecab; /* owned */
+    mecab_model_t *model;     /* owned */
+    mecab_t *mecab;           /* owned */
+    mecab_lattice_t *lattice; /* owned: kept so that other readings of a word can be looked up */
 };
 
 static const char T_NAME[] = "氏名", T_EMAIL[] = "メールアドレス", T_PHONE[] = "電話番号",
@@ -31,8 +33,16 @@ int hogo_deid_scrubber_new(struct hogo_deid_scrubber **out, struct hogo_error *e
     struct hogo_deid_scrubber *s = calloc(1, sizeof *s);
     if (!s)
         return hogo_error_set(err, HOGO_ENOMEM, "", "out of memory");
-    s->mecab = mecab_new2("");
-    if (!s->mecab) {
+    s->model = mecab_model_new2("");
+    s->mecab = s->model ? mecab_model_new_tagger(s->model) : NULL;
+    s->lattice = s->model ? mecab_model_new_lattice(s->model) : NULL;
+    if (!s->mecab || !s->lattice) {
+        if (s->lattice)
+            mecab_lattice_destroy(s->lattice);
+        if (s->mecab)
+            mecab_destroy(s->mecab);
+        if (s->model)
+            mecab_model_destroy(s->model);
         free(s);
         return hogo_error_set(err, HOGO_EIO, "mecab",
                               "cannot start MeCab: %s; install mecab and mecab-ipadic-utf8",
@@ -46,7 +56,9 @@ void hogo_deid_scrubber_free(struct hogo_deid_scrubber *s)
 {
     if (!s)
         return;
+    mecab_lattice_destroy(s->lattice);
     mecab_destroy(s->mecab);
+    mecab_model_destroy(s->model);
     free(s);
 }
 
@@ -289,8 +301,11 @@ static int scan_numbers(const char *t, size_t len, struct spans *sp)
     static const char *const not_mynumber[] = {
         "伝票", "追跡",     "送り状", "注文",     "問い合わせ", "問合せ",   "受付番号", "予約",
         "会員", "管理番号", "製造",   "シリアル", "口座",       "契約番号", "請求",     "配送",
-        "品番", "型番",     "No",     "NO",       "#",          NULL};
-    static const char *const postal_words[] = {"郵便番号", "〒", NULL};
+        "品番", "型番",     "No",     "NO",       "#",          "荷物",     "お届け",   "発送",
+        "受付", "商品",     "製品",   "部品",     NULL};
+    static const char *const mynumber_words[] = {"マイナンバー", "個人番号", "My Number",
+                                                 "my number", NULL};
+    static const char *const postal_words[] = {"郵便番号", "〒", "郵便", NULL};
     for (size_t i = 0; i < len;) {
         int plus = t[i] == '+' && isdigit((unsigned char)t[i + 1]);
         int paren = t[i] == '(' && isdigit((unsigned char)t[i + 1]);
@@ -324,15 +339,22 @@ static int scan_numbers(const char *t, size_t len, struct spans *sp)
             if (plus && nd >= 11 && nd <= 13 && !strncmp(d, "81", 2))
                 type = T_PHONE;
             else if (!plus && nd == 12 && (groups == 1 || groups == 3) && mynumber_valid(d) &&
-                     !introduced_by(t, start, 24, not_mynumber))
+                     (!introduced_by(t, start, 24, not_mynumber) ||
+                      introduced_by(t, start, 24, mynumber_words)))
                 type = T_MYNUMBER;
             else if (!plus && d[0] == '0' && (nd == 10 || nd == 11) && groups != 2)
                 type = T_PHONE;
-            else if (!plus && nd == 7 && groups == 2 && end - start == 8 && t[start + 3] == '-')
-                type = T_POSTAL;
+            else if (!plus && nd == 7 && groups == 2 && end - start == 8 && t[start + 3] == '-' &&
+                     (!introduced_by(t, start, 24, not_mynumber) ||
+                      introduced_by(t, start, 16, postal_words)))
+                type = T_POSTAL; /* 123-4567, but not 品番123-4567 */
             else if (!plus && nd == 7 && groups == 1 && introduced_by(t, start, 16, postal_words))
                 type = T_POSTAL;
         }
+        /* An opening bracket belongs to the number only when it closes inside it: (03)1234-5678,
+         * not （03-1234-5678）. */
+        if (type && t[start] == '(' && !memchr(t + start, ')', end - start))
+            start++;
         if (type && !taken(sp, start, end)) {
             /* Include a leading 〒 in postal codes. */
             if (type == T_POSTAL && start >= 3 && !strncmp(t + start - 3, "〒", 3))
@@ -457,12 +479,18 @@ static int scan_email_url_handle(const char *t, size_t len, struct spans *sp)
  * number). Returns 0 when there is none. */
 static size_t street_number_at(const char *p, int *count)
 {
-    static const char *const joins[] = {"丁目", "番地", "番", "号", "の", "-", "−", "‐", "ー"};
+    static const char *const joins[] = {"丁目", "番地", "番", "号", "の", "条通", "条", "線",
+                                        "-",    "−",    "‐",  "ー"};
     static const char *const kanji_digits = "一二三四五六七八九十";
     size_t i = 0, last = 0;
     int numbers = 0;
     for (;;) {
         size_t j = i;
+        /* Sapporo-style blocks put a direction before the number: 南3条西2丁目, 北3-7. */
+        if (numbers && (!strncmp(p + i, "東", 3) || !strncmp(p + i, "西", 3) ||
+                        !strncmp(p + i, "南", 3) || !strncmp(p + i, "北", 3)) &&
+            isdigit((unsigned char)p[i + 3]))
+            j = i = i + 3;
         while (isdigit((unsigned char)p[j]))
             j++;
         /* Kanji numerals before 丁目. */
@@ -494,9 +522,10 @@ static size_t street_number_at(const char *p, int *count)
         if (!jl)
             break;
         i += jl;
-        /* 番地/号 may end the number. */
+        /* 番地/号/丁目/条 may end the number. */
         if (!strncmp(p + i - jl, "番地", jl) || !strncmp(p + i - jl, "号", jl) ||
-            !strncmp(p + i - jl, "丁目", jl) || !strncmp(p + i - jl, "番", jl))
+            !strncmp(p + i - jl, "丁目", jl) || !strncmp(p + i - jl, "番", jl) ||
+            !strncmp(p + i - jl, "条", jl) || !strncmp(p + i - jl, "条通", jl))
             last = i;
     }
     *count = numbers;
@@ -546,6 +575,18 @@ static size_t building_at(const char *p)
             if (!strncmp(p + i, words[k], strlen(words[k])))
                 end = i + strlen(words[k]);
         i += n;
+    }
+    /* A room number that ends the run: パークマンション堺301, ベイサイド浦安506号室 (no
+     * building word needed when 号室 says it). */
+    if (i > 0 && (end || i >= 3 * 3)) {
+        size_t r = i;
+        while (r > 0 && isdigit((unsigned char)p[r - 1]))
+            r--;
+        int room = r < i && r > (end ? end : 1);
+        if (room && !strncmp(p + i, "号室", strlen("号室")) && (end || r - (p[0] == ' ') >= 6))
+            return i + strlen("号室");
+        if (room && end && r - end <= 5 * 3)
+            end = i;
     }
     if (!end)
         return 0;
@@ -649,6 +690,23 @@ static int in_list(const char *const *list, const char *s, size_t n)
     return 0;
 }
 
+/* Hiragana words that take さん or ちゃん themselves (おじいちゃん, みなさん, わんちゃん). */
+static int is_kana_word_before_honorific(const char *s, size_t n)
+{
+    static const char *const words[] = {
+        "おじい", "おばあ", "じい",   "ばあ",   "おとう", "おかあ", "とう",   "かあ",   "おにい",
+        "おねえ", "にい",   "ねえ",   "おじ",   "おば",   "おっ",   "みな",   "みんな", "あか",
+        "あかちゃ", "ぼっ", "おこ",   "おく",   "おくさ", "だんな", "むすこ", "むすめ", "おじょう",
+        "おいしゃ", "おまわり", "おきゃく", "おとなり", "おかみ", "わん", "にゃん", "ねこ", "いぬ",
+        "くま",   "うさぎ", "ぞう",   "とり",   "おさる", "さる",   "こども", "あちら", "そちら",
+        "こちら", "どちら", "どなた", "あなた", "おつかれ", "ごくろう", "おひさ", "おいなり",
+        "おすもう", "おひな", "かみ",   "おてんと", "えびす", "おだいし", "ちび", "おちび",
+        "ぼく",   "わたし", "あたし", "おれ",   "おまえ", "きみ",   "かれ",   "かのじょ", "だれ",
+        "ばっ",   "おばちゃ", "おっちゃ", "ねーちゃ", "にーちゃ", "ママ", "ぱぱ", "まま",
+        "てん",   "てんいん", "おてつだい", "おそうじ", "しゃちょう", "たんとう", NULL};
+    return in_list(words, s, n);
+}
+
 /* Common nouns that precede さん/様 but are not names (お客様, 店員さん, …). */
 static int is_role_noun(const char *s, size_t n)
 {
@@ -672,9 +730,14 @@ static int is_role_noun(const char *s, size_t n)
 static int is_title(const char *s, size_t n)
 {
     static const char *const titles[] = {
-        "部長", "課長", "係長", "社長",   "副社長", "店長", "院長",   "先輩",   "監督", "教授",
-        "専務", "常務", "主任", "室長",   "所長",   "会長", "支配人", "理事長", "校長", "教頭",
-        "塾長", "園長", "医師", "弁護士", "税理士", "宛",   "宛て",   NULL};
+        "部長",     "課長",         "係長",         "社長",         "副社長",   "店長",
+        "院長",     "先輩",         "監督",         "教授",         "専務",     "常務",
+        "主任",     "室長",         "所長",         "会長",         "支配人",   "理事長",
+        "校長",     "教頭",         "塾長",         "園長",         "医師",     "弁護士",
+        "税理士",   "宛",           "宛て",         "アドバイザー", "カウンセラー", "コンサルタント",
+        "技師",     "講師",         "次長",         "看護師",       "薬剤師",   "マネージャー",
+        "リーダー", "ディレクター", "相談員",       "支援員",       "秘書",     "記者",
+        "担当",     "代表",         "トレーナー",   "コーチ",       NULL};
     return in_list(titles, s, n);
 }
 
@@ -711,7 +774,12 @@ struct tok {
     int kind;
     int suffix; /* 名詞,接尾 (手 in 運転手, 駅, 沿い): never starts a name */
     int proper; /* 固有名詞 or unknown: may be a given name IPADIC does not know (拓海) */
+    /* Readings of the same characters that MeCab's lattice also offers (IPADIC often prefers
+     * the place 石川 or the word 森 to the surname): */
+    int can_surname, can_given, can_other;
 };
+
+static int introduces_person(const char *s, size_t n);
 
 static int tok_kind(const mecab_node_t *n, const char *t, const struct spans *sp)
 {
@@ -753,6 +821,13 @@ static int name_before_honorific(const char *t, const struct tok *tk, size_t a, 
                                  struct spans *sp)
 {
     size_t first = b;
+    /* The business addressee form: 株式会社アオバ商事 総務部 中井 大介様. An organisation word
+     * followed by a space ends the company's name; the person comes after it. */
+    for (size_t i = b; i-- > a;)
+        if (is_org_word(t + tk[i].s, tk[i].e - tk[i].s) && i + 1 < b && tk[i + 1].s > tk[i].e) {
+            a = i + 1;
+            break;
+        }
     for (size_t i = a; i < b; i++) {
         if (is_org_word(t + tk[i].s, tk[i].e - tk[i].s))
             return 0;
@@ -769,7 +844,8 @@ static int name_before_honorific(const char *t, const struct tok *tk, size_t a, 
         first = a;
     }
     size_t s = tk[first].s, e = tk[b - 1].e;
-    if (is_role_noun(t + s, e - s) || is_role_noun(t + tk[b - 1].s, tk[b - 1].e - tk[b - 1].s))
+    if (is_role_noun(t + s, e - s) || is_role_noun(t + tk[b - 1].s, tk[b - 1].e - tk[b - 1].s) ||
+        is_kana_word_before_honorific(t + s, e - s))
         return 0;
     return add_span(sp, T_NAME, s, e) < 0 ? HOGO_ENOMEM : 0;
 }
@@ -803,14 +879,175 @@ static int name_without_honorific(const char *t, const struct tok *tk, size_t nt
         /* A glued preceding noun (駅チカ) makes a katakana "name" a word part. */
         if (p > a && tk[p].s == tk[p - 1].e && katakana_only(t + tk[p].s, n))
             return 0;
+        /* A surname that is also a river, a place or a word, before の, with nothing around
+         * it saying it is a person (中川の河川敷, 小川の流れ, 石川の海). */
+        if (tk[p].can_other && q + 1 < ntk && tk[q].e - tk[q].s == 3 &&
+            !strncmp(t + tk[q].s, "の", 3) && tk[q + 1].kind == K_NOUN &&
+            (p == 0 || !introduces_person(t + tk[p - 1].s, tk[p - 1].e - tk[p - 1].s)) &&
+            (p < 2 || !introduces_person(t + tk[p - 2].s, tk[p - 2].e - tk[p - 2].s)))
+            return 0;
     }
     return add_span(sp, T_NAME, tk[p].s, tk[q - 1].e) < 0 ? HOGO_ENOMEM : 0;
+}
+
+/* 1 when s[0..n) is a role or a relation after which a bare name follows (担当の石川より,
+ * カウンセラー吉田, 上司の本田が). */
+static int introduces_person(const char *s, size_t n)
+{
+    static const char *const roles[] = {
+        "担当",     "担当者",   "カウンセラー", "アドバイザー", "コンサルタント", "スタッフ",
+        "店長",     "部長",     "課長",         "係長",         "主任",           "人事",
+        "代表",     "営業",     "受付",         "支配人",       "相談員",         "支援員",
+        "講師",     "上司",     "同僚",         "部下",         "秘書",           "技師",
+        "看護師",   "ドライバー", "オーナー",   "トレーナー",   "インストラクター", "美容師",
+        "ヘルパー", "社長",     "室長",         "所長",         "院長",           "先輩",
+        "後輩",     "責任者",   "担任",         "医師",         "弁護士",         "税理士",
+        "コーチ",   "マネージャー", "リーダー", "店主",         "女将",           "仲居",
+        "ガイド",   "友人",     "友達",         "知人",         "後任",           "前任",
+        NULL};
+    return in_list(roles, s, n);
+}
+
+/* 1 when s[0..n) is a family relation before a given name (妻の美咲, 娘のユイ). */
+static int is_kinship(const char *s, size_t n)
+{
+    static const char *const kin[] = {
+        "妻",   "夫",   "娘",   "息子", "父",   "母",   "兄",   "姉",   "弟",   "妹",
+        "長男", "長女", "次男", "次女", "三男", "三女", "祖父", "祖母", "孫",   "主人",
+        "嫁",   "婿",   "甥",   "姪",   "叔父", "叔母", "伯父", "伯母", "義母", "義父",
+        "家内", "配偶者", "兄弟", "姉妹", NULL};
+    return in_list(kin, s, n);
+}
+
+/* 1 when the token at k may end a bare name: a particle, the copula, punctuation, an
+ * honorific or title, or the end of the text. */
+static int ends_name(const char *t, const struct tok *tk, size_t ntk, size_t k)
+{
+    if (k >= ntk)
+        return 1;
+    if (tk[k].kind == K_HON || tk[k].kind == K_TITLE)
+        return 1;
+    static const char *const after[] = {"より", "から", "まで", "が", "です", "でし", "でございます",
+                                        "に",   "は",   "も",   "と", "の",   "を",   "へ",
+                                        "で",   "や",   "、",   "。", "(",    ")",    "!",
+                                        "?",    ",",    ".",    "と申します", NULL};
+    return in_list(after, t + tk[k].s, tk[k].e - tk[k].s);
+}
+
+/* 1 when the token at x may be (the first part of) a name. */
+static int may_be_name(const struct tok *x, int given_ok)
+{
+    if (x->suffix || (x->kind != K_NOUN && !is_person_kind(x->kind)))
+        return 0;
+    return is_person_kind(x->kind) || x->can_surname || (given_ok && x->can_given);
+}
+
+/* Adds the name starting at token x (one token, or two glued/spaced person tokens). */
+static int add_name_at(const char *t, const struct tok *tk, size_t ntk, size_t x, int given_ok,
+                       struct spans *sp)
+{
+    size_t y = x + 1;
+    if (y < ntk && may_be_name(&tk[y], 1) && (is_person_kind(tk[y].kind) || tk[y].can_given))
+        y++;
+    if (!ends_name(t, tk, ntk, y)) {
+        if (y == x + 2 && ends_name(t, tk, ntk, x + 1))
+            y = x + 1;
+        else
+            return 0;
+    }
+    (void)given_ok;
+    if (taken(sp, tk[x].s, tk[y - 1].e))
+        return 0;
+    return add_span(sp, T_NAME, tk[x].s, tk[y - 1].e) < 0 ? HOGO_ENOMEM : 0;
+}
+
+/* Bare names that only their context shows: after a role or a relation (担当の石川より,
+ * カウンセラー吉田の, 妻の美咲が), before a title (清水アドバイザー), and introducing oneself at
+ * the start of a sentence (松本です。). */
+static int names_in_context(const char *t, const struct tok *tk, size_t ntk, struct spans *sp)
+{
+    int rc = 0;
+    for (size_t k = 0; k < ntk && rc == 0; k++) {
+        /* Before a title: 清水アドバイザー, 石川部長. */
+        if (tk[k].kind == K_TITLE && k > 0 && tk[k - 1].e == tk[k].s &&
+            tk[k - 1].kind == K_NOUN && tk[k - 1].can_surname && !tk[k - 1].suffix &&
+            (k < 2 || tk[k - 2].e != tk[k - 1].s || tk[k - 2].kind == K_OTHER) &&
+            !taken(sp, tk[k - 1].s, tk[k - 1].e)) {
+            if (add_span(sp, T_NAME, tk[k - 1].s, tk[k - 1].e) < 0)
+                return HOGO_ENOMEM;
+        }
+        const char *w = t + tk[k].s;
+        size_t n = tk[k].e - tk[k].s;
+        int role = introduces_person(w, n), kin = !role && is_kinship(w, n);
+        if (role || kin) {
+            size_t x = k + 1;
+            int via_no = x < ntk && tk[x].e - tk[x].s == 3 && !strncmp(t + tk[x].s, "の", 3);
+            if (via_no)
+                x++;
+            else if (!(role && x < ntk && tk[x].s == tk[k].e))
+                continue;
+            if (x >= ntk || introduces_person(t + tk[x].s, tk[x].e - tk[x].s) ||
+                is_kinship(t + tk[x].s, tk[x].e - tk[x].s))
+                continue;
+            const struct tok *c = &tk[x];
+            int ok = may_be_name(c, kin);
+            /* A relation's given name IPADIC does not know (ユイ, ミク): katakana, proper. */
+            if (!ok && kin && c->kind == K_NOUN && c->proper && katakana_only(t + c->s, c->e - c->s))
+                ok = 1;
+            /* One kanji after a relation must be a known given name (父の勝), not 日 or 家. */
+            if (ok && kin && c->e - c->s == 3 && !c->can_given && !is_person_kind(c->kind))
+                ok = 0;
+            if (ok)
+                rc = add_name_at(t, tk, ntk, x, kin, sp);
+            continue;
+        }
+        /* Introducing oneself: a surname at the start of a sentence before です, でございます,
+         * と申します. */
+        if ((tk[k].kind == K_NOUN || is_person_kind(tk[k].kind)) && tk[k].can_surname &&
+            !tk[k].suffix) {
+            int starts = k == 0 || tk[k - 1].e < tk[k].s ||
+                         in_list((const char *const[]){"。", "、", "!", "?", "」", ")", NULL},
+                                 t + tk[k - 1].s, tk[k - 1].e - tk[k - 1].s);
+            size_t y = k + 1;
+            if (y < ntk && tk[y].s == tk[y - 1].e && is_person_kind(tk[y].kind))
+                y++;
+            if (!starts || y >= ntk)
+                continue;
+            const char *nx = t + tk[y].s;
+            if ((!strncmp(nx, "です", 6) || !strncmp(nx, "でござい", 12) ||
+                 !strncmp(nx, "と申し", 9)) &&
+                !taken(sp, tk[k].s, tk[y - 1].e) &&
+                add_span(sp, T_NAME, tk[k].s, tk[y - 1].e) < 0)
+                return HOGO_ENOMEM;
+        }
+    }
+    return rc;
+}
+
+/* Marks which readings the lattice offers for the characters of token n (same start, same
+ * length): a surname, a given name, something else (a place, a common noun). */
+static void readings(mecab_lattice_t *lat, const mecab_node_t *n, const char *t, struct tok *tk)
+{
+    size_t begin = (size_t)(n->surface - t) - (size_t)(n->rlength - n->length);
+    for (const mecab_node_t *b = mecab_lattice_get_begin_nodes(lat, begin); b; b = b->bnext) {
+        if (b->length != n->length || b->surface != n->surface || !b->feature)
+            continue;
+        if (strstr(b->feature, "人名,姓"))
+            tk->can_surname = 1;
+        else if (strstr(b->feature, "人名,名"))
+            tk->can_given = 1;
+        else if (!strncmp(b->feature, "名詞", strlen("名詞")) && !strstr(b->feature, "人名"))
+            tk->can_other = 1;
+    }
 }
 
 static int scan_names(struct hogo_deid_scrubber *sc, const char *t, size_t len, struct spans *sp)
 {
     int rc = 0;
-    const mecab_node_t *node = mecab_sparse_tonode2(sc->mecab, t, len);
+    mecab_lattice_set_sentence2(sc->lattice, t, len);
+    if (!mecab_parse_lattice(sc->mecab, sc->lattice))
+        return 0;
+    const mecab_node_t *node = mecab_lattice_get_bos_node(sc->lattice);
     if (!node)
         return 0;
     struct tok *tk = NULL;
@@ -830,9 +1067,13 @@ static int scan_names(struct hogo_deid_scrubber *sc, const char *t, size_t len, 
         }
         size_t off = (size_t)(n->surface - t);
         const char *f = n->feature ? n->feature : "";
-        tk[ntk++] = (struct tok){
+        tk[ntk] = (struct tok){
             off, off + n->length, tok_kind(n, t, sp), !strncmp(f, "名詞,接尾", strlen("名詞,接尾")),
-            !strncmp(f, "名詞,固有名詞", strlen("名詞,固有名詞")) || n->stat == MECAB_UNK_NODE};
+            !strncmp(f, "名詞,固有名詞", strlen("名詞,固有名詞")) || n->stat == MECAB_UNK_NODE,
+            0, 0, 0};
+        if (tk[ntk].kind == K_NOUN || is_person_kind(tk[ntk].kind))
+            readings(sc->lattice, n, t, &tk[ntk]);
+        ntk++;
     }
     for (size_t a = 0; a < ntk;) {
         if ((tk[a].kind != K_NOUN && !is_person_kind(tk[a].kind)) || tk[a].suffix) {
@@ -861,10 +1102,13 @@ static int scan_names(struct hogo_deid_scrubber *sc, const char *t, size_t len, 
         }
         a = b;
     }
+    rc = names_in_context(t, tk, ntk, sp);
 out:
     free(tk);
     return rc;
 }
+
+static int hiragana_at(const char *p);
 
 /* Names after a form label ("お名前：", "フリガナ:", "担当:", "差出人:"): one or two words of
  * kanji, kana or Latin letters, whatever MeCab makes of them (コウノ ダイキ, Kimura). */
@@ -873,7 +1117,10 @@ static int scan_labelled_names(const char *t, size_t len, struct spans *sp)
     static const char *const labels[] = {
         "氏名",   "お名前", "名前",   "フリガナ", "ふりがな", "カナ", "差出人", "送信者",
         "注文者", "記入者", "申込者", "紹介者",   "担当者",   "担当", "宛名",   "署名",
-        "受取人", "依頼者", "契約者", "購入者",   "Name",     "NAME", "name",   NULL};
+        "受取人", "依頼者", "契約者", "購入者",   "相談者",   "口座名義", "名義人", "名義",
+        "応募者", "推薦者", "保護者", "代表者",   "相談員",   "支援員",   "患者",   "本人",
+        "配偶者", "長男",   "長女",   "次男",     "次女",     "夫",       "妻",     "父",
+        "母",     "Name",   "NAME",   "name",     NULL};
     for (size_t i = 0; i < len; i++) {
         size_t ll = 0;
         for (size_t k = 0; labels[k]; k++)
@@ -883,7 +1130,17 @@ static int scan_labelled_names(const char *t, size_t len, struct spans *sp)
             }
         if (!ll || (i > 0 && isalpha((unsigned char)t[i - 1])))
             continue;
+        /* A one-character label (夫:, 母:) must not end a longer word (丈夫:). */
+        if (ll == 3 && i >= 3 && addr_char_at(t + i - 3))
+            continue;
         size_t p = i + ll;
+        /* A note in brackets between the label and the colon: 氏名(ローマ字):, Name (romaji):. */
+        size_t b = p + (t[p] == ' ');
+        if (t[b] == '(') {
+            const char *close = memchr(t + b, ')', len - b < 40 ? len - b : 40);
+            if (close)
+                p = (size_t)(close - t) + 1;
+        }
         if (t[p] != ':')
             continue;
         p++;
@@ -892,13 +1149,19 @@ static int scan_labelled_names(const char *t, size_t len, struct spans *sp)
         size_t s = p, e = p, words = 0;
         while (words < 2) {
             size_t q = e, chars = 0;
+            int kanji_seen = 0;
             for (;;) {
                 unsigned char c = (unsigned char)t[q];
-                if (isalpha(c) || c == '.') {
+                if (isalpha(c) || (c == '.' && chars && isalpha((unsigned char)t[q - 1]))) {
                     q++;
                     chars++;
                     continue;
                 }
+                /* Hiragana after kanji is the sentence going on (伊藤美咲です, 森恵が対応). */
+                if (kanji_seen && hiragana_at(t + q))
+                    break;
+                if ((c >= 0xE4 && c <= 0xE9) || !strncmp(t + q, "々", 3))
+                    kanji_seen = 1;
                 /* kanji (E4-E9), hiragana/katakana (E3 81-83) and 々 */
                 if ((c >= 0xE4 && c <= 0xE9) ||
                     (c == 0xE3 && (unsigned char)t[q + 1] >= 0x81 &&
@@ -913,6 +1176,16 @@ static int scan_labelled_names(const char *t, size_t len, struct spans *sp)
                     continue;
                 }
                 break;
+            }
+            /* A name in hiragana followed by です or と申します. */
+            static const char *const tails[] = {"でございます", "と申します", "です", NULL};
+            for (size_t k = 0; tails[k]; k++) {
+                size_t tl = strlen(tails[k]);
+                if (q - e > tl && !memcmp(t + q - tl, tails[k], tl)) {
+                    q -= tl;
+                    chars -= tl / 3;
+                    break;
+                }
             }
             if (!chars || chars > 12)
                 break;
@@ -961,6 +1234,136 @@ static int scan_labelled_names(const char *t, size_t len, struct spans *sp)
     return 0;
 }
 
+/* 1 when the UTF-8 character at p is hiragana (ぁ..ゖ). */
+static int hiragana_at(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    if (u[0] != 0xE3)
+        return 0;
+    return (u[1] == 0x81 && u[2] >= 0x81) || (u[1] == 0x82 && u[2] <= 0x96);
+}
+
+/* Names written in hiragana before an honorific (くどうさん, はるとくん, はやし先生): the run
+ * of hiragana before it, less a leading particle glued to a word before (スタッフのくどう),
+ * unless the run is a word that takes さん or ちゃん itself (おじいちゃん, みなさん, わんちゃん). */
+static int scan_kana_names(const char *t, size_t len, struct spans *sp)
+{
+    static const char *const hon[] = {"さん", "くん", "ちゃん", "先生", "様", "氏", NULL};
+
+    static const char *const particles[] = {"の", "は", "が", "を", "に", "と", "も", "へ", "で",
+                                            "や", NULL};
+    for (size_t k = 0; hon[k]; k++) {
+        size_t hl = strlen(hon[k]);
+        for (const char *h = t; (h = strstr(h, hon[k])) != NULL; h += hl) {
+            size_t e = (size_t)(h - t), s0 = e;
+            while (s0 >= 3 && hiragana_at(t + s0 - 3) && e - s0 < 8 * 3)
+                s0 -= 3;
+            if (s0 == e)
+                continue;
+            /* くん and ちゃん end in hiragana themselves: the run must not eat a longer one. */
+            if (s0 >= 3 && hiragana_at(t + s0 - 3))
+                continue;
+            if (e - s0 >= 6 && s0 > 0 && in_list(particles, t + s0, 3))
+                s0 += 3;
+            /* A sentence-opening word before the name: やっぱりゆきちゃん, またたなかさん. */
+            static const char *const openers[] = {"やっぱり", "やはり", "いつも", "また", "ちょっと",
+                                                   "とても", "もう", "まだ", "ぜひ", "あの",
+                                                   "この", "その", "でも", "そして", NULL};
+            for (size_t o = 0; openers[o]; o++) {
+                size_t ol = strlen(openers[o]);
+                if (e - s0 >= ol + 6 && !memcmp(t + s0, openers[o], ol)) {
+                    s0 += ol;
+                    break;
+                }
+            }
+            size_t n = e - s0;
+            if (n < 6 || n > 6 * 3 || is_kana_word_before_honorific(t + s0, n) || taken(sp, s0, e))
+                continue;
+            /* A run that begins a sentence with a particle-like word is not a name. */
+            if (add_span(sp, T_NAME, s0, e) < 0)
+                return HOGO_ENOMEM;
+        }
+    }
+    (void)len;
+    return 0;
+}
+
+/* 1 when w[0..n) reads as Japanese in Hepburn or Kunrei romanisation (Tanaka, WATANABE,
+ * Kenji, Ohno) with at least two morae. */
+static int romaji_word(const char *w, size_t n)
+{
+    static const char *const onset2[] = {"sh", "ch", "ts", "ky", "gy", "ny", "hy", "by", "py",
+                                         "my", "ry", "jy", NULL};
+    int syllables = 0;
+    char c[64];
+    if (n < 3 || n >= sizeof c)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        c[i] = (char)tolower((unsigned char)w[i]);
+    c[n] = '\0';
+    for (size_t i = 0; i < n;) {
+        if (strchr("aiueo", c[i])) {
+            i++;
+            syllables++;
+            continue;
+        }
+        int next_vowel = i + 1 < n && strchr("aiueo", c[i + 1]);
+        if (c[i] == 'n' && !next_vowel && (i + 1 == n || c[i + 1] != 'y')) {
+            i++;
+            syllables++; /* ん is a mora of its own (Ren, Kenji) */
+            continue;
+        }
+        if (c[i] == 'h' && i > 0 && c[i - 1] == 'o' && !next_vowel) {
+            i++;
+            continue;
+        }
+        if (i + 1 < n && (c[i + 1] == c[i] || (c[i] == 't' && c[i + 1] == 'c') ||
+                          (c[i] == 'm' && (c[i + 1] == 'b' || c[i + 1] == 'p'))) &&
+            strchr("kstpgdbcjmrz", c[i])) {
+            i++;
+            continue;
+        }
+        size_t on = 0;
+        for (size_t k = 0; onset2[k] && !on; k++)
+            if (!strncmp(c + i, onset2[k], 2))
+                on = 2;
+        if (!on && strchr("kgszjtdnhbpmyrwf", c[i]))
+            on = 1;
+        if (!on || i + on >= n || !strchr("aiueo", c[i + on]))
+            return 0;
+        i += on;
+    }
+    return syllables >= 2;
+}
+
+/* Full names in romaji in Japanese text: two capitalised words that both read as Japanese
+ * (TANAKA Yuki, Kenji Watanabe). One word alone is left to labels and titles. */
+static int scan_romaji_names(const char *t, size_t len, struct spans *sp)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (!isupper((unsigned char)t[i]) || (i > 0 && (isalnum((unsigned char)t[i - 1]) ||
+                                                        strchr("@._-/", t[i - 1]))))
+            continue;
+        size_t a = i;
+        while (a < len && isalpha((unsigned char)t[a]))
+            a++;
+        if (a >= len || t[a] != ' ' || !isupper((unsigned char)t[a + 1]))
+            continue;
+        size_t b = a + 1;
+        while (b < len && isalpha((unsigned char)t[b]))
+            b++;
+        if ((b < len && (isalnum((unsigned char)t[b]) || strchr("@_-/", t[b]))) ||
+            !romaji_word(t + i, a - i) || !romaji_word(t + a + 1, b - a - 1)) {
+            i = a;
+            continue;
+        }
+        if (!taken(sp, i, b) && add_span(sp, T_NAME, i, b) < 0)
+            return HOGO_ENOMEM;
+        i = b;
+    }
+    return 0;
+}
+
 static int cmp_span(const void *a, const void *b)
 {
     const struct hogo_deid_span *x = a, *y = b;
@@ -982,6 +1385,7 @@ int hogo_deid_scrub(struct hogo_deid_scrubber *s, const char *text, size_t len, 
     /* Most specific first: URLs/e-mail/handles, then numbers, then addresses, then names. */
     if ((rc = scan_email_url_handle(t, tl, &sp)) < 0 || (rc = scan_numbers(t, tl, &sp)) < 0 ||
         (rc = scan_addresses(t, tl, &sp)) < 0 || (rc = scan_labelled_names(t, tl, &sp)) < 0 ||
+        (rc = scan_romaji_names(t, tl, &sp)) < 0 || (rc = scan_kana_names(t, tl, &sp)) < 0 ||
         (rc = scan_names(s, t, tl, &sp)) < 0)
         goto oom;
     if (sp.n)

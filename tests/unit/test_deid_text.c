@@ -194,6 +194,58 @@ static void test_output_keeps_the_input_outside_identifiers(void **state)
     assert_scrubs_to("ｶﾞｽ代は１，２００円でした", "ｶﾞｽ代は１，２００円でした");
 }
 
+/* The classes of names real messages use, each with a sentence of its own. */
+static void test_name_classes_from_real_messages(void **state)
+{
+    (void)state;
+    /* Business addressee form: the company ends at the space. */
+    assert_scrubs_to("株式会社アオバ商事 総務部 中井 大介様", "株式会社アオバ商事 総務部 ［氏名］様");
+    /* Surnames IPADIC reads as places, after a role or introducing oneself. */
+    assert_scrubs_to("担当の宮本よりご連絡します", "担当の［氏名］よりご連絡します");
+    assert_scrubs_to("営業の長野までどうぞ", "営業の［氏名］までどうぞ");
+    assert_scrubs_to("松本です。お世話になります", "［氏名］です。お世話になります");
+    /* Titles and roles. */
+    assert_scrubs_to("清水アドバイザーが作成", "［氏名］アドバイザーが作成");
+    assert_scrubs_to("カウンセラー吉田のメモ", "カウンセラー［氏名］のメモ");
+    /* Kana names, with honorifics and after labels. */
+    assert_scrubs_to("スタッフのくどうさんが", "スタッフの［氏名］さんが");
+    assert_scrubs_to("みなさん、おじいちゃん、わんちゃん", "みなさん、おじいちゃん、わんちゃん");
+    assert_scrubs_to("口座名義：ヤマグチ ケンタ", "口座名義：［氏名］");
+    assert_scrubs_to("名義人：スギモト リエ様", "名義人：［氏名］様");
+    /* Romaji. */
+    assert_scrubs_to("氏名（ローマ字）：SUZUKI Taro", "氏名（ローマ字）：［氏名］");
+    assert_scrubs_to("署名はKenji Watanabeです", "署名は［氏名］です");
+    assert_scrubs_to("Google Mapsで検索", "Google Mapsで検索");
+    /* Given names after kinship words. */
+    assert_scrubs_to("妻の恵子が行きます", "妻の［氏名］が行きます");
+    assert_scrubs_to("娘のミクが熱を出した", "娘の［氏名］が熱を出した");
+    assert_scrubs_to("母の日に妻の実家へ", "母の日に妻の実家へ");
+    /* A label's name stops where the sentence goes on. */
+    assert_scrubs_to("担当：佐藤明美が対応いたします。", "担当：［氏名］が対応いたします。");
+    /* 条・丁目 addresses and a building with a room after the address. */
+    assert_scrubs_to("住所：札幌市中央区南3条西2丁目10-4 ノースハイツ305号室です",
+                     "住所：［住所］です");
+    assert_scrubs_to("北海道札幌市北区北24条西6丁目2-15へ", "［住所］へ");
+    assert_scrubs_to("大阪府堺市堺区南瓦町2-1 パークマンション堺301に", "［住所］に");
+}
+
+/* Words and numbers that look like identifiers but are not. */
+static void test_false_positives_stopped(void **state)
+{
+    (void)state;
+    assert_scrubs_to("中川の土手で花火", "中川の土手で花火");
+    assert_scrubs_to("小川の流れ", "小川の流れ");
+    assert_scrubs_to("品番230-1188のフィルター", "品番230-1188のフィルター");
+    assert_scrubs_to("郵便番号230-1188", "郵便番号［郵便番号］");
+    /* 523733166048 passes the My Number check: a parcel's number all the same. */
+    assert_scrubs_to("荷物の番号は 5237 3316 6048 です", "荷物の番号は 5237 3316 6048 です");
+    assert_scrubs_to("追跡番号：3013 9155 7012", "追跡番号：3013 9155 7012");
+    assert_scrubs_to("マイナンバー（個人番号）は523733166048です", "マイナンバー（個人番号）は［個人番号］です");
+    /* Punctuation stays outside the placeholder. */
+    assert_scrubs_to("電話（03-3211-0448 内線215）", "電話（［電話番号］ 内線215）");
+    assert_scrubs_to("ヘルパーのみやざきさん", "ヘルパーの［氏名］さん");
+}
+
 struct gold {
     const char *type;
     size_t start, end;
@@ -296,7 +348,8 @@ static void measure_corpus(const char *file, struct corpus_result *r)
         }
         /* Character precision: of the code points replaced, how many lie in a marked
          * identifier (of any type). */
-        for (size_t s = 0; s < nsp; s++)
+        for (size_t s = 0; s < nsp; s++) {
+            size_t outside = 0;
             for (size_t b = sp[s].start; b < sp[s].end; b++) {
                 if (((unsigned char)raw[b] & 0xC0) == 0x80)
                     continue;
@@ -305,7 +358,12 @@ static void measure_corpus(const char *file, struct corpus_result *r)
                     in_gold = b >= gold[g].start && b < gold[g].end;
                 r->chars_detected++;
                 r->chars_detected_gold += (size_t)in_gold;
+                outside += !in_gold;
             }
+            if (outside && outside < r->chars_detected)
+                print_message("wider %s '%.*s' (%zu characters too many) in: %s\n", sp[s].type,
+                              (int)(sp[s].end - sp[s].start), raw + sp[s].start, outside, raw);
+        }
         for (size_t s = 0; s < nsp; s++) {
             int ok = 0;
             r->detected_total++;
@@ -374,7 +432,7 @@ static void test_holdout_corpus_precision_and_recall(void **state)
 
 /* The second held-out corpus: job applications, career counselling, support and reviews,
  * written before the rules were changed for the classes it contains, and never tuned on. */
-static __attribute__((unused)) void test_holdout2_corpus_precision_and_recall(void **state)
+static void test_holdout2_corpus_precision_and_recall(void **state)
 {
     (void)state;
     struct corpus_result r;
@@ -395,9 +453,11 @@ int main(void)
         cmocka_unit_test(test_names_with_and_without_honorifics),
         cmocka_unit_test(test_names_in_context),
         cmocka_unit_test(test_structured_edge_forms),
+        cmocka_unit_test(test_name_classes_from_real_messages),
+        cmocka_unit_test(test_false_positives_stopped),
         cmocka_unit_test(test_corpus_precision_and_recall),
         cmocka_unit_test(test_holdout_corpus_precision_and_recall),
-        //HOLDOUT2 cmocka_unit_test(test_holdout2_corpus_precision_and_recall),
+        cmocka_unit_test(test_holdout2_corpus_precision_and_recall),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
