@@ -88,9 +88,10 @@ static const char usage_pseudo[] =
     "or 64 hex digits).\n";
 static const char usage_scrub[] =
     "usage: hogo deid scrub [--output OUT.txt] [FILE]\n"
-    "Scrubs each line of FILE (stdin by default): NFKC-normalises it and replaces names,\n"
+    "Scrubs each line of FILE (stdin by default): replaces names,\n"
     "e-mail addresses, phone numbers, postal codes, addresses, My Numbers, URLs and account\n"
-    "handles with ［氏名］, ［電話番号］, ….\n";
+    "handles with ［氏名］, ［電話番号］, … and leaves every other byte as it was (matching runs on\n"
+    "an NFKC-normalised copy).\n";
 static const char usage_apply[] =
     "usage: hogo deid apply --obligation FILE.json|JSON [--output OUT.csv] [--report REPORT.json] DATA.csv\n"
     "Executes a deidentify obligation, e.g.\n"

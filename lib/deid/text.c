@@ -381,6 +381,8 @@ static int scan_email_url_handle(const char *t, size_t len, struct spans *sp)
 {
     for (size_t i = 0; i < len; i++) {
         /* URL */
+        if (t[i] != '@' && t[i] != 'h' && t[i] != 'w')
+            continue;
         if (!strncmp(t + i, "http://", 7) || !strncmp(t + i, "https://", 8) ||
             (!strncmp(t + i, "www.", 4) && (i == 0 || !is_alnum_ascii(t[i - 1])))) {
             size_t e = i;
@@ -542,12 +544,20 @@ static size_t addr_char_at(const char *p)
     unsigned char c = (unsigned char)p[0];
     if (c < 0xE3 || c > 0xE9)
         return 0;
-    /* Exclude common particles and punctuation that end an address name. */
-    static const char *const stops[] = {"に", "で",   "へ",   "を", "は", "が", "の", "と", "、",
-                                        "。", "から", "まで", "や", "も", "「", "」", "（", "）"};
-    for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
-        if (!strncmp(p, stops[i], strlen(stops[i])))
-            return 0;
+    if (c != 0xE3) /* kanji: never a particle */
+        return 3;
+    /* Exclude common particles and punctuation that end an address name: に で へ を は が の
+     * と や も 、 。 「 」 and から まで. */
+    unsigned char b1 = (unsigned char)p[1], b2 = (unsigned char)p[2];
+    if (b1 == 0x80 && (b2 == 0x81 || b2 == 0x82 || b2 == 0x8C || b2 == 0x8D))
+        return 0;
+    if (b1 == 0x81 && (b2 == 0xAB || b2 == 0xA7 || b2 == 0xB8 || b2 == 0xAF || b2 == 0x8C ||
+                       b2 == 0xAE || b2 == 0xA8))
+        return 0;
+    if (b1 == 0x82 && (b2 == 0x92 || b2 == 0x84 || b2 == 0x82))
+        return 0;
+    if (!strncmp(p, "から", 6) || !strncmp(p, "まで", 6))
+        return 0;
     return 3;
 }
 
@@ -618,12 +628,27 @@ static int name_particle_at(const char *p)
     return 0;
 }
 
+/* 1 when t[pos..] (within len) holds 都, 道, 府 or 県. */
+static int prefecture_suffix_at(const char *t, size_t len, size_t pos)
+{
+    if (pos + 3 > len)
+        return 0;
+    const char *p = t + pos;
+    return !memcmp(p, "都", 3) || !memcmp(p, "道", 3) || !memcmp(p, "府", 3) ||
+           !memcmp(p, "県", 3);
+}
+
 static int scan_addresses(const char *t, size_t len, struct spans *sp)
 {
     static const char *const muni[] = {"市", "区", "町", "村", "郡"};
     for (size_t i = 0; i < len;) {
         int pi;
-        size_t pl = hogo__jp_prefecture_at(t + i, &pi);
+        /* Every prefecture is two or three kanji and 都, 道, 府 or 県. */
+        size_t pl = (unsigned char)t[i] >= 0xE4 && (unsigned char)t[i] <= 0xE9 &&
+                            (prefecture_suffix_at(t, len, i + 6) ||
+                             prefecture_suffix_at(t, len, i + 9))
+                        ? hogo__jp_prefecture_at(t + i, &pi)
+                        : 0;
         size_t start = i, p = i + pl;
         int has_muni = 0, crossed = 0;
         if (!pl && (!addr_char_at(t + i) || (i >= 3 && addr_char_at(t + i - 3)))) {
@@ -685,7 +710,7 @@ static int is_honorific(const char *surface, size_t n)
 static int in_list(const char *const *list, const char *s, size_t n)
 {
     for (size_t i = 0; list[i]; i++)
-        if (strlen(list[i]) == n && !strncmp(s, list[i], n))
+        if (list[i][0] == s[0] && strlen(list[i]) == n && !memcmp(s, list[i], n))
             return 1;
     return 0;
 }
@@ -777,6 +802,7 @@ struct tok {
     /* Readings of the same characters that MeCab's lattice also offers (IPADIC often prefers
      * the place 石川 or the word 森 to the surname): */
     int can_surname, can_given, can_other;
+    int noun; /* any 名詞 (roles like 営業 and 担当 are サ変接続) */
 };
 
 static int introduces_person(const char *s, size_t n);
@@ -791,16 +817,19 @@ static int tok_kind(const mecab_node_t *n, const char *t, const struct spans *sp
     unsigned char c0 = (unsigned char)n->surface[0];
     if (c0 < 0x80 && !isalpha(c0))
         return K_OTHER;
+    /* Names, honorifics and titles are all nouns (さん and 様 are 名詞,接尾). */
+    if (strncmp(f, "名詞", strlen("名詞")))
+        return K_OTHER;
     if (is_honorific(n->surface, n->length))
         return K_HON;
     if (is_title(n->surface, n->length))
         return K_TITLE;
-    if (strstr(f, "固有名詞,人名,姓"))
-        return K_SURNAME;
-    if (strstr(f, "固有名詞,人名,名"))
-        return K_GIVEN;
-    if (strstr(f, "固有名詞,人名"))
-        return K_PERSON;
+    /* IPADIC features: 品詞,細分類1,細分類2,細分類3,… — 人名 is always 名詞,固有名詞,人名. */
+    static const char person[] = "名詞,固有名詞,人名";
+    if (!strncmp(f, person, sizeof person - 1)) {
+        const char *r = f + sizeof person - 1;
+        return !strncmp(r, ",姓", 4) ? K_SURNAME : !strncmp(r, ",名", 4) ? K_GIVEN : K_PERSON;
+    }
     if (!strncmp(f, "名詞,固有名詞", strlen("名詞,固有名詞")) ||
         !strncmp(f, "名詞,一般", strlen("名詞,一般")) ||
         !strncmp(f, "名詞,接尾", strlen("名詞,接尾")) ||
@@ -978,7 +1007,8 @@ static int names_in_context(const char *t, const struct tok *tk, size_t ntk, str
         }
         const char *w = t + tk[k].s;
         size_t n = tk[k].e - tk[k].s;
-        int role = introduces_person(w, n), kin = !role && is_kinship(w, n);
+        int noun = tk[k].noun;
+        int role = noun && introduces_person(w, n), kin = noun && !role && is_kinship(w, n);
         if (role || kin) {
             size_t x = k + 1;
             int via_no = x < ntk && tk[x].e - tk[x].s == 3 && !strncmp(t + tk[x].s, "の", 3);
@@ -1028,15 +1058,22 @@ static int names_in_context(const char *t, const struct tok *tk, size_t ntk, str
  * length): a surname, a given name, something else (a place, a common noun). */
 static void readings(mecab_lattice_t *lat, const mecab_node_t *n, const char *t, struct tok *tk)
 {
+    static const char person[] = "名詞,固有名詞,人名";
     size_t begin = (size_t)(n->surface - t) - (size_t)(n->rlength - n->length);
+    /* Names are kanji or katakana words of one to four characters. */
+    if (n->length > 12 || (unsigned char)n->surface[0] < 0xE3)
+        return;
     for (const mecab_node_t *b = mecab_lattice_get_begin_nodes(lat, begin); b; b = b->bnext) {
         if (b->length != n->length || b->surface != n->surface || !b->feature)
             continue;
-        if (strstr(b->feature, "人名,姓"))
-            tk->can_surname = 1;
-        else if (strstr(b->feature, "人名,名"))
-            tk->can_given = 1;
-        else if (!strncmp(b->feature, "名詞", strlen("名詞")) && !strstr(b->feature, "人名"))
+        const char *f = b->feature;
+        if (!strncmp(f, person, sizeof person - 1)) {
+            const char *r = f + sizeof person - 1;
+            if (!strncmp(r, ",姓", 4))
+                tk->can_surname = 1;
+            else if (!strncmp(r, ",名", 4))
+                tk->can_given = 1;
+        } else if (!strncmp(f, "名詞", strlen("名詞")))
             tk->can_other = 1;
     }
 }
@@ -1070,7 +1107,7 @@ static int scan_names(struct hogo_deid_scrubber *sc, const char *t, size_t len, 
         tk[ntk] = (struct tok){
             off, off + n->length, tok_kind(n, t, sp), !strncmp(f, "名詞,接尾", strlen("名詞,接尾")),
             !strncmp(f, "名詞,固有名詞", strlen("名詞,固有名詞")) || n->stat == MECAB_UNK_NODE,
-            0, 0, 0};
+            0, 0, 0, !strncmp(f, "名詞", strlen("名詞"))};
         if (tk[ntk].kind == K_NOUN || is_person_kind(tk[ntk].kind))
             readings(sc->lattice, n, t, &tk[ntk]);
         ntk++;
@@ -1120,28 +1157,32 @@ static int scan_labelled_names(const char *t, size_t len, struct spans *sp)
         "受取人", "依頼者", "契約者", "購入者",   "相談者",   "口座名義", "名義人", "名義",
         "応募者", "推薦者", "保護者", "代表者",   "相談員",   "支援員",   "患者",   "本人",
         "配偶者", "長男",   "長女",   "次男",     "次女",     "夫",       "妻",     "父",
-        "母",     "Name",   "NAME",   "name",     NULL};
-    for (size_t i = 0; i < len; i++) {
+        "母",     "カウンセラー", "アドバイザー", "コンサルタント", "Name", "NAME", "name", NULL};
+    /* Found from each colon backwards: the label ends at the colon or at a note in brackets
+     * before it (氏名(ローマ字):, Name (romaji):). */
+    for (const char *colon = t; (colon = memchr(colon, ':', len - (size_t)(colon - t))) != NULL;
+         colon++) {
+        size_t p = (size_t)(colon - t), end = p;
+        if (end > 0 && t[end - 1] == ')') {
+            size_t o = end - 1;
+            while (o > 0 && t[o] != '(' && end - o < 40)
+                o--;
+            if (t[o] == '(')
+                end = o > 0 && t[o - 1] == ' ' ? o - 1 : o;
+        }
         size_t ll = 0;
-        for (size_t k = 0; labels[k]; k++)
-            if (!strncmp(t + i, labels[k], strlen(labels[k]))) {
-                ll = strlen(labels[k]);
+        for (size_t k = 0; labels[k]; k++) {
+            size_t n = strlen(labels[k]);
+            if (n <= end && !memcmp(t + end - n, labels[k], n)) {
+                ll = n;
                 break;
             }
+        }
+        size_t i = end - ll;
         if (!ll || (i > 0 && isalpha((unsigned char)t[i - 1])))
             continue;
         /* A one-character label (夫:, 母:) must not end a longer word (丈夫:). */
         if (ll == 3 && i >= 3 && addr_char_at(t + i - 3))
-            continue;
-        size_t p = i + ll;
-        /* A note in brackets between the label and the colon: 氏名(ローマ字):, Name (romaji):. */
-        size_t b = p + (t[p] == ' ');
-        if (t[b] == '(') {
-            const char *close = memchr(t + b, ')', len - b < 40 ? len - b : 40);
-            if (close)
-                p = (size_t)(close - t) + 1;
-        }
-        if (t[p] != ':')
             continue;
         p++;
         while (t[p] == ' ')
@@ -1204,7 +1245,8 @@ static int scan_labelled_names(const char *t, size_t len, struct spans *sp)
             e--;
         if (e > s && !taken(sp, s, e) && add_span(sp, T_NAME, s, e) < 0)
             return HOGO_ENOMEM;
-        i = e > i ? e - 1 : i;
+        if (e > p)
+            colon = t + e - 1;
     }
     /* Latin names after an English title: Mr. Okada, Ms Hanako Suzuki, Dr. Tanaka. */
     static const char *const titles[] = {"Mr. ", "Ms. ", "Mrs. ", "Dr. ",  "Prof. ",
@@ -1252,9 +1294,17 @@ static int scan_kana_names(const char *t, size_t len, struct spans *sp)
 
     static const char *const particles[] = {"の", "は", "が", "を", "に", "と", "も", "へ", "で",
                                             "や", NULL};
-    for (size_t k = 0; hon[k]; k++) {
-        size_t hl = strlen(hon[k]);
-        for (const char *h = t; (h = strstr(h, hon[k])) != NULL; h += hl) {
+    for (size_t i = 3; i < len; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c != 0xE3 && c != 0xE5 && c != 0xE6)
+            continue;
+        size_t k = 0;
+        while (hon[k] && strncmp(t + i, hon[k], strlen(hon[k])))
+            k++;
+        if (!hon[k] || !hiragana_at(t + i - 3))
+            continue;
+        {
+            const char *h = t + i;
             size_t e = (size_t)(h - t), s0 = e;
             while (s0 >= 3 && hiragana_at(t + s0 - 3) && e - s0 < 8 * 3)
                 s0 -= 3;
@@ -1284,7 +1334,6 @@ static int scan_kana_names(const char *t, size_t len, struct spans *sp)
                 return HOGO_ENOMEM;
         }
     }
-    (void)len;
     return 0;
 }
 
