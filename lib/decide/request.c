@@ -881,6 +881,7 @@ const char *hogo_request_subject_id(const struct hogo_request *r)
 static void clear_subject(struct hogo_request *req)
 {
     struct hogo__subject *s = &req->subject;
+    req->memo.fresh = false; /* a missed rule's "missing" parts may name the old facts */
     s->known = 0;
     s->age = 0;
     memset(s->flag, 0, sizeof s->flag);
