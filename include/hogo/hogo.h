@@ -12,6 +12,7 @@
 #include <hogo/audit.h>
 #include <hogo/decide.h>
 #include <hogo/error.h>
+#include <hogo/file.h>
 #include <hogo/ledger.h>
 #include <hogo/policy.h>
 #include <hogo/store.h>

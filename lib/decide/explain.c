@@ -44,7 +44,7 @@ int hogo_decision_reason(const struct hogo_policy *p, const struct hogo_decision
     out->effect = effect_name(d->reasons[i].effect);
     out->quote = rule->quote;
     if (d->reasons[i].effect == HOGO__REASON_FORBID)
-        for (int b = 0; b < 5 && out->n_yields_to < 8; b++)
+        for (int b = 0; b < p->vocab->t[HOGO__K_BASIS].n && out->n_yields_to < 8; b++)
             if (rule->yields_to & (1u << b))
                 out->yields_to[out->n_yields_to++] = p->vocab->t[HOGO__K_BASIS].v[b].id;
     return 0;
@@ -86,7 +86,7 @@ int hogo_decision_missing(const struct hogo_policy *p, const struct hogo_request
     int n = 0;
     if (m & HOGO__MISS_ACTION) {
         char acts[128] = "";
-        for (int a = 0; a < 5; a++)
+        for (int a = 0; a < v->t[HOGO__K_ACTION].n; a++)
             if (rule->actions & (1u << a)) {
                 strncat(acts, acts[0] ? " or " : "", sizeof acts - strlen(acts) - 1);
                 strncat(acts, v->t[HOGO__K_ACTION].v[a].id, sizeof acts - strlen(acts) - 1);
@@ -130,7 +130,7 @@ int hogo_decision_missing(const struct hogo_policy *p, const struct hogo_request
     if (m & HOGO__MISS_BASIS) {
         size_t used = (size_t)snprintf(buf, sizeof buf, "basis: ");
         bool first = true;
-        for (int b = 0; b < 5; b++)
+        for (int b = 0; b < v->t[HOGO__K_BASIS].n; b++)
             if (rule->bases & (1u << b)) {
                 used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
                                          first ? "" : " or ", v->t[HOGO__K_BASIS].v[b].id);
