@@ -8,6 +8,7 @@
 #ifndef HOGO_H
 #define HOGO_H
 
+#include <hogo/apikey.h>
 #include <hogo/audit.h>
 #include <hogo/decide.h>
 #include <hogo/error.h>

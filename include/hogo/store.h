@@ -232,6 +232,14 @@ HOGO_EXTERN int hogo_data_list_json(struct hogo_store *st, const char *subject_i
 HOGO_EXTERN int hogo_data_delete(struct hogo_store *st, const char *subject_id,
                                  int64_t item_id, struct hogo_error *err);
 
+/* ---- group commit figures (lib/store/stats.c) ---- */
+
+/* On a handle opened with group_commit: the transactions committed so far and the calls
+ * they carried (items / batches is the mean commit size); both 0 on another handle. Safe
+ * from any thread. */
+HOGO_EXTERN void hogo_store_commit_stats(struct hogo_store *st, int64_t *commits,
+                                         int64_t *calls);
+
 #ifdef __cplusplus
 }
 #endif
