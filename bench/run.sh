@@ -83,3 +83,6 @@ fi
 
 echo "== HTTP (bench/http/run.sh)"
 bash bench/http/run.sh
+
+echo "== rights: import, disclosure, overdue listing (bench/rights.sh)"
+bash bench/rights.sh 100000 20000 1000000

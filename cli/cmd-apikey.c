@@ -22,7 +22,8 @@ static const char usage_text[] =
     "API keys for hogod: requests carry 'Authorization: Bearer KEY'. A key acts for one\n"
     "operator (a policy id such as irp) and only within its scopes:\n"
     "  decide subjects:read subjects:write data:read data:write ledger:read ledger:write\n"
-    "  audit:read policies:read metrics:read\n"
+    "  audit:read policies:read metrics:read rights:read rights:write breaches:read\n"
+    "  breaches:write subjects:import\n"
     "create prints the key alone on one line; it is not shown again (only its hash is kept).\n"
     "exit status: 0 done, 1 the store failed, 2 bad input\n";
 

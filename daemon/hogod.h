@@ -277,6 +277,19 @@ void hogod_route_receipts(struct hogod_exchange *x);
 void hogod_route_ledger_list(struct hogod_exchange *x);
 void hogod_route_ledger_show(struct hogod_exchange *x);
 void hogod_route_audit_verify(struct hogod_exchange *x);
+void hogod_route_dsr_open(struct hogod_exchange *x);
+void hogod_route_dsr_list(struct hogod_exchange *x);
+void hogod_route_dsr_show(struct hogod_exchange *x);
+void hogod_route_dsr_verify(struct hogod_exchange *x);
+void hogod_route_dsr_complete(struct hogod_exchange *x);
+void hogod_route_dsr_refuse(struct hogod_exchange *x);
+void hogod_route_dsr_withdraw(struct hogod_exchange *x);
+void hogod_route_breach_open(struct hogod_exchange *x);
+void hogod_route_breach_show(struct hogod_exchange *x);
+void hogod_route_breach_affected(struct hogod_exchange *x);
+void hogod_route_breach_assess(struct hogod_exchange *x);
+void hogod_route_breach_report(struct hogod_exchange *x);
+void hogod_route_subjects_import(struct hogod_exchange *x);
 
 /* The per-thread request and writer reused by the decision routes (decide.c). */
 struct hogo_request *hogod_thread_request(void);

@@ -7,6 +7,8 @@
  */
 #include "hogod.h"
 
+#include <hogo/rights.h>
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +135,11 @@ static void add(struct text *t, const char *fmt, ...)
     }
 }
 
+static int rights_counts_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
+{
+    return hogo_dsr_counts_json(st, (char **)ctx, err);
+}
+
 int hogod_metrics_render(struct hogod *d, char **out, size_t *len)
 {
     struct hogod_metrics *m = d->metrics;
@@ -203,6 +210,21 @@ int hogod_metrics_render(struct hogod *d, char **out, size_t *len)
         atomic_load(&m->store_errors), (long long)commits, (long long)calls,
         atomic_load(&m->batch_decisions), atomic_load(&m->reloads_ok),
         atomic_load(&m->reloads_failed), atomic_load(&d->in_flight));
+    if (d->store) { /* rights requests by state, the work queue at a glance */
+        char *counts = NULL;
+        struct hogo_error err = {0};
+        if (hogo_store_run(d->store, rights_counts_fn, &counts, &err) == 0 && counts) {
+            yajl_val doc = yajl_tree_parse(counts, NULL, 0);
+            add(&t, "# HELP hogod_rights_requests Rights requests (開示等の請求), by state.\n"
+                    "# TYPE hogod_rights_requests gauge\n");
+            for (size_t i = 0; doc && YAJL_IS_OBJECT(doc) && i < doc->u.object.len; i++)
+                if (YAJL_IS_INTEGER(doc->u.object.values[i]))
+                    add(&t, "hogod_rights_requests{state=\"%s\"} %lld\n",
+                        doc->u.object.keys[i], YAJL_GET_INTEGER(doc->u.object.values[i]));
+            yajl_tree_free(doc);
+        }
+        free(counts);
+    }
     if (t.failed) {
         free(t.s);
         return HOGO_ENOMEM;

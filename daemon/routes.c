@@ -48,6 +48,20 @@ const struct hogod_route hogod_routes[] = {
     {"POST",   "/v1/receipts",                  "ledger:write",   true,  0,  hogod_route_receipts,    "decide and record a receipt"},
     {"GET",    "/v1/ledger",                    "ledger:read",    true,  0,  hogod_route_ledger_list, "list and export records"},
     {"GET",    "/v1/ledger/{record_id}",        "ledger:read",    true,  0,  hogod_route_ledger_show, "one record"},
+    /* rights requests, breaches, bulk import (route_rights.c) */
+    {"POST",   "/v1/dsr",                       "rights:write",   true,  0,  hogod_route_dsr_open,     "open a rights request"},
+    {"GET",    "/v1/dsr",                       "rights:read",    true,  0,  hogod_route_dsr_list,     "the operator's rights requests"},
+    {"GET",    "/v1/dsr/{request_id}",          "rights:read",    true,  0,  hogod_route_dsr_show,     "one rights request"},
+    {"POST",   "/v1/dsr/{request_id}:verify",   "rights:write",   true,  0,  hogod_route_dsr_verify,   "record the identity check"},
+    {"POST",   "/v1/dsr/{request_id}:complete", "rights:write",   true,  0,  hogod_route_dsr_complete, "complete with its effect"},
+    {"POST",   "/v1/dsr/{request_id}:refuse",   "rights:write",   true,  0,  hogod_route_dsr_refuse,   "refuse on an APPI ground"},
+    {"POST",   "/v1/dsr/{request_id}:withdraw", "rights:write",   true,  0,  hogod_route_dsr_withdraw, "withdraw a request"},
+    {"POST",   "/v1/breaches",                  "breaches:write", true,  0,  hogod_route_breach_open,     "record a leak incident"},
+    {"GET",    "/v1/breaches/{breach_id}",      "breaches:read",  true,  0,  hogod_route_breach_show,     "one incident"},
+    {"POST",   "/v1/breaches/{breach_id}/affected", "breaches:write", true, 0, hogod_route_breach_affected, "add affected people"},
+    {"POST",   "/v1/breaches/{breach_id}:assess", "breaches:write", true, 0, hogod_route_breach_assess,  "reportability and deadlines"},
+    {"POST",   "/v1/breaches/{breach_id}:report", "breaches:write", true, 0, hogod_route_breach_report,  "the report to the PPC"},
+    {"POST",   "/v1/subjects:import",           "subjects:import", true, -2, hogod_route_subjects_import, "load people from JSON lines"},
     /* audit (route_audit.c) */
     {"POST",   "/v1/audit:verify",              "audit:read",     true,  0,  hogod_route_audit_verify, "verify the audit log"},
 };

@@ -20,6 +20,7 @@
 static const char *const known_scopes[] = {
     "decide",      "subjects:read", "subjects:write", "data:read",     "data:write",
     "ledger:read", "ledger:write",  "audit:read",     "policies:read", "metrics:read",
+    "rights:read", "rights:write",  "breaches:read",  "breaches:write", "subjects:import",
 };
 #define N_SCOPES (sizeof known_scopes / sizeof known_scopes[0])
 
@@ -31,7 +32,8 @@ static const char table_sql[] =
 const char *hogo_apikey_scopes_known(void)
 {
     return "decide,subjects:read,subjects:write,data:read,data:write,ledger:read,"
-           "ledger:write,audit:read,policies:read,metrics:read";
+           "ledger:write,audit:read,policies:read,metrics:read,rights:read,rights:write,"
+           "breaches:read,breaches:write,subjects:import";
 }
 
 static int scope_known(const char *s, size_t n)

@@ -12,6 +12,7 @@
 #include "decide/decide_int.h"
 #include "ledger-int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *hogo__decided_subject(const struct hogo_request *r, const char *subject_id)
@@ -68,7 +69,15 @@ int hogo__decide_on_facts(struct hogo_store *st, const struct hogo_policy *p,
     hogo__concat(out->object, sizeof out->object, "policy:", hogo_policy_id(p),
                  d->allow ? " decision:allow" : " decision:deny", subject ? " facts:stored" : "",
                  (char *)NULL);
-    return 0;
+    if (subject && !d->allow) { /* a denial while a rights request stops use names it */
+        char request[64];
+        rc = hogo__rights_effect_request(st, subject, request, sizeof request, err);
+        if (rc == 0 && request[0]) {
+            size_t l = strlen(out->object);
+            snprintf(out->object + l, sizeof out->object - l, " request:%s", request);
+        }
+    }
+    return rc;
 }
 
 /* One hogo_decide_stored() call, for the group commit queue. */

@@ -14,7 +14,8 @@ import time
 from hogod_harness import (HOGOD, Daemon, check, finish, hogo, make_store, new_key, scratch)
 
 ALL = "decide,subjects:read,subjects:write,data:read,data:write,ledger:read,ledger:write," \
-      "audit:read,policies:read,metrics:read"
+      "audit:read,policies:read,metrics:read,rights:read,rights:write,breaches:read," \
+      "breaches:write,subjects:import"
 
 USE = {"policy": "irp", "action": "use", "purpose": "service_operation", "data": ["name"]}
 PROVIDE = {"policy": "irp", "subject_id": "u-irp", "action": "provide",
@@ -71,6 +72,30 @@ CASES = {
     ("GET", "/v1/ledger"): ("/v1/ledger", None, "hidden", 200),
     ("GET", "/v1/ledger/{record_id}"): ("/v1/ledger/RECORD", None, "404", 200),
     ("POST", "/v1/audit:verify"): ("/v1/audit:verify", None, "global", 200),
+    # rights requests, breaches, import (DSR_* and BRC are fixtures made in main)
+    ("POST", "/v1/dsr"): ("/v1/dsr", {"subject_id": "u-irp", "kind": "disclosure"}, "404", 201),
+    ("GET", "/v1/dsr"): ("/v1/dsr", None, "hidden", 200),
+    ("GET", "/v1/dsr/{request_id}"): ("/v1/dsr/DSR_SHOW", None, "404", 200),
+    ("POST", "/v1/dsr/{request_id}:verify"): ("/v1/dsr/DSR_VERIFY:verify",
+                                              {"method": "callback", "verifier": "clerk"},
+                                              "404", 200),
+    ("POST", "/v1/dsr/{request_id}:complete"): ("/v1/dsr/DSR_COMPLETE:complete", None, "404",
+                                                200),
+    ("POST", "/v1/dsr/{request_id}:refuse"): ("/v1/dsr/DSR_REFUSE:refuse",
+                                              {"ground": "identity_not_verified"}, "404", 200),
+    ("POST", "/v1/dsr/{request_id}:withdraw"): ("/v1/dsr/DSR_WITHDRAW:withdraw", None, "404",
+                                                204),
+    ("POST", "/v1/breaches"): ("/v1/breaches", {"summary": "誤送信", "discovered": "2026-04-06",
+                                                "items": "name,email"}, "own", 201),
+    ("GET", "/v1/breaches/{breach_id}"): ("/v1/breaches/BRC", None, "404", 200),
+    ("POST", "/v1/breaches/{breach_id}/affected"): ("/v1/breaches/BRC/affected",
+                                                    {"subject_id": "u-irp"}, "404", 200),
+    ("POST", "/v1/breaches/{breach_id}:assess"): ("/v1/breaches/BRC:assess", None, "404", 200),
+    ("POST", "/v1/breaches/{breach_id}:report"): ("/v1/breaches/BRC:report",
+                                                  {"stage": "preliminary"}, "404", 200),
+    ("POST", "/v1/subjects:import"): ("/v1/subjects:import",
+                                      '{"subject_id":"u-imported","operator":"irp"}\n', "own",
+                                      200),
 }
 
 
@@ -87,6 +112,22 @@ def main():
         rc, out, err = hogo(*cmd, "--db", db, env=env)
         if rc:
             raise RuntimeError(f"{cmd}: {err}")
+    fixtures = {}
+    for name, kind in (("DSR_SHOW", "disclosure"), ("DSR_VERIFY", "erasure"),
+                       ("DSR_COMPLETE", "purpose_notice"), ("DSR_REFUSE", "disclosure"),
+                       ("DSR_WITHDRAW", "suspension")):
+        rc, out, err = hogo("dsr", "open", "--subject", "u-irp", "--kind", kind, "--db", db,
+                            env=env)
+        if rc:
+            raise RuntimeError(f"dsr open: {err}")
+        fixtures[name] = out.strip()
+    hogo("dsr", "verify", fixtures["DSR_COMPLETE"], "--method", "callback", "--verifier", "c",
+         "--db", db, env=env)
+    rc, out, err = hogo("breach", "open", "--operator", "irp", "--summary", "s", "--discovered",
+                        "2026-04-06", "--items", "name", "--db", db, env=env)
+    if rc:
+        raise RuntimeError(f"breach open: {err}")
+    fixtures["BRC"] = out.strip()
     routes = subprocess.run([HOGOD, "--list-routes"], capture_output=True, text=True,
                             check=True).stdout.split("\n")
     table = [tuple(l.split()) for l in routes if l.strip()]
@@ -127,6 +168,8 @@ def main():
                 continue
             concrete, body, other, ok_status = CASES[(method, path)]
             concrete = concrete.replace("RECORD", record or "none")
+            for name, fid in fixtures.items():
+                concrete = concrete.replace(name, fid)
             for label, k, want in (("no key", None, 401), ("a malformed key", "hogo_bad", 401),
                                    ("a revoked key", revoked, 401),
                                    ("an expired key", expired, 401),
@@ -152,11 +195,15 @@ def main():
                 ghost = concrete.replace("ITEM", "1").replace("u-irp", "u-none")
                 ghost = ghost.replace("/policies/irp", "/policies/none")
                 ghost = ghost.replace(record or "none", "r-none")
+                for fid in fixtures.values():
+                    ghost = ghost.replace(fid, "x-none")
                 gb = json.loads(json.dumps(b).replace("u-irp", "u-none")) if b else b
                 gst, _, graw = daemon.request(method, ghost, gb, keys["rcc"])
                 norm = lambda r: r.replace(b"u-irp", b"ID").replace(b"u-none", b"ID").replace(
                     (record or "none").encode(), b"ID").replace(b"r-none", b"ID").replace(
                     b"'irp'", b"'ID'").replace(b"'none'", b"'ID'")
+                for fid in fixtures.values():
+                    raw = raw.replace(fid.encode(), b"x-none")
                 ok = st == 404 and gst == 404 and norm(raw) == norm(graw)
             elif other == "hidden":
                 ok = 200 <= st < 500 and b"u-irp" not in raw and b'"irp"' not in raw
