@@ -13,6 +13,7 @@
 #include <hogo/store.h>
 
 #include <getopt.h>
+#include <sys/stat.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,7 @@ static void close_out(FILE *f)
  * that a failure leaves no partial file under the real name. */
 struct staged_out {
     FILE *f;
-    const char *path; /* the real name, NULL for stdout */
+    const char *path; /* the real name; NULL for stdout or a device written in place */
     char tmp[4200];
 };
 
@@ -56,6 +57,16 @@ static int staged_open(struct staged_out *o, const char *sub, const char *path)
     memset(o, 0, sizeof *o);
     if (!path || !strcmp(path, "-")) {
         o->f = stdout;
+        return 0;
+    }
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        /* a device or a pipe (/dev/null, /dev/stdout): written in place; renaming a staged
+         * file over it would replace the device itself */
+        if (!(o->f = fopen(path, "w"))) {
+            cli_errorf("deid %s: cannot write '%s'", sub, path);
+            return -1;
+        }
         return 0;
     }
     o->path = path;
@@ -72,6 +83,13 @@ static int staged_close(struct staged_out *o, const char *sub, int ok)
 {
     if (!o->f || o->f == stdout)
         return 0;
+    if (!o->path) { /* written in place */
+        int bad = fclose(o->f) != 0;
+        o->f = NULL;
+        if (bad && ok)
+            cli_errorf("deid %s: cannot write the output", sub);
+        return bad && ok ? -1 : 0;
+    }
     int bad = fclose(o->f) != 0;
     o->f = NULL;
     if (ok && !bad && rename(o->tmp, o->path) == 0)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sys/stat.h>
 
 #include "deid/deid_int.h"
 
@@ -285,8 +286,16 @@ static void test_cli_help_and_exit_codes(void **state)
     snprintf(csv, sizeof csv, "%s/tests/deid/small.csv", src && *src ? src : ".");
     int fd = mkstemp(out);
     close(fd);
+    struct stat null_before, null_after;
+    int null_known = stat("/dev/null", &null_before) == 0;
     char *ok[] = {"deid", "anonymize", "--config", cfg, "--output", out, "--report", "/dev/null", csv, NULL};
     assert_int_equal(run_cli(9, ok), 0);
+    /* a device given as an output is written in place, never replaced by a staged file */
+    if (null_known && S_ISCHR(null_before.st_mode)) {
+        assert_int_equal(stat("/dev/null", &null_after), 0);
+        assert_true(S_ISCHR(null_after.st_mode));
+        assert_true(null_after.st_ino == null_before.st_ino);
+    }
     FILE *f = fopen(out, "r");
     char line[256];
     assert_non_null(fgets(line, sizeof line, f));
