@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
@@ -136,6 +137,16 @@ static int apply_deid(void *ctx, const struct hogo_decision *d, const char *deci
     const unsigned char *obuf;
     size_t olen;
     yajl_gen_get_buf(g, &obuf, &olen);
+    struct stat sb;
+    if (stat(a->out, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        /* the output is staged and renamed into place: over a device it would replace it */
+        rc = hogo_error_set(err, HOGO_EINVAL, "--out",
+                            "'%s' is not a regular file; --out names the file the "
+                            "de-identified data is written to (the record keeps its hash): "
+                            "give a file path (nothing was recorded)",
+                            a->out);
+        goto out;
+    }
     snprintf(a->tmp, sizeof a->tmp, "%s.partial", a->out);
     if (!(out = fopen(a->tmp, "w"))) {
         rc = hogo_error_set(err, HOGO_EIO, a->tmp, "cannot write '%s': %s", a->tmp,

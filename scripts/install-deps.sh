@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config
   libfyaml-dev libyajl-dev libsodium-dev libsqlite3-dev libpq-dev
   libmicrohttpd-dev libutf8proc-dev libcmocka-dev
-  libmecab-dev mecab mecab-ipadic-utf8
+  libmecab-dev mecab mecab-ipadic-utf8 libglpk-dev
   clang-14 libclang-rt-14-dev
   postgresql-15 sqlite3 python3 curl wrk
 )

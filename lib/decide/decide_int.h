@@ -61,6 +61,7 @@ struct hogo_request {
      * valid while the request's own fields stay as they are; reset() invalidates it */
     struct {
         bool valid;
+        bool fresh; /* written for the request as it is now: its facts were not set since */
         uint64_t policy_serial; /* the policy it was written under (hogo_policy.serial) */
         struct hogo_decision decision;
         char *json; /* owned; a reset leaves it to be freed by the next one */

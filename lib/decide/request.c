@@ -5,7 +5,6 @@
  * (/data/1), what is wrong, and how to fix it.
  * Decision layer.
  */
-#include "../policy/policy_int.h"
 #include "decide_int.h"
 #include "common/buf.h"
 
@@ -853,6 +852,7 @@ const char *hogo_request_subject_id(const struct hogo_request *r)
 static void clear_subject(struct hogo_request *req)
 {
     struct hogo__subject *s = &req->subject;
+    req->memo.fresh = false; /* a missed rule's "missing" parts may name the old facts */
     s->known = 0;
     s->age = 0;
     memset(s->flag, 0, sizeof s->flag);

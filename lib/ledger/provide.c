@@ -11,9 +11,6 @@
  */
 #include "decide/decide_int.h"
 #include "ledger-int.h"
-#include "ledger_int.h"
-
-#include "policy/policy_int.h"
 
 #include <hogo/decide.h>
 
@@ -97,6 +94,9 @@ enum kind { PROVIDE, RECEIVE };
 static int check_request(const struct hogo_policy *p, const struct hogo_request *r,
                          enum kind kind, const char *subject, struct hogo_error *err)
 {
+    int rc = hogo__stored_precheck(p, r, NULL, err); /* the policy, before anything else */
+    if (rc < 0)
+        return rc;
     if (kind == PROVIDE && r->action != HOGO__PROVIDE && r->action != HOGO__OUTSOURCE)
         return hogo_error_set(err, HOGO_EINVAL, "/action",
                               "a provision is action 'provide' or 'outsource', not '%s'; use "
