@@ -274,6 +274,29 @@ static void gen_id_set(yajl_gen g, const struct hogo_policy *p, enum hogo__kind 
     yajl_gen_array_close(g);
 }
 
+/* A decision the statute made by itself (a reason without a rule). */
+struct statute_bar {
+    const char *statute, *en, *ja;
+};
+
+static const struct statute_bar *statute_bar_of(const struct hogo_decision *d)
+{
+    static const struct statute_bar provision = {
+        "APPI Art.41(6)",
+        "pseudonymised data (仮名加工情報) may not be provided to a third party except as the law "
+        "requires (a processor or a successor is not a third party, Art.27(5)); provide it "
+        "de-identified or as statistics",
+        "仮名加工情報は、法令に基づく場合を除き、第三者に提供することができません（委託先・事業の承継先は"
+        "第三者に該当しません）。匿名化または統計化した上で提供してください。"};
+    static const struct statute_bar contact = {
+        "APPI Art.41(8)",
+        "pseudonymised data (仮名加工情報) may not be used to call, mail, e-mail or otherwise "
+        "reach the person; use identified data on the policy's own terms, or do not contact",
+        "仮名加工情報に含まれる連絡先その他の情報を利用して、本人に電話をかけ、郵便・電子メール等を"
+        "送り、または住居を訪問することはできません。"};
+    return d->statute == HOGO__STATUTE_PSEUDONYMIZED_CONTACT ? &contact : &provision;
+}
+
 static void gen_obligations(yajl_gen g, const struct hogo_policy *p, const struct hogo_request *r,
                             const struct hogo_decision *d)
 {
@@ -290,6 +313,12 @@ static void gen_obligations(yajl_gen g, const struct hogo_policy *p, const struc
             str(g, "retention_years");
             yajl_gen_integer(g, d->retention_years ? d->retention_years : 3);
             kv(g, "retention_from", d->retention_last ? "last_provision" : "creation");
+            if (d->retention_last) {
+                /* Rules Art.19(2): continuing provision under one arrangement with the person
+                 * may be recorded collectively, kept 3 years from the last provision */
+                str(g, "collective");
+                yajl_gen_bool(g, 1);
+            }
             if (ob == HOGO__OB_CONFIRM_RECEIPT) {
                 str(g, "confirm");
                 yajl_gen_array_open(g);
@@ -326,6 +355,10 @@ static void gen_obligations(yajl_gen g, const struct hogo_policy *p, const struc
         case HOGO__OB_GUARDIAN_CONSENT_REQUIRED:
             kv(g, "statute", "APPI guidelines 2-16");
             break;
+        case HOGO__OB_CHECK_FOREIGN_SYSTEM:
+            kv(g, "statute", "APPI Art.28(3), Rules Art.18");
+            kv(g, "country", r->country);
+            break;
         default:
             break;
         }
@@ -348,12 +381,11 @@ int hogo_writer_decision(struct hogo_writer *w, const struct hogo_policy *p,
         yajl_gen_map_open(g);
         int ri = d->reasons[i].rule;
         if (ri < 0) {
-            kv(g, "clause", "APPI Art.41(6)");
+            const struct statute_bar *bar = statute_bar_of(d);
+            kv(g, "clause", bar->statute);
             kv(g, "effect", "forbid");
-            kv(g, "statute", "APPI Art.41(6)");
-            kv(g, "explanation", "pseudonymised data (仮名加工情報) may not be provided to a "
-                                 "third party except as the law requires; provide it "
-                                 "de-identified or as statistics");
+            kv(g, "statute", bar->statute);
+            kv(g, "explanation", bar->en);
             yajl_gen_map_close(g);
             continue;
         }
@@ -491,8 +523,8 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
     for (int i = 0; i < d->nreasons; i++) {
         int ri = d->reasons[i].rule;
         if (ri < 0) {
-            appendf(w, "  APPI Art.41(6)  forbid\n        pseudonymised data (仮名加工情報) may not "
-                       "be provided to a third party except as the law requires.\n\n");
+            const struct statute_bar *bar = statute_bar_of(d);
+            appendf(w, "  %s  forbid\n        %s\n\n", bar->statute, bar->en);
             continue;
         }
         const struct hogo__rule *rule = &p->rules[ri];

@@ -42,7 +42,8 @@ static const char *const fixed_bases[] = {"policy", "law", "police_investigation
 static const char *const fixed_obligations[] = {
     "record_provision",     "confirm_receipt",       "deidentify",
     "foreign_transfer_info", "supervise_processor",  "limit_use_by_contract",
-    "guardian_consent_required"};
+    "guardian_consent_required", "check_foreign_system", "publish_anonymized_items",
+    "notify_anonymized_recipient"};
 static const char *const fixed_facts[] = {
     "age",          "guardian_consent",  "linked_accounts",       "linking_in_progress",
     "services_used", "services_requested", "applied_to",          "affiliated_organizations",
@@ -443,6 +444,17 @@ int hogo_vocab_load(const char *path, struct hogo_vocab **out, struct hogo_error
                                   strlen(public_bodies[i]));
         if (at >= 0)
             hogo__set_add(&v->public_institutions, at);
+    }
+    /* APPI Art.41(8): pseudonymised data may not be used to call, mail, e-mail or otherwise
+     * reach the person: the purposes whose point is to reach the person, and their narrower
+     * ones (newsletters, direct mail, notices and ads under ad_delivery) */
+    static const char *const contacting[] = {"ad_delivery", "linked_member_ads",
+                                             "campaign_fulfilment", "survey_conduct",
+                                             "scout_selection", "paid_placement_proposal"};
+    for (size_t i = 0; i < sizeof contacting / sizeof contacting[0]; i++) {
+        int at = hogo__vocab_find(v, HOGO__K_PURPOSE, contacting[i], strlen(contacting[i]));
+        if (at >= 0)
+            hogo__set_union(&v->contacting_purposes, &v->t[HOGO__K_PURPOSE].down[at]);
     }
     v->gender = hogo__vocab_find(v, HOGO__K_DATA, "gender", 6);
     v->age_group = hogo__vocab_find(v, HOGO__K_DATA, "age_group", 9);
