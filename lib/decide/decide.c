@@ -218,8 +218,10 @@ static void statutory_obligations(const struct hogo_policy *p, const struct hogo
 {
     const struct hogo_vocab *v = p->vocab;
     bool on_consent = r->basis == HOGO__POLICY || r->basis == HOGO__CONSENT;
-    /* Art.28: a recipient abroad, unless in a country the PPC designates as equivalent */
-    bool foreign = recipient_abroad(r);
+    /* Art.28: a recipient abroad, unless in a country the PPC designates as equivalent.
+     * Pseudonymised data goes abroad only to a processor or successor, under Art.41(6), which
+     * displaces Art.28(1) and reads Art.27(5) into Arts.29-30: no foreign duties, no record */
+    bool foreign = recipient_abroad(r) && r->form != HOGO__PSEUDONYMIZED;
     /* Art.28(1), Rules Art.16: a recipient abroad whose system meets the APPI's standard (the
      * policy says the operator confirmed it) needs no consent, information or record as a
      * foreign third party; the duty is the continuing check of Art.28(3), Rules Art.18 */
@@ -233,7 +235,8 @@ static void statutory_obligations(const struct hogo_policy *p, const struct hogo
         /* Art.29(1): none for outsourcing and succession (Art.27(5)); none for a recipient
          * of Art.16(2) (public authorities, local governments, incorporated administrative
          * agencies such as national universities) */
-        bool exempt_class = recipient_in_class(p, r->recipient, v->processor) ||
+        bool exempt_class = (r->form == HOGO__PSEUDONYMIZED && not_a_third_party(p, r, false)) ||
+                            recipient_in_class(p, r->recipient, v->processor) ||
                             recipient_in_class(p, r->recipient, v->successor) ||
                             recipient_in_class(p, r->recipient, v->public_authority) ||
                             recipient_in_class(p, r->recipient, v->local_government) ||

@@ -560,7 +560,10 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
             appendf(w, "    - %s: %s (%s)", e->id, e->en ? e->en : "", e->ja ? e->ja : "");
             if (ob == HOGO__OB_RECORD_PROVISION || ob == HOGO__OB_CONFIRM_RECEIPT)
                 appendf(w, "; keep %d years from %s", d->retention_years ? d->retention_years : 3,
-                        d->retention_last ? "the last provision" : "creation");
+                        d->retention_last ? "the last provision (a continuing provision to one "
+                                            "recipient may be recorded collectively, Rules "
+                                            "Art.19(2))"
+                                          : "creation");
             if (ob == HOGO__OB_FOREIGN_TRANSFER_INFO)
                 appendf(w, "; %s: %s", r->country, regime_text(r->country));
             if (ob == HOGO__OB_DEIDENTIFY) {
