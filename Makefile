@@ -18,7 +18,8 @@ all: deps
 deps:
 	@if ! command -v cmake >/dev/null || ! command -v pkg-config >/dev/null || \
 	    ! pkg-config --exists $(PKGS) || ! command -v clang-14 >/dev/null || \
-	    ! command -v mecab-config >/dev/null || ! test -x /usr/lib/postgresql/15/bin/postgres; then \
+	    ! command -v mecab-config >/dev/null || ! test -x /usr/lib/postgresql/15/bin/postgres || \
+	    ! python3 -c 'import yaml' 2>/dev/null; then \
 		bash scripts/install-deps.sh; \
 	fi
 

@@ -10,7 +10,7 @@ packages=(
   libmicrohttpd-dev libutf8proc-dev libcmocka-dev
   libmecab-dev mecab mecab-ipadic-utf8
   clang-14 libclang-rt-14-dev
-  postgresql-15 sqlite3 python3
+  postgresql-15 sqlite3 python3 python3-yaml
 )
 
 missing=()
