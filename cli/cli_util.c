@@ -93,3 +93,9 @@ int cli_read_all(FILE *f, size_t max, char **buf, size_t *len, struct hogo_error
     *len = n;
     return 0;
 }
+
+const char *cli_default_lang(void)
+{
+    const char *lang = getenv("HOGO_LANG");
+    return lang && !strcmp(lang, "en") ? "en" : "ja";
+}

@@ -13,8 +13,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: hogo check --policy ID|FILE [--format json|text] [--max-request BYTES] "
-            "[REQUEST.json]\n"
+            "usage: hogo check --policy ID|FILE [--format json|text] [--lang ja|en] "
+            "[--max-request BYTES] [REQUEST.json]\n"
             "       hogo check --policy ID|FILE --jsonl < requests.jsonl\n\n"
             "Decides whether a use or provision of personal data is allowed under a policy, and "
             "why.\n"
@@ -22,8 +22,9 @@ static void usage(FILE *out)
             "  --policy ID|FILE    policy id (rcc rea rmc rkm irp; searched in $HOGO_POLICY_PATH,\n"
             "                      then the shipped policies) or a policy file; default: the\n"
             "                      request's own \"policy\"\n"
-            "  --format json|text  json (default) or text for a person: the clauses in Japanese\n"
-            "                      with an English gloss\n"
+            "  --format json|text  json (default) or text for a person: the answer, the clauses\n"
+            "                      in the policy's words, what is missing, the duties\n"
+            "  --lang ja|en        the language of --format text (default $HOGO_LANG, else ja)\n"
             "  --jsonl             one request per line on stdin, one response per line on "
             "stdout;\n"
             "                      a bad line gets {\"error\": ...} and the run goes on\n"
@@ -247,8 +248,9 @@ int cmd_check(int argc, char **argv)
         {"policy", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
         {"jsonl", no_argument, NULL, 'j'},        {"max-request", required_argument, NULL, 'm'},
         {"db", required_argument, NULL, 'd'},     {"subject", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    const char *policy_arg = NULL, *db = NULL, *subject = NULL;
+        {"lang", required_argument, NULL, 'l'},   {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *policy_arg = NULL, *db = NULL, *subject = NULL, *lang = cli_default_lang();
     bool jsonl = false, text = false;
     size_t max = HOGO_DEFAULT_MAX_REQUEST;
     int c;
@@ -274,6 +276,13 @@ int cmd_check(int argc, char **argv)
             break;
         case 'j':
             jsonl = true;
+            break;
+        case 'l':
+            if (strcmp(optarg, "ja") && strcmp(optarg, "en")) {
+                cli_errorf("check: --lang is ja or en, not '%s'", optarg);
+                return 2;
+            }
+            lang = optarg;
             break;
         case 'm': {
             char *end;
@@ -348,7 +357,8 @@ int cmd_check(int argc, char **argv)
     }
     struct hogo_request *req = NULL;
     struct hogo_writer *w = NULL;
-    if (hogo_request_new(&req) || hogo_writer_new(!text, &w)) {
+    if (hogo_request_new(&req) || hogo_writer_new(!text, &w) ||
+        hogo_writer_set_language(w, lang)) {
         cli_errorf("out of memory");
     } else {
         int r = decide_one(&cache, req, w, json, len, max, text, &err);
