@@ -5,21 +5,71 @@
  */
 #include "cli_util.h"
 #include "commands.h"
+#include "listing.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: hogo policy check FILE|ID...\n"
+    fprintf(out, "usage: hogo policy list [--format json|jsonl|csv|text]\n"
+                 "       hogo policy check FILE|ID...\n"
                  "       hogo policy show ID|FILE\n"
                  "       hogo policy diff OLD NEW\n\n"
+                 "  list   the policies the vocabulary names: id, operator, version, file\n"
                  "  check  load each policy, verify every id against the vocabulary and every\n"
                  "         quote against the policy text; print each problem as file:line:col\n"
                  "  show   the clauses of a policy: recipients, purposes, conditions, duties\n"
                  "  diff   what changed between two revisions (clauses added, removed, changed)\n\n"
                  "exit status: 0 ok, 1 diff found differences, 2 a policy has errors or bad "
                  "arguments\n");
+}
+
+/* `hogo policy list`: every policy of the shipped vocabulary that resolves to a file. */
+static int policy_list(int argc, char **argv)
+{
+    enum listing_format format = LISTING_TEXT;
+    for (int i = 1; i < argc; i++) {
+        const char *value = !strncmp(argv[i], "--format=", 9) ? argv[i] + 9
+                            : !strcmp(argv[i], "--format") && i + 1 < argc ? argv[++i]
+                                                                           : NULL;
+        if (!value) {
+            cli_errorf("policy list: unknown argument '%s'; it takes --format only", argv[i]);
+            return 2;
+        }
+        if (listing_format_parse("policy list", value, &format))
+            return 2;
+    }
+    char vpath[4096];
+    hogo_policy_vocab_file("", vpath, sizeof vpath);
+    struct hogo_vocab *v = NULL;
+    struct hogo_error err;
+    if (hogo_vocab_load(vpath, &v, &err)) {
+        cli_print_error(&err);
+        return 2;
+    }
+    static const char *const cols[] = {"id", "operator", "version", "path"};
+    struct listing *l = listing_begin(stdout, format, cols, 4);
+    int status = l ? 0 : 2;
+    struct hogo_vocab_entry e;
+    for (size_t i = 0; l && hogo_vocab_entry(v, i, &e) == 0; i++) {
+        if (strcmp(e.kind, "policy"))
+            continue;
+        struct hogo_policy *p = NULL;
+        if (hogo_policy_open(e.id, NULL, &p, &err)) {
+            const char *vals[] = {e.id, e.ja, NULL, NULL};
+            listing_row(l, vals); /* named by the vocabulary, but no file loads */
+            continue;
+        }
+        const char *vals[] = {hogo_policy_id(p), hogo_policy_operator(p), hogo_policy_version(p),
+                              hogo_policy_path(p)};
+        listing_row(l, vals);
+        hogo_policy_free(p);
+    }
+    if (l)
+        listing_end(l);
+    hogo_vocab_free(v);
+    return status;
 }
 
 static int policy_check(int argc, char **argv)
@@ -95,12 +145,14 @@ int cmd_policy(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (!strcmp(argv[1], "list"))
+        return policy_list(argc - 1, argv + 1);
     if (!strcmp(argv[1], "check"))
         return policy_check(argc - 1, argv + 1);
     if (!strcmp(argv[1], "show"))
         return policy_show(argc - 1, argv + 1);
     if (!strcmp(argv[1], "diff"))
         return policy_diff(argc - 1, argv + 1);
-    cli_errorf("policy: unknown subcommand '%s' (check, show, diff)", argv[1]);
+    cli_errorf("policy: unknown subcommand '%s' (list, check, show, diff)", argv[1]);
     return 2;
 }

@@ -25,6 +25,7 @@ int cmd_corp(int argc, char **argv);
 int cmd_deid(int argc, char **argv);
 int cmd_provide(int argc, char **argv);
 int cmd_receive(int argc, char **argv);
+int cmd_vocab(int argc, char **argv);
 
 /* Prints "hogo: " and a formatted message to stderr (CLI only: the library never prints). */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

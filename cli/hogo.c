@@ -23,6 +23,7 @@ static const struct cli_command commands[] = {
     {"deid", "de-identify data: anonymize, stats, pseudonymize, scrub, apply", cmd_deid},
     {"provide", "decide and record a provision (APPI Art.29)", cmd_provide},
     {"receive", "decide and record a receipt (APPI Art.30)", cmd_receive},
+    {"vocab", "find vocabulary ids by id, Japanese or English name", cmd_vocab},
 };
 
 void cli_errorf(const char *fmt, ...)

@@ -33,6 +33,22 @@ HOGO_EXTERN void hogo_vocab_free(struct hogo_vocab *vocab);
 /* The file a vocabulary was loaded from (borrowed). */
 HOGO_EXTERN const char *hogo_vocab_path(const struct hogo_vocab *vocab);
 
+/* One id of the vocabulary, borrowed from it. */
+struct hogo_vocab_entry {
+    const char *kind;    /* "purpose", "data_category", "recipient", "recipient_class", ... */
+    const char *id;
+    const char *ja;      /* its Japanese name ("" when none) */
+    const char *en;      /* its English description ("" when none) */
+    const char *broader; /* the broader ids it names (part_of, parent, classes), space-separated */
+};
+
+/* How many ids the vocabulary defines, of every kind. */
+HOGO_EXTERN size_t hogo_vocab_count(const struct hogo_vocab *vocab);
+
+/* The i-th id (kinds in the vocabulary's order); 0, or -1 when i is past the last. */
+HOGO_EXTERN int hogo_vocab_entry(const struct hogo_vocab *vocab, size_t i,
+                                 struct hogo_vocab_entry *out);
+
 /* The vocabulary file a policy file is compiled over when no vocabulary is given:
  * vocabulary.yaml beside it, else the shipped one. Written into path. */
 HOGO_EXTERN void hogo_policy_vocab_file(const char *policy_path, char *path, size_t size);
