@@ -5,6 +5,7 @@
 #include "cli_util.h"
 #include "commands.h"
 
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,4 +99,16 @@ const char *cli_default_lang(void)
 {
     const char *lang = getenv("HOGO_LANG");
     return lang && !strcmp(lang, "en") ? "en" : "ja";
+}
+
+int cli_bad_option(const char *command, char **argv)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    if (optopt && strncmp(arg, "--", 2) != 0)
+        cli_errorf("%s: unknown option '-%c' or it needs a value; see 'hogo %s --help'", command,
+                   optopt, command);
+    else
+        cli_errorf("%s: unknown option, or one that needs a value: '%s'; see 'hogo %s --help'",
+                   command, arg, command);
+    return 2;
 }

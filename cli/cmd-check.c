@@ -255,6 +255,7 @@ int cmd_check(int argc, char **argv)
     size_t max = HOGO_DEFAULT_MAX_REQUEST;
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "p:f:jm:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
@@ -298,8 +299,7 @@ int cmd_check(int argc, char **argv)
             usage(stdout);
             return 0;
         default:
-            usage(stderr);
-            return 2;
+            return cli_bad_option("check", argv);
         }
     }
     if (jsonl && text) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <utf8proc.h>
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 struct listing {
     FILE *out;
@@ -65,8 +66,8 @@ struct listing *listing_begin(FILE *out, enum listing_format format, const char 
             yajl_gen_config(l->g, yajl_gen_beautify, 1);
             yajl_gen_config(l->g, yajl_gen_indent_string, "  ");
         }
-    } else if (format == LISTING_CSV) {
-        listing_row(l, columns);
+    } else {
+        listing_row(l, columns); /* csv and text start with the column names */
         l->rows = 0;
     }
     return l;
@@ -191,4 +192,110 @@ size_t listing_end(struct listing *l)
         yajl_gen_free(l->g);
     free(l);
     return rows;
+}
+
+/* Generates a parsed JSON value again (yajl has no tree writer). */
+static void gen_value(yajl_gen g, yajl_val v)
+{
+    if (YAJL_IS_OBJECT(v)) {
+        yajl_gen_map_open(g);
+        for (size_t i = 0; i < v->u.object.len; i++) {
+            const char *k = v->u.object.keys[i];
+            yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+            gen_value(g, v->u.object.values[i]);
+        }
+        yajl_gen_map_close(g);
+    } else if (YAJL_IS_ARRAY(v)) {
+        yajl_gen_array_open(g);
+        for (size_t i = 0; i < v->u.array.len; i++)
+            gen_value(g, v->u.array.values[i]);
+        yajl_gen_array_close(g);
+    } else if (YAJL_IS_STRING(v)) {
+        yajl_gen_string(g, (const unsigned char *)v->u.string, strlen(v->u.string));
+    } else if (YAJL_IS_NUMBER(v)) {
+        yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
+    } else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+        yajl_gen_bool(g, YAJL_IS_TRUE(v));
+    } else {
+        yajl_gen_null(g);
+    }
+}
+
+/* A value as one text cell: strings as they are, lists joined by ",". */
+static void cell_text(yajl_val v, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (!v)
+        return;
+    if (YAJL_IS_STRING(v))
+        snprintf(buf, cap, "%s", v->u.string);
+    else if (YAJL_IS_NUMBER(v))
+        snprintf(buf, cap, "%s", v->u.number.r);
+    else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
+        snprintf(buf, cap, "%s", YAJL_IS_TRUE(v) ? "true" : "false");
+    else if (YAJL_IS_ARRAY(v))
+        for (size_t i = 0; i < v->u.array.len; i++) {
+            size_t used = strlen(buf);
+            char one[256];
+            cell_text(v->u.array.values[i], one, sizeof one);
+            snprintf(buf + used, cap - used, "%s%s", i ? "," : "", one);
+        }
+}
+
+long listing_json_array(FILE *out, enum listing_format format, const char *json,
+                        const char *const *text_columns, int ncolumns)
+{
+    char ebuf[256];
+    yajl_val root = yajl_tree_parse(json, ebuf, sizeof ebuf);
+    if (!root || !YAJL_IS_ARRAY(root)) {
+        cli_errorf("the list is not a JSON array: %s", root ? "another value" : ebuf);
+        yajl_tree_free(root);
+        return -1;
+    }
+    size_t n = root->u.array.len;
+    if (format == LISTING_TEXT) {
+        struct listing *l = listing_begin(out, format, text_columns, ncolumns);
+        for (size_t i = 0; l && i < n; i++) {
+            yajl_val obj = root->u.array.values[i];
+            char cells[16][512];
+            const char *vals[16];
+            for (int c = 0; c < ncolumns && c < 16; c++) {
+                const char *path[] = {text_columns[c], NULL};
+                cell_text(yajl_tree_get(obj, path, yajl_t_any), cells[c], sizeof cells[c]);
+                vals[c] = cells[c];
+            }
+            listing_row(l, vals);
+        }
+        if (l)
+            listing_end(l);
+    } else if (format == LISTING_JSON && n == 0) {
+        fputs("[]\n", out);
+    } else {
+        yajl_gen g = yajl_gen_alloc(NULL);
+        if (format == LISTING_JSON) {
+            yajl_gen_config(g, yajl_gen_beautify, 1);
+            yajl_gen_config(g, yajl_gen_indent_string, "  ");
+            gen_value(g, root);
+        }
+        for (size_t i = 0; format == LISTING_JSONL && i < n; i++) {
+            gen_value(g, root->u.array.values[i]);
+            const unsigned char *b;
+            size_t len;
+            yajl_gen_get_buf(g, &b, &len);
+            fwrite(b, 1, len, out);
+            fputc('\n', out);
+            yajl_gen_clear(g);
+            yajl_gen_reset(g, NULL);
+        }
+        if (format == LISTING_JSON) {
+            const unsigned char *b;
+            size_t len;
+            yajl_gen_get_buf(g, &b, &len);
+            fwrite(b, 1, len, out);
+            fputc('\n', out);
+        }
+        yajl_gen_free(g);
+    }
+    yajl_tree_free(root);
+    return (long)n;
 }

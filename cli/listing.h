@@ -29,4 +29,11 @@ void listing_row(struct listing *l, const char *const *values);
 /* Ends the list, writes what is pending and frees l; returns the number of rows. */
 size_t listing_end(struct listing *l);
 
+/* Writes a JSON array of objects (a library's export) in one of the formats: json indented,
+ * jsonl one object a line, text the named columns (a list value joined by ","). csv is the
+ * caller's: the library writes its own. Returns the number of objects, or -1 when json is not
+ * an array (after printing why). */
+long listing_json_array(FILE *out, enum listing_format format, const char *json,
+                        const char *const *text_columns, int ncolumns);
+
 #endif
