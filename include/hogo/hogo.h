@@ -7,6 +7,7 @@
 
 #include <hogo/audit.h>
 #include <hogo/decide.h>
+#include <hogo/deid.h>
 #include <hogo/error.h>
 #include <hogo/ledger.h>
 #include <hogo/policy.h>

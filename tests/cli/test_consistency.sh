@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# One command line: every command answers an unknown option with hogo's own message (never
+# getopt's) and exit 2; every HOGO_* variable the program reads is documented by
+# `hogo help environment`; --actor names who acts in the audit log, as HOGO_ACTOR does.
+# Test layer; run from the repository root with HOGO=<path to hogo>.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tests/cli/lib.sh
+
+commands=$("$HOGO" --help | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ {print $1}')
+check "hogo --help lists the commands" [ -n "$commands" ]
+for c in $commands; do
+    run '' "$c" --no-such-option
+    check "$c: an unknown option gets hogo's own message and exit 2" \
+        all 'exit_is 2' 'stderr_has "^hogo: "' 'stderr_lacks "unrecognized option|invalid option"'
+done
+run '' check --policy
+check "an option missing its value: hogo's own message, exit 2" \
+    all 'exit_is 2' 'stderr_has "^hogo: check: .*--policy"' 'stderr_lacks "requires an argument"'
+
+run '' help environment
+check "hogo help environment runs" exit_is 0
+undocumented=""
+for v in $(grep -rhoE 'getenv\("HOGO_[A-Z_]+"\)' lib cli | grep -oE 'HOGO_[A-Z_]+' | sort -u); do
+    grep -q "^  $v " "$scratch/out" || undocumented="$undocumented $v"
+done
+check "every HOGO_* variable read is documented (undocumented:${undocumented:- none})" \
+    [ -z "$undocumented" ]
+
+export HOGO_DB="$scratch/a.db" HOGO_MASTER_KEY_FILE="$scratch/m.key" HOGO_SIGNING_KEY_FILE="$scratch/s.key"
+"$HOGO" key generate "$scratch/m.key" >/dev/null
+"$HOGO" key generate --signing "$scratch/s.key" >/dev/null
+"$HOGO" init >/dev/null
+run '' --actor officer-7 subject add u1 --operator irp
+check "--actor before the command" exit_is 0
+HOGO_ACTOR=batch-job "$HOGO" subject add u2 --operator irp >/dev/null
+run '' audit export
+check "the audit log names the actor given by --actor, and by HOGO_ACTOR" \
+    all 'exit_is 0' 'stdout_has "\"actor\":\"officer-7\",\"action\":\"subject.add\""' \
+    'stdout_has "\"actor\":\"batch-job\",\"action\":\"subject.add\""'
+run '' --actor
+check "--actor without a name is a usage error" all 'exit_is 2' 'stderr_has "--actor needs a name"'
+finish
