@@ -5,6 +5,7 @@
  */
 #include "cli_util.h"
 #include "commands.h"
+#include "progress.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -203,8 +204,11 @@ static int run_jsonl(struct policy_cache *cache, size_t max)
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     ssize_t n;
     long lineno = 0;
+    struct progress shown;
+    progress_begin(&shown, "check", "requests");
     while ((n = getline(&line, &cap, stdin)) >= 0) {
         lineno++;
+        progress_add(&shown, 1);
         size_t len = (size_t)n;
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             len--;
@@ -227,6 +231,7 @@ static int run_jsonl(struct policy_cache *cache, size_t max)
             hogo_writer_clear(w);
         }
     }
+    progress_end(&shown);
     const char *buf;
     size_t blen;
     hogo_writer_buffer(w, &buf, &blen);

@@ -27,6 +27,12 @@ done
 check "every HOGO_* variable read is documented (undocumented:${undocumented:- none})" \
     [ -z "$undocumented" ]
 
+python3 -c 'import sys
+for i in range(2000): print("{\"policy\":\"irp\",\"action\":\"use\",\"purpose\":\"service_operation\",\"data\":[\"name\"]}")' >"$scratch/many.jsonl"
+run_file "$scratch/many.jsonl" check --policy irp --jsonl
+check "a long run into a file or pipe prints no progress line (only a terminal gets one)" \
+    all 'exit_is 0' '[ "$(wc -l < "$scratch/out")" -eq 2000 ]' '! [ -s "$scratch/err" ]'
+
 export HOGO_DB="$scratch/a.db" HOGO_MASTER_KEY_FILE="$scratch/m.key" HOGO_SIGNING_KEY_FILE="$scratch/s.key"
 "$HOGO" key generate "$scratch/m.key" >/dev/null
 "$HOGO" key generate --signing "$scratch/s.key" >/dev/null

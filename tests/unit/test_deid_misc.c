@@ -31,6 +31,7 @@ void cli_errorf(const char *fmt, ...)
 }
 int cmd_deid(int argc, char **argv);
 #include "../../cli/cmd-deid.c"
+#include "../../cli/progress.c"
 
 int hogo__stats_suppress(size_t R, size_t C, const double *count, unsigned threshold,
                          unsigned char *why);
