@@ -37,8 +37,11 @@ pc=$(dirname "$(find "$prefix" -name hogo.pc | head -1)")
 sed -i "s|^prefix=.*|prefix=$prefix|" "$pc/hogo.pc" # as if installed there
 flags=$(PKG_CONFIG_PATH="$pc" pkg-config --static --cflags --libs hogo)
 libdir=$(PKG_CONFIG_PATH="$pc" pkg-config --variable=libdir hogo)
+# a sanitizer build's libhogo.a needs the sanitizer runtime as well
+sanitize=""
+grep -q '^HOGO_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" && sanitize="-fsanitize=address,undefined"
 rc=0
-cc -o "$scratch/use" "$scratch/use.c" $(sed "s|-lhogo|$libdir/libhogo.a|" <<<"$flags") \
+cc $sanitize -o "$scratch/use" "$scratch/use.c" $(sed "s|-lhogo|$libdir/libhogo.a|" <<<"$flags") \
     >"$scratch/out" 2>"$scratch/err" || rc=$?
 check "a program links libhogo.a with pkg-config --static flags alone" all 'exit_is 0'
 rc=0
