@@ -14,12 +14,13 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: hogo policy list [--format json|jsonl|csv|text]\n"
                  "       hogo policy check FILE|ID...\n"
-                 "       hogo policy show ID|FILE\n"
+                 "       hogo policy show ID|FILE [--format text|json|jsonl|csv]\n"
                  "       hogo policy diff OLD NEW\n\n"
                  "  list   the policies the vocabulary names: id, operator, version, file\n"
                  "  check  load each policy, verify every id against the vocabulary and every\n"
                  "         quote against the policy text; print each problem as file:line:col\n"
-                 "  show   the clauses of a policy: recipients, purposes, conditions, duties\n"
+                 "  show   the clauses of a policy: recipients, purposes, conditions, duties;\n"
+                 "         --format json|jsonl|csv lists its rules, one row each\n"
                  "  diff   what changed between two revisions (clauses added, removed, changed)\n\n"
                  "exit status: 0 ok, 1 diff found differences, 2 a policy has errors or bad "
                  "arguments\n");
@@ -95,15 +96,66 @@ static int policy_check(int argc, char **argv)
     return status;
 }
 
+/* Reads [--format F] around one positional argument; returns it, or NULL after a message. */
+static const char *one_arg_and_format(const char *command, int argc, char **argv,
+                                      enum listing_format *format)
+{
+    const char *arg = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *value = !strncmp(argv[i], "--format=", 9) ? argv[i] + 9
+                            : !strcmp(argv[i], "--format") && i + 1 < argc ? argv[++i]
+                                                                           : NULL;
+        if (value) {
+            if (listing_format_parse(command, value, format))
+                return NULL;
+        } else if (argv[i][0] == '-' || arg) {
+            cli_errorf("%s: unknown argument '%s'; name one policy (id or file) and optionally "
+                       "--format", command, argv[i]);
+            return NULL;
+        } else {
+            arg = argv[i];
+        }
+    }
+    if (!arg)
+        cli_errorf("%s: name one policy (id or file)", command);
+    return arg;
+}
+
+/* The rules of a policy as a listing, one row each. */
+static void show_rules(const struct hogo_policy *p, enum listing_format format)
+{
+    static const char *const cols[] = {
+        "clause", "effect", "actions", "purposes", "data", "recipients", "services", "forms",
+        "basis", "when", "unless", "yields_to", "obligations", "quote", "note", "line"};
+    struct listing *l = listing_begin(stdout, format, cols, 16);
+    struct hogo_rule_info ri;
+    for (int i = 0; l && hogo_policy_rule(p, i, &ri) == 0; i++) {
+        char line[16];
+        snprintf(line, sizeof line, "%d", ri.line);
+        const char *vals[] = {ri.clause,     ri.effect, ri.actions,  ri.purposes,
+                              ri.data,       ri.recipients, ri.services, ri.forms,
+                              ri.bases,      ri.when,   ri.unless,   ri.yields_to,
+                              ri.obligations, ri.quote, ri.note,     line};
+        listing_row(l, vals);
+    }
+    if (l)
+        listing_end(l);
+}
+
 static int policy_show(int argc, char **argv)
 {
-    if (argc != 2) {
-        cli_errorf("policy show: name one policy (id or file)");
+    enum listing_format format = LISTING_TEXT;
+    const char *arg = one_arg_and_format("policy show", argc, argv, &format);
+    if (!arg)
         return 2;
-    }
     struct hogo_policy *p = NULL;
-    if (cli_load_policy(argv[1], &p, NULL))
+    if (cli_load_policy(arg, &p, NULL))
         return 2;
+    if (format != LISTING_TEXT) {
+        show_rules(p, format);
+        hogo_policy_free(p);
+        return 0;
+    }
     char *s = hogo_policy_summary(p);
     if (s)
         fputs(s, stdout);

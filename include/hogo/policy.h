@@ -98,6 +98,20 @@ HOGO_EXTERN const struct hogo_vocab *hogo_policy_vocab(const struct hogo_policy 
 
 /* Number of clauses and rules, for summaries. */
 HOGO_EXTERN int hogo_policy_clause_count(const struct hogo_policy *policy);
+
+/* One rule of a policy as text, for listings (`hogo policy show --format`). Strings point into
+ * the policy or into the struct itself; empty when the rule says nothing of it. */
+struct hogo_rule_info {
+    const char *clause, *title, *effect, *quote, *note;
+    const char *purposes, *data, *recipients, *services; /* the ids as written ("not a, b") */
+    char actions[96], forms[96], bases[96], yields_to[96], obligations[256];
+    char when[1200], unless[1200];
+    int line; /* where the rule starts in the policy file */
+};
+
+/* Fills out with rule i (0 .. hogo_policy_rule_count()-1); 0, or -1 when i is out of range. */
+HOGO_EXTERN int hogo_policy_rule(const struct hogo_policy *policy, int i,
+                                 struct hogo_rule_info *out);
 HOGO_EXTERN int hogo_policy_rule_count(const struct hogo_policy *policy);
 
 /* A readable summary of the policy (clauses, recipients, purposes, conditions, obligations);

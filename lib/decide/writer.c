@@ -806,6 +806,8 @@ static int decision_text_ja(struct hogo_writer *w, const struct hogo_policy *p,
                 strcmp(r->country, "JP") ? "（" : "", strcmp(r->country, "JP") ? r->country : "",
                 strcmp(r->country, "JP") ? "）" : "");
     appendf(w, "\n      ポリシー: %s（%s版）\n", p->operator_ja, p->version);
+    if (r->service >= 0)
+        appendf(w, "      サービス: %s\n", ja_of(p, HOGO__K_SERVICE, r->service));
     appendf(w, "      情報: ");
     set_ja(w, p, HOGO__K_DATA, &r->data);
     static const char *const forms_ja[] = {"個人情報", "仮名加工情報",

@@ -45,4 +45,13 @@ check "policy list names the five policies with operator and version" \
     all 'exit_is 0' 'json_is "sorted(x[\"id\"] for x in r)==[\"irp\",\"rcc\",\"rea\",\"rkm\",\"rmc\"] and all(x[\"version\"] and x[\"operator\"] for x in r)"'
 run '' policy list
 check "policy list as text" all 'exit_is 0' 'stdout_has "^irp +株式会社インディードリクルートパートナーズ +2025-04-01"'
+run '' policy show irp --format json
+check "policy show --format json lists every rule with its clause and quote" \
+    all 'exit_is 0' 'json_is "len(r)==57 and r[0][\"clause\"]==\"preamble\" and all(x[\"quote\"] for x in r)"'
+run '' policy show rkm --format csv
+check "policy show --format csv: a header and one row per rule" \
+    all 'exit_is 0' 'stdout_has "^clause,effect,actions,"' '[ "$(grep -c "^" "$scratch/out")" -ge 42 ]'
+run '' policy show irp --format yaml
+check "policy show with an unknown --format is hogo's usage error" \
+    all 'exit_is 2' 'stderr_has "json, jsonl, csv or text"'
 finish
