@@ -59,40 +59,15 @@ void cli_print_error(const struct hogo_error *err)
 
 int cli_read_all(FILE *f, size_t max, char **buf, size_t *len, struct hogo_error *err)
 {
-    size_t cap = 8192, n = 0;
-    char *b = malloc(cap + 1);
-    if (!b)
-        return HOGO_ENOMEM;
-    for (;;) {
-        if (n == cap) {
-            if (cap > max) {
-                free(b);
-                return hogo_error_set(err, HOGO_ELIMIT, "/",
-                                      "request is over the limit of %zu bytes; send less data "
-                                      "or raise the limit with --max-request",
-                                      max);
-            }
-            cap *= 2;
-            char *g = realloc(b, cap + 1);
-            if (!g) {
-                free(b);
-                return HOGO_ENOMEM;
-            }
-            b = g;
-        }
-        size_t got = fread(b + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        free(b);
+    int rc = hogo_read_stream(f, "the request", max, buf, len, err);
+    if (rc == HOGO_ELIMIT)
+        return hogo_error_set(err, HOGO_ELIMIT, "/",
+                              "request is over the limit of %zu bytes; send less data or raise "
+                              "the limit with --max-request",
+                              max);
+    if (rc == HOGO_EIO)
         return hogo_error_set(err, HOGO_EIO, "", "cannot read the request");
-    }
-    b[n] = '\0';
-    *buf = b;
-    *len = n;
-    return 0;
+    return rc;
 }
 
 const char *cli_default_lang(void)

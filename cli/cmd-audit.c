@@ -8,6 +8,7 @@
 #include "store_cli.h"
 
 #include <hogo/audit.h>
+#include <hogo/file.h>
 #include <hogo/store.h>
 
 #include <getopt.h>
@@ -26,33 +27,6 @@ static const char usage_text[] =
     "The signing key may also come from HOGO_SIGNING_KEY_FILE; with it, a checkpoint is also\n"
     "written automatically every 1000 events.\n"
     "exit status: 0 intact/done, 1 tampering found or the store failed, 2 bad input\n";
-
-static int read_file(const char *path, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
-    while (b) {
-        size_t r = fread(b + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-        if (n == cap) {
-            char *nb = realloc(b, cap *= 2);
-            if (!nb)
-                free(b);
-            b = nb;
-        }
-    }
-    fclose(f);
-    if (!b)
-        return -1;
-    *out = b;
-    *len = n;
-    return 0;
-}
 
 /* The options of `hogo audit` besides the shared ones. */
 enum { O_PK = 1, O_EXPORT, O_OUT };
@@ -106,8 +80,8 @@ int cmd_audit(int argc, char **argv)
             cli_errorf("audit: verifying an export needs --public-key FILE.pub");
             return 2;
         }
-        if (read_file(exportfile, &text, &len) < 0) {
-            cli_errorf("audit: cannot read export '%s'", exportfile);
+        if (hogo_read_file(exportfile, HOGO_READ_UNLIMITED, &text, &len, &err) < 0) {
+            cli_errorf("audit: cannot read export '%s': %s", exportfile, err.message);
             return 2;
         }
         rc = hogo_audit_verify_export(text, len, pk, &r, &err);

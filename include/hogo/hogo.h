@@ -9,6 +9,7 @@
 #include <hogo/decide.h>
 #include <hogo/deid.h>
 #include <hogo/error.h>
+#include <hogo/file.h>
 #include <hogo/ledger.h>
 #include <hogo/policy.h>
 #include <hogo/store.h>

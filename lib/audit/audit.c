@@ -4,8 +4,10 @@
  * Audit layer, on top of the store's backend operations (lib/store/store-int.h). The hash
  * and signature formats are documented in include/hogo/audit.h.
  */
-#include "store/store-int.h"
+#include "common/buf.h"
+#include "audit-int.h"
 
+#include <assert.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,9 +84,6 @@ static int take_head(void *ctx, const struct hogo__val *c, size_t n)
     }
     return HOGO_ETAMPER;
 }
-
-const char hogo__audit_head_sql[] =
-    "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
 
 static int read_head(struct hogo_store *st, struct head *h, struct hogo_error *err)
 {
@@ -164,9 +163,9 @@ int hogo__audit_append_event(struct hogo_store *st, const struct hogo_audit_even
     struct head h;
     struct pending e;
     struct hogo__val p[9];
-    if (st->txn_depth <= 0)
-        return hogo_error_set(err, HOGO_ESTORE, NULL, "audit event '%s' outside a transaction",
-                              ev->action);
+    /* every caller appends inside its own transaction, so that the event and the change it
+     * records commit together */
+    assert(st->txn_depth > 0);
     int rc = read_head(st, &h, err);
     if (rc == 0)
         rc = chain(st, &h, ev, hogo__now_us(st), &e, err);
@@ -271,14 +270,8 @@ static void vbad(struct verifier *v, int64_t seq, const char *fmt, ...)
 
 static int add_cp(struct verifier *v, const struct cp *c)
 {
-    if (v->ncp == v->cap) {
-        size_t nc = v->cap ? v->cap * 2 : 16;
-        struct cp *n = realloc(v->cps, nc * sizeof *n);
-        if (!n)
-            return HOGO_ENOMEM;
-        v->cps = n;
-        v->cap = nc;
-    }
+    if (HOGO__GROW(v->cps, v->cap, v->ncp + 1, 16) < 0)
+        return HOGO_ENOMEM;
     v->cps[v->ncp++] = *c;
     return 0;
 }
@@ -570,15 +563,79 @@ static int jint(yajl_val o, const char *k, int64_t *out)
     return 0;
 }
 
+/* Notes an exported checkpoint (line where) for the second pass. */
+static int export_checkpoint(struct verifier *v, yajl_val cp, const char *where,
+                             struct hogo_error *err)
+{
+    struct cp c;
+    if (jint(cp, "seq", &c.seq) || unhex(jstr(cp, "head"), c.head, HASH_BYTES) ||
+        unhex(jstr(cp, "public_key"), c.pk, sizeof c.pk) ||
+        unhex(jstr(cp, "signature"), c.sig, sizeof c.sig))
+        return hogo_error_set(err, HOGO_EINVAL, where, "malformed checkpoint");
+    if (add_cp(v, &c) < 0)
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    return 0;
+}
+
+/* Checks an exported event (line where) against the chain so far; a malformed one is
+ * tampering, reported in v. */
+static int export_event(struct verifier *v, yajl_val ev, const char *where,
+                        struct hogo_error *err)
+{
+    static const char *const names[] = {"subject_id", "actor", "action", "object", "detail"};
+    const char *f[5];
+    size_t fl[5];
+    int64_t seq, at;
+    unsigned char prev[HASH_BYTES], hash[HASH_BYTES];
+    int ok = !jint(ev, "seq", &seq) && !jint(ev, "at", &at) &&
+             !unhex(jstr(ev, "prev_hash"), prev, HASH_BYTES) &&
+             !unhex(jstr(ev, "hash"), hash, HASH_BYTES);
+    for (int i = 0; i < 5 && ok; i++) {
+        f[i] = jstr(ev, names[i]);
+        ok = f[i] != NULL;
+        fl[i] = ok ? strlen(f[i]) : 0;
+    }
+    if (!ok) {
+        vbad(v, v->expect, "event at %s is malformed", where);
+        return 0;
+    }
+    if (feed_event(v, seq, at, f, fl, prev, HASH_BYTES, hash, HASH_BYTES) < 0)
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    return 0;
+}
+
+/* One line of an export (NUL-terminated; lineno counts from 1): in pass 0 its checkpoint, in
+ * pass 1 its event; anything else is an error. */
+static int export_line(struct verifier *v, const char *line, long lineno, int pass,
+                       struct hogo_error *err)
+{
+    char ebuf[256], where[32];
+    yajl_val root = yajl_tree_parse(line, ebuf, sizeof ebuf);
+    const char *evp[] = {"event", NULL}, *cpp[] = {"checkpoint", NULL};
+    yajl_val ev = root ? yajl_tree_get(root, evp, yajl_t_object) : NULL;
+    yajl_val cp = root ? yajl_tree_get(root, cpp, yajl_t_object) : NULL;
+    int rc = 0;
+    snprintf(where, sizeof where, "line %ld", lineno);
+    if (!root || (!ev && !cp))
+        rc = hogo_error_set(err, HOGO_EINVAL, where,
+                            "export line is not an event or checkpoint: %s",
+                            root ? "unknown object" : ebuf);
+    else if (pass == 0 && cp)
+        rc = export_checkpoint(v, cp, where, err);
+    else if (pass == 1 && ev)
+        rc = export_event(v, ev, where, err);
+    yajl_tree_free(root);
+    return rc;
+}
+
 int hogo_audit_verify_export(const char *text, size_t len, const unsigned char *public_key,
                              struct hogo_audit_report *report, struct hogo_error *err)
 {
     struct verifier v = {.r = report, .pk = public_key, .expect = 1};
     int rc = 0;
-    char *copy = NULL;
     memset(report, 0, sizeof *report);
     report->signatures_checked = public_key != NULL;
-    copy = malloc(len + 1);
+    char *copy = malloc(len + 1);
     if (!copy)
         return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
     memcpy(copy, text, len);
@@ -592,56 +649,14 @@ int hogo_audit_verify_export(const char *text, size_t len, const unsigned char *
             if (nl)
                 *nl = '\0';
             lineno++;
-            if (*line) {
-                char ebuf[256];
-                yajl_val root = yajl_tree_parse(line, ebuf, sizeof ebuf);
-                const char *evp[] = {"event", NULL}, *cpp[] = {"checkpoint", NULL};
-                yajl_val ev = root ? yajl_tree_get(root, evp, yajl_t_object) : NULL;
-                yajl_val cp = root ? yajl_tree_get(root, cpp, yajl_t_object) : NULL;
-                char where[32];
-                snprintf(where, sizeof where, "line %ld", lineno);
-                if (!root || (!ev && !cp)) {
-                    rc = hogo_error_set(err, HOGO_EINVAL, where,
-                                        "export line is not an event or checkpoint: %s",
-                                        root ? "unknown object" : ebuf);
-                } else if (pass == 0 && cp) {
-                    struct cp c;
-                    if (jint(cp, "seq", &c.seq) || unhex(jstr(cp, "head"), c.head, HASH_BYTES) ||
-                        unhex(jstr(cp, "public_key"), c.pk, sizeof c.pk) ||
-                        unhex(jstr(cp, "signature"), c.sig, sizeof c.sig))
-                        rc = hogo_error_set(err, HOGO_EINVAL, where, "malformed checkpoint");
-                    else if (add_cp(&v, &c) < 0)
-                        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
-                } else if (pass == 1 && ev) {
-                    static const char *const names[] = {"subject_id", "actor", "action",
-                                                        "object", "detail"};
-                    const char *f[5];
-                    size_t fl[5];
-                    int64_t seq, at;
-                    unsigned char prev[HASH_BYTES], hash[HASH_BYTES];
-                    int ok = !jint(ev, "seq", &seq) && !jint(ev, "at", &at) &&
-                             !unhex(jstr(ev, "prev_hash"), prev, HASH_BYTES) &&
-                             !unhex(jstr(ev, "hash"), hash, HASH_BYTES);
-                    for (int i = 0; i < 5 && ok; i++) {
-                        f[i] = jstr(ev, names[i]);
-                        ok = f[i] != NULL;
-                        fl[i] = ok ? strlen(f[i]) : 0;
-                    }
-                    if (!ok)
-                        vbad(&v, v.expect, "event at %s is malformed", where);
-                    else if (feed_event(&v, seq, at, f, fl, prev, HASH_BYTES, hash,
-                                        HASH_BYTES) < 0)
-                        rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
-                }
-                yajl_tree_free(root);
-            }
+            if (*line)
+                rc = export_line(&v, line, lineno, pass, err);
             line = nl ? nl + 1 : NULL;
             if (nl)
                 *nl = '\n';
         }
-        if (pass == 0)
-            if (v.ncp)
-                qsort(v.cps, v.ncp, sizeof *v.cps, cmp_cp);
+        if (pass == 0 && v.ncp)
+            qsort(v.cps, v.ncp, sizeof *v.cps, cmp_cp);
     }
     if (rc == 0) {
         rc = finish(&v);

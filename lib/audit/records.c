@@ -11,8 +11,11 @@
  * Events from before the hash and the purge date were recorded are checked for what they
  * name.
  */
+#include <hogo/ledger.h> /* the record id size only: the ledger's tables are read with SQL */
+
+#include "common/buf.h"
+#include "audit-int.h"
 #include "common/dict.h"
-#include "store/store-int.h"
 
 #include <sodium.h>
 #include <stdarg.h>
@@ -167,14 +170,8 @@ int hogo__record_check_event(struct hogo__record_check *c, int64_t seq, const ch
                  (long long)seq, key, (long long)c->e[k].seq);
         return 0;
     }
-    if (c->ids.n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 1024;
-        struct expected *g = realloc(c->e, cap * sizeof *g);
-        if (!g)
-            return HOGO_ENOMEM;
-        c->e = g;
-        c->cap = cap;
-    }
+    if (HOGO__GROW(c->e, c->cap, c->ids.n + 1, 1024) < 0)
+        return HOGO_ENOMEM;
     k = hogo__dict_add(&c->ids, key);
     if (k < 0)
         return HOGO_ENOMEM;

@@ -4,6 +4,7 @@
  * values with it, the audit module the ledger records it checks.
  */
 #include "dict.h"
+#include "buf.h"
 
 #include <hogo/error.h>
 
@@ -86,14 +87,8 @@ long hogo__dict_add(struct hogo__dict *d, const char *s)
         return id;
     if ((d->n + 1) * 2 > d->cap && dict_grow(d) < 0)
         return HOGO_ENOMEM;
-    if (d->n == d->kcap) {
-        size_t kcap = d->kcap ? d->kcap * 2 : 32;
-        char **keys = realloc(d->keys, kcap * sizeof *keys);
-        if (!keys)
-            return HOGO_ENOMEM;
-        d->keys = keys;
-        d->kcap = kcap;
-    }
+    if (HOGO__GROW(d->keys, d->kcap, d->n + 1, 32) < 0)
+        return HOGO_ENOMEM;
     char *copy = strdup(s);
     if (!copy)
         return HOGO_ENOMEM;

@@ -6,7 +6,6 @@
  * Decision layer. The hot path allocates nothing: all state is in the caller's
  * struct hogo_decision.
  */
-#include "../policy/policy_int.h"
 #include "decide_int.h"
 
 #include <stdio.h>

@@ -1,12 +1,73 @@
 /*
- * Internal definitions shared by the evaluator and the response writers: what a rule can
- * miss, the kinds of reasons, and the statutory bars the engine applies by itself.
- * Decision layer (private).
+ * Internal definitions shared by the request parser, the evaluator and the response writers:
+ * the parsed request, what a rule can miss, the kinds of reasons, and the statutory bars the
+ * engine applies by itself. Decision layer (private), on the policy layer's policy_int.h;
+ * the ledger's provide step, above it, includes it for the request it records.
  */
 #ifndef HOGO_DECIDE_INT_H
 #define HOGO_DECIDE_INT_H
 
-#include "../policy/policy_int.h"
+#include "policy/policy_int.h"
+
+/* --- Requests ---------------------------------------------------------------------------- */
+
+struct hogo__consent {
+    char id[96];
+    int recipient; /* -1: any */
+    int purpose;   /* -1: any */
+    bool has_data;
+    struct hogo__set data;
+};
+
+/* A growable array of corporate numbers, reused across requests. */
+struct hogo__corps {
+    uint64_t *v; /* owned */
+    int n, cap;
+};
+
+struct hogo__subject {
+    uint32_t known; /* bit per enum hogo__fact given */
+    int age;
+    bool flag[HOGO__F_COUNT];          /* boolean facts */
+    struct hogo__set ids[HOGO__F_COUNT]; /* id-list facts (accounts, services, purposes) */
+    struct hogo__corps corps[3];        /* applied_to, affiliated_organizations, blocked_companies */
+    struct hogo__consent *consents;     /* owned, reused */
+    int nconsents, capconsents;
+};
+
+struct hogo_request {
+    char policy[64];
+    bool has_at;
+    int64_t at; /* unix seconds */
+    int action, purpose, service, recipient, institution, form, basis;
+    struct hogo__set data;
+    int ndata;
+    int data_order[64]; /* first requested categories in request order (for messages) */
+    bool has_corp;
+    uint64_t corp;
+    char country[3];
+    char consent_id[96];
+    int consent; /* index into subject.consents, -1 */
+    char subject_id[128];
+    struct hogo__subject subject;
+    unsigned seen; /* which top-level fields were given */
+    /* the JSON of the last decision written for this request (hogo__decision_json_memo()),
+     * valid while the request's own fields stay as they are; reset() invalidates it */
+    struct {
+        bool valid;
+        uint64_t policy_serial; /* the policy it was written under (hogo_policy.serial) */
+        struct hogo_decision decision;
+        char *json; /* owned; a reset leaves it to be freed by the next one */
+    } memo;
+};
+
+/* The decision JSON of hogo_decision_json() (one line), borrowed from the request, which
+ * keeps the last one it wrote: a batch deciding one request for many subjects (the facts
+ * change, the request does not) writes it once per distinct decision. A decision that
+ * misses a rule (whose "missing" parts may name the subject's facts) is written afresh. */
+int hogo__decision_json_memo(const struct hogo_policy *p, struct hogo_request *r,
+                             const struct hogo_decision *d, const char **json,
+                             struct hogo_error *err);
 
 /* Parts of a request a rule may not match (struct hogo_decision.missing). */
 enum {

@@ -5,7 +5,7 @@
  * (/data/1), what is wrong, and how to fix it.
  * Decision layer.
  */
-#include "../policy/policy_int.h"
+#include "decide_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>

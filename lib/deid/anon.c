@@ -499,7 +499,7 @@ int hogo_deid_config_load(const char *path, struct hogo_deid_config **out, struc
 {
     char *text = NULL, *base = NULL;
     size_t len;
-    int rc = hogo__deid_read_file(path, &text, &len, err);
+    int rc = hogo_read_file(path, HOGO_READ_UNLIMITED, &text, &len, err);
     if (rc < 0)
         return rc;
     base = strdup(path);

@@ -1,6 +1,5 @@
 /*
- * Private interface of the de-identification module (lib/deid): the CSV table, the string
- * dictionary, generalisation hierarchies, the encoded data set and the lattice search.
+ * Private interface of the de-identification module (lib/deid): generalisation hierarchies, the encoded data set and the lattice search.
  * De-identification layer. Nothing here is exported from libhogo; the public API is
  * include/hogo/deid.h. Unit tests and benchmarks link the static library and use these
  * hogo__deid_* functions directly.
@@ -10,53 +9,15 @@
 
 #include <hogo/deid.h>
 #include <hogo/error.h>
+#include <hogo/file.h>
 
+#include "common/csv.h"
 #include "common/dict.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <yajl/yajl_gen.h>
-
-/* ---------- CSV ---------- */
-
-/* A parsed CSV file: a header row and nrows data rows of ncols cells each. Every cell is a
- * NUL-terminated UTF-8 string owned by the table (one arena). The cells lie back to back in
- * the arena in row-major order, each followed by its NUL, and cells[nrows * ncols] points
- * just past the last one, so a cell's length is the distance to the next cell minus one
- * (hogo__csv_cell_len). HOGO__CSV_PAD zero bytes follow the last cell. */
-#define HOGO__CSV_PAD 8
-struct hogo__csv {
-    char path[256];  /* name used in error messages */
-    size_t ncols;    /* number of columns (= header cells) */
-    size_t nrows;    /* number of data rows */
-    char **header;   /* owned: ncols header cells */
-    char **cells;    /* owned: nrows * ncols cells, row-major, then the end sentinel */
-    size_t *lines;   /* owned: 1-based source line of each data row */
-    char sep;        /* separator used */
-    char *arena;     /* owned: backing storage of the strings */
-};
-
-/* Returns the byte length of cell idx (row * ncols + column) without reading it. */
-static inline size_t hogo__csv_cell_len(const struct hogo__csv *csv, size_t idx)
-{
-    return (size_t)(csv->cells[idx + 1] - csv->cells[idx]) - 1;
-}
-
-/* Parses a CSV text (RFC 4180 quoting; CRLF or LF). sep 0 = detect from the header (',', ';'
- * or tab). Fails with file:line on non-UTF-8 input, ragged rows or an unterminated quote. */
-int hogo__csv_parse(struct hogo__csv *csv, const char *text, size_t len, const char *name,
-                    char sep, struct hogo_error *err);
-/* Reads and parses a CSV file (see hogo__csv_parse). */
-int hogo__csv_load(struct hogo__csv *csv, const char *path, char sep, struct hogo_error *err);
-/* Frees everything a parsed table owns. */
-void hogo__csv_release(struct hogo__csv *csv);
-/* Returns the index of the column named name, or -1. */
-int hogo__csv_column(const struct hogo__csv *csv, const char *name);
-/* Writes one CSV field, quoting it when it holds sep, a quote or a line break. */
-void hogo__csv_write_field(FILE *out, const char *s, char sep);
-/* Reads a whole file into a NUL-terminated buffer; caller frees. */
-int hogo__deid_read_file(const char *path, char **out, size_t *len, struct hogo_error *err);
 
 /* ---------- JSON reports ---------- */
 
@@ -106,12 +67,6 @@ size_t hogo__jp_prefecture_at(const char *s, int *index);
 const char *hogo__jp_prefecture_name(int i);
 /* Returns the region (地方) of prefecture i, e.g. "関東地方". */
 const char *hogo__jp_region_name(int i);
-
-/* NFKC-normalises UTF-8 text with utf8proc; returns allocated or NULL when the input is not
- * valid UTF-8 or memory ran out (*bad_utf8 says which). */
-char *hogo__nfkc(const char *s, size_t len, int *bad_utf8);
-/* Returns 1 when s[0..len) is valid UTF-8. */
-int hogo__utf8_valid(const char *s, size_t len);
 
 /* ---------- encoded data set and search ---------- */
 

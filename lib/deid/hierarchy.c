@@ -149,7 +149,7 @@ int hogo__hier_load(struct hogo__hier *h, const char *path, struct hogo_error *e
     char *text = NULL;
     size_t len = 0;
     struct hogo__csv csv;
-    int rc = hogo__deid_read_file(path, &text, &len, err);
+    int rc = hogo_read_file(path, HOGO_READ_UNLIMITED, &text, &len, err);
     if (rc < 0)
         return rc;
     char sep = ';';

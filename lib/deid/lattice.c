@@ -41,6 +41,7 @@
  *   discernibility: sum of squared class sizes, plus n for each suppressed record.
  *   precision: Sweeney's precision, level/(height-1) per attribute, 1 for suppressed records.
  */
+#define _GNU_SOURCE /* qsort_r: the comparators take their context as an argument */
 #include "deid_int.h"
 
 #include <math.h>
@@ -262,20 +263,10 @@ static int bits_for(uint32_t card)
     return b;
 }
 
-int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int *qcols,
-                    struct hogo__hier *const *hiers, size_t q, const int *scols, size_t s,
-                    struct hogo_error *err)
+/* Allocates the encoding's per-attribute arrays for n rows, q quasi-identifiers and s
+ * sensitive attributes; HOGO_ENOMEM when memory ran out. */
+static int enc_alloc(struct hogo__enc *e, size_t n, size_t q, size_t s)
 {
-    int rc = 0;
-    char where[300];
-    struct span_table *st = NULL;
-    uint32_t *hv = NULL;
-    size_t n = csv->nrows;
-    memset(e, 0, sizeof *e);
-    if (q + s > 64 || s > 16)
-        return hogo_error_set(err, HOGO_ELIMIT, csv->path,
-                              "too many attributes (%zu quasi-identifiers, %zu sensitive); at "
-                              "most 64 in all and 16 sensitive", q, s);
     e->n = n;
     e->q = q;
     e->s = s;
@@ -287,13 +278,18 @@ int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int 
     e->scard = calloc(s ? s : 1, sizeof *e->scard);
     e->soff = calloc(s + 1, sizeof *e->soff);
     e->row_tuple = malloc((n ? n : 1) * sizeof *e->row_tuple);
-    st = calloc(q + s + 1, sizeof *st);
     if (!e->height || !e->card || !e->gen || !e->vcount || !e->share || !e->scard ||
-        !e->soff || !e->row_tuple || !st)
-        goto oom;
+        !e->soff || !e->row_tuple)
+        return HOGO_ENOMEM;
+    return 0;
+}
 
-    /* Hierarchy-derived tables. */
-    for (size_t a = 0; a < q; a++) {
+/* The hierarchy-derived tables of each quasi-identifier: per level, every original value's
+ * generalised id (gen), the number of distinct labels (card) and each label's share of the
+ * values (share). HOGO_ENOMEM when memory ran out. */
+static int enc_hierarchy_tables(struct hogo__enc *e, struct hogo__hier *const *hiers)
+{
+    for (size_t a = 0; a < e->q; a++) {
         const struct hogo__hier *h = hiers[a];
         int H = h->nlevels;
         e->height[a] = H;
@@ -302,20 +298,20 @@ int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int 
         e->share[a] = calloc((size_t)H, sizeof(double *));
         e->vcount[a] = calloc(h->nrows, sizeof(uint32_t));
         if (!e->card[a] || !e->gen[a] || !e->share[a] || !e->vcount[a])
-            goto oom;
+            return HOGO_ENOMEM;
         for (int l = 0; l < H; l++) {
             struct hogo__dict d;
             hogo__dict_init(&d);
             e->gen[a][l] = malloc(h->nrows * sizeof(uint32_t));
             if (!e->gen[a][l]) {
                 hogo__dict_release(&d);
-                goto oom;
+                return HOGO_ENOMEM;
             }
             for (size_t r = 0; r < h->nrows; r++) {
                 long id = l == 0 ? (long)r : hogo__dict_add(&d, hogo__hier_label(h, r, l));
                 if (id < 0) {
                     hogo__dict_release(&d);
-                    goto oom;
+                    return HOGO_ENOMEM;
                 }
                 e->gen[a][l][r] = (uint32_t)id;
             }
@@ -323,31 +319,42 @@ int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int 
             hogo__dict_release(&d);
             e->share[a][l] = calloc(e->card[a][l], sizeof(double));
             if (!e->share[a][l])
-                goto oom;
+                return HOGO_ENOMEM;
             for (size_t r = 0; r < h->nrows; r++)
                 e->share[a][l][e->gen[a][l][r]] += 1.0 / (double)h->nrows;
         }
     }
+    return 0;
+}
 
-    /* Sensitive values: ids in order of first appearance. */
-    for (size_t j = 0; j < s; j++) {
-        struct span_table *t = &st[q + j];
-        for (size_t r = 0; r < n; r++) {
+/* Gives each sensitive attribute's values ids in order of first appearance (st[q + j]) and
+ * sizes their distributions (scard, soff, sdist). HOGO_ENOMEM when memory ran out. */
+static int enc_sensitive_ids(struct hogo__enc *e, const struct hogo__csv *csv, const int *scols,
+                             struct span_table *st)
+{
+    for (size_t j = 0; j < e->s; j++) {
+        struct span_table *t = &st[e->q + j];
+        for (size_t r = 0; r < e->n; r++) {
             size_t ci = r * csv->ncols + (size_t)scols[j];
             size_t len = hogo__csv_cell_len(csv, ci);
             uint64_t h, w0, w1;
             if (span_find(t, csv->cells[ci], len, &h, &w0, &w1) < 0 &&
                 span_add(t, csv->cells[ci], len, h, w0, w1, (uint32_t)t->n) < 0)
-                goto oom;
+                return HOGO_ENOMEM;
         }
         e->scard[j] = (uint32_t)t->n;
         e->soff[j + 1] = e->soff[j] + t->n;
     }
-    e->sdist = calloc(e->soff[s] ? e->soff[s] : 1, sizeof *e->sdist);
-    if (!e->sdist)
-        goto oom;
+    e->sdist = calloc(e->soff[e->s] ? e->soff[e->s] : 1, sizeof *e->sdist);
+    return e->sdist ? 0 : HOGO_ENOMEM;
+}
 
-    /* Key layout: sensitive attributes in the low bits, then the QIs. */
+/* Lays out a record's key: sensitive attributes in the low bits, then the quasi-identifiers
+ * (bits, shift, qmask). HOGO_ELIMIT, with the error set, when they need more than 64 bits. */
+static int enc_key_layout(struct hogo__enc *e, const struct hogo__csv *csv,
+                          struct hogo_error *err)
+{
+    size_t q = e->q, s = e->s;
     int shift = 0;
     for (size_t j = 0; j < s; j++) {
         e->bits[q + j] = bits_for(e->scard[j]);
@@ -360,26 +367,38 @@ int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int 
         e->shift[a] = shift;
         shift += e->bits[a];
     }
-    if (shift > 64) {
-        rc = hogo_error_set(err, HOGO_ELIMIT, csv->path,
-                            "the quasi-identifiers of '%s' have too many distinct values to pack "
-                            "a record into 64 bits (%d bits needed); use fewer attributes or "
-                            "coarser hierarchies", csv->path, shift);
-        goto out;
-    }
+    if (shift > 64)
+        return hogo_error_set(err, HOGO_ELIMIT, csv->path,
+                              "the quasi-identifiers of '%s' have too many distinct values to "
+                              "pack a record into 64 bits (%d bits needed); use fewer "
+                              "attributes or coarser hierarchies",
+                              csv->path, shift);
     e->qmask = (shift == 64 ? ~0ull : ((1ull << shift) - 1)) & ~((sbits ? (1ull << sbits) : 1ull) - 1);
     if (sbits == 0)
         e->qmask = shift == 64 ? ~0ull : ((1ull << shift) - 1);
+    return 0;
+}
 
-    /* Rows -> keys -> distinct tuples. */
+/* Encodes every row as a key and groups equal keys into distinct tuples (tkey, tcount,
+ * row_tuple, ntuples), counting each quasi-identifier value (vcount) and sensitive value
+ * (sdist). HOGO_EINVAL, with the error set, for a value missing from its hierarchy;
+ * HOGO_ENOMEM when memory ran out. */
+static int enc_rows(struct hogo__enc *e, const struct hogo__csv *csv, const int *qcols,
+                    struct hogo__hier *const *hiers, const int *scols, struct span_table *st,
+                    struct hogo_error *err)
+{
+    size_t n = e->n, q = e->q, s = e->s;
+    int rc = 0;
     size_t hcap = 64;
     while (hcap < 2 * n)
         hcap <<= 1;
-    hv = calloc(hcap, sizeof *hv);
+    uint32_t *hv = calloc(hcap, sizeof *hv); /* tuple index + 1, 0 = empty */
     e->tkey = malloc((n ? n : 1) * sizeof *e->tkey);
     e->tcount = malloc((n ? n : 1) * sizeof *e->tcount);
-    if (!hv || !e->tkey || !e->tcount)
-        goto oom;
+    if (!hv || !e->tkey || !e->tcount) {
+        free(hv);
+        return HOGO_ENOMEM;
+    }
     int hs = 64;
     for (size_t c = hcap; c > 1; c >>= 1)
         hs--;
@@ -395,6 +414,7 @@ int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int 
             if (id < 0) {
                 id = hogo__dict_find(&hiers[a]->index, v);
                 if (id < 0) {
+                    char where[300];
                     snprintf(where, sizeof where, "%s:%zu", csv->path, csv->lines[r]);
                     rc = hogo_error_set(err, HOGO_EINVAL, where,
                                         "value '%s' of column '%s' (%s line %zu) is missing "
@@ -403,8 +423,10 @@ int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int 
                                         hiers[a]->name);
                     goto out;
                 }
-                if (span_add(&st[a], v, len, h, w0, w1, (uint32_t)id) < 0)
-                    goto oom;
+                if (span_add(&st[a], v, len, h, w0, w1, (uint32_t)id) < 0) {
+                    rc = HOGO_ENOMEM;
+                    goto out;
+                }
             }
             e->vcount[a][id]++;
             key |= (uint64_t)id << e->shift[a];
@@ -417,7 +439,6 @@ int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int 
             e->sdist[e->soff[j] + (size_t)id]++;
             key |= (uint64_t)id << e->shift[q + j];
         }
-        /* hv holds tuple index + 1, 0 = empty */
         size_t i = (size_t)(hmix(key) >> hs);
         uint32_t t;
         for (;; i = (i + 1) & (hcap - 1)) {
@@ -434,16 +455,39 @@ int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int 
         e->tcount[t - 1]++;
         e->row_tuple[r] = t - 1;
     }
-    goto out;
-oom:
-    rc = hogo_error_set(err, HOGO_ENOMEM, csv->path, "out of memory encoding '%s'", csv->path);
 out:
+    free(hv);
+    return rc;
+}
+
+int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int *qcols,
+                    struct hogo__hier *const *hiers, size_t q, const int *scols, size_t s,
+                    struct hogo_error *err)
+{
+    memset(e, 0, sizeof *e);
+    if (q + s > 64 || s > 16)
+        return hogo_error_set(err, HOGO_ELIMIT, csv->path,
+                              "too many attributes (%zu quasi-identifiers, %zu sensitive); at "
+                              "most 64 in all and 16 sensitive", q, s);
+    /* one value-to-id table per attribute, QIs then sensitive ones */
+    struct span_table *st = calloc(q + s + 1, sizeof *st);
+    int rc = st ? enc_alloc(e, csv->nrows, q, s) : HOGO_ENOMEM;
+    if (rc == 0)
+        rc = enc_hierarchy_tables(e, hiers);
+    if (rc == 0)
+        rc = enc_sensitive_ids(e, csv, scols, st);
+    if (rc == 0)
+        rc = enc_key_layout(e, csv, err);
+    if (rc == 0)
+        rc = enc_rows(e, csv, qcols, hiers, scols, st, err);
+    if (rc == HOGO_ENOMEM)
+        rc = hogo_error_set(err, HOGO_ENOMEM, csv->path, "out of memory encoding '%s'",
+                            csv->path);
     if (st) {
         for (size_t j = 0; j < q + s; j++)
             free(st[j].slot);
         free(st);
     }
-    free(hv);
     if (rc < 0)
         hogo__enc_release(e);
     return rc;
@@ -1174,9 +1218,9 @@ void hogo__engine_row_classes(struct hogo__engine *g, const int *levels, uint32_
 
 /* ---------- search ---------- */
 
-static const struct hogo__engine *sort_ctx;
-static int cmp_nodes(const void *x, const void *y)
+static int cmp_nodes(const void *x, const void *y, void *ctx)
 {
+    const struct hogo__engine *sort_ctx = ctx;
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
     double la = sort_ctx->lb[a], lb = sort_ctx->lb[b];
     if (la != lb)
@@ -1230,9 +1274,7 @@ static void prepare_order(struct hogo__engine *g)
         }
     }
     if (!key || !tmp || !sum || !scnt) {
-        sort_ctx = g;
-        qsort(g->order, N, sizeof *g->order, cmp_nodes);
-        sort_ctx = NULL;
+        qsort_r(g->order, N, sizeof *g->order, cmp_nodes, g);
         goto out;
     }
     for (size_t i = 0; i < N; i++)
@@ -1468,9 +1510,9 @@ struct recheck_ctx {
     const uint32_t *vals; /* n x w */
     size_t w;
 };
-static const struct recheck_ctx *rc_ctx;
-static int cmp_rows(const void *x, const void *y)
+static int cmp_rows(const void *x, const void *y, void *ctx)
 {
+    const struct recheck_ctx *rc_ctx = ctx;
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
     const uint32_t *ra = rc_ctx->vals + (size_t)a * rc_ctx->w;
     const uint32_t *rb = rc_ctx->vals + (size_t)b * rc_ctx->w;
@@ -1511,9 +1553,7 @@ int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m
     if (suppressed > m->max_outliers)
         ok = 0;
     struct recheck_ctx ctx = {vals, w};
-    rc_ctx = &ctx;
-    qsort(rows, kept, sizeof *rows, cmp_rows);
-    rc_ctx = NULL;
+    qsort_r(rows, kept, sizeof *rows, cmp_rows, &ctx);
     for (size_t i = 0; i < kept && ok;) {
         size_t j = i + 1;
         while (j < kept && !memcmp(vals + (size_t)rows[i] * w, vals + (size_t)rows[j] * w,

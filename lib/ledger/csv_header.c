@@ -1,11 +1,11 @@
 /*
  * The column headers of a CSV file that is about to leave with a provision, read with the
- * de-identification module's CSV parser (RFC 4180, separator detected) so that the ledger
- * checks exactly the columns `hogo_deid_apply()` will see. Ledger layer; kept apart from
- * provide.c because the de-identification and policy internals cannot share one file.
+ * shared CSV reader (lib/common/csv.h; RFC 4180, separator detected), the one
+ * `hogo_deid_apply()` uses, so that the ledger checks exactly the columns it will see.
+ * Ledger layer.
  */
-#include "deid/deid_int.h"
-#include "store/store-int.h"
+#include "common/csv.h"
+#include "ledger-int.h"
 
 #include <stdlib.h>
 #include <string.h>

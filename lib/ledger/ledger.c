@@ -7,7 +7,7 @@
  * contract kept as the record; purge_after is stored with every row and recomputed for the
  * whole group when a later provision extends it.
  */
-#include "store/store-int.h"
+#include "ledger-int.h"
 
 #include <pthread.h>
 #include <sodium.h>

@@ -9,8 +9,8 @@
  * without it (a court order, outsourcing, a recipient in Art. 16(2)) is recorded too, with
  * record_required false and the operator's own retention.
  */
-#include "policy/policy_int.h"
-#include "store/store-int.h"
+#include "decide/decide_int.h"
+#include "ledger-int.h"
 
 #include <hogo/decide.h>
 

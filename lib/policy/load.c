@@ -294,6 +294,149 @@ static int compile_list(struct loader *L, struct fy_node *n, int op, int depth, 
     return c;
 }
 
+/* How a condition's value is written, which decides how it is compiled. */
+enum cond_form {
+    FORM_LIST,      /* all, any: a list of conditions */
+    FORM_NOT,       /* not: one condition */
+    FORM_FACT_TEST, /* has, is: {FACT: VALUE} */
+    FORM_AGE,       /* age_at_most, age_at_least: years */
+    FORM_FACT_LIST, /* recipient_in, service_in: the name of a list fact */
+    FORM_FLAG,      /* purpose_opted_out, recipient_foreign, institution_qualifies: true */
+    FORM_IDS,       /* purpose, service, recipient, data: vocabulary ids of kind */
+    FORM_BASIS,     /* basis: basis ids */
+};
+
+/* The conditions a policy may write, in the order the error message lists them. */
+static const struct cond_def {
+    const char *name;
+    uint8_t op;     /* HOGO__C_* */
+    uint8_t form;   /* enum cond_form */
+    uint8_t kind;   /* FORM_IDS: enum hogo__kind of the ids */
+} cond_defs[] = {
+    {"all", HOGO__C_ALL, FORM_LIST, 0},
+    {"any", HOGO__C_ANY, FORM_LIST, 0},
+    {"not", HOGO__C_NOT, FORM_NOT, 0},
+    {"has", HOGO__C_HAS, FORM_FACT_TEST, 0},
+    {"is", HOGO__C_IS, FORM_FACT_TEST, 0},
+    {"age_at_most", HOGO__C_AGE_AT_MOST, FORM_AGE, 0},
+    {"age_at_least", HOGO__C_AGE_AT_LEAST, FORM_AGE, 0},
+    {"recipient_in", HOGO__C_RECIPIENT_IN, FORM_FACT_LIST, 0},
+    {"service_in", HOGO__C_SERVICE_IN, FORM_FACT_LIST, 0},
+    {"purpose_opted_out", HOGO__C_PURPOSE_OPTED_OUT, FORM_FLAG, 0},
+    {"recipient_foreign", HOGO__C_RECIPIENT_FOREIGN, FORM_FLAG, 0},
+    {"institution_qualifies", HOGO__C_INSTITUTION_QUALIFIES, FORM_FLAG, 0},
+    {"purpose", HOGO__C_PURPOSE, FORM_IDS, HOGO__K_PURPOSE},
+    {"service", HOGO__C_SERVICE, FORM_IDS, HOGO__K_SERVICE},
+    {"recipient", HOGO__C_RECIPIENT, FORM_IDS, HOGO__K_RECIPIENT},
+    {"data", HOGO__C_DATA, FORM_IDS, HOGO__K_DATA},
+    {"basis", HOGO__C_BASIS, FORM_BASIS, HOGO__K_BASIS},
+};
+#define N_COND_DEFS (sizeof cond_defs / sizeof cond_defs[0])
+
+/* The condition named op[0..len), or NULL. */
+static const struct cond_def *find_cond_def(const char *op, size_t len)
+{
+    for (size_t i = 0; i < N_COND_DEFS; i++)
+        if (strlen(cond_defs[i].name) == len && !memcmp(op, cond_defs[i].name, len))
+            return &cond_defs[i];
+    return NULL;
+}
+
+/* has/is: {FACT: VALUE} into condition c. */
+static void compile_fact_test(struct loader *L, int c, const struct cond_def *d,
+                              struct fy_node *val)
+{
+    struct hogo__cond *cd = &L->p->conds[c];
+    bool has = d->op == HOGO__C_HAS;
+    if (!val || fy_node_get_type(val) != FYNT_MAPPING || fy_node_mapping_item_count(val) != 1) {
+        problem(L, val, false, "'%s' takes one fact: {%s: {FACT: VALUE}}", d->name, d->name);
+        return;
+    }
+    void *it = NULL;
+    struct fy_node_pair *fp = fy_node_mapping_iterate(val, &it);
+    int f = fact_index(L, fy_node_pair_key(fp));
+    struct fy_node *fv = fy_node_pair_value(fp);
+    if (f < 0)
+        return;
+    cd->fact = (uint8_t)f;
+    if (!has) {
+        cd->op = HOGO__C_IS;
+        if (!fact_is(L, f, "boolean"))
+            problem(L, fy_node_pair_key(fp), false,
+                    "'is' tests a true/false fact; '%s' is not one (use 'has' for lists, "
+                    "age_at_most/age_at_least for age)",
+                    L->v->t[HOGO__K_FACT].v[f].id);
+        if (hogo__yaml_is(fv, "true") || hogo__yaml_is(fv, "false"))
+            cd->value = hogo__yaml_is(fv, "true");
+        else
+            problem(L, fv, false, "'is' compares with true or false");
+        return;
+    }
+    cd->op = HOGO__C_HAS;
+    if (!fact_is(L, f, "array") || f == HOGO__F_CONSENTS) {
+        problem(L, fy_node_pair_key(fp), false, "'has' tests a list fact; '%s' is not one",
+                L->v->t[HOGO__K_FACT].v[f].id);
+        return;
+    }
+    if (hogo__yaml_is(fv, "any")) {
+        cd->value = false;
+        return;
+    }
+    cd->value = true;
+    enum hogo__kind kind = hogo__fact_kind(f);
+    if (kind == HOGO__K_COUNT) {
+        size_t vl = 0;
+        const char *num = fv ? fy_node_get_scalar(fv, &vl) : NULL;
+        if (!num || !hogo__corporate_number_valid(num, vl)) {
+            problem(L, fv, false,
+                    "'%s' holds corporate numbers: give 'any' or a valid 13-digit 法人番号",
+                    L->v->t[HOGO__K_FACT].v[f].id);
+            return;
+        }
+        cd->op = HOGO__C_HAS_CORP;
+        cd->corp = strtoull(num, NULL, 10);
+        return;
+    }
+    cd->num = resolve_id(L, fv, kind);
+}
+
+/* age_at_most/age_at_least: an age in years into condition c. */
+static void compile_age(struct loader *L, int c, const struct cond_def *d, struct fy_node *val)
+{
+    struct hogo__cond *cd = &L->p->conds[c];
+    cd->op = d->op;
+    char *s = hogo__yaml_strdup(val);
+    char *end = NULL;
+    long x = s ? strtol(s, &end, 10) : -1;
+    if (!s || *end || x < 0 || x > 200)
+        problem(L, val, false, "'%s' takes an age in years (0-200)", d->name);
+    cd->num = (int32_t)x;
+    free(s);
+}
+
+/* recipient_in/service_in: the list fact the request's recipient or service is looked up in. */
+static void compile_fact_list(struct loader *L, int c, const struct cond_def *d,
+                              struct fy_node *val)
+{
+    struct hogo__cond *cd = &L->p->conds[c];
+    bool rin = d->op == HOGO__C_RECIPIENT_IN;
+    cd->op = d->op;
+    int f = fact_index(L, val);
+    if (f < 0)
+        return;
+    cd->fact = (uint8_t)f;
+    if (rin && hogo__corp_slot(f) < 0)
+        problem(L, val, false,
+                "recipient_in compares the recipient's corporate number with applied_to, "
+                "affiliated_organizations or blocked_companies, not '%s'",
+                L->v->t[HOGO__K_FACT].v[f].id);
+    if (!rin && hogo__fact_kind(f) != HOGO__K_SERVICE)
+        problem(L, val, false,
+                "service_in compares the request's service with services_used, "
+                "services_requested or point_program_services, not '%s'",
+                L->v->t[HOGO__K_FACT].v[f].id);
+}
+
 static int compile_cond(struct loader *L, struct fy_node *n, int depth)
 {
     if (depth > 16) {
@@ -301,10 +444,11 @@ static int compile_cond(struct loader *L, struct fy_node *n, int depth)
         return -1;
     }
     if (!n || fy_node_get_type(n) != FYNT_MAPPING || fy_node_mapping_item_count(n) != 1) {
-        problem(L, n, false,
-                "a condition is a mapping with one key (all, any, not, has, is, age_at_most, "
-                "age_at_least, recipient_in, service_in, purpose_opted_out, recipient_foreign, "
-                "institution_qualifies, purpose, service, recipient, data, basis)");
+        char names[512] = "";
+        for (size_t i = 0; i < N_COND_DEFS; i++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                     i ? ", " : "", cond_defs[i].name);
+        problem(L, n, false, "a condition is a mapping with one key (%s)", names);
         return -1;
     }
     void *it = NULL;
@@ -316,142 +460,50 @@ static int compile_cond(struct loader *L, struct fy_node *n, int depth)
         problem(L, key, false, "a condition's key must be text");
         return -1;
     }
-#define IS(name) (strlen(name) == len && !memcmp(op, name, len))
-    if (IS("all"))
-        return compile_list(L, val, HOGO__C_ALL, depth, "all");
-    if (IS("any"))
-        return compile_list(L, val, HOGO__C_ANY, depth, "any");
+    const struct cond_def *d = find_cond_def(op, len);
+    if (d && d->form == FORM_LIST)
+        return compile_list(L, val, d->op, depth, d->name);
     int c = new_cond(L);
     if (c < 0)
         return -1;
-    struct hogo__cond *cd = &L->p->conds[c];
-    if (IS("not")) {
+    if (!d) {
+        problem(L, key, false,
+                "unknown condition '%.*s'; see docs/policy-language.md for the conditions",
+                (int)len, op);
+        return c;
+    }
+    switch (d->form) {
+    case FORM_NOT: {
         int k = compile_cond(L, val, depth + 1);
-        cd = &L->p->conds[c];
+        struct hogo__cond *cd = &L->p->conds[c]; /* the child may have moved conds */
         cd->op = HOGO__C_NOT;
         if (k >= 0) {
             cd->first = add_children(L, &k, 1);
             cd->count = 1;
         }
-        return c;
+        break;
     }
-    if (IS("has") || IS("is")) {
-        bool has = IS("has");
-        if (!val || fy_node_get_type(val) != FYNT_MAPPING || fy_node_mapping_item_count(val) != 1) {
-            problem(L, val, false, "'%s' takes one fact: {%s: {FACT: VALUE}}", has ? "has" : "is",
-                    has ? "has" : "is");
-            return c;
-        }
-        void *it2 = NULL;
-        struct fy_node_pair *fp = fy_node_mapping_iterate(val, &it2);
-        int f = fact_index(L, fy_node_pair_key(fp));
-        struct fy_node *fv = fy_node_pair_value(fp);
-        if (f < 0)
-            return c;
-        cd->fact = (uint8_t)f;
-        if (!has) {
-            cd->op = HOGO__C_IS;
-            if (!fact_is(L, f, "boolean"))
-                problem(L, fy_node_pair_key(fp), false,
-                        "'is' tests a true/false fact; '%s' is not one (use 'has' for lists, "
-                        "age_at_most/age_at_least for age)",
-                        L->v->t[HOGO__K_FACT].v[f].id);
-            if (hogo__yaml_is(fv, "true") || hogo__yaml_is(fv, "false"))
-                cd->value = hogo__yaml_is(fv, "true");
-            else
-                problem(L, fv, false, "'is' compares with true or false");
-            return c;
-        }
-        cd->op = HOGO__C_HAS;
-        if (!fact_is(L, f, "array") || f == HOGO__F_CONSENTS) {
-            problem(L, fy_node_pair_key(fp), false,
-                    "'has' tests a list fact; '%s' is not one", L->v->t[HOGO__K_FACT].v[f].id);
-            return c;
-        }
-        if (hogo__yaml_is(fv, "any")) {
-            cd->value = false;
-            return c;
-        }
-        cd->value = true;
-        enum hogo__kind kind = hogo__fact_kind(f);
-        if (kind == HOGO__K_COUNT) {
-            size_t vl = 0;
-            const char *num = fv ? fy_node_get_scalar(fv, &vl) : NULL;
-            if (!num || !hogo__corporate_number_valid(num, vl)) {
-                problem(L, fv, false,
-                        "'%s' holds corporate numbers: give 'any' or a valid 13-digit 法人番号",
-                        L->v->t[HOGO__K_FACT].v[f].id);
-                return c;
-            }
-            cd->op = HOGO__C_HAS_CORP;
-            cd->corp = strtoull(num, NULL, 10);
-            return c;
-        }
-        cd->num = resolve_id(L, fv, kind);
-        return c;
-    }
-    if (IS("age_at_most") || IS("age_at_least")) {
-        cd->op = IS("age_at_most") ? HOGO__C_AGE_AT_MOST : HOGO__C_AGE_AT_LEAST;
-        char *s = hogo__yaml_strdup(val);
-        char *end = NULL;
-        long x = s ? strtol(s, &end, 10) : -1;
-        if (!s || *end || x < 0 || x > 200)
-            problem(L, val, false, "'%.*s' takes an age in years (0-200)", (int)len, op);
-        cd->num = (int32_t)x;
-        free(s);
-        return c;
-    }
-    if (IS("recipient_in") || IS("service_in")) {
-        bool rin = IS("recipient_in");
-        cd->op = rin ? HOGO__C_RECIPIENT_IN : HOGO__C_SERVICE_IN;
-        int f = fact_index(L, val);
-        if (f < 0)
-            return c;
-        cd->fact = (uint8_t)f;
-        if (rin && hogo__corp_slot(f) < 0)
-            problem(L, val, false,
-                    "recipient_in compares the recipient's corporate number with applied_to, "
-                    "affiliated_organizations or blocked_companies, not '%s'",
-                    L->v->t[HOGO__K_FACT].v[f].id);
-        if (!rin && hogo__fact_kind(f) != HOGO__K_SERVICE)
-            problem(L, val, false,
-                    "service_in compares the request's service with services_used, "
-                    "services_requested or point_program_services, not '%s'",
-                    L->v->t[HOGO__K_FACT].v[f].id);
-        return c;
-    }
-    if (IS("purpose_opted_out") || IS("recipient_foreign") || IS("institution_qualifies")) {
-        cd->op = IS("purpose_opted_out")   ? HOGO__C_PURPOSE_OPTED_OUT
-                 : IS("recipient_foreign") ? HOGO__C_RECIPIENT_FOREIGN
-                                           : HOGO__C_INSTITUTION_QUALIFIES;
+    case FORM_FACT_TEST: compile_fact_test(L, c, d, val); break;
+    case FORM_AGE: compile_age(L, c, d, val); break;
+    case FORM_FACT_LIST: compile_fact_list(L, c, d, val); break;
+    case FORM_FLAG:
+        L->p->conds[c].op = d->op;
         if (!hogo__yaml_is(val, "true"))
-            problem(L, val, false, "'%.*s' is written with the value true", (int)len, op);
-        return c;
-    }
-    if (IS("purpose") || IS("service") || IS("recipient") || IS("data")) {
-        enum hogo__kind k = IS("purpose")     ? HOGO__K_PURPOSE
-                            : IS("service")   ? HOGO__K_SERVICE
-                            : IS("recipient") ? HOGO__K_RECIPIENT
-                                              : HOGO__K_DATA;
-        cd->op = k == HOGO__K_PURPOSE     ? HOGO__C_PURPOSE
-                 : k == HOGO__K_SERVICE   ? HOGO__C_SERVICE
-                 : k == HOGO__K_RECIPIENT ? HOGO__C_RECIPIENT
-                                          : HOGO__C_DATA;
+            problem(L, val, false, "'%s' is written with the value true", d->name);
+        break;
+    case FORM_IDS: {
+        L->p->conds[c].op = d->op;
         struct hogo__set cover = {{0}};
-        struct set_ctx sc = {.kind = k, .cover = &cover};
-        for_each_item(L, val, op, add_to_set, &sc);
+        struct set_ctx sc = {.kind = (enum hogo__kind)d->kind, .cover = &cover};
+        for_each_item(L, val, d->name, add_to_set, &sc);
         L->p->conds[c].set = cover;
-        return c;
+        break;
     }
-    if (IS("basis")) {
-        cd->op = HOGO__C_BASIS;
-        cd->num = (int32_t)read_mask(L, val, HOGO__K_BASIS, "basis");
-        return c;
+    case FORM_BASIS:
+        L->p->conds[c].op = d->op;
+        L->p->conds[c].num = (int32_t)read_mask(L, val, HOGO__K_BASIS, "basis");
+        break;
     }
-#undef IS
-    problem(L, key, false,
-            "unknown condition '%.*s'; see docs/policy-language.md for the conditions", (int)len,
-            op);
     return c;
 }
 
@@ -1046,12 +1098,18 @@ int hogo_policy_load(const char *path, const struct hogo_policy_load_opts *opts,
         p->source_path = malloc(need);
         if (p->source_path)
             snprintf(p->source_path, need, "%s/%s", dir, source);
-        p->source_text = p->source_path ? hogo__read_file(p->source_path, NULL) : NULL;
+        struct hogo_error read_err;
+        hogo_error_clear(&read_err);
+        if (!p->source_path)
+            hogo_error_set(&read_err, HOGO_ENOMEM, NULL, "out of memory");
+        else
+            hogo_read_file(p->source_path, HOGO_READ_UNLIMITED, &p->source_text, NULL,
+                           &read_err);
         if (!p->source_text)
             problem(&L, get(root, "source"), false,
-                    "cannot read the policy text '%s': %s; 'source' is relative to the policy "
+                    "cannot read the policy text '%s' (%s); 'source' is relative to the policy "
                     "file",
-                    p->source_path ? p->source_path : source, strerror(errno));
+                    p->source_path ? p->source_path : source, read_err.message);
         free(source);
     }
     struct fy_node *clauses = get(root, "clauses");

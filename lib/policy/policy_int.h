@@ -8,7 +8,10 @@
 #define HOGO_POLICY_INT_H
 
 #include <hogo/decide.h>
+#include <hogo/file.h>
 #include <hogo/policy.h>
+
+#include "common/corpnum.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -294,67 +297,8 @@ struct hogo_policy {
     struct hogo_vocab *own_vocab;   /* owned when the policy loaded its own vocabulary */
 };
 
-/* --- Requests ---------------------------------------------------------------------------- */
-
-struct hogo__consent {
-    char id[96];
-    int recipient; /* -1: any */
-    int purpose;   /* -1: any */
-    bool has_data;
-    struct hogo__set data;
-};
-
-/* A growable array of corporate numbers, reused across requests. */
-struct hogo__corps {
-    uint64_t *v; /* owned */
-    int n, cap;
-};
-
-struct hogo__subject {
-    uint32_t known; /* bit per enum hogo__fact given */
-    int age;
-    bool flag[HOGO__F_COUNT];          /* boolean facts */
-    struct hogo__set ids[HOGO__F_COUNT]; /* id-list facts (accounts, services, purposes) */
-    struct hogo__corps corps[3];        /* applied_to, affiliated_organizations, blocked_companies */
-    struct hogo__consent *consents;     /* owned, reused */
-    int nconsents, capconsents;
-};
-
-struct hogo_request {
-    char policy[64];
-    bool has_at;
-    int64_t at; /* unix seconds */
-    int action, purpose, service, recipient, institution, form, basis;
-    struct hogo__set data;
-    int ndata;
-    int data_order[64]; /* first requested categories in request order (for messages) */
-    bool has_corp;
-    uint64_t corp;
-    char country[3];
-    char consent_id[96];
-    int consent; /* index into subject.consents, -1 */
-    char subject_id[128];
-    struct hogo__subject subject;
-    unsigned seen; /* which top-level fields were given */
-    /* the JSON of the last decision written for this request (hogo__decision_json_memo()),
-     * valid while the request's own fields stay as they are; reset() invalidates it */
-    struct {
-        bool valid;
-        uint64_t policy_serial; /* the policy it was written under (hogo_policy.serial) */
-        struct hogo_decision decision;
-        char *json; /* owned; a reset leaves it to be freed by the next one */
-    } memo;
-};
-
-/* The decision JSON of hogo_decision_json() (one line), borrowed from the request, which
- * keeps the last one it wrote: a batch deciding one request for many subjects (the facts
- * change, the request does not) writes it once per distinct decision. A decision that
- * misses a rule (whose "missing" parts may name the subject's facts) is written afresh. */
-int hogo__decision_json_memo(const struct hogo_policy *p, struct hogo_request *r,
-                             const struct hogo_decision *d, const char **json,
-                             struct hogo_error *err);
-
-/* Index of a corporate-number list fact within hogo__subject.corps, or -1. */
+/* Index of a corporate-number list fact within a request's subject corps (decide_int.h), or
+ * -1. */
 static inline int hogo__corp_slot(int fact)
 {
     return fact == HOGO__F_APPLIED_TO ? 0
@@ -382,15 +326,10 @@ static inline enum hogo__kind hogo__fact_kind(int fact)
     }
 }
 
-/* True when a 13-digit corporate number's check digit is right. */
-bool hogo__corporate_number_valid(const char *s, size_t len);
 
 /* True for the EU/EEA member states and the UK, whose personal-data protection the PPC
  * designates as equivalent (APPI Art.28(1)): provision there is not a foreign provision. */
 bool hogo__equivalent_regime(const char *country);
-
-/* Reads a whole file into a NUL-terminated buffer; returns allocated or NULL (errno set). */
-char *hogo__read_file(const char *path, size_t *lenp);
 
 /* Renders a condition as English text into buf (for explanations and `policy show`). */
 void hogo__cond_render(const struct hogo_policy *p, int cond, char *buf, size_t size);

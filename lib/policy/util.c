@@ -10,62 +10,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-char *hogo__read_file(const char *path, size_t *lenp)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (cap - len < 65536) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            char *grown = realloc(buf, ncap + 1);
-            if (!grown) {
-                free(buf);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = grown;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(buf);
-        errno = EIO;
-        return NULL;
-    }
-    buf[len] = '\0';
-    if (lenp)
-        *lenp = len;
-    return buf;
-}
-
-/* 法人番号: 13 digits, the first a check digit over the other twelve:
- * check = 9 - (sum of P_n * Q_n mod 9), P_n the n-th base digit counted from the right,
- * Q_n = 1 for odd n and 2 for even n. */
-bool hogo__corporate_number_valid(const char *s, size_t len)
-{
-    if (len != 13)
-        return false;
-    for (size_t i = 0; i < 13; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    int sum = 0;
-    for (int n = 1; n <= 12; n++) {
-        int digit = s[13 - n] - '0';
-        sum += digit * (n % 2 ? 1 : 2);
-    }
-    return s[0] - '0' == 9 - sum % 9;
-}
-
 static int digits(const char *s, int n)
 {
     int v = 0;

@@ -41,10 +41,10 @@ int hogo__yaml_load(const char *path, struct fy_document **doc, struct hogo_erro
 {
     *doc = NULL;
     size_t len = 0;
-    char *buf = hogo__read_file(path, &len);
-    if (!buf)
-        return hogo_error_set(err, HOGO_EIO, path, "cannot read '%s': %s; check the path",
-                              path, strerror(errno));
+    char *buf = NULL;
+    int rc = hogo_read_file(path, HOGO_READ_UNLIMITED, &buf, &len, err);
+    if (rc < 0)
+        return rc;
     /* libfyaml accepts (or, after a directive, loops forever on) bytes that are not UTF-8:
      * refuse them first */
     int line, col;
@@ -68,7 +68,7 @@ int hogo__yaml_load(const char *path, struct fy_document **doc, struct hogo_erro
     struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_AUTO, .diag = diag};
     /* the document owns buf from here on, whether or not it is built */
     *doc = fy_document_build_from_malloc_string(&cfg, buf, len);
-    int rc = 0;
+    rc = 0;
     if (!*doc) {
         void *it = NULL;
         struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);

@@ -177,13 +177,16 @@ static int read_results(struct pgc *p, int64_t *changes, hogo__row_fn row, void 
 {
     int stop = 0;
     PGresult *res;
-    struct hogo__val cols[32];
+    struct hogo__val cols[HOGO__MAX_COLUMNS];
     while ((res = PQgetResult(p->c))) {
         ExecStatusType s = PQresultStatus(res);
+        if (s == PGRES_SINGLE_TUPLE && rc == 0 && !stop && row &&
+            PQnfields(res) > HOGO__MAX_COLUMNS)
+            rc = hogo_error_set(err, HOGO_ESTORE, NULL,
+                                "a query returns %d columns; the store reads at most %d per row",
+                                PQnfields(res), HOGO__MAX_COLUMNS);
         if (s == PGRES_SINGLE_TUPLE && rc == 0 && !stop && row) {
             int nc = PQnfields(res);
-            if (nc > 32)
-                nc = 32;
             for (int i = 0; i < nc; i++) {
                 if (PQgetisnull(res, 0, i)) {
                     cols[i] = HV_NULL;

@@ -299,14 +299,16 @@ static int sq_query(void *impl, const char *sql, const struct hogo__val *p, size
 {
     struct sq *s = impl;
     sqlite3_stmt *st;
-    struct hogo__val cols[32];
+    struct hogo__val cols[HOGO__MAX_COLUMNS];
     int rc = prepare(s, sql, &st, err);
     if (rc < 0)
         return rc;
     rc = bind(s, st, p, n, err);
     int ncols = sqlite3_column_count(st);
-    if (ncols > 32)
-        ncols = 32;
+    if (rc == 0 && ncols > HOGO__MAX_COLUMNS)
+        rc = hogo_error_set(err, HOGO_ESTORE, NULL,
+                            "a query returns %d columns; the store reads at most %d per row",
+                            ncols, HOGO__MAX_COLUMNS);
     while (rc == 0) {
         int src = sqlite3_step(st);
         if (src == SQLITE_DONE)

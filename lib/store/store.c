@@ -1,8 +1,9 @@
 /*
- * The store front end: opening a store on the backend its location names, the schema and its
- * versioned migrations, nesting transactions, the clock, and small helpers shared by the
- * store, ledger and audit modules. Store layer; backends live in sqlite.c, pg.c and fault.c
- * behind struct hogo_store_ops, and nothing outside this folder names one.
+ * The store front end: connecting to a backend, the schema and its versioned migrations,
+ * nesting transactions, the clock, and small SQL helpers shared by every module above.
+ * Store layer, the bottom of the persistent side: it includes nothing from lib/ but
+ * lib/common. Backends live in sqlite.c and pg.c behind struct hogo_store_ops; opening a
+ * store by location (which records each migration in the audit chain) is lib/audit/open.c.
  *
  * Schema (one text for both backends; BLOB becomes bytea on PostgreSQL). Subject-bound
  * tables carry subject_id first in their primary and foreign keys so that Citus can
@@ -136,8 +137,8 @@ int hogo_store_schema_version(struct hogo_store *st, int *version, struct hogo_e
     return read_version(st, version, err);
 }
 
-static int migrate(struct hogo_store *st, int create, const char *location,
-                   struct hogo_error *err)
+int hogo__store_migrate(struct hogo_store *st, int create, const char *location,
+                        hogo__migrated_fn migrated, struct hogo_error *err)
 {
     int version = 0;
     int rc = read_version(st, &version, err);
@@ -168,11 +169,8 @@ static int migrate(struct hogo_store *st, int create, const char *location,
                             "INSERT INTO hogo_meta (key, value) VALUES ('schema_version', ?) "
                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                             p, 1, NULL, err);
-        if (rc == 0) {
-            char detail[64];
-            snprintf(detail, sizeof detail, "{\"schema_version\":%d}", v + 1);
-            rc = hogo__audit_append(st, NULL, "store.migrate", "schema", detail, err);
-        }
+        if (rc == 0 && migrated)
+            rc = migrated(st, v + 1, err);
         rc = hogo__txn_end(st, rc, err);
         if (rc < 0)
             return rc;
@@ -180,9 +178,10 @@ static int migrate(struct hogo_store *st, int create, const char *location,
     return 0;
 }
 
-int hogo__store_open_ops(struct hogo_store **out, const struct hogo_store_ops *ops,
-                         const char *target, const struct hogo_store_options *opts,
-                         struct hogo_error *err)
+
+int hogo__store_connect(struct hogo_store **out, const struct hogo_store_ops *ops,
+                        const char *target, const struct hogo_store_options *opts,
+                        struct hogo_error *err)
 {
     static const struct hogo_store_options none;
     int rc = 0;
@@ -214,10 +213,7 @@ int hogo__store_open_ops(struct hogo_store **out, const struct hogo_store_ops *o
     rc = ops->open(&st->impl, target, err);
     if (rc < 0)
         goto out;
-    rc = migrate(st, opts->create, target, err);
-    if (rc == 0 && opts->group_commit)
-        rc = hogo__group_new(&st->group, st, opts->group_commit_max, err);
-out:
+    out:
     if (rc < 0) {
         hogo_store_free(st);
         return rc;
@@ -226,61 +222,6 @@ out:
     return 0;
 }
 
-int hogo_store_open(struct hogo_store **out, const char *location,
-                    const struct hogo_store_options *opts, struct hogo_error *err)
-{
-    if (!out || !location || !*location)
-        return hogo_error_set(err, HOGO_EINVAL, NULL,
-                              "no database given; pass --db PATH or set HOGO_DB");
-    if (!strncmp(location, "postgresql://", 13) || !strncmp(location, "postgres://", 11))
-        return hogo__store_open_ops(out, &hogo__pg_ops, location, opts, err);
-    if (!strncmp(location, "pg:", 3))
-        return hogo__store_open_ops(out, &hogo__pg_ops, location + 3, opts, err);
-    if (!strncmp(location, "sqlite:", 7))
-        location += 7;
-    if ((!opts || !opts->create) && strcmp(location, ":memory:") != 0 &&
-        access(location, F_OK) != 0)
-        return hogo_error_set(err, HOGO_ENOTFOUND, location,
-                              "database '%s' does not exist; create it with 'hogo init --db %s'",
-                              location, location);
-    return hogo__store_open_ops(out, &hogo__sqlite_ops, location, opts, err);
-}
-
-int hogo_store_open_env(struct hogo_store **out, const char *db, const char *master_key_file,
-                        const char *signing_key_file, int create, struct hogo_error *err)
-{
-    unsigned char master[HOGO_KEY_BYTES], sk[HOGO_SIGN_SECRET_BYTES];
-    struct hogo_store_options o = {.create = create};
-    int rc = 0;
-    *out = NULL;
-    if (!db || !*db)
-        db = getenv("HOGO_DB");
-    if (!master_key_file || !*master_key_file)
-        master_key_file = getenv("HOGO_MASTER_KEY_FILE");
-    if (!signing_key_file || !*signing_key_file)
-        signing_key_file = getenv("HOGO_SIGNING_KEY_FILE");
-    if (master_key_file && *master_key_file) {
-        rc = hogo_key_load(master, master_key_file, NULL, err);
-        o.master_key = master;
-    } else if (getenv("HOGO_MASTER_KEY") && *getenv("HOGO_MASTER_KEY")) {
-        rc = hogo_key_load(master, NULL, "HOGO_MASTER_KEY", err);
-        o.master_key = master;
-    }
-    if (rc == 0 && signing_key_file && *signing_key_file) {
-        rc = hogo_signing_key_load(sk, signing_key_file, err);
-        o.signing_key = sk;
-    }
-    o.actor = getenv("HOGO_ACTOR") && *getenv("HOGO_ACTOR") ? getenv("HOGO_ACTOR") : "cli";
-    o.key_store = getenv("HOGO_KEY_STORE");
-    if (rc == 0)
-        rc = hogo_store_open(out, db, &o, err);
-    const char *now = getenv("HOGO_NOW");
-    if (rc == 0 && now && *now)
-        hogo__store_set_now(*out, strtoll(now, NULL, 10) * 1000000);
-    sodium_memzero(master, sizeof master);
-    sodium_memzero(sk, sizeof sk);
-    return rc;
-}
 
 void hogo_store_free(struct hogo_store *st)
 {
@@ -461,6 +402,9 @@ int hogo__query_text(struct hogo_store *st, const char *sql, const struct hogo__
     return rc;
 }
 
+const char hogo__audit_head_sql[] =
+    "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
+
 /* ---- clock ---- */
 
 int64_t hogo__now_us(const struct hogo_store *st)
@@ -577,56 +521,3 @@ void hogo__hex(const unsigned char *b, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-/* ---- JSON ---- */
-
-void hogo__gen_str(yajl_gen g, const char *s)
-{
-    if (s)
-        yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-    else
-        yajl_gen_null(g);
-}
-
-void hogo__gen_kv_str(yajl_gen g, const char *k, const char *v)
-{
-    hogo__gen_str(g, k);
-    hogo__gen_str(g, v);
-}
-
-void hogo__gen_kv_int(yajl_gen g, const char *k, int64_t v)
-{
-    hogo__gen_str(g, k);
-    yajl_gen_integer(g, (long long)v);
-}
-
-void hogo__gen_csv_array(yajl_gen g, const char *csv)
-{
-    yajl_gen_array_open(g);
-    const char *p = csv ? csv : "";
-    while (*p) {
-        const char *c = strchr(p, ',');
-        size_t l = c ? (size_t)(c - p) : strlen(p);
-        if (l)
-            yajl_gen_string(g, (const unsigned char *)p, l);
-        p += l;
-        if (*p == ',')
-            p++;
-    }
-    yajl_gen_array_close(g);
-}
-
-int hogo__gen_take(yajl_gen g, char **out, struct hogo_error *err)
-{
-    const unsigned char *buf;
-    size_t len;
-    *out = NULL;
-    if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
-        return hogo_error_set(err, HOGO_ESTORE, NULL, "generating JSON failed");
-    char *s = malloc(len + 1);
-    if (!s)
-        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory generating JSON");
-    memcpy(s, buf, len);
-    s[len] = '\0';
-    *out = s;
-    return 0;
-}

@@ -17,7 +17,8 @@
 #include <hogo/ledger.h>
 #include <hogo/policy.h>
 #include <hogo/store.h>
-#include "store/store-int.h"
+#include "fault_backend.h"
+#include "subject/subject-int.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -1726,11 +1727,38 @@ static void test_sigkill_keeps_every_acknowledged_record(void **state)
     verify_ok(f);
 }
 
+static int count_columns(void *ctx, const struct hogo__val *c, size_t n)
+{
+    (void)c;
+    *(size_t *)ctx = n;
+    return 0;
+}
+
+/* A query may return up to HOGO__MAX_COLUMNS columns, all of them delivered; one more is an
+ * error, never a row with the last columns dropped. */
+static void test_query_column_limit_is_an_error(void **state)
+{
+    struct fx *f = *state;
+    char sql[1024] = "SELECT 1";
+    for (int i = 2; i <= HOGO__MAX_COLUMNS; i++)
+        snprintf(sql + strlen(sql), sizeof sql - strlen(sql), ", %d", i);
+    size_t got = 0;
+    OK(hogo__query(f->st, sql, NULL, 0, count_columns, &got, &f->err));
+    assert_int_equal(got, HOGO__MAX_COLUMNS);
+    snprintf(sql + strlen(sql), sizeof sql - strlen(sql), ", 0");
+    got = 0;
+    assert_int_equal(hogo__query(f->st, sql, NULL, 0, count_columns, &got, &f->err),
+                     HOGO_ESTORE);
+    assert_int_equal(got, 0);
+    assert_non_null(strstr(f->err.message, "at most"));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 static int suite_run(const char *group)
 {
     const struct CMUnitTest tests[] = {
+        T(test_query_column_limit_is_an_error),
         T(test_open_refuses_uninitialised_and_newer_databases),
         T(test_reopen_keeps_data_and_version),
         T(test_facts_json_holds_exactly_the_set_facts),

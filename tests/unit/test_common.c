@@ -1,6 +1,6 @@
 /*
- * Unit tests of the common layer: error codes, their descriptions, and the error record that
- * carries where a problem is and how to fix it.
+ * Unit tests of the common layer: error codes, their descriptions, the error record that
+ * carries where a problem is and how to fix it, the growable buffer and the bounded reader.
  * Test layer.
  */
 #include <setjmp.h>
@@ -12,7 +12,12 @@
 
 #include <hogo/hogo.h>
 
+#include "common/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void every_code_has_a_description(void **state)
 {
@@ -57,12 +62,82 @@ static void version_is_the_project_version(void **state)
     assert_string_equal(hogo_version(), "0.1.0");
 }
 
+static void buffer_grows_to_its_maximum_and_no_further(void **state)
+{
+    (void)state;
+    struct hogo__buf b = HOGO__BUF_INIT(10);
+    assert_int_equal(hogo__buf_add(&b, "hello", 5), 0);
+    assert_int_equal(hogo__buf_add(&b, "world", 5), 0);
+    assert_int_equal(b.len, 10);
+    assert_string_equal(b.data, "helloworld");
+    assert_int_equal(hogo__buf_add(&b, "!", 1), HOGO_ELIMIT);
+    assert_int_equal(b.len, 10); /* unchanged on failure */
+    size_t len = 0;
+    char *s = hogo__buf_detach(&b, &len);
+    assert_string_equal(s, "helloworld");
+    assert_int_equal(len, 10);
+    assert_null(b.data);
+    free(s);
+    struct hogo__buf e = HOGO__BUF_INIT(0);
+    s = hogo__buf_detach(&e, &len); /* empty: still a string */
+    assert_string_equal(s, "");
+    free(s);
+}
+
+static void array_grows_by_doubling_and_keeps_its_elements(void **state)
+{
+    (void)state;
+    int *a = NULL;
+    size_t cap = 0;
+    for (size_t i = 0; i < 1000; i++) {
+        assert_int_equal(HOGO__GROW(a, cap, i + 1, 4), 0);
+        assert_true(cap >= i + 1);
+        a[i] = (int)i;
+    }
+    for (size_t i = 0; i < 1000; i++)
+        assert_int_equal(a[i], (int)i);
+    assert_int_equal(cap, 1024);
+    free(a);
+}
+
+static void reader_reads_files_and_refuses_the_rest(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/hogo-read-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "0123456789", 10), 10);
+    close(fd);
+    struct hogo_error err;
+    hogo_error_clear(&err);
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(hogo_read_file(path, HOGO_READ_UNLIMITED, &text, &len, &err), 0);
+    assert_int_equal(len, 10);
+    assert_string_equal(text, "0123456789");
+    free(text);
+    assert_int_equal(hogo_read_file(path, 10, &text, &len, &err), 0); /* exactly the limit */
+    free(text);
+    assert_int_equal(hogo_read_file(path, 9, &text, &len, &err), HOGO_ELIMIT);
+    assert_null(text);
+    assert_non_null(strstr(err.message, "larger than 9 bytes"));
+    assert_int_equal(hogo_read_file("/tmp", HOGO_READ_UNLIMITED, &text, &len, &err), HOGO_EIO);
+    assert_non_null(strstr(err.message, "not a regular file"));
+    assert_int_equal(hogo_read_file("/nonexistent/x", HOGO_READ_UNLIMITED, &text, &len, &err),
+                     HOGO_EIO);
+    assert_string_equal(err.where, "/nonexistent/x");
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_code_has_a_description),
         cmocka_unit_test(error_record_keeps_place_and_message),
         cmocka_unit_test(version_is_the_project_version),
+        cmocka_unit_test(buffer_grows_to_its_maximum_and_no_further),
+        cmocka_unit_test(array_grows_by_doubling_and_keeps_its_elements),
+        cmocka_unit_test(reader_reads_files_and_refuses_the_rest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,11 +1,11 @@
 /*
  * The fault-injecting backend: a third implementation of struct hogo_store_ops that forwards
- * every call to a real backend but makes call number N fail with an I/O error. Store layer,
- * for tests: looping N over 1, 2, ... makes every store call of an operation fail in turn, and
+ * every call to a real backend but makes call number N fail with an I/O error. Test layer
+ * (compiled into the test programs only, never into libhogo): looping N over 1, 2, ... makes every store call of an operation fail in turn, and
  * each failure must be reported and leave the database as it was.
  * Target: "N:LOCATION", LOCATION being any location hogo_store_open() accepts.
  */
-#include "store-int.h"
+#include "fault_backend.h"
 
 #include <stdio.h>
 #include <stdlib.h>

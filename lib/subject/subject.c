@@ -7,7 +7,9 @@
  * Storage: one subject_facts row per (fact, value); scalar facts have one row, array facts
  * one row per element; consents have their own table.
  */
-#include "store-int.h"
+#include "common/buf.h"
+#include "common/corpnum.h"
+#include "subject-int.h"
 
 #include <sodium.h>
 
@@ -66,16 +68,7 @@ static const struct fact_def *find_fact(const char *name, struct hogo_error *err
 
 int hogo_corporate_number_valid(const char *s)
 {
-    if (!s || strlen(s) != 13)
-        return 0;
-    for (int i = 0; i < 13; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    /* base digits s[1..12]; position n counts from the right (s[12] is n = 1) */
-    int sum = 0;
-    for (int n = 1; n <= 12; n++)
-        sum += (s[13 - n] - '0') * (n % 2 ? 1 : 2);
-    return s[0] - '0' == 9 - sum % 9;
+    return s && hogo__corporate_number_valid(s, strlen(s));
 }
 
 static int check_corp(const char *s, struct hogo_error *err)
@@ -647,13 +640,8 @@ static int other_operator(const char *subject_id, const char *policy, struct hog
                           subject_id, policy);
 }
 
-/* Starts a read of a subject: checks the id, begins a transaction, looks the subject up (its
- * operator into *op, erasure into *erased, may be NULL), refuses a subject of another
- * operator than policy (may be NULL: any) and allocates *g. On failure nothing is left open
- * or allocated. */
-static int begin_subject_read(struct hogo_store *st, const char *subject_id,
-                              const char *policy, char **op, int *erased, yajl_gen *g,
-                              struct hogo_error *err)
+int hogo__subject_begin_read(struct hogo_store *st, const char *subject_id, const char *policy,
+                             char **op, int *erased, yajl_gen *g, struct hogo_error *err)
 {
     int rc = hogo__check_id(subject_id, "subject id", err);
     if (rc < 0)
@@ -689,9 +677,8 @@ int hogo__gen_end_read(struct hogo_store *st, yajl_gen g, int rc, char **json,
     return rc;
 }
 
-/* Generates the facts object body (inside an open map). history: all consents with details. */
-static int gen_facts(struct hogo_store *st, yajl_gen g, const char *policy,
-                     const char *subject_id, int history, struct hogo_error *err)
+int hogo__subject_gen_facts(struct hogo_store *st, yajl_gen g, const char *policy,
+                            const char *subject_id, int history, struct hogo_error *err)
 {
     struct facts_ctx x = {.g = g, .skip = "blocked_companies"};
     struct hogo__val p[] = {HV_TEXT(subject_id)};
@@ -738,11 +725,11 @@ static int facts_json(struct hogo_store *st, const char *policy, const char *sub
     char *op = NULL;
     yajl_gen g = NULL;
     *json = NULL;
-    int rc = begin_subject_read(st, subject_id, policy, &op, NULL, &g, err);
+    int rc = hogo__subject_begin_read(st, subject_id, policy, &op, NULL, &g, err);
     if (rc < 0)
         return rc;
     yajl_gen_map_open(g);
-    rc = gen_facts(st, g, policy, subject_id, 0, err);
+    rc = hogo__subject_gen_facts(st, g, policy, subject_id, 0, err);
     yajl_gen_map_close(g);
     if (rc == 0 && audit) {
         char obj[96];
@@ -792,14 +779,8 @@ static const char *df_str(const struct decide_facts *x, const struct df_row *r, 
 /* Appends a row of kind k with up to four texts (n of c, NULL or not text for NULL). */
 static int df_push(struct decide_facts *x, int k, const struct hogo__val *c, int n)
 {
-    if (x->n == x->cap) {
-        size_t nc = x->cap ? x->cap * 2 : 32;
-        struct df_row *r = realloc(x->rows, nc * sizeof *r);
-        if (!r)
-            return HOGO_ENOMEM;
-        x->rows = r;
-        x->cap = nc;
-    }
+    if (HOGO__GROW(x->rows, x->cap, x->n + 1, 32) < 0)
+        return HOGO_ENOMEM;
     struct df_row *r = &x->rows[x->n++];
     r->k = k;
     for (int i = 0; i < 4; i++) {
@@ -976,7 +957,7 @@ int hogo_subject_show_json(struct hogo_store *st, const char *subject_id, char *
     yajl_gen g = NULL;
     int erased = 0;
     *json = NULL;
-    int rc = begin_subject_read(st, subject_id, NULL, &op, &erased, &g, err);
+    int rc = hogo__subject_begin_read(st, subject_id, NULL, &op, &erased, &g, err);
     if (rc < 0)
         return rc;
     yajl_gen_config(g, yajl_gen_beautify, 1);
@@ -985,7 +966,7 @@ int hogo_subject_show_json(struct hogo_store *st, const char *subject_id, char *
     hogo__gen_kv_str(g, "operator", op);
     hogo__gen_str(g, "facts");
     yajl_gen_map_open(g);
-    rc = gen_facts(st, g, NULL, subject_id, 1, err);
+    rc = hogo__subject_gen_facts(st, g, NULL, subject_id, 1, err);
     yajl_gen_map_close(g);
     int has_key = 0;
     if (rc == 0 && st->key_store[0])
@@ -1000,59 +981,6 @@ int hogo_subject_show_json(struct hogo_store *st, const char *subject_id, char *
     if (rc == 0)
         rc = hogo__audit_append(st, subject_id, "subject.read", "show", NULL, err);
     rc = hogo__gen_end_read(st, g, rc, json, err);
-    free(op);
-    return rc;
-}
-
-int hogo_subject_disclose_json(struct hogo_store *st, const char *subject_id, char **json,
-                               struct hogo_error *err)
-{
-    char *op = NULL;
-    yajl_gen g = NULL;
-    int erased = 0;
-    int64_t items = 0, records = 0;
-    *json = NULL;
-    int rc = begin_subject_read(st, subject_id, NULL, &op, &erased, &g, err);
-    if (rc < 0)
-        return rc;
-    yajl_gen_map_open(g);
-    hogo__gen_kv_str(g, "subject_id", subject_id);
-    hogo__gen_kv_str(g, "operator", op);
-    hogo__gen_str(g, "erased");
-    yajl_gen_bool(g, erased);
-    hogo__gen_str(g, "facts");
-    yajl_gen_map_open(g);
-    rc = gen_facts(st, g, NULL, subject_id, 1, err); /* consents with their history */
-    yajl_gen_map_close(g);
-    if (rc == 0) {
-        hogo__gen_str(g, "data_items");
-        rc = hogo__gen_items_opened(st, g, subject_id, &items, err);
-    }
-    if (rc == 0)
-        rc = hogo__ledger_gen_subject(st, g, subject_id, &records, err); /* Art. 33(5) */
-    if (rc == 0) {
-        char detail[96];
-        yajl_gen_map_close(g);
-        snprintf(detail, sizeof detail, "{\"data_items\":%lld,\"records\":%lld}",
-                 (long long)items, (long long)records);
-        rc = hogo__audit_append(st, subject_id, "subject.disclose", "facts consents data ledger",
-                                detail, err);
-    }
-    if (rc == 0)
-        rc = hogo__gen_take(g, json, err);
-    rc = hogo__txn_end(st, rc, err);
-    if (rc < 0 && *json) {
-        sodium_memzero(*json, strlen(*json));
-        free(*json);
-        *json = NULL;
-    }
-    if (g) {
-        const unsigned char *buf;
-        size_t len;
-        if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
-            sodium_memzero((void *)buf, len); /* opened values */
-        yajl_gen_free(g);
-    }
     free(op);
     return rc;
 }

@@ -1,51 +1,18 @@
 /*
- * CSV tables and UTF-8 utilities for the de-identification module.
- * De-identification layer. CSV follows RFC 4180 (double-quote quoting, CRLF or LF line ends);
+ * CSV tables and UTF-8 utilities, shared by the de-identification module and the ledger.
+ * Common layer. CSV follows RFC 4180 (double-quote quoting, CRLF or LF line ends);
  * the separator is ',' ';' or tab, detected from the header row unless configured. Every
  * error names the file and line and says how to fix it.
  */
-#include "deid_int.h"
+#include "csv.h"
+#include "buf.h"
+
+#include <hogo/file.h>
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-
-int hogo__deid_read_file(const char *path, char **out, size_t *len, struct hogo_error *err)
-{
-    int rc = 0;
-    char *buf = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return hogo_error_set(err, HOGO_EIO, path, "cannot open '%s': %s; check the path",
-                              path, strerror(errno));
-    if (fseek(f, 0, SEEK_END) != 0) {
-        rc = hogo_error_set(err, HOGO_EIO, path, "cannot seek '%s': %s", path, strerror(errno));
-        goto out;
-    }
-    long size = ftell(f);
-    if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        rc = hogo_error_set(err, HOGO_EIO, path, "cannot size '%s'", path);
-        goto out;
-    }
-    buf = malloc((size_t)size + 1);
-    if (!buf) {
-        rc = hogo_error_set(err, HOGO_ENOMEM, path, "out of memory reading '%s'", path);
-        goto out;
-    }
-    if (fread(buf, 1, (size_t)size, f) != (size_t)size) {
-        rc = hogo_error_set(err, HOGO_EIO, path, "cannot read '%s'", path);
-        goto out;
-    }
-    buf[size] = '\0';
-    *out = buf;
-    *len = (size_t)size;
-    buf = NULL;
-out:
-    free(buf);
-    fclose(f);
-    return rc;
-}
 
 int hogo__utf8_valid(const char *s, size_t len)
 {
@@ -116,14 +83,8 @@ int hogo__csv_column(const struct hogo__csv *csv, const char *name)
 /* Appends a pointer to a growable array. */
 static int push_ptr(char ***arr, size_t *n, size_t *cap, char *p)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 256;
-        char **a = realloc(*arr, nc * sizeof *a);
-        if (!a)
-            return HOGO_ENOMEM;
-        *arr = a;
-        *cap = nc;
-    }
+    if (HOGO__GROW(*arr, *cap, *n + 1, 256) < 0)
+        return HOGO_ENOMEM;
     (*arr)[(*n)++] = p;
     return 0;
 }
@@ -246,14 +207,8 @@ int hogo__csv_parse(struct hogo__csv *csv, const char *text, size_t len, const c
             goto out;
         }
         if (rowstart > 0) {
-            if (nlines == lcap) {
-                size_t nc = lcap ? lcap * 2 : 256;
-                size_t *l2 = realloc(lines, nc * sizeof *l2);
-                if (!l2)
-                    goto oom;
-                lines = l2;
-                lcap = nc;
-            }
+            if (HOGO__GROW(lines, lcap, nlines + 1, 256) < 0)
+                goto oom;
             lines[nlines++] = rowline;
         }
         rowstart = ncells;
@@ -297,7 +252,7 @@ int hogo__csv_load(struct hogo__csv *csv, const char *path, char sep, struct hog
 {
     char *text = NULL;
     size_t len = 0;
-    int rc = hogo__deid_read_file(path, &text, &len, err);
+    int rc = hogo_read_file(path, HOGO_READ_UNLIMITED, &text, &len, err);
     if (rc < 0)
         return rc;
     rc = hogo__csv_parse(csv, text, len, path, sep, err);

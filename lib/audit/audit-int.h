@@ -1,0 +1,44 @@
+/*
+ * The private side of the audit chain: appending events inside a store transaction, and the
+ * check of the ledger's records against their events. Audit layer: on lib/store (and
+ * lib/common); lib/subject and lib/ledger build on it.
+ */
+#ifndef HOGO_AUDIT_INT_H
+#define HOGO_AUDIT_INT_H
+
+#include <hogo/audit.h>
+
+#include "store/store-int.h"
+
+/* Opens a store on an explicit backend (tests: the fault backend); open.c: connects, migrates with
+ * each step an audit event, starts group commit. */
+int hogo__store_open_ops(struct hogo_store **out, const struct hogo_store_ops *ops,
+                         const char *target, const struct hogo_store_options *opts,
+                         struct hogo_error *err);
+
+/* Appends one audit event inside the caller's transaction (st->txn_depth must be > 0). */
+int hogo__audit_append(struct hogo_store *st, const char *subject_id, const char *action,
+                       const char *object, const char *detail, struct hogo_error *err);
+/* As hogo__audit_append(), the event as a struct. */
+int hogo__audit_append_event(struct hogo_store *st, const struct hogo_audit_event *ev,
+                             struct hogo_error *err);
+
+/* The ledger's records against the events that wrote them (audit/records.c), for
+ * hogo_audit_verify(). */
+struct hogo__record_check;
+int hogo__record_check_new(struct hogo__record_check **out);
+void hogo__record_check_free(struct hogo__record_check *c);
+/* Notes one verified event; only provision.record and receipt.record events matter. <0 only
+ * when out of memory. */
+int hogo__record_check_event(struct hogo__record_check *c, int64_t seq, const char *action,
+                             size_t alen, const char *object, size_t olen, const char *detail,
+                             size_t dlen);
+/* Reads every record and checks it against its event, and every event's record: an edited,
+ * inserted or (before its purge date, now in microseconds) deleted record is HOGO_ETAMPER,
+ * the earliest one's event in *bad_seq (0 for a record without an event) and what is wrong
+ * in problem. */
+int hogo__record_check_run(struct hogo_store *st, struct hogo__record_check *c, int64_t now,
+                           int64_t *bad_seq, char *problem, size_t cap,
+                           struct hogo_error *err);
+
+#endif
