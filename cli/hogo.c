@@ -52,7 +52,6 @@ static const struct {
     {"HOGO_LANG", "the language of text output: ja (default) or en (as --lang)"},
     {"HOGO_OWN_RETENTION_YEARS", "provide/receive: the operator's own retention, in years, "
                                  "for records the law does not require (as --own-retention)"},
-    {"HOGO_NOW", "for tests: a fixed clock for the store, in seconds since the epoch"},
 };
 
 static void print_environment(FILE *out)

@@ -26,6 +26,12 @@ for v in $(grep -rhoE 'getenv\("HOGO_[A-Z_]+"\)' lib cli | grep -oE 'HOGO_[A-Z_]
 done
 check "every HOGO_* variable read is documented (undocumented:${undocumented:- none})" \
     [ -z "$undocumented" ]
+unread=""
+for v in $(grep -oE '^  HOGO_[A-Z_]+' "$scratch/out"); do
+    grep -rq "getenv(\"$v\")" lib cli || unread="$unread $v"
+done
+check "every documented variable is read by the program (not read:${unread:- none})" \
+    [ -z "$unread" ]
 
 python3 -c 'import sys
 for i in range(2000): print("{\"policy\":\"irp\",\"action\":\"use\",\"purpose\":\"service_operation\",\"data\":[\"name\"]}")' >"$scratch/many.jsonl"
