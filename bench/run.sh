@@ -56,3 +56,9 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
 else
   echo "skipped: the Cedar peer benchmark needs node and npm (bench/peer/README.md)"
 fi
+
+echo "== HTTP (bench/http/run.sh)"
+bash bench/http/run.sh
+
+echo "== rights: import, disclosure, overdue listing (bench/rights.sh)"
+bash bench/rights.sh 100000 20000 1000000

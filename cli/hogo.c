@@ -25,6 +25,11 @@ static const struct cli_command commands[] = {
     {"provide", "decide and record a provision (APPI Art.29)", cmd_provide},
     {"receive", "decide and record a receipt (APPI Art.30)", cmd_receive},
     {"vocab", "find vocabulary ids by id, Japanese or English name", cmd_vocab},
+    {"dsr", "rights requests: disclosure, correction, suspension, erasure (APPI Arts.32-39)",
+     cmd_dsr},
+    {"breach", "leak incidents: reportability, deadlines, reports, notices (APPI Art.26)",
+     cmd_breach},
+    {"apikey", "API keys for hogod: create, list, revoke", cmd_apikey},
 };
 
 void cli_errorf(const char *fmt, ...)
@@ -50,6 +55,7 @@ static const struct {
     {"HOGO_POLICY_PATH", "directories (:-separated) searched for policy ids before the "
                          "shipped policies"},
     {"HOGO_LANG", "the language of text output: ja (default) or en (as --lang)"},
+    {"HOGO_NOW", "for tests: a fixed clock (seconds since the epoch) where a command reads one"},
     {"HOGO_OWN_RETENTION_YEARS", "provide/receive: the operator's own retention, in years, "
                                  "for records the law does not require (as --own-retention)"},
 };

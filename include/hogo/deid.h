@@ -4,6 +4,12 @@
  * generalisation hierarchies, optimal full-domain search), contingency tables with small-cell
  * and complementary suppression, keyed pseudonyms, scrubbing of Japanese free text, and
  * execution of a decision's `deidentify` obligation. Formats are described in docs/deid.md.
+ *
+ * Threads: a config (struct hogo_deid_config) and a result (struct hogo_deid_result) are not
+ * changed after they are made and may be read by several threads; a scrubber (struct
+ * hogo_deid_scrubber, with its MeCab tagger) belongs to one thread at a time. Anonymisation
+ * calls must not run at the same time in one process: the lattice search sorts through a
+ * file-level context.
  */
 #ifndef HOGO_DEID_H
 #define HOGO_DEID_H

@@ -135,134 +135,9 @@ static const char *id_of(const struct hogo_policy *p, enum hogo__kind k, int i)
     return i >= 0 && i < p->vocab->t[k].n ? p->vocab->t[k].v[i].id : "?";
 }
 
-static const char *effect_name(int effect)
-{
-    switch (effect) {
-    case HOGO__REASON_PERMIT: return "permit";
-    case HOGO__REASON_FORBID: return "forbid";
-    case HOGO__REASON_OBLIGE: return "obligation";
-    default: return "no_match";
-    }
-}
-
-static const char *regime_text(const char *country)
-{
-    return hogo__equivalent_regime(country)
-               ? "equivalent: the PPC designates this country's personal-data protection system "
-                 "as equivalent to Japan's (EU/EEA/UK)"
-               : "not designated: tell the person the country, its protection system and the "
-                 "recipient's measures (Enforcement Rules Art.17), or confirm the recipient "
-                 "keeps a system meeting APPI standards (Art.16)";
-}
-
-/* The missing parts of a no_match, one string each, through fn. */
-static void each_missing(const struct hogo_policy *p, const struct hogo_request *r,
-                         const struct hogo_decision *d, const struct hogo__rule *rule,
-                         void (*fn)(void *, const char *), void *ctx)
-{
-    char buf[1200];
-    const struct hogo_vocab *v = p->vocab;
-    unsigned m = d->missing;
-    if (m & HOGO__MISS_ACTION) {
-        char acts[128] = "";
-        for (int a = 0; a < 5; a++)
-            if (rule->actions & (1u << a)) {
-                strncat(acts, acts[0] ? " or " : "", sizeof acts - strlen(acts) - 1);
-                strncat(acts, v->t[HOGO__K_ACTION].v[a].id, sizeof acts - strlen(acts) - 1);
-            }
-        snprintf(buf, sizeof buf, "action: %s", acts);
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_PURPOSE) {
-        snprintf(buf, sizeof buf, "purpose: %s", rule->purposes.text ? rule->purposes.text : "");
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_RECIPIENT) {
-        snprintf(buf, sizeof buf, "recipient: %s",
-                 rule->recipients.text ? rule->recipients.text : "");
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_DATA) {
-        size_t used = (size_t)snprintf(buf, sizeof buf, "data: ");
-        bool first = true;
-        for (int i = 0; i < v->t[HOGO__K_DATA].n && used < sizeof buf - 80; i++)
-            if (hogo__set_has(&r->data, i) && !hogo__set_has(&rule->data.cover, i)) {
-                used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
-                                         first ? "" : ", ", v->t[HOGO__K_DATA].v[i].id);
-                first = false;
-            }
-        snprintf(buf + used, sizeof buf - used, " not covered (covered: %s)",
-                 rule->data.text ? rule->data.text : "");
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_SERVICE) {
-        snprintf(buf, sizeof buf, "service: %s", rule->services.text ? rule->services.text : "");
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_FORM) {
-        const char *f = rule->forms & (1u << HOGO__DEIDENTIFIED)  ? "deidentified"
-                        : rule->forms & (1u << HOGO__STATISTICS) ? "statistics"
-                        : rule->forms & (1u << HOGO__IDENTIFIED) ? "identified"
-                                                                 : "pseudonymized";
-        snprintf(buf, sizeof buf, "form: %s", f);
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_BASIS) {
-        size_t used = (size_t)snprintf(buf, sizeof buf, "basis: ");
-        bool first = true;
-        for (int b = 0; b < 5; b++)
-            if (rule->bases & (1u << b)) {
-                used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", first ? "" : " or ",
-                                         v->t[HOGO__K_BASIS].v[b].id);
-                first = false;
-            }
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_CONSENT) {
-        snprintf(buf, sizeof buf,
-                 "consent: '%s' does not cover this recipient, purpose and data", r->consent_id);
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_WHEN) {
-        char c[1000];
-        hogo__cond_render(p, rule->when, c, sizeof c);
-        snprintf(buf, sizeof buf, "condition: %s", c);
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_UNLESS) {
-        char c[1000];
-        hogo__cond_render(p, rule->unless, c, sizeof c);
-        snprintf(buf, sizeof buf, "condition: not (%s)", c);
-        fn(ctx, buf);
-    }
-}
-
 static void gen_missing_item(void *ctx, const char *s)
 {
     str(ctx, s);
-}
-
-/* The categories a deidentify obligation drops, and those it generalises to. */
-static void deid_sets(const struct hogo_policy *p, const struct hogo_request *r,
-                      const struct hogo_decision *d, struct hogo__set *drop, struct hogo__set *gen)
-{
-    const struct hogo_vocab *v = p->vocab;
-    const struct hogo__rule *rule = d->deid_rule >= 0 ? &p->rules[d->deid_rule] : NULL;
-    memset(drop, 0, sizeof *drop);
-    memset(gen, 0, sizeof *gen);
-    for (int i = 0; i < v->t[HOGO__K_DATA].n; i++)
-        if (hogo__set_has(&r->data, i) &&
-            ((v->t[HOGO__K_DATA].v[i].flags & HOGO__FLAG_DIRECT_ID) ||
-             (rule && rule->deid.given && hogo__set_has(&rule->deid.drop, i))))
-            hogo__set_add(drop, i);
-    if (rule && rule->deid.given && !hogo__set_empty(&rule->deid.generalize)) {
-        *gen = rule->deid.generalize;
-    } else {
-        if (v->gender >= 0)
-            hogo__set_add(gen, v->gender);
-        if (v->age_group >= 0)
-            hogo__set_add(gen, v->age_group);
-    }
 }
 
 static void gen_id_set(yajl_gen g, const struct hogo_policy *p, enum hogo__kind k,
@@ -275,31 +150,6 @@ static void gen_id_set(yajl_gen g, const struct hogo_policy *p, enum hogo__kind 
     yajl_gen_array_close(g);
 }
 
-/* A decision the statute made by itself (a reason without a rule). */
-struct statute_bar {
-    const char *statute, *en, *ja, *ja_statute;
-};
-
-static const struct statute_bar *statute_bar_of(const struct hogo_decision *d)
-{
-    static const struct statute_bar provision = {
-        "APPI Art.41(6)",
-        "pseudonymised data (仮名加工情報) may not be provided to a third party except as the law "
-        "requires (a processor or a successor is not a third party, Art.27(5)); provide it "
-        "de-identified or as statistics",
-        "仮名加工情報は、法令に基づく場合を除き、第三者に提供することができません（委託先・事業の承継先は"
-        "第三者に該当しません）。匿名化または統計化した上で提供してください。",
-        "個人情報保護法第41条第6項"};
-    static const struct statute_bar contact = {
-        "APPI Art.41(8)",
-        "pseudonymised data (仮名加工情報) may not be used to call, mail, e-mail or otherwise "
-        "reach the person; use identified data on the policy's own terms, or do not contact",
-        "仮名加工情報に含まれる連絡先その他の情報を利用して、本人に電話をかけ、郵便・電子メール等を"
-        "送り、または住居を訪問することはできません。",
-        "個人情報保護法第41条第8項"};
-    return d->statute == HOGO__STATUTE_PSEUDONYMIZED_CONTACT ? &contact : &provision;
-}
-
 static void gen_obligations(yajl_gen g, const struct hogo_policy *p, const struct hogo_request *r,
                             const struct hogo_decision *d)
 {
@@ -307,63 +157,49 @@ static void gen_obligations(yajl_gen g, const struct hogo_policy *p, const struc
     for (int ob = 0; ob < HOGO__OB_COUNT; ob++) {
         if (!(d->obligations & (1u << ob)))
             continue;
+        struct hogo_obligation o;
+        hogo__obligation_read(p, r, d, ob, &o);
         yajl_gen_map_open(g);
-        kv(g, "type", id_of(p, HOGO__K_OBLIGATION, ob));
-        switch (ob) {
-        case HOGO__OB_RECORD_PROVISION:
-        case HOGO__OB_CONFIRM_RECEIPT:
-            kv(g, "statute", ob == HOGO__OB_RECORD_PROVISION ? "APPI Art.29" : "APPI Art.30");
+        kv(g, "type", o.type);
+        if (o.statute)
+            kv(g, "statute", o.statute);
+        if (o.retention_years) {
             str(g, "retention_years");
-            yajl_gen_integer(g, d->retention_years ? d->retention_years : 3);
-            kv(g, "retention_from", d->retention_last ? "last_provision" : "creation");
+            yajl_gen_integer(g, o.retention_years);
+            kv(g, "retention_from", o.retention_from);
             if (d->retention_last) {
                 /* Rules Art.19(2): continuing provision under one arrangement with the person
                  * may be recorded collectively, kept 3 years from the last provision */
                 str(g, "collective");
                 yajl_gen_bool(g, 1);
             }
-            if (ob == HOGO__OB_CONFIRM_RECEIPT) {
-                str(g, "confirm");
-                yajl_gen_array_open(g);
-                str(g, "provider_name");
-                str(g, "provider_address");
-                str(g, "provider_representative");
-                str(g, "how_the_provider_obtained_the_data");
-                yajl_gen_array_close(g);
-            }
-            break;
-        case HOGO__OB_DEIDENTIFY: {
+        }
+        if (o.confirm) {
+            str(g, "confirm");
+            yajl_gen_array_open(g);
+            str(g, "provider_name");
+            str(g, "provider_address");
+            str(g, "provider_representative");
+            str(g, "how_the_provider_obtained_the_data");
+            yajl_gen_array_close(g);
+        }
+        if (ob == HOGO__OB_DEIDENTIFY) {
             struct hogo__set drop, gen;
-            deid_sets(p, r, d, &drop, &gen);
+            hogo__deid_sets(p, r, d, &drop, &gen);
             str(g, "drop");
             gen_id_set(g, p, HOGO__K_DATA, &drop);
             str(g, "generalize");
             gen_id_set(g, p, HOGO__K_DATA, &gen);
-            if (r->form == HOGO__STATISTICS) {
+            if (o.aggregate) {
                 str(g, "aggregate");
                 yajl_gen_bool(g, 1);
             }
-            if (d->deid_rule >= 0)
-                kv(g, "clause", p->clauses[p->rules[d->deid_rule].clause].id);
-            break;
+            if (o.clause)
+                kv(g, "clause", o.clause);
         }
-        case HOGO__OB_FOREIGN_TRANSFER_INFO:
-            kv(g, "statute", "APPI Art.28");
-            kv(g, "country", r->country);
-            kv(g, "regime", regime_text(r->country));
-            break;
-        case HOGO__OB_SUPERVISE_PROCESSOR:
-            kv(g, "statute", "APPI Art.25");
-            break;
-        case HOGO__OB_GUARDIAN_CONSENT_REQUIRED:
-            kv(g, "statute", "APPI guidelines 2-16");
-            break;
-        case HOGO__OB_CHECK_FOREIGN_SYSTEM:
-            kv(g, "statute", "APPI Art.28(3), Rules Art.18");
-            kv(g, "country", r->country);
-            break;
-        default:
-            break;
+        if (o.country) {
+            kv(g, "country", o.country);
+            kv(g, "regime", o.regime);
         }
         yajl_gen_map_close(g);
     }
@@ -381,35 +217,32 @@ int hogo_writer_decision(struct hogo_writer *w, const struct hogo_policy *p,
     str(g, "reasons");
     yajl_gen_array_open(g);
     for (int i = 0; i < d->nreasons; i++) {
+        struct hogo_reason why;
+        hogo_decision_reason(p, d, i, &why);
         yajl_gen_map_open(g);
-        int ri = d->reasons[i].rule;
-        if (ri < 0) {
-            const struct statute_bar *bar = statute_bar_of(d);
-            kv(g, "clause", bar->statute);
-            kv(g, "effect", "forbid");
-            kv(g, "statute", bar->statute);
-            kv(g, "explanation", bar->en);
+        kv(g, "clause", why.clause);
+        kv(g, "effect", why.effect);
+        if (why.statute) {
+            kv(g, "statute", why.statute);
+            kv(g, "explanation", why.quote);
             yajl_gen_map_close(g);
             continue;
         }
-        const struct hogo__rule *rule = &p->rules[ri];
-        kv(g, "clause", p->clauses[rule->clause].id);
-        kv(g, "effect", effect_name(d->reasons[i].effect));
         /* escaped once at load: yajl_gen_number copies a ready value verbatim */
+        const struct hogo__rule *rule = &p->rules[d->reasons[i].rule];
         str(g, "quote");
         yajl_gen_number(g, rule->quote_json, rule->quote_json_len);
         if (d->reasons[i].effect == HOGO__REASON_NO_MATCH) {
             str(g, "missing");
             yajl_gen_array_open(g);
-            each_missing(p, r, d, rule, gen_missing_item, g);
+            hogo_decision_missing(p, r, d, i, gen_missing_item, g);
             yajl_gen_array_close(g);
         }
-        if (d->reasons[i].effect == HOGO__REASON_FORBID && rule->yields_to) {
+        if (why.n_yields_to) {
             str(g, "yields_to");
             yajl_gen_array_open(g);
-            for (int b = 0; b < 5; b++)
-                if (rule->yields_to & (1u << b))
-                    str(g, id_of(p, HOGO__K_BASIS, b));
+            for (int b = 0; b < why.n_yields_to; b++)
+                str(g, why.yields_to[b]);
             yajl_gen_array_close(g);
         }
         yajl_gen_map_close(g);
@@ -477,6 +310,22 @@ int hogo__decision_json_memo(const struct hogo_policy *p, struct hogo_request *r
     r->memo.decision = *d;
     *json = r->memo.json;
     return 0;
+}
+
+int hogo_request_decision_json(const struct hogo_policy *p, struct hogo_request *r,
+                               const struct hogo_decision *d, const char **json, size_t *len,
+                               struct hogo_error *err)
+{
+    int rc = hogo__decision_json_memo(p, r, d, json, err);
+    if (len)
+        *len = rc == 0 ? strlen(*json) : 0;
+    return rc;
+}
+
+int hogo_writer_line(struct hogo_writer *w, const char *text, size_t len)
+{
+    int rc = append(w, text, len);
+    return rc ? rc : append(w, "\n", 1);
 }
 
 int hogo_writer_error(struct hogo_writer *w, const struct hogo_error *err)
@@ -755,7 +604,7 @@ static void obligations_ja(struct hogo_writer *w, const struct hogo_policy *p,
             break;
         case HOGO__OB_DEIDENTIFY: {
             struct hogo__set drop, gen;
-            deid_sets(p, r, d, &drop, &gen);
+            hogo__deid_sets(p, r, d, &drop, &gen);
             appendf(w, "    ・提供先が特定の個人を識別できない情報への加工: ");
             if (!hogo__set_empty(&drop)) {
                 set_ja(w, p, HOGO__K_DATA, &drop);
@@ -819,8 +668,14 @@ static int decision_text_ja(struct hogo_writer *w, const struct hogo_policy *p,
     for (int i = 0; i < d->nreasons; i++) {
         int ri = d->reasons[i].rule;
         if (ri < 0) {
-            const struct statute_bar *bar = statute_bar_of(d);
-            appendf(w, "  %s により認められません\n        %s\n\n", bar->ja_statute, bar->ja);
+            bool contact = d->statute == HOGO__STATUTE_PSEUDONYMIZED_CONTACT;
+            appendf(w, "  %s により認められません\n        %s\n\n",
+                    contact ? "個人情報保護法第41条第8項" : "個人情報保護法第41条第6項",
+                    contact ? "仮名加工情報に含まれる連絡先その他の情報を利用して、本人に電話をかけ、"
+                              "郵便・電子メール等を送り、または住居を訪問することはできません。"
+                            : "仮名加工情報は、法令に基づく場合を除き、第三者に提供することができません"
+                              "（委託先・事業の承継先は第三者に該当しません）。匿名化または統計化した上で"
+                              "提供してください。");
             continue;
         }
         const struct hogo__rule *rule = &p->rules[ri];
@@ -888,8 +743,9 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
     for (int i = 0; i < d->nreasons; i++) {
         int ri = d->reasons[i].rule;
         if (ri < 0) {
-            const struct statute_bar *bar = statute_bar_of(d);
-            appendf(w, "  %s  forbid\n        %s\n\n", bar->statute, bar->en);
+            struct hogo_reason why;
+            hogo_decision_reason(p, d, i, &why);
+            appendf(w, "  %s  forbid\n        %s\n\n", why.statute, why.quote);
             continue;
         }
         const struct hogo__rule *rule = &p->rules[ri];
@@ -912,7 +768,7 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
         }
         if (d->reasons[i].effect == HOGO__REASON_NO_MATCH) {
             appendf(w, "        missing:\n");
-            each_missing(p, r, d, rule, text_missing_item, w);
+            hogo_decision_missing(p, r, d, i, text_missing_item, w);
         }
         appendf(w, "\n");
     }
@@ -930,10 +786,10 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
                                             "Art.19(2))"
                                           : "creation");
             if (ob == HOGO__OB_FOREIGN_TRANSFER_INFO)
-                appendf(w, "; %s: %s", r->country, regime_text(r->country));
+                appendf(w, "; %s: %s", r->country, hogo__regime_text(r->country));
             if (ob == HOGO__OB_DEIDENTIFY) {
                 struct hogo__set drop, gen;
-                deid_sets(p, r, d, &drop, &gen);
+                hogo__deid_sets(p, r, d, &drop, &gen);
                 appendf(w, "; drop:");
                 for (int i = 0; i < v->t[HOGO__K_DATA].n; i++)
                     if (hogo__set_has(&drop, i))

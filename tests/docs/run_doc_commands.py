@@ -6,7 +6,10 @@ build/bin/hogo) being the hogo under test, and every command must exit 0 or 1 (a
 found/not found); 2 and above (bad usage, errors) fail the block.
 
 Test layer. A block whose lines start with "$ " runs those lines only (the rest is output);
-otherwise every line runs. A block that cannot run here (it needs a service, root, or is the
+otherwise every line runs. The blocks of one file run in order in one shell, so a block may
+rely on what an earlier block of the same file set up, and every file starts with a store
+prepared the way README.md's store section does it (HOGO_DB, the master and signing keys, an
+initialised store, subject u1 of policy irp). A block that cannot run here (it needs a service, root, or is the
 build itself) opts out with a marker on the line just above its fence, giving the reason:
     <!-- docs-test: skip: needs a PostgreSQL server -->
 Usage: run_doc_commands.py REPO_ROOT HOGO
@@ -60,13 +63,20 @@ def commands(body):
     return out
 
 
-def script(cmds):
-    parts = ["set -u"]
+PREPARE = """export HOGO_DB=$PWD/prepared.db HOGO_MASTER_KEY_FILE=$PWD/prepared-master.key \\
+  HOGO_SIGNING_KEY_FILE=$PWD/prepared-audit.key
+{ hogo key generate "$HOGO_MASTER_KEY_FILE" && hogo key generate --signing "$HOGO_SIGNING_KEY_FILE" \\
+  && hogo init && hogo subject add u1 --operator irp; } >prepare.log 2>&1 || { echo 'cannot prepare a store'; cat prepare.log; exit 1; }
+"""
+
+
+def script(cmds, where=""):
+    parts = []
     for n, c in enumerate(cmds, 1):
         quoted = c.replace("'", "'\\''")
         # the command on a line of its own, so that a trailing comment ends with the line
         parts.append(f"{{ {c}\n}} </dev/null >>out.log 2>&1; s=$?\n"
-                     f"if [ $s -gt 1 ]; then echo 'command {n} exited '$s': {quoted}'; "
+                     f"if [ $s -gt 1 ]; then echo '{where}command {n} exited '$s': {quoted}'; "
                      f"tail -5 out.log; exit 1; fi")
     return "\n".join(parts) + "\n"
 
@@ -78,33 +88,39 @@ def main():
     ran = skipped = failed = 0
     for path in docs:
         rel = os.path.relpath(path, root)
+        parts, count = [], 0
         for line, skip, body in blocks(path):
             if skip:
                 skipped += 1
                 print(f"skip {rel}:{line}: {skip}")
                 continue
             cmds = commands(body)
-            if not cmds:
-                continue
-            work = tempfile.mkdtemp(prefix="hogo-docs-")
-            try:
-                for name in ("examples", "policies", "scripts", "tests", "docs", "bench"):
-                    if os.path.exists(os.path.join(root, name)):
-                        os.symlink(os.path.join(root, name), os.path.join(work, name))
-                os.makedirs(os.path.join(work, "build", "bin"))
-                os.symlink(hogo, os.path.join(work, "build", "bin", "hogo"))
-                env = {k: v for k, v in os.environ.items() if not k.startswith("HOGO_")}
-                env["PATH"] = os.path.join(work, "build", "bin") + os.pathsep + env.get("PATH", "")
-                proc = subprocess.run(["bash", "-c", script(cmds)], cwd=work, env=env,
-                                      capture_output=True, text=True, timeout=300)
-                ran += 1
-                if proc.returncode != 0:
-                    failed += 1
-                    print(f"FAIL {rel}:{line}: {proc.stdout.strip()} {proc.stderr.strip()}")
-                else:
-                    print(f"ok   {rel}:{line}: {len(cmds)} commands")
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
+            if cmds:
+                parts.append(script(cmds, f"{rel}:{line}: "))
+                count += 1
+        if not parts:
+            continue
+        work = tempfile.mkdtemp(prefix="hogo-docs-")
+        try:
+            for name in ("examples", "policies", "scripts", "tests", "docs", "bench"):
+                if os.path.exists(os.path.join(root, name)):
+                    os.symlink(os.path.join(root, name), os.path.join(work, name))
+            os.makedirs(os.path.join(work, "build", "bin"))
+            for prog in sorted(glob.glob(os.path.join(os.path.dirname(hogo), "hogo*"))):
+                os.symlink(prog, os.path.join(work, "build", "bin", os.path.basename(prog)))
+            env = {k: v for k, v in os.environ.items() if not k.startswith("HOGO_")}
+            env["PATH"] = os.path.join(work, "build", "bin") + os.pathsep + env.get("PATH", "")
+            proc = subprocess.run(["bash", "-c", "set -u\n" + PREPARE + "\n".join(parts)],
+                                  cwd=work, env=env, capture_output=True, text=True,
+                                  timeout=600)
+            ran += count
+            if proc.returncode != 0:
+                failed += 1
+                print(f"FAIL {proc.stdout.strip()} {proc.stderr.strip()}")
+            else:
+                print(f"ok   {rel}: {count} blocks")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     print(f"{ran} blocks ran, {skipped} skipped, {failed} failed")
     return 1 if failed or ran == 0 else 0
 
