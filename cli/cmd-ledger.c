@@ -167,8 +167,10 @@ int cmd_ledger(int argc, char **argv)
             static const char *const cols[] = {"type", "id", "subject_id", "date", "counterparty",
                                                "purpose", "items", "purge_after"};
             FILE *o = out ? fopen(out, "w") : stdout;
-            if (!o || (format == LISTING_CSV ? fputs(text, o) < 0
-                                             : listing_json_array(o, format, text, cols, 8) < 0) ||
+            /* json and csv are the library's own export; jsonl and text are made from it */
+            int own = format == LISTING_CSV || format == LISTING_JSON;
+            if (!o || (own ? fputs(text, o) < 0 || (format == LISTING_JSON && fputc('\n', o) < 0)
+                           : listing_json_array(o, format, text, cols, 8) < 0) ||
                 fflush(o) != 0)
                 rc = hogo_error_set(&err, HOGO_EIO, out, "cannot write '%s'", out ? out : "stdout");
             if (o && o != stdout)

@@ -16,6 +16,7 @@
 #include <hogo/file.h>
 #include <hogo/ledger.h>
 #include <hogo/policy.h>
+#include <hogo/rights.h>
 #include <hogo/store.h>
 
 #ifdef __cplusplus
