@@ -20,7 +20,8 @@ deps:
 	    ! pkg-config --exists $(PKGS) || ! command -v clang-14 >/dev/null || \
 	    ! command -v mecab-config >/dev/null || ! test -f /usr/include/glpk.h || ! test -x /usr/lib/postgresql/15/bin/postgres || \
 	    ! command -v wrk >/dev/null || ! command -v curl >/dev/null || ! command -v npm >/dev/null || \
-	    ! test -d tests/openapi/node_modules/@seriousme/openapi-schema-validator; then \
+	    ! test -d tests/openapi/node_modules/@seriousme/openapi-schema-validator || \
+	    ! python3 -c 'import yaml' 2>/dev/null; then \
 		bash scripts/install-deps.sh; \
 	fi
 

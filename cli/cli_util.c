@@ -5,6 +5,7 @@
 #include "cli_util.h"
 #include "commands.h"
 
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,4 +68,22 @@ int cli_read_all(FILE *f, size_t max, char **buf, size_t *len, struct hogo_error
     if (rc == HOGO_EIO)
         return hogo_error_set(err, HOGO_EIO, "", "cannot read the request");
     return rc;
+}
+
+const char *cli_default_lang(void)
+{
+    const char *lang = getenv("HOGO_LANG");
+    return lang && !strcmp(lang, "en") ? "en" : "ja";
+}
+
+int cli_bad_option(const char *command, char **argv)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    if (optopt && strncmp(arg, "--", 2) != 0)
+        cli_errorf("%s: unknown option '-%c' or it needs a value; see 'hogo %s --help'", command,
+                   optopt, command);
+    else
+        cli_errorf("%s: unknown option, or one that needs a value: '%s'; see 'hogo %s --help'",
+                   command, arg, command);
+    return 2;
 }

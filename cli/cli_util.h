@@ -24,4 +24,11 @@ void cli_print_error(const struct hogo_error *err);
 /* Reads all of f, failing with HOGO_ELIMIT beyond max bytes; *buf is allocated (free it). */
 int cli_read_all(FILE *f, size_t max, char **buf, size_t *len, struct hogo_error *err);
 
+/* After getopt_long() (with opterr = 0) returned '?' or ':': prints hogo's own message naming
+ * the option and how to get help, and returns the usage exit status 2. */
+int cli_bad_option(const char *command, char **argv);
+
+/* The language of text output: $HOGO_LANG when it is "ja" or "en", else "ja". */
+const char *cli_default_lang(void);
+
 #endif

@@ -7,6 +7,7 @@
  */
 #include "cli_util.h"
 #include "commands.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,7 +19,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: hogo check --policy ID|FILE [--format json|text] [--max-request BYTES] "
+            "usage: hogo check --policy ID|FILE [--format json|text] [--lang ja|en] [--max-request BYTES] "
             "[REQUEST.json]\n"
             "       hogo check --policy ID|FILE --jsonl < requests.jsonl\n\n"
             "Decides whether a use or provision of personal data is allowed under a policy, and "
@@ -27,6 +28,7 @@ static void usage(FILE *out)
             "  --policy ID|FILE    policy id (rcc rea rmc rkm irp; searched in $HOGO_POLICY_PATH,\n"
             "                      then the shipped policies) or a policy file; default: the\n"
             "                      request's own \"policy\"\n"
+            "  --lang ja|en        the language of --format text (default $HOGO_LANG, else ja)\n"
             "  --format json|text  json (default) or text for a person: the clauses in Japanese\n"
             "                      with an English gloss\n"
             "  --jsonl             one request per line on stdin, one response per line on "
@@ -296,6 +298,8 @@ static int run_jsonl(struct policy_cache *cache, size_t max)
         status = 2;
         goto out;
     }
+    struct progress shown;
+    progress_begin(&shown, "check --jsonl", NULL);
     for (;;) {
         size_t before = lr.start;
         size_t dummy;
@@ -312,6 +316,7 @@ static int run_jsonl(struct policy_cache *cache, size_t max)
         lr.start = before; /* peeked: a complete line is there */
         status = run_batch(cache, &lr, req, w, max, status);
     }
+    progress_end(&shown);
     if (ferror(stdout)) {
         cli_errorf("cannot write the responses");
         status = 2;
@@ -329,12 +334,14 @@ int cmd_check(int argc, char **argv)
         {"policy", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
         {"jsonl", no_argument, NULL, 'j'},        {"max-request", required_argument, NULL, 'm'},
         {"db", required_argument, NULL, 'd'},     {"subject", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    const char *policy_arg = NULL, *db = NULL, *subject = NULL;
+        {"lang", required_argument, NULL, 'l'},   {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *policy_arg = NULL, *db = NULL, *subject = NULL, *lang = cli_default_lang();
     bool jsonl = false, text = false;
     size_t max = HOGO_DEFAULT_MAX_REQUEST;
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "p:f:jm:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
@@ -354,6 +361,13 @@ int cmd_check(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'l':
+            if (strcmp(optarg, "ja") && strcmp(optarg, "en")) {
+                cli_errorf("check: --lang is ja or en, not '%s'", optarg);
+                return 2;
+            }
+            lang = optarg;
+            break;
         case 'j':
             jsonl = true;
             break;
@@ -371,8 +385,7 @@ int cmd_check(int argc, char **argv)
             usage(stdout);
             return 0;
         default:
-            usage(stderr);
-            return 2;
+            return cli_bad_option("check", argv);
         }
     }
     if (jsonl && text) {
@@ -430,7 +443,8 @@ int cmd_check(int argc, char **argv)
     }
     struct hogo_request *req = NULL;
     struct hogo_writer *w = NULL;
-    if (hogo_request_new(&req) || hogo_writer_new(!text, &w)) {
+    if (hogo_request_new(&req) || hogo_writer_new(!text, &w) ||
+        hogo_writer_set_language(w, lang)) {
         cli_errorf("out of memory");
     } else {
         int r = decide_one(&cache, req, w, json, len, max, text ? ANSWER_TEXT : ANSWER_PRETTY, &err);

@@ -7,6 +7,7 @@
  * Exit status: 0 success, 2 bad input (the message says where: file:line or JSON pointer).
  */
 #include "commands.h"
+#include "progress.h"
 
 #include <hogo/deid.h>
 #include <hogo/ledger.h>
@@ -417,8 +418,12 @@ static int run_anonymize(int argc, char **argv)
     struct hogo_deid_release_info info = {o.operator_name, o.recipient_name, o.method, NULL};
     rc = 0;
     /* Nothing is written unless the search and its independent re-check succeed. */
-    if (hogo_deid_config_load(o.config, &cfg, &err) < 0 ||
-        hogo_deid_anonymize(cfg, argv[first], &res, &err) < 0) {
+    struct progress shown;
+    progress_begin(&shown, "deid anonymize: searching for the least generalisation", NULL);
+    int failed = hogo_deid_config_load(o.config, &cfg, &err) < 0 ||
+                 hogo_deid_anonymize(cfg, argv[first], &res, &err) < 0;
+    progress_end(&shown);
+    if (failed) {
         rc = report_error("anonymize", &err);
         goto out;
     }

@@ -16,10 +16,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "listing.h"
+
 static const char usage_text[] =
     "usage: hogo ledger <subcommand> [--db DB]\n"
-    "  list [FILTERS]                     records as JSON\n"
-    "  export [FILTERS] [--format json|csv] [--out FILE]\n"
+    "  list [FILTERS] [--format json|jsonl|csv|text]   the records (default json)\n"
+    "  export [FILTERS] [--format json|jsonl|csv|text] [--out FILE]\n"
     "  show ID                            one record\n"
     "  purge                              delete records past their retention period (only)\n"
     "  receipt --subject ID --provider-name N --provider-address A\n"
@@ -61,7 +63,7 @@ enum { O_SUB = 1, O_REC, O_FROM, O_TO, O_KIND, O_FMT, O_OUT, O_PN, O_PA, O_PR, O
 struct ledger_opts {
     struct hogo_ledger_filter f; /* list/export filter */
     struct hogo_receipt r;       /* the receipt to record */
-    int format;                  /* HOGO_LEDGER_JSON or _CSV */
+    enum listing_format format;  /* --format */
     const char *out, *items;     /* --out FILE, --items a,b */
 };
 
@@ -90,12 +92,8 @@ static int ledger_option(void *ctx, int id, const char *arg)
         }
         break;
     case O_FMT:
-        if (!strcmp(arg, "csv"))
-            l->format = HOGO_LEDGER_CSV;
-        else if (strcmp(arg, "json")) {
-            cli_errorf("ledger: --format takes json or csv, not '%s'", arg);
+        if (listing_format_parse("ledger", arg, &l->format))
             return 2;
-        }
         break;
     case O_OUT: l->out = arg; break;
     case O_PN: l->r.provider_name = arg; break;
@@ -136,14 +134,14 @@ int cmd_ledger(int argc, char **argv)
     struct store_cli o = {.name = "ledger", .usage = usage_text};
     struct ledger_opts l = {.r = {.retention_years = 3, .retention_from = "creation",
                                   .record_required = 1},
-                            .format = HOGO_LEDGER_JSON};
+                            .format = LISTING_JSON};
     int status = store_cli_parse(&o, argc, argv, 1, longopts, ledger_option, &l);
     if (status >= 0)
         return status;
     const char *sub = o.sub, *out = l.out, *items = l.items;
     struct hogo_ledger_filter f = l.f;
     struct hogo_receipt r = l.r;
-    int format = l.format;
+    enum listing_format format = l.format;
     int npos = o.npos;
     int known = !strcmp(sub, "list") || !strcmp(sub, "export") || !strcmp(sub, "show") ||
                 !strcmp(sub, "purge") || !strcmp(sub, "receipt");
@@ -163,11 +161,17 @@ int cmd_ledger(int argc, char **argv)
     hogo_error_clear(&err);
     int rc = store_cli_open(&o, &st, 0, &err);
     if (rc == 0 && (!strcmp(sub, "list") || !strcmp(sub, "export"))) {
-        rc = hogo_ledger_export(st, &f, !strcmp(sub, "list") ? HOGO_LEDGER_JSON : format, &text,
-                                &err);
+        rc = hogo_ledger_export(st, &f, format == LISTING_CSV ? HOGO_LEDGER_CSV : HOGO_LEDGER_JSON,
+                                &text, &err);
         if (rc == 0) {
+            static const char *const cols[] = {"type", "id", "subject_id", "date", "counterparty",
+                                               "purpose", "items", "purge_after"};
             FILE *o = out ? fopen(out, "w") : stdout;
-            if (!o || fputs(text, o) < 0 || (format == HOGO_LEDGER_JSON && fputc('\n', o) < 0))
+            /* json and csv are the library's own export; jsonl and text are made from it */
+            int own = format == LISTING_CSV || format == LISTING_JSON;
+            if (!o || (own ? fputs(text, o) < 0 || (format == LISTING_JSON && fputc('\n', o) < 0)
+                           : listing_json_array(o, format, text, cols, 8) < 0) ||
+                fflush(o) != 0)
                 rc = hogo_error_set(&err, HOGO_EIO, out, "cannot write '%s'", out ? out : "stdout");
             if (o && o != stdout)
                 fclose(o);

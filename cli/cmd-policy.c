@@ -5,21 +5,72 @@
  */
 #include "cli_util.h"
 #include "commands.h"
+#include "listing.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: hogo policy check FILE|ID...\n"
-                 "       hogo policy show ID|FILE\n"
+    fprintf(out, "usage: hogo policy list [--format json|jsonl|csv|text]\n"
+                 "       hogo policy check FILE|ID...\n"
+                 "       hogo policy show ID|FILE [--format text|json|jsonl|csv]\n"
                  "       hogo policy diff OLD NEW\n\n"
+                 "  list   the policies the vocabulary names: id, operator, version, file\n"
                  "  check  load each policy, verify every id against the vocabulary and every\n"
                  "         quote against the policy text; print each problem as file:line:col\n"
-                 "  show   the clauses of a policy: recipients, purposes, conditions, duties\n"
+                 "  show   the clauses of a policy: recipients, purposes, conditions, duties;\n"
+                 "         --format json|jsonl|csv lists its rules, one row each\n"
                  "  diff   what changed between two revisions (clauses added, removed, changed)\n\n"
                  "exit status: 0 ok, 1 diff found differences, 2 a policy has errors or bad "
                  "arguments\n");
+}
+
+/* `hogo policy list`: every policy of the shipped vocabulary that resolves to a file. */
+static int policy_list(int argc, char **argv)
+{
+    enum listing_format format = LISTING_TEXT;
+    for (int i = 1; i < argc; i++) {
+        const char *value = !strncmp(argv[i], "--format=", 9) ? argv[i] + 9
+                            : !strcmp(argv[i], "--format") && i + 1 < argc ? argv[++i]
+                                                                           : NULL;
+        if (!value) {
+            cli_errorf("policy list: unknown argument '%s'; it takes --format only", argv[i]);
+            return 2;
+        }
+        if (listing_format_parse("policy list", value, &format))
+            return 2;
+    }
+    char vpath[4096];
+    hogo_policy_vocab_file("", vpath, sizeof vpath);
+    struct hogo_vocab *v = NULL;
+    struct hogo_error err;
+    if (hogo_vocab_load(vpath, &v, &err)) {
+        cli_print_error(&err);
+        return 2;
+    }
+    static const char *const cols[] = {"id", "operator", "version", "path"};
+    struct listing *l = listing_begin(stdout, format, cols, 4);
+    int status = l ? 0 : 2;
+    struct hogo_vocab_entry e;
+    for (size_t i = 0; l && hogo_vocab_entry(v, i, &e) == 0; i++) {
+        if (strcmp(e.kind, "policy"))
+            continue;
+        struct hogo_policy *p = NULL;
+        if (hogo_policy_open(e.id, NULL, &p, &err)) {
+            const char *vals[] = {e.id, e.ja, NULL, NULL};
+            listing_row(l, vals); /* named by the vocabulary, but no file loads */
+            continue;
+        }
+        const char *vals[] = {hogo_policy_id(p), hogo_policy_operator(p), hogo_policy_version(p),
+                              hogo_policy_path(p)};
+        listing_row(l, vals);
+        hogo_policy_free(p);
+    }
+    if (l)
+        listing_end(l);
+    hogo_vocab_free(v);
+    return status;
 }
 
 static int policy_check(int argc, char **argv)
@@ -45,15 +96,66 @@ static int policy_check(int argc, char **argv)
     return status;
 }
 
+/* Reads [--format F] around one positional argument; returns it, or NULL after a message. */
+static const char *one_arg_and_format(const char *command, int argc, char **argv,
+                                      enum listing_format *format)
+{
+    const char *arg = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *value = !strncmp(argv[i], "--format=", 9) ? argv[i] + 9
+                            : !strcmp(argv[i], "--format") && i + 1 < argc ? argv[++i]
+                                                                           : NULL;
+        if (value) {
+            if (listing_format_parse(command, value, format))
+                return NULL;
+        } else if (argv[i][0] == '-' || arg) {
+            cli_errorf("%s: unknown argument '%s'; name one policy (id or file) and optionally "
+                       "--format", command, argv[i]);
+            return NULL;
+        } else {
+            arg = argv[i];
+        }
+    }
+    if (!arg)
+        cli_errorf("%s: name one policy (id or file)", command);
+    return arg;
+}
+
+/* The rules of a policy as a listing, one row each. */
+static void show_rules(const struct hogo_policy *p, enum listing_format format)
+{
+    static const char *const cols[] = {
+        "clause", "effect", "actions", "purposes", "data", "recipients", "services", "forms",
+        "basis", "when", "unless", "yields_to", "obligations", "quote", "note", "line"};
+    struct listing *l = listing_begin(stdout, format, cols, 16);
+    struct hogo_rule_info ri;
+    for (int i = 0; l && hogo_policy_rule(p, i, &ri) == 0; i++) {
+        char line[16];
+        snprintf(line, sizeof line, "%d", ri.line);
+        const char *vals[] = {ri.clause,     ri.effect, ri.actions,  ri.purposes,
+                              ri.data,       ri.recipients, ri.services, ri.forms,
+                              ri.bases,      ri.when,   ri.unless,   ri.yields_to,
+                              ri.obligations, ri.quote, ri.note,     line};
+        listing_row(l, vals);
+    }
+    if (l)
+        listing_end(l);
+}
+
 static int policy_show(int argc, char **argv)
 {
-    if (argc != 2) {
-        cli_errorf("policy show: name one policy (id or file)");
+    enum listing_format format = LISTING_TEXT;
+    const char *arg = one_arg_and_format("policy show", argc, argv, &format);
+    if (!arg)
         return 2;
-    }
     struct hogo_policy *p = NULL;
-    if (cli_load_policy(argv[1], &p, NULL))
+    if (cli_load_policy(arg, &p, NULL))
         return 2;
+    if (format != LISTING_TEXT) {
+        show_rules(p, format);
+        hogo_policy_free(p);
+        return 0;
+    }
     char *s = hogo_policy_summary(p);
     if (s)
         fputs(s, stdout);
@@ -95,12 +197,14 @@ int cmd_policy(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (!strcmp(argv[1], "list"))
+        return policy_list(argc - 1, argv + 1);
     if (!strcmp(argv[1], "check"))
         return policy_check(argc - 1, argv + 1);
     if (!strcmp(argv[1], "show"))
         return policy_show(argc - 1, argv + 1);
     if (!strcmp(argv[1], "diff"))
         return policy_diff(argc - 1, argv + 1);
-    cli_errorf("policy: unknown subcommand '%s' (check, show, diff)", argv[1]);
+    cli_errorf("policy: unknown subcommand '%s' (list, check, show, diff)", argv[1]);
     return 2;
 }

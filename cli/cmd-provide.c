@@ -204,6 +204,7 @@ int cmd_provide(int argc, char **argv)
     const char *own = getenv("HOGO_OWN_RETENTION_YEARS");
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case O_DB: db = optarg; break;
@@ -216,7 +217,7 @@ int cmd_provide(int argc, char **argv)
         case O_APPLY: a.data = optarg; break;
         case O_OUT: a.out = optarg; break;
         case 'h': fputs(usage_text, stdout); return 0;
-        default: fputs(usage_text, stderr); return 2;
+        default: return cli_bad_option("provide", argv);
         }
     }
     if (provide_cli_own_retention("provide", own, &o.own_retention_years) < 0)

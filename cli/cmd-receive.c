@@ -101,6 +101,7 @@ int cmd_receive(int argc, char **argv)
     char *file_vals[5] = {0};
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case O_DB: db = optarg; break;
@@ -114,7 +115,7 @@ int cmd_receive(int argc, char **argv)
         case O_CONF: conf = optarg; break;
         case O_OWN: own = optarg; break;
         case 'h': fputs(usage_text, stdout); return 0;
-        default: fputs(usage_text, stderr); return 2;
+        default: return cli_bad_option("receive", argv);
         }
     }
     struct hogo_error err = {0};

@@ -25,6 +25,7 @@ int cmd_corp(int argc, char **argv);
 int cmd_deid(int argc, char **argv);
 int cmd_provide(int argc, char **argv);
 int cmd_receive(int argc, char **argv);
+int cmd_vocab(int argc, char **argv);
 int cmd_dsr(int argc, char **argv);
 /* `hogo subject import|export` (cmd-import.c), called by cmd_subject. */
 int cmd_subject_bulk(int argc, char **argv);

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct cli_command commands[] = {
@@ -23,6 +24,7 @@ static const struct cli_command commands[] = {
     {"deid", "de-identify data: anonymize, stats, pseudonymize, scrub, apply", cmd_deid},
     {"provide", "decide and record a provision (APPI Art.29)", cmd_provide},
     {"receive", "decide and record a receipt (APPI Art.30)", cmd_receive},
+    {"vocab", "find vocabulary ids by id, Japanese or English name", cmd_vocab},
     {"dsr", "rights requests: disclosure, correction, suspension, erasure (APPI Arts.32-39)",
      cmd_dsr},
     {"breach", "leak incidents: reportability, deadlines, reports, notices (APPI Art.26)",
@@ -40,16 +42,44 @@ void cli_errorf(const char *fmt, ...)
     va_end(ap);
 }
 
+/* Every environment variable hogo reads: `hogo help environment`. */
+static const struct {
+    const char *name, *meaning;
+} environment[] = {
+    {"HOGO_DB", "the store: a SQLite file or postgresql://... (as --db)"},
+    {"HOGO_MASTER_KEY_FILE", "the file holding the master key that seals personal data"},
+    {"HOGO_MASTER_KEY", "the master key itself, hex (when no key file is given)"},
+    {"HOGO_SIGNING_KEY_FILE", "the Ed25519 key that signs audit checkpoints"},
+    {"HOGO_KEY_STORE", "where per-subject keys are kept, when not in the store itself"},
+    {"HOGO_ACTOR", "who is acting, written into every audit event (as --actor; default cli)"},
+    {"HOGO_POLICY_PATH", "directories (:-separated) searched for policy ids before the "
+                         "shipped policies"},
+    {"HOGO_LANG", "the language of text output: ja (default) or en (as --lang)"},
+    {"HOGO_NOW", "for tests: a fixed clock (seconds since the epoch) where a command reads one"},
+    {"HOGO_OWN_RETENTION_YEARS", "provide/receive: the operator's own retention, in years, "
+                                 "for records the law does not require (as --own-retention)"},
+};
+
+static void print_environment(FILE *out)
+{
+    fprintf(out, "Environment variables hogo reads (an option given on the command line "
+                 "wins):\n\n");
+    for (size_t i = 0; i < sizeof environment / sizeof environment[0]; i++)
+        fprintf(out, "  %-26s %s\n", environment[i].name, environment[i].meaning);
+}
+
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: hogo <command> [options]\n"
-                 "       hogo --help | --version\n\n"
+    fprintf(out, "usage: hogo [--actor NAME] <command> [options]\n"
+                 "       hogo --help | --version | help COMMAND | help environment\n\n"
                  "hogo checks every use and third-party provision of personal data against\n"
                  "a privacy policy, clause by clause, and says which clause decided.\n\n"
                  "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n'hogo <command> --help' describes one command.\n");
+    fprintf(out, "\n'hogo <command> --help' describes one command; 'hogo help environment' the\n"
+                 "environment variables. --actor NAME names who acts in the audit log (as "
+                 "HOGO_ACTOR).\n");
 }
 
 int main(int argc, char **argv)
@@ -58,7 +88,28 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    /* --actor NAME (or --actor=NAME) before the command: who acts, for the audit log */
+    while (argc > 1 && !strncmp(argv[1], "--actor", 7) && (argv[1][7] == '=' || !argv[1][7])) {
+        const char *actor = argv[1][7] == '=' ? argv[1] + 8 : argc > 2 ? argv[2] : NULL;
+        if (!actor || !*actor) {
+            cli_errorf("--actor needs a name (who acts, for the audit log)");
+            return 2;
+        }
+        setenv("HOGO_ACTOR", actor, 1);
+        int used = argv[1][7] == '=' ? 1 : 2;
+        argv[used] = argv[0];
+        argv += used;
+        argc -= used;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        if (argc > 2 && strcmp(argv[1], "help") == 0 && !strcmp(argv[2], "environment")) {
+            print_environment(stdout);
+            return 0;
+        }
         if (argc > 2 && strcmp(argv[1], "help") == 0) {
             for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
                 if (!strcmp(commands[i].name, argv[2])) {

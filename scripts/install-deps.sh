@@ -10,7 +10,7 @@ packages=(
   libmicrohttpd-dev libutf8proc-dev libcmocka-dev
   libmecab-dev mecab mecab-ipadic-utf8 libglpk-dev
   clang-14 libclang-rt-14-dev
-  postgresql-15 sqlite3 python3 curl wrk
+  postgresql-15 sqlite3 python3 python3-yaml curl wrk
 )
 
 # The OpenAPI check of `make check` (tests/openapi) runs on Node.js with packages pinned in

@@ -201,8 +201,13 @@ HOGO_EXTERN int hogo_writer_line(struct hogo_writer *w, const char *text, size_t
 /* Appends {"error": {"where", "message", "code"}} followed by a newline. */
 HOGO_EXTERN int hogo_writer_error(struct hogo_writer *w, const struct hogo_error *err);
 
-/* Appends the decision as text for a person: the answer, each clause in Japanese with an
- * English gloss, what was missing, and the obligations. */
+/* Chooses the language of the text a writer writes: "ja" (the default) or "en". Returns 0,
+ * or HOGO_EINVAL for another language. */
+HOGO_EXTERN int hogo_writer_set_language(struct hogo_writer *w, const char *lang);
+
+/* Appends the decision as text for a person, in the writer's language (Japanese unless
+ * hogo_writer_set_language() chose English): the answer, each deciding clause in the policy's
+ * own words, what was missing as sentences, and the duties in the statute's terms. */
 HOGO_EXTERN int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *policy,
                                           const struct hogo_request *req,
                                           const struct hogo_decision *dec);

@@ -11,10 +11,12 @@
 #include <hogo/apikey.h>
 #include <hogo/audit.h>
 #include <hogo/decide.h>
+#include <hogo/deid.h>
 #include <hogo/error.h>
 #include <hogo/file.h>
 #include <hogo/ledger.h>
 #include <hogo/policy.h>
+#include <hogo/rights.h>
 #include <hogo/store.h>
 
 #ifdef __cplusplus

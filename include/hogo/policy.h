@@ -38,6 +38,22 @@ HOGO_EXTERN void hogo_vocab_free(struct hogo_vocab *vocab);
 /* The file a vocabulary was loaded from (borrowed). */
 HOGO_EXTERN const char *hogo_vocab_path(const struct hogo_vocab *vocab);
 
+/* One id of the vocabulary, borrowed from it. */
+struct hogo_vocab_entry {
+    const char *kind;    /* "purpose", "data_category", "recipient", "recipient_class", ... */
+    const char *id;
+    const char *ja;      /* its Japanese name ("" when none) */
+    const char *en;      /* its English description ("" when none) */
+    const char *broader; /* the broader ids it names (part_of, parent, classes), space-separated */
+};
+
+/* How many ids the vocabulary defines, of every kind. */
+HOGO_EXTERN size_t hogo_vocab_count(const struct hogo_vocab *vocab);
+
+/* The i-th id (kinds in the vocabulary's order); 0, or -1 when i is past the last. */
+HOGO_EXTERN int hogo_vocab_entry(const struct hogo_vocab *vocab, size_t i,
+                                 struct hogo_vocab_entry *out);
+
 /* The vocabulary file a policy file is compiled over when no vocabulary is given:
  * vocabulary.yaml beside it, else the shipped one. Written into path. */
 HOGO_EXTERN void hogo_policy_vocab_file(const char *policy_path, char *path, size_t size);
@@ -87,6 +103,20 @@ HOGO_EXTERN const struct hogo_vocab *hogo_policy_vocab(const struct hogo_policy 
 
 /* Number of clauses and rules, for summaries. */
 HOGO_EXTERN int hogo_policy_clause_count(const struct hogo_policy *policy);
+
+/* One rule of a policy as text, for listings (`hogo policy show --format`). Strings point into
+ * the policy or into the struct itself; empty when the rule says nothing of it. */
+struct hogo_rule_info {
+    const char *clause, *title, *effect, *quote, *note;
+    const char *purposes, *data, *recipients, *services; /* the ids as written ("not a, b") */
+    char actions[96], forms[96], bases[96], yields_to[96], obligations[256];
+    char when[1200], unless[1200];
+    int line; /* where the rule starts in the policy file */
+};
+
+/* Fills out with rule i (0 .. hogo_policy_rule_count()-1); 0, or -1 when i is out of range. */
+HOGO_EXTERN int hogo_policy_rule(const struct hogo_policy *policy, int i,
+                                 struct hogo_rule_info *out);
 HOGO_EXTERN int hogo_policy_rule_count(const struct hogo_policy *policy);
 
 /* A readable summary of the policy (clauses, recipients, purposes, conditions, obligations);

@@ -6,6 +6,8 @@
  * is verified those events are trustworthy, so a record that differs from its event was
  * edited, a record without an event was inserted, and a record missing before its purge date
  * was deleted (hogo ledger purge deletes only past it; a later provision only extends it).
+ * A collective record (a continuing provision to one recipient) is written once and then
+ * extended by "provision.extend" events, each naming its items so far and its purge date.
  * Events from before the hash and the purge date were recorded are checked for what they
  * name.
  */
@@ -99,11 +101,51 @@ static const char *field(const char *s, size_t n, const char *key, size_t *len)
     return NULL;
 }
 
+/* A later provision added to a collective record: the record now holds these items and is
+ * kept until this purge date. */
+static int extend_event(struct hogo__record_check *c, int64_t seq, const char *object,
+                        size_t olen, const char *detail, size_t dlen)
+{
+    size_t idn = 0, in = 0;
+    const char *id = field(object, olen, "provision:", &idn);
+    const char *items = field(object, olen, "items:", &in);
+    char key[HOGO_LEDGER_ID_BYTES];
+    if (!id || !idn || idn >= HOGO_LEDGER_ID_BYTES || !items) {
+        mismatch(c, seq, "event %lld extends a provision record but does not name it",
+                 (long long)seq);
+        return 0;
+    }
+    memcpy(key, id, idn);
+    key[idn] = '\0';
+    long k = hogo__dict_find(&c->ids, key);
+    if (k < 0 || c->e[k].receipt) {
+        mismatch(c, seq, "event %lld extends %s, which no earlier event recorded",
+                 (long long)seq, key);
+        return 0;
+    }
+    char *grown = strndup(items, in);
+    if (!grown)
+        return HOGO_ENOMEM;
+    free(c->e[k].items);
+    c->e[k].items = grown;
+    char d[1024];
+    snprintf(d, sizeof d, "%.*s", (int)(dlen < sizeof d ? dlen : sizeof d - 1), detail);
+    const char *p = strstr(d, "\"purge_after\":");
+    if (p) {
+        int64_t purge = strtoll(p + 14, NULL, 10);
+        if (purge > c->e[k].purge_after)
+            c->e[k].purge_after = purge;
+    }
+    return 0;
+}
+
 int hogo__record_check_event(struct hogo__record_check *c, int64_t seq, const char *action,
                              size_t alen, const char *object, size_t olen, const char *detail,
                              size_t dlen)
 {
     int receipt;
+    if (alen == 16 && !memcmp(action, "provision.extend", 16))
+        return extend_event(c, seq, object, olen, detail, dlen);
     if (alen == 16 && !memcmp(action, "provision.record", 16))
         receipt = 0;
     else if (alen == 14 && !memcmp(action, "receipt.record", 14))

@@ -110,6 +110,33 @@ bool hogo__consent_covers(const struct hogo_policy *p, const struct hogo_request
     return c->has_data && hogo__set_subset(&r->data, &c->data);
 }
 
+static bool recipient_in_class(const struct hogo_policy *p, int recipient, int cls)
+{
+    return recipient >= 0 && cls >= 0 &&
+           hogo__set_has(&p->vocab->t[HOGO__K_RECIPIENT].up[recipient], cls);
+}
+
+/* A recipient outside Japan and outside the countries whose systems the PPC designates as
+ * equivalent (EU/EEA, UK): APPI Art.28 applies to it. */
+static bool recipient_abroad(const struct hogo_request *r)
+{
+    return r->recipient >= 0 && strcmp(r->country, "JP") != 0 &&
+           !hogo__equivalent_regime(r->country);
+}
+
+/* APPI Art.27(5): a processor (委託) and a successor (事業承継) are not third parties. Abroad,
+ * Art.28 displaces Art.27(5) (with_art28), except for pseudonymised data, whose provision
+ * Art.41(6) governs on its own and which reads Art.27(5) in whatever the country. */
+static bool not_a_third_party(const struct hogo_policy *p, const struct hogo_request *r,
+                              bool with_art28)
+{
+    const struct hogo_vocab *v = p->vocab;
+    if (with_art28 && recipient_abroad(r))
+        return false;
+    return recipient_in_class(p, r->recipient, v->processor) ||
+           recipient_in_class(p, r->recipient, v->successor);
+}
+
 /* Bits of what a rule does not match in the request (0: it applies). */
 unsigned hogo__rule_mismatch(const struct hogo_policy *p, const struct hogo__rule *rule,
                              const struct hogo_request *r)
@@ -179,11 +206,6 @@ static int distance(unsigned miss)
                                 HOGO__MISS_CONSENT));
 }
 
-static bool recipient_in_class(const struct hogo_policy *p, int recipient, int cls)
-{
-    return recipient >= 0 && cls >= 0 &&
-           hogo__set_has(&p->vocab->t[HOGO__K_RECIPIENT].up[recipient], cls);
-}
 
 /* The duties the APPI attaches by itself to an allowed request (docs/policy-language.md). */
 static void statutory_obligations(const struct hogo_policy *p, const struct hogo_request *r,
@@ -191,9 +213,16 @@ static void statutory_obligations(const struct hogo_policy *p, const struct hogo
 {
     const struct hogo_vocab *v = p->vocab;
     bool on_consent = r->basis == HOGO__POLICY || r->basis == HOGO__CONSENT;
-    /* Art.28: a recipient abroad, unless in a country the PPC designates as equivalent */
-    bool foreign = r->recipient >= 0 && strcmp(r->country, "JP") != 0 &&
-                   !hogo__equivalent_regime(r->country);
+    /* Art.28: a recipient abroad, unless in a country the PPC designates as equivalent.
+     * Pseudonymised data goes abroad only to a processor or successor, under Art.41(6), which
+     * displaces Art.28(1) and reads Art.27(5) into Arts.29-30: no foreign duties, no record */
+    bool foreign = recipient_abroad(r) && r->form != HOGO__PSEUDONYMIZED;
+    /* Art.28(1), Rules Art.16: a recipient abroad whose system meets the APPI's standard (the
+     * policy says the operator confirmed it) needs no consent, information or record as a
+     * foreign third party; the duty is the continuing check of Art.28(3), Rules Art.18 */
+    bool system_checked = foreign && (d->obligations & (1u << HOGO__OB_CHECK_FOREIGN_SYSTEM));
+    if (!foreign)
+        d->obligations &= ~(1u << HOGO__OB_CHECK_FOREIGN_SYSTEM);
     switch (r->action) {
     case HOGO__PROVIDE: {
         if (!on_consent)
@@ -201,21 +230,28 @@ static void statutory_obligations(const struct hogo_policy *p, const struct hogo
         /* Art.29(1): none for outsourcing and succession (Art.27(5)); none for a recipient
          * of Art.16(2) (public authorities, local governments, incorporated administrative
          * agencies such as national universities) */
-        bool exempt_class = recipient_in_class(p, r->recipient, v->processor) ||
+        bool exempt_class = (r->form == HOGO__PSEUDONYMIZED && not_a_third_party(p, r, false)) ||
+                            recipient_in_class(p, r->recipient, v->processor) ||
                             recipient_in_class(p, r->recipient, v->successor) ||
                             recipient_in_class(p, r->recipient, v->public_authority) ||
                             recipient_in_class(p, r->recipient, v->local_government) ||
                             hogo__set_has(&v->public_institutions, r->institution);
-        if (r->form != HOGO__STATISTICS && (!exempt_class || foreign) && !record_exempt)
+        if (r->form != HOGO__STATISTICS && (!exempt_class || (foreign && !system_checked)) &&
+            !record_exempt)
             d->obligations |= 1u << HOGO__OB_RECORD_PROVISION;
-        if (foreign)
+        if (foreign && !system_checked)
             d->obligations |= 1u << HOGO__OB_FOREIGN_TRANSFER_INFO;
         break;
     }
     case HOGO__OUTSOURCE:
         d->obligations |= 1u << HOGO__OB_SUPERVISE_PROCESSOR;
-        if (foreign && on_consent)
+        /* a processor abroad without a checked system is a third party under Art.28: consent
+         * with the Art.28(2) information, and the Art.29 record */
+        if (foreign && on_consent && !system_checked) {
             d->obligations |= 1u << HOGO__OB_FOREIGN_TRANSFER_INFO;
+            if (r->form != HOGO__STATISTICS && !record_exempt)
+                d->obligations |= 1u << HOGO__OB_RECORD_PROVISION;
+        }
         break;
     case HOGO__RECEIVE:
         /* aggregates are not personal data: receiving them needs no confirmation */
@@ -255,6 +291,9 @@ int hogo_decide(const struct hogo_policy *p, const struct hogo_request *r,
         const struct hogo__rule *rule = &p->rules[forbids[i]];
         if (hogo__rule_mismatch(p, rule, r))
             continue;
+        /* a bar on 第三者提供 does not reach those Art.27(5) says are not third parties */
+        if (rule->third_party && r->action == HOGO__PROVIDE && not_a_third_party(p, r, true))
+            continue;
         if (rule->yields_to & (1u << r->basis)) {
             if (r->basis != HOGO__CONSENT || hogo__consent_covers(p, r))
                 continue;
@@ -266,9 +305,19 @@ int hogo_decide(const struct hogo_policy *p, const struct hogo_request *r,
         d->allow = false;
         return 0;
     }
-    /* 2. the statute's own bar: pseudonymised data never goes to a third party (Art. 41(6)) */
+    /* 2. the statute's own bars on pseudonymised data (仮名加工情報): it is never used to reach
+     * the person (Art. 41(8)), and it goes to no third party (Art. 41(6)); processors and
+     * successors are not third parties (Art. 27(5), read in by Art. 41(6)) */
+    if (r->form == HOGO__PSEUDONYMIZED && r->purpose >= 0 &&
+        hogo__set_has(&p->vocab->contacting_purposes, r->purpose)) {
+        d->statute = HOGO__STATUTE_PSEUDONYMIZED_CONTACT;
+        add_reason(d, -1, HOGO__REASON_FORBID);
+        d->allow = false;
+        return 0;
+    }
     if (r->action == HOGO__PROVIDE && r->form == HOGO__PSEUDONYMIZED &&
-        (r->basis == HOGO__POLICY || r->basis == HOGO__CONSENT)) {
+        (r->basis == HOGO__POLICY || r->basis == HOGO__CONSENT) &&
+        !not_a_third_party(p, r, false)) {
         d->statute = HOGO__STATUTE_PSEUDONYMIZED_PROVISION;
         add_reason(d, -1, HOGO__REASON_FORBID);
         d->allow = false;

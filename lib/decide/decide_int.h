@@ -94,7 +94,11 @@ enum {
 enum { HOGO__REASON_PERMIT, HOGO__REASON_FORBID, HOGO__REASON_OBLIGE, HOGO__REASON_NO_MATCH };
 
 /* struct hogo_decision.statute */
-enum { HOGO__STATUTE_NONE, HOGO__STATUTE_PSEUDONYMIZED_PROVISION };
+enum {
+    HOGO__STATUTE_NONE,
+    HOGO__STATUTE_PSEUDONYMIZED_PROVISION, /* APPI Art.41(6) */
+    HOGO__STATUTE_PSEUDONYMIZED_CONTACT,   /* APPI Art.41(8) */
+};
 
 /* Evaluates condition ci of policy p on request r (unknown facts make tests false). */
 bool hogo__cond_eval(const struct hogo_policy *p, int ci, const struct hogo_request *r);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 static const char statute_41_6[] = "APPI Art.41(6)";
+static const char statute_41_8[] = "APPI Art.41(8)";
 
 static const char *effect_name(int effect)
 {
@@ -30,11 +31,17 @@ int hogo_decision_reason(const struct hogo_policy *p, const struct hogo_decision
         return HOGO_EINVAL;
     int ri = d->reasons[i].rule;
     if (ri < 0) {
-        out->clause = statute_41_6;
+        bool contact = d->statute == HOGO__STATUTE_PSEUDONYMIZED_CONTACT;
+        out->clause = contact ? statute_41_8 : statute_41_6;
         out->effect = "forbid";
-        out->statute = statute_41_6;
-        out->quote = "pseudonymised data (仮名加工情報) may not be provided to a third party "
-                     "except as the law requires; provide it de-identified or as statistics";
+        out->statute = out->clause;
+        out->quote = contact
+                         ? "pseudonymised data (仮名加工情報) may not be used to call, mail, e-mail "
+                           "or otherwise reach the person; use identified data on the policy's "
+                           "own terms, or do not contact"
+                         : "pseudonymised data (仮名加工情報) may not be provided to a third party "
+                           "except as the law requires (a processor or a successor is not a "
+                           "third party, Art.27(5)); provide it de-identified or as statistics";
         return 0;
     }
     const struct hogo__rule *rule = &p->rules[ri];
@@ -196,6 +203,9 @@ void hogo__obligation_read(const struct hogo_policy *p, const struct hogo_reques
         break;
     case HOGO__OB_GUARDIAN_CONSENT_REQUIRED:
         o->statute = "APPI guidelines 2-16";
+        break;
+    case HOGO__OB_CHECK_FOREIGN_SYSTEM:
+        o->statute = "APPI Art.28(3), Rules Art.18";
         break;
     default:
         break;

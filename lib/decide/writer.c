@@ -17,6 +17,7 @@ struct hogo_writer {
     char *buf; /* owned: everything written so far */
     size_t len, cap;
     bool pretty;
+    bool english; /* text in English (default: Japanese) */
 };
 
 static int reserve(struct hogo_writer *w, size_t more)
@@ -166,6 +167,12 @@ static void gen_obligations(yajl_gen g, const struct hogo_policy *p, const struc
             str(g, "retention_years");
             yajl_gen_integer(g, o.retention_years);
             kv(g, "retention_from", o.retention_from);
+            if (d->retention_last) {
+                /* Rules Art.19(2): continuing provision under one arrangement with the person
+                 * may be recorded collectively, kept 3 years from the last provision */
+                str(g, "collective");
+                yajl_gen_bool(g, 1);
+            }
         }
         if (o.confirm) {
             str(g, "confirm");
@@ -351,9 +358,377 @@ static void text_missing_item(void *ctx, const char *s)
     appendf(ctx, "        - %s\n", s);
 }
 
+
+/* --- text for a person, in Japanese ------------------------------------------------------------ */
+
+static const char *ja_of(const struct hogo_policy *p, enum hogo__kind k, int i)
+{
+    const struct hogo__entry *e = i >= 0 && i < p->vocab->t[k].n ? &p->vocab->t[k].v[i] : NULL;
+    return !e ? "" : e->ja ? e->ja : e->en ? e->en : e->id;
+}
+
+/* Short Japanese names of the request bases (the vocabulary's consent name is a sentence). */
+static const char *basis_ja(int b)
+{
+    static const char *const names[] = {"本プライバシーポリシー", "法令に基づく場合", "警察の捜査",
+                                        "裁判所の命令", "本人の別途の同意"};
+    return b >= 0 && b < 5 ? names[b] : "";
+}
+
+/* Writes the broadest ids of a set of kind k by their Japanese names, joined by 「、」. */
+static void set_ja(struct hogo_writer *w, const struct hogo_policy *p, enum hogo__kind k,
+                   const struct hogo__set *s)
+{
+    const struct hogo__table *t = &p->vocab->t[k];
+    bool first = true;
+    for (int i = 0; i < t->n; i++) {
+        if (!hogo__set_has(s, i))
+            continue;
+        bool broadest = true;
+        for (int j = 0; j < t->n; j++)
+            if (j != i && hogo__set_has(&t->up[i], j) && hogo__set_has(s, j))
+                broadest = false;
+        if (broadest) {
+            appendf(w, "%s「%s」", first ? "" : "、", ja_of(p, k, i));
+            first = false;
+        }
+    }
+}
+
+static void selector_ja(struct hogo_writer *w, const struct hogo_policy *p, enum hogo__kind k,
+                        const struct hogo__selector *sel)
+{
+    if (sel->negated) {
+        /* the ids written after "not": the complement of what it covers */
+        struct hogo__set out = {{0}};
+        for (int i = 0; i < p->vocab->t[k].n; i++)
+            if (!hogo__set_has(&sel->cover, i))
+                hogo__set_add(&out, i);
+        set_ja(w, p, k, &out);
+        appendf(w, "以外");
+        return;
+    }
+    set_ja(w, p, k, &sel->cover);
+}
+
+/* A condition as Japanese words. */
+static void cond_ja(struct hogo_writer *w, const struct hogo_policy *p, int ci)
+{
+    const struct hogo__cond *c = &p->conds[ci];
+    const struct hogo_vocab *v = p->vocab;
+    const char *fact = ja_of(p, HOGO__K_FACT, c->fact);
+    switch (c->op) {
+    case HOGO__C_ALL:
+    case HOGO__C_ANY:
+        for (int i = 0; i < c->count; i++) {
+            if (i)
+                appendf(w, c->op == HOGO__C_ALL ? "、かつ" : "、または");
+            cond_ja(w, p, p->children[c->first + i]);
+        }
+        break;
+    case HOGO__C_NOT:
+        appendf(w, "次に当たらないこと（");
+        if (c->count == 1)
+            cond_ja(w, p, p->children[c->first]);
+        appendf(w, "）");
+        break;
+    case HOGO__C_HAS: {
+        enum hogo__kind k = hogo__fact_kind(c->fact);
+        if (!c->value || c->num < 0 || k == HOGO__K_COUNT)
+            appendf(w, "本人について「%s」があること", fact);
+        else
+            appendf(w, "本人の「%s」に「%s」が含まれること", fact, ja_of(p, k, c->num));
+        break;
+    }
+    case HOGO__C_HAS_CORP:
+        appendf(w, "本人の「%s」に法人番号%013llu が含まれること", fact,
+                (unsigned long long)c->corp);
+        break;
+    case HOGO__C_IS:
+        appendf(w, "本人について「%s」%s", fact, c->value ? "に当たること" : "に当たらないこと");
+        break;
+    case HOGO__C_AGE_AT_MOST:
+        appendf(w, "本人が%d歳以下であること", c->num);
+        break;
+    case HOGO__C_AGE_AT_LEAST:
+        appendf(w, "本人が%d歳以上であること", c->num);
+        break;
+    case HOGO__C_RECIPIENT_IN:
+        appendf(w, "提供先（その法人番号）が本人の「%s」に含まれること", fact);
+        break;
+    case HOGO__C_SERVICE_IN:
+        appendf(w, "当社サービスが本人の「%s」に含まれること", fact);
+        break;
+    case HOGO__C_PURPOSE_OPTED_OUT:
+        appendf(w, "本人がこの利用目的の利用の停止（配信停止等）を求めていること");
+        break;
+    case HOGO__C_RECIPIENT_FOREIGN:
+        appendf(w, "提供先が外国にあること");
+        break;
+    case HOGO__C_INSTITUTION_QUALIFIES:
+        appendf(w, "提供先が学術研究機関等その他この条項が挙げる大学・研究機関であること");
+        break;
+    case HOGO__C_PURPOSE:
+        appendf(w, "利用目的が");
+        set_ja(w, p, HOGO__K_PURPOSE, &c->set);
+        appendf(w, "のいずれかであること");
+        break;
+    case HOGO__C_SERVICE:
+        appendf(w, "当社サービスが");
+        set_ja(w, p, HOGO__K_SERVICE, &c->set);
+        appendf(w, "のいずれかであること");
+        break;
+    case HOGO__C_RECIPIENT:
+        appendf(w, "提供先が");
+        set_ja(w, p, HOGO__K_RECIPIENT, &c->set);
+        appendf(w, "のいずれかであること");
+        break;
+    case HOGO__C_DATA:
+        appendf(w, "情報に");
+        set_ja(w, p, HOGO__K_DATA, &c->set);
+        appendf(w, "のいずれかが含まれること");
+        break;
+    case HOGO__C_BASIS:
+        appendf(w, "根拠が");
+        for (int b = 0, first = 1; b < 5; b++)
+            if (c->num & (1 << b)) {
+                appendf(w, "%s「%s」", first ? "" : "、", basis_ja(b));
+                first = 0;
+            }
+        appendf(w, "のいずれかであること");
+        break;
+    default:
+        break;
+    }
+    (void)v;
+}
+
+/* What the closest clause lacks, as sentences a privacy officer would write. */
+static void missing_ja(struct hogo_writer *w, const struct hogo_policy *p,
+                       const struct hogo_request *r, const struct hogo_decision *d,
+                       const struct hogo__rule *rule)
+{
+    const struct hogo_vocab *v = p->vocab;
+    unsigned m = d->missing;
+    const char *lead = "        ・";
+    if (m & HOGO__MISS_ACTION) {
+        appendf(w, "%sこの条項が定めるのは", lead);
+        for (int a = 0, first = 1; a < 5; a++)
+            if (rule->actions & (1u << a)) {
+                appendf(w, "%s「%s」", first ? "" : "、", ja_of(p, HOGO__K_ACTION, a));
+                first = 0;
+            }
+        appendf(w, "であり、「%s」ではありません。\n", ja_of(p, HOGO__K_ACTION, r->action));
+    }
+    if (m & HOGO__MISS_PURPOSE) {
+        appendf(w, "%s利用目的「%s」はこの条項の対象外です（対象は", lead,
+                ja_of(p, HOGO__K_PURPOSE, r->purpose));
+        selector_ja(w, p, HOGO__K_PURPOSE, &rule->purposes);
+        appendf(w, "）。\n");
+    }
+    if (m & HOGO__MISS_RECIPIENT) {
+        appendf(w, "%s%s「%s」はこの条項の対象外です（対象は", lead,
+                r->action == HOGO__RECEIVE ? "提供元" : "提供先",
+                ja_of(p, HOGO__K_RECIPIENT, r->recipient));
+        selector_ja(w, p, HOGO__K_RECIPIENT, &rule->recipients);
+        appendf(w, "）。\n");
+    }
+    if (m & HOGO__MISS_DATA) {
+        struct hogo__set extra = {{0}};
+        for (int i = 0; i < v->t[HOGO__K_DATA].n; i++)
+            if (hogo__set_has(&r->data, i) && !hogo__set_has(&rule->data.cover, i))
+                hogo__set_add(&extra, i);
+        appendf(w, "%s", lead);
+        set_ja(w, p, HOGO__K_DATA, &extra);
+        appendf(w, "はこの条項で認められた情報に含まれません（認められているのは");
+        selector_ja(w, p, HOGO__K_DATA, &rule->data);
+        appendf(w, "）。\n");
+    }
+    if (m & HOGO__MISS_SERVICE) {
+        appendf(w, "%sこの条項は当社サービス", lead);
+        selector_ja(w, p, HOGO__K_SERVICE, &rule->services);
+        appendf(w, "についてのものです。\n");
+    }
+    if (m & HOGO__MISS_FORM)
+        appendf(w, "%s%s\n", lead,
+                rule->forms & (1u << HOGO__DEIDENTIFIED)
+                    ? "この目的では、氏名や住所の除外、性別・年代への置き換え等により、提供先が特定の"
+                      "個人を識別できない情報に加工した上でなければ扱えません。"
+                : rule->forms & (1u << HOGO__STATISTICS)
+                    ? "この目的では、集計した統計情報の形でなければ扱えません。"
+                    : "この形態の情報はこの条項の対象外です。");
+    if (m & HOGO__MISS_BASIS) {
+        appendf(w, "%sこの条項が適用されるのは", lead);
+        for (int b = 0, first = 1; b < 5; b++)
+            if (rule->bases & (1u << b)) {
+                appendf(w, "%s「%s」", first ? "" : "または", basis_ja(b));
+                first = 0;
+            }
+        appendf(w, "の場合に限られます。\n");
+    }
+    if (m & HOGO__MISS_CONSENT)
+        appendf(w, "%s同意「%s」は、この提供先・利用目的・情報を対象としていません。\n", lead,
+                r->consent_id);
+    if (m & HOGO__MISS_WHEN) {
+        appendf(w, "%s次の条件を満たしていません: ", lead);
+        cond_ja(w, p, rule->when);
+        appendf(w, "。\n");
+    }
+    if (m & HOGO__MISS_UNLESS) {
+        appendf(w, "%s次の場合には適用されません: ", lead);
+        cond_ja(w, p, rule->unless);
+        appendf(w, "。\n");
+    }
+}
+
+/* The duties in the statute's own terms. */
+static void obligations_ja(struct hogo_writer *w, const struct hogo_policy *p,
+                           const struct hogo_request *r, const struct hogo_decision *d)
+{
+    const struct hogo_vocab *v = p->vocab;
+    int years = d->retention_years ? d->retention_years : 3;
+    for (int ob = 0; ob < HOGO__OB_COUNT; ob++) {
+        if (!(d->obligations & (1u << ob)))
+            continue;
+        switch (ob) {
+        case HOGO__OB_RECORD_PROVISION:
+        case HOGO__OB_CONFIRM_RECEIPT:
+            appendf(w, "    ・%s（法第%d条）、保存期間%d年（%s）",
+                    ob == HOGO__OB_RECORD_PROVISION ? "第三者提供に係る記録の作成"
+                                                    : "第三者提供を受ける際の確認・記録の作成",
+                    ob == HOGO__OB_RECORD_PROVISION ? 29 : 30, years,
+                    d->retention_last ? "最後に提供した日から起算" : "記録の作成日から起算");
+            if (ob == HOGO__OB_CONFIRM_RECEIPT)
+                appendf(w, "。提供者の氏名・名称、住所、代表者の氏名および取得の経緯を確認します");
+            if (d->retention_last)
+                appendf(w, "。本人との一つの取決めに基づく継続的な提供のため、一括して記録できます"
+                           "（規則第19条第2項）");
+            appendf(w, "\n");
+            break;
+        case HOGO__OB_DEIDENTIFY: {
+            struct hogo__set drop, gen;
+            hogo__deid_sets(p, r, d, &drop, &gen);
+            appendf(w, "    ・提供先が特定の個人を識別できない情報への加工: ");
+            if (!hogo__set_empty(&drop)) {
+                set_ja(w, p, HOGO__K_DATA, &drop);
+                appendf(w, "を除外し、");
+            }
+            set_ja(w, p, HOGO__K_DATA, &gen);
+            appendf(w, "の属性情報にします%s\n",
+                    r->form == HOGO__STATISTICS ? "（集計した統計情報として）" : "");
+            break;
+        }
+        case HOGO__OB_FOREIGN_TRANSFER_INFO:
+            appendf(w, "    ・外国にある第三者への提供に係る本人の同意の取得（法第28条第1項）と、"
+                       "提供先の国名（%s）、その国の個人情報保護制度および提供先が講ずる措置の"
+                       "情報提供（法第28条第2項、規則第17条）\n",
+                    r->country);
+            break;
+        case HOGO__OB_SUPERVISE_PROCESSOR:
+            appendf(w, "    ・委託先に対する必要かつ適切な監督（法第25条）\n");
+            break;
+        case HOGO__OB_LIMIT_USE_BY_CONTRACT:
+            appendf(w, "    ・提供先の利用目的等を契約で限定すること\n");
+            break;
+        case HOGO__OB_GUARDIAN_CONSENT_REQUIRED:
+            appendf(w, "    ・保護者や親権者等の法定代理人の同意（ガイドライン通則編2-16）\n");
+            break;
+        case HOGO__OB_CHECK_FOREIGN_SYSTEM:
+            appendf(w, "    ・外国にある委託先等による相当措置の継続的な実施の確保（法第28条第3項、"
+                       "規則第18条）: 定期的（年1回程度）な確認、問題があれば提供の停止、"
+                       "本人の求めに応じた情報提供（%s）\n",
+                    r->country);
+            break;
+        default:
+            appendf(w, "    ・%s\n", ja_of(p, HOGO__K_OBLIGATION, ob));
+            break;
+        }
+    }
+    (void)v;
+}
+
+static int decision_text_ja(struct hogo_writer *w, const struct hogo_policy *p,
+                            const struct hogo_request *r, const struct hogo_decision *d)
+{
+    const struct hogo_vocab *v = p->vocab;
+    appendf(w, "%s  %s: %s", d->allow ? "許可" : "不可", ja_of(p, HOGO__K_ACTION, r->action),
+            ja_of(p, HOGO__K_PURPOSE, r->purpose));
+    if (r->recipient >= 0)
+        appendf(w, " → %s%s%s%s", ja_of(p, HOGO__K_RECIPIENT, r->recipient),
+                strcmp(r->country, "JP") ? "（" : "", strcmp(r->country, "JP") ? r->country : "",
+                strcmp(r->country, "JP") ? "）" : "");
+    appendf(w, "\n      ポリシー: %s（%s版）\n", p->operator_ja, p->version);
+    if (r->service >= 0)
+        appendf(w, "      サービス: %s\n", ja_of(p, HOGO__K_SERVICE, r->service));
+    appendf(w, "      情報: ");
+    set_ja(w, p, HOGO__K_DATA, &r->data);
+    static const char *const forms_ja[] = {"個人情報", "仮名加工情報",
+                                           "特定の個人を識別できないよう加工した情報", "統計情報",
+                                           "匿名加工情報"};
+    appendf(w, "（形態: %s、根拠: %s）\n\n",
+            r->form >= 0 && r->form < 5 ? forms_ja[r->form] : ja_of(p, HOGO__K_FORM, r->form),
+            basis_ja(r->basis));
+    for (int i = 0; i < d->nreasons; i++) {
+        int ri = d->reasons[i].rule;
+        if (ri < 0) {
+            bool contact = d->statute == HOGO__STATUTE_PSEUDONYMIZED_CONTACT;
+            appendf(w, "  %s により認められません\n        %s\n\n",
+                    contact ? "個人情報保護法第41条第8項" : "個人情報保護法第41条第6項",
+                    contact ? "仮名加工情報に含まれる連絡先その他の情報を利用して、本人に電話をかけ、"
+                              "郵便・電子メール等を送り、または住居を訪問することはできません。"
+                            : "仮名加工情報は、法令に基づく場合を除き、第三者に提供することができません"
+                              "（委託先・事業の承継先は第三者に該当しません）。匿名化または統計化した上で"
+                              "提供してください。");
+            continue;
+        }
+        const struct hogo__rule *rule = &p->rules[ri];
+        const struct hogo__clause *c = &p->clauses[rule->clause];
+        const char *what = d->reasons[i].effect == HOGO__REASON_PERMIT   ? "この条項により認められます"
+                           : d->reasons[i].effect == HOGO__REASON_FORBID ? "この条項により認められません"
+                           : d->reasons[i].effect == HOGO__REASON_OBLIGE
+                               ? "この条項により次の義務が加わります"
+                               : "最も近い条項ですが、この取扱いは認めていません";
+        appendf(w, "  %s  %s%s%s\n", c->id, what, c->title ? " — " : "", c->title ? c->title : "");
+        appendf(w, "        「%s」\n", rule->quote);
+        if (d->reasons[i].effect == HOGO__REASON_FORBID && rule->yields_to) {
+            appendf(w, "        この制限が解除されるのは");
+            for (int b = 0, first = 1; b < 5; b++)
+                if (rule->yields_to & (1u << b)) {
+                    appendf(w, "%s「%s」", first ? "" : "、", basis_ja(b));
+                    first = 0;
+                }
+            appendf(w, "の場合に限られます。\n");
+        }
+        if (d->reasons[i].effect == HOGO__REASON_NO_MATCH) {
+            appendf(w, "        足りないもの:\n");
+            missing_ja(w, p, r, d, rule);
+        }
+        appendf(w, "\n");
+    }
+    if (d->obligations) {
+        appendf(w, "  %s:\n", d->allow ? "実施する場合の義務" : "認められるために必要なこと");
+        obligations_ja(w, p, r, d);
+    }
+    (void)v;
+    return 0;
+}
+
+int hogo_writer_set_language(struct hogo_writer *w, const char *lang)
+{
+    if (!strcmp(lang, "ja"))
+        w->english = false;
+    else if (!strcmp(lang, "en"))
+        w->english = true;
+    else
+        return HOGO_EINVAL;
+    return 0;
+}
+
 int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p,
                               const struct hogo_request *r, const struct hogo_decision *d)
 {
+    if (!w->english)
+        return decision_text_ja(w, p, r, d);
     const struct hogo_vocab *v = p->vocab;
     appendf(w, "%s  %s %s", d->allow ? "ALLOW" : "DENY ", id_of(p, HOGO__K_ACTION, r->action),
             id_of(p, HOGO__K_PURPOSE, r->purpose));
@@ -371,8 +746,9 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
     for (int i = 0; i < d->nreasons; i++) {
         int ri = d->reasons[i].rule;
         if (ri < 0) {
-            appendf(w, "  APPI Art.41(6)  forbid\n        pseudonymised data (仮名加工情報) may not "
-                       "be provided to a third party except as the law requires.\n\n");
+            struct hogo_reason why;
+            hogo_decision_reason(p, d, i, &why);
+            appendf(w, "  %s  forbid\n        %s\n\n", why.statute, why.quote);
             continue;
         }
         const struct hogo__rule *rule = &p->rules[ri];
@@ -408,7 +784,10 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
             appendf(w, "    - %s: %s (%s)", e->id, e->en ? e->en : "", e->ja ? e->ja : "");
             if (ob == HOGO__OB_RECORD_PROVISION || ob == HOGO__OB_CONFIRM_RECEIPT)
                 appendf(w, "; keep %d years from %s", d->retention_years ? d->retention_years : 3,
-                        d->retention_last ? "the last provision" : "creation");
+                        d->retention_last ? "the last provision (a continuing provision to one "
+                                            "recipient may be recorded collectively, Rules "
+                                            "Art.19(2))"
+                                          : "creation");
             if (ob == HOGO__OB_FOREIGN_TRANSFER_INFO)
                 appendf(w, "; %s: %s", r->country, hogo__regime_text(r->country));
             if (ob == HOGO__OB_DEIDENTIFY) {

@@ -112,6 +112,107 @@ static const char provision_extend_sql[] =
     "UPDATE provisions SET last_provision_at = ?, purge_after = ? WHERE "
     "subject_id = ? AND recipient_id = ? AND retention_from = "
     "'last_provision' AND last_provision_at < ?";
+
+/* A continuing provision to one recipient under one arrangement with the person (Rules
+ * Art.19(2), 21): one collective record per person and recipient, kept until retention after
+ * its last provision. A later provision adds its items to the record and moves its dates, and
+ * an audit event "provision.extend" says so (lib/audit/records.c holds the record to it). */
+static void record_detail(char *out, size_t cap, const char *fields, const char *decision_json);
+
+struct collective {
+    char id[HOGO_LEDGER_ID_BYTES];
+    char *items; /* owned */
+    int found;
+};
+
+static int row_collective(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct collective *k = ctx;
+    if (k->found || n < 2 || c[0].type != HOGO__TEXT || c[0].n >= HOGO_LEDGER_ID_BYTES)
+        return 0;
+    memcpy(k->id, c[0].s, c[0].n);
+    k->id[c[0].n] = '\0';
+    k->items = c[1].type == HOGO__TEXT ? strndup(c[1].s, c[1].n) : strdup("");
+    k->found = 1;
+    return k->items ? 0 : HOGO_ENOMEM;
+}
+
+/* items (comma-separated ids) with those of more added that it lacks, in a new string. */
+static char *items_union(const char *items, const char *more)
+{
+    size_t cap = strlen(items) + strlen(more) + 2;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    snprintf(out, cap, "%s", items);
+    for (const char *p = more; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        int have = 0;
+        for (const char *q = out; *q;) {
+            const char *qe = strchr(q, ',');
+            size_t ql = qe ? (size_t)(qe - q) : strlen(q);
+            if (ql == len && !memcmp(q, p, len))
+                have = 1;
+            q = qe ? qe + 1 : q + ql;
+        }
+        if (!have && len) {
+            size_t used = strlen(out);
+            snprintf(out + used, cap - used, "%s%.*s", used ? "," : "", (int)len, p);
+        }
+        p = end ? end + 1 : p + len;
+    }
+    return out;
+}
+
+/* Adds a provision to the subject's collective record for the recipient, when there is one
+ * still within its retention: *done = 1 and id_out set. Runs inside the caller's
+ * transaction. */
+static int extend_collective(struct hogo_store *st, const struct hogo_provision *p,
+                             const char *items, const char *decided, int64_t at, int64_t now,
+                             int64_t purge, char id_out[HOGO_LEDGER_ID_BYTES], int *done,
+                             struct hogo_error *err)
+{
+    struct collective k = {.found = 0};
+    struct hogo__val q[] = {HV_TEXT(p->subject_id), HV_TEXT(p->recipient_id), HV_INT(now)};
+    int rc = hogo__query(st,
+                         "SELECT provision_id, items FROM provisions WHERE subject_id = ? AND "
+                         "recipient_id = ? AND retention_from = 'last_provision' AND "
+                         "record_required = 1 AND purge_after > ? ORDER BY created_at DESC",
+                         q, 3, row_collective, &k, err);
+    *done = 0;
+    if (rc < 0 || !k.found) {
+        free(k.items);
+        return rc;
+    }
+    char *all = items_union(k.items, items);
+    free(k.items);
+    if (!all)
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    struct hogo__val u[] = {HV_TEXT(all), HV_INT(at), HV_INT(purge), HV_TEXT(k.id),
+                            HV_INT(at)};
+    rc = hogo__exec(st,
+                    "UPDATE provisions SET items = ?, last_provision_at = ?, purge_after = ? "
+                    "WHERE provision_id = ? AND last_provision_at <= ?",
+                    u, 5, NULL, err);
+    if (rc == 0) {
+        char obj[640], fields[200], detail[400], purge_s[24];
+        hogo__concat(obj, sizeof obj, "provision:", k.id, " recipient:", p->recipient_id,
+                     " items:", all, decided ? " " : "", decided ? decided : "", (char *)NULL);
+        snprintf(purge_s, sizeof purge_s, "%lld", (long long)purge);
+        hogo__concat(fields, sizeof fields, "\"collective\":true,\"purge_after\":", purge_s,
+                     (char *)NULL);
+        record_detail(detail, sizeof detail, fields, p->decision_json);
+        const struct hogo_audit_event ev = {p->subject_id, "provision.extend", obj, detail};
+        rc = hogo__audit_append_event(st, &ev, err);
+    }
+    free(all);
+    if (rc == 0) {
+        memcpy(id_out, k.id, HOGO_LEDGER_ID_BYTES);
+        *done = 1;
+    }
+    return rc;
+}
 static const char receipt_extend_sql[] =
     "UPDATE receipts SET last_receipt_at = ?, purge_after = ? WHERE "
     "subject_id = ? AND provider_name = ? AND retention_from = "
@@ -207,6 +308,16 @@ int hogo__ledger_provision_decided(struct hogo_store *st, const struct hogo_prov
     int64_t now = hogo__now_us(st), at = p->provided_at ? p->provided_at : now;
     int collective = !strcmp(p->retention_from, "last_provision");
     int64_t purge = add_years(collective ? at : now, p->retention_years);
+    if (collective && p->record_required) {
+        int done = 0;
+        rc = extend_collective(st, p, items, decided, at, now, purge, id, &done, err);
+        if (rc < 0 || done) {
+            rc = hogo__txn_end(st, rc, err);
+            if (rc == 0 && id_out)
+                memcpy(id_out, id, HOGO_LEDGER_ID_BYTES);
+            goto out;
+        }
+    }
     new_id("prov", id);
     struct hogo__val v[] = {
         HV_TEXT(p->subject_id), HV_TEXT(id), HV_INT(now), HV_INT(at), HV_TEXT(p->policy),

@@ -337,3 +337,47 @@ char *hogo_policy_diff(const struct hogo_policy *a, const struct hogo_policy *b,
         *changes = n;
     return text_take(&t);
 }
+
+/* The ids of a bit mask of kind k, comma-separated, into buf. */
+static void mask_ids(const struct hogo_policy *p, enum hogo__kind k, unsigned mask, char *buf,
+                     size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < p->vocab->t[k].n && i < 32 && used < size; i++)
+        if (mask & (1u << i))
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? "," : "",
+                                     p->vocab->t[k].v[i].id);
+}
+
+int hogo_policy_rule(const struct hogo_policy *p, int i, struct hogo_rule_info *out)
+{
+    static const char *const effects[] = {"permit", "forbid", "obligation"};
+    if (i < 0 || i >= p->nrules)
+        return -1;
+    const struct hogo__rule *r = &p->rules[i];
+    const struct hogo__clause *c = &p->clauses[r->clause];
+    memset(out, 0, sizeof *out);
+    out->clause = c->id;
+    out->title = c->title ? c->title : "";
+    out->effect = effects[r->effect];
+    out->quote = r->quote ? r->quote : "";
+    out->note = r->note ? r->note : "";
+    out->purposes = r->purposes.present ? hogo__selector_text(&r->purposes) : "";
+    out->data = r->data.present ? hogo__selector_text(&r->data) : "";
+    out->recipients = r->recipients.present ? hogo__selector_text(&r->recipients) : "";
+    out->services = r->services.present ? hogo__selector_text(&r->services) : "";
+    mask_ids(p, HOGO__K_ACTION, r->actions, out->actions, sizeof out->actions);
+    if (r->effect != HOGO__FORBID) {
+        mask_ids(p, HOGO__K_FORM, r->forms, out->forms, sizeof out->forms);
+        mask_ids(p, HOGO__K_BASIS, r->bases, out->bases, sizeof out->bases);
+    }
+    mask_ids(p, HOGO__K_BASIS, r->yields_to, out->yields_to, sizeof out->yields_to);
+    mask_ids(p, HOGO__K_OBLIGATION, r->obligations, out->obligations, sizeof out->obligations);
+    if (r->when >= 0)
+        hogo__cond_render(p, r->when, out->when, sizeof out->when);
+    if (r->unless >= 0)
+        hogo__cond_render(p, r->unless, out->unless, sizeof out->unless);
+    out->line = r->line;
+    return 0;
+}

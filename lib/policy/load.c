@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 #include <dirent.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
@@ -504,6 +505,90 @@ static void release_rule(struct hogo__rule *r)
     free(r->record_exempt_reason);
 }
 
+/* The next code point of s[0..len) (-1 at the end or on invalid UTF-8). */
+static int32_t next_code_point(const char *s, size_t len)
+{
+    utf8proc_int32_t cp = -1;
+    if (len == 0 || utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &cp) < 0)
+        return -1;
+    return cp;
+}
+
+/* The last code point of s[0..len). */
+static int32_t last_code_point(const char *s, size_t len)
+{
+    size_t i = len;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    return i > 0 ? next_code_point(s + i - 1, len - i + 1) : -1;
+}
+
+/* Punctuation that closes a sentence, a clause of one, or an item of a list. */
+static bool closes_a_phrase(int32_t c)
+{
+    static const int32_t marks[] = {0x3002 /* 。 */, 0x3001 /* 、 */, 0xFF0E, 0xFF0C, '.', ',',
+                                    0xFF09 /* ） */, ')', 0x300D /* 」 */, 0x300F, 0x3011,
+                                    0xFF1A /* ： */, ':', 0xFF1B, ';', 0xFF01, '!', 0xFF1F, '?',
+                                    0x30FB /* ・ */, ']', 0x3000 /* ideographic space */, ' '};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (c == marks[i])
+            return true;
+    return false;
+}
+
+/* Finds quote in text, letting a line break of the text fall inside a word of the quote (the
+ * seeds break some words across lines: できま / す). Sets *end to the offset after the match;
+ * returns the offset of its start or -1. */
+static long find_quote(const char *text, const char *quote, size_t *end)
+{
+    size_t qn = strlen(quote);
+    for (const char *at = strchr(text, quote[0]); at; at = strchr(at + 1, quote[0])) {
+        size_t j = 0, k = 0;
+        while (j < qn && at[k]) {
+            if (at[k] == quote[j]) {
+                j++, k++;
+            } else if (j > 0 && (at[k] == '\n' || at[k] == '\r')) {
+                k++;
+            } else {
+                break;
+            }
+        }
+        if (j == qn) {
+            *end = (size_t)(at - text) + k;
+            return at - text;
+        }
+    }
+    return -1;
+}
+
+/* Does a quote that ends at text[end] end at a sentence or item boundary? It does when the
+ * text or its line ends there (and the next line does not carry on the same word), when
+ * punctuation follows, or when the quote itself ends with closing punctuation. */
+static bool ends_at_boundary(const char *text, size_t end, const char *quote)
+{
+    size_t len = strlen(text);
+    if (closes_a_phrase(last_code_point(quote, strlen(quote))))
+        return true;
+    if (end >= len)
+        return true;
+    if (text[end] == '\n' || text[end] == '\r') {
+        size_t k = end;
+        while (k < len && (text[k] == '\n' || text[k] == '\r'))
+            k++;
+        int32_t c = next_code_point(text + k, len - k);
+        /* a line that goes on with a comma, a full stop, a small kana or a kana that ends a
+         * word or marks a case (す ん を は が に で と) is the same sentence, broken */
+        static const int32_t goes_on[] = {0x3002, 0x3001, 0x3059, 0x3093, 0x3092, 0x306F,
+                                          0x304C, 0x306B, 0x3067, 0x3068, 0x3063, 0x3083,
+                                          0x3085, 0x3087, 0x3041, 0x3043, 0x3045, 0x3047, 0x3049};
+        for (size_t i = 0; i < sizeof goes_on / sizeof goes_on[0]; i++)
+            if (c == goes_on[i])
+                return false;
+        return true;
+    }
+    return closes_a_phrase(next_code_point(text + end, len - end));
+}
+
 static void check_quote(struct loader *L, struct fy_node *n, const char *quote)
 {
     if (!quote || !L->p->source_text)
@@ -512,11 +597,23 @@ static void check_quote(struct loader *L, struct fy_node *n, const char *quote)
         problem(L, n, false, "the quote is empty; copy the policy's exact words");
         return;
     }
-    if (!strstr(L->p->source_text, quote))
+    size_t end = 0;
+    if (find_quote(L->p->source_text, quote, &end) < 0) {
         problem(L, n, false,
                 "quote not found verbatim in '%s': copy the exact words from the policy text "
-                "(same characters, no line breaks)",
+                "(same characters; a line break of the text inside a word is left out)",
                 L->p->source_path);
+        return;
+    }
+    if (!ends_at_boundary(L->p->source_text, end, quote)) {
+        size_t qn = strlen(quote), from = qn > 30 ? qn - 30 : 0;
+        while (from > 0 && ((unsigned char)quote[from] & 0xC0) == 0x80)
+            from--; /* start the excerpt on a whole character */
+        problem(L, n, false,
+                "the quote stops in the middle of a sentence of '%s' (after 「%s」 the text "
+                "goes on): end it where the sentence, a clause of it (、) or an item ends",
+                L->p->source_path, quote + from);
+    }
 }
 
 static void read_obligations(struct loader *L, struct fy_node *n, struct hogo__rule *r)
@@ -607,7 +704,7 @@ static void read_record(struct loader *L, struct fy_node *n, struct hogo__rule *
 
 static const char *const rule_keys[] = {
     "effect", "quote", "actions", "purposes", "data", "recipients", "services", "forms", "basis",
-    "when", "unless", "yields_to", "obligations", "record", "note", NULL};
+    "when", "unless", "yields_to", "third_party", "obligations", "record", "note", NULL};
 
 static void compile_rule(struct loader *L, struct fy_node *n, int clause)
 {
@@ -664,6 +761,19 @@ static void compile_rule(struct loader *L, struct fy_node *n, int clause)
                                        : 1u << HOGO__POLICY;
     struct fy_node *yields = get(n, "yields_to");
     r->yields_to = read_mask(L, yields, HOGO__K_BASIS, "yields_to");
+    struct fy_node *third = get(n, "third_party");
+    if (third) {
+        if (hogo__yaml_is(third, "true"))
+            r->third_party = true;
+        else if (!hogo__yaml_is(third, "false"))
+            problem(L, third, false, "third_party is true or false");
+        if (r->effect != HOGO__FORBID)
+            problem(L, third, false, "'third_party' only makes sense on a forbid rule (a bar "
+                                     "worded as 第三者提供); remove it");
+        else if (!(r->actions & (1u << HOGO__PROVIDE)))
+            problem(L, third, false, "'third_party' limits a bar on provision: the rule needs "
+                                     "the action 'provide'");
+    }
     if (get(n, "when"))
         r->when = compile_cond(L, get(n, "when"), 0);
     if (get(n, "unless"))

@@ -111,6 +111,9 @@ enum hogo__obligation {
     HOGO__OB_SUPERVISE_PROCESSOR,
     HOGO__OB_LIMIT_USE_BY_CONTRACT,
     HOGO__OB_GUARDIAN_CONSENT_REQUIRED,
+    HOGO__OB_CHECK_FOREIGN_SYSTEM,
+    HOGO__OB_PUBLISH_ANONYMIZED_ITEMS,
+    HOGO__OB_NOTIFY_ANONYMIZED_RECIPIENT,
     HOGO__OB_COUNT
 };
 
@@ -150,6 +153,9 @@ struct hogo_vocab {
     int processor, successor, public_authority, local_government;
     /* institution types that are Art. 16(2) bodies (incorporated administrative agencies) */
     struct hogo__set public_institutions;
+    /* purposes that reach the person (mail, e-mail, calls, notices, ads, scout messages): the
+     * ones APPI Art.41(8) bars pseudonymised data from, with every narrower purpose */
+    struct hogo__set contacting_purposes;
     /* data categories de-identification generalises to (性別・年代) */
     int gender, age_group;
 };
@@ -230,6 +236,8 @@ struct hogo__rule {
     unsigned forms;      /* bit per enum hogo__form allowed (permit) */
     unsigned bases;      /* bit per enum hogo__basis the rule answers (permit/oblige) */
     unsigned yields_to;  /* forbid: bases that lift it */
+    bool third_party;    /* forbid: worded as a bar on 第三者提供; APPI Art.27(5) recipients
+                          * (processors, successors) are outside it */
     struct hogo__selector purposes, data, recipients, services;
     int when;            /* cond index or -1 */
     int unless;          /* cond index or -1 */

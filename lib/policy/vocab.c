@@ -43,7 +43,8 @@ static const char *const fixed_bases[HOGO__BASIS_COUNT] = {HOGO__BASES(FIXED_NAM
 static const char *const fixed_obligations[] = {
     "record_provision",     "confirm_receipt",       "deidentify",
     "foreign_transfer_info", "supervise_processor",  "limit_use_by_contract",
-    "guardian_consent_required"};
+    "guardian_consent_required", "check_foreign_system", "publish_anonymized_items",
+    "notify_anonymized_recipient"};
 
 const char *hogo__kind_name(enum hogo__kind k)
 {
@@ -143,6 +144,21 @@ void hogo__vocab_nearest(const struct hogo_vocab *v, enum hogo__kind k, const ch
     for (int i = 0; i < t->n; i++)
         names[i] = t->v[i].id;
     const char *near = hogo__nearest_name(id, names, (size_t)t->n);
+    if (!near && (unsigned char)id[0] >= 0x80) {
+        /* a Japanese word: the id whose Japanese name holds it (the most specific, i.e. the
+         * shortest such name), else the one whose name the word holds */
+        size_t best = (size_t)-1;
+        for (int i = 0; i < t->n; i++) {
+            const char *ja = t->v[i].ja;
+            if (ja && strstr(ja, id) && strlen(ja) < best) {
+                best = strlen(ja);
+                near = t->v[i].id;
+            }
+        }
+        for (int i = 0; !near && i < t->n; i++)
+            if (t->v[i].ja && t->v[i].ja[0] && strstr(id, t->v[i].ja))
+                near = t->v[i].id;
+    }
     snprintf(buf, bufsize, "%s", near ? near : "");
 }
 
@@ -461,6 +477,17 @@ int hogo_vocab_load(const char *path, struct hogo_vocab **out, struct hogo_error
         if (at >= 0)
             hogo__set_add(&v->public_institutions, at);
     }
+    /* APPI Art.41(8): pseudonymised data may not be used to call, mail, e-mail or otherwise
+     * reach the person: the purposes whose point is to reach the person, and their narrower
+     * ones (newsletters, direct mail, notices and ads under ad_delivery) */
+    static const char *const contacting[] = {"ad_delivery", "linked_member_ads",
+                                             "campaign_fulfilment", "survey_conduct",
+                                             "scout_selection", "paid_placement_proposal"};
+    for (size_t i = 0; i < sizeof contacting / sizeof contacting[0]; i++) {
+        int at = hogo__vocab_find(v, HOGO__K_PURPOSE, contacting[i], strlen(contacting[i]));
+        if (at >= 0)
+            hogo__set_union(&v->contacting_purposes, &v->t[HOGO__K_PURPOSE].down[at]);
+    }
     v->gender = hogo__vocab_find(v, HOGO__K_DATA, "gender", 6);
     v->age_group = hogo__vocab_find(v, HOGO__K_DATA, "age_group", 9);
     *out = v;
@@ -470,4 +497,35 @@ out:
         fy_document_destroy(doc);
     hogo_vocab_free(v);
     return rc;
+}
+
+size_t hogo_vocab_count(const struct hogo_vocab *v)
+{
+    size_t n = 0;
+    for (int k = 0; k < HOGO__K_COUNT; k++)
+        n += (size_t)v->t[k].n;
+    return n;
+}
+
+int hogo_vocab_entry(const struct hogo_vocab *v, size_t i, struct hogo_vocab_entry *out)
+{
+    static const char *const kinds[HOGO__K_COUNT] = {
+        "policy", "action", "data_category", "purpose", "service", "recipient",
+        "institution_type", "linkable_account", "form", "basis", "subject_fact",
+        "obligation_type"};
+    for (int k = 0; k < HOGO__K_COUNT; k++) {
+        if (i < (size_t)v->t[k].n) {
+            const struct hogo__entry *e = &v->t[k].v[i];
+            out->kind = k == HOGO__K_RECIPIENT && (e->flags & HOGO__FLAG_CLASS)
+                            ? "recipient_class"
+                            : kinds[k];
+            out->id = e->id;
+            out->ja = e->ja ? e->ja : "";
+            out->en = e->en ? e->en : "";
+            out->broader = e->parent_ids ? e->parent_ids : "";
+            return 0;
+        }
+        i -= (size_t)v->t[k].n;
+    }
+    return -1;
 }

@@ -53,6 +53,7 @@ check() {
 exit_is() { [ "$rc" -eq "$1" ]; }
 stdout_empty() { ! [ -s "$scratch/out" ]; }
 stdout_has() { grep -qE -- "$1" "$scratch/out"; }
+stdout_lacks() { ! grep -qE -- "$1" "$scratch/out"; }
 stderr_has() { grep -qE -- "$1" "$scratch/err"; }
 stderr_lacks() { ! grep -qiE -- "$1" "$scratch/err"; }
 all() {

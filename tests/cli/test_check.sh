@@ -138,7 +138,22 @@ run '{'"$use"',"data":["name"]}' check --policy irp --format text
 check "--format text shows the clause and its Japanese quote" \
     all 'exit_is 0' 'stdout_has "2\(1\)"' 'stdout_has "「ユーザーが利用する当社サービス（利用登録手続き中の当社サービスを含みます）の運営およびそれに伴うユーザーとのやりとり・情報提供」"'
 run "$opted_out" check --policy irp --format text
-check "--format text keeps the deny exit code" all 'exit_is 1' 'stdout_has "DENY|deny"'
+check "--format text keeps the deny exit code and speaks Japanese" \
+    all 'exit_is 1' 'stdout_has "^不可"' 'stdout_has "この条項により認められません"' \
+    'stdout_has "解除されるのは「法令に基づく場合」"'
+check "Japanese text shows no internal ids" \
+    all 'stdout_lacks "police_investigation"' 'stdout_lacks "lifted only by basis"'
+run "$opted_out" check --policy irp --format text --lang en
+check "--lang en writes English text" all 'exit_is 1' 'stdout_has "^DENY"'
+run "$opted_out" check --policy irp --format text --lang fr
+check "an unknown --lang is a usage error" all 'exit_is 2' stdout_empty 'stderr_has "ja or en"'
+run '{"policy":"irp","action":"provide","purpose":"sales_proposal","data":["name"],"recipient":{"id":"prospective_client"}}' check --policy irp --format text
+check "what is missing is a sentence, and the duties are in the statute's terms" \
+    all 'exit_is 1' 'stdout_has "加工した上でなければ扱えません"'
+run '{"policy":"irp","action":"provide","purpose":"ponta_registration","data":["name"],"recipient":{"id":"loyalty_marketing"},"subject":{"linked_accounts":["ponta"]}}' check --policy irp --format text
+check "a continuing provision's record duty says so, in the statute's terms" \
+    all 'exit_is 0' 'stdout_has "第三者提供に係る記録の作成（法第29条）、保存期間3年（最後に提供した日から起算）"' \
+    'stdout_has "一括して記録できます"'
 run '{'"$use"',"data":["name"]}' check --policy irp --format yaml
 check "an unknown --format is a usage error" all 'exit_is 2' stdout_empty 'stderr_has "json or text"'
 

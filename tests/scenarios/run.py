@@ -8,7 +8,8 @@ Test layer. A scenario file (tests/scenarios/<policy>.jsonl) holds one JSON obje
    "expect": {"decision": "allow"|"deny"|"error", "exit": 0|1|2,
               "clauses": ["3(1)", ...], "obligations": ["record_provision", ...]}}
 `clauses` is compared as a set with the clauses cited in `reasons`; `obligations` as a set of
-obligation types. Prints one line per failure and a closing "N passed, N failed" line.
+obligation types; an optional `retention_from` ("creation" or "last_provision") with that of the
+record_provision obligation. Prints one line per failure and a closing "N passed, N failed" line.
 """
 import json
 import subprocess
@@ -52,6 +53,11 @@ def main():
                 types = {o.get("type") for o in resp.get("obligations", [])}
                 if "obligations" in exp and types != set(exp["obligations"]):
                     problems.append(f"obligations {sorted(types)}, expected {sorted(exp['obligations'])}")
+                if "retention_from" in exp:
+                    rec = [o for o in resp.get("obligations", []) if o.get("type") == "record_provision"]
+                    got = rec[0].get("retention_from") if rec else None
+                    if got != exp["retention_from"]:
+                        problems.append(f"record retention_from {got}, expected {exp['retention_from']}")
         if problems:
             failed += 1
             print(f"FAIL {path}:{lineno} {case.get('name', '')}: " + "; ".join(problems))

@@ -871,6 +871,43 @@ static void test_ledger_export_filters_json_and_csv(void **state)
     free(out);
 }
 
+static void test_continuing_provision_is_one_collective_record(void **state)
+{
+    struct fx *f = *state;
+    char first[HOGO_LEDGER_ID_BYTES], later[HOGO_LEDGER_ID_BYTES], other[HOGO_LEDGER_ID_BYTES];
+    static const char *const points[] = {"ponta_id", "ponta_point_info"};
+    hogo__store_set_now(f->st, T0);
+    struct hogo_provision p = prov("u1", "loyalty_marketing", 3, "last_provision");
+    OK(hogo_ledger_record_provision(f->st, &p, first, &f->err));
+    /* a year on, more items go to the same recipient: the same record, its items grown */
+    hogo__store_set_now(f->st, T0 + YEAR_US);
+    p.items = points;
+    OK(hogo_ledger_record_provision(f->st, &p, later, &f->err));
+    assert_string_equal(first, later);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions WHERE subject_id = 'u1'"), 1);
+    char *items = NULL;
+    OK(hogo__query_text(f->st, "SELECT items FROM provisions", NULL, 0, &items, &f->err));
+    assert_string_equal(items, "name,work_history,ponta_id,ponta_point_info");
+    free(items);
+    /* kept 3 years from the last provision (2027-01-01 + 3 years), not from the first */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions WHERE purge_after = "
+                              "1893456000000000"), 1); /* 2030-01-01 */
+    /* another person, or a one-off provision, gets a record of its own */
+    struct hogo_provision q = prov("u2", "loyalty_marketing", 3, "last_provision");
+    OK(hogo_ledger_record_provision(f->st, &q, other, &f->err));
+    assert_string_not_equal(first, other);
+    struct hogo_provision single = prov("u1", "loyalty_marketing", 3, "creation");
+    OK(hogo_ledger_record_provision(f->st, &single, other, &f->err));
+    assert_string_not_equal(first, other);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions"), 3);
+    verify_ok(f);
+    /* the record is held to its extension: items edited behind hogo's back are reported */
+    OK(hogo__exec(f->st, "UPDATE provisions SET items = 'name' WHERE subject_id = 'u1' AND "
+                         "retention_from = 'last_provision'",
+                  NULL, 0, NULL, &f->err));
+    verify_bad(f);
+}
+
 static void test_purge_deletes_only_past_retention(void **state)
 {
     struct fx *f = *state;
@@ -888,7 +925,7 @@ static void test_purge_deletes_only_past_retention(void **state)
     assert_int_equal(n, 0); /* 1 year after the LAST provision has not passed */
     hogo__store_set_now(f->st, T0 + YEAR_US + YEAR_US / 2 + 2 * 86400000000LL);
     OK(hogo_ledger_purge(f->st, &n, &f->err));
-    assert_int_equal(n, 2);
+    assert_int_equal(n, 1); /* the one collective record */
     hogo__store_set_now(f->st, T0 + 3 * YEAR_US - 2 * 86400000000LL);
     OK(hogo_ledger_purge(f->st, &n, &f->err));
     assert_int_equal(n, 0); /* 3 years from creation: not yet */
@@ -1883,6 +1920,7 @@ static int suite_run(const char *group)
         T(test_receipt_refused_when_a_confirmation_item_is_missing),
         T(test_ledger_export_filters_json_and_csv),
         T(test_purge_deletes_only_past_retention),
+        T(test_continuing_provision_is_one_collective_record),
         T(test_stored_facts_as_rows_decide_as_their_json),
         T(test_provide_allowed_writes_the_record_with_statutory_retention),
         T(test_audit_verify_holds_every_record_to_its_event),

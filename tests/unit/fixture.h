@@ -19,7 +19,7 @@ static const char fixture_text[] =
     "(4) Ponta会員IDを連携した場合、株式会社ロイヤリティマーケティングに提供します。\n"
     "(5) 外国にある第三者に提供することがあります。\n"
     "法令に基づく場合、および別途ユーザーの同意を得た場合は提供します。\n"
-    "利用の停止を求めることができます。\n";
+    "利用の停止を求めることができま\n\nす。\n"; /* a word broken across lines, as in a seed */
 
 static const char fixture_yaml[] =
     "policy: irp\n"
@@ -80,7 +80,7 @@ static const char fixture_yaml[] =
     "        actions: [provide, use]\n"
     "        basis: [law, police_investigation, court_order]\n"
     "      - effect: permit\n"
-    "        quote: 別途ユーザーの同意を得た場合\n"
+    "        quote: 別途ユーザーの同意を得た場合は提供します。\n"
     "        actions: [provide]\n"
     "        basis: [consent]\n"
     "  - id: '7'\n"

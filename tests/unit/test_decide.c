@@ -341,9 +341,20 @@ static void text_answer_quotes_the_clause(void **state)
     const char *buf;
     size_t len;
     hogo_writer_buffer(writer, &buf, &len);
-    assert_non_null(strstr(buf, "DENY"));
+    /* Japanese by default: the answer, the clause's words, what is missing as a sentence */
+    assert_non_null(strstr(buf, "不可"));
     assert_non_null(strstr(buf, "「営業提案のため」"));
+    assert_non_null(strstr(buf, "識別できない情報に加工した上でなければ扱えません"));
+    assert_null(strstr(buf, "deidentified"));
+    /* English on request */
+    hogo_writer_clear(writer);
+    assert_int_equal(hogo_writer_set_language(writer, "en"), 0);
+    assert_int_equal(hogo_writer_decision_text(writer, policy, req, &d), 0);
+    hogo_writer_buffer(writer, &buf, &len);
+    assert_non_null(strstr(buf, "DENY"));
     assert_non_null(strstr(buf, "form: deidentified"));
+    assert_int_equal(hogo_writer_set_language(writer, "fr"), HOGO_EINVAL);
+    assert_int_equal(hogo_writer_set_language(writer, "ja"), 0);
 }
 
 static void decisions_are_repeatable_on_a_reused_request(void **state)

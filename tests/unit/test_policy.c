@@ -226,6 +226,19 @@ static void quote_must_be_verbatim(void **state)
                  "quote not found verbatim");
 }
 
+static void quote_must_end_at_a_boundary(void **state)
+{
+    (void)state;
+    /* stops inside a sentence: 選考のため|に提供します */
+    expect_error("quote: ユーザーが応募した企業に、選考のために提供します。\n",
+                 "quote: ユーザーが応募した企業に、選考のため\n", "irp.yaml:",
+                 "stops in the middle of a sentence");
+    /* stops inside a word the text breaks across lines: できま|す */
+    expect_error("quote: 利用の停止を求めることができます。\n",
+                 "quote: 利用の停止を求めることができま\n", "irp.yaml:",
+                 "stops in the middle of a sentence");
+}
+
 static void purpose_unusable_with_action(void **state)
 {
     (void)state;
@@ -373,6 +386,7 @@ int main(void)
         cmocka_unit_test(unknown_id_names_nearest),
         cmocka_unit_test(duplicate_clause_id),
         cmocka_unit_test(quote_must_be_verbatim),
+        cmocka_unit_test(quote_must_end_at_a_boundary),
         cmocka_unit_test(purpose_unusable_with_action),
         cmocka_unit_test(restriction_yielding_to_policy_never_applies),
         cmocka_unit_test(forms_excluding_everything),
