@@ -25,7 +25,7 @@ static void usage(FILE *out)
             "Decides whether a use or provision of personal data is allowed under a policy, and "
             "why.\n"
             "The request is the JSON of docs/decision.md, read from REQUEST.json or stdin.\n\n"
-            "  --policy ID|FILE    policy id (rcc rea rmc rkm irp; searched in $HOGO_POLICY_PATH,\n"
+            "  --policy ID|FILE    policy id (see 'hogo policy list'; searched in $HOGO_POLICY_PATH,\n"
             "                      then the shipped policies) or a policy file; default: the\n"
             "                      request's own \"policy\"\n"
             "  --lang ja|en        the language of --format text (default $HOGO_LANG, else ja)\n"
@@ -47,9 +47,14 @@ static void usage(FILE *out)
 
 /* Policies loaded so far in this run, by id (for requests that name their own policy), and
  * the store of stateful mode. */
+/* How many policy files (current versions and earlier ones named by "at") one run keeps
+ * loaded: far more than the shipped policies and their versions; past it a request is
+ * refused with a message naming the limit. */
+#define MAX_LOADED_POLICIES 64
+
 struct policy_cache {
     struct hogo_policy *fixed; /* from --policy, or NULL */
-    struct hogo_policy *loaded[16];
+    struct hogo_policy *loaded[MAX_LOADED_POLICIES];
     int n;
     struct hogo_store *store;  /* --db, or NULL */
     struct hogo_vocab *vocab;  /* without --policy: the shipped vocabulary, which the policies
@@ -75,13 +80,36 @@ static struct hogo_policy *policy_for(struct policy_cache *c, const struct hogo_
         if (!strcmp(hogo_policy_path(c->loaded[i]), path))
             return c->loaded[i];
     struct hogo_policy *older = NULL;
-    if (c->n == 16 || cli_load_policy_shared(path, hogo_policy_vocab(p), &older, NULL)) {
+    if (c->n == MAX_LOADED_POLICIES) {
+        hogo_error_set(err, HOGO_ELIMIT, "/at",
+                       "one run keeps at most %d policy files loaded; split the requests into "
+                       "runs that need fewer policies or versions",
+                       MAX_LOADED_POLICIES);
+        return NULL;
+    }
+    if (cli_load_policy_shared(path, hogo_policy_vocab(p), &older, NULL)) {
         hogo_error_set(err, HOGO_EPOLICY, "/at", "the version in force then ('%s') cannot be "
                                                  "loaded", path);
         return NULL;
     }
     c->loaded[c->n++] = older;
     return older;
+}
+
+/* Writes the vocabulary's policy ids, space-separated, into buf (the names a request may use). */
+static void policy_ids(const struct hogo_vocab *v, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    struct hogo_vocab_entry e;
+    for (size_t i = 0; v && hogo_vocab_entry(v, i, &e) == 0; i++) {
+        if (strcmp(e.kind, "policy"))
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? " " : "", e.id);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
 }
 
 static struct hogo_policy *current_policy_for(struct policy_cache *c, const char *id,
@@ -101,11 +129,20 @@ static struct hogo_policy *current_policy_for(struct policy_cache *c, const char
         if (!strcmp(hogo_policy_id(c->loaded[i]), id))
             return c->loaded[i];
     struct hogo_policy *p = NULL;
-    if (c->n == 16 || cli_load_policy_shared(id, c->vocab, &p, NULL)) {
+    if (c->n == MAX_LOADED_POLICIES) {
+        hogo_error_set(err, HOGO_ELIMIT, "/policy",
+                       "one run keeps at most %d policy files loaded; split the requests into "
+                       "runs that need fewer policies or versions",
+                       MAX_LOADED_POLICIES);
+        return NULL;
+    }
+    if (cli_load_policy_shared(id, c->vocab, &p, NULL)) {
+        char known[512];
+        policy_ids(c->vocab, known, sizeof known);
         hogo_error_set(err, HOGO_EINVAL, "/policy",
-                       "policy '%s' could not be loaded; name one of rcc rea rmc rkm irp or pass "
-                       "--policy",
-                       id);
+                       "policy '%s' could not be loaded; name one of %s (see 'hogo policy "
+                       "list') or pass --policy",
+                       id, known);
         return NULL;
     }
     c->loaded[c->n++] = p;
@@ -118,10 +155,8 @@ static const struct hogo_vocab *vocab_for(struct policy_cache *c, struct hogo_er
     if (c->fixed)
         return hogo_policy_vocab(c->fixed);
     if (!c->vocab) {
-        char policy[4096], file[4200];
-        if (hogo_policy_resolve("irp", policy, sizeof policy, err))
-            return NULL;
-        hogo_policy_vocab_file(policy, file, sizeof file);
+        char file[4200];
+        hogo_vocab_default_file(file, sizeof file);
         if (hogo_vocab_load(file, &c->vocab, err))
             return NULL;
     }

@@ -68,12 +68,9 @@ static void on_bad_line(void *ctx, int64_t line, const char *message)
 int cli_install_vocabulary(struct hogo_store *st, struct hogo_vocab **vocab,
                               struct hogo_error *err)
 {
-    char policy[4096], path[4096];
-    int rc = hogo_policy_resolve("irp", policy, sizeof policy, err);
-    if (rc < 0)
-        return rc;
-    hogo_policy_vocab_file(policy, path, sizeof path);
-    rc = hogo_vocab_load(path, vocab, err);
+    char path[4096];
+    hogo_vocab_default_file(path, sizeof path);
+    int rc = hogo_vocab_load(path, vocab, err);
     if (rc == 0)
         hogo_store_set_vocabulary_check(st, hogo_vocab_check_id, *vocab);
     return rc;

@@ -42,7 +42,7 @@ static int policy_list(int argc, char **argv)
             return 2;
     }
     char vpath[4096];
-    hogo_policy_vocab_file("", vpath, sizeof vpath);
+    hogo_vocab_default_file(vpath, sizeof vpath);
     struct hogo_vocab *v = NULL;
     struct hogo_error err;
     if (hogo_vocab_load(vpath, &v, &err)) {

@@ -86,7 +86,7 @@ int cmd_vocab(int argc, char **argv)
     if (file)
         snprintf(path, sizeof path, "%s", file);
     else
-        hogo_policy_vocab_file("", path, sizeof path);
+        hogo_vocab_default_file(path, sizeof path);
     struct hogo_vocab *v = NULL;
     struct hogo_error err;
     if (hogo_vocab_load(path, &v, &err)) {

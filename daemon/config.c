@@ -29,7 +29,7 @@ static const struct option_def defs[] = {
     {"listen", STR(listen), "HOST:PORT to serve on, e.g. 127.0.0.1:8080 (required)"},
     {"db", STR(db), "store (file, sqlite:PATH, postgresql://...); none: stateless decisions only"},
     {"config", STR(config), "YAML file with these keys; flags override it"},
-    {"policy", K_LIST, 0, 0, 0, "policy id or file to serve (repeat; default rcc rea rmc rkm irp)"},
+    {"policy", K_LIST, 0, 0, 0, "policy id or file to serve (repeat; default: every policy the vocabulary names)"},
     {"master-key", STR(master_key), "master key file (default $HOGO_MASTER_KEY_FILE)"},
     {"signing-key", STR(signing_key), "audit signing key file (checkpoints)"},
     {"key-store", STR(key_store), "subject key store file (default $HOGO_KEY_STORE)"},

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const shipped[] = {"rcc", "rea", "rmc", "rkm", "irp"};
 
 static void set_free(struct hogod_policies *p)
 {
@@ -32,10 +31,33 @@ int hogod_policies_load(const struct hogod_config *c, struct hogod_policies **ou
         return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
     pthread_mutex_init(&p->lock, NULL);
     atomic_init(&p->refs, 1);
-    int n = c->npolicies ? c->npolicies : (int)(sizeof shipped / sizeof shipped[0]);
+    /* without a list of policies: every policy the vocabulary names */
+    const char *named[HOGOD_MAX_POLICIES];
+    int n = c->npolicies;
     int rc = 0;
+    if (!n) {
+        char vfile[4200];
+        hogo_vocab_default_file(vfile, sizeof vfile);
+        if ((rc = hogo_vocab_load(vfile, &p->vocab, err))) {
+            set_free(p);
+            return rc;
+        }
+        struct hogo_vocab_entry e;
+        for (size_t i = 0; hogo_vocab_entry(p->vocab, i, &e) == 0; i++) {
+            if (strcmp(e.kind, "policy"))
+                continue;
+            if (n == HOGOD_MAX_POLICIES) {
+                set_free(p);
+                return hogo_error_set(err, HOGO_ELIMIT, vfile,
+                                      "the vocabulary names more than %d policies, the most "
+                                      "hogod serves; list the ones to serve with --policy",
+                                      HOGOD_MAX_POLICIES);
+            }
+            named[n++] = e.id;
+        }
+    }
     for (int i = 0; i < n && rc == 0; i++) {
-        const char *name = c->npolicies ? c->policies[i] : shipped[i];
+        const char *name = c->npolicies ? c->policies[i] : named[i];
         char path[4096], vfile[4200];
         rc = hogo_policy_resolve(name, path, sizeof path, err);
         if (rc)

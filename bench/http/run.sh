@@ -95,22 +95,20 @@ python3 -c "import sys; b,a,n=map(int,sys.argv[1:]); print(f'RSS {b} kB after wa
 kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 
 echo "== POST /v1/decide on stored facts, SQLite, every decision a durable audit event"
-subjects=${HOGO_BENCH_SUBJECTS:-10000}
+subjects=${HOGO_BENCH_SUBJECTS:-1000000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/hogod-bench.XXXXXX")
 export HOGO_MASTER_KEY_FILE=$work/master.key HOGO_KEY_STORE=$work/keys.db
 $bin/hogo key generate "$HOGO_MASTER_KEY_FILE" > /dev/null
 $bin/hogo init --db "$work/db" > /dev/null
 key=$($bin/hogo apikey create --db "$work/db" --operator irp --scopes decide,subjects:write,metrics:read)
-p=$(port); $bin/hogod --listen "127.0.0.1:$p" --threads 64 --db "$work/db" --access-log off 2>/dev/null & pid=$!; pids+=($pid); wait_up "$p"
-python3 - "$p" "$key" "$subjects" <<'PY'
-import http.client, json, sys
-port, key, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-c = http.client.HTTPConnection("127.0.0.1", port)
-h = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-for i in range(n):
-    c.request("POST", "/v1/subjects", json.dumps({"subject_id": f"s{i}"}), h); c.getresponse().read()
-    c.request("PUT", f"/v1/subjects/s{i}/facts/applied_to", json.dumps({"value": ["6100000000001"]}), h); c.getresponse().read()
+python3 - "$work/people.jsonl" "$subjects" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(int(sys.argv[2])):
+        f.write('{"subject_id":"s%d","operator":"irp","facts":{"applied_to":["6100000000001"]}}\n' % i)
 PY
+$bin/hogo subject import "$work/people.jsonl" --db "$work/db" > /dev/null
+p=$(port); $bin/hogod --listen "127.0.0.1:$p" --threads 64 --db "$work/db" --access-log off 2>/dev/null & pid=$!; pids+=($pid); wait_up "$p"
 export HOGO_BENCH_KEY=$key HOGO_BENCH_SUBJECTS=$subjects
 before=$(commit_figures "$p" "$key")
 run_wrk "hogod-stateful-sqlite-$subjects-subjects" "$p" bench/http/stateful.lua "$dur"

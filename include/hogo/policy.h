@@ -58,6 +58,10 @@ HOGO_EXTERN int hogo_vocab_entry(const struct hogo_vocab *vocab, size_t i,
  * vocabulary.yaml beside it, else the shipped one. Written into path. */
 HOGO_EXTERN void hogo_policy_vocab_file(const char *policy_path, char *path, size_t size);
 
+/* The vocabulary requests are read with when no policy file is named: vocabulary.yaml in the
+ * first $HOGO_POLICY_PATH directory that has one, else the shipped one. Written into path. */
+HOGO_EXTERN void hogo_vocab_default_file(char *path, size_t size);
+
 /* Options for hogo_policy_load(); all fields may be zero. */
 struct hogo_policy_load_opts {
     const struct hogo_vocab *vocab; /* borrowed; NULL: vocabulary.yaml beside the policy file,

@@ -953,15 +953,37 @@ static int file_exists(const char *path)
     return access(path, R_OK) == 0;
 }
 
+/* The shipped vocabulary's file, written into path. */
+static void shipped_vocab_file(char *path, size_t size)
+{
+    snprintf(path, size, "%s/vocabulary.yaml", HOGO_SOURCE_POLICY_DIR);
+    if (!file_exists(path))
+        snprintf(path, size, "%s/vocabulary.yaml", HOGO_INSTALLED_POLICY_DIR);
+}
+
 void hogo_policy_vocab_file(const char *policy_path, char *path, size_t size)
 {
     char dir[PATH_MAX];
     dir_of(policy_path, dir, sizeof dir);
     snprintf(path, size, "%s/vocabulary.yaml", dir);
     if (!file_exists(path))
-        snprintf(path, size, "%s/vocabulary.yaml", HOGO_SOURCE_POLICY_DIR);
-    if (!file_exists(path))
-        snprintf(path, size, "%s/vocabulary.yaml", HOGO_INSTALLED_POLICY_DIR);
+        shipped_vocab_file(path, size);
+}
+
+void hogo_vocab_default_file(char *path, size_t size)
+{
+    const char *d = getenv("HOGO_POLICY_PATH");
+    while (d && *d) {
+        const char *end = strchr(d, ':');
+        size_t len = end ? (size_t)(end - d) : strlen(d);
+        if (len) {
+            snprintf(path, size, "%.*s/vocabulary.yaml", (int)len, d);
+            if (file_exists(path))
+                return;
+        }
+        d = end ? end + 1 : d + len;
+    }
+    shipped_vocab_file(path, size);
 }
 
 static int load_vocab_for(const char *policy_path, struct hogo_vocab **out,

@@ -228,4 +228,25 @@ check "an unknown command is exit 2 with a hint" all 'exit_is 2' stdout_empty 's
 run '' check --policy irp a.json b.json
 check "two request files are a usage error" all 'exit_is 2' stdout_empty
 
+# Without --policy the vocabulary and the policy ids come from $HOGO_POLICY_PATH, then the
+# shipped policies: a vocabulary.yaml in the working folder is never read, and an unknown
+# id is answered with the ids the vocabulary names, not a list written into the program.
+mkdir -p "$scratch/mine" "$scratch/cwd"
+hogo_abs=$(cd "$(dirname "$HOGO")" && pwd)/$(basename "$HOGO")
+sed 's/^policies:$/policies:\n  zzz_company:\n    ja: 架空の会社\n    en: a policy named only in this vocabulary/' \
+    policies/vocabulary.yaml >"$scratch/mine/vocabulary.yaml"
+printf 'this is not a vocabulary\n' >"$scratch/cwd/vocabulary.yaml"
+req_zzz='{"policy":"zzz_company","action":"use","purpose":"ad_delivery","data":["name"]}'
+run "$req_zzz" check
+check "an unknown policy id names the shipped vocabulary's policies" \
+    all 'exit_is 2' 'stderr_has "name one of rcc rea rmc rkm irp"'
+rc=0; (cd "$scratch/cwd" && HOGO_POLICY_PATH="$scratch/mine" "$hogo_abs" check <<<"$req_zzz") \
+    >"$scratch/out" 2>"$scratch/err" || rc=$?
+err=$(cat "$scratch/err")
+check "the vocabulary of \$HOGO_POLICY_PATH is used, and its extra policy id is listed" \
+    all 'exit_is 2' 'stderr_has "could not be loaded; name one of .*zzz_company"'
+rc=0; (cd "$scratch/cwd" && "$hogo_abs" check "$OLDPWD/examples/irp-application.json") \
+    >"$scratch/out" 2>"$scratch/err" || rc=$?
+check "a vocabulary.yaml in the working folder is not read" all 'exit_is 0'
+
 finish
