@@ -91,14 +91,10 @@ int cmd_audit(int argc, char **argv)
             rc = hogo_audit_verify(st, pkfile ? pk : NULL, &r, &err);
         else if (rc == 0 && !strcmp(sub, "export")) {
             rc = hogo_audit_export(st, &text, &len, &err);
-            if (rc == 0) {
-                FILE *out = outfile ? fopen(outfile, "w") : stdout;
-                if (!out || fwrite(text, 1, len, out) != len)
-                    rc = hogo_error_set(&err, HOGO_EIO, outfile, "cannot write '%s'",
-                                        outfile ? outfile : "stdout");
-                if (out && out != stdout)
-                    fclose(out);
-            }
+            if (rc == 0 && outfile && strcmp(outfile, "-"))
+                rc = hogo_write_file(outfile, text, len, &err);
+            else if (rc == 0 && (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0))
+                rc = hogo_error_set(&err, HOGO_EIO, NULL, "cannot write the export to stdout");
         } else if (rc == 0) {
             int64_t seq = 0;
             rc = hogo_audit_checkpoint(st, &seq, &err);

@@ -9,6 +9,7 @@
 #include "commands.h"
 
 #include <hogo/deid.h>
+#include <hogo/file.h>
 
 #include <getopt.h>
 #include <stdio.h>
@@ -24,20 +25,36 @@ static int report_error(const char *sub, const struct hogo_error *err)
     return 2;
 }
 
+/* The outputs of one command (its table and its report) being written. */
+static struct hogo_out_file outputs[2];
+
+/* Opens an output through hogo_out_file (never through a symlink, never replacing a device):
+ * stdout for "-" or no path. */
 static FILE *open_out(const char *sub, const char *path)
 {
     if (!path || !strcmp(path, "-"))
         return stdout;
-    FILE *f = fopen(path, "w");
-    if (!f)
-        cli_errorf("deid %s: cannot write '%s'; check the folder exists", sub, path);
-    return f;
+    struct hogo_error err = {0};
+    for (size_t i = 0; i < sizeof outputs / sizeof *outputs; i++)
+        if (!outputs[i].f) {
+            if (hogo_out_file_open(&outputs[i], path, &err) == 0)
+                return outputs[i].f;
+            cli_errorf("deid %s: %s", sub, err.message);
+            return NULL;
+        }
+    cli_errorf("deid %s: too many outputs", sub);
+    return NULL;
 }
 
+/* Puts an output opened by open_out() in place. */
 static void close_out(FILE *f)
 {
-    if (f && f != stdout)
-        fclose(f);
+    for (size_t i = 0; f && f != stdout && i < sizeof outputs / sizeof *outputs; i++)
+        if (outputs[i].f == f) {
+            struct hogo_error err = {0};
+            if (hogo_out_file_commit(&outputs[i], &err) != 0)
+                cli_errorf("%s", err.message);
+        }
 }
 
 /* Splits "a,b,c" into a NULL-terminated array (pointers into s, which is modified). */

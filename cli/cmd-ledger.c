@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "store_cli.h"
 
+#include <hogo/file.h>
 #include <hogo/ledger.h>
 #include <hogo/store.h>
 
@@ -166,11 +167,22 @@ int cmd_ledger(int argc, char **argv)
         rc = hogo_ledger_export(st, &f, !strcmp(sub, "list") ? HOGO_LEDGER_JSON : format, &text,
                                 &err);
         if (rc == 0) {
-            FILE *o = out ? fopen(out, "w") : stdout;
-            if (!o || fputs(text, o) < 0 || (format == HOGO_LEDGER_JSON && fputc('\n', o) < 0))
-                rc = hogo_error_set(&err, HOGO_EIO, out, "cannot write '%s'", out ? out : "stdout");
-            if (o && o != stdout)
-                fclose(o);
+            /* JSON ends with a newline; CSV text already ends its last row */
+            size_t tlen = strlen(text);
+            const char *nl = format == HOGO_LEDGER_JSON ? "\n" : "";
+            if (out && strcmp(out, "-")) {
+                char *whole = malloc(tlen + 2);
+                if (!whole)
+                    rc = hogo_error_set(&err, HOGO_ENOMEM, NULL, "out of memory");
+                else {
+                    memcpy(whole, text, tlen);
+                    strcpy(whole + tlen, nl);
+                    rc = hogo_write_file(out, whole, strlen(whole), &err);
+                    free(whole);
+                }
+            } else if (fputs(text, stdout) < 0 || fputs(nl, stdout) < 0) {
+                rc = hogo_error_set(&err, HOGO_EIO, NULL, "cannot write to stdout");
+            }
         }
     } else if (rc == 0 && !strcmp(sub, "show")) {
         rc = hogo_ledger_show_json(st, o.pos[0], &text, &err);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const struct cli_command commands[] = {
     {"check", "decide whether a use or provision of personal data is allowed", cmd_check},
@@ -49,6 +50,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* every file hogo creates (databases, key stores, their journals, keys, outputs) holds
+     * personal data or secrets: readable by its owner only */
+    umask(077);
     if (argc < 2) {
         usage(stderr);
         return 2;
