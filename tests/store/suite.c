@@ -768,7 +768,7 @@ static struct hogo_provision prov(const char *subject, const char *recipient, in
 }
 
 #define YEAR_US (365LL * 24 * 3600 * 1000000)
-#define T0 1767225600000000LL /* 2026-01-01T00:00:00Z */
+#define T0 1893456000000000LL /* 2030-01-01T00:00:00Z, after every real event of the test */
 
 static void test_provision_record_and_its_event_are_one_write(void **state)
 {
@@ -833,7 +833,7 @@ static void test_ledger_export_filters_json_and_csv(void **state)
     OK(hogo_ledger_export(f->st, &flt, HOGO_LEDGER_JSON, &out, &f->err));
     assert_non_null(strstr(out, "\"subject_id\":\"u1\""));
     assert_null(strstr(out, "\"subject_id\":\"u2\""));
-    assert_non_null(strstr(out, "\"date\":\"2026-01-01T00:00:00Z\""));
+    assert_non_null(strstr(out, "\"date\":\"2030-01-01T00:00:00Z\""));
     free(out);
     struct hogo_ledger_filter rec = {.recipient = "loyalty_marketing"};
     OK(hogo_ledger_export(f->st, &rec, HOGO_LEDGER_CSV, &out, &f->err));
@@ -1716,6 +1716,147 @@ static void test_query_column_limit_is_an_error(void **state)
     assert_non_null(strstr(f->err.message, "at most"));
 }
 
+/* With the public key, the checkpoints the log promises (one every interval events) are
+ * required: deleting them, alone or after rewriting and re-hashing the events they sealed,
+ * fails; what follows the last checkpoint is reported as the unsealed tail. */
+static void test_audit_requires_the_checkpoints_it_promises(void **state)
+{
+    struct fx *f = *state;
+    hogo_store_free(f->st);
+    f->st = fx_open(f, 5);
+    make_events(f, 12);
+    int64_t last = hogo_store_latest_schema_version() + 12, due = last / 5 * 5;
+    struct hogo_audit_report r;
+    OK(hogo_audit_verify(f->st, f->pk, &r, &f->err));
+    assert_int_equal(r.last_sealed, due);
+    assert_int_equal(r.unsealed, last - due);
+    /* the last checkpoint due is deleted */
+    char sql[128];
+    snprintf(sql, sizeof sql, "DELETE FROM checkpoints WHERE seq = %lld", (long long)due);
+    raw(f, sql);
+    assert_int_equal(hogo_audit_verify(f->st, f->pk, &r, &f->err), HOGO_ETAMPER);
+    assert_non_null(strstr(r.problem, "no signed checkpoint seals event"));
+    /* every checkpoint deleted after an event was edited and the chain re-hashed */
+    raw(f, "DELETE FROM checkpoints");
+    raw(f, "UPDATE audit_events SET object = 'operator:rcc' WHERE seq = 4");
+    rehash_from(f, 4);
+    assert_int_equal(hogo_audit_verify(f->st, f->pk, &r, &f->err), HOGO_ETAMPER);
+    assert_int_equal(r.first_bad_seq, 1);
+    /* without the public key only the chain is checked, and it holds */
+    OK(hogo_audit_verify(f->st, NULL, &r, &f->err));
+}
+
+/* An export holds the same promise: without its checkpoint lines, or with nothing in it, it
+ * fails. */
+static void test_audit_export_without_checkpoints_or_events_fails(void **state)
+{
+    struct fx *f = *state;
+    hogo_store_free(f->st);
+    f->st = fx_open(f, 5);
+    make_events(f, 12);
+    char *text = NULL;
+    size_t len = 0;
+    OK(hogo_audit_export(f->st, &text, &len, &f->err));
+    struct hogo_audit_report r;
+    OK(hogo_audit_verify_export_every(text, len, f->pk, 5, &r, &f->err));
+    char *cp = strstr(text, "{\"checkpoint\"");
+    assert_non_null(cp);
+    *cp = '\0'; /* the checkpoint lines are the export's last */
+    assert_int_equal(hogo_audit_verify_export_every(text, strlen(text), f->pk, 5, &r, &f->err),
+                     HOGO_ETAMPER);
+    assert_non_null(strstr(r.problem, "no signed checkpoint"));
+    assert_int_equal(hogo_audit_verify_export("", 0, f->pk, &r, &f->err), HOGO_ETAMPER);
+    assert_int_equal(hogo_audit_verify_export("\n\n", 2, NULL, &r, &f->err), HOGO_ETAMPER);
+    assert_non_null(strstr(r.problem, "no event"));
+    free(text);
+}
+
+/* Event times never go backwards: an event re-dated before its predecessor (chain re-hashed,
+ * so only the time gives it away) fails at that event. */
+static void test_audit_event_times_going_backwards_fail(void **state)
+{
+    struct fx *f = *state;
+    make_events(f, 6);
+    int64_t at3 = -1;
+    struct hogo__val p[] = {HV_INT(3)};
+    OK(hogo__query_int(f->st, "SELECT at FROM audit_events WHERE seq = ?", p, 1, &at3, NULL,
+                       &f->err));
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE audit_events SET at = %lld WHERE seq = 5",
+             (long long)(at3 - 86400000000LL));
+    raw(f, sql);
+    rehash_from(f, 5);
+    assert_int_equal(verify_bad(f), 5);
+    struct hogo_audit_report r;
+    assert_int_equal(hogo_audit_verify(f->st, NULL, &r, &f->err), HOGO_ETAMPER);
+    assert_non_null(strstr(r.problem, "dated before"));
+}
+
+/* Reads a whole small file (the anchor) into buf. */
+static size_t slurp(const char *path, char *buf, size_t cap)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    size_t n = fread(buf, 1, cap - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    return n;
+}
+
+/* The anchor kept outside the database detects a restored older copy of it (events and
+ * checkpoints after some point gone: the store alone still verifies) and a rewritten one. */
+/* Appends n plain events. */
+static void append_events(struct fx *f, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const struct hogo_audit_event ev = {.action = "test.event", .object = "n:1"};
+        OK(hogo_audit_append(f->st, &ev, &f->err));
+    }
+}
+
+static void test_anchor_detects_a_rolled_back_or_rewritten_store(void **state)
+{
+    struct fx *f = *state;
+    char anchor[300], text[400];
+    snprintf(anchor, sizeof anchor, "/tmp/hogo-anchor-%d", (int)getpid());
+    append_events(f, 6);
+    int64_t old_head = 0, seq = 0;
+    OK(hogo_audit_checkpoint(f->st, &old_head, &f->err));
+    append_events(f, 6);
+    OK(hogo_audit_checkpoint(f->st, NULL, &f->err));
+    OK(hogo_audit_anchor(f->st, anchor, &seq, &f->err));
+    assert_int_equal(seq, old_head + 6);
+    size_t n = slurp(anchor, text, sizeof text);
+    struct hogo_audit_report r;
+    OK(hogo_audit_verify_anchored(f->st, f->pk, text, n, &r, &f->err));
+    assert_true(r.anchor_checked);
+    append_events(f, 2); /* a store ahead of its anchor is fine */
+    OK(hogo_audit_verify_anchored(f->st, f->pk, text, n, &r, &f->err));
+    /* the older copy: as it was at the first checkpoint */
+    char sql[128];
+    snprintf(sql, sizeof sql, "DELETE FROM audit_events WHERE seq > %lld", (long long)old_head);
+    raw(f, sql);
+    snprintf(sql, sizeof sql, "DELETE FROM checkpoints WHERE seq > %lld", (long long)old_head);
+    raw(f, sql);
+    verify_ok(f); /* the store alone cannot tell */
+    assert_int_equal(hogo_audit_verify_anchored(f->st, f->pk, text, n, &r, &f->err),
+                     HOGO_ETAMPER);
+    assert_non_null(strstr(r.problem, "behind its anchor"));
+    /* the log rewritten up to the anchor's event and re-hashed */
+    append_events(f, 6);
+    raw(f, "UPDATE audit_events SET object = 'operator:rcc' WHERE seq = 2");
+    rehash_from(f, 2);
+    raw(f, "DELETE FROM checkpoints");
+    assert_int_equal(hogo_audit_verify_anchored(f->st, f->pk, text, n, &r, &f->err),
+                     HOGO_ETAMPER);
+    /* an anchor not signed by the key is refused */
+    text[n - 3] = text[n - 3] == '0' ? '1' : '0';
+    assert_true(hogo_audit_verify_anchored(f->st, f->pk, text, n, &r, &f->err) < 0);
+    assert_int_equal(hogo_audit_verify_anchored(f->st, f->pk, "junk", 4, &r, &f->err),
+                     HOGO_EINVAL);
+    unlink(anchor);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 static int suite_run(const char *group)
@@ -1742,6 +1883,10 @@ static int suite_run(const char *group)
         T(test_automatic_checkpoints_seal_the_log),
         T(test_a_write_the_database_refuses_fails_its_own_call),
         T(test_audit_export_verifies_with_public_key_alone),
+        T(test_audit_requires_the_checkpoints_it_promises),
+        T(test_audit_export_without_checkpoints_or_events_fails),
+        T(test_audit_event_times_going_backwards_fail),
+        T(test_anchor_detects_a_rolled_back_or_rewritten_store),
         T(test_data_roundtrip_and_audit_holds_no_values),
         T(test_wrong_master_key_is_refused_without_damage),
         T(test_key_rotation_rewraps_every_subject_key),
