@@ -222,10 +222,22 @@ static bool lone_surrogate_here(struct parse *P)
 
 /* --- scalar values ------------------------------------------------------------------------ */
 
+/* A JSON text may escape NUL (\u0000); no id or text of a request may hold one. */
+static int refuse_nul(struct parse *P, const unsigned char *s, size_t len)
+{
+    if (!memchr(s, 0, len))
+        return 1;
+    return fail(P, HOGO_EINVAL,
+                "the text holds a NUL character (\\u0000), which no id or text may hold; "
+                "remove it");
+}
+
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
     struct parse *P = ctx;
     P->awaiting_value = false;
+    if (!refuse_nul(P, s, len))
+        return 0;
     if (lone_surrogate_here(P))
         return 0;
     struct hogo_request *r = P->req;
@@ -613,6 +625,10 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
     }
     memcpy(f->key, s, len);
     f->key_len = (int)len;
+    if (memchr(s, 0, len)) {
+        f->key_len = (int)strnlen((const char *)s, len); /* the pointer names the key up to it */
+        return refuse_nul(P, s, len);
+    }
     if (lone_surrogate_here(P))
         return 0;
     switch (f->kind) {

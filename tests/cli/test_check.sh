@@ -213,4 +213,16 @@ check "an unknown command is exit 2 with a hint" all 'exit_is 2' stdout_empty 's
 run '' check --policy irp a.json b.json
 check "two request files are a usage error" all 'exit_is 2' stdout_empty
 
+# --- an escaped NUL (\u0000) in any id, key or text is refused where it stands -------------
+bad "NUL inside an id is refused, not read as the id before it" "/basis" "NUL character" \
+    '{"policy":"irp","action":"provide","purpose":"legal_response","data":["name"],"recipient":{"id":"court"},"basis":"court_order\u0000x"}'
+bad "NUL at the end of a fact name is refused" "/subject/age" "NUL character" \
+    '{'"$provide"',"recipient":{"id":"court"},"subject":{"age\u0000":3}}'
+bad "NUL in a request key is refused" "/action" "NUL character" \
+    '{"policy":"irp","action\u0000":"use","purpose":"service_operation","data":["name"]}'
+bad "NUL in a data category is refused" "/data/0" "NUL character" \
+    '{'"$use"',"data":["name\u0000"]}'
+bad "NUL in a free-text id is refused" "/subject_id" "NUL character" \
+    '{'"$use"',"data":["name"],"subject_id":"u\u00001"}'
+
 finish
