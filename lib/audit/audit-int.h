@@ -23,6 +23,13 @@ int hogo__audit_append(struct hogo_store *st, const char *subject_id, const char
 int hogo__audit_append_event(struct hogo_store *st, const struct hogo_audit_event *ev,
                              struct hogo_error *err);
 
+/* The hash binding a ledger record to its event: BLAKE2b-256 (hex) over the canonical encoding
+ * of every column of the stored record (receipt or provision, subject_id and id) but the two
+ * dates a later provision moves. The writer puts it in the event's detail as
+ * "record_blake2b"; hogo_audit_verify() recomputes it from the row. */
+int hogo__record_hash(struct hogo_store *st, int receipt, const char *subject_id,
+                      const char *id, char hex[65], struct hogo_error *err);
+
 /* The ledger's records against the events that wrote them (audit/records.c), for
  * hogo_audit_verify(). */
 struct hogo__record_check;

@@ -227,9 +227,12 @@ int hogo__ledger_provision_decided(struct hogo_store *st, const struct hogo_prov
                     "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                     "?, ?, ?)",
                     v, 23, NULL, err);
-    char obj[640], fields[400], detail[512];
+    char obj[640], fields[500], detail[640], bound[65] = "";
     char years[16];
     snprintf(years, sizeof years, "%d", p->retention_years);
+    /* the event binds every field of the record as stored */
+    if (rc == 0)
+        rc = hogo__record_hash(st, 0, p->subject_id, id, bound, err);
     hogo__concat(obj, sizeof obj, "provision:", id, " recipient:", p->recipient_id, " items:",
                  items, decided ? " " : "", decided ? decided : "", (char *)NULL);
     char purge_s[24];
@@ -237,7 +240,8 @@ int hogo__ledger_provision_decided(struct hogo_store *st, const struct hogo_prov
     hogo__concat(fields, sizeof fields, "\"basis\":\"", p->basis, "\",\"policy\":\"",
                  p->policy ? p->policy : "", "\",\"record_required\":",
                  p->record_required ? "true" : "false", ",\"retention_years\":", years,
-                 ",\"purge_after\":", purge_s, (char *)NULL);
+                 ",\"purge_after\":", purge_s, ",\"record_blake2b\":\"", bound, "\"",
+                 (char *)NULL);
     record_detail(detail, sizeof detail, fields, p->decision_json);
     const struct hogo_audit_event ev = {p->subject_id, "provision.record", obj, detail};
     /* a collective record is kept until retention after the last provision */
@@ -313,12 +317,15 @@ int hogo__ledger_receipt_decided(struct hogo_store *st, const struct hogo_receip
                     "purge_after, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                     "?, ?, ?, ?)",
                     v, 19, NULL, err);
-    char obj[640], fields[160], detail[256];
+    char obj[640], fields[260], detail[400], bound[65] = "";
+    if (rc == 0)
+        rc = hogo__record_hash(st, 1, r->subject_id, id, bound, err);
     snprintf(obj, sizeof obj, "receipt:%s items:%s%s%s", id, items, decided ? " " : "",
              decided ? decided : "");
     snprintf(fields, sizeof fields,
-             "\"record_required\":%s,\"retention_years\":%d,\"purge_after\":%lld",
-             r->record_required ? "true" : "false", r->retention_years, (long long)purge);
+             "\"record_required\":%s,\"retention_years\":%d,\"purge_after\":%lld,"
+             "\"record_blake2b\":\"%s\"",
+             r->record_required ? "true" : "false", r->retention_years, (long long)purge, bound);
     record_detail(detail, sizeof detail, fields, r->decision_json);
     const struct hogo_audit_event ev = {r->subject_id, "receipt.record", obj, detail};
     rc = end_record(st, rc, collective ? receipt_extend_sql : NULL, at, purge, r->provider_name,

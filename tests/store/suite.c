@@ -1050,6 +1050,79 @@ static void expect_ledger_tamper(struct fx *f, const char *id, const char *what)
         fail_msg("expected '%s' and '%s' in: %s", id, what, r.problem);
 }
 
+/* Edits column col of the record id in table (id_col its key) and expects verify to name the
+ * record; then puts the row back from the copy table and expects the log intact again. */
+static void edit_and_restore(struct fx *f, const char *table, const char *id_col,
+                             const char *id, const char *col, int integer)
+{
+    char sql[512];
+    if (integer)
+        snprintf(sql, sizeof sql, "UPDATE %s SET %s = %s + 1 WHERE %s = '%s'", table, col, col,
+                 id_col, id);
+    else
+        snprintf(sql, sizeof sql,
+                 "UPDATE %s SET %s = CASE WHEN %s IS NULL THEN 'x' ELSE %s || 'x' END "
+                 "WHERE %s = '%s'",
+                 table, col, col, col, id_col, id);
+    raw(f, sql);
+    struct hogo_audit_report r;
+    if (hogo_audit_verify(f->st, f->pk, &r, &f->err) != HOGO_ETAMPER || !strstr(r.problem, id))
+        fail_msg("editing %s.%s went unnoticed: %s", table, col, r.problem);
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE %s = '%s'", table, id_col, id);
+    raw(f, sql);
+    snprintf(sql, sizeof sql, "INSERT INTO %s SELECT * FROM %s_copy", table, table);
+    raw(f, sql);
+    verify_ok(f);
+}
+
+/* Every field of a provision and of a receipt record is bound to its event: editing any one
+ * of them (subject, purpose, basis, consent, dates, the counterparty's name, address,
+ * representative, corporate number and country, retention, record_required, acquisition,
+ * the detail) is found, on every backend. */
+static void test_every_field_of_a_record_is_bound_to_its_event(void **state)
+{
+    struct fx *f = *state;
+    char pid[HOGO_LEDGER_ID_BYTES], rid[HOGO_LEDGER_ID_BYTES];
+    struct hogo_provision p = prov("u1", "participating_company", 3, "creation");
+    p.recipient_address = "Tokyo";
+    p.recipient_representative = "Suzuki";
+    p.detail_json = "{\"note\":1}";
+    OK(hogo_ledger_record_provision(f->st, &p, pid, &f->err));
+    struct hogo_receipt rc = {.subject_id = "u1", .provider_name = "Source K.K.",
+                              .provider_address = "Tokyo", .provider_representative = "Sato",
+                              .provider_corporate_number = "9234567890123",
+                              .acquisition = "collected with consent on its web form",
+                              .items = items2, .n_items = 2, .basis = "consent",
+                              .record_required = 1, .retention_years = 3,
+                              .retention_from = "creation", .policy = "irp",
+                              .decision_json = "{\"decision\":\"allow\"}"};
+    OK(hogo_ledger_record_receipt(f->st, &rc, rid, &f->err));
+    verify_ok(f);
+    raw(f, "CREATE TABLE provisions_copy AS SELECT * FROM provisions");
+    raw(f, "CREATE TABLE receipts_copy AS SELECT * FROM receipts");
+    static const char *const ptext[] = {
+        "subject_id", "policy", "policy_version", "recipient_name",
+        "recipient_corporate_number", "recipient_address", "recipient_representative",
+        "recipient_country", "purpose", "basis", "consent_id", "retention_from", "detail"};
+    static const char *const pint[] = {"created_at", "provided_at", "record_required",
+                                       "retention_years"};
+    for (size_t i = 0; i < sizeof ptext / sizeof *ptext; i++)
+        edit_and_restore(f, "provisions", "provision_id", pid, ptext[i], 0);
+    for (size_t i = 0; i < sizeof pint / sizeof *pint; i++)
+        edit_and_restore(f, "provisions", "provision_id", pid, pint[i], 1);
+    static const char *const rtext[] = {
+        "subject_id", "policy", "provider_name", "provider_address", "provider_representative",
+        "provider_corporate_number", "acquisition", "basis", "retention_from", "decision"};
+    static const char *const rint[] = {"created_at", "received_at", "record_required",
+                                       "retention_years"};
+    for (size_t i = 0; i < sizeof rtext / sizeof *rtext; i++)
+        edit_and_restore(f, "receipts", "receipt_id", rid, rtext[i], 0);
+    for (size_t i = 0; i < sizeof rint / sizeof *rint; i++)
+        edit_and_restore(f, "receipts", "receipt_id", rid, rint[i], 1);
+    raw(f, "DROP TABLE provisions_copy");
+    raw(f, "DROP TABLE receipts_copy");
+}
+
 static void test_audit_verify_holds_every_record_to_its_event(void **state)
 {
     struct fx *f = *state;
@@ -1901,6 +1974,7 @@ static int suite_run(const char *group)
         T(test_stored_facts_as_rows_decide_as_their_json),
         T(test_provide_allowed_writes_the_record_with_statutory_retention),
         T(test_audit_verify_holds_every_record_to_its_event),
+        T(test_every_field_of_a_record_is_bound_to_its_event),
         T(test_provide_without_record_obligation_keeps_the_operators_retention),
         T(test_provide_denied_writes_no_record_but_audits_the_decision),
         T(test_provide_refuses_requests_it_cannot_record),
