@@ -225,4 +225,14 @@ bad "NUL in a data category is refused" "/data/0" "NUL character" \
 bad "NUL in a free-text id is refused" "/subject_id" "NUL character" \
     '{'"$use"',"data":["name"],"subject_id":"u\u00001"}'
 
+# --- a request names its policy by id; a file is only ever given on the command line ------
+run '{"policy":"policies/irp.yaml","action":"use","purpose":"service_operation","data":["name"]}' check
+check "a request's policy that is a file path is refused, not read" \
+    rejected "/policy" "not a policy id"
+run '{"policy":"/dev/zero","action":"use","purpose":"service_operation","data":["name"]}' check
+check "a request's policy /dev/zero is refused at once" rejected "/policy" "not a policy id"
+run '{"policy":"irp","action":"use","purpose":"service_operation","data":["name"]}' check --policy /dev/zero
+check "--policy /dev/zero is refused as not a regular file" \
+    all 'exit_is 2' 'stderr_has "not a regular file"'
+
 finish
