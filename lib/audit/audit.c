@@ -254,6 +254,7 @@ struct verifier {
     size_t ncp, icp, cap;
     int bad;
     struct hogo__record_check *records; /* borrowed; NULL: the records are not checked */
+    struct hogo__facts_check *facts;    /* borrowed; NULL: the facts are not checked */
     unsigned interval;            /* with pk: a checkpoint is promised every interval events */
     int64_t prev_at;              /* time of the previous event */
     unsigned char last_sealed_head[HASH_BYTES]; /* the head the last checkpoint sealed */
@@ -441,6 +442,8 @@ static int row_event(void *ctx, const struct hogo__val *c, size_t n)
                         hv->type == HOGO__BLOB ? hv->n : 0);
     if (rc == 0 && v->records) /* f: subject_id, actor, action, object, detail */
         rc = hogo__record_check_event(v->records, c[0].i, f[2], fl[2], f[3], fl[3], f[4], fl[4]);
+    if (rc == 0 && v->facts)
+        rc = hogo__facts_check_event(v->facts, c[0].i, f[0], fl[0], f[2], fl[2], f[4], fl[4]);
     return rc;
 }
 
@@ -530,8 +533,12 @@ static int verify_store(struct hogo_store *st, const unsigned char *public_key,
             return arc;
     }
     int rc = hogo__record_check_new(&v.records);
-    if (rc < 0)
+    if (rc == 0)
+        rc = hogo__facts_check_new(&v.facts);
+    if (rc < 0) {
+        hogo__record_check_free(v.records);
         return hogo_error_set(err, rc, NULL, "out of memory");
+    }
     rc = hogo__query(st, "SELECT seq, head, public_key, signature FROM checkpoints",
                      NULL, 0, row_cp, &v, err);
     if (rc == HOGO_ENOMEM)
@@ -556,11 +563,20 @@ static int verify_store(struct hogo_store *st, const unsigned char *public_key,
     /* the chain holds: the records must be what its events say they are */
     rc = hogo__record_check_run(st, v.records, hogo__now_us(st), &report->first_bad_seq,
                                 report->problem, sizeof report->problem, err);
-    if (rc == HOGO_ETAMPER)
+    if (rc == HOGO_ETAMPER) {
         hogo_error_set(err, rc, "ledger", "ledger tampered: %s", report->problem);
+        goto out;
+    }
+    /* and the facts must be what their last events sealed */
+    if (rc == 0)
+        rc = hogo__facts_check_run(st, v.facts, &report->first_bad_seq, report->problem,
+                                   sizeof report->problem, err);
+    if (rc == HOGO_ETAMPER)
+        hogo_error_set(err, rc, "subjects", "facts tampered: %s", report->problem);
 out:
     free(v.cps);
     hogo__record_check_free(v.records);
+    hogo__facts_check_free(v.facts);
     return rc;
 }
 

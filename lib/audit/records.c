@@ -37,13 +37,8 @@
 
 static const char record_tag[] = "hogo-record-v1";
 
-/* BLAKE2b-256 of the canonical encoding of n column values: the tag, then per value a type
- * byte (0 NULL, 1 integer as u64le, 2 text and 3 blob as u32le length and bytes). */
-static int record_hash(const struct hogo__val *c, size_t n, unsigned char out[32])
+void hogo__hash_values(crypto_generichash_state *s, const struct hogo__val *c, size_t n)
 {
-    crypto_generichash_state s;
-    crypto_generichash_init(&s, NULL, 0, 32);
-    crypto_generichash_update(&s, (const unsigned char *)record_tag, sizeof record_tag - 1);
     for (size_t i = 0; i < n; i++) {
         unsigned char head[9];
         size_t hl = 1;
@@ -64,10 +59,19 @@ static int record_hash(const struct hogo__val *c, size_t n, unsigned char out[32
                 head[1 + k] = (unsigned char)((uint32_t)bl >> (8 * k));
             hl = 5;
         }
-        crypto_generichash_update(&s, head, hl);
+        crypto_generichash_update(s, head, hl);
         if (bl)
-            crypto_generichash_update(&s, body, bl);
+            crypto_generichash_update(s, body, bl);
     }
+}
+
+/* BLAKE2b-256 of the record tag and the canonical encoding of n column values. */
+static int record_hash(const struct hogo__val *c, size_t n, unsigned char out[32])
+{
+    crypto_generichash_state s;
+    crypto_generichash_init(&s, NULL, 0, 32);
+    crypto_generichash_update(&s, (const unsigned char *)record_tag, sizeof record_tag - 1);
+    hogo__hash_values(&s, c, n);
     return crypto_generichash_final(&s, out, 32);
 }
 

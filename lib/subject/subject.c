@@ -193,7 +193,7 @@ int hogo_subject_add(struct hogo_store *st, const char *subject_id, const char *
     if (rc == 0) {
         char obj[160];
         snprintf(obj, sizeof obj, "operator:%s", operator_id);
-        rc = hogo__audit_append(st, subject_id, "subject.add", obj, NULL, err);
+        rc = hogo__audit_append_facts(st, subject_id, "subject.add", obj, NULL, err);
     }
     return hogo__txn_end(st, rc, err);
 }
@@ -280,7 +280,7 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
             snprintf(obj, sizeof obj, "fact:%s", f->name);
         char action[32];
         snprintf(action, sizeof action, "subject.fact.%s", verb);
-        rc = hogo__audit_append(st, subject_id, action, obj, NULL, err);
+        rc = hogo__audit_append_facts(st, subject_id, action, obj, NULL, err);
     }
     rc = hogo__txn_end(st, rc, err);
 out:
@@ -361,7 +361,7 @@ int hogo_subject_consent(struct hogo_store *st, const char *subject_id,
         char obj[512];
         snprintf(obj, sizeof obj, "consent:%s recipient:%s purpose:%s data:%s", c->id,
                  c->recipient, c->purpose, data);
-        rc = hogo__audit_append(st, subject_id, "subject.consent", obj, NULL, err);
+        rc = hogo__audit_append_facts(st, subject_id, "subject.consent", obj, NULL, err);
     }
     rc = hogo__txn_end(st, rc, err);
 out:
@@ -393,7 +393,7 @@ int hogo_subject_withdraw(struct hogo_store *st, const char *subject_id, const c
     if (rc == 0) {
         char obj[160];
         snprintf(obj, sizeof obj, "consent:%s", consent_id);
-        rc = hogo__audit_append(st, subject_id, "subject.withdraw", obj, NULL, err);
+        rc = hogo__audit_append_facts(st, subject_id, "subject.withdraw", obj, NULL, err);
     }
     return hogo__txn_end(st, rc, err);
 }
@@ -436,9 +436,10 @@ int hogo_subject_erase(struct hogo_store *st, const char *subject_id, struct hog
                         f, 2, NULL, err);
     if (rc == 0) {
         char detail[96];
-        snprintf(detail, sizeof detail, "{\"items_deleted\":%lld,\"key_destroyed\":true}",
+        snprintf(detail, sizeof detail, "\"items_deleted\":%lld,\"key_destroyed\":true",
                  (long long)items);
-        rc = hogo__audit_append(st, subject_id, "subject.erase", "key data_items", detail, err);
+        rc = hogo__audit_append_facts(st, subject_id, "subject.erase", "key data_items", detail,
+                                      err);
     }
     return hogo__txn_end(st, rc, err);
 }
@@ -479,7 +480,7 @@ int hogo_corp_succeed(struct hogo_store *st, const char *predecessor, const char
     if (rc == 0) {
         char obj[96];
         snprintf(obj, sizeof obj, "corp:%s successor:%s", predecessor, successor);
-        rc = hogo__audit_append(st, NULL, "corp.succeed", obj, NULL, err);
+        rc = hogo__audit_append_facts(st, NULL, "corp.succeed", obj, NULL, err);
     }
     return hogo__txn_end(st, rc, err);
 }
