@@ -556,14 +556,28 @@ struct facts_ctx {
     int skipped;                /* rows of skip were seen */
 };
 
+/* 1 when v is a value 'hogo subject set' writes for f (an age of digits, true/false). */
+static int well_formed(const struct fact_def *f, const char *v, size_t n)
+{
+    if (memchr(v, 0, n))
+        return 0;
+    if (f->type == F_INT)
+        return n > 0 && n < 10 && strspn(v, "0123456789") == n;
+    if (f->type == F_BOOL)
+        return !strcmp(v, "true") || !strcmp(v, "false");
+    return 1;
+}
+
 static int row_fact(void *ctx, const struct hogo__val *c, size_t n)
 {
     struct facts_ctx *x = ctx;
     if (n < 2 || c[0].type != HOGO__TEXT || c[1].type != HOGO__TEXT)
-        return 0;
+        return HOGO_ETAMPER;
     const struct fact_def *f = fact_by_name(c[0].s);
     if (!f)
         return 0;
+    if (!well_formed(f, c[1].s, c[1].n))
+        return HOGO_ETAMPER;
     if (x->skip && !strcmp(f->name, x->skip)) {
         x->skipped = 1;
         return 0;
@@ -687,6 +701,12 @@ int hogo__subject_gen_facts(struct hogo_store *st, yajl_gen g, const char *polic
                          "SELECT fact, value FROM subject_facts WHERE subject_id = ? ORDER BY "
                          "fact, value",
                          p, 1, row_fact, &x, err);
+    if (rc == HOGO_ETAMPER)
+        return hogo_error_set(err, rc, subject_id,
+                              "a stored fact of subject '%s' is not well-formed (written "
+                              "outside hogo); run 'hogo audit verify' and set it again with "
+                              "'hogo subject set'",
+                              subject_id);
     if (rc < 0)
         return rc;
     if (x.cur && is_array(x.cur->type))
@@ -812,7 +832,12 @@ static int row_decide_fact(void *ctx, const struct hogo__val *c, size_t n)
 {
     struct decide_facts *x = ctx;
     if (n < 5 || c[0].type != HOGO__INT || c[1].type != HOGO__TEXT)
-        return 0;
+        return HOGO_ETAMPER;
+    /* a fact's value and a consent's fields are text; anything else (a BLOB, a number) was
+     * written outside hogo and is an error, never read as 'unknown' */
+    for (int i = 2; i < (c[0].i == 2 ? 5 : c[0].i == 1 ? 3 : 2); i++)
+        if (c[i].type != HOGO__TEXT || memchr(c[i].s, 0, c[i].n))
+            return HOGO_ETAMPER;
     if (c[0].i == 0) {
         x->found = 1;
         x->other_operator = strcmp(c[1].s, x->policy) != 0;
@@ -874,6 +899,12 @@ int hogo__subject_decide_rows(struct hogo_store *st, const char *policy, const c
         rc = hogo__query(st, blocked_sql, p, 1, row_blocked, &x, err);
     if (rc == HOGO_ENOMEM)
         rc = hogo_error_set(err, rc, NULL, "out of memory reading subject facts");
+    else if (rc == HOGO_ETAMPER)
+        rc = hogo_error_set(err, rc, subject_id,
+                            "a stored fact or consent of subject '%s' is not well-formed text "
+                            "(written outside hogo); run 'hogo audit verify' and set it again "
+                            "with 'hogo subject set'",
+                            subject_id);
     else if (rc == 0 && !x.found)
         rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
                             "subject '%s' not found; add it with 'hogo subject add %s "

@@ -1197,6 +1197,46 @@ static void test_facts_changed_in_the_database_are_found(void **state)
     }
 }
 
+/* A stored value that is not what 'hogo subject set' writes ('34abc' as an age, 'yes' as a
+ * flag, a BLOB) is an error for both readers of the facts, never 'unknown' or 0. */
+static void test_malformed_stored_facts_are_errors(void **state)
+{
+    struct fx *f = *state;
+    applied_subject(f);
+    OK(hogo_subject_set_fact(f->st, "u1", "age", "34", &f->err));
+    OK(hogo_subject_set_fact(f->st, "u1", "suspended", "false", &f->err));
+    struct hogo_request *r = parse_req(req_applied);
+    struct hogo_decision d;
+    char id[HOGO_LEDGER_ID_BYTES], *json = NULL;
+    OK(hogo_provide(f->st, irp_policy(), r, &d, id, &f->err));
+    static const char *const bad[] = {
+        "UPDATE subject_facts SET value = '34abc' WHERE fact = 'age'",
+        "UPDATE subject_facts SET value = '' WHERE fact = 'age'",
+        "UPDATE subject_facts SET value = 'yes' WHERE fact = 'suspended'",
+        "UPDATE subject_facts SET value = X'3334' WHERE fact = 'age'", /* SQLite only */
+    };
+    static const char *const undo[] = {
+        "UPDATE subject_facts SET value = '34' WHERE fact = 'age'",
+        "UPDATE subject_facts SET value = 'false' WHERE fact = 'suspended'",
+    };
+    size_t n = strcmp(hogo_store_backend(f->st), "sqlite") ? 3 : 4;
+    for (size_t i = 0; i < n; i++) {
+        raw(f, bad[i]);
+        int64_t before = count(f, "SELECT COUNT(*) FROM provisions");
+        assert_true(hogo_provide(f->st, irp_policy(), r, &d, id, &f->err) < 0);
+        assert_non_null(strstr(f->err.message, "written outside hogo"));
+        assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions"), before);
+        assert_true(hogo_store_subject_facts_json(f->st, "irp", "u1", &json, &f->err) < 0);
+        assert_null(json);
+        assert_non_null(strstr(f->err.message, "written outside hogo"));
+        raw(f, undo[0]);
+        raw(f, undo[1]);
+    }
+    OK(hogo_store_subject_facts_json(f->st, "irp", "u1", &json, &f->err));
+    free(json);
+    hogo_request_free(r);
+}
+
 static void test_audit_verify_holds_every_record_to_its_event(void **state)
 {
     struct fx *f = *state;
@@ -2050,6 +2090,7 @@ static int suite_run(const char *group)
         T(test_audit_verify_holds_every_record_to_its_event),
         T(test_every_field_of_a_record_is_bound_to_its_event),
         T(test_facts_changed_in_the_database_are_found),
+        T(test_malformed_stored_facts_are_errors),
         T(test_provide_without_record_obligation_keeps_the_operators_retention),
         T(test_provide_denied_writes_no_record_but_audits_the_decision),
         T(test_provide_refuses_requests_it_cannot_record),
