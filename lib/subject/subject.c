@@ -93,9 +93,9 @@ static int check_value(struct hogo_store *st, const struct fact_def *f, const ch
     case F_INT: {
         char *end = NULL;
         long n = v && *v ? strtol(v, &end, 10) : -1;
-        if (!v || !*v || *end || n < 0 || n > 200)
+        if (!v || !*v || *end || n < 0 || n > 150)
             return hogo_error_set(err, HOGO_EINVAL, NULL,
-                                  "fact '%s' takes a whole number of years 0-200, not '%s'",
+                                  "fact '%s' takes a whole number of years 0-150, not '%s'",
                                   f->name, v ? v : "");
         snprintf(norm, 32, "%ld", n);
         return 0;

@@ -58,4 +58,22 @@ check "against the anchor the older copy is found behind it" \
     all 'exit_is 1' 'stdout_has "behind its anchor"'
 run '' audit verify --anchor "$scratch/anchor"
 check "an anchor without the public key is refused" all 'exit_is 2' 'stderr_has "public-key"'
+# ids are checked against the vocabulary when stored (with the nearest id), never accepted
+# to make every later decision for the person fail
+unset HOGO_CHECKPOINT_INTERVAL
+run '' subject add v1 --operator irq
+check "an unknown operator is refused with the nearest id" all 'exit_is 2' 'stderr_has "did you mean .irp."'
+"$HOGO" subject add v1 --operator irp >/dev/null
+run '' subject optout v1 ad_deliveryy
+check "an unknown opt-out purpose is refused with the nearest id" all 'exit_is 2' 'stderr_has "did you mean .ad_delivery."'
+run '' subject link v1 nosuchaccount
+check "an unknown linked account is refused" all 'exit_is 2' 'stderr_has "unknown linkable account"'
+run '' subject consent v1 --id c9 --recipient nosuch --purpose recruitment_selection --data name --policy irp --policy-version 2025-04-01
+check "a consent to an unknown recipient is refused" all 'exit_is 2' 'stderr_has "unknown recipient"'
+run '' subject consent v1 --id c9 --recipient participating_company --purpose recruitment_selection --data namex --policy irp --policy-version 2025-04-01
+check "a consent over an unknown data category is refused with the nearest id" all 'exit_is 2' 'stderr_has "did you mean .name."'
+run '' subject set v1 age 180
+check "an age no decision accepts is refused when stored" all 'exit_is 2' 'stderr_has "0-150"'
+run '{"policy":"irp","subject_id":"v1","action":"use","purpose":"service_operation","data":["name"]}' check --db "$HOGO_DB" --subject v1
+check "after the refusals the person's decisions still work" all '! exit_is 2'
 finish
