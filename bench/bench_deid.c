@@ -3,7 +3,7 @@
  * hierarchies), the standard setting of the Flash/ARX literature, and on a synthetic
  * 1,000,000-row table. Benchmark layer.
  *
- * usage: bench_deid [DATA_DIR] [--reps N] [--no-synthetic]
+ * usage: bench_deid [DATA_DIR] [--reps N] [--no-synthetic] [--only TEXT]
  *   DATA_DIR holds adult.csv and adult_hierarchy_*.csv; it defaults to ../shared/data/adult
  *   relative to the repository root (tried from the current directory, then from the
  *   repository this file was compiled from). When the data set is missing the Adult cases
@@ -14,8 +14,16 @@
  *   ARX times), "total" = also reading the CSV and hierarchy files.
  *   (a) 8 QIs, k=5, no suppression, non-uniform entropy;
  *   (b) 9 QIs (with salary-class), k=5, 4% suppression, loss (gs 0.5, geometric mean);
+ *   (d) 8 QIs, k=5, 4% suppression, the three entropy definitions (ARX's default, ARX's
+ *       monotonic variant, suppressed records as generalised to the root);
+ *   (e) t-closeness: 7 QIs (all but occupation), occupation sensitive, k=2, t=0.2 (equal
+ *       distance), 5% suppression, loss;
+ *   (f) distinct l-diversity: the same 7 QIs, k=5, distinct 3-diversity, 4% suppression, loss;
+ *   (g) entropy l-diversity: the same, entropy 3-diversity;
  *   (c) synthetic 1,000,000 rows, 4 QIs, k=5 + distinct 2-diversity, 1% suppression, loss
  *       (one run).
+ *   Every column of the data is declared (salary-class, and occupation in (e)-(g), as kept or
+ *   sensitive columns).
  */
 #include "deid/deid_int.h"
 
@@ -46,16 +54,23 @@ static const char *const adult_qis[] = {"age",        "education", "marital-stat
                                         "native-country", "occupation", "race",
                                         "sex",        "workclass", "salary-class"};
 
-static char *adult_config(const char *dir, int nine, const char *models, const char *measure)
+/* The Adult config: the first nq of adult_qis as quasi-identifiers (nq = 7 leaves out
+ * occupation, which is then sensitive), the other columns as declared in rest. */
+static char *adult_config(const char *dir, int nq, const char *rest, const char *models,
+                          const char *measure)
 {
+    static const char *const seven[] = {"age", "education", "marital-status", "native-country",
+                                        "race", "sex", "workclass"};
     size_t cap = 8192;
     char *s = malloc(cap);
     size_t n = (size_t)snprintf(s, cap, "separator: \";\"\nattributes:\n");
-    for (int i = 0; i < (nine ? 9 : 8); i++)
+    for (int i = 0; i < nq; i++) {
+        const char *a = nq == 7 ? seven[i] : adult_qis[i];
         n += (size_t)snprintf(s + n, cap - n,
-                              "  %s: {type: quasi, hierarchy: %s/adult_hierarchy_%s.csv}\n",
-                              adult_qis[i], dir, adult_qis[i]);
-    snprintf(s + n, cap - n, "%s%s", models, measure);
+                              "  %s: {type: quasi, hierarchy: %s/adult_hierarchy_%s.csv}\n", a,
+                              dir, a);
+    }
+    snprintf(s + n, cap - n, "%s%s%s", rest, models, measure);
     return s;
 }
 
@@ -166,11 +181,14 @@ int main(int argc, char **argv)
 {
     const char *arg = NULL;
     int reps = 21, synthetic = 1;
+    const char *only = NULL; /* run only the cases whose label contains this */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--reps") && i + 1 < argc)
             reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--no-synthetic"))
             synthetic = 0;
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
         else
             arg = argv[i];
     }
@@ -190,15 +208,47 @@ int main(int argc, char **argv)
     if (!have) {
         printf("| (a), (b) Adult | skipped: data set not found ('%s') |||||||||\n", csv);
     } else {
-        char *a = adult_config(dir, 0, "models: {k: 5}\nsuppression_limit: 0\n",
-                               "measure: {name: entropy, aggregate: sum}\n");
-        rc |= in_child("(a) Adult, 8 QIs, k=5, 0% suppression, non-uniform entropy", a, csv, reps);
-        free(a);
-        char *b = adult_config(dir, 1, "models: {k: 5}\nsuppression_limit: 0.04\n",
-                               "measure: {name: loss, gs_factor: 0.5, aggregate: geometric_mean}\n");
-        rc |= in_child("(b) Adult, 9 QIs, k=5, 4% suppression, loss (gs 0.5, geometric mean)",
-                       b, csv, reps);
-        free(b);
+        static const struct {
+            const char *label;
+            int nq;
+            const char *rest, *models, *measure;
+        } cases[] = {
+            {"(a) Adult, 8 QIs, k=5, 0% suppression, non-uniform entropy", 8,
+             "  salary-class: insensitive\n", "models: {k: 5}\nsuppression_limit: 0\n",
+             "measure: {name: entropy, aggregate: sum}\n"},
+            {"(b) Adult, 9 QIs, k=5, 4% suppression, loss (gs 0.5, geometric mean)", 9, "",
+             "models: {k: 5}\nsuppression_limit: 0.04\n",
+             "measure: {name: loss, gs_factor: 0.5, aggregate: geometric_mean}\n"},
+            {"(d1) Adult, 8 QIs, k=5, 4% suppression, entropy (ARX's default)", 8,
+             "  salary-class: insensitive\n", "models: {k: 5}\nsuppression_limit: 0.04\n",
+             "measure: {name: entropy, aggregate: sum}\n"},
+            {"(d2) same, monotonic_entropy (ARX's monotonic variant)", 8,
+             "  salary-class: insensitive\n", "models: {k: 5}\nsuppression_limit: 0.04\n",
+             "measure: {name: monotonic_entropy, aggregate: sum}\n"},
+            {"(d3) same, entropy_suppressed_as_root", 8, "  salary-class: insensitive\n",
+             "models: {k: 5}\nsuppression_limit: 0.04\n",
+             "measure: {name: entropy_suppressed_as_root, aggregate: sum}\n"},
+            {"(e) Adult, 7 QIs, occupation sensitive, k=2 + t-closeness 0.2, 5% suppression, "
+             "loss", 7, "  occupation: sensitive\n  salary-class: insensitive\n",
+             "models: {k: 2, t_closeness: {attribute: occupation, t: 0.2}}\n"
+             "suppression_limit: 0.05\n", "measure: {name: loss}\n"},
+            {"(f) Adult, 7 QIs, occupation sensitive, k=5 + distinct 3-diversity, 4% "
+             "suppression, loss", 7, "  occupation: sensitive\n  salary-class: insensitive\n",
+             "models: {k: 5, l_diversity: {attribute: occupation, l: 3, variant: distinct}}\n"
+             "suppression_limit: 0.04\n", "measure: {name: loss}\n"},
+            {"(g) Adult, 7 QIs, occupation sensitive, k=5 + entropy 3-diversity, 4% "
+             "suppression, loss", 7, "  occupation: sensitive\n  salary-class: insensitive\n",
+             "models: {k: 5, l_diversity: {attribute: occupation, l: 3, variant: entropy}}\n"
+             "suppression_limit: 0.04\n", "measure: {name: loss}\n"},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            if (only && !strstr(cases[i].label, only))
+                continue;
+            char *c = adult_config(dir, cases[i].nq, cases[i].rest, cases[i].models,
+                                   cases[i].measure);
+            rc |= in_child(cases[i].label, c, csv, reps);
+            free(c);
+        }
     }
     if (synthetic) {
         const char *path = "/tmp/hogo_bench_deid_1m.csv";
@@ -207,7 +257,7 @@ int main(int argc, char **argv)
             return 2;
         }
         const char *cfg =
-            "attributes:\n  id: identifying\n"
+            "attributes:\n  id: identifying\n  sex: insensitive\n  occupation: insensitive\n"
             "  age: {type: quasi, hierarchy: builtin:age}\n"
             "  address: {type: quasi, hierarchy: builtin:address}\n"
             "  postal: {type: quasi, hierarchy: builtin:postal_code}\n"

@@ -10,11 +10,15 @@
 
 #include <hogo/deid.h>
 #include <hogo/file.h>
+#include <hogo/ledger.h>
+#include <hogo/store.h>
 
 #include <getopt.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int report_error(const char *sub, const struct hogo_error *err)
 {
@@ -57,6 +61,47 @@ static void close_out(FILE *f)
         }
 }
 
+/* An output written through hogo_out_file (a temporary file in the target's folder, never
+ * through a symlink, a device written in place) and put in place only when complete, so that
+ * a failure leaves no partial file under the real name. */
+struct staged_out {
+    FILE *f;                 /* where to write: stdout or file.f */
+    struct hogo_out_file file;
+};
+
+static int staged_open(struct staged_out *o, const char *sub, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    if (!path || !strcmp(path, "-")) {
+        o->f = stdout;
+        return 0;
+    }
+    struct hogo_error err = {0};
+    if (hogo_out_file_open(&o->file, path, &err) != 0) {
+        cli_errorf("deid %s: %s", sub, err.message);
+        return -1;
+    }
+    o->f = o->file.f;
+    return 0;
+}
+
+/* Closes o; puts it in place when ok, else removes it. Returns 0 or -1. */
+static int staged_close(struct staged_out *o, const char *sub, int ok)
+{
+    if (!o->f || o->f == stdout)
+        return 0;
+    o->f = NULL;
+    if (!ok) {
+        hogo_out_file_discard(&o->file);
+        return 0;
+    }
+    struct hogo_error err = {0};
+    if (hogo_out_file_commit(&o->file, &err) == 0)
+        return 0;
+    cli_errorf("deid %s: %s", sub, err.message);
+    return -1;
+}
+
 /* Splits "a,b,c" into a NULL-terminated array (pointers into s, which is modified). */
 static const char **split_list(char *s)
 {
@@ -72,6 +117,9 @@ static const char **split_list(char *s)
     return v;
 }
 
+/* The audit-chain subject under which releases of anonymised tables are recorded. */
+#define HOGO_DEID_RELEASE_SUBJECT "anonymized-releases"
+
 static const char usage_main[] =
     "usage: hogo deid <command> [options]\n\n"
     "commands:\n"
@@ -84,9 +132,20 @@ static const char usage_main[] =
 
 static const char usage_anonymize[] =
     "usage: hogo deid anonymize --config CONFIG.yaml [--output OUT.csv] [--report REPORT.json] DATA.csv\n"
+    "       hogo deid anonymize --config CONFIG.yaml --output OUT.csv --anonymized\n"
+    "              --recipient ID --data CAT1,CAT2 --items ITEMS.md --notice NOTICE.md\n"
+    "              [--recipient-name NAME] [--operator NAME] [--method TEXT] [--purpose ID]\n"
+    "              [--db DB] DATA.csv\n"
     "Finds the generalisation with the least loss that satisfies k-anonymity / l-diversity /\n"
-    "t-closeness (as configured) and writes the transformed table (stdout by default) and a\n"
-    "JSON report (levels, loss, suppressed rows, class sizes, re-identification risk).\n";
+    "t-closeness (as configured) and writes the transformed table (stdout by default, rows in\n"
+    "a random order) and a JSON report (levels, loss, suppressed rows, class sizes, risk).\n"
+    "Every column of DATA.csv must be declared in the config. Nothing is written when the\n"
+    "independent re-check of the result fails (exit 2).\n"
+    "--anonymized declares the output anonymously processed information (匿名加工情報, APPI\n"
+    "Art. 43): ITEMS.md gets the items to publish (Rules Art. 36), NOTICE.md the notice to the\n"
+    "recipient (Rules Art. 37), and the release is recorded in the ledger (store from --db or\n"
+    "HOGO_DB) under subject '" HOGO_DEID_RELEASE_SUBJECT "' with the data categories of --data\n"
+    "(vocabulary ids). The files appear only once the record is written.\n";
 static const char usage_stats[] =
     "usage: hogo deid stats --rows COL --cols COL [--sum COL] [--threshold N] [--output OUT.csv]\n"
     "                       [--report REPORT.json] DATA.csv\n"
@@ -94,27 +153,40 @@ static const char usage_stats[] =
     "plus complementary cells so that no hidden cell follows from the totals.\n";
 static const char usage_pseudo[] =
     "usage: hogo deid pseudonymize --key-file KEY --recipient ID [--drop C1,C2] [--pseudonym C3]\n"
-    "                              [--rare C4,C5] [--rare-threshold N] [--output OUT.csv]\n"
-    "                              [--report REPORT.json] DATA.csv\n"
+    "                              [--rare C4,C5] [--rare-threshold N] [--keep C6,C7]\n"
+    "                              [--output OUT.csv] [--report REPORT.json] DATA.csv\n"
     "APPI pseudonymised information: drops the --drop columns, replaces --pseudonym columns\n"
-    "with keyed BLAKE2b pseudonyms (a separate derived key per recipient), and replaces values\n"
-    "of --rare columns seen in fewer than N rows (default 10) by '*'. KEY holds 32 bytes (raw,\n"
-    "or 64 hex digits).\n";
+    "with keyed BLAKE2b pseudonyms (a separate derived key per recipient and column), replaces\n"
+    "values of --rare columns seen in fewer than N rows (default 10) by '*', and keeps the\n"
+    "--keep columns. Every column must be in one list; kept columns holding an identifier\n"
+    "(name, phone, e-mail, address, My Number, card or passport number, …) are refused. Rows\n"
+    "come out in an order drawn from the key and recipient. KEY holds exactly 32 bytes, or 64\n"
+    "hex digits, is private (chmod 600) and not all zero.\n";
 static const char usage_scrub[] =
     "usage: hogo deid scrub [--output OUT.txt] [FILE]\n"
     "Scrubs each line of FILE (stdin by default): NFKC-normalises it and replaces names,\n"
     "e-mail addresses, phone numbers, postal codes, addresses, My Numbers, URLs and account\n"
     "handles with ［氏名］, ［電話番号］, ….\n";
 static const char usage_apply[] =
-    "usage: hogo deid apply --obligation FILE.json|JSON [--output OUT.csv] [--report REPORT.json] DATA.csv\n"
+    "usage: hogo deid apply --obligation FILE.json|JSON [--column HEADER=CATEGORY|drop|keep]...\n"
+    "                       [--output OUT.csv] [--report REPORT.json] DATA.csv\n"
     "Executes a deidentify obligation, e.g.\n"
     "  {\"type\":\"deidentify\",\"drop\":[\"name\",\"address\"],\"generalize\":[\"gender\",\"age_group\"]}\n"
-    "Headers may be data-category ids (name, address, age, …) or their Japanese names.\n";
+    "Every header names a data category of the vocabulary (id, Japanese or English name, or\n"
+    "another wording it lists) or is declared with --column; kept columns are checked for\n"
+    "identifiers; ages leave as 年代 (90 and over: 90+); rows leave in a random order.\n";
 
 struct opts {
     const char *config, *output, *report, *rows, *cols, *sum, *key_file, *recipient,
         *obligation;
-    char *drop, *pseudonym, *rare;
+    /* anonymize --anonymized */
+    int anonymized;
+    const char *items, *notice, *recipient_name, *operator_name, *method, *purpose, *db;
+    char *data;
+    /* apply --column HEADER=VALUE (repeatable) */
+    const char *columns[65];
+    int ncolumns;
+    char *drop, *pseudonym, *rare, *keep;
     long threshold, rare_threshold;
     int help;
 };
@@ -129,8 +201,14 @@ static int parse(int argc, char **argv, struct opts *o, const char *sub, const c
         {"threshold", required_argument, NULL, 't'},  {"key-file", required_argument, NULL, 'k'},
         {"recipient", required_argument, NULL, 'p'},  {"drop", required_argument, NULL, 'd'},
         {"pseudonym", required_argument, NULL, 'P'},  {"rare", required_argument, NULL, 'x'},
-        {"rare-threshold", required_argument, NULL, 'T'},
+        {"rare-threshold", required_argument, NULL, 'T'}, {"keep", required_argument, NULL, 'K'},
         {"obligation", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'},
+        {"anonymized", no_argument, NULL, 'A'},       {"items", required_argument, NULL, 'I'},
+        {"notice", required_argument, NULL, 'N'},
+        {"recipient-name", required_argument, NULL, 'n'},
+        {"operator", required_argument, NULL, 'O'},   {"method", required_argument, NULL, 'M'},
+        {"purpose", required_argument, NULL, 'u'},    {"db", required_argument, NULL, 'D'},
+        {"data", required_argument, NULL, 'a'},       {"column", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->threshold = 10;
@@ -151,6 +229,24 @@ static int parse(int argc, char **argv, struct opts *o, const char *sub, const c
         case 'p': o->recipient = optarg; break;
         case 'd': o->drop = optarg; break;
         case 'P': o->pseudonym = optarg; break;
+        case 'K': o->keep = optarg; break;
+        case 'A': o->anonymized = 1; break;
+        case 'I': o->items = optarg; break;
+        case 'N': o->notice = optarg; break;
+        case 'n': o->recipient_name = optarg; break;
+        case 'O': o->operator_name = optarg; break;
+        case 'M': o->method = optarg; break;
+        case 'u': o->purpose = optarg; break;
+        case 'D': o->db = optarg; break;
+        case 'a': o->data = optarg; break;
+        case 'L':
+            if (o->ncolumns == 64 || !strchr(optarg, '=')) {
+                cli_errorf("deid %s: --column takes HEADER=CATEGORY, HEADER=drop or HEADER=keep "
+                           "(at most 64)", sub);
+                return 2;
+            }
+            o->columns[o->ncolumns++] = optarg;
+            break;
         case 'x': o->rare = optarg; break;
         case 'b': o->obligation = optarg; break;
         case 't':
@@ -192,6 +288,85 @@ static int need_one_file(const char *sub, int argc, int first, const char *usage
     return -1;
 }
 
+/* The file's BLAKE2b-256 as hex, so the ledger names exactly what left. */
+static int file_hash(FILE *f, char hex[65])
+{
+    unsigned char buf[65536], h[32];
+    crypto_generichash_state s;
+    if (sodium_init() < 0)
+        return -1;
+    crypto_generichash_init(&s, NULL, 0, sizeof h);
+    off_t at = 0;
+    ssize_t n;
+    while ((n = pread(fileno(f), buf, sizeof buf, at)) > 0) {
+        crypto_generichash_update(&s, buf, (size_t)n);
+        at += n;
+    }
+    crypto_generichash_final(&s, h, sizeof h);
+    sodium_bin2hex(hex, 65, h, sizeof h);
+    return n < 0 ? -1 : 0;
+}
+
+/* Records the release of an anonymised table (written, flushed, to out, named out_name) in
+ * the ledger. */
+static int record_release(const struct opts *o, const struct hogo_deid_result *res,
+                          const struct hogo_deid_release_info *info, FILE *out,
+                          const char *out_name,
+                          char id[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
+{
+    char *detail = NULL, *full = NULL, hex[65] = "";
+    const char **items = split_list(o->data);
+    struct hogo_store *st = NULL;
+    size_t n = 0;
+    int rc = 0;
+    if (!items)
+        return hogo_error_set(err, HOGO_ENOMEM, "", "out of memory");
+    while (items[n])
+        n++;
+    if (n == 0) {
+        rc = hogo_error_set(err, HOGO_EINVAL, "--data",
+                            "the ledger record needs the data categories released: give "
+                            "--data CAT1,CAT2 (vocabulary data-category ids)");
+        goto out;
+    }
+    if (file_hash(out, hex) < 0) {
+        rc = hogo_error_set(err, HOGO_EIO, out_name, "cannot read back '%s'", out_name);
+        goto out;
+    }
+    if ((rc = hogo_deid_result_release_json(res, info, &detail, err)) < 0)
+        goto out;
+    size_t need = strlen(detail) + 120;
+    if (!(full = malloc(need))) {
+        rc = hogo_error_set(err, HOGO_ENOMEM, "", "out of memory");
+        goto out;
+    }
+    /* the release object with the output's hash added */
+    snprintf(full, need, "%.*s,\"output_blake2b\":\"%s\"}", (int)(strlen(detail) - 1), detail,
+             hex);
+    struct hogo_provision p = {0};
+    p.subject_id = HOGO_DEID_RELEASE_SUBJECT;
+    p.recipient_id = o->recipient;
+    p.recipient_name = o->recipient_name;
+    p.purpose = o->purpose;
+    p.items = items;
+    p.n_items = n;
+    p.basis = "policy";
+    p.record_required = 0; /* not an Art. 29 record: anonymously processed information is not
+                              personal data; kept as the operator's own record */
+    p.retention_years = HOGO_OWN_RETENTION_YEARS;
+    p.retention_from = "creation";
+    p.detail_json = full;
+    if ((rc = hogo_store_open_env(&st, o->db, NULL, NULL, 0, err)) < 0)
+        goto out;
+    rc = hogo_ledger_record_provision(st, &p, id, err);
+out:
+    hogo_store_free(st);
+    free(detail);
+    free(full);
+    free(items);
+    return rc;
+}
+
 static int run_anonymize(int argc, char **argv)
 {
     struct opts o;
@@ -202,33 +377,68 @@ static int run_anonymize(int argc, char **argv)
         cli_errorf("deid anonymize: --config CONFIG.yaml is required");
         return 2;
     }
+    if (o.anonymized && (!o.output || !strcmp(o.output, "-") || !o.items || !o.notice ||
+                         !o.recipient || !o.data)) {
+        cli_errorf("deid anonymize: --anonymized needs --output OUT.csv, --items ITEMS.md, "
+                   "--notice NOTICE.md (the law requires the items to be published and the "
+                   "recipient told), --recipient ID and --data CAT1,CAT2 (for the ledger)");
+        return 2;
+    }
+    if (!o.anonymized && (o.items || o.notice)) {
+        cli_errorf("deid anonymize: --items and --notice go with --anonymized");
+        return 2;
+    }
     struct hogo_error err = {0};
     struct hogo_deid_config *cfg = NULL;
     struct hogo_deid_result *res = NULL;
-    FILE *out = NULL, *rep = NULL;
+    struct staged_out out = {0}, rep = {0}, items = {0}, notice = {0};
+    struct hogo_deid_release_info info = {o.operator_name, o.recipient_name, o.method, NULL};
     rc = 0;
+    /* Nothing is written unless the search and its independent re-check succeed. */
     if (hogo_deid_config_load(o.config, &cfg, &err) < 0 ||
         hogo_deid_anonymize(cfg, argv[first], &res, &err) < 0) {
         rc = report_error("anonymize", &err);
         goto out;
     }
-    if (!(out = open_out("anonymize", o.output)) ||
-        (o.report && !(rep = open_out("anonymize", o.report)))) {
+    if (staged_open(&out, "anonymize", o.output) < 0 ||
+        (o.report && staged_open(&rep, "anonymize", o.report) < 0) ||
+        (o.items && staged_open(&items, "anonymize", o.items) < 0) ||
+        (o.notice && staged_open(&notice, "anonymize", o.notice) < 0)) {
         rc = 2;
         goto out;
     }
-    if (hogo_deid_result_write_csv(res, out, &err) < 0 ||
-        (rep && hogo_deid_result_write_report(res, rep, &err) < 0))
+    if (hogo_deid_result_write_csv(res, out.f, &err) < 0 ||
+        (rep.f && hogo_deid_result_write_report(res, rep.f, &err) < 0) ||
+        (items.f && hogo_deid_result_write_items(res, &info, items.f, &err) < 0) ||
+        (notice.f && hogo_deid_result_write_notice(res, &info, notice.f, &err) < 0))
         rc = report_error("anonymize", &err);
-    if (!o.report)
+    if (rc == 0 && o.anonymized) {
+        /* the table must be complete on disk before the ledger names its hash */
+        if (out.f == stdout || fflush(out.f) != 0) {
+            rc = 2;
+            cli_errorf("deid anonymize: cannot write '%s'", o.output ? o.output : "stdout");
+        }
+        char id[HOGO_LEDGER_ID_BYTES];
+        if (rc == 0 && record_release(&o, res, &info, out.f, o.output, id, &err) < 0)
+            rc = report_error("anonymize", &err);
+        else if (rc == 0)
+            fprintf(stderr, "hogo: deid anonymize: release recorded as %s\n", id);
+    }
+    if (staged_close(&out, "anonymize", rc == 0) < 0 ||
+        staged_close(&rep, "anonymize", rc == 0) < 0 ||
+        staged_close(&items, "anonymize", rc == 0) < 0 ||
+        staged_close(&notice, "anonymize", rc == 0) < 0)
+        rc = 2;
+    if (rc == 0 && !o.report)
         fprintf(stderr, "hogo: deid anonymize: loss %.6g, %zu classes, %zu rows suppressed, "
-                        "models %s\n",
+                        "models hold\n",
                 hogo_deid_result_loss(res), hogo_deid_result_classes(res),
-                hogo_deid_result_suppressed(res),
-                hogo_deid_result_models_hold(res) ? "hold" : "DO NOT hold");
+                hogo_deid_result_suppressed(res));
 out:
-    close_out(out);
-    close_out(rep);
+    staged_close(&out, "anonymize", 0);
+    staged_close(&rep, "anonymize", 0);
+    staged_close(&items, "anonymize", 0);
+    staged_close(&notice, "anonymize", 0);
     hogo_deid_result_free(res);
     hogo_deid_config_free(cfg);
     return rc;
@@ -257,38 +467,6 @@ static int run_stats(int argc, char **argv)
     return rc;
 }
 
-static int read_key(const char *path, unsigned char key[32])
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cli_errorf("deid pseudonymize: cannot open key file '%s'", path);
-        return 2;
-    }
-    unsigned char buf[80];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-        n--;
-    if (n == 32) {
-        memcpy(key, buf, 32);
-        return 0;
-    }
-    if (n == 64) {
-        for (int i = 0; i < 32; i++) {
-            unsigned v;
-            char h[3] = {(char)buf[2 * i], (char)buf[2 * i + 1], 0};
-            if (sscanf(h, "%2x", &v) != 1)
-                goto bad;
-            key[i] = (unsigned char)v;
-        }
-        return 0;
-    }
-bad:
-    cli_errorf("deid pseudonymize: key file '%s' must hold 32 bytes or 64 hex digits "
-               "(e.g. head -c 32 /dev/urandom > key)", path);
-    return 2;
-}
-
 static int run_pseudonymize(int argc, char **argv)
 {
     struct opts o;
@@ -300,17 +478,17 @@ static int run_pseudonymize(int argc, char **argv)
         return 2;
     }
     unsigned char key[32];
-    if ((rc = read_key(o.key_file, key)) != 0)
-        return rc;
-    const char **drop = split_list(o.drop), **ps = split_list(o.pseudonym),
-               **rare = split_list(o.rare);
-    struct hogo_deid_pseudo_opts po = {drop, ps, rare, (unsigned)o.rare_threshold, o.recipient,
-                                       key, 0};
     struct hogo_error err = {0};
+    if (hogo_deid_key_load(o.key_file, key, &err) < 0)
+        return report_error("pseudonymize", &err);
+    const char **drop = split_list(o.drop), **ps = split_list(o.pseudonym),
+               **rare = split_list(o.rare), **keep = split_list(o.keep);
+    struct hogo_deid_pseudo_opts po = {drop, ps, rare, (unsigned)o.rare_threshold, o.recipient,
+                                       key, 0, keep};
     FILE *out = open_out("pseudonymize", o.output),
          *rep = o.report ? open_out("pseudonymize", o.report) : NULL;
     rc = 0;
-    if (!drop || !ps || !rare || !out || (o.report && !rep))
+    if (!drop || !ps || !rare || !keep || !out || (o.report && !rep))
         rc = 2;
     else if (hogo_deid_pseudonymize(argv[first], &po, out, rep, &err) < 0)
         rc = report_error("pseudonymize", &err);
@@ -319,6 +497,7 @@ static int run_pseudonymize(int argc, char **argv)
     free(drop);
     free(ps);
     free(rare);
+    free(keep);
     memset(key, 0, sizeof key);
     return rc;
 }
@@ -412,11 +591,13 @@ static int run_apply(int argc, char **argv)
         return 2;
     }
     struct hogo_error err = {0};
+    o.columns[o.ncolumns] = NULL;
+    struct hogo_deid_apply_opts ao = {NULL, o.columns};
     FILE *out = open_out("apply", o.output), *rep = o.report ? open_out("apply", o.report) : NULL;
     rc = 0;
     if (!out || (o.report && !rep))
         rc = 2;
-    else if (hogo_deid_apply(json, len, argv[first], out, rep, &err) < 0)
+    else if (hogo_deid_apply_ex(json, len, argv[first], &ao, out, rep, &err) < 0)
         rc = report_error("apply", &err);
     close_out(out);
     close_out(rep);

@@ -34,13 +34,16 @@ HOGO_EXTERN int hogo_deid_config_parse(const char *text, size_t len, const char 
 HOGO_EXTERN void hogo_deid_config_free(struct hogo_deid_config *cfg);
 
 /* Anonymises the CSV file csv_path under cfg: finds the transformation with the least loss
- * that satisfies every model. *out is allocated; free with hogo_deid_result_free(). */
+ * that satisfies every model (all models given for one attribute). Every column must be
+ * declared in cfg, and kept or sensitive columns must hold no identifier. Fails (HOGO_ETAMPER,
+ * no result) when the independent re-check of the result does not hold. *out is allocated;
+ * free with hogo_deid_result_free(). */
 HOGO_EXTERN int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path,
                                     struct hogo_deid_result **out, struct hogo_error *err);
 /* Frees a result (NULL is allowed). */
 HOGO_EXTERN void hogo_deid_result_free(struct hogo_deid_result *r);
 /* Writes the transformed table (identifiers dropped, QIs generalised, suppressed rows'
- * QIs as "*") as CSV with the input's separator. */
+ * QIs as "*") as CSV with the input's separator, rows in a fresh random order. */
 HOGO_EXTERN int hogo_deid_result_write_csv(const struct hogo_deid_result *r, FILE *out,
                                            struct hogo_error *err);
 /* Writes the report as JSON: levels, loss, suppressed rows, class-size histogram, risks,
@@ -57,6 +60,32 @@ HOGO_EXTERN size_t hogo_deid_result_suppressed(const struct hogo_deid_result *r)
 HOGO_EXTERN size_t hogo_deid_result_classes(const struct hogo_deid_result *r);
 /* Returns 1 when an independent re-check found every model satisfied by the output. */
 HOGO_EXTERN int hogo_deid_result_models_hold(const struct hogo_deid_result *r);
+
+/* ---- anonymously processed information (匿名加工情報, APPI Art. 43) ---- */
+
+/* Who releases an anonymised table, to whom and how (borrowed strings; any may be NULL). */
+struct hogo_deid_release_info {
+    const char *operator_name;  /* the business that made it (publishes the items) */
+    const char *recipient_name; /* the recipient, as addressed in the notice */
+    const char *method;         /* method of provision, e.g. "暗号化したファイルを送付" */
+    const char *created;        /* date of creation YYYY-MM-DD; NULL = today (UTC) */
+};
+/* Writes the list of the items of information about individuals the table contains, to be
+ * published (Art. 43(3), Rules Art. 36): each released column and how it was processed
+ * (Markdown, Japanese and English). */
+HOGO_EXTERN int hogo_deid_result_write_items(const struct hogo_deid_result *r,
+                                             const struct hogo_deid_release_info *info,
+                                             FILE *out, struct hogo_error *err);
+/* Writes the notice to the recipient that the data is anonymously processed information,
+ * with its items and the method of provision (Art. 43(4), Rules Art. 37; Art. 45). */
+HOGO_EXTERN int hogo_deid_result_write_notice(const struct hogo_deid_result *r,
+                                              const struct hogo_deid_release_info *info,
+                                              FILE *out, struct hogo_error *err);
+/* *json (allocated) gets the release as a JSON object for the ledger record's detail: form,
+ * date, rows, method, items with their processing, removed columns, the obligations met. */
+HOGO_EXTERN int hogo_deid_result_release_json(const struct hogo_deid_result *r,
+                                              const struct hogo_deid_release_info *info,
+                                              char **json, struct hogo_error *err);
 
 /* ---- Japanese free text ---- */
 
@@ -84,10 +113,25 @@ HOGO_EXTERN int hogo_deid_scrub(struct hogo_deid_scrubber *s, const char *text, 
 /* ---- deidentify obligations ---- */
 
 /* Executes a `deidentify` obligation (JSON text, e.g. {"type":"deidentify","drop":["name"],
- * "generalize":["age_group"]}) on the CSV file csv_path, writing the result as CSV to out.
- * Headers may be vocabulary data-category ids or their Japanese names. */
+ * "generalize":["age_group"]}) on the CSV file csv_path, writing the result as CSV to out
+ * (rows in a random order). Every header must name a data category of the shipped vocabulary
+ * (its id, Japanese or English name, or another wording the vocabulary lists); ages are
+ * always given as 年代, top-coded at "90+". */
 HOGO_EXTERN int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_path,
                                 FILE *out, FILE *report, struct hogo_error *err);
+
+/* Options of hogo_deid_apply_ex(); zero-initialise. */
+struct hogo_deid_apply_opts {
+    const char *vocabulary;       /* vocabulary file for the header names; NULL = shipped */
+    /* declared columns, "HEADER=CATEGORY", "HEADER=drop" or "HEADER=keep" (kept as it is,
+     * checked for identifiers), NULL-terminated; a header neither declared nor naming a
+     * category is refused */
+    const char *const *columns;
+};
+/* hogo_deid_apply() with options (opts may be NULL). */
+HOGO_EXTERN int hogo_deid_apply_ex(const char *obligation_json, size_t len, const char *csv_path,
+                                   const struct hogo_deid_apply_opts *opts, FILE *out,
+                                   FILE *report, struct hogo_error *err);
 
 /* ---- statistics ---- */
 
@@ -108,12 +152,24 @@ HOGO_EXTERN int hogo_deid_stats(const char *csv_path, const struct hogo_deid_sta
 
 /* ---- pseudonyms ---- */
 
+/* Reads a 32-byte master key from path: exactly 32 raw bytes (any bytes, a final newline
+ * byte included), or 64 hex digits optionally followed by a line end. Refuses a file that
+ * other users can read or write (chmod 600) and an all-zero key. */
+HOGO_EXTERN int hogo_deid_key_load(const char *path, unsigned char key[32],
+                                   struct hogo_error *err);
+
 /* Writes into out (at least 33 bytes) the keyed pseudonym of value for one recipient: the
  * hex of a 16-byte keyed BLAKE2b of the value under a key derived from the 32-byte master
  * key and the recipient id, so two recipients' pseudonyms cannot be joined. */
 HOGO_EXTERN int hogo_deid_pseudonym(const unsigned char master_key[32], const char *recipient,
                                     const char *value, size_t len, char out[33],
                                     struct hogo_error *err);
+/* As hogo_deid_pseudonym, in the domain of one column: the same value in two columns gets
+ * unrelated pseudonyms (what pseudonymize writes). */
+HOGO_EXTERN int hogo_deid_pseudonym_column(const unsigned char master_key[32],
+                                           const char *recipient, const char *column,
+                                           const char *value, size_t len, char out[33],
+                                           struct hogo_error *err);
 
 /* Options of APPI pseudonymised-information processing (仮名加工情報). */
 struct hogo_deid_pseudo_opts {
@@ -122,13 +178,17 @@ struct hogo_deid_pseudo_opts {
     const char *const *rare;       /* columns whose rare values are replaced by "*" */
     unsigned rare_threshold;       /* a value seen in fewer rows than this is rare */
     const char *recipient;         /* recipient id (selects the derived key) */
-    const unsigned char *key;      /* 32-byte master key */
+    const unsigned char *key;      /* 32-byte master key (not all zero) */
     char sep;                      /* CSV separator, 0 = detect */
+    const char *const *keep;       /* columns kept as they are, NULL-terminated */
 };
 
 /* Processes csv_path into pseudonymised information (APPI Art. 41): drops the identifying
- * columns, replaces the unique identifiers with keyed pseudonyms and the rare values of the
- * rare columns with "*"; writes CSV to out and a JSON report to report (may be NULL). */
+ * columns, replaces the unique identifiers with keyed pseudonyms (one domain per column) and
+ * the rare values of the rare columns with "*"; writes CSV to out, rows in an order drawn
+ * from the key and recipient, and a JSON report to report (may be NULL). Every column must be
+ * declared in one of the lists; the kept and rare columns must hold no identifier (the
+ * scrubber's detectors, card and passport numbers): else an error names the column. */
 HOGO_EXTERN int hogo_deid_pseudonymize(const char *csv_path,
                                        const struct hogo_deid_pseudo_opts *opts, FILE *out,
                                        FILE *report, struct hogo_error *err);

@@ -6,7 +6,7 @@
  * Config format (every key optional unless said; docs/deid.md has the full description):
  *
  *   separator: ";"                    # CSV separator; detected from the header when absent
- *   attributes:                       # required; columns not listed are kept unchanged
+ *   attributes:                       # required; every column of the data, else an error
  *     name: identifying               # dropped
  *     age: {type: quasi, hierarchy: builtin:age}     # or a hierarchy CSV path
  *     disease: sensitive
@@ -30,6 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <yajl/yajl_gen.h>
 
 /* ---------- config ---------- */
@@ -379,16 +382,23 @@ static int parse_root(struct cfgctx *c, struct fy_node *root)
             if (!nm || scalar(nm, mname, sizeof mname) < 0)
                 return cfg_error(c, vn, "measure needs a name (loss, entropy, discernibility, "
                                         "precision)%s%s", "", "");
+            /* value = measure + 256 x how the entropy charges suppressed records */
             static const struct name_val measures[] = {
-                {"loss", HOGO__M_LOSS}, {"entropy", HOGO__M_ENTROPY},
-                {"non_uniform_entropy", HOGO__M_ENTROPY},
+                {"loss", HOGO__M_LOSS},
+                {"entropy", HOGO__M_ENTROPY + 256 * HOGO__ENT_INSIDE},
+                {"non_uniform_entropy", HOGO__M_ENTROPY + 256 * HOGO__ENT_INSIDE},
+                {"monotonic_entropy", HOGO__M_ENTROPY + 256 * HOGO__ENT_IGNORE},
+                {"entropy_suppressed_as_root", HOGO__M_ENTROPY + 256 * HOGO__ENT_ROOT},
                 {"discernibility", HOGO__M_DISCERNIBILITY}, {"precision", HOGO__M_PRECISION},
                 {NULL, 0}};
             int measure = lookup_name(measures, mname);
             if (measure < 0)
-                return cfg_error(c, nm, "unknown measure '%s'; use loss, entropy, "
-                                        "discernibility or precision%s", mname, "");
-            cfg->measure = measure;
+                return cfg_error(c, nm, "unknown measure '%s'; use loss, entropy (ARX's "
+                                        "default), monotonic_entropy (ARX's monotonic variant), "
+                                        "entropy_suppressed_as_root, discernibility or "
+                                        "precision%s", mname, "");
+            cfg->measure = measure % 256;
+            cfg->entropy_sup = measure / 256;
         } else if (!strcmp(k, "population")) {
             char file[1024] = "", count[256] = "";
             if (fy_node_is_mapping(vn)) {
@@ -534,7 +544,8 @@ void hogo_deid_result_free(struct hogo_deid_result *r)
     free(r->levels);
     free(r->drop);
     free(r->rsize);
-    hogo__csv_release(&r->csv);
+    hogo__enc_release(&r->enc);
+    hogo__coded_release(&r->tab); /* r->csv is borrowed from it */
     free(r);
 }
 
@@ -547,25 +558,19 @@ static double now_seconds(void)
 
 /* Builds a hierarchy for QI column col (file or built-in over the distinct values). */
 static int load_hier(struct hogo__hier *h, const struct hogo__attr_cfg *a,
-                     const struct hogo__csv *csv, int col, struct hogo_error *err)
+                     const struct hogo__coded *t, int col, struct hogo_error *err)
 {
     if (a->hier_path)
         return hogo__hier_load(h, a->hier_path, err);
-    struct hogo__dict d;
-    hogo__dict_init(&d);
-    for (size_t r = 0; r < csv->nrows; r++)
-        if (hogo__dict_add(&d, csv->cells[r * csv->ncols + (size_t)col]) < 0) {
-            hogo__dict_release(&d);
-            return hogo_error_set(err, HOGO_ENOMEM, csv->path, "out of memory");
-        }
-    int rc = hogo__hier_builtin(h, a->builtin, d.keys, d.n, err);
+    /* a built-in hierarchy over the column's distinct values */
+    const struct hogo__dict *d = &t->dict[col];
+    int rc = hogo__hier_builtin(h, a->builtin, d->keys, d->n, err);
     if (rc < 0) {
         /* Say where the bad value is. */
         char where[300];
-        snprintf(where, sizeof where, "%s (column '%s')", csv->path, a->name);
+        snprintf(where, sizeof where, "%s (column '%s')", t->head.path, a->name);
         snprintf(err->where, sizeof err->where, "%s", where);
     }
-    hogo__dict_release(&d);
     return rc;
 }
 
@@ -675,7 +680,7 @@ static int population_risk(const struct hogo_deid_config *cfg, struct hogo_deid_
         }
         double f = lo < m && cells[lo].key == key ? cells[lo].count : 0;
         if (f < (double)r->rsize[row]) {
-            snprintf(where, sizeof where, "%s:%zu", r->csv.path, r->csv.lines[row]);
+            snprintf(where, sizeof where, "%s:%zu", r->csv.path, hogo__coded_line(&r->tab, row));
             rc = hogo_error_set(err, HOGO_EINVAL, where,
                                 "the population table '%s' has %g people in the class of the "
                                 "record at %s, which has %u records in the data set; the "
@@ -701,18 +706,37 @@ out:
 int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path,
                         struct hogo_deid_result **out, struct hogo_error *err)
 {
+    return hogo__deid_anonymize(cfg, csv_path, NULL, out, err);
+}
+
+int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path,
+                         void (*tamper)(struct hogo_deid_result *r),
+                         struct hogo_deid_result **out, struct hogo_error *err)
+{
     int rc = 0;
-    struct hogo__enc enc;
     struct hogo__engine *eng = NULL;
+    struct hogo_deid_scrubber *scrubber = NULL;
     int scols[16];
     size_t s = 0;
     char where[300];
-    memset(&enc, 0, sizeof enc);
+    const char **skip = calloc(cfg->nattrs + 1, sizeof *skip);
     struct hogo_deid_result *r = calloc(1, sizeof *r);
-    if (!r)
+    if (!r || !skip) {
+        free(r);
+        free(skip);
         return hogo_error_set(err, HOGO_ENOMEM, csv_path, "out of memory");
-    if ((rc = hogo__csv_load(&r->csv, csv_path, cfg->sep, err)) < 0)
+    }
+    struct hogo__enc *enc = &r->enc;
+    /* The table is read in chunks into dictionary codes; identifying columns are not kept. */
+    for (size_t i = 0, k = 0; i < cfg->nattrs; i++)
+        if (cfg->attrs[i].type == HOGO__IDENTIFYING)
+            skip[k++] = cfg->attrs[i].name;
+    rc = hogo__coded_load(&r->tab, csv_path, cfg->sep, skip, err);
+    free(skip);
+    if (rc < 0)
         goto out;
+    /* r->csv: the header (and the row count) only, borrowed from r->tab */
+    r->csv = r->tab.head;
     const struct hogo__csv *csv = &r->csv;
     r->qcols = calloc(cfg->nattrs + 1, sizeof *r->qcols);
     r->hiers = calloc(cfg->nattrs + 1, sizeof *r->hiers);
@@ -741,17 +765,12 @@ int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path
                 goto out;
             }
             /* Models on this attribute. */
-            r->models.ldiv[s] = HOGO__LDIV_NONE;
-            r->models.t[s] = -1;
+            /* Every model on this attribute (several of one kind: the strictest). */
+            hogo__models_clear(&r->models, s);
             for (size_t m = 0; m < cfg->nsmodels; m++)
-                if (!strcmp(cfg->smodels[m].attr, a->name)) {
-                    if (cfg->smodels[m].ldiv) {
-                        r->models.ldiv[s] = cfg->smodels[m].ldiv;
-                        r->models.l[s] = cfg->smodels[m].l;
-                    }
-                    if (cfg->smodels[m].t >= 0)
-                        r->models.t[s] = cfg->smodels[m].t;
-                }
+                if (!strcmp(cfg->smodels[m].attr, a->name))
+                    hogo__models_add(&r->models, s, &cfg->smodels[m]);
+            r->scols[s] = col;
             scols[s++] = col;
         }
         if (a->type == HOGO__QUASI) {
@@ -759,12 +778,28 @@ int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path
             if (!r->hiers[r->q])
                 goto oom;
             r->qcols[r->q] = col;
-            if ((rc = load_hier(r->hiers[r->q], a, csv, col, err)) < 0) {
+            if ((rc = load_hier(r->hiers[r->q], a, &r->tab, col, err)) < 0) {
                 free(r->hiers[r->q]);
                 r->hiers[r->q] = NULL;
                 goto out;
             }
             r->q++;
+        }
+    }
+    /* Every column is declared. */
+    for (size_t c = 0; c < csv->ncols; c++) {
+        const struct hogo__attr_cfg *a = NULL;
+        for (size_t i = 0; i < cfg->nattrs && !a; i++)
+            if (!strcmp(cfg->attrs[i].name, csv->header[c]))
+                a = &cfg->attrs[i];
+        if (!a) {
+            rc = hogo_error_set(err, HOGO_EINVAL, cfg->path,
+                                "column '%s' of '%s' is not declared in '%s'; add it under "
+                                "attributes: as identifying (dropped), quasi (generalised), "
+                                "sensitive or insensitive (kept as it is, checked for "
+                                "identifiers)",
+                                csv->header[c], csv_path, cfg->path);
+            goto out;
         }
     }
     if (cfg->k > 1 && (size_t)cfg->k > csv->nrows) {
@@ -779,12 +814,37 @@ int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path
     r->models.nsm = s;
     r->models.max_outliers = (size_t)floor(cfg->suppression * (double)csv->nrows + 1e-9);
     r->models.measure = cfg->measure;
+    r->models.entropy_sup = cfg->entropy_sup;
     r->models.aggregate = cfg->aggregate;
     r->models.gs_factor = cfg->gs_factor;
     double t0 = now_seconds();
-    if ((rc = hogo__enc_build(&enc, csv, r->qcols, r->hiers, r->q, scols, s, err)) < 0)
+    if ((rc = hogo__enc_build_coded(enc, &r->tab, r->qcols, r->hiers, r->q, scols, s, err)) < 0)
         goto out;
-    if ((rc = hogo__engine_new(&eng, &enc, &r->models, err)) < 0)
+    /* the codes of the QIs and sensitive attributes are in the encoding now; only the kept
+     * columns' codes stay for the output */
+    for (size_t a = 0; a < r->q; a++) {
+        free(r->tab.code[r->qcols[a]]);
+        r->tab.code[r->qcols[a]] = NULL;
+    }
+    for (size_t j = 0; j < s; j++) {
+        free(r->tab.code[scols[j]]);
+        r->tab.code[scols[j]] = NULL;
+    }
+    for (size_t c = 0; c < r->tab.head.ncols; c++) {
+        int is_qi = 0;
+        for (size_t a = 0; a < r->q; a++)
+            is_qi |= (size_t)r->qcols[a] == c;
+        if (is_qi) /* the labels come from the hierarchy now */
+            hogo__dict_release(&r->tab.dict[c]);
+        hogo__coded_narrow(&r->tab, c); /* kept columns of few values: one byte a row */
+    }
+#ifdef __GLIBC__
+    /* give the allocator's free pages back (the chunks, codes and hierarchy scratch freed
+     * above) before the search's arrays are touched: this is what keeps a million rows under
+     * 100 MB */
+    malloc_trim(0);
+#endif
+    if ((rc = hogo__engine_new(&eng, enc, &r->models, err)) < 0)
         goto out;
     if ((rc = hogo__engine_search(eng, &r->search, err)) < 0)
         goto out;
@@ -798,7 +858,21 @@ int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path
     }
     memcpy(r->levels, r->search.levels, r->q * sizeof(int));
     hogo__engine_row_classes(eng, r->levels, r->rsize);
-    r->models_hold = hogo__models_recheck(&enc, &r->models, r->levels, r->rsize);
+    hogo__engine_free(eng); /* its memory serves the re-check */
+    eng = NULL;
+    if (tamper)
+        tamper(r);
+    /* A table that fails the independent re-check is never released. */
+    char why[512];
+    r->models_hold =
+        hogo__models_recheck_why(enc, &r->models, r->levels, r->rsize, why, sizeof why);
+    if (!r->models_hold) {
+        rc = hogo_error_set(err, HOGO_ETAMPER, csv_path,
+                            "the independent re-check of the anonymised table of '%s' failed: "
+                            "%s; nothing is released (this is a defect: please report it with "
+                            "the config '%s')", csv_path, why, cfg->path);
+        goto out;
+    }
     /* Histogram and risks. */
     size_t minsize = SIZE_MAX, kept = 0;
     for (size_t i = 0; i < csv->nrows; i++) {
@@ -826,9 +900,29 @@ int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path
     r->risk_prosecutor_avg = kept ? (double)r->search.best.classes / (double)kept : 0;
     /* Without a population table the data set is taken as the population. */
     r->risk_journalist_max = r->risk_prosecutor_max;
-    if (cfg->pop_path && (rc = population_risk(cfg, r, &enc, err)) < 0)
+    if (cfg->pop_path && (rc = population_risk(cfg, r, enc, err)) < 0)
         goto out;
     r->risk_marketer = r->risk_prosecutor_avg;
+    /* What leaves as it is holds no identifier (APPI Rules Art. 34). Checked after the
+     * search, when its memory is free again for MeCab's. */
+    for (size_t c = 0; c < csv->ncols; c++)
+        for (size_t i = 0; i < cfg->nattrs; i++) {
+            const struct hogo__attr_cfg *a = &cfg->attrs[i];
+            if (strcmp(a->name, csv->header[c]) ||
+                (a->type != HOGO__INSENSITIVE && a->type != HOGO__SENSITIVE))
+                continue;
+            int keyattr = -1;
+            for (size_t j = 0; j < r->models.nsm; j++)
+                if ((size_t)r->scols[j] == c)
+                    keyattr = (int)(r->q + j);
+            if ((rc = hogo__deid_scan_coded(&scrubber, &r->tab, c, &r->enc, keyattr,
+                                             a->type == HOGO__SENSITIVE
+                                                 ? "sensitive (released as it is)"
+                                                 : "insensitive (kept as it is)",
+                                             err)) < 0)
+                goto out;
+            break;
+        }
     r->records_at_risk = 0;
     for (size_t i = 0; i < csv->nrows; i++)
         if (r->rsize[i] && cfg->k > 1 && r->rsize[i] < (uint32_t)cfg->k)
@@ -839,8 +933,8 @@ int hogo_deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path
 oom:
     rc = hogo_error_set(err, HOGO_ENOMEM, csv_path, "out of memory");
 out:
+    hogo_deid_scrubber_free(scrubber);
     hogo__engine_free(eng);
-    hogo__enc_release(&enc);
     hogo_deid_result_free(r);
     return rc;
 }
@@ -876,13 +970,18 @@ int hogo_deid_result_write_csv(const struct hogo_deid_result *r, FILE *out,
                                struct hogo_error *err)
 {
     const struct hogo__csv *csv = &r->csv;
-    int *qof = malloc(csv->ncols * sizeof *qof);
+    int *qof = malloc(2 * csv->ncols * sizeof *qof);
     if (!qof)
         return hogo_error_set(err, HOGO_ENOMEM, "", "out of memory");
     for (size_t c = 0; c < csv->ncols; c++)
         qof[c] = -1;
     for (size_t a = 0; a < r->q; a++)
         qof[r->qcols[a]] = (int)a;
+    int *sof = qof + csv->ncols; /* sensitive index of each column, or -1 */
+    for (size_t c = 0; c < csv->ncols; c++)
+        sof[c] = -1;
+    for (size_t j = 0; j < r->models.nsm; j++)
+        sof[r->scols[j]] = (int)j;
     int first = 1;
     for (size_t c = 0; c < csv->ncols; c++) {
         if (r->drop[c])
@@ -893,7 +992,15 @@ int hogo_deid_result_write_csv(const struct hogo_deid_result *r, FILE *out,
         hogo__csv_write_field(out, csv->header[c], csv->sep);
     }
     fputc('\n', out);
-    for (size_t i = 0; i < csv->nrows; i++) {
+    /* rows in a fresh random order: two outputs cannot be joined by position */
+    uint32_t *order = NULL;
+    int rc = hogo__deid_row_order(NULL, csv->nrows, &order, err);
+    if (rc < 0) {
+        free(qof);
+        return rc;
+    }
+    for (size_t o = 0; o < csv->nrows; o++) {
+        size_t i = order[o];
         first = 1;
         for (size_t c = 0; c < csv->ncols; c++) {
             if (r->drop[c])
@@ -901,22 +1008,33 @@ int hogo_deid_result_write_csv(const struct hogo_deid_result *r, FILE *out,
             if (!first)
                 fputc(csv->sep, out);
             first = 0;
-            const char *v = csv->cells[i * csv->ncols + c];
+            const char *v;
             int a = qof[c];
             if (a >= 0) {
                 if (!r->rsize[i]) {
                     v = "*";
                 } else {
-                    const struct hogo__hier *h = r->hiers[a];
-                    long row = hogo__dict_find(&h->index, v);
-                    v = hogo__hier_label(h, (size_t)row, r->levels[a]);
+                    /* the row's hierarchy row is its level-0 id in the encoding */
+                    const struct hogo__enc *e = &r->enc;
+                    uint64_t k = e->tkey[e->row_tuple[i]];
+                    size_t row = (size_t)((k >> e->shift[a]) & ((1ull << e->bits[a]) - 1));
+                    v = hogo__hier_label(r->hiers[a], row, r->levels[a]);
                 }
+            } else if (sof[c] >= 0) {
+                /* a sensitive value: its code is in the encoding */
+                const struct hogo__enc *e = &r->enc;
+                size_t j = r->q + (size_t)sof[c];
+                uint64_t k = e->tkey[e->row_tuple[i]];
+                v = r->tab.dict[c].keys[(k >> e->shift[j]) & ((1ull << e->bits[j]) - 1)];
+            } else {
+                v = r->tab.dict[c].keys[hogo__coded_get(&r->tab, c, i)];
             }
             hogo__csv_write_field(out, v, csv->sep);
         }
         fputc('\n', out);
     }
     free(qof);
+    free(order);
     if (ferror(out))
         return hogo_error_set(err, HOGO_EIO, "", "writing the anonymised table failed");
     return 0;
@@ -943,8 +1061,11 @@ int hogo_deid_result_write_report(const struct hogo_deid_result *r, FILE *out,
         yajl_gen_integer(g, r->levels[a]);
     }
     yajl_gen_map_close(g);
+    static const char *const entropies[] = {"entropy", "monotonic_entropy",
+                                            "entropy_suppressed_as_root"};
     GSTR(g, "measure");
-    GSTR(g, measures[r->models.measure]);
+    GSTR(g, r->models.measure == HOGO__M_ENTROPY ? entropies[r->models.entropy_sup]
+                                                 : measures[r->models.measure]);
     GSTR(g, "aggregate");
     GSTR(g, aggs[r->models.aggregate]);
     GSTR(g, "loss");
@@ -982,22 +1103,33 @@ int hogo_deid_result_write_report(const struct hogo_deid_result *r, FILE *out,
     yajl_gen_integer(g, r->models.k);
     GSTR(g, "suppression_limit_rows");
     yajl_gen_integer(g, (long long)r->models.max_outliers);
-    /* the models on each sensitive attribute, in the configuration's order */
+    /* every model enforced, one entry each: several models of one kind on one attribute are
+     * enforced as the strictest of them, which implies the others */
     GSTR(g, "sensitive");
     yajl_gen_array_open(g);
     for (size_t i = 0; i < r->models.nsm && i < 16; i++) {
-        yajl_gen_map_open(g);
-        if (r->models.ldiv[i] != HOGO__LDIV_NONE) {
+        const char *attr = r->csv.header[r->scols[i]];
+        double lv[2] = {r->models.ldistinct[i], r->models.lentropy[i]};
+        for (int v = 0; v < 2; v++) {
+            if (lv[v] <= 0)
+                continue;
+            yajl_gen_map_open(g);
+            GSTR(g, "attribute");
+            GSTR(g, attr);
             GSTR(g, "l_diversity");
-            GSTR(g, r->models.ldiv[i] == HOGO__LDIV_ENTROPY ? "entropy" : "distinct");
+            GSTR(g, v ? "entropy" : "distinct");
             GSTR(g, "l");
-            yajl_gen_double(g, r->models.l[i]);
+            yajl_gen_double(g, lv[v]);
+            yajl_gen_map_close(g);
         }
         if (r->models.t[i] >= 0) {
+            yajl_gen_map_open(g);
+            GSTR(g, "attribute");
+            GSTR(g, attr);
             GSTR(g, "t_closeness");
             yajl_gen_double(g, r->models.t[i]);
+            yajl_gen_map_close(g);
         }
-        yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
     GSTR(g, "all_hold");

@@ -3,10 +3,13 @@
  * category is in `drop` (or part of one, e.g. contact → email, phone, address, postal_code)
  * are removed; the attributes in `generalize` are produced from their source columns
  * (age_group = 年代 from age or birth date, residential_area = 都道府県 from an address,
- * gender/occupation kept as they are). Column headers may be vocabulary data-category ids
- * (`name`) or their Japanese names (`氏名`). Columns of direct identifiers (name, contact
- * details, account ids, identity documents) are dropped even when `drop` does not name them
- * (the clauses' 氏名や住所の情報の除外). Other columns are kept unchanged.
+ * gender/occupation kept as they are). Column headers name data categories of the vocabulary
+ * (id, Japanese or English name, or another wording it lists), or are declared by the caller
+ * (HEADER=CATEGORY, HEADER=drop, HEADER=keep); any other header is refused. Columns of direct
+ * identifiers (name, contact details, account ids, identity documents) are dropped even when
+ * `drop` does not name them (the clauses' 氏名や住所の情報の除外), and an age or a birth date
+ * never leaves as it is: it becomes 年代, top-coded at "90+" (an age of 116 identifies). Kept
+ * columns are checked for identifiers, and the rows leave in a random order.
  * De-identification layer.
  */
 #include "deid_int.h"
@@ -16,72 +19,6 @@
 #include <time.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
-
-/* Data categories this module knows, with Japanese names, umbrella categories and whether
- * they are direct identifiers (from spec/vocabulary.yaml data_categories: kind identifier,
- * contact or document, and photos of the person; tests/unit/test_deid_misc.c checks this
- * table against the vocabulary). */
-static const struct {
-    const char *id, *ja, *part_of;
-    int direct; /* a direct identifier: dropped whatever the obligation's drop list says */
-} cats[] = {
-    {"name", "氏名", NULL, 1},
-    {"name", "姓名", NULL, 1},
-    {"contact", "連絡先（メールアドレス・電話番号・住所）", NULL, 1},
-    {"contact", "連絡先", NULL, 1},
-    {"email", "メールアドレス", "contact", 1},
-    {"phone", "電話番号", "contact", 1},
-    {"address", "住所", "contact", 1},
-    {"postal_code", "郵便番号", "contact", 1},
-    {"birth_date", "生年月日", NULL, 0},
-    {"age", "年齢", "attributes", 0},
-    {"age_group", "年代", "attributes", 0},
-    {"gender", "性別", "attributes", 0},
-    {"occupation", "職業", "attributes", 0},
-    {"residential_area", "居住地域", "attributes", 0},
-    {"recruit_id", "リクルートID", NULL, 1},
-    {"recruit_id", "リクルート ID 番号", NULL, 1},
-    {"ponta_id", "Ponta会員ID", NULL, 1},
-    {"d_account_id", "dアカウント", NULL, 1},
-    {"amazon_account_id", "Amazonアカウント", NULL, 1},
-    {"facebook_user_id", "FacebookユーザーID", NULL, 1},
-    {"poster_info", "投稿者情報", NULL, 1},
-    {"identity_document", "本人確認書類", NULL, 1},
-    {"property_registry_certificate", "登記簿謄本", NULL, 1},
-    {"profile_photo", "プロフィール写真", NULL, 1},
-    {"posted_photo", "写真", NULL, 1},
-    {"ip_address", "IPアドレス", NULL, 0},
-    {"cookie", "Cookie", NULL, 0},
-};
-
-/* 1 when cat (a category id) is a direct identifier. */
-static int is_direct(const char *cat)
-{
-    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
-        if (!strcmp(cats[i].id, cat))
-            return cats[i].direct;
-    return 0;
-}
-
-/* The category id of a header (id or Japanese name), or the header itself. */
-static const char *category_of(const char *header)
-{
-    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
-        if (!strcmp(header, cats[i].id) || !strcmp(header, cats[i].ja))
-            return cats[i].id;
-    return header;
-}
-
-/* 1 when category cat is id or part of id (contact ⊃ email). */
-static int category_in(const char *cat, const char *id)
-{
-    if (!strcmp(cat, id))
-        return 1;
-    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
-        if (!strcmp(cats[i].id, cat) && cats[i].part_of && !strcmp(cats[i].part_of, id))
-            return 1;
-    return 0;
-}
 
 static int japanese_headers(const struct hogo__csv *csv)
 {
@@ -144,8 +81,25 @@ static int check_ids(yajl_val arr, const char *name, struct hogo_error *err)
 
 enum { KEEP = 0, DROP, AGE_GROUP_FROM_AGE, AGE_GROUP_FROM_BIRTH, AREA_FROM_ADDRESS };
 
+/* The category declared for header in decl ("HEADER=VALUE" entries), or NULL. */
+static const char *declared(const char *const *decl, const char *header)
+{
+    size_t hl = strlen(header);
+    for (; decl && *decl; decl++)
+        if (!strncmp(*decl, header, hl) && (*decl)[hl] == '=')
+            return *decl + hl + 1;
+    return NULL;
+}
+
 int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_path, FILE *out,
                     FILE *report, struct hogo_error *err)
+{
+    return hogo_deid_apply_ex(obligation_json, len, csv_path, NULL, out, report, err);
+}
+
+int hogo_deid_apply_ex(const char *obligation_json, size_t len, const char *csv_path,
+                       const struct hogo_deid_apply_opts *opts, FILE *out, FILE *report,
+                       struct hogo_error *err)
 {
     int rc = 0;
     char ebuf[256];
@@ -153,6 +107,11 @@ int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_pat
     struct hogo__csv csv;
     int *action = NULL;
     char *json = NULL;
+    struct hogo__deid_cats *cats = NULL;
+    const struct hogo__deid_cat **colcat = NULL;
+    int *keep_declared = NULL;
+    struct hogo_deid_scrubber *scrubber = NULL;
+    uint32_t *order = NULL;
     memset(&csv, 0, sizeof csv);
     json = malloc(len + 1);
     if (!json)
@@ -185,20 +144,49 @@ int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_pat
         goto out;
     if ((rc = hogo__csv_load(&csv, csv_path, 0, err)) < 0)
         goto out;
+    if ((rc = hogo__deid_cats_load(opts ? opts->vocabulary : NULL, &cats, err)) < 0)
+        goto out;
     action = calloc(csv.ncols, sizeof *action);
-    if (!action)
+    colcat = calloc(csv.ncols, sizeof *colcat);
+    keep_declared = calloc(csv.ncols, sizeof *keep_declared);
+    if (!action || !colcat || !keep_declared)
         goto oom;
+    /* Every header names a category or is declared. */
     for (size_t c = 0; c < csv.ncols; c++) {
-        const char *cat = category_of(csv.header[c]);
-        for (size_t i = 0; drop && i < drop->u.array.len; i++)
-            if (category_in(cat, (drop->u.array.values[i])->u.string))
-                action[c] = DROP;
+        const char *d = declared(opts ? opts->columns : NULL, csv.header[c]);
+        if (d && !strcmp(d, "drop")) {
+            action[c] = DROP;
+            continue;
+        }
+        if (d && !strcmp(d, "keep")) {
+            keep_declared[c] = 1;
+            continue;
+        }
+        colcat[c] = d ? hogo__deid_cats_get(cats, d) : hogo__deid_cats_find(cats, csv.header[c]);
+        if (!colcat[c]) {
+            rc = hogo_error_set(err, HOGO_EINVAL, csv_path,
+                                d ? "column '%s' of '%s' is declared as '%s', which is not a "
+                                    "data category of the vocabulary; declare a category id, "
+                                    "drop or keep"
+                                  : "column '%s' of '%s' names no data category of the "
+                                    "vocabulary%s; rename it to a category id or name, or "
+                                    "declare it (HEADER=CATEGORY, HEADER=drop, or HEADER=keep "
+                                    "for a harmless column)",
+                                csv.header[c], csv_path, d ? d : "");
+            goto out;
+        }
     }
+    for (size_t c = 0; c < csv.ncols; c++)
+        for (size_t i = 0; colcat[c] && drop && i < drop->u.array.len; i++)
+            if (hogo__deid_cat_within(cats, colcat[c], (drop->u.array.values[i])->u.string))
+                action[c] = DROP;
     for (size_t i = 0; gen && i < gen->u.array.len; i++) {
         const char *g = (gen->u.array.values[i])->u.string;
         int found = 0;
         for (size_t c = 0; c < csv.ncols; c++) {
-            const char *cat = category_of(csv.header[c]);
+            if (!colcat[c])
+                continue;
+            const char *cat = colcat[c]->id;
             if (!strcmp(g, "age_group") && !strcmp(cat, "age"))
                 action[c] = AGE_GROUP_FROM_AGE, found = 1;
             else if (!strcmp(g, "age_group") && !strcmp(cat, "birth_date"))
@@ -221,8 +209,25 @@ int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_pat
     /* 氏名や住所の情報の除外: a direct identifier never leaves as it is, whatever the drop
      * list names (an address generalised to 都道府県 is no longer one) */
     for (size_t c = 0; c < csv.ncols; c++)
-        if (action[c] == KEEP && is_direct(category_of(csv.header[c])))
+        if (action[c] == KEEP && colcat[c] && hogo__deid_cat_direct(colcat[c]))
             action[c] = DROP;
+    /* 性別や年代の属性情報にする: an age or a birth date never leaves as it is, whatever the
+     * generalize list says (a bare obligation too) */
+    for (size_t c = 0; c < csv.ncols; c++)
+        if (action[c] == KEEP && colcat[c] && !strcmp(colcat[c]->id, "age"))
+            action[c] = AGE_GROUP_FROM_AGE;
+        else if (action[c] == KEEP && colcat[c] && !strcmp(colcat[c]->id, "birth_date"))
+            action[c] = AGE_GROUP_FROM_BIRTH;
+    /* What stays as it is must hold no identifier. */
+    for (size_t c = 0; c < csv.ncols; c++)
+        if (action[c] == KEEP &&
+            (rc = hogo__deid_scan_column(&scrubber, &csv, c,
+                                         keep_declared[c] ? "declared harmless (keep)"
+                                                          : "kept as it is",
+                                         err)) < 0)
+            goto out;
+    if ((rc = hogo__deid_row_order(NULL, csv.nrows, &order, err)) < 0)
+        goto out;
     /* Output. */
     int ja = japanese_headers(&csv), first = 1;
     for (size_t c = 0; c < csv.ncols; c++) {
@@ -242,7 +247,8 @@ int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_pat
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
-    for (size_t r = 0; r < csv.nrows; r++) {
+    for (size_t i = 0; i < csv.nrows; i++) {
+        size_t r = order[i];
         first = 1;
         for (size_t c = 0; c < csv.ncols; c++) {
             if (action[c] == DROP)
@@ -278,7 +284,11 @@ int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_pat
                                         "YYYY-MM-DD; fix the value", v, csv.header[c], where);
                     goto out;
                 }
-                snprintf(buf, sizeof buf, "%ld代", age / 10 * 10);
+                /* top-coded: 90 and over are one group (an age of 116 identifies) */
+                if (age >= 90)
+                    snprintf(buf, sizeof buf, "90+");
+                else
+                    snprintf(buf, sizeof buf, "%ld代", age / 10 * 10);
                 v = buf;
             } else if (action[c] == AREA_FROM_ADDRESS) {
                 int bad = 0, pi;
@@ -313,6 +323,11 @@ oom:
     rc = hogo_error_set(err, HOGO_ENOMEM, "", "out of memory");
 out:
     free(action);
+    free(colcat);
+    free(keep_declared);
+    free(order);
+    hogo_deid_scrubber_free(scrubber);
+    hogo__deid_cats_free(cats);
     hogo__csv_release(&csv);
     if (root)
         yajl_tree_free(root);

@@ -72,6 +72,14 @@ const char *hogo__jp_region_name(int i);
 
 enum hogo__attr_type { HOGO__INSENSITIVE = 0, HOGO__IDENTIFYING, HOGO__QUASI, HOGO__SENSITIVE };
 enum hogo__measure { HOGO__M_LOSS = 0, HOGO__M_ENTROPY, HOGO__M_DISCERNIBILITY, HOGO__M_PRECISION };
+/* How the non-uniform entropy charges suppressed records (ARX's two definitions, and
+ * "generalised to the root"). */
+enum hogo__entropy_sup {
+    HOGO__ENT_INSIDE = 0, /* ARX default (non-monotonic): plus, per attribute, the entropy of the
+                             generalised values inside the suppressed records (x their number) */
+    HOGO__ENT_IGNORE,     /* ARX monotonic: suppressed records are charged like the others */
+    HOGO__ENT_ROOT        /* suppressed records are charged as generalised to the root */
+};
 enum hogo__aggregate { HOGO__AGG_SUM = 0, HOGO__AGG_GEOMEAN, HOGO__AGG_ARITH, HOGO__AGG_MAX };
 enum hogo__ldiv { HOGO__LDIV_NONE = 0, HOGO__LDIV_DISTINCT, HOGO__LDIV_ENTROPY };
 
@@ -104,6 +112,7 @@ struct hogo_deid_config {
     size_t nsmodels;
     double suppression;             /* suppression limit, fraction of rows 0..1 */
     int measure;                    /* enum hogo__measure */
+    int entropy_sup;                /* enum hogo__entropy_sup */
     int aggregate;                  /* enum hogo__aggregate */
     double gs_factor;               /* generalisation/suppression weight 0..1 */
     int k_line;                     /* config line of k, for messages */
@@ -136,19 +145,29 @@ struct hogo__enc {
     size_t ntuples;    /* D */
 };
 
-/* The privacy models and the measure, resolved against an encoding. */
+/* The privacy models and the measure, resolved against an encoding. Several models on one
+ * sensitive attribute are all enforced: the strictest of each kind is kept (the largest l of
+ * each l-diversity variant, the smallest t), and together they imply every model given. */
 struct hogo__models {
     int k;
     size_t max_outliers;    /* rows that may be suppressed */
     size_t nsm;
-    int ldiv[16];           /* per sensitive attribute: enum hogo__ldiv */
-    double l[16];
+    double ldistinct[16];   /* per sensitive attribute: distinct l-diversity, 0 = none */
+    double lentropy[16];    /* per sensitive attribute: entropy l-diversity, 0 = none */
     double t[16];           /* < 0 = no t-closeness */
     int measure, aggregate;
+    int entropy_sup;        /* enum hogo__entropy_sup (entropy measure only) */
     double gs_factor;
 };
 
-/* The outcome of checking one transformation. */
+/* Adds the sensitive model sm to attribute j of m, keeping the strictest of each kind. */
+void hogo__models_add(struct hogo__models *m, size_t j, const struct hogo__smodel *sm);
+/* Sets attribute j of m to "no sensitive model". */
+void hogo__models_clear(struct hogo__models *m, size_t j);
+
+/* The outcome of checking one transformation. When it is not anonymous, the other figures
+ * may be partial (counting stops once more rows than allowed are suppressed), except in the
+ * reference mode (hogo__engine_set_reference). */
 struct hogo__eval {
     int anonymous;          /* all models hold with at most max_outliers suppressed */
     size_t classes;         /* equivalence classes (non-suppressed) */
@@ -202,12 +221,116 @@ double hogo__engine_lower_bound(struct hogo__engine *g, const int *levels);
  * given sizes from hogo__engine_row_classes. Returns 1 when every model holds. */
 int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m,
                          const int *levels, const uint32_t *row_class_size);
+/* As hogo__models_recheck; when a model fails, why[0..cap) (may be NULL) says which and
+ * where. */
+int hogo__models_recheck_why(const struct hogo__enc *e, const struct hogo__models *m,
+                             const int *levels, const uint32_t *row_class_size, char *why,
+                             size_t cap);
+
+/* Anonymises as hogo_deid_anonymize; when tamper is not NULL it is called on the result
+ * between the search and the independent re-check (tests use it to corrupt a result and
+ * see the re-check refuse it). */
+int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_path,
+                         void (*tamper)(struct hogo_deid_result *r),
+                         struct hogo_deid_result **out, struct hogo_error *err);
+
+/* ---------- data categories of column headers (headers.c) ---------- */
+
+/* One data category of the vocabulary. */
+struct hogo__deid_cat {
+    char *id;        /* owned */
+    char *kind;      /* owned: identifier, contact, attribute, …; may be NULL */
+    char **names;    /* owned: id, ja, en and the also_ja wordings */
+    size_t nnames;
+    char **part_of;  /* owned: broader category ids */
+    size_t nparts;
+};
+struct hogo__deid_cats {
+    struct hogo__deid_cat *cat; /* owned */
+    size_t n;
+};
+/* Reads the data categories of the vocabulary file path; NULL = the shipped vocabulary. */
+int hogo__deid_cats_load(const char *path, struct hogo__deid_cats **out, struct hogo_error *err);
+void hogo__deid_cats_free(struct hogo__deid_cats *c);
+/* The category a header names (its id, Japanese or English name or another wording; ASCII
+ * case, spaces, '_' and '-' ignored), or NULL. */
+const struct hogo__deid_cat *hogo__deid_cats_find(const struct hogo__deid_cats *c,
+                                                  const char *header);
+/* The category of an id, or NULL. */
+const struct hogo__deid_cat *hogo__deid_cats_get(const struct hogo__deid_cats *c, const char *id);
+/* 1 when k is a direct identifier (kind identifier, contact or document; photos of the
+ * person). */
+int hogo__deid_cat_direct(const struct hogo__deid_cat *k);
+/* 1 when k is id or part of it, directly or through broader categories. */
+int hogo__deid_cat_within(const struct hogo__deid_cats *c, const struct hogo__deid_cat *k,
+                          const char *id);
+
+/* ---------- before a table leaves (release.c) ---------- */
+
+/* 1 when value holds an identifier (the scrubber's: name, e-mail, phone, postal code, address,
+ * My Number, URL, handle; or a payment-card or passport number), with *type its kind; 0 when
+ * not; a negative code on failure. *scrubber is created on first need (caller frees). */
+int hogo__deid_identifier_in(struct hogo_deid_scrubber **scrubber, const char *value,
+                             const char **type, struct hogo_error *err);
+/* Scans every distinct value of column col of csv; fails (HOGO_EINVAL, file:line, the kind
+ * found) at the first identifier. why_kept says how the column was declared ("kept as
+ * harmless", "sensitive", …) for the message. */
+int hogo__deid_scan_column(struct hogo_deid_scrubber **scrubber, const struct hogo__csv *csv,
+                           size_t col, const char *why_kept, struct hogo_error *err);
+/* *order (allocated, n entries) gets a permutation of 0..n-1 drawn from a ChaCha20 stream
+ * under key; key NULL = a fresh random key (a different order every time). */
+int hogo__deid_row_order(const unsigned char key[32], size_t n, uint32_t **order,
+                         struct hogo_error *err);
+
+/* ---------- a CSV file as dictionary codes (coded.c) ---------- */
+
+/* A CSV file read in chunks: per column, a dictionary of its distinct values and each row's
+ * code; no cell is kept as text. */
+struct hogo__coded {
+    struct hogo__csv head;          /* the header row only (path, sep, ncols, header) */
+    size_t nrows;                   /* data rows */
+    size_t header_lines;            /* lines of the header row */
+    struct hogo__dict *dict;        /* owned: ncols dictionaries */
+    uint32_t **code;                /* owned: ncols arrays of nrows codes (NULL: not kept) */
+    uint32_t *lines;                /* owned: source line of each row; NULL when every row
+                                       is one line (row i on line header_lines + 1 + i) */
+    unsigned char keep_col[64];     /* 1 = the column's codes are kept */
+    uint8_t *narrow[64];            /* owned: codes of a column of at most 256 values, one
+                                       byte each, once hogo__coded_narrow moved them here */
+};
+/* Moves the codes of column c to one byte each when it has at most 256 values. */
+void hogo__coded_narrow(struct hogo__coded *t, size_t c);
+/* The code of column c in row row. */
+static inline uint32_t hogo__coded_get(const struct hogo__coded *t, size_t c, size_t row)
+{
+    return c < 64 && t->narrow[c] ? t->narrow[c][row] : t->code[c][row];
+}
+/* Reads path (separator sep, 0 = detect) in chunks into codes; the columns named in skip
+ * (NULL-terminated, may be NULL) are read but not kept. Errors as hogo__csv_load (file:line). */
+int hogo__coded_load(struct hogo__coded *t, const char *path, char sep,
+                     const char *const *skip, struct hogo_error *err);
+void hogo__coded_release(struct hogo__coded *t);
+/* The 1-based source line of data row row. */
+size_t hogo__coded_line(const struct hogo__coded *t, size_t row);
+/* As hogo__enc_build, from the codes of t (the QI and sensitive columns must be kept). */
+int hogo__enc_build_coded(struct hogo__enc *e, const struct hogo__coded *t, const int *qcols,
+                          struct hogo__hier *const *hiers, size_t q, const int *scols, size_t s,
+                          struct hogo_error *err);
+/* As hogo__deid_scan_column, over the distinct values of column col of t; when the
+ * column's codes were dropped, they are read from attribute keyattr of e's keys. */
+int hogo__deid_scan_coded(struct hogo_deid_scrubber **scrubber, const struct hogo__coded *t,
+                          size_t col, const struct hogo__enc *e, int keyattr,
+                          const char *why_kept, struct hogo_error *err);
 
 /* ---------- anonymisation result (opaque public struct hogo_deid_result) ---------- */
 struct hogo_deid_result {
-    struct hogo__csv csv;           /* the input */
+    struct hogo__csv csv;           /* borrowed from tab: the input's header row (nrows = its
+                                       rows; no cells) */
+    struct hogo__coded tab;         /* the input as codes (kept and sensitive columns) */
+    struct hogo__enc enc;           /* the encoding (the QIs' level-0 ids of each row) */
     size_t q;
     int *qcols;                     /* owned */
+    int scols[16];                  /* columns of the sensitive attributes */
     struct hogo__hier **hiers;      /* owned */
     int *levels;                    /* owned: chosen level per QI */
     int *drop;                      /* owned: ncols flags: column dropped */

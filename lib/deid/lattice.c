@@ -58,11 +58,6 @@ struct entries {
     size_t n;
 };
 
-struct pair {
-    uint64_t key;
-    uint32_t count;
-};
-
 struct cached {
     int levels[64];
     struct entries e;
@@ -106,8 +101,14 @@ struct hogo__engine {
     int want_outcomes;
     uint64_t *okey;
     uint32_t *oval;
-    struct pair *pairs;    /* scratch for sorting entries */
     size_t on;
+    double *cacc;          /* one sensitive attribute: distance and entropy per class (2 a
+                              class), allocated on first need */
+    /* entropy measure, ARX default: counts of generalised values among suppressed records
+     * (supcnt[supoff[a] + id]), with the slots touched */
+    double *supcnt;
+    size_t *supoff;
+    uint32_t *suptouched;
     /* scratch for sensitive attribute histograms */
     double *shist;
     uint32_t *stouched;
@@ -542,13 +543,16 @@ void hogo__engine_free(struct hogo__engine *g)
     }
     free(g->okey);
     free(g->oval);
-    free(g->pairs);
     free(g->dense);
     free(g->dtab);
     free(g->dfirst);
     free(g->didx);
     free(g->shist);
     free(g->stouched);
+    free(g->cacc);
+    free(g->supcnt);
+    free(g->supoff);
+    free(g->suptouched);
     free(g->lb);
     free(g->status);
     free(g->order);
@@ -650,9 +654,6 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
     g->cur.count = malloc(D * sizeof(uint32_t));
     g->okey = malloc(D * sizeof(uint64_t));
     g->oval = malloc(D * sizeof(uint32_t));
-    g->pairs = malloc(D * sizeof *g->pairs);
-    g->tmp.key = malloc(D * sizeof(uint64_t));
-    g->tmp.count = malloc(D * sizeof(uint32_t));
     g->dfirst = malloc(D * sizeof(uint32_t));
     g->didx = malloc(D * sizeof(uint32_t));
     g->dcap = DENSE_MAX;
@@ -665,12 +666,20 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
         if (e->scard[j] > g->dstride)
             g->dstride = e->scard[j];
     g->dtab = malloc((g->q + g->s + 1) * g->dstride * sizeof(uint32_t));
-    /* Cached class lists: up to 4 x the tuples, at least 65,536 entries (12 bytes each). */
-    g->cache_budget = 4 * D > 65536 ? 4 * D : 65536;
+    /* Cached class lists: 2^20 entries (12 MB), many lists of a small data set; 2^18 for a
+     * large one, whose memory matters more. */
+    g->cache_budget = D <= (1u << 18) ? 1u << 20 : 1u << 18;
     g->smax = 1;
     for (size_t j = 0; j < g->s; j++)
         if (e->scard[j] > g->smax)
             g->smax = e->scard[j];
+    g->supoff = calloc(g->q + 1, sizeof *g->supoff);
+    if (g->supoff)
+        for (size_t a = 0; a < g->q; a++)
+            g->supoff[a + 1] = g->supoff[a] + e->card[a][0];
+    size_t nsup = g->supoff && g->supoff[g->q] ? g->supoff[g->q] : 1;
+    g->supcnt = calloc(nsup, sizeof *g->supcnt);
+    g->suptouched = malloc(nsup * sizeof *g->suptouched);
     g->shist = calloc(g->smax, sizeof(double));
     g->stouched = malloc(g->smax * sizeof(uint32_t));
     g->lb = malloc(nodes * sizeof(double));
@@ -679,10 +688,10 @@ int hogo__engine_new(struct hogo__engine **out, const struct hogo__enc *e,
     g->stack = malloc(nodes * sizeof(uint32_t));
     g->tagstack = malloc(nodes * sizeof(uint32_t));
     g->dom = calloc(nodes, 1);
-    if (!g->htab || !g->cur.key || !g->cur.count || !g->pairs || !g->tmp.key ||
-        !g->tmp.count || !g->dfirst || !g->didx || !g->dense || !g->dtab ||
+    if (!g->htab || !g->cur.key || !g->cur.count || !g->dfirst || !g->didx || !g->dense || !g->dtab ||
         !g->okey || !g->oval || !g->shist || !g->stouched || !g->lb || !g->status ||
-        !g->order || !g->stack || !g->tagstack || !g->dom)
+        !g->order || !g->stack || !g->tagstack || !g->dom || !g->supoff || !g->supcnt ||
+        !g->suptouched)
         goto oom;
     *out = g;
     g = NULL;
@@ -755,7 +764,7 @@ double hogo__engine_lower_bound(struct hogo__engine *g, const int *levels)
     switch (g->m.measure) {
     case HOGO__M_ENTROPY:
         for (size_t a = 0; a < g->q; a++)
-            v[a] = g->lb_entropy[a][levels[a]];
+            v[a] = gf * g->lb_entropy[a][levels[a]];
         return aggregate(g->m.aggregate, v, g->q);
     case HOGO__M_LOSS:
         for (size_t a = 0; a < g->q; a++)
@@ -860,7 +869,9 @@ static void roll_up(struct hogo__engine *g, const uint64_t *skey, const uint32_t
         uint32_t card = d < g->q ? e->card[d][levels[d]] : e->scard[d - g->q];
         prod *= card ? card : 1;
     }
-    if (!g->reference && prod <= g->dcap) {
+    /* dense counting only while the array stays small next to the source (random access
+     * into a large array misses the cache more than hashing a few entries) */
+    if (!g->reference && prod <= g->dcap && (prod <= (1u << 16) || prod <= 8 * sn)) {
         const uint32_t *dt[64];
         int dsh[64];
         uint64_t dmask[64];
@@ -986,6 +997,21 @@ static void compute_entries(struct hogo__engine *g, const int *levels)
             roll_up(g, e->tkey, e->tcount, e->ntuples, bottom, stone);
             g->stones++;
             best = cache_put(g, stone);
+            if (best < 0 && !g->tmp.key) {
+                /* allocated on first need (a large data set whose stone is not cached) */
+                size_t D = e->ntuples ? e->ntuples : 1;
+                g->tmp.key = malloc(D * sizeof(uint64_t));
+                g->tmp.count = malloc(D * sizeof(uint32_t));
+                if (!g->tmp.key || !g->tmp.count) {
+                    free(g->tmp.key);
+                    free(g->tmp.count);
+                    g->tmp.key = NULL;
+                    g->tmp.count = NULL;
+                    /* no room for a copy: this node straight from the tuples */
+                    roll_up(g, e->tkey, e->tcount, e->ntuples, bottom, levels);
+                    return;
+                }
+            }
             if (best < 0) {
                 /* Not cacheable: roll up from a copy. */
                 struct entries t = g->tmp;
@@ -1008,10 +1034,149 @@ static void compute_entries(struct hogo__engine *g, const int *levels)
         cache_put(g, levels);
 }
 
-static int cmp_pair(const void *x, const void *y)
+/* Reorders the entries key/cnt[0..n) in place so that the cells of one class (same QI
+ * bits) are adjacent: classes are numbered in a hash table on their QI bits, then the
+ * entries are permuted into their classes' ranges (an in-place counting sort, linear time).
+ * Uses g->htab, g->okey (class keys), g->oval and g->dfirst (each class's next and end
+ * position) and g->didx (class of each entry) as scratch. */
+static void group_by_class(struct hogo__engine *g, uint64_t *key, uint32_t *cnt, size_t n)
 {
-    uint64_t a = ((const struct pair *)x)->key, b = ((const struct pair *)y)->key;
-    return a < b ? -1 : a > b;
+    const uint64_t qmask = g->e->qmask;
+    size_t ucap = 64;
+    int hs = 58;
+    while (ucap < 2 * n && ucap < g->hcap) {
+        ucap <<= 1;
+        hs--;
+    }
+    size_t hm = ucap - 1;
+    uint32_t *tab = g->htab, *cls = g->didx, *next = g->oval, *end = g->dfirst;
+    uint64_t *ckey = g->okey;
+    size_t nc = 0;
+    memset(tab, 0, ucap * sizeof *tab);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t qk = key[i] & qmask;
+        size_t h = (size_t)(hmix(qk) >> hs);
+        uint32_t t;
+        for (;; h = (h + 1) & hm) {
+            t = tab[h];
+            if (!t) {
+                tab[h] = t = (uint32_t)++nc;
+                ckey[t - 1] = qk;
+                next[t - 1] = 0;
+                break;
+            }
+            if (ckey[t - 1] == qk)
+                break;
+        }
+        cls[i] = t - 1;
+        next[t - 1]++;
+    }
+    uint32_t pos = 0;
+    for (size_t c = 0; c < nc; c++) {
+        uint32_t m = next[c];
+        next[c] = pos;
+        pos += m;
+        end[c] = pos;
+    }
+    /* each swap puts one entry into its class's range for good */
+    for (size_t c = 0; c < nc; c++)
+        while (next[c] < end[c]) {
+            uint32_t p = next[c], d = cls[p];
+            if (d == c) {
+                next[c]++;
+                continue;
+            }
+            uint32_t q = next[d]++;
+            uint64_t k = key[p];
+            key[p] = key[q];
+            key[q] = k;
+            uint32_t x = cnt[p];
+            cnt[p] = cnt[q];
+            cnt[q] = x;
+            cls[p] = cls[q];
+            cls[q] = d;
+        }
+}
+
+/* With one sensitive attribute, the classes without grouping the cells (each cell is one
+ * class x value): classes numbered in a hash table on their QI bits (g->okey[c] key,
+ * g->oval[c] size), then each cell adds its share to its class's distance and entropy.
+ * g->dfirst[c] gets 1 when the sensitive models hold for class c. Returns the number of
+ * classes, or SIZE_MAX when the accumulators could not be allocated (then group instead). */
+static size_t classes_one_sensitive(struct hogo__engine *g, const uint64_t *key,
+                                    const uint32_t *cnt, size_t n)
+{
+    const struct hogo__enc *e = g->e;
+    const uint64_t qmask = e->qmask;
+    int need_acc = g->m.t[0] >= 0 || g->m.lentropy[0] > 0;
+    if (need_acc && !g->cacc) {
+        g->cacc = malloc(2 * (e->ntuples ? e->ntuples : 1) * sizeof *g->cacc);
+        if (!g->cacc)
+            return SIZE_MAX;
+    }
+    size_t ucap = 64;
+    int hs = 58;
+    while (ucap < 2 * n && ucap < g->hcap) {
+        ucap <<= 1;
+        hs--;
+    }
+    size_t hm = ucap - 1;
+    uint32_t *tab = g->htab, *cls = g->didx, *csize = g->oval, *cdist = g->dfirst;
+    uint64_t *ckey = g->okey;
+    size_t nc = 0;
+    memset(tab, 0, ucap * sizeof *tab);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t qk = key[i] & qmask;
+        size_t h = (size_t)(hmix(qk) >> hs);
+        uint32_t t;
+        for (;; h = (h + 1) & hm) {
+            t = tab[h];
+            if (!t) {
+                tab[h] = t = (uint32_t)++nc;
+                ckey[t - 1] = qk;
+                csize[t - 1] = 0;
+                cdist[t - 1] = 0;
+                break;
+            }
+            if (ckey[t - 1] == qk)
+                break;
+        }
+        cls[i] = t - 1;
+        csize[t - 1] += cnt[i];
+        cdist[t - 1]++;
+    }
+    double *acc = g->cacc;
+    if (need_acc) {
+        /* equal-distance EMD = (1 + sum over the class's values of |p - q| - q) / 2, entropy
+         * = -sum p ln p, as class_sensitive_ok computes them */
+        memset(acc, 0, 2 * nc * sizeof *acc);
+        const uint32_t *all = e->sdist + e->soff[0];
+        double nn = (double)e->n;
+        uint64_t mk = (1ull << e->bits[g->q]) - 1;
+        int sh = e->shift[g->q];
+        if (g->m.lentropy[0] > 0)
+            for (size_t i = 0; i < n; i++) {
+                uint32_t c = cls[i];
+                double p = cnt[i] / (double)csize[c];
+                acc[2 * c + 1] -= p * log(p);
+            }
+        if (g->m.t[0] >= 0)
+            for (size_t i = 0; i < n; i++) {
+                uint32_t c = cls[i];
+                double p = cnt[i] / (double)csize[c];
+                double qv = all[(key[i] >> sh) & mk] / nn;
+                acc[2 * c] += fabs(p - qv) - qv;
+            }
+    }
+    for (size_t c = 0; c < nc; c++) {
+        int ok = !(g->m.ldistinct[0] > 0 && (double)cdist[c] < g->m.ldistinct[0]);
+        if (ok && g->m.lentropy[0] > 0 && acc[2 * c + 1] < log(g->m.lentropy[0]) - 1e-12)
+            ok = 0;
+        if (ok && g->m.t[0] >= 0 && (1.0 + acc[2 * c]) / 2.0 > g->m.t[0] + 1e-12)
+            ok = 0;
+        cdist[c] = (uint32_t)ok;
+    }
+    return nc;
 }
 
 /* Evaluates the sensitive-attribute models of one class made of entries [lo, hi) of a list
@@ -1030,15 +1195,15 @@ static int class_sensitive_ok(struct hogo__engine *g, const uint64_t *key, const
             g->shist[v] += cnt[i];
         }
         int ok = 1;
-        if (g->m.ldiv[j] == HOGO__LDIV_DISTINCT && (double)nt < g->m.l[j])
+        if (g->m.ldistinct[j] > 0 && (double)nt < g->m.ldistinct[j])
             ok = 0;
-        if (ok && g->m.ldiv[j] == HOGO__LDIV_ENTROPY) {
+        if (ok && g->m.lentropy[j] > 0) {
             double h = 0;
             for (size_t t = 0; t < nt; t++) {
                 double p = g->shist[g->stouched[t]] / size;
                 h -= p * log(p);
             }
-            if (h < log(g->m.l[j]) - 1e-12)
+            if (h < log(g->m.lentropy[j]) - 1e-12)
                 ok = 0;
         }
         if (ok && g->m.t[j] >= 0) {
@@ -1072,40 +1237,52 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
     gs_factors(g->m.gs_factor, &gf, &sf);
     size_t k = (size_t)(g->m.k > 1 ? g->m.k : 1);
     double sup_ent = 0, disc = 0;
+    int ent_inside = g->m.measure == HOGO__M_ENTROPY && g->m.entropy_sup == HOGO__ENT_INSIDE;
+    size_t ntouched = 0;
     double sup_loss[64] = {0}, share_sup[64] = {0};
     size_t suppressed = 0, classes = 0;
     g->on = 0;
     int need_classes = g->s > 0;
-    if (need_classes) {
-        /* Sort by key so that a class's cells (same QI bits) are adjacent. */
-        for (size_t i = 0; i < n; i++) {
-            g->pairs[i].key = key[i];
-            g->pairs[i].count = cnt[i];
-        }
-        qsort(g->pairs, n, sizeof *g->pairs, cmp_pair);
-        for (size_t i = 0; i < n; i++) {
-            g->okey[i] = g->pairs[i].key;
-            g->oval[i] = g->pairs[i].count;
-        }
-        key = g->okey;
-        cnt = g->oval;
+    /* one sensitive attribute: class by class from a hash table (no grouping); else the
+     * cells are grouped by class (also the reference mode's way) */
+    size_t units = n;
+    int single = need_classes && g->s == 1 && !g->reference;
+    if (single && (units = classes_one_sensitive(g, key, cnt, n)) == SIZE_MAX) {
+        single = 0;
+        units = n;
     }
+    if (need_classes && !single)
+        group_by_class(g, key, cnt, n);
     size_t outc = 0; /* outcome list written in place over okey/oval when requested */
-    for (size_t i = 0; i < n;) {
+    /* A transformation that suppresses too many rows fails whatever its other classes are:
+     * stop counting there (not in the reference mode, which computes every figure). */
+    int early_exit = !g->reference && !g->want_outcomes;
+    for (size_t i = 0; i < units;) {
         size_t j = i + 1;
-        double size = cnt[i];
-        if (need_classes) {
-            while (j < n && (key[j] & e->qmask) == (key[i] & e->qmask)) {
-                size += cnt[j];
-                j++;
+        double size;
+        int ok;
+        uint64_t qkey;
+        if (single) {
+            size = g->oval[i];
+            qkey = g->okey[i];
+            ok = (size_t)size >= k && g->dfirst[i];
+        } else {
+            size = cnt[i];
+            if (need_classes) {
+                while (j < n && (key[j] & e->qmask) == (key[i] & e->qmask)) {
+                    size += cnt[j];
+                    j++;
+                }
             }
+            ok = (size_t)size >= k;
+            if (ok && need_classes)
+                ok = class_sensitive_ok(g, key, cnt, i, j, size);
+            qkey = key[i] & e->qmask;
         }
-        int ok = (size_t)size >= k;
-        if (ok && need_classes)
-            ok = class_sensitive_ok(g, key, cnt, i, j, size);
-        uint64_t qkey = key[i] & e->qmask;
         if (!ok) {
             suppressed += (size_t)size;
+            if (early_exit && suppressed > g->m.max_outliers)
+                break; /* fails: the rest cannot change that */
             for (size_t a = 0; a < g->q; a++) {
                 uint32_t gid = (uint32_t)((qkey >> e->shift[a]) & ((1ull << e->bits[a]) - 1));
                 double sh = e->share[a][levels[a]][gid];
@@ -1113,6 +1290,12 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
                 share_sup[a] += size * sh;
                 if (g->m.measure == HOGO__M_ENTROPY)
                     sup_ent += size * g->suplog[a][levels[a]][gid];
+                if (ent_inside) {
+                    double *c = g->supcnt + g->supoff[a];
+                    if (c[gid] == 0)
+                        g->suptouched[ntouched++] = (uint32_t)(g->supoff[a] + gid);
+                    c[gid] += size;
+                }
             }
             disc += size * (double)e->n;
         } else {
@@ -1121,7 +1304,7 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
         }
         if (g->want_outcomes) {
             /* Written after the class was read; outc <= i so nothing unread is overwritten
-             * when key aliases okey. */
+             * when the classes are read from okey/oval. */
             g->okey[outc] = qkey;
             g->oval[outc] = ok ? (uint32_t)size : 0;
             outc++;
@@ -1137,7 +1320,22 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
     double v[64];
     switch (g->m.measure) {
     case HOGO__M_ENTROPY:
-        out->loss = out->lower + sup_ent;
+        out->loss = out->lower;
+        if (g->m.entropy_sup == HOGO__ENT_ROOT)
+            out->loss += sf * sup_ent;
+        if (ent_inside) {
+            /* sum over attributes and generalised values v of the suppressed records of
+             * c_v log2(S / c_v) = S log2 S - sum c_v log2 c_v (ARX's default definition) */
+            double inside = 0, S = (double)suppressed;
+            for (size_t t = 0; t < ntouched; t++) {
+                double c = g->supcnt[g->suptouched[t]];
+                inside -= c * log2(c);
+                g->supcnt[g->suptouched[t]] = 0;
+            }
+            if (S > 0)
+                inside += (double)g->q * S * log2(S);
+            out->loss += sf * inside;
+        }
         break;
     case HOGO__M_LOSS:
         for (size_t a = 0; a < g->q; a++) {
@@ -1163,12 +1361,6 @@ int hogo__engine_eval(struct hogo__engine *g, const int *levels, struct hogo__ev
     return 0;
 }
 
-static int cmp_outcome(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 void hogo__engine_row_classes(struct hogo__engine *g, const int *levels, uint32_t *sizes)
 {
     const struct hogo__enc *e = g->e;
@@ -1176,23 +1368,22 @@ void hogo__engine_row_classes(struct hogo__engine *g, const int *levels, uint32_
     g->want_outcomes = 1;
     hogo__engine_eval(g, levels, &ev);
     g->want_outcomes = 0;
-    /* Outcomes as sorted (key, value) pairs for binary search. */
-    size_t on = g->on;
-    uint64_t *pairs = malloc((on ? on : 1) * 2 * sizeof(uint64_t));
-    if (!pairs) {
-        memset(sizes, 0, e->n * sizeof *sizes);
-        return;
+    /* The outcomes (class key -> size, 0 = suppressed) in the hash table, then each distinct
+     * tuple's generalised key looked up (no allocation: g->didx holds the tuples' sizes). */
+    size_t on = g->on, ucap = 64;
+    int hs = 58;
+    while (ucap < 2 * on && ucap < g->hcap) {
+        ucap <<= 1;
+        hs--;
     }
+    size_t hm = ucap - 1;
+    uint32_t *tab = g->htab, *tsize = g->didx;
+    memset(tab, 0, ucap * sizeof *tab);
     for (size_t i = 0; i < on; i++) {
-        pairs[2 * i] = g->okey[i];
-        pairs[2 * i + 1] = g->oval[i];
-    }
-    qsort(pairs, on, 2 * sizeof(uint64_t), cmp_outcome);
-    uint32_t *tsize = malloc((e->ntuples ? e->ntuples : 1) * sizeof *tsize);
-    if (!tsize) {
-        free(pairs);
-        memset(sizes, 0, e->n * sizeof *sizes);
-        return;
+        size_t h = (size_t)(hmix(g->okey[i]) >> hs);
+        while (tab[h])
+            h = (h + 1) & hm;
+        tab[h] = (uint32_t)i + 1;
     }
     for (size_t t = 0; t < e->ntuples; t++) {
         uint64_t k = e->tkey[t], nk = 0;
@@ -1200,20 +1391,16 @@ void hogo__engine_row_classes(struct hogo__engine *g, const int *levels, uint32_
             uint64_t m = (1ull << e->bits[a]) - 1;
             nk |= (uint64_t)g->up[a][0][levels[a]][(k >> e->shift[a]) & m] << e->shift[a];
         }
-        size_t lo = 0, hi = on;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (pairs[2 * mid] < nk)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        tsize[t] = lo < on && pairs[2 * lo] == nk ? (uint32_t)pairs[2 * lo + 1] : 0;
+        size_t h = (size_t)(hmix(nk) >> hs);
+        tsize[t] = 0;
+        for (uint32_t x; (x = tab[h]) != 0; h = (h + 1) & hm)
+            if (g->okey[x - 1] == nk) {
+                tsize[t] = g->oval[x - 1];
+                break;
+            }
     }
     for (size_t r = 0; r < e->n; r++)
         sizes[r] = tsize[e->row_tuple[r]];
-    free(tsize);
-    free(pairs);
 }
 
 /* ---------- search ---------- */
@@ -1361,7 +1548,7 @@ static int models_monotone(const struct hogo__engine *g)
     if (g->m.max_outliers == 0)
         return 1;
     for (size_t j = 0; j < g->s; j++)
-        if (g->m.ldiv[j] == HOGO__LDIV_ENTROPY || g->m.t[j] >= 0)
+        if (g->m.lentropy[j] > 0 || g->m.t[j] >= 0)
             return 0;
     return 1;
 }
@@ -1422,7 +1609,10 @@ int hogo__engine_search(struct hogo__engine *g, struct hogo__search *out, struct
     memset(g->status, 0, g->nodes);
     memset(g->dom, 0, g->nodes);
     int mono_models = models_monotone(g);
-    int mono_measure = g->m.max_outliers == 0;
+    /* ARX's monotonic entropy charges suppressed records like the others: the loss is the
+     * level-only bound whatever is suppressed */
+    int mono_measure = g->m.max_outliers == 0 ||
+                       (g->m.measure == HOGO__M_ENTROPY && g->m.entropy_sup == HOGO__ENT_IGNORE);
     int level_only = mono_measure && g->m.measure != HOGO__M_DISCERNIBILITY;
     double best = INFINITY;
     int lv[64];
@@ -1504,6 +1694,25 @@ int hogo__engine_search_exhaustive(struct hogo__engine *g, struct hogo__search *
     return 0;
 }
 
+/* ---------- models ---------- */
+
+void hogo__models_clear(struct hogo__models *m, size_t j)
+{
+    m->ldistinct[j] = 0;
+    m->lentropy[j] = 0;
+    m->t[j] = -1;
+}
+
+void hogo__models_add(struct hogo__models *m, size_t j, const struct hogo__smodel *sm)
+{
+    if (sm->ldiv == HOGO__LDIV_DISTINCT && sm->l > m->ldistinct[j])
+        m->ldistinct[j] = sm->l;
+    if (sm->ldiv == HOGO__LDIV_ENTROPY && sm->l > m->lentropy[j])
+        m->lentropy[j] = sm->l;
+    if (sm->t >= 0 && (m->t[j] < 0 || sm->t < m->t[j]))
+        m->t[j] = sm->t;
+}
+
 /* ---------- independent re-check ---------- */
 
 struct recheck_ctx {
@@ -1525,6 +1734,21 @@ static int cmp_rows(const void *x, const void *y, void *ctx)
 int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m,
                          const int *levels, const uint32_t *row_class_size)
 {
+    return hogo__models_recheck_why(e, m, levels, row_class_size, NULL, 0);
+}
+
+int hogo__models_recheck_why(const struct hogo__enc *e, const struct hogo__models *m,
+                             const int *levels, const uint32_t *row_class_size, char *why,
+                             size_t cap)
+{
+#define FAIL(...)                                                                             \
+    do {                                                                                      \
+        if (why && ok)                                                                        \
+            snprintf(why, cap, __VA_ARGS__);                                                  \
+        ok = 0;                                                                               \
+    } while (0)
+    if (why && cap)
+        why[0] = '\0';
     /* Rebuild each row's generalised QI values from scratch (not from packed keys' roll-up),
      * sort the kept rows, and check every class. */
     size_t n = e->n, w = e->q, ok = 1, kept = 0, suppressed = 0;
@@ -1533,7 +1757,7 @@ int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m
     uint32_t *rows = malloc((n ? n : 1) * sizeof *rows);
     double *hist = calloc(64 + (e->soff[e->s] ? e->soff[e->s] : 1), sizeof *hist);
     if (!vals || !sv || !rows || !hist) {
-        ok = 0;
+        FAIL("out of memory");
         goto out;
     }
     for (size_t r = 0; r < n; r++) {
@@ -1551,7 +1775,8 @@ int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m
             suppressed++;
     }
     if (suppressed > m->max_outliers)
-        ok = 0;
+        FAIL("%zu rows are suppressed, more than the limit of %zu", suppressed,
+             m->max_outliers);
     struct recheck_ctx ctx = {vals, w};
     qsort_r(rows, kept, sizeof *rows, cmp_rows, &ctx);
     for (size_t i = 0; i < kept && ok;) {
@@ -1561,18 +1786,22 @@ int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m
             j++;
         size_t size = j - i;
         if ((int)size < (m->k > 1 ? m->k : 1))
-            ok = 0;
+            FAIL("a released class (row %u of the data) has %zu rows, fewer than k = %d",
+                 rows[i] + 1, size, m->k);
         for (size_t t = i; t < j; t++)
             if (row_class_size[rows[t]] != size)
-                ok = 0;
+                FAIL("row %u of the data is in a class of %zu rows, not %u as the search "
+                     "computed", rows[t] + 1, size, row_class_size[rows[t]]);
         for (size_t s = 0; s < e->s && ok; s++) {
             double *h = hist + e->soff[s];
             size_t distinct = 0;
             for (size_t t = i; t < j; t++)
                 if (h[sv[(size_t)rows[t] * e->s + s]]++ == 0)
                     distinct++;
-            if (m->ldiv[s] == HOGO__LDIV_DISTINCT && (double)distinct < m->l[s])
-                ok = 0;
+            if (m->ldistinct[s] > 0 && (double)distinct < m->ldistinct[s])
+                FAIL("a released class (row %u of the data) has %zu distinct values of "
+                     "sensitive attribute %zu, fewer than l = %g", rows[i] + 1, distinct, s + 1,
+                     m->ldistinct[s]);
             double ent = 0, emd = 0;
             for (size_t v = 0; v < e->scard[s]; v++) {
                 double p = h[v] / (double)size;
@@ -1580,10 +1809,14 @@ int hogo__models_recheck(const struct hogo__enc *e, const struct hogo__models *m
                     ent -= p * log(p);
                 emd += fabs(p - (double)e->sdist[e->soff[s] + v] / (double)n);
             }
-            if (m->ldiv[s] == HOGO__LDIV_ENTROPY && ent < log(m->l[s]) - 1e-9)
-                ok = 0;
+            if (m->lentropy[s] > 0 && ent < log(m->lentropy[s]) - 1e-9)
+                FAIL("a released class (row %u of the data) has an entropy of sensitive "
+                     "attribute %zu of exp(%.6g) = %.6g, below l = %g", rows[i] + 1, s + 1, ent,
+                     exp(ent), m->lentropy[s]);
             if (m->t[s] >= 0 && emd / 2.0 > m->t[s] + 1e-9)
-                ok = 0;
+                FAIL("a released class (row %u of the data) is at distance %.6g from the "
+                     "distribution of sensitive attribute %zu, more than t = %g", rows[i] + 1,
+                     emd / 2.0, s + 1, m->t[s]);
             memset(h, 0, e->scard[s] * sizeof *h);
         }
         i = j;
@@ -1594,4 +1827,5 @@ out:
     free(rows);
     free(hist);
     return (int)ok;
+#undef FAIL
 }

@@ -47,7 +47,7 @@ static void report_names_levels_models_and_risks(void **state)
     /* age generalised to 年代 (level 2), sex kept: four classes of two */
     assert_non_null(strstr(buf, "\"levels\":{\"age\":2,\"sex\":0}"));
     assert_non_null(strstr(buf, "\"classes\":4"));
-    assert_non_null(strstr(buf, "\"sensitive\":[{\"l_diversity\":\"distinct\",\"l\":2"));
+    assert_non_null(strstr(buf, "\"sensitive\":[{\"attribute\":\"disease\",\"l_diversity\":\"distinct\",\"l\":2"));
     assert_non_null(strstr(buf, "\"prosecutor_max\":0.5"));
     assert_non_null(strstr(buf, "\"all_hold\":true"));
     free(buf);
