@@ -99,4 +99,17 @@ ln -s "$scratch/victim" "$scratch/scrubbed.txt"
 run '山田太郎の電話は03-1234-5678' deid scrub --output "$scratch/scrubbed.txt"
 check "deid refuses a symlink output" all '! exit_is 0' '[ "$(cat "$scratch/victim")" = precious ]'
 check "no temporary file is left behind at the end" no_temp_left "$scratch"
+# free text is valid UTF-8 without control characters, so every JSON hogo emits is valid
+allowed='{"policy":"irp","subject_id":"u1","action":"provide","purpose":"recruitment_selection","data":["name","email"],"service":"recruit_agent","recipient":{"id":"participating_company","corporate_number":"6100000000001"}}'
+before=$("$HOGO" ledger list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+run "$allowed" provide --recipient-name "$(printf 'Bad\xff\xfe Name')"
+check "a recipient name that is not UTF-8 is refused, nothing recorded" \
+    all 'exit_is 2' 'stderr_has "not valid UTF-8"' \
+    '[ "$("$HOGO" ledger list | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")" = "$before" ]'
+run "$allowed" provide --recipient-address "$(printf 'Tokyo\001')"
+check "a control character in an address is refused" all 'exit_is 2' 'stderr_has "control character"'
+run '' ledger receipt --subject u1 --items name --provider-name "$(printf '\xc3\x28')" --provider-address Tokyo --provider-representative Sato --acquisition web
+check "a receipt's provider name that is not UTF-8 is refused" all 'exit_is 2' 'stderr_has "not valid UTF-8"'
+run '' ledger list
+check "the ledger's JSON stays valid" all 'exit_is 0' 'python3 -c "import json; json.load(open(\"$scratch/out\"))"'
 finish
