@@ -18,7 +18,9 @@ all: deps
 deps:
 	@if ! command -v cmake >/dev/null || ! command -v pkg-config >/dev/null || \
 	    ! pkg-config --exists $(PKGS) || ! command -v clang-14 >/dev/null || \
-	    ! command -v mecab-config >/dev/null || ! test -x /usr/lib/postgresql/15/bin/postgres; then \
+	    ! command -v mecab-config >/dev/null || ! test -f /usr/include/glpk.h || ! test -x /usr/lib/postgresql/15/bin/postgres || \
+	    ! command -v wrk >/dev/null || ! command -v curl >/dev/null || ! command -v npm >/dev/null || \
+	    ! test -d tests/openapi/node_modules/@seriousme/openapi-schema-validator; then \
 		bash scripts/install-deps.sh; \
 	fi
 

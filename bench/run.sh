@@ -43,6 +43,9 @@ echo "responses: $answered lines, $errors errors"
 echo "== de-identification (bench_deid, one core)"
 taskset -c 0 build/bin/bench_deid ../shared/data/adult --reps 21
 
+echo "== Japanese free-text scrubber against MeCab alone, same text, same run (bench_scrub, one core)"
+taskset -c 0 build/bin/bench_scrub 8 --reps 5 2>&1 || build/bin/bench_scrub 8 --reps 5
+
 echo "== store, ledger and audit (bench_store --quick)"
 build/bin/bench_store --quick
 
@@ -56,3 +59,9 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
 else
   echo "skipped: the Cedar peer benchmark needs node and npm (bench/peer/README.md)"
 fi
+
+echo "== HTTP (bench/http/run.sh)"
+bash bench/http/run.sh
+
+echo "== rights: import, disclosure, overdue listing (bench/rights.sh)"
+bash bench/rights.sh 100000 20000 1000000

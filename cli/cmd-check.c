@@ -1,14 +1,19 @@
 /*
  * `hogo check`: decides one request (a file or stdin) or, with --jsonl, a stream of requests,
  * one per line, answering each on its own line in order. Exit 0 allow, 1 deny, 2 bad input.
- * CLI layer.
+ * With a store every decision goes through hogo_decide_stored() (stored facts, one audit
+ * event); a --jsonl stream is then decided in batches, one transaction (one fsync) per batch,
+ * and no line is answered before its batch is durable. CLI layer.
  */
 #include "cli_util.h"
 #include "commands.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void usage(FILE *out)
 {
@@ -29,7 +34,9 @@ static void usage(FILE *out)
             "                      a bad line gets {\"error\": ...} and the run goes on\n"
             "  --max-request BYTES largest request accepted (default 65536)\n"
             "  --db DB             stateful mode (default $HOGO_DB): every decision is an audit\n"
-            "                      event in the store DB, and a subject's facts come from it\n"
+            "                      event in the store DB, and a subject's facts come from it;\n"
+            "                      with --jsonl the lines that have arrived are decided in one\n"
+            "                      transaction and answered once it is committed (durable)\n"
             "  --subject ID        the subject whose stored facts to use (default: the\n"
             "                      request's \"subject_id\")\n\n"
             "exit status: 0 allow, 1 deny, 2 bad request or bad policy (with --jsonl: 2 if any\n"
@@ -126,9 +133,12 @@ static const struct hogo_vocab *vocab_for(struct policy_cache *c, struct hogo_er
     return c->vocab;
 }
 
+/* How an answer is written: one JSON line (--jsonl), indented JSON, or text for a person. */
+enum answer { ANSWER_LINE, ANSWER_PRETTY, ANSWER_TEXT };
+
 static int decide_one(struct policy_cache *cache, struct hogo_request *req,
-                      struct hogo_writer *w, const char *json, size_t len, size_t max, bool text,
-                      struct hogo_error *err)
+                      struct hogo_writer *w, const char *json, size_t len, size_t max,
+                      enum answer how, struct hogo_error *err)
 {
     const struct hogo_vocab *v = vocab_for(cache, err);
     if (!v)
@@ -143,106 +153,178 @@ static int decide_one(struct policy_cache *cache, struct hogo_request *req,
         if (hogo_request_parse(req, hogo_policy_vocab(p), json, len, max, err))
             return -1;
     }
-    const char *subject = cache->subject ? cache->subject : hogo_request_subject_id(req);
-    if (subject && !*subject)
-        subject = NULL;
-    if (cache->store && subject) {
-        if (hogo_request_has_subject(req)) {
-            hogo_error_set(err, HOGO_EINVAL, "/subject",
-                           "the request carries subject facts and the store holds them too; "
-                           "drop \"subject\" from the request to decide on the stored facts");
+    struct hogo_decision d;
+    if (cache->store) {
+        /* the stored facts when a subject is named, and an audit event either way */
+        if (hogo_decide_stored(cache->store, p, req, cache->subject, &d, NULL, err))
             return -1;
-        }
-        char *facts = NULL;
-        if (hogo_store_subject_facts_json(cache->store, hogo_policy_id(p), subject, &facts,
-                                          err))
-            return -1;
-        int rc = hogo_request_set_subject_json(req, hogo_policy_vocab(p), facts, strlen(facts),
-                                               err);
-        free(facts);
-        if (rc)
-            return -1;
-    } else if (!cache->store && subject) {
+    } else if (cache->subject || *hogo_request_subject_id(req)) {
         hogo_error_set(err, HOGO_EINVAL, "/subject_id",
                        "\"subject_id\" names stored facts, but no store was given; pass --db "
                        "(or set HOGO_DB), or give the facts in \"subject\"");
         return -1;
-    }
-    struct hogo_decision d;
-    if (hogo_decide(p, req, &d, err))
+    } else if (hogo_decide(p, req, &d, err)) {
         return -1;
-    if (cache->store) {
-        /* every stateful decision is an audit event: ids and clauses only */
-        char *detail = NULL;
-        if (hogo_decision_json(p, req, &d, &detail, err))
-            return -1;
-        char object[160];
-        snprintf(object, sizeof object, "policy:%s decision:%s", hogo_policy_id(p),
-                 d.allow ? "allow" : "deny");
-        struct hogo_audit_event ev = {.subject_id = subject, .action = "decision",
-                                      .object = object, .detail_json = detail};
-        int rc = hogo_audit_append(cache->store, &ev, err);
-        free(detail);
-        if (rc)
-            return -1;
     }
-    if (text)
+    const char *line;
+    size_t llen;
+    if (how == ANSWER_TEXT)
         hogo_writer_decision_text(w, p, req, &d);
+    else if (how == ANSWER_LINE && cache->store &&
+             !hogo_request_decision_json(p, req, &d, &line, &llen, err))
+        hogo_writer_line(w, line, llen); /* the JSON its audit event holds, not written again */
     else
         hogo_writer_decision(w, p, req, &d);
     return d.allow ? 0 : 1;
+}
+
+/* The lines of stdin, read in chunks: a batch is every complete line that has arrived, so a
+ * caller that sends one line and waits is answered at once, and a stream is taken in large
+ * batches. */
+struct line_reader {
+    char *buf;      /* owned: bytes read, buf[start .. len) not yet used */
+    size_t start, len, cap;
+    bool eof;       /* stdin is at its end (or failed) */
+};
+
+#define BATCH_BYTES (1u << 20) /* read ahead up to this much while more is waiting */
+#define BATCH_LINES 8192       /* decisions per commit at most */
+
+static bool input_waiting(void)
+{
+    struct pollfd pf = {.fd = STDIN_FILENO, .events = POLLIN};
+    return poll(&pf, 1, 0) > 0;
+}
+
+/* Reads once (blocking) and then as long as more is waiting and there is room. Returns false
+ * when out of memory. */
+static bool fill(struct line_reader *lr)
+{
+    if (lr->start) {
+        memmove(lr->buf, lr->buf + lr->start, lr->len - lr->start);
+        lr->len -= lr->start;
+        lr->start = 0;
+    }
+    bool first = true;
+    while (!lr->eof && (first || (lr->len < BATCH_BYTES && input_waiting()))) {
+        if (lr->cap - lr->len < 65536) {
+            size_t ncap = lr->cap ? lr->cap * 2 : 2 * BATCH_BYTES;
+            char *g = realloc(lr->buf, ncap);
+            if (!g)
+                return false;
+            lr->buf = g;
+            lr->cap = ncap;
+        }
+        ssize_t n = read(STDIN_FILENO, lr->buf + lr->len, lr->cap - lr->len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            lr->eof = true;
+        else
+            lr->len += (size_t)n;
+        first = false;
+    }
+    return true;
+}
+
+/* The next complete line (the last one may end without a newline at end of input) without
+ * its line ending, or NULL when none is complete. */
+static const char *next_line(struct line_reader *lr, size_t *len)
+{
+    if (lr->start >= lr->len)
+        return NULL;
+    char *line = lr->buf + lr->start;
+    char *nl = memchr(line, '\n', lr->len - lr->start);
+    if (!nl && !lr->eof)
+        return NULL;
+    size_t n = nl ? (size_t)(nl - line) : lr->len - lr->start;
+    lr->start += n + (nl != NULL);
+    while (n && line[n - 1] == '\r')
+        n--;
+    *len = n;
+    return line;
+}
+
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t')
+            return false;
+    return true;
+}
+
+/* Decides the lines that have arrived, as one transaction in stateful mode, and answers
+ * them once it is committed (durable). Returns the run's status so far. */
+static int run_batch(struct policy_cache *cache, struct line_reader *lr,
+                     struct hogo_request *req, struct hogo_writer *w, size_t max, int status)
+{
+    struct hogo_error err = {0};
+    const char *line;
+    size_t len;
+    int n = 0;
+    if (cache->store && hogo_store_begin(cache->store, &err)) {
+        cli_print_error(&err);
+        return 2;
+    }
+    while (n < BATCH_LINES && (line = next_line(lr, &len))) {
+        if (blank(line, len))
+            continue;
+        hogo_error_clear(&err);
+        if (decide_one(cache, req, w, line, len, max, ANSWER_LINE, &err) < 0) {
+            hogo_writer_error(w, &err);
+            status = 2;
+        }
+        n++;
+    }
+    if (cache->store && hogo_store_commit(cache->store, &err)) {
+        /* nothing of the batch is durable: no line of it is answered with a decision */
+        hogo_writer_clear(w);
+        for (int i = 0; i < n; i++)
+            hogo_writer_error(w, &err);
+        status = 2;
+    }
+    const char *buf;
+    size_t blen;
+    hogo_writer_buffer(w, &buf, &blen);
+    if (fwrite(buf, 1, blen, stdout) != blen || fflush(stdout) != 0)
+        status = 2;
+    hogo_writer_clear(w);
+    return status;
 }
 
 static int run_jsonl(struct policy_cache *cache, size_t max)
 {
     struct hogo_request *req = NULL;
     struct hogo_writer *w = NULL;
-    char *line = NULL;
-    size_t cap = 0;
+    struct line_reader lr = {0};
     int status = 0;
     if (hogo_request_new(&req) || hogo_writer_new(false, &w)) {
         cli_errorf("out of memory");
         status = 2;
         goto out;
     }
-    static char outbuf[1 << 16];
-    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    ssize_t n;
-    long lineno = 0;
-    while ((n = getline(&line, &cap, stdin)) >= 0) {
-        lineno++;
-        size_t len = (size_t)n;
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            len--;
-        bool blank = true;
-        for (size_t i = 0; i < len && blank; i++)
-            if (line[i] != ' ' && line[i] != '\t')
-                blank = false;
-        if (blank)
+    for (;;) {
+        size_t before = lr.start;
+        size_t dummy;
+        if (!next_line(&lr, &dummy)) {
+            if (lr.eof)
+                break;
+            if (!fill(&lr)) {
+                cli_errorf("out of memory reading the requests");
+                status = 2;
+                break;
+            }
             continue;
-        struct hogo_error err = {0};
-        if (decide_one(cache, req, w, line, len, max, false, &err) < 0) {
-            hogo_writer_error(w, &err);
-            status = 2;
         }
-        const char *buf;
-        size_t blen;
-        hogo_writer_buffer(w, &buf, &blen);
-        if (blen >= 1 << 15) {
-            fwrite(buf, 1, blen, stdout);
-            hogo_writer_clear(w);
-        }
+        lr.start = before; /* peeked: a complete line is there */
+        status = run_batch(cache, &lr, req, w, max, status);
     }
-    const char *buf;
-    size_t blen;
-    hogo_writer_buffer(w, &buf, &blen);
-    fwrite(buf, 1, blen, stdout);
-    if (fflush(stdout) != 0) {
+    if (ferror(stdout)) {
         cli_errorf("cannot write the responses");
         status = 2;
     }
 out:
-    free(line);
+    free(lr.buf);
     hogo_request_free(req);
     hogo_writer_free(w);
     return status;
@@ -358,7 +440,7 @@ int cmd_check(int argc, char **argv)
     if (hogo_request_new(&req) || hogo_writer_new(!text, &w)) {
         cli_errorf("out of memory");
     } else {
-        int r = decide_one(&cache, req, w, json, len, max, text, &err);
+        int r = decide_one(&cache, req, w, json, len, max, text ? ANSWER_TEXT : ANSWER_PRETTY, &err);
         if (r < 0) {
             cli_print_error(&err);
         } else {

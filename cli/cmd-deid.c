@@ -147,10 +147,13 @@ static const char usage_anonymize[] =
     "HOGO_DB) under subject '" HOGO_DEID_RELEASE_SUBJECT "' with the data categories of --data\n"
     "(vocabulary ids). The files appear only once the record is written.\n";
 static const char usage_stats[] =
-    "usage: hogo deid stats --rows COL --cols COL [--sum COL] [--threshold N] [--output OUT.csv]\n"
-    "                       [--report REPORT.json] DATA.csv\n"
-    "Counts (and sums) per row x column; cells with 0 < count < N (default 10) are hidden as X,\n"
-    "plus complementary cells so that no hidden cell follows from the totals.\n";
+    "usage: hogo deid stats --rows COL --cols COL [--sum COL] [--threshold N] [--protection W]\n"
+    "                       [--p-percent P] [--output OUT.csv] [--report REPORT.json] DATA.csv\n"
+    "Counts (and sums) per row x column with row, column and grand totals. Cells and totals\n"
+    "with 0 < count < N (default 10), and sums failing the P %% dominance rule (default 10), are\n"
+    "hidden as X; non-zero complements are added until a linear-programming audit gives every\n"
+    "hidden sensitive count an interval at least W wide (default N) and every sum one at least\n"
+    "P %% of its value wide. Two dimensions only: --rows and --cols may each be given once.\n";
 static const char usage_pseudo[] =
     "usage: hogo deid pseudonymize --key-file KEY --recipient ID [--drop C1,C2] [--pseudonym C3]\n"
     "                              [--rare C4,C5] [--rare-threshold N] [--keep C6,C7]\n"
@@ -164,9 +167,10 @@ static const char usage_pseudo[] =
     "hex digits, is private (chmod 600) and not all zero.\n";
 static const char usage_scrub[] =
     "usage: hogo deid scrub [--output OUT.txt] [FILE]\n"
-    "Scrubs each line of FILE (stdin by default): NFKC-normalises it and replaces names,\n"
+    "Scrubs each line of FILE (stdin by default): replaces names,\n"
     "e-mail addresses, phone numbers, postal codes, addresses, My Numbers, URLs and account\n"
-    "handles with ［氏名］, ［電話番号］, ….\n";
+    "handles with ［氏名］, ［電話番号］, … and leaves every other byte as it was (matching runs on\n"
+    "an NFKC-normalised copy).\n";
 static const char usage_apply[] =
     "usage: hogo deid apply --obligation FILE.json|JSON [--column HEADER=CATEGORY|drop|keep]...\n"
     "                       [--output OUT.csv] [--report REPORT.json] DATA.csv\n"
@@ -189,6 +193,10 @@ struct opts {
     char *drop, *pseudonym, *rare, *keep;
     long threshold, rare_threshold;
     int help;
+    /* stats: protection level, p of the p % rule, how often --rows/--cols were given */
+    long protection;
+    double p_percent;
+    int rows_given, cols_given;
 };
 
 static int parse(int argc, char **argv, struct opts *o, const char *sub, const char *usage,
@@ -203,6 +211,7 @@ static int parse(int argc, char **argv, struct opts *o, const char *sub, const c
         {"pseudonym", required_argument, NULL, 'P'},  {"rare", required_argument, NULL, 'x'},
         {"rare-threshold", required_argument, NULL, 'T'}, {"keep", required_argument, NULL, 'K'},
         {"obligation", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'},
+        {"protection", required_argument, NULL, 'W'}, {"p-percent", required_argument, NULL, 'q'},
         {"anonymized", no_argument, NULL, 'A'},       {"items", required_argument, NULL, 'I'},
         {"notice", required_argument, NULL, 'N'},
         {"recipient-name", required_argument, NULL, 'n'},
@@ -222,8 +231,18 @@ static int parse(int argc, char **argv, struct opts *o, const char *sub, const c
         case 'c': o->config = optarg; break;
         case 'o': o->output = optarg; break;
         case 'r': o->report = optarg; break;
-        case 'R': o->rows = optarg; break;
-        case 'C': o->cols = optarg; break;
+        case 'R': o->rows = optarg; o->rows_given++; break;
+        case 'C': o->cols = optarg; o->cols_given++; break;
+        case 'q': {
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v > 0 && v <= 100)) {
+                cli_errorf("deid %s: --p-percent must be a number in (0, 100], not '%s'", sub,
+                           optarg);
+                return 2;
+            }
+            o->p_percent = v;
+            break;
+        }
         case 'S': o->sum = optarg; break;
         case 'k': o->key_file = optarg; break;
         case 'p': o->recipient = optarg; break;
@@ -250,15 +269,19 @@ static int parse(int argc, char **argv, struct opts *o, const char *sub, const c
         case 'x': o->rare = optarg; break;
         case 'b': o->obligation = optarg; break;
         case 't':
+        case 'W':
         case 'T': {
             long v = strtol(optarg, &end, 10);
             if (end == optarg || *end || v < 1 || v > 1000000) {
                 cli_errorf("deid %s: --%s must be a whole number >= 1, not '%s'", sub,
-                           c == 't' ? "threshold" : "rare-threshold", optarg);
+                           c == 't' ? "threshold" : c == 'W' ? "protection" : "rare-threshold",
+                           optarg);
                 return 2;
             }
             if (c == 't')
                 o->threshold = v;
+            else if (c == 'W')
+                o->protection = v;
             else
                 o->rare_threshold = v;
             break;
@@ -454,7 +477,17 @@ static int run_stats(int argc, char **argv)
         cli_errorf("deid stats: --rows COL and --cols COL are required");
         return 2;
     }
-    struct hogo_deid_stats_opts so = {o.rows, o.cols, o.sum, (unsigned)o.threshold, 0};
+    if (o.rows_given > 1 || o.cols_given > 1) {
+        cli_errorf("deid stats: --%s given %d times; only two-dimensional tables are protected "
+                   "(a third dimension or nested margins such as country within region are not "
+                   "supported): publish one two-way table per call, or combine the columns into "
+                   "one before counting",
+                   o.rows_given > 1 ? "rows" : "cols",
+                   o.rows_given > 1 ? o.rows_given : o.cols_given);
+        return 2;
+    }
+    struct hogo_deid_stats_opts so = {o.rows, o.cols, o.sum, (unsigned)o.threshold, 0,
+                                      (unsigned)o.protection, o.p_percent};
     struct hogo_error err = {0};
     FILE *out = open_out("stats", o.output), *rep = o.report ? open_out("stats", o.report) : NULL;
     rc = 0;

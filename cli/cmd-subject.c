@@ -44,6 +44,8 @@ static const char usage_text[] =
     "  optout ID PURPOSE [--remove]       stop a purpose (e.g. ad_delivery)\n"
     "  erase ID                           erase: destroy the data key and the data\n"
     "  list [--operator POLICY]           list subjects\n"
+    "  import FILE.jsonl|FILE.csv [--strict] [--batch N]   load people in bulk\n"
+    "  export [--format jsonl|csv] [--operator POLICY]     write them in that format\n"
     "options: --db DB (or HOGO_DB), --master-key FILE, --signing-key FILE\n"
     "exit status: 0 done, 1 the store failed, 2 bad input\n";
 
@@ -149,6 +151,8 @@ int cmd_subject(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *sub = argv[1];
+    if (!strcmp(sub, "import") || !strcmp(sub, "export"))
+        return cmd_subject_bulk(argc, argv);
     if (parse(argc - 1, argv + 1, &o) < 0)
         return 2;
     if (o.help) {

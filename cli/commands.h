@@ -25,6 +25,18 @@ int cmd_corp(int argc, char **argv);
 int cmd_deid(int argc, char **argv);
 int cmd_provide(int argc, char **argv);
 int cmd_receive(int argc, char **argv);
+int cmd_dsr(int argc, char **argv);
+/* `hogo subject import|export` (cmd-import.c), called by cmd_subject. */
+int cmd_subject_bulk(int argc, char **argv);
+struct hogo_store;
+struct hogo_vocab;
+struct hogo_error;
+/* Installs the shipped vocabulary as the store's id check (cmd-import.c); free *vocab with
+ * hogo_vocab_free() after the store. */
+int cli_install_vocabulary(struct hogo_store *st, struct hogo_vocab **vocab,
+                           struct hogo_error *err);
+int cmd_breach(int argc, char **argv);
+int cmd_apikey(int argc, char **argv);
 
 /* Prints "hogo: " and a formatted message to stderr (CLI only: the library never prints). */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

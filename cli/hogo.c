@@ -24,6 +24,11 @@ static const struct cli_command commands[] = {
     {"deid", "de-identify data: anonymize, stats, pseudonymize, scrub, apply", cmd_deid},
     {"provide", "decide and record a provision (APPI Art.29)", cmd_provide},
     {"receive", "decide and record a receipt (APPI Art.30)", cmd_receive},
+    {"dsr", "rights requests: disclosure, correction, suspension, erasure (APPI Arts.32-39)",
+     cmd_dsr},
+    {"breach", "leak incidents: reportability, deadlines, reports, notices (APPI Art.26)",
+     cmd_breach},
+    {"apikey", "API keys for hogod: create, list, revoke", cmd_apikey},
 };
 
 void cli_errorf(const char *fmt, ...)

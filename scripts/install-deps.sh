@@ -8,17 +8,30 @@ packages=(
   build-essential cmake pkg-config
   libfyaml-dev libyajl-dev libsodium-dev libsqlite3-dev libpq-dev
   libmicrohttpd-dev libutf8proc-dev libcmocka-dev
-  libmecab-dev mecab mecab-ipadic-utf8
+  libmecab-dev mecab mecab-ipadic-utf8 libglpk-dev
   clang-14 libclang-rt-14-dev
-  postgresql-15 sqlite3 python3
+  postgresql-15 sqlite3 python3 curl wrk
 )
+
+# The OpenAPI check of `make check` (tests/openapi) runs on Node.js with packages pinned in
+# tests/openapi/package-lock.json, installed into that folder only.
+npm_packages() {
+  local here
+  here=$(cd "$(dirname "$0")/.." && pwd)
+  if ! [ -d "$here/tests/openapi/node_modules/@seriousme/openapi-schema-validator" ]; then
+    echo "install-deps: installing the npm packages of tests/openapi"
+    (cd "$here/tests/openapi" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all packages present"
+  npm_packages
   exit 0
 fi
 
@@ -31,3 +44,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+npm_packages

@@ -6,6 +6,12 @@
  * actor, action, object, detail: u32le(length) || bytes); the first prev_hash is 32 zero bytes.
  * A checkpoint signs "hogo-checkpoint-v1" || u64le(seq) || hash-of-event-seq.
  * Events hold ids and categories only, never personal values.
+ *
+ * Threads: the calls here take a store handle and follow its rules (hogo/store.h): on a
+ * handle opened with group_commit call them inside hogo_store_run(); otherwise one thread at
+ * a time. Processes sharing one database append safely: every writing transaction takes the
+ * store's write lock before it reads the chain's head (SQLite's one writer, a PostgreSQL
+ * advisory lock), so the chain never forks. struct hogo_audit_report belongs to its caller.
  */
 #ifndef HOGO_AUDIT_H
 #define HOGO_AUDIT_H

@@ -4,6 +4,12 @@
  * once into a reusable struct, the decision is computed without allocating, and the answer
  * is written as JSON (or text for a person).
  * Public API layer (implemented in lib/decide).
+ *
+ * Threads: a request (struct hogo_request), a writer (struct hogo_writer) and a decision
+ * (struct hogo_decision) belong to one thread at a time; give each thread its own. Deciding,
+ * writing and the decision readers only read the policy and the vocabulary, so many threads
+ * may decide under one loaded policy at once. hogo_request_parse() keeps no state outside
+ * the request.
  */
 #ifndef HOGO_DECIDE_H
 #define HOGO_DECIDE_H
@@ -52,7 +58,9 @@ HOGO_EXTERN void hogo_request_free(struct hogo_request *req);
 /* Parses a JSON request (docs/decision.md) against the vocabulary, replacing what req held.
  * Rejects (HOGO_EINVAL / HOGO_ELIMIT, err->where = JSON pointer) malformed JSON, invalid
  * UTF-8, unknown ids, wrong types, missing fields, input over max_len bytes or nested deeper
- * than HOGO_MAX_DEPTH. */
+ * than HOGO_MAX_DEPTH. A consent_id is resolved against the request's own "subject" consents;
+ * a request without "subject" keeps it for the consents a store supplies
+ * (hogo_request_set_subject_rows(), hogo_decide_stored()). */
 HOGO_EXTERN int hogo_request_parse(struct hogo_request *req, const struct hogo_vocab *vocab,
                                    const char *json, size_t len, size_t max_len,
                                    struct hogo_error *err);
@@ -87,10 +95,76 @@ HOGO_EXTERN int hogo_request_set_subject_rows(struct hogo_request *req,
                                               struct hogo_error *err);
 
 /* Decides req under policy into *out. Allocates nothing. Fails (HOGO_EINVAL) only when the
- * request cannot be decided under this policy: another policy id, or an `at` before the
- * policy's version came into force. */
+ * request cannot be decided under this policy: another policy id, an `at` before the
+ * policy's version came into force, or basis consent naming a consent the subject never gave
+ * (no "subject" consents were set). */
 HOGO_EXTERN int hogo_decide(const struct hogo_policy *policy, const struct hogo_request *req,
                             struct hogo_decision *out, struct hogo_error *err);
+
+/* ---- reading a decision without its JSON ----
+ * What docs/decision.md's response holds, read from the decision itself: the reasons (clause,
+ * effect, quote, what a closest clause missed) and the obligations. Strings are borrowed from
+ * the policy (valid while it is loaded) or, where said, from the request (valid until it is
+ * parsed or its facts are set again). */
+
+/* One reason of a decision (hogo_decision_reason()). */
+struct hogo_reason {
+    const char *clause;    /* clause id, e.g. "3(1)"; "APPI Art.41(6)" for the statute's bar */
+    const char *effect;    /* "permit", "forbid", "obligation" or "no_match" */
+    const char *quote;     /* the clause's exact words in the policy; for the statute's bar,
+                              an explanation in English */
+    const char *title;     /* the clause's title in the policy, or NULL */
+    const char *statute;   /* "APPI Art.41(6)" when the statute itself decided, else NULL */
+    const char *yields_to[8]; /* forbid: the bases that alone lift it (basis ids) */
+    int n_yields_to;
+};
+
+/* Reads reason i (0 .. d->nreasons - 1, most decisive first) into *out; HOGO_EINVAL for
+ * another i. */
+HOGO_EXTERN int hogo_decision_reason(const struct hogo_policy *policy,
+                                     const struct hogo_decision *d, int i,
+                                     struct hogo_reason *out);
+
+/* Calls fn(ctx, part) for each part of the request that reason i missed (a "no_match"
+ * reason; each part as in the response's "missing", e.g. "form: deidentified"); returns how
+ * many (0 for another effect). The parts are built in a buffer valid only during the call. */
+HOGO_EXTERN int hogo_decision_missing(const struct hogo_policy *policy,
+                                      const struct hogo_request *req,
+                                      const struct hogo_decision *d, int i,
+                                      void (*fn)(void *ctx, const char *part), void *ctx);
+
+/* One obligation of a decision (hogo_decision_obligation()). Fields that do not apply to its
+ * type are 0 / NULL. */
+struct hogo_obligation {
+    const char *type;           /* obligation id, e.g. "record_provision", "deidentify" */
+    const char *statute;        /* e.g. "APPI Art.29", or NULL */
+    int retention_years;        /* record_provision, confirm_receipt: years to keep the record */
+    const char *retention_from; /* the same: "creation" or "last_provision" */
+    bool confirm;               /* confirm_receipt: the provider's name, address and
+                                   representative and how it obtained the data are confirmed */
+    const char *country;        /* foreign_transfer_info: the recipient's country (borrowed
+                                   from the request) */
+    const char *regime;         /* foreign_transfer_info: what its regime means for the duty */
+    const char *clause;         /* deidentify: the clause whose specification applies, or NULL */
+    bool aggregate;             /* deidentify: the data leaves as statistics only */
+};
+
+/* The number of obligations the decision carries. */
+HOGO_EXTERN int hogo_decision_obligation_count(const struct hogo_decision *d);
+
+/* Reads obligation i (0 .. count - 1, in docs/decision.md's order) into *out; HOGO_EINVAL
+ * for another i. */
+HOGO_EXTERN int hogo_decision_obligation(const struct hogo_policy *policy,
+                                         const struct hogo_request *req,
+                                         const struct hogo_decision *d, int i,
+                                         struct hogo_obligation *out);
+
+/* For a deidentify obligation: calls fn(ctx, id) for each data category to drop (generalize
+ * false) or to generalise to (true), in vocabulary order; returns how many. */
+HOGO_EXTERN int hogo_decision_deid_categories(const struct hogo_policy *policy,
+                                              const struct hogo_request *req,
+                                              const struct hogo_decision *d, bool generalize,
+                                              void (*fn)(void *ctx, const char *id), void *ctx);
 
 /* Allocates a response writer; pretty: indented output. Free with hogo_writer_free(). */
 HOGO_EXTERN int hogo_writer_new(bool pretty, struct hogo_writer **out);
@@ -109,6 +183,19 @@ HOGO_EXTERN int hogo_decision_json(const struct hogo_policy *policy,
                                    const struct hogo_request *req,
                                    const struct hogo_decision *dec, char **out,
                                    struct hogo_error *err);
+
+/* hogo_decision_json() borrowed from the request, which keeps the last decision JSON written
+ * for it (by this call, hogo_decide_stored() or hogo_provide()), so a decision it already
+ * holds is not written again. *json (one line, NUL-terminated, *len bytes) stays valid until
+ * req is parsed, given facts or decided again. */
+HOGO_EXTERN int hogo_request_decision_json(const struct hogo_policy *policy,
+                                           struct hogo_request *req,
+                                           const struct hogo_decision *dec, const char **json,
+                                           size_t *len, struct hogo_error *err);
+
+/* Appends text (a response already written, e.g. by hogo_request_decision_json()) and a
+ * newline. */
+HOGO_EXTERN int hogo_writer_line(struct hogo_writer *w, const char *text, size_t len);
 
 /* Appends {"error": {"where", "message", "code"}} followed by a newline. */
 HOGO_EXTERN int hogo_writer_error(struct hogo_writer *w, const struct hogo_error *err);

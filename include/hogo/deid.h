@@ -4,6 +4,12 @@
  * generalisation hierarchies, optimal full-domain search), contingency tables with small-cell
  * and complementary suppression, keyed pseudonyms, scrubbing of Japanese free text, and
  * execution of a decision's `deidentify` obligation. Formats are described in docs/deid.md.
+ *
+ * Threads: a config (struct hogo_deid_config) and a result (struct hogo_deid_result) are not
+ * changed after they are made and may be read by several threads; a scrubber (struct
+ * hogo_deid_scrubber, with its MeCab tagger) belongs to one thread at a time. Anonymisation
+ * calls must not run at the same time in one process: the lattice search sorts through a
+ * file-level context.
  */
 #ifndef HOGO_DEID_H
 #define HOGO_DEID_H
@@ -90,7 +96,7 @@ HOGO_EXTERN int hogo_deid_result_release_json(const struct hogo_deid_result *r,
 /* ---- Japanese free text ---- */
 
 /* One identifier found in text: its type (placeholder name without brackets, e.g. "氏名"),
- * and its byte range in the NFKC-normalised input. */
+ * and its byte range in the input text as given. */
 struct hogo_deid_span {
     const char *type; /* static string: 氏名 メールアドレス 電話番号 郵便番号 住所 個人番号 URL アカウント */
     size_t start, end;
@@ -102,10 +108,11 @@ struct hogo_deid_scrubber; /* MeCab tagger plus the pattern matchers */
 HOGO_EXTERN int hogo_deid_scrubber_new(struct hogo_deid_scrubber **out, struct hogo_error *err);
 /* Frees a scrubber (NULL is allowed). */
 HOGO_EXTERN void hogo_deid_scrubber_free(struct hogo_deid_scrubber *s);
-/* Scrubs text: NFKC-normalises it and replaces every identifier with a typed placeholder
- * (［氏名］, ［電話番号］, …). *out is allocated (caller frees with free()); when spans is not
- * NULL, *spans (allocated, caller frees) and *nspans get the identifiers found, with byte
- * offsets into the normalised text (*normalized, allocated, when not NULL). */
+/* Scrubs text: finds identifiers in an NFKC-normalised copy and replaces each with a typed
+ * placeholder (［氏名］, ［電話番号］, …); every byte outside an identifier is the input's. *out is
+ * allocated (caller frees with free()); when spans is not NULL, *spans (allocated, caller frees)
+ * and *nspans get the identifiers found, with byte offsets into the input text; *normalized
+ * (allocated, when not NULL) gets the copy that was matched. */
 HOGO_EXTERN int hogo_deid_scrub(struct hogo_deid_scrubber *s, const char *text, size_t len,
                                 char **out, char **normalized, struct hogo_deid_span **spans,
                                 size_t *nspans, struct hogo_error *err);
@@ -135,18 +142,23 @@ HOGO_EXTERN int hogo_deid_apply_ex(const char *obligation_json, size_t len, cons
 
 /* ---- statistics ---- */
 
-/* Options of a contingency table. */
+/* Options of a contingency table. Two dimensions only: a third dimension or a hierarchy of
+ * margins is not supported (the CLI refuses a repeated --rows or --cols). */
 struct hogo_deid_stats_opts {
     const char *row_col;  /* column giving the table's rows */
     const char *col_col;  /* column giving the table's columns */
-    const char *sum_col;  /* numeric column to sum, or NULL for counts only */
-    unsigned threshold;   /* cells with 0 < count < threshold are suppressed */
+    const char *sum_col;  /* numeric column (values >= 0) to sum, or NULL for counts only */
+    unsigned threshold;   /* cells and totals with 0 < count < threshold are sensitive */
     char sep;             /* CSV separator, 0 = detect */
+    unsigned protection;  /* required interval width of a sensitive count, 0 = threshold */
+    double p_percent;     /* p of the p % dominance rule for sums, 0 = 10 */
 };
 
-/* Writes the contingency table of csv_path (counts, and sums when sum_col is set) with
- * small-cell and complementary suppression as CSV to out, and the suppression report (JSON:
- * which cells and why) to report (may be NULL). */
+/* Writes the contingency table of csv_path (counts, and sums when sum_col is set, each with
+ * row, column and grand totals) as CSV to out, with sensitive cells and totals hidden ("X")
+ * and complements added until a linear-programming audit finds every sensitive cell's
+ * feasible interval wide enough; the report (JSON, may be NULL) names the rules, every hidden
+ * cell, why, and its audited interval. */
 HOGO_EXTERN int hogo_deid_stats(const char *csv_path, const struct hogo_deid_stats_opts *opts,
                                 FILE *out, FILE *report, struct hogo_error *err);
 

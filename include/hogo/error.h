@@ -3,6 +3,9 @@
  * Public API layer. A function returns 0 on success or a negative HOGO_E* code; when the
  * caller passed a struct hogo_error, it also says where (a file:line:col in a policy or
  * config, a JSON pointer in a request) and what to do about it.
+ *
+ * Threads: hogo_strerror() returns static text and may be called from any thread; a struct
+ * hogo_error is written by the one call it is passed to.
  */
 #ifndef HOGO_ERROR_H
 #define HOGO_ERROR_H

@@ -1,10 +1,14 @@
 /*
  * hogo: the umbrella header of libhogo, the personal-data governance engine.
  * Public API layer. Include this one header to get every public part of the library.
+ * Each header states which of its objects threads may share: loaded policies and vocabularies
+ * always; a store handle when opened with group_commit (hogo/store.h); requests, decisions,
+ * writers and text scrubbers one thread at a time.
  */
 #ifndef HOGO_H
 #define HOGO_H
 
+#include <hogo/apikey.h>
 #include <hogo/audit.h>
 #include <hogo/decide.h>
 #include <hogo/error.h>

@@ -2,6 +2,12 @@
  * The APPI ledger: provision records (Art. 29) and receipt confirmation records (Art. 30),
  * kept for their retention period and purged only after it. Public API layer.
  * Each record is written together with its audit event in one transaction.
+ *
+ * Threads: hogo_decide_stored(), hogo_provide(), hogo_provide_ex() and hogo_receive() may be
+ * called from many threads at once on a store handle opened with group_commit (each thread
+ * with its own request and decision; policies shared), and their writes then share commits.
+ * Every other call here follows the store handle's rules (hogo/store.h). The structs passed in
+ * are only read during the call.
  */
 #ifndef HOGO_LEDGER_H
 #define HOGO_LEDGER_H
@@ -75,11 +81,31 @@ HOGO_EXTERN int hogo_ledger_record_receipt(struct hogo_store *st, const struct h
                                            char id_out[HOGO_LEDGER_ID_BYTES],
                                            struct hogo_error *err);
 
-/* ---- decide and record in one step ---- */
-
 struct hogo_policy;
 struct hogo_request;
 struct hogo_decision;
+
+/* ---- decide on stored facts ---- */
+
+/* Decides req under policy on the facts the store holds about subject_id (NULL: the
+ * request's "subject_id") and writes the decision as one "decision" audit event (ids and
+ * clauses only), in one transaction, durable when the call returns. The stored facts, company
+ * blocks followed through successor corporations, and the separate consents given under
+ * policy and not withdrawn replace the request's facts (the request must not carry
+ * "subject"); consent_id is resolved against those consents. With no subject named at all,
+ * the request is decided on its own facts and the decision audited alike. *event_seq (may be
+ * NULL) gets the event's sequence number in the audit log, which finds it again.
+ * Returns 0 when decided (out->allow says which); a negative code when nothing was decided
+ * and nothing written: HOGO_EINVAL for a request that cannot be decided (err->where is its
+ * JSON pointer), HOGO_ENOTFOUND for a subject unknown or of another operator. Inside an open
+ * transaction (hogo_store_begin()) the event is part of it, and a call that fails leaves the
+ * transaction usable for the next one: a batch of decisions commits once. */
+HOGO_EXTERN int hogo_decide_stored(struct hogo_store *st, const struct hogo_policy *policy,
+                                   struct hogo_request *req, const char *subject_id,
+                                   struct hogo_decision *out, int64_t *event_seq,
+                                   struct hogo_error *err);
+
+/* ---- decide and record in one step ---- */
 
 #define HOGO_OWN_RETENTION_YEARS 3 /* default retention of records the law does not require */
 

@@ -3,6 +3,11 @@
  * (docs/policy-language.md), loaded, validated against the vocabulary and the policy's own
  * text, and compiled into decision tables.
  * Public API layer (implemented in lib/policy).
+ *
+ * Threads: a loaded vocabulary (struct hogo_vocab) and policy (struct hogo_policy) are never
+ * changed after loading, so any number of threads may read, decide with and describe them at
+ * once; freeing one must wait until no thread uses it (free a policy before its vocabulary).
+ * Loading is reentrant: threads may load policies at the same time (each gets its own).
  */
 #ifndef HOGO_POLICY_H
 #define HOGO_POLICY_H

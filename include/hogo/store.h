@@ -6,6 +6,10 @@
  * connection string ("postgresql://...", "postgres://..." or "pg:KEY=VALUE ...").
  * Every change and every read of personal data is written to the audit log (hogo/audit.h) in
  * the same transaction as the change itself.
+ *
+ * Threads: see struct hogo_store below. Several processes may open one database: their
+ * writing transactions take turns (SQLite's single writer, a PostgreSQL advisory lock held to
+ * commit), so each sees the other's commits and the audit chain stays one chain.
  */
 #ifndef HOGO_STORE_H
 #define HOGO_STORE_H
@@ -24,9 +28,9 @@ extern "C" {
 #define HOGO_SIGN_PUBLIC_BYTES 32 /* Ed25519 public key */
 
 /* An open store. Opaque. A handle is used by one thread at a time, except a handle opened
- * with group_commit: hogo_provide(), hogo_provide_ex(), hogo_receive() and hogo_store_run()
- * may then be called on it from many threads at once (each call is durable when it returns;
- * concurrent calls share one transaction and one fsync). Every other call on a shared handle
+ * with group_commit: hogo_decide_stored(), hogo_provide(), hogo_provide_ex(), hogo_receive()
+ * and hogo_store_run() may then be called on it from many threads at once (each call is
+ * durable when it returns; concurrent calls share one transaction and one fsync). Every other call on a shared handle
  * must be made inside hogo_store_run(). Policies (struct hogo_policy) may be shared by
  * threads; requests and decisions may not. */
 struct hogo_store;
@@ -228,6 +232,14 @@ HOGO_EXTERN int hogo_data_list_json(struct hogo_store *st, const char *subject_i
 /* Deletes one item. */
 HOGO_EXTERN int hogo_data_delete(struct hogo_store *st, const char *subject_id,
                                  int64_t item_id, struct hogo_error *err);
+
+/* ---- group commit figures (lib/store/stats.c) ---- */
+
+/* On a handle opened with group_commit: the transactions committed so far and the calls
+ * they carried (items / batches is the mean commit size); both 0 on another handle. Safe
+ * from any thread. */
+HOGO_EXTERN void hogo_store_commit_stats(struct hogo_store *st, int64_t *commits,
+                                         int64_t *calls);
 
 #ifdef __cplusplus
 }

@@ -250,6 +250,8 @@ int hogo_decide(const struct hogo_policy *p, const struct hogo_request *r,
                               p->id, p->version);
     if (r->action < 0 || r->action >= 5)
         return hogo_error_set(err, HOGO_EINVAL, "/action", "the request has no valid action");
+    if (r->basis == HOGO__CONSENT && r->consent < 0)
+        return hogo__consent_not_found(r->consent_id, err); /* no consents were ever set */
 
     /* 1. restrictions */
     const int *forbids = p->by_action[r->action][HOGO__FORBID];

@@ -96,6 +96,19 @@ bool hogo__cond_eval(const struct hogo_policy *p, int ci, const struct hogo_requ
 unsigned hogo__rule_mismatch(const struct hogo_policy *p, const struct hogo__rule *rule,
                              const struct hogo_request *r);
 
+/* The readers of explain.c the writers share: an obligation by its type (HOGO__OB_*), the
+ * categories a deidentify obligation drops and generalises to, and what a foreign country's
+ * regime means for Art. 28. */
+void hogo__obligation_read(const struct hogo_policy *p, const struct hogo_request *r,
+                           const struct hogo_decision *d, int ob, struct hogo_obligation *o);
+void hogo__deid_sets(const struct hogo_policy *p, const struct hogo_request *r,
+                     const struct hogo_decision *d, struct hogo__set *drop,
+                     struct hogo__set *gen);
+const char *hogo__regime_text(const char *country);
+
+/* The error for a consent_id that names no consent of the subject's (request.c). */
+int hogo__consent_not_found(const char *consent_id, struct hogo_error *err);
+
 /* True when the consent the request names covers its recipient, purpose and data. */
 bool hogo__consent_covers(const struct hogo_policy *p, const struct hogo_request *r);
 

@@ -5,6 +5,7 @@
  * (/data/1), what is wrong, and how to fix it.
  * Decision layer.
  */
+#include "../policy/policy_int.h"
 #include "decide_int.h"
 
 #include <stdarg.h>
@@ -763,6 +764,30 @@ static int missing(struct hogo_error *err, const char *where, const char *msg)
     return hogo_error_set(err, HOGO_EINVAL, where, "%s", msg);
 }
 
+int hogo__consent_not_found(const char *consent_id, struct hogo_error *err)
+{
+    return hogo_error_set(err, HOGO_EINVAL, "/consent_id",
+                          "consent '%s' is not among subject.consents; record the separate "
+                          "consent in subject.consents (id, recipient, purpose, data), or in "
+                          "the store with 'hogo subject consent', or use another basis",
+                          consent_id);
+}
+
+/* basis 'consent' and consent_id come together (checked whether or not the consents are
+ * known yet). */
+static int check_consent_basis(const struct hogo_request *r, struct hogo_error *err)
+{
+    if (r->basis == HOGO__CONSENT && !r->consent_id[0])
+        return hogo_error_set(err, HOGO_EINVAL, "/consent_id",
+                              "basis 'consent' needs \"consent_id\" naming one of "
+                              "subject.consents");
+    if (r->basis != HOGO__CONSENT && r->consent_id[0])
+        return hogo_error_set(err, HOGO_EINVAL, "/consent_id",
+                              "consent_id is only used with basis 'consent'; remove it or set "
+                              "\"basis\": \"consent\"");
+    return 0;
+}
+
 /* Closes each consent's data over the hierarchy and resolves consent_id (basis consent). */
 static int validate_consent(struct hogo_request *r, const struct hogo_vocab *v,
                             struct hogo_error *err)
@@ -775,26 +800,13 @@ static int validate_consent(struct hogo_request *r, const struct hogo_vocab *v,
                 hogo__set_union(&closed, &v->t[HOGO__K_DATA].down[d]);
         c->data = closed;
     }
-    if (r->basis == HOGO__CONSENT) {
-        if (!r->consent_id[0])
-            return hogo_error_set(err, HOGO_EINVAL, "/consent_id",
-                                  "basis 'consent' needs \"consent_id\" naming one of "
-                                  "subject.consents");
-        for (int i = 0; i < r->subject.nconsents; i++)
-            if (!strcmp(r->subject.consents[i].id, r->consent_id))
-                r->consent = i;
-        if (r->consent < 0)
-            return hogo_error_set(err, HOGO_EINVAL, "/consent_id",
-                                  "consent '%s' is not among subject.consents; record the "
-                                  "separate consent in subject.consents (id, recipient, purpose, "
-                                  "data) or use another basis",
-                                  r->consent_id);
-    } else if (r->consent_id[0]) {
-        return hogo_error_set(err, HOGO_EINVAL, "/consent_id",
-                              "consent_id is only used with basis 'consent'; remove it or set "
-                              "\"basis\": \"consent\"");
-    }
-    return 0;
+    int rc = check_consent_basis(r, err);
+    if (rc < 0 || r->basis != HOGO__CONSENT)
+        return rc;
+    for (int i = 0; i < r->subject.nconsents; i++)
+        if (!strcmp(r->subject.consents[i].id, r->consent_id))
+            r->consent = i;
+    return r->consent < 0 ? hogo__consent_not_found(r->consent_id, err) : 0;
 }
 
 /* Checks what the grammar cannot: required fields and their combinations. */
@@ -836,9 +848,11 @@ static int validate(struct hogo_request *r, const struct hogo_vocab *v, struct h
         return hogo_error_set(err, HOGO_EINVAL, "/recipient",
                               "action 'use' is the operator's own use and has no recipient; "
                               "use action 'provide' for a third party");
-    /* stateful mode: the consents come from the store (hogo_request_set_subject_json) */
-    if (r->subject_id[0] && !(r->seen & (1u << T_SUBJECT)))
-        return 0;
+    /* Without "subject" the consents may still come from a store (hogo_decide_stored(),
+     * whichever way the subject is named): consent_id is resolved when they are set, and
+     * hogo_decide() refuses a consent basis that was never resolved. */
+    if (!(r->seen & (1u << T_SUBJECT)))
+        return check_consent_basis(r, err);
     return validate_consent(r, v, err);
 }
 

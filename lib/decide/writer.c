@@ -134,134 +134,9 @@ static const char *id_of(const struct hogo_policy *p, enum hogo__kind k, int i)
     return i >= 0 && i < p->vocab->t[k].n ? p->vocab->t[k].v[i].id : "?";
 }
 
-static const char *effect_name(int effect)
-{
-    switch (effect) {
-    case HOGO__REASON_PERMIT: return "permit";
-    case HOGO__REASON_FORBID: return "forbid";
-    case HOGO__REASON_OBLIGE: return "obligation";
-    default: return "no_match";
-    }
-}
-
-static const char *regime_text(const char *country)
-{
-    return hogo__equivalent_regime(country)
-               ? "equivalent: the PPC designates this country's personal-data protection system "
-                 "as equivalent to Japan's (EU/EEA/UK)"
-               : "not designated: tell the person the country, its protection system and the "
-                 "recipient's measures (Enforcement Rules Art.17), or confirm the recipient "
-                 "keeps a system meeting APPI standards (Art.16)";
-}
-
-/* The missing parts of a no_match, one string each, through fn. */
-static void each_missing(const struct hogo_policy *p, const struct hogo_request *r,
-                         const struct hogo_decision *d, const struct hogo__rule *rule,
-                         void (*fn)(void *, const char *), void *ctx)
-{
-    char buf[1200];
-    const struct hogo_vocab *v = p->vocab;
-    unsigned m = d->missing;
-    if (m & HOGO__MISS_ACTION) {
-        char acts[128] = "";
-        for (int a = 0; a < 5; a++)
-            if (rule->actions & (1u << a)) {
-                strncat(acts, acts[0] ? " or " : "", sizeof acts - strlen(acts) - 1);
-                strncat(acts, v->t[HOGO__K_ACTION].v[a].id, sizeof acts - strlen(acts) - 1);
-            }
-        snprintf(buf, sizeof buf, "action: %s", acts);
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_PURPOSE) {
-        snprintf(buf, sizeof buf, "purpose: %s", rule->purposes.text ? rule->purposes.text : "");
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_RECIPIENT) {
-        snprintf(buf, sizeof buf, "recipient: %s",
-                 rule->recipients.text ? rule->recipients.text : "");
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_DATA) {
-        size_t used = (size_t)snprintf(buf, sizeof buf, "data: ");
-        bool first = true;
-        for (int i = 0; i < v->t[HOGO__K_DATA].n && used < sizeof buf - 80; i++)
-            if (hogo__set_has(&r->data, i) && !hogo__set_has(&rule->data.cover, i)) {
-                used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
-                                         first ? "" : ", ", v->t[HOGO__K_DATA].v[i].id);
-                first = false;
-            }
-        snprintf(buf + used, sizeof buf - used, " not covered (covered: %s)",
-                 rule->data.text ? rule->data.text : "");
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_SERVICE) {
-        snprintf(buf, sizeof buf, "service: %s", rule->services.text ? rule->services.text : "");
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_FORM) {
-        const char *f = rule->forms & (1u << HOGO__DEIDENTIFIED)  ? "deidentified"
-                        : rule->forms & (1u << HOGO__STATISTICS) ? "statistics"
-                        : rule->forms & (1u << HOGO__IDENTIFIED) ? "identified"
-                                                                 : "pseudonymized";
-        snprintf(buf, sizeof buf, "form: %s", f);
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_BASIS) {
-        size_t used = (size_t)snprintf(buf, sizeof buf, "basis: ");
-        bool first = true;
-        for (int b = 0; b < 5; b++)
-            if (rule->bases & (1u << b)) {
-                used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", first ? "" : " or ",
-                                         v->t[HOGO__K_BASIS].v[b].id);
-                first = false;
-            }
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_CONSENT) {
-        snprintf(buf, sizeof buf,
-                 "consent: '%s' does not cover this recipient, purpose and data", r->consent_id);
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_WHEN) {
-        char c[1000];
-        hogo__cond_render(p, rule->when, c, sizeof c);
-        snprintf(buf, sizeof buf, "condition: %s", c);
-        fn(ctx, buf);
-    }
-    if (m & HOGO__MISS_UNLESS) {
-        char c[1000];
-        hogo__cond_render(p, rule->unless, c, sizeof c);
-        snprintf(buf, sizeof buf, "condition: not (%s)", c);
-        fn(ctx, buf);
-    }
-}
-
 static void gen_missing_item(void *ctx, const char *s)
 {
     str(ctx, s);
-}
-
-/* The categories a deidentify obligation drops, and those it generalises to. */
-static void deid_sets(const struct hogo_policy *p, const struct hogo_request *r,
-                      const struct hogo_decision *d, struct hogo__set *drop, struct hogo__set *gen)
-{
-    const struct hogo_vocab *v = p->vocab;
-    const struct hogo__rule *rule = d->deid_rule >= 0 ? &p->rules[d->deid_rule] : NULL;
-    memset(drop, 0, sizeof *drop);
-    memset(gen, 0, sizeof *gen);
-    for (int i = 0; i < v->t[HOGO__K_DATA].n; i++)
-        if (hogo__set_has(&r->data, i) &&
-            ((v->t[HOGO__K_DATA].v[i].flags & HOGO__FLAG_DIRECT_ID) ||
-             (rule && rule->deid.given && hogo__set_has(&rule->deid.drop, i))))
-            hogo__set_add(drop, i);
-    if (rule && rule->deid.given && !hogo__set_empty(&rule->deid.generalize)) {
-        *gen = rule->deid.generalize;
-    } else {
-        if (v->gender >= 0)
-            hogo__set_add(gen, v->gender);
-        if (v->age_group >= 0)
-            hogo__set_add(gen, v->age_group);
-    }
 }
 
 static void gen_id_set(yajl_gen g, const struct hogo_policy *p, enum hogo__kind k,
@@ -281,53 +156,43 @@ static void gen_obligations(yajl_gen g, const struct hogo_policy *p, const struc
     for (int ob = 0; ob < HOGO__OB_COUNT; ob++) {
         if (!(d->obligations & (1u << ob)))
             continue;
+        struct hogo_obligation o;
+        hogo__obligation_read(p, r, d, ob, &o);
         yajl_gen_map_open(g);
-        kv(g, "type", id_of(p, HOGO__K_OBLIGATION, ob));
-        switch (ob) {
-        case HOGO__OB_RECORD_PROVISION:
-        case HOGO__OB_CONFIRM_RECEIPT:
-            kv(g, "statute", ob == HOGO__OB_RECORD_PROVISION ? "APPI Art.29" : "APPI Art.30");
+        kv(g, "type", o.type);
+        if (o.statute)
+            kv(g, "statute", o.statute);
+        if (o.retention_years) {
             str(g, "retention_years");
-            yajl_gen_integer(g, d->retention_years ? d->retention_years : 3);
-            kv(g, "retention_from", d->retention_last ? "last_provision" : "creation");
-            if (ob == HOGO__OB_CONFIRM_RECEIPT) {
-                str(g, "confirm");
-                yajl_gen_array_open(g);
-                str(g, "provider_name");
-                str(g, "provider_address");
-                str(g, "provider_representative");
-                str(g, "how_the_provider_obtained_the_data");
-                yajl_gen_array_close(g);
-            }
-            break;
-        case HOGO__OB_DEIDENTIFY: {
+            yajl_gen_integer(g, o.retention_years);
+            kv(g, "retention_from", o.retention_from);
+        }
+        if (o.confirm) {
+            str(g, "confirm");
+            yajl_gen_array_open(g);
+            str(g, "provider_name");
+            str(g, "provider_address");
+            str(g, "provider_representative");
+            str(g, "how_the_provider_obtained_the_data");
+            yajl_gen_array_close(g);
+        }
+        if (ob == HOGO__OB_DEIDENTIFY) {
             struct hogo__set drop, gen;
-            deid_sets(p, r, d, &drop, &gen);
+            hogo__deid_sets(p, r, d, &drop, &gen);
             str(g, "drop");
             gen_id_set(g, p, HOGO__K_DATA, &drop);
             str(g, "generalize");
             gen_id_set(g, p, HOGO__K_DATA, &gen);
-            if (r->form == HOGO__STATISTICS) {
+            if (o.aggregate) {
                 str(g, "aggregate");
                 yajl_gen_bool(g, 1);
             }
-            if (d->deid_rule >= 0)
-                kv(g, "clause", p->clauses[p->rules[d->deid_rule].clause].id);
-            break;
+            if (o.clause)
+                kv(g, "clause", o.clause);
         }
-        case HOGO__OB_FOREIGN_TRANSFER_INFO:
-            kv(g, "statute", "APPI Art.28");
-            kv(g, "country", r->country);
-            kv(g, "regime", regime_text(r->country));
-            break;
-        case HOGO__OB_SUPERVISE_PROCESSOR:
-            kv(g, "statute", "APPI Art.25");
-            break;
-        case HOGO__OB_GUARDIAN_CONSENT_REQUIRED:
-            kv(g, "statute", "APPI guidelines 2-16");
-            break;
-        default:
-            break;
+        if (o.country) {
+            kv(g, "country", o.country);
+            kv(g, "regime", o.regime);
         }
         yajl_gen_map_close(g);
     }
@@ -345,36 +210,32 @@ int hogo_writer_decision(struct hogo_writer *w, const struct hogo_policy *p,
     str(g, "reasons");
     yajl_gen_array_open(g);
     for (int i = 0; i < d->nreasons; i++) {
+        struct hogo_reason why;
+        hogo_decision_reason(p, d, i, &why);
         yajl_gen_map_open(g);
-        int ri = d->reasons[i].rule;
-        if (ri < 0) {
-            kv(g, "clause", "APPI Art.41(6)");
-            kv(g, "effect", "forbid");
-            kv(g, "statute", "APPI Art.41(6)");
-            kv(g, "explanation", "pseudonymised data (仮名加工情報) may not be provided to a "
-                                 "third party except as the law requires; provide it "
-                                 "de-identified or as statistics");
+        kv(g, "clause", why.clause);
+        kv(g, "effect", why.effect);
+        if (why.statute) {
+            kv(g, "statute", why.statute);
+            kv(g, "explanation", why.quote);
             yajl_gen_map_close(g);
             continue;
         }
-        const struct hogo__rule *rule = &p->rules[ri];
-        kv(g, "clause", p->clauses[rule->clause].id);
-        kv(g, "effect", effect_name(d->reasons[i].effect));
         /* escaped once at load: yajl_gen_number copies a ready value verbatim */
+        const struct hogo__rule *rule = &p->rules[d->reasons[i].rule];
         str(g, "quote");
         yajl_gen_number(g, rule->quote_json, rule->quote_json_len);
         if (d->reasons[i].effect == HOGO__REASON_NO_MATCH) {
             str(g, "missing");
             yajl_gen_array_open(g);
-            each_missing(p, r, d, rule, gen_missing_item, g);
+            hogo_decision_missing(p, r, d, i, gen_missing_item, g);
             yajl_gen_array_close(g);
         }
-        if (d->reasons[i].effect == HOGO__REASON_FORBID && rule->yields_to) {
+        if (why.n_yields_to) {
             str(g, "yields_to");
             yajl_gen_array_open(g);
-            for (int b = 0; b < 5; b++)
-                if (rule->yields_to & (1u << b))
-                    str(g, id_of(p, HOGO__K_BASIS, b));
+            for (int b = 0; b < why.n_yields_to; b++)
+                str(g, why.yields_to[b]);
             yajl_gen_array_close(g);
         }
         yajl_gen_map_close(g);
@@ -442,6 +303,22 @@ int hogo__decision_json_memo(const struct hogo_policy *p, struct hogo_request *r
     r->memo.decision = *d;
     *json = r->memo.json;
     return 0;
+}
+
+int hogo_request_decision_json(const struct hogo_policy *p, struct hogo_request *r,
+                               const struct hogo_decision *d, const char **json, size_t *len,
+                               struct hogo_error *err)
+{
+    int rc = hogo__decision_json_memo(p, r, d, json, err);
+    if (len)
+        *len = rc == 0 ? strlen(*json) : 0;
+    return rc;
+}
+
+int hogo_writer_line(struct hogo_writer *w, const char *text, size_t len)
+{
+    int rc = append(w, text, len);
+    return rc ? rc : append(w, "\n", 1);
 }
 
 int hogo_writer_error(struct hogo_writer *w, const struct hogo_error *err)
@@ -515,7 +392,7 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
         }
         if (d->reasons[i].effect == HOGO__REASON_NO_MATCH) {
             appendf(w, "        missing:\n");
-            each_missing(p, r, d, rule, text_missing_item, w);
+            hogo_decision_missing(p, r, d, i, text_missing_item, w);
         }
         appendf(w, "\n");
     }
@@ -530,10 +407,10 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
                 appendf(w, "; keep %d years from %s", d->retention_years ? d->retention_years : 3,
                         d->retention_last ? "the last provision" : "creation");
             if (ob == HOGO__OB_FOREIGN_TRANSFER_INFO)
-                appendf(w, "; %s: %s", r->country, regime_text(r->country));
+                appendf(w, "; %s: %s", r->country, hogo__regime_text(r->country));
             if (ob == HOGO__OB_DEIDENTIFY) {
                 struct hogo__set drop, gen;
-                deid_sets(p, r, d, &drop, &gen);
+                hogo__deid_sets(p, r, d, &drop, &gen);
                 appendf(w, "; drop:");
                 for (int i = 0; i < v->t[HOGO__K_DATA].n; i++)
                     if (hogo__set_has(&drop, i))

@@ -11,6 +11,9 @@
  */
 #include "decide/decide_int.h"
 #include "ledger-int.h"
+#include "ledger_int.h"
+
+#include "policy/policy_int.h"
 
 #include <hogo/decide.h>
 
@@ -87,14 +90,11 @@ int hogo_provide_check_columns(const struct hogo_policy *p, const struct hogo_re
 
 enum kind { PROVIDE, RECEIVE };
 
-/* Checks what can be checked before the transaction: the action, the subject. */
-static int precheck(const struct hogo_policy *p, const struct hogo_request *r, enum kind kind,
-                    const char *subject, struct hogo_error *err)
+/* Checks, before the transaction, that the request is one this call records: its action,
+ * and a subject whose stored facts decide it. */
+static int check_request(const struct hogo_policy *p, const struct hogo_request *r,
+                         enum kind kind, const char *subject, struct hogo_error *err)
 {
-    if (strcmp(r->policy, hogo_policy_id(p)) != 0)
-        return hogo_error_set(err, HOGO_EINVAL, "/policy",
-                              "the request is for policy '%s' but the policy given is '%s'",
-                              r->policy, hogo_policy_id(p));
     if (kind == PROVIDE && r->action != HOGO__PROVIDE && r->action != HOGO__OUTSOURCE)
         return hogo_error_set(err, HOGO_EINVAL, "/action",
                               "a provision is action 'provide' or 'outsource', not '%s'; use "
@@ -104,34 +104,149 @@ static int precheck(const struct hogo_policy *p, const struct hogo_request *r, e
         return hogo_error_set(err, HOGO_EINVAL, "/action",
                               "a receipt is action 'receive', not '%s'",
                               vocab_id(p, HOGO__K_ACTION, r->action));
-    if (!subject || !*subject)
+    if (!subject)
         return hogo_error_set(err, HOGO_EINVAL, "/subject_id",
                               "a %s record names the person: give \"subject_id\" in the "
                               "request (or --subject)",
                               kind == PROVIDE ? "provision" : "receipt");
-    if (hogo_request_has_subject(r))
-        return hogo_error_set(err, HOGO_EINVAL, "/subject",
-                              "the request carries subject facts and the store holds them too; "
-                              "drop \"subject\" from the request to decide on the stored facts");
-    return hogo__check_id(subject, "subject id", err);
+    return hogo__stored_precheck(p, r, subject, err);
+}
+
+/* A receipt's Art. 30 confirmation is complete before anything is decided or written. */
+static int check_confirmation(const struct hogo_provide_opts *o, struct hogo_error *err)
+{
+    static const char why[] = "APPI Art. 30 requires it to be confirmed before receiving";
+    const char *need[] = {o->provider_name, o->provider_address, o->provider_representative,
+                          o->acquisition};
+    const char *field[] = {"/provider_name", "/provider_address", "/provider_representative",
+                           "/acquisition"};
+    for (int i = 0; i < 4; i++)
+        if (!need[i] || !*need[i])
+            return hogo_error_set(err, HOGO_EINVAL, field[i], "%s is missing: %s", field[i] + 1,
+                                  i == 3 ? "how the provider obtained the data (取得の経緯) "
+                                           "must be confirmed"
+                                         : why);
+    return 0;
 }
 
 static int own_years(const struct hogo_provide_opts *o)
 {
-    return o && o->own_retention_years ? o->own_retention_years : HOGO_OWN_RETENTION_YEARS;
+    return o->own_retention_years ? o->own_retention_years : HOGO_OWN_RETENTION_YEARS;
 }
 
-/* The stored facts into the request (hogo__subject_decide_rows' receiver). */
-struct set_facts {
-    struct hogo_request *r;
-    const struct hogo_vocab *v;
+/* What every record of an allowed decision holds besides its party: the items, whether the
+ * law requires the record, its retention and basis. */
+struct record_terms {
+    const char *items[64];
+    size_t n_items;
+    int required;       /* the decision carries the record's statutory obligation */
+    int years;          /* statutory retention, else the operator's own */
+    const char *from;   /* "creation" or "last_provision" */
+    const char *basis;
 };
 
-static int set_facts(void *ctx, const char *const *facts, size_t nfacts,
-                     const char *const *consents, size_t nconsents, struct hogo_error *err)
+static void record_terms(const struct hogo_policy *p, const struct hogo_request *r,
+                         const struct hogo_provide_opts *o, enum kind kind,
+                         const struct hogo_decision *d, struct record_terms *t)
 {
-    struct set_facts *sf = ctx;
-    return hogo_request_set_subject_rows(sf->r, sf->v, facts, nfacts, consents, nconsents, err);
+    unsigned need = kind == PROVIDE ? 1u << HOGO__OB_RECORD_PROVISION
+                                    : 1u << HOGO__OB_CONFIRM_RECEIPT;
+    const char *basis = vocab_id(p, HOGO__K_BASIS, r->basis);
+    t->n_items = request_items(p, r, t->items, 64);
+    t->required = (d->obligations & need) != 0;
+    t->years = t->required ? (d->retention_years ? d->retention_years : 3) : own_years(o);
+    t->from = t->required && d->retention_last ? "last_provision" : "creation";
+    t->basis = basis ? basis : "policy";
+}
+
+/* The Art. 29 record of an allowed provision, whose event is also the decision's. */
+static int record_provision(struct hogo_store *st, const struct hogo_policy *p,
+                            const struct hogo_request *r, const struct hogo_provide_opts *o,
+                            const struct record_terms *t, const struct hogo__decided *dd,
+                            const char *detail, char id[HOGO_LEDGER_ID_BYTES],
+                            struct hogo_error *err)
+{
+    char corp[24];
+    const struct hogo__entry *rcp =
+        r->recipient >= 0 ? &p->vocab->t[HOGO__K_RECIPIENT].v[r->recipient] : NULL;
+    if (r->has_corp)
+        snprintf(corp, sizeof corp, "%013llu", (unsigned long long)r->corp);
+    struct hogo_provision pr = {
+        .subject_id = dd->subject_id,
+        .policy = hogo_policy_id(p),
+        .policy_version = hogo_policy_version(p),
+        .recipient_id = rcp ? rcp->id : NULL,
+        .recipient_name = o->recipient_name ? o->recipient_name
+                          : rcp && rcp->ja  ? rcp->ja
+                          : rcp             ? rcp->en
+                                            : NULL,
+        .recipient_corporate_number = r->has_corp ? corp : NULL,
+        .recipient_address = o->recipient_address,
+        .recipient_representative = o->recipient_representative,
+        .recipient_country = r->country[0] ? r->country : NULL,
+        .purpose = vocab_id(p, HOGO__K_PURPOSE, r->purpose),
+        .items = t->items,
+        .n_items = t->n_items,
+        .basis = t->basis,
+        .consent_id = r->consent_id[0] ? r->consent_id : NULL,
+        .record_required = t->required,
+        .retention_years = t->years,
+        .retention_from = t->from,
+        .decision_json = dd->json,
+        .detail_json = detail,
+    };
+    return hogo__ledger_provision_decided(st, &pr, dd->object, id, err);
+}
+
+/* The Art. 30 confirmation record of an allowed receipt, whose event is also the decision's. */
+static int record_receipt(struct hogo_store *st, const struct hogo_policy *p,
+                          const struct hogo_provide_opts *o, const struct record_terms *t,
+                          const struct hogo__decided *dd, char id[HOGO_LEDGER_ID_BYTES],
+                          struct hogo_error *err)
+{
+    struct hogo_receipt rr = {
+        .subject_id = dd->subject_id,
+        .policy = hogo_policy_id(p),
+        .policy_version = hogo_policy_version(p),
+        .provider_name = o->provider_name,
+        .provider_address = o->provider_address,
+        .provider_representative = o->provider_representative,
+        .provider_corporate_number = o->provider_corporate_number,
+        .acquisition = o->acquisition,
+        .items = t->items,
+        .n_items = t->n_items,
+        .basis = t->basis,
+        .record_required = t->required,
+        .retention_years = t->years,
+        .retention_from = t->from,
+        .decision_json = dd->json,
+    };
+    return hogo__ledger_receipt_decided(st, &rr, dd->object, id, err);
+}
+
+/* Inside the transaction, after the decision: a denial is its own audit event; an allowed
+ * decision is stored once, in the record it allows, whose audit event names the decision in
+ * its object and seals the stored decision with its hash. */
+static int write_outcome(struct hogo_store *st, const struct hogo_policy *p,
+                         const struct hogo_request *r, const struct hogo_provide_opts *o,
+                         enum kind kind, const struct hogo_decision *d,
+                         const struct hogo__decided *dd, char id[HOGO_LEDGER_ID_BYTES],
+                         struct hogo_error *err)
+{
+    if (!d->allow) {
+        const struct hogo_audit_event ev = {dd->subject_id, "decision", dd->object, dd->json};
+        return hogo__audit_append_event(st, &ev, err);
+    }
+    char *detail = NULL;
+    struct record_terms t;
+    int rc = o->before_record ? o->before_record(o->ctx, d, dd->json, &detail, err) : 0;
+    if (rc == 0) {
+        record_terms(p, r, o, kind, d, &t);
+        rc = kind == PROVIDE ? record_provision(st, p, r, o, &t, dd, detail, id, err)
+                             : record_receipt(st, p, o, &t, dd, id, err);
+    }
+    free(detail);
+    return rc;
 }
 
 static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
@@ -140,124 +255,29 @@ static int decide_and_record(struct hogo_store *st, const struct hogo_policy *p,
                              char record_id[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
 {
     static const struct hogo_provide_opts none;
-    const char *djson = NULL; /* borrowed from the request (hogo__decision_json_memo) */
-    char *detail = NULL;
     char id[HOGO_LEDGER_ID_BYTES] = "";
+    struct hogo__decided dd;
     if (!o)
         o = &none;
-    const char *subject = o->subject_id ? o->subject_id : r->subject_id;
+    const char *subject = hogo__decided_subject(r, o->subject_id);
     memset(d, 0, sizeof *d);
     if (record_id)
         record_id[0] = '\0';
-    int rc = precheck(p, r, kind, subject, err);
-    if (rc == 0 && kind == RECEIVE) {
-        /* the Art. 30 confirmation is complete before anything is decided or written */
-        static const char why[] = "APPI Art. 30 requires it to be confirmed before receiving";
-        const char *need[] = {o->provider_name, o->provider_address,
-                              o->provider_representative, o->acquisition};
-        const char *field[] = {"/provider_name", "/provider_address",
-                               "/provider_representative", "/acquisition"};
-        for (int i = 0; i < 4 && rc == 0; i++)
-            if (!need[i] || !*need[i])
-                rc = hogo_error_set(err, HOGO_EINVAL, field[i], "%s is missing: %s",
-                                    field[i] + 1,
-                                    i == 3 ? "how the provider obtained the data (取得の経緯) "
-                                             "must be confirmed"
-                                           : why);
-    }
+    int rc = check_request(p, r, kind, subject, err);
+    if (rc == 0 && kind == RECEIVE)
+        rc = check_confirmation(o, err);
+    if (rc == 0)
+        rc = hogo__txn_begin(st, err);
     if (rc < 0)
         return rc;
-    rc = hogo__txn_begin(st, err);
-    if (rc < 0)
-        return rc;
-    struct set_facts sf = {r, p->vocab};
-    rc = hogo__subject_decide_rows(st, hogo_policy_id(p), subject, set_facts, &sf, err);
+    rc = hogo__decide_on_facts(st, p, r, subject, d, &dd, err);
     if (rc == 0)
-        rc = hogo_decide(p, r, d, err);
-    if (rc == 0)
-        rc = hogo__decision_json_memo(p, r, d, &djson, err);
-    /* An allowed decision is stored once, in the record it allows, and the record's audit
-     * event is the decision's too: it names the decision in its object and seals the stored
-     * decision with its hash. A denial has no record: its event holds the decision itself. */
-    char decided[160];
-    if (rc == 0) {
-        hogo__concat(decided, sizeof decided, "policy:", hogo_policy_id(p),
-                     d->allow ? " decision:allow facts:stored" : " decision:deny facts:stored",
-                     (char *)NULL);
-        if (!d->allow) {
-            const struct hogo_audit_event dev = {subject, "decision", decided, djson};
-            rc = hogo__audit_append_event(st, &dev, err);
-        }
-    }
-    if (rc == 0 && d->allow && o->before_record)
-        rc = o->before_record(o->ctx, d, djson, &detail, err);
-    if (rc == 0 && d->allow) {
-        const char *items[64];
-        size_t n = request_items(p, r, items, 64);
-        unsigned need = kind == PROVIDE ? 1u << HOGO__OB_RECORD_PROVISION
-                                        : 1u << HOGO__OB_CONFIRM_RECEIPT;
-        int required = (d->obligations & need) != 0;
-        int years = required ? (d->retention_years ? d->retention_years : 3) : own_years(o);
-        const char *from = required && d->retention_last ? "last_provision" : "creation";
-        const char *basis = vocab_id(p, HOGO__K_BASIS, r->basis);
-        if (kind == PROVIDE) {
-            char corp[24];
-            const struct hogo__entry *rcp =
-                r->recipient >= 0 ? &p->vocab->t[HOGO__K_RECIPIENT].v[r->recipient] : NULL;
-            if (r->has_corp)
-                snprintf(corp, sizeof corp, "%013llu", (unsigned long long)r->corp);
-            struct hogo_provision pr = {
-                .subject_id = subject,
-                .policy = hogo_policy_id(p),
-                .policy_version = hogo_policy_version(p),
-                .recipient_id = rcp ? rcp->id : NULL,
-                .recipient_name = o->recipient_name ? o->recipient_name
-                                  : rcp && rcp->ja  ? rcp->ja
-                                  : rcp             ? rcp->en
-                                                    : NULL,
-                .recipient_corporate_number = r->has_corp ? corp : NULL,
-                .recipient_address = o->recipient_address,
-                .recipient_representative = o->recipient_representative,
-                .recipient_country = r->country[0] ? r->country : NULL,
-                .purpose = vocab_id(p, HOGO__K_PURPOSE, r->purpose),
-                .items = items,
-                .n_items = n,
-                .basis = basis ? basis : "policy",
-                .consent_id = r->consent_id[0] ? r->consent_id : NULL,
-                .record_required = required,
-                .retention_years = years,
-                .retention_from = from,
-                .decision_json = djson,
-                .detail_json = detail,
-            };
-            rc = hogo__ledger_provision_decided(st, &pr, decided, id, err);
-        } else {
-            struct hogo_receipt rr = {
-                .subject_id = subject,
-                .policy = hogo_policy_id(p),
-                .policy_version = hogo_policy_version(p),
-                .provider_name = o->provider_name,
-                .provider_address = o->provider_address,
-                .provider_representative = o->provider_representative,
-                .provider_corporate_number = o->provider_corporate_number,
-                .acquisition = o->acquisition,
-                .items = items,
-                .n_items = n,
-                .basis = basis ? basis : "policy",
-                .record_required = required,
-                .retention_years = years,
-                .retention_from = from,
-                .decision_json = djson,
-            };
-            rc = hogo__ledger_receipt_decided(st, &rr, decided, id, err);
-        }
-    }
+        rc = write_outcome(st, p, r, o, kind, d, &dd, id, err);
     rc = hogo__txn_end(st, rc, err);
     if (rc == 0 && record_id)
         memcpy(record_id, id, HOGO_LEDGER_ID_BYTES);
     if (rc < 0)
         memset(d, 0, sizeof *d);
-    free(detail);
     return rc;
 }
 

@@ -157,6 +157,14 @@ int hogo__query_int(struct hogo_store *st, const char *sql, const struct hogo__v
 int hogo__query_text(struct hogo_store *st, const char *sql, const struct hogo__val *p,
                      size_t n, char **out, struct hogo_error *err);
 
+/* Schema migration 4: the tables of lib/rights (rights_schema.c). */
+extern const char hogo__rights_schema_sql[];
+
+/* The request (rights_effects) behind the subject's suspension or stop of provision still in
+ * force, into out ("" when none). */
+int hogo__rights_effect_request(struct hogo_store *st, const char *subject_id, char *out,
+                                size_t cap, struct hogo_error *err);
+
 /* Current time in microseconds since the epoch (or the fixed test clock). */
 int64_t hogo__now_us(const struct hogo_store *st);
 /* Fixes the clock (microseconds; 0 = real clock). For tests only: nothing in the library or

@@ -85,6 +85,8 @@ static const char *const migrations[] = {
     /* 3: provisions_recipient served no query (the recipient filter matches id, name or
      * corporate number, so it scans either way) and cost an index write per provision */
     "DROP INDEX provisions_recipient;\n",
+    /* 4: rights requests, breaches, imports (rights_schema.c) */
+    hogo__rights_schema_sql,
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -815,3 +815,38 @@ int hogo__gen_items_opened(struct hogo_store *st, yajl_gen g, const char *subjec
         *n_items = x.n;
     return rc;
 }
+
+int hogo__gen_items_opened_page(struct hogo_store *st, yajl_gen g, const char *subject_id,
+                                int64_t after, int limit, int64_t *last, int64_t *n_items,
+                                struct hogo_error *err)
+{
+    unsigned char key[HOGO_KEY_BYTES];
+    struct hogo__val p[] = {HV_TEXT(subject_id), HV_INT(after), HV_INT(limit)};
+    struct open_ctx x = {.st = st, .subject_id = subject_id, .g = g, .err = err};
+    int rc = check_master(st, err);
+    if (rc == 0)
+        rc = subject_key(st, subject_id, 0, key, err);
+    if (rc == 0)
+        x.key = key;
+    yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+    if (rc == 0)
+        rc = hogo__query(st,
+                         "SELECT item_id, category, channel, source, service, context, "
+                         "policy_version, acquired_at, value FROM data_items WHERE "
+                         "subject_id = ? AND item_id > ? ORDER BY item_id LIMIT ?",
+                         p, 3, row_item_open, &x, err);
+    yajl_gen_config(g, yajl_gen_validate_utf8, 0);
+    if (rc == 0 && x.n) { /* one event for the page: the items read, by id range */
+        char obj[160], detail[96];
+        snprintf(obj, sizeof obj, "items:%lld-%lld", (long long)x.read[0].id,
+                 (long long)x.read[x.n - 1].id);
+        snprintf(detail, sizeof detail, "{\"for\":\"disclosure\",\"items\":%lld}",
+                 (long long)x.n);
+        rc = hogo__audit_append(st, subject_id, "data.read", obj, detail, err);
+    }
+    *last = x.n ? x.read[x.n - 1].id : after;
+    *n_items = x.n;
+    free(x.read);
+    sodium_memzero(key, sizeof key);
+    return rc;
+}

@@ -43,6 +43,19 @@ int hogo__gen_items(struct hogo_store *st, yajl_gen g, const char *subject_id,
  * many. Needs the master key when the subject has items. Inside the caller's transaction. */
 int hogo__gen_items_opened(struct hogo_store *st, yajl_gen g, const char *subject_id,
                            int64_t *n_items, struct hogo_error *err);
+/* As hogo__gen_items_opened(), one page: at most limit items after item id after, written
+ * into the open array g (no brackets); *last gets the last id written, *n_items how many.
+ * The page's reads are one data.read audit event naming the range of item ids. */
+int hogo__gen_items_opened_page(struct hogo_store *st, yajl_gen g, const char *subject_id,
+                                int64_t after, int limit, int64_t *last, int64_t *n_items,
+                                struct hogo_error *err);
+/* Checks one value of a settable subject fact (subject.c); a scalar's normal form goes to
+ * norm ("" for a list fact), *array = 1 for a list fact. */
+int hogo__fact_check(struct hogo_store *st, const char *fact, const char *value,
+                     char norm[32], int *array, struct hogo_error *err);
+/* The i-th subject fact in vocabulary order (NULL past the last); *settable = 0 for those
+ * changed only through their own call (erased, consents). */
+const char *hogo__fact_name(size_t i, int *settable);
 
 /* Receives a subject's facts as rows: facts[2i] a fact's id and facts[2i + 1] one value as
  * text (a list fact has a row per value, next to each other); consents[4i .. 4i + 3] a

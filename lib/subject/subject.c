@@ -122,6 +122,29 @@ static int check_value(struct hogo_store *st, const struct fact_def *f, const ch
     }
 }
 
+const char *hogo__fact_name(size_t i, int *settable)
+{
+    if (i >= N_FACTS)
+        return NULL;
+    *settable = facts[i].settable;
+    return facts[i].name;
+}
+
+int hogo__fact_check(struct hogo_store *st, const char *fact, const char *value,
+                     char norm[32], int *array, struct hogo_error *err)
+{
+    const struct fact_def *f = find_fact(fact, err);
+    if (!f)
+        return HOGO_EINVAL;
+    if (!f->settable)
+        return hogo_error_set(err, HOGO_EINVAL, NULL,
+                              "fact '%s' is not set directly; use 'hogo subject %s'", f->name,
+                              f->type == F_CONSENTS ? "consent/withdraw" : "erase");
+    *array = is_array(f->type);
+    norm[0] = '\0';
+    return check_value(st, f, value, norm, err);
+}
+
 /* Loads the subject's operator; HOGO_ENOTFOUND when absent. *erased set when given. */
 struct lookup {
     int found;

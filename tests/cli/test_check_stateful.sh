@@ -52,6 +52,10 @@ expect "a stored consent must exist for basis consent" 2 '/consent_id' "$HOGO" c
 "$HOGO" subject consent u1 --id c1 --recipient recruit --purpose ad_delivery --data sensitive_info \
   --policy irp --policy-version 2025-04-01 >/dev/null
 expect "a stored separate consent lifts 11(1)" 0 '"clause": "3"' "$HOGO" check --policy irp "$dir/consent.json"
+sed 's/,"subject_id":"u1"//' "$dir/consent.json" > "$dir/consent-nosubject.json"
+expect "a stored consent counts when --subject names the person" 0 '"clause": "3"' "$HOGO" check --subject u1 "$dir/consent-nosubject.json"
+expect "provide --subject relies on a stored consent too" 0 '"record_id"' "$HOGO" provide --subject u1 "$dir/consent-nosubject.json"
+expect "without a store a consent basis needs the request's own consents" 2 'not among subject.consents' env -u HOGO_DB "$HOGO" check --policy irp "$dir/consent-nosubject.json"
 "$HOGO" subject withdraw u1 c1 >/dev/null
 expect "a withdrawn consent no longer counts" 2 '/consent_id' "$HOGO" check --policy irp "$dir/consent.json"
 expect "stateless requests are decided and audited too" 0 '"decision": "allow"' "$HOGO" check --policy irp "$dir/stateless.json"

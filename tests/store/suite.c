@@ -1579,6 +1579,104 @@ static void test_group_commit_eight_threads_each_get_their_own_result(void **sta
     verify_ok(f);
 }
 
+/* Eight threads deciding on stored facts through one group-commit handle: each decision is
+ * its own audit event, found by the sequence number the call gives, and calls share
+ * commits. */
+struct gd_worker {
+    struct hogo_store *st; /* shared, opened with group_commit */
+    int n;                 /* thread number */
+    int64_t seq[GC_CALLS]; /* the decisions' events */
+    int ok, allowed, bad_rc;
+};
+
+static void *gd_thread(void *arg)
+{
+    struct gd_worker *w = arg;
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"policy\":\"irp\",\"action\":\"provide\",\"purpose\":"
+             "\"recruitment_selection\",\"data\":[\"name\"],\"service\":\"recruit_agent\","
+             "\"recipient\":{\"id\":\"participating_company\",\"corporate_number\":"
+             "\"6100000000001\"}}");
+    struct hogo_request *r = NULL;
+    struct hogo_error e;
+    char sid[16], missing[16];
+    snprintf(sid, sizeof sid, "d%d", w->n);
+    snprintf(missing, sizeof missing, "z%d", w->n);
+    if (hogo_request_new(&r) ||
+        hogo_request_parse(r, hogo_policy_vocab(irp_policy()), json, strlen(json), 0, &e))
+        goto out;
+    for (int i = 0; i < GC_CALLS; i++) {
+        struct hogo_decision d;
+        int64_t seq = 0;
+        if (i == GC_CALLS / 2) {
+            hogo_error_clear(&e);
+            w->bad_rc = hogo_decide_stored(w->st, irp_policy(), r, missing, &d, &seq, &e);
+        }
+        hogo_error_clear(&e);
+        if (hogo_decide_stored(w->st, irp_policy(), r, sid, &d, &w->seq[i], &e) == 0) {
+            w->ok++;
+            w->allowed += d.allow;
+        } else {
+            fprintf(stderr, "thread %d call %d: %s\n", w->n, i, e.message);
+        }
+    }
+out:
+    hogo_request_free(r);
+    return NULL;
+}
+
+static void test_group_commit_decisions_on_stored_facts(void **state)
+{
+    struct fx *f = *state;
+    irp_policy();
+    for (int t = 0; t < GC_THREADS; t++) {
+        char sid[16];
+        snprintf(sid, sizeof sid, "d%d", t);
+        OK(hogo_subject_add(f->st, sid, "irp", &f->err));
+        if (t % 2 == 0) /* even threads' subjects applied: allowed; odd ones: denied */
+            OK(hogo_subject_add_fact(f->st, sid, "applied_to", "6100000000001", &f->err));
+    }
+    int64_t events0 = count(f, "SELECT COUNT(*) FROM audit_events");
+    struct hogo_store_options o = {.master_key = f->master, .signing_key = f->sk,
+                                   .actor = "test", .key_store = f->keys, .group_commit = 1};
+    struct hogo_store *shared = NULL;
+    OK(hogo_store_open(&shared, f->loc, &o, &f->err));
+    static struct gd_worker w[GC_THREADS];
+    pthread_t th[GC_THREADS];
+    memset(w, 0, sizeof w);
+    for (int t = 0; t < GC_THREADS; t++) {
+        w[t].st = shared;
+        w[t].n = t;
+        assert_int_equal(pthread_create(&th[t], NULL, gd_thread, &w[t]), 0);
+    }
+    for (int t = 0; t < GC_THREADS; t++)
+        pthread_join(th[t], NULL);
+    int64_t batches, items;
+    hogo__group_stats(shared, &batches, &items);
+    hogo_store_free(shared);
+    assert_int_equal(items, GC_THREADS * (GC_CALLS + 1));
+    assert_true(batches < items); /* concurrent decisions shared commits */
+    for (int t = 0; t < GC_THREADS; t++) {
+        assert_int_equal(w[t].ok, GC_CALLS);
+        assert_int_equal(w[t].allowed, t % 2 == 0 ? GC_CALLS : 0);
+        assert_int_equal(w[t].bad_rc, HOGO_ENOTFOUND); /* failed alone, wrote nothing */
+        for (int i = 0; i < GC_CALLS; i++) {
+            char sql[256];
+            snprintf(sql, sizeof sql,
+                     "SELECT COUNT(*) FROM audit_events WHERE seq = %lld AND action = "
+                     "'decision' AND subject_id = 'd%d' AND object = 'policy:irp "
+                     "decision:%s facts:stored'",
+                     (long long)w[t].seq[i], t, t % 2 == 0 ? "allow" : "deny");
+            assert_int_equal(count(f, sql), 1);
+        }
+    }
+    int64_t n = GC_THREADS * GC_CALLS;
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events"), events0 + n);
+    assert_int_equal(count(f, "SELECT MAX(seq) FROM audit_events"), events0 + n);
+    verify_ok(f);
+}
+
 static int gc_put(struct hogo_store *st, void *ctx, struct hogo_error *err)
 {
     int rc = hogo_subject_add(st, "r1", "irp", err);
@@ -1758,6 +1856,15 @@ static int op_provide(struct hogo_store *st, struct hogo_error *err)
     return rc;
 }
 
+static int op_decide_stored(struct hogo_store *st, struct hogo_error *err)
+{
+    struct hogo_request *r = parse_req(req_applied);
+    struct hogo_decision d;
+    int rc = hogo_decide_stored(st, irp_policy(), r, NULL, &d, NULL, err);
+    hogo_request_free(r);
+    return rc;
+}
+
 static void run_faults(struct fx *f, fault_op op, const char *name)
 {
     char before[512], after[512], target[600];
@@ -1806,6 +1913,7 @@ static void test_every_store_call_failing_leaves_the_database_as_it_was(void **s
     run_faults(f, op_provision, "provision");
     OK(hogo_subject_add_fact(f->st, "u1", "applied_to", "6100000000001", &f->err));
     run_faults(f, op_provide, "provide");
+    run_faults(f, op_decide_stored, "decide on stored facts");
     run_faults(f, op_purge, "purge");
     run_faults(f, op_checkpoint, "checkpoint");
     run_faults(f, op_rotate, "rotate");
@@ -2097,6 +2205,7 @@ static int suite_run(const char *group)
         T(test_provide_before_record_detail_is_kept_and_its_failure_rolls_back),
         T(test_disclosure_opens_every_item_and_lists_records_consents_facts),
         T(test_group_commit_eight_threads_each_get_their_own_result),
+        T(test_group_commit_decisions_on_stored_facts),
         T(test_store_run_is_one_transaction),
         T(test_receive_needs_every_confirmation_item),
         T(test_every_store_call_failing_leaves_the_database_as_it_was),

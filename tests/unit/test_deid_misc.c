@@ -1,6 +1,6 @@
 /*
- * Unit tests of `deidentify` obligations (hogo_deid_apply), published statistics with
- * small-cell and complementary suppression, keyed pseudonyms, pseudonymised-information
+ * Unit tests of `deidentify` obligations (hogo_deid_apply), keyed pseudonyms (published
+ * statistics are tested in test_deid_stats.c), pseudonymised-information
  * processing, and the `hogo deid` command (cli/cmd-deid.c is compiled into this test with a
  * local cli_errorf, since unit tests link only the library). Test layer.
  */
@@ -31,9 +31,6 @@ void cli_errorf(const char *fmt, ...)
 }
 int cmd_deid(int argc, char **argv);
 #include "../../cli/cmd-deid.c"
-
-int hogo__stats_suppress(size_t R, size_t C, const double *count, unsigned threshold,
-                         unsigned char *why);
 
 static char *tmpfile_with(const char *content)
 {
@@ -217,82 +214,6 @@ static void test_apply_rejects_bad_obligations(void **state)
     assert_non_null(strstr(err.where, ":3"));
 }
 
-/* Independent check: no hidden cell is determined by the totals (no bridge in the graph of
- * hidden cells), found by brute force: a cell is determined iff removing it disconnects its
- * row from its column. */
-static int recoverable(size_t R, size_t C, const unsigned char *why, size_t r, size_t c)
-{
-    unsigned char seen[64] = {0};
-    size_t stack[64], sp = 0;
-    stack[sp++] = r;
-    seen[r] = 1;
-    while (sp) {
-        size_t v = stack[--sp];
-        for (size_t w = 0; w < R + C; w++) {
-            if (seen[w] || (v < R) == (w < R))
-                continue;
-            size_t i = v < R ? v : w, j = v < R ? w - R : v - R;
-            if (!why[i * C + j] || (i == r && j == c))
-                continue;
-            seen[w] = 1;
-            stack[sp++] = w;
-        }
-    }
-    return !seen[R + c];
-}
-
-static void test_stats_complementary_suppression_leaves_nothing_recoverable(void **state)
-{
-    (void)state;
-    uint64_t x = 12345;
-    for (int iter = 0; iter < 200; iter++) {
-        size_t R = 2 + iter % 5, C = 2 + (iter / 5) % 5;
-        double count[64];
-        unsigned char why[64];
-        for (size_t i = 0; i < R * C; i++) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            count[i] = (double)(x % 5 == 0 ? 0 : x % 30);
-        }
-        assert_int_equal(hogo__stats_suppress(R, C, count, 5, why), 0);
-        for (size_t i = 0; i < R * C; i++) {
-            if (count[i] > 0 && count[i] < 5)
-                assert_int_equal(why[i], 1); /* every small cell is hidden as primary */
-            if (why[i])
-                assert_false(recoverable(R, C, why, i / C, i % C));
-        }
-    }
-}
-
-static void test_stats_table_output_and_report(void **state)
-{
-    (void)state;
-    char *path = tmpfile_with("area,gender\n東京,F\n東京,F\n東京,F\n東京,M\n東京,M\n東京,M\n"
-                              "大阪,F\n大阪,F\n大阪,F\n大阪,M\n大阪,M\n大阪,M\n福岡,F\n福岡,M\n"
-                              "福岡,M\n福岡,M\n");
-    char *buf = NULL, *rep = NULL;
-    size_t len = 0, rlen = 0;
-    FILE *f = open_memstream(&buf, &len), *r = open_memstream(&rep, &rlen);
-    struct hogo_deid_stats_opts o = {"area", "gender", NULL, 2, 0};
-    struct hogo_error err = {0};
-    assert_int_equal(hogo_deid_stats(path, &o, f, r, &err), 0);
-    fclose(f);
-    fclose(r);
-    /* 福岡/F = 1 is primary; 福岡/M complements it in its row; the F column then has one
-     * hidden cell, so the smallest other F cell (tie: first row 大阪) is hidden, and so on
-     * until no hidden cell is a bridge. Totals stay published. */
-    assert_non_null(strstr(buf, "area,F,M,total\n"));
-    assert_non_null(strstr(buf, "福岡,X,X,4\n"));
-    assert_non_null(strstr(buf, "total,7,9,16\n"));
-    assert_non_null(strstr(rep, "primary: count below the threshold"));
-    assert_non_null(strstr(rep, "complementary"));
-    unlink(path);
-    free(path);
-    free(buf);
-    free(rep);
-}
-
 static void test_pseudonyms_are_keyed_and_per_recipient(void **state)
 {
     (void)state;
@@ -386,8 +307,6 @@ int main(void)
         cmocka_unit_test(test_apply_drops_direct_identifiers_the_drop_list_omits),
         cmocka_unit_test(test_apply_drops_every_direct_identifier_of_the_vocabulary),
         cmocka_unit_test(test_apply_rejects_bad_obligations),
-        cmocka_unit_test(test_stats_complementary_suppression_leaves_nothing_recoverable),
-        cmocka_unit_test(test_stats_table_output_and_report),
         cmocka_unit_test(test_pseudonyms_are_keyed_and_per_recipient),
         cmocka_unit_test(test_pseudonymize_drops_keys_and_coarsens_rare_values),
         cmocka_unit_test(test_cli_help_and_exit_codes),

@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""Keys and operator isolation, table-driven: every route of hogod's route table (read from
+`hogod --list-routes`) is tried with no key, a malformed key, a revoked key, an expired key,
+a key lacking the route's scope, another operator's key, and the right key. The test fails
+for a route of the table that is missing here (and for an entry here that is not a route).
+Another operator's key never reads, changes or learns of the first operator's subjects,
+records or policies: 404 for a named one, and absent from lists. Test layer.
+"""
+import json
+import os
+import subprocess
+import time
+
+from hogod_harness import (HOGOD, Daemon, check, finish, hogo, make_store, new_key, scratch)
+
+ALL = "decide,subjects:read,subjects:write,data:read,data:write,ledger:read,ledger:write," \
+      "audit:read,policies:read,metrics:read,rights:read,rights:write,breaches:read," \
+      "breaches:write,subjects:import"
+
+USE = {"policy": "irp", "action": "use", "purpose": "service_operation", "data": ["name"]}
+PROVIDE = {"policy": "irp", "subject_id": "u-irp", "action": "provide",
+           "purpose": "recruitment_selection", "data": ["name"], "service": "recruit_agent",
+           "recipient": {"id": "participating_company", "corporate_number": "6100000000001"}}
+RECEIVE = {"policy": "irp", "subject_id": "u-irp", "action": "receive",
+           "purpose": "billing_confirmation", "data": ["prior_application_fact"],
+           "recipient": {"id": "participating_company", "corporate_number": "6100000000001"}}
+PROVIDER = {"name": "株式会社テスト", "address": "東京都千代田区1-1", "representative": "代表 一郎"}
+
+# route -> (concrete path for the first operator's resource, body, what another operator's
+# key gets: "404" for a named resource, "hidden" when the answer must not mention the first
+# operator's ids, "own" when it acts on its own operator's side, "global" for service-wide
+# answers), expected success status.
+S = "/v1/subjects/{subject_id}"
+CASES = {
+    ("GET", "/metrics"): ("/metrics", None, "global", 200),
+    ("POST", "/v1/decide"): ("/v1/decide", USE, "404", 200),
+    ("POST", "/v1/decide:batch"): ("/v1/decide:batch", json.dumps(USE) + "\n", "hidden", 200),
+    ("GET", "/v1/policies"): ("/v1/policies", None, "hidden", 200),
+    ("GET", "/v1/policies/{policy_id}"): ("/v1/policies/irp", None, "404", 200),
+    ("POST", "/v1/policies:validate"): ("/v1/policies:validate", "x: [", "global", 422),
+    ("POST", "/v1/subjects"): ("/v1/subjects", {"subject_id": "NEW"}, "own", 201),
+    ("GET", "/v1/subjects"): ("/v1/subjects", None, "hidden", 200),
+    ("GET", S): ("/v1/subjects/u-irp", None, "404", 200),
+    ("GET", S + "/facts"): ("/v1/subjects/u-irp/facts", None, "404", 200),
+    ("PUT", S + "/facts/{fact}"): ("/v1/subjects/u-irp/facts/age", {"value": 30}, "404", 204),
+    ("DELETE", S + "/facts/{fact}"): ("/v1/subjects/u-irp/facts/suspended", None, "404", 204),
+    ("POST", S + "/opt-outs"): ("/v1/subjects/u-irp/opt-outs", {"purpose": "ad_delivery"},
+                                "404", 204),
+    ("DELETE", S + "/opt-outs/{purpose}"): ("/v1/subjects/u-irp/opt-outs/ad_delivery", None,
+                                            "404", 204),
+    ("POST", S + "/blocks"): ("/v1/subjects/u-irp/blocks",
+                              {"corporate_number": "3200000000002"}, "404", 204),
+    ("DELETE", S + "/blocks/{corporate_number}"): (
+        "/v1/subjects/u-irp/blocks/3200000000002", None, "404", 204),
+    ("POST", S + "/consents"): ("/v1/subjects/u-irp/consents",
+                                {"consent_id": "NEW", "recipient": "participating_company",
+                                 "purpose": "recruitment_selection", "data": ["name"]},
+                                "404", 204),
+    ("DELETE", S + "/consents/{consent_id}"): ("/v1/subjects/u-irp/consents/c1", None, "404",
+                                               204),
+    ("POST", S + ":erase"): ("/v1/subjects/u-erase:erase", None, "404", 204),
+    ("POST", S + "/data"): ("/v1/subjects/u-irp/data",
+                            {"category": "email", "value": "a@example.jp",
+                             "provenance": {"channel": "direct"}}, "404", 201),
+    ("GET", S + "/data"): ("/v1/subjects/u-irp/data", None, "404", 200),
+    ("GET", S + "/data/{item_id}"): ("/v1/subjects/u-irp/data/1", None, "404", 200),
+    ("DELETE", S + "/data/{item_id}"): ("/v1/subjects/u-irp/data/ITEM", None, "404", 204),
+    ("POST", "/v1/provisions"): ("/v1/provisions", {"request": PROVIDE}, "404", 201),
+    ("POST", "/v1/receipts"): ("/v1/receipts", {"request": RECEIVE, "provider": PROVIDER,
+                                                "acquisition": "本人の同意を得て取得"}, "404",
+                               201),
+    ("GET", "/v1/ledger"): ("/v1/ledger", None, "hidden", 200),
+    ("GET", "/v1/ledger/{record_id}"): ("/v1/ledger/RECORD", None, "404", 200),
+    ("POST", "/v1/audit:verify"): ("/v1/audit:verify", None, "global", 200),
+    # rights requests, breaches, import (DSR_* and BRC are fixtures made in main)
+    ("POST", "/v1/dsr"): ("/v1/dsr", {"subject_id": "u-irp", "kind": "disclosure"}, "404", 201),
+    ("GET", "/v1/dsr"): ("/v1/dsr", None, "hidden", 200),
+    ("GET", "/v1/dsr/{request_id}"): ("/v1/dsr/DSR_SHOW", None, "404", 200),
+    ("POST", "/v1/dsr/{request_id}:verify"): ("/v1/dsr/DSR_VERIFY:verify",
+                                              {"method": "callback", "verifier": "clerk"},
+                                              "404", 200),
+    ("POST", "/v1/dsr/{request_id}:complete"): ("/v1/dsr/DSR_COMPLETE:complete", None, "404",
+                                                200),
+    ("POST", "/v1/dsr/{request_id}:refuse"): ("/v1/dsr/DSR_REFUSE:refuse",
+                                              {"ground": "identity_not_verified"}, "404", 200),
+    ("POST", "/v1/dsr/{request_id}:withdraw"): ("/v1/dsr/DSR_WITHDRAW:withdraw", None, "404",
+                                                204),
+    ("POST", "/v1/breaches"): ("/v1/breaches", {"summary": "誤送信", "discovered": "2026-04-06",
+                                                "items": "name,email"}, "own", 201),
+    ("GET", "/v1/breaches/{breach_id}"): ("/v1/breaches/BRC", None, "404", 200),
+    ("POST", "/v1/breaches/{breach_id}/affected"): ("/v1/breaches/BRC/affected",
+                                                    {"subject_id": "u-irp"}, "404", 200),
+    ("POST", "/v1/breaches/{breach_id}:assess"): ("/v1/breaches/BRC:assess", None, "404", 200),
+    ("POST", "/v1/breaches/{breach_id}:report"): ("/v1/breaches/BRC:report",
+                                                  {"stage": "preliminary"}, "404", 200),
+    ("POST", "/v1/subjects:import"): ("/v1/subjects:import",
+                                      '{"subject_id":"u-imported","operator":"irp"}\n', "own",
+                                      200),
+}
+
+
+def main():
+    d = scratch()
+    db, env = make_store(d)
+    for cmd in (["subject", "add", "u-irp", "--operator", "irp"],
+                ["subject", "add", "u-erase", "--operator", "irp"],
+                ["subject", "add", "u-rcc", "--operator", "rcc"],
+                ["subject", "set", "u-irp", "applied_to", "6100000000001"],
+                ["subject", "consent", "u-irp", "--id", "c1", "--recipient",
+                 "participating_company", "--purpose", "recruitment_selection", "--data",
+                 "name", "--policy", "irp", "--policy-version", "2025-04-01"]):
+        rc, out, err = hogo(*cmd, "--db", db, env=env)
+        if rc:
+            raise RuntimeError(f"{cmd}: {err}")
+    fixtures = {}
+    for name, kind in (("DSR_SHOW", "disclosure"), ("DSR_VERIFY", "erasure"),
+                       ("DSR_COMPLETE", "purpose_notice"), ("DSR_REFUSE", "disclosure"),
+                       ("DSR_WITHDRAW", "suspension")):
+        rc, out, err = hogo("dsr", "open", "--subject", "u-irp", "--kind", kind, "--db", db,
+                            env=env)
+        if rc:
+            raise RuntimeError(f"dsr open: {err}")
+        fixtures[name] = out.strip()
+    hogo("dsr", "verify", fixtures["DSR_COMPLETE"], "--method", "callback", "--verifier", "c",
+         "--db", db, env=env)
+    rc, out, err = hogo("breach", "open", "--operator", "irp", "--summary", "s", "--discovered",
+                        "2026-04-06", "--items", "name", "--db", db, env=env)
+    if rc:
+        raise RuntimeError(f"breach open: {err}")
+    fixtures["BRC"] = out.strip()
+    routes = subprocess.run([HOGOD, "--list-routes"], capture_output=True, text=True,
+                            check=True).stdout.split("\n")
+    table = [tuple(l.split()) for l in routes if l.strip()]
+    check("the route table is listed", len(table) >= 20, len(table))
+    listed = {(m, p) for m, p, _, _ in table}
+    missing = [r for r in listed if r not in CASES and table_scope(table, r) != "public"]
+    check("every route of the table is tried here", not missing, missing)
+    extra = [r for r in CASES if r not in listed]
+    check("every route tried here is in the table", not extra, extra)
+
+    keys = {"irp": new_key(db, "irp", ALL, env), "rcc": new_key(db, "rcc", ALL, env)}
+    revoked = new_key(db, "irp", ALL, env)
+    rc, out, _ = hogo("apikey", "list", "--db", db, env=env)
+    rid = [k["key_id"] for k in json.loads(out)][-1]
+    hogo("apikey", "revoke", rid, "--db", db, env=env)
+    expired = new_key(db, "irp", ALL, {**env, "HOGO_NOW": str(int(time.time()) - 10 * 86400)},
+                      ("--expires-days", "1"))
+    scopes = ALL.split(",")
+    lacking = {s: new_key(db, "irp", ",".join(x for x in scopes if x != s), env)
+               for s in scopes}
+
+    daemon = Daemon("--db", db, "--access-log", "off", env=env)
+    try:
+        # a record and an item to name
+        st, doc, _ = daemon.json("POST", "/v1/provisions", {"request": PROVIDE}, keys["irp"])
+        record = doc.get("record_id") if isinstance(doc, dict) else None
+        check("setup: a provision record", st == 201 and record, (st, doc))
+        st, doc, _ = daemon.json("POST", "/v1/subjects/u-irp/data",
+                                 {"category": "email", "value": "x@example.jp",
+                                  "provenance": {"channel": "direct"}}, keys["irp"])
+        check("setup: a data item", st == 201, (st, doc))
+        n = 0
+        for method, path, scope, needs in table:
+            if scope == "public":
+                for k in (None, "hogo_bad", revoked, keys["rcc"]):
+                    st, _, _ = daemon.request(method, path, key=k)
+                    check(f"{method} {path} is public", st == 200, st)
+                continue
+            concrete, body, other, ok_status = CASES[(method, path)]
+            concrete = concrete.replace("RECORD", record or "none")
+            for name, fid in fixtures.items():
+                concrete = concrete.replace(name, fid)
+            for label, k, want in (("no key", None, 401), ("a malformed key", "hogo_bad", 401),
+                                   ("a revoked key", revoked, 401),
+                                   ("an expired key", expired, 401),
+                                   ("a key lacking " + scope, lacking[scope], 403)):
+                b = body
+                if isinstance(b, dict) and "subject_id" in b and b["subject_id"] == "NEW":
+                    b = {"subject_id": f"n{n}"}
+                    n += 1
+                st, doc, ct = daemon.json(method, concrete, b, k)
+                check(f"{method} {path} with {label}: {want}",
+                      st == want and ct.startswith("application/problem+json"), (st, doc))
+            # another operator's key
+            b = body
+            if isinstance(b, dict) and b.get("subject_id") == "NEW":
+                b = {"subject_id": f"n{n}"}
+                n += 1
+            if isinstance(b, dict) and b.get("consent_id") == "NEW":
+                b = dict(b, consent_id=f"c{n}")
+                n += 1
+            st, h, raw = daemon.request(method, concrete.replace("ITEM", "1"), b, keys["rcc"])
+            if other == "404":
+                # the same answer as for a subject (record, policy) that does not exist
+                ghost = concrete.replace("ITEM", "1").replace("u-irp", "u-none")
+                ghost = ghost.replace("/policies/irp", "/policies/none")
+                ghost = ghost.replace(record or "none", "r-none")
+                for fid in fixtures.values():
+                    ghost = ghost.replace(fid, "x-none")
+                gb = json.loads(json.dumps(b).replace("u-irp", "u-none")) if b else b
+                gst, _, graw = daemon.request(method, ghost, gb, keys["rcc"])
+                norm = lambda r: r.replace(b"u-irp", b"ID").replace(b"u-none", b"ID").replace(
+                    (record or "none").encode(), b"ID").replace(b"r-none", b"ID").replace(
+                    b"'irp'", b"'ID'").replace(b"'none'", b"'ID'")
+                for fid in fixtures.values():
+                    raw = raw.replace(fid.encode(), b"x-none")
+                ok = st == 404 and gst == 404 and norm(raw) == norm(graw)
+            elif other == "hidden":
+                ok = 200 <= st < 500 and b"u-irp" not in raw and b'"irp"' not in raw
+            else:
+                ok = 200 <= st < 500 and b"u-irp" not in raw
+            check(f"{method} {path} with another operator's key: {other}", ok,
+                  (st, raw[:300]))
+            # the right key
+            if "ITEM" in concrete:
+                st, doc, _ = daemon.json("POST", "/v1/subjects/u-irp/data",
+                                         {"category": "email", "value": "y@example.jp",
+                                          "provenance": {"channel": "direct"}}, keys["irp"])
+                concrete = concrete.replace("ITEM", str(doc["item_id"]))
+            b = body
+            if isinstance(b, dict) and b.get("subject_id") == "NEW":
+                b = {"subject_id": f"n{n}"}
+                n += 1
+            if isinstance(b, dict) and b.get("consent_id") == "NEW":
+                b = dict(b, consent_id=f"c{n}")
+                n += 1
+            st, h, raw = daemon.request(method, concrete, b, keys["irp"])
+            want = ok_status
+            check(f"{method} {path} with the right key: {want}",
+                  st == want or (want == 204 and st == 200), (st, raw[:300]))
+        # the other operator's subject is 404 to the first, and lists stay apart
+        st, doc, _ = daemon.json("GET", "/v1/subjects/u-rcc", key=keys["irp"])
+        check("a subject of another operator is 404, as one that does not exist",
+              st == 404 and daemon.json("GET", "/v1/subjects/nobody", key=keys["irp"])[0] == 404)
+        st, doc, _ = daemon.json("GET", "/v1/subjects", key=keys["irp"])
+        ids = {s["subject_id"] for s in doc}
+        check("a key lists only its operator's subjects", "u-irp" in ids and "u-rcc" not in ids,
+              ids)
+        st, doc, _ = daemon.json("POST", "/v1/decide", dict(USE, subject_id="u-rcc"),
+                                 keys["irp"])
+        check("a decision on another operator's subject is 404 naming /subject_id",
+              st == 404 and doc.get("pointer") == "/subject_id", (st, doc))
+    finally:
+        daemon.stop()
+    rc, out, err = hogo("audit", "verify", "--db", db, env=env)
+    check("the audit log verifies after all of it", rc == 0, out + err)
+    finish()
+
+
+def table_scope(table, route):
+    for m, p, s, _ in table:
+        if (m, p) == route:
+            return s
+    return None
+
+
+if __name__ == "__main__":
+    main()
