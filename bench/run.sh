@@ -40,6 +40,30 @@ errors=$(grep -c '"error"' "$out/responses.jsonl" || true)
 echo "responses: $answered lines, $errors errors"
 [ "$answered" -eq "$total" ]
 
+echo "== stateful: hogo check --db --jsonl, durable decisions on stored facts (SQLite)"
+# 100 subjects (20 per policy) with facts; every line names one, is decided on its stored
+# facts and is an audit event; a batch is committed (fsync) before its lines are answered
+db=$out/stateful.db
+rm -f "$db" "$db"-wal "$db"-shm "$db".keys
+HOGO_DB=$db build/bin/hogo init >/dev/null
+for p in irp rcc rea rkm rmc; do
+  for k in $(seq 0 19); do HOGO_DB=$db build/bin/hogo subject add "$p-$k" --operator "$p" >/dev/null; done
+done
+for k in $(seq 0 19); do
+  HOGO_DB=$db build/bin/hogo subject set "irp-$k" age $((14 + k)) >/dev/null
+  HOGO_DB=$db build/bin/hogo subject set "irp-$k" applied_to 9234567890123 >/dev/null
+done
+stateful_n=200000
+python3 bench/check_db_workload.py "$out/stateful.jsonl" "$stateful_n" 20
+for run in 1 2 3; do
+  start=$(date +%s.%N)
+  taskset -c 0 build/bin/hogo check --db "$db" --jsonl < "$out/stateful.jsonl" > "$out/stateful.out" || true
+  end=$(date +%s.%N)
+  decided=$(grep -c '^{"decision"' "$out/stateful.out" || true)
+  python3 -c "import sys; t=float(sys.argv[2])-float(sys.argv[1]); print(f'run $run: {t:.2f} s, {int(sys.argv[3])/t:,.0f} durable decisions/s ({sys.argv[3]} of $stateful_n lines decided)')" "$start" "$end" "$decided"
+done
+echo "audit verify after the runs: $(HOGO_DB=$db build/bin/hogo audit verify 2>&1 | head -1)"
+
 echo "== de-identification (bench_deid, one core)"
 taskset -c 0 build/bin/bench_deid ../shared/data/adult --reps 21
 

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "store_cli.h"
 
+#include <hogo/file.h>
 #include <hogo/store.h>
 
 #include <getopt.h>
@@ -25,30 +26,8 @@ static const char usage_text[] =
     "The master key comes from --master-key, HOGO_MASTER_KEY_FILE or HOGO_MASTER_KEY.\n"
     "exit status: 0 done, 1 the store failed, 2 bad input\n";
 
-static int read_stdin(char **out, size_t *len)
-{
-    size_t cap = 4096, n = 0;
-    char *b = malloc(cap);
-    while (b) {
-        size_t r = fread(b + n, 1, cap - n, stdin);
-        n += r;
-        if (r == 0)
-            break;
-        if (n == cap) {
-            char *nb = cap < (1u << 21) ? realloc(b, cap *= 2) : NULL;
-            if (!nb) {
-                free(b);
-                return -1;
-            }
-            b = nb;
-        }
-    }
-    if (!b)
-        return -1;
-    *out = b;
-    *len = n;
-    return 0;
-}
+/* The most a value given on stdin (`hogo data put SUBJECT CATEGORY -`) may hold. */
+#define MAX_STDIN_VALUE ((size_t)2 << 20)
 
 /* The provenance options of `hogo data put`. */
 enum { O_CH = 1, O_SRC, O_SVC, O_CTX, O_PV };
@@ -112,8 +91,10 @@ int cmd_data(int argc, char **argv)
         const char *v = pos[2];
         len = strlen(v);
         if (!strcmp(v, "-")) {
-            if (read_stdin(&buf, &len) < 0)
-                rc = hogo_error_set(&err, HOGO_ELIMIT, NULL, "value on stdin is too large");
+            rc = hogo_read_stream(stdin, "stdin", MAX_STDIN_VALUE, &buf, &len, &err);
+            if (rc == HOGO_ELIMIT)
+                rc = hogo_error_set(&err, HOGO_ELIMIT, NULL,
+                                    "value on stdin is over 2 MiB; store a smaller value");
             v = buf;
         }
         int64_t id = 0;

@@ -14,6 +14,7 @@
 #include <hogo/store.h>
 
 #include <getopt.h>
+#include <sys/stat.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>

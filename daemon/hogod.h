@@ -222,7 +222,7 @@ void hogod_metrics_request(struct hogod_metrics *m, int route, int status, int64
 void hogod_metrics_decision(struct hogod_metrics *m, const char *policy, bool allow);
 /* Counts one store failure, n decisions of a decide:batch, one policy reload outcome. */
 void hogod_metrics_store_error(struct hogod_metrics *m);
-void hogod_metrics_commit(struct hogod_metrics *m, int64_t items);
+void hogod_metrics_batch(struct hogod_metrics *m, int64_t decisions);
 void hogod_metrics_reload(struct hogod_metrics *m, bool ok);
 /* The Prometheus text exposition; *out allocated. */
 int hogod_metrics_render(struct hogod *d, char **out, size_t *len);
@@ -290,10 +290,6 @@ void hogod_route_breach_affected(struct hogod_exchange *x);
 void hogod_route_breach_assess(struct hogod_exchange *x);
 void hogod_route_breach_report(struct hogod_exchange *x);
 void hogod_route_subjects_import(struct hogod_exchange *x);
-
-/* Checks that the subject exists and belongs to the key's operator; else answers 404 (the
- * same answer for another operator's subject as for none) and returns false. */
-bool hogod_subject_visible(struct hogod_exchange *x, const char *subject_id);
 
 /* The per-thread request and writer reused by the decision routes (decide.c). */
 struct hogo_request *hogod_thread_request(void);

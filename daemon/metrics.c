@@ -30,7 +30,7 @@ struct hogod_metrics {
     atomic_int npolicies;
     atomic_ulong decisions[MAX_POLICY_LABELS][2];
     atomic_ulong store_errors;
-    atomic_ulong commits, commit_items;
+    atomic_ulong batch_decisions;
     atomic_ulong reloads_ok, reloads_failed;
 };
 
@@ -89,10 +89,9 @@ void hogod_metrics_decision(struct hogod_metrics *m, const char *policy, bool al
 
 void hogod_metrics_store_error(struct hogod_metrics *m) { atomic_fetch_add(&m->store_errors, 1); }
 
-void hogod_metrics_commit(struct hogod_metrics *m, int64_t items)
+void hogod_metrics_batch(struct hogod_metrics *m, int64_t decisions)
 {
-    atomic_fetch_add(&m->commits, 1);
-    atomic_fetch_add(&m->commit_items, (unsigned long)items);
+    atomic_fetch_add(&m->batch_decisions, (unsigned long)decisions);
 }
 
 void hogod_metrics_reload(struct hogod_metrics *m, bool ok)
@@ -209,7 +208,7 @@ int hogod_metrics_render(struct hogod *d, char **out, size_t *len)
         "# HELP hogod_in_flight_requests Requests being served now.\n"
         "# TYPE hogod_in_flight_requests gauge\nhogod_in_flight_requests %ld\n",
         atomic_load(&m->store_errors), (long long)commits, (long long)calls,
-        atomic_load(&m->commit_items), atomic_load(&m->reloads_ok),
+        atomic_load(&m->batch_decisions), atomic_load(&m->reloads_ok),
         atomic_load(&m->reloads_failed), atomic_load(&d->in_flight));
     if (d->store) { /* rights requests by state, the work queue at a glance */
         char *counts = NULL;

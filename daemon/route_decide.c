@@ -359,7 +359,7 @@ static void batch_free(void *cls)
 {
     struct batch *b = cls;
     if (b->decided)
-        hogod_metrics_commit(b->d->metrics, b->decided);
+        hogod_metrics_batch(b->d->metrics, b->decided);
     hogod_policies_release(b->ps);
     free(b->body);
     free(b->out);

@@ -54,16 +54,6 @@ static void run_op(struct hogod_exchange *x, struct subject_op *op, int ok_statu
         hogod_reply_text(x, 204, "application/json", "", 0);
 }
 
-bool hogod_subject_visible(struct hogod_exchange *x, const char *subject_id)
-{
-    struct subject_op op = {.operator_id = hogod_operator(x), .subject_id = subject_id};
-    struct hogo_error err = {0};
-    int rc = hogod_store_run(x, subject_op_fn, &op, &err);
-    if (rc)
-        hogod_problem_from(x, rc, &err);
-    return rc == 0;
-}
-
 /* ---- register and list ---- */
 
 struct add_ctx {

@@ -115,7 +115,8 @@ struct hogo_reason {
                               an explanation in English */
     const char *title;     /* the clause's title in the policy, or NULL */
     const char *statute;   /* "APPI Art.41(6)" when the statute itself decided, else NULL */
-    const char *yields_to[8]; /* forbid: the bases that alone lift it (basis ids) */
+    const char *yields_to[8]; /* forbid: the bases that alone lift it (basis ids; the engine
+                                 knows five) */
     int n_yields_to;
 };
 

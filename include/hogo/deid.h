@@ -7,9 +7,8 @@
  *
  * Threads: a config (struct hogo_deid_config) and a result (struct hogo_deid_result) are not
  * changed after they are made and may be read by several threads; a scrubber (struct
- * hogo_deid_scrubber, with its MeCab tagger) belongs to one thread at a time. Anonymisation
- * calls must not run at the same time in one process: the lattice search sorts through a
- * file-level context.
+ * hogo_deid_scrubber, with its MeCab tagger) belongs to one thread at a time. The other
+ * calls keep no state outside their arguments, so threads may run them at once.
  */
 #ifndef HOGO_DEID_H
 #define HOGO_DEID_H

@@ -278,6 +278,11 @@ static void vbad(struct verifier *v, int64_t seq, const char *fmt, ...)
 
 static int add_cp(struct verifier *v, const struct cp *c)
 {
+    if (c->seq < 1) {
+        vbad(v, 0, "a checkpoint names event %lld; events are numbered from 1",
+             (long long)c->seq);
+        return 0;
+    }
     if (HOGO__GROW(v->cps, v->cap, v->ncp + 1, 16) < 0)
         return HOGO_ENOMEM;
     v->cps[v->ncp++] = *c;
@@ -360,14 +365,13 @@ static int feed_event(struct verifier *v, int64_t seq, int64_t at, const char *c
              (long long)seq);
         return 1;
     }
-    while (v->icp < v->ncp && v->cps[v->icp].seq < seq)
-        v->icp++; /* cannot happen for a gapless log; kept for safety */
-    if (v->icp < v->ncp && v->cps[v->icp].seq == seq) {
+    /* events come gapless from 1 and checkpoints, sorted, name events from 1: none is passed
+     * over; every checkpoint of this event is checked (an export may repeat one) */
+    assert(v->icp >= v->ncp || v->cps[v->icp].seq >= seq);
+    for (; v->icp < v->ncp && v->cps[v->icp].seq == seq; v->icp++)
         check_cp(v, &v->cps[v->icp], h);
-        v->icp++;
-        if (v->bad)
-            return 1;
-    }
+    if (v->bad)
+        return 1;
     memcpy(v->prev, h, HASH_BYTES);
     v->r->last_seq = seq;
     v->expect++;

@@ -41,29 +41,25 @@ bool hogo__cond_eval(const struct hogo_policy *p, int ci, const struct hogo_requ
     case HOGO__C_HAS: {
         if (!known)
             return false;
-        int slot = hogo__corp_slot(c->fact);
-        if (slot >= 0)
-            return s->corps[slot].n > 0; /* 'any' on a corporate-number list */
+        if (hogo__facts[c->fact].type == HOGO__FT_CORPS)
+            return s->corps[c->fact].n > 0; /* 'any' on a corporate-number list */
         if (!c->value)
             return !hogo__set_empty(&s->ids[c->fact]);
         enum hogo__kind k = hogo__fact_kind(c->fact);
         return c->num >= 0 && k != HOGO__K_COUNT &&
                hogo__set_meets(&s->ids[c->fact], &v->t[k].down[c->num]);
     }
-    case HOGO__C_HAS_CORP: {
-        int slot = hogo__corp_slot(c->fact);
-        return known && slot >= 0 && corps_have(&s->corps[slot], c->corp);
-    }
+    case HOGO__C_HAS_CORP:
+        assert(hogo__facts[c->fact].type == HOGO__FT_CORPS);
+        return known && corps_have(&s->corps[c->fact], c->corp);
     case HOGO__C_IS:
         return known && s->flag[c->fact] == c->value;
     case HOGO__C_AGE_AT_MOST:
         return (s->known & (1u << HOGO__F_AGE)) && s->age <= c->num;
     case HOGO__C_AGE_AT_LEAST:
         return (s->known & (1u << HOGO__F_AGE)) && s->age >= c->num;
-    case HOGO__C_RECIPIENT_IN: {
-        int slot = hogo__corp_slot(c->fact);
-        return known && slot >= 0 && r->has_corp && corps_have(&s->corps[slot], r->corp);
-    }
+    case HOGO__C_RECIPIENT_IN:
+        return known && r->has_corp && corps_have(&s->corps[c->fact], r->corp);
     case HOGO__C_SERVICE_IN:
         return known && r->service >= 0 &&
                hogo__set_meets(&s->ids[c->fact], &v->t[HOGO__K_SERVICE].up[r->service]);
@@ -349,7 +345,7 @@ int hogo_decide(const struct hogo_policy *p, const struct hogo_request *r,
     }
     statutory_obligations(p, r, d, all_record_exempt);
     if (!d->retention_years)
-        d->retention_years = 3;
+        d->retention_years = HOGO__DEFAULT_RETENTION_YEARS;
     d->allow = true;
     return 0;
 }

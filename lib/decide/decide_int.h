@@ -9,6 +9,10 @@
 
 #include "policy/policy_int.h"
 
+/* Years a provision or receipt record is kept when no rule says otherwise (APPI Enforcement
+ * Rules Art.21, Art.25: three years, one year for the cases they list). */
+#define HOGO__DEFAULT_RETENTION_YEARS 3
+
 /* --- Requests ---------------------------------------------------------------------------- */
 
 struct hogo__consent {
@@ -22,17 +26,21 @@ struct hogo__consent {
 /* A growable array of corporate numbers, reused across requests. */
 struct hogo__corps {
     uint64_t *v; /* owned */
-    int n, cap;
+    int n;
+    size_t cap; /* elements allocated */
 };
+
+_Static_assert(HOGO__F_COUNT <= 32, "hogo__subject.known holds one bit per subject fact");
 
 struct hogo__subject {
     uint32_t known; /* bit per enum hogo__fact given */
     int age;
     bool flag[HOGO__F_COUNT];          /* boolean facts */
     struct hogo__set ids[HOGO__F_COUNT]; /* id-list facts (accounts, services, purposes) */
-    struct hogo__corps corps[3];        /* applied_to, affiliated_organizations, blocked_companies */
+    struct hogo__corps corps[HOGO__F_COUNT]; /* corporate-number list facts (HOGO__FT_CORPS) */
     struct hogo__consent *consents;     /* owned, reused */
-    int nconsents, capconsents;
+    int nconsents;
+    size_t capconsents; /* elements allocated */
 };
 
 struct hogo_request {
@@ -41,8 +49,6 @@ struct hogo_request {
     int64_t at; /* unix seconds */
     int action, purpose, service, recipient, institution, form, basis;
     struct hogo__set data;
-    int ndata;
-    int data_order[64]; /* first requested categories in request order (for messages) */
     bool has_corp;
     uint64_t corp;
     char country[3];
@@ -55,6 +61,7 @@ struct hogo_request {
      * valid while the request's own fields stay as they are; reset() invalidates it */
     struct {
         bool valid;
+        bool fresh; /* written for the request as it is now: its facts were not set since */
         uint64_t policy_serial; /* the policy it was written under (hogo_policy.serial) */
         struct hogo_decision decision;
         char *json; /* owned; a reset leaves it to be freed by the next one */

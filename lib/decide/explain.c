@@ -44,7 +44,7 @@ int hogo_decision_reason(const struct hogo_policy *p, const struct hogo_decision
     out->effect = effect_name(d->reasons[i].effect);
     out->quote = rule->quote;
     if (d->reasons[i].effect == HOGO__REASON_FORBID)
-        for (int b = 0; b < 5 && out->n_yields_to < 8; b++)
+        for (int b = 0; b < p->vocab->t[HOGO__K_BASIS].n && out->n_yields_to < 8; b++)
             if (rule->yields_to & (1u << b))
                 out->yields_to[out->n_yields_to++] = p->vocab->t[HOGO__K_BASIS].v[b].id;
     return 0;
@@ -65,6 +65,13 @@ static size_t append_ids(char *buf, size_t cap, size_t used, const struct hogo_v
     return used;
 }
 
+/* Hands one part to the caller's function and counts it. */
+static void emit(void (*fn)(void *ctx, const char *s), void *ctx, const char *s, int *n)
+{
+    fn(ctx, s);
+    (*n)++;
+}
+
 int hogo_decision_missing(const struct hogo_policy *p, const struct hogo_request *r,
                           const struct hogo_decision *d, int i,
                           void (*fn)(void *ctx, const char *part), void *ctx)
@@ -79,22 +86,22 @@ int hogo_decision_missing(const struct hogo_policy *p, const struct hogo_request
     int n = 0;
     if (m & HOGO__MISS_ACTION) {
         char acts[128] = "";
-        for (int a = 0; a < 5; a++)
+        for (int a = 0; a < v->t[HOGO__K_ACTION].n; a++)
             if (rule->actions & (1u << a)) {
                 strncat(acts, acts[0] ? " or " : "", sizeof acts - strlen(acts) - 1);
                 strncat(acts, v->t[HOGO__K_ACTION].v[a].id, sizeof acts - strlen(acts) - 1);
             }
         snprintf(buf, sizeof buf, "action: %s", acts);
-        fn(ctx, buf), n++;
+        emit(fn, ctx, buf, &n);
     }
     if (m & HOGO__MISS_PURPOSE) {
         snprintf(buf, sizeof buf, "purpose: %s", rule->purposes.text ? rule->purposes.text : "");
-        fn(ctx, buf), n++;
+        emit(fn, ctx, buf, &n);
     }
     if (m & HOGO__MISS_RECIPIENT) {
         snprintf(buf, sizeof buf, "recipient: %s",
                  rule->recipients.text ? rule->recipients.text : "");
-        fn(ctx, buf), n++;
+        emit(fn, ctx, buf, &n);
     }
     if (m & HOGO__MISS_DATA) {
         struct hogo__set uncovered;
@@ -106,11 +113,11 @@ int hogo_decision_missing(const struct hogo_policy *p, const struct hogo_request
         used = append_ids(buf, sizeof buf, used, v, &uncovered, ", ");
         snprintf(buf + used, sizeof buf - used, " not covered (covered: %s)",
                  rule->data.text ? rule->data.text : "");
-        fn(ctx, buf), n++;
+        emit(fn, ctx, buf, &n);
     }
     if (m & HOGO__MISS_SERVICE) {
         snprintf(buf, sizeof buf, "service: %s", rule->services.text ? rule->services.text : "");
-        fn(ctx, buf), n++;
+        emit(fn, ctx, buf, &n);
     }
     if (m & HOGO__MISS_FORM) {
         const char *f = rule->forms & (1u << HOGO__DEIDENTIFIED)  ? "deidentified"
@@ -118,35 +125,35 @@ int hogo_decision_missing(const struct hogo_policy *p, const struct hogo_request
                         : rule->forms & (1u << HOGO__IDENTIFIED) ? "identified"
                                                                  : "pseudonymized";
         snprintf(buf, sizeof buf, "form: %s", f);
-        fn(ctx, buf), n++;
+        emit(fn, ctx, buf, &n);
     }
     if (m & HOGO__MISS_BASIS) {
         size_t used = (size_t)snprintf(buf, sizeof buf, "basis: ");
         bool first = true;
-        for (int b = 0; b < 5; b++)
+        for (int b = 0; b < v->t[HOGO__K_BASIS].n; b++)
             if (rule->bases & (1u << b)) {
                 used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
                                          first ? "" : " or ", v->t[HOGO__K_BASIS].v[b].id);
                 first = false;
             }
-        fn(ctx, buf), n++;
+        emit(fn, ctx, buf, &n);
     }
     if (m & HOGO__MISS_CONSENT) {
         snprintf(buf, sizeof buf,
                  "consent: '%s' does not cover this recipient, purpose and data", r->consent_id);
-        fn(ctx, buf), n++;
+        emit(fn, ctx, buf, &n);
     }
     if (m & HOGO__MISS_WHEN) {
         char c[1000];
         hogo__cond_render(p, rule->when, c, sizeof c);
         snprintf(buf, sizeof buf, "condition: %s", c);
-        fn(ctx, buf), n++;
+        emit(fn, ctx, buf, &n);
     }
     if (m & HOGO__MISS_UNLESS) {
         char c[1000];
         hogo__cond_render(p, rule->unless, c, sizeof c);
         snprintf(buf, sizeof buf, "condition: not (%s)", c);
-        fn(ctx, buf), n++;
+        emit(fn, ctx, buf, &n);
     }
     return n;
 }
@@ -251,6 +258,6 @@ int hogo_decision_deid_categories(const struct hogo_policy *p, const struct hogo
     int n = 0;
     for (int i = 0; i < t->n; i++)
         if (hogo__set_has(s, i))
-            fn(ctx, t->v[i].id), n++;
+            emit(fn, ctx, t->v[i].id, &n);
     return n;
 }

@@ -5,8 +5,8 @@
  * (/data/1), what is wrong, and how to fix it.
  * Decision layer.
  */
-#include "../policy/policy_int.h"
 #include "decide_int.h"
+#include "common/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,7 +16,11 @@
 
 /* Where the parser is: the containers from the root down to the current value. */
 enum ctx_kind { CTX_ROOT, CTX_TOP, CTX_DATA, CTX_RECIPIENT, CTX_SUBJECT, CTX_LIST, CTX_CONSENTS,
-                CTX_CONSENT, CTX_CONSENT_DATA, CTX_SKIP };
+                CTX_CONSENT, CTX_CONSENT_DATA };
+
+/* The deepest container the grammar has: root, request, subject, consents, a consent, its
+ * data. A container anywhere else is a wrong type, so the stack never grows past this. */
+#define GRAMMAR_DEPTH 5
 
 struct frame {
     enum ctx_kind kind;
@@ -42,7 +46,7 @@ struct parse {
     struct hogo_request *req;
     const struct hogo_vocab *v;
     struct hogo_error *err;
-    struct frame stack[HOGO_MAX_DEPTH + 2];
+    struct frame stack[GRAMMAR_DEPTH + 1];
     int depth;          /* number of open containers */
     int list_fact;      /* CTX_LIST: which subject fact */
     unsigned recipient_seen;
@@ -176,23 +180,15 @@ static int corp_push(struct parse *P, struct hogo__corps *c, const unsigned char
     uint64_t number;
     if (!corporate_number(P, s, len, &number))
         return 0;
-    if (c->n == c->cap) {
-        int ncap = c->cap ? c->cap * 2 : 16;
-        uint64_t *g = realloc(c->v, (size_t)ncap * sizeof *g);
-        if (!g)
-            return fail(P, HOGO_ENOMEM, "out of memory");
-        c->v = g;
-        c->cap = ncap;
-    }
+    if (HOGO__GROW(c->v, c->cap, (size_t)c->n + 1, 16) < 0)
+        return fail(P, HOGO_ENOMEM, "out of memory");
     c->v[c->n++] = number;
     return 1;
 }
 
 static bool is_bool_fact(int f)
 {
-    return f == HOGO__F_GUARDIAN_CONSENT || f == HOGO__F_SCOUT_SERVICE || f == HOGO__F_SUSPENDED ||
-           f == HOGO__F_ERASED || f == HOGO__F_PROVISION_STOPPED ||
-           f == HOGO__F_CONTRACT_LIMITED || f == HOGO__F_NAME_PUBLICATION_EXPLAINED;
+    return f >= 0 && hogo__facts[f].type == HOGO__FT_BOOLEAN;
 }
 
 static int current_fact(struct parse *P, const struct frame *f)
@@ -279,12 +275,8 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
         break;
     case CTX_DATA: {
         int d = lookup(P, HOGO__K_DATA, s, len);
-        if (d >= 0) {
-            if (r->ndata < 64)
-                r->data_order[r->ndata] = d;
-            r->ndata++;
+        if (d >= 0)
             hogo__set_add(&r->data, d);
-        }
         break;
     }
     case CTX_RECIPIENT:
@@ -310,7 +302,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
         struct hogo__subject *sub = &r->subject;
         enum hogo__kind k = hogo__fact_kind(P->list_fact);
         if (k == HOGO__K_COUNT) {
-            rc = corp_push(P, &sub->corps[hogo__corp_slot(P->list_fact)], s, len);
+            rc = corp_push(P, &sub->corps[P->list_fact], s, len);
         } else {
             int i = lookup(P, k, s, len);
             if (i >= 0)
@@ -436,9 +428,7 @@ static int on_double(void *ctx, double x)
 
 static int push(struct parse *P, enum ctx_kind kind, bool is_array)
 {
-    if (P->depth >= HOGO_MAX_DEPTH)
-        return fail(P, HOGO_ELIMIT, "input nested deeper than %d levels; flatten it",
-                    HOGO_MAX_DEPTH);
+    assert(P->depth < GRAMMAR_DEPTH);
     P->depth++;
     struct frame *f = top(P);
     memset(f, 0, sizeof *f);
@@ -450,14 +440,8 @@ static int push(struct parse *P, enum ctx_kind kind, bool is_array)
 static int grow_consents(struct parse *P)
 {
     struct hogo__subject *s = &P->req->subject;
-    if (s->nconsents == s->capconsents) {
-        int ncap = s->capconsents ? s->capconsents * 2 : 4;
-        struct hogo__consent *g = realloc(s->consents, (size_t)ncap * sizeof *g);
-        if (!g)
-            return fail(P, HOGO_ENOMEM, "out of memory");
-        s->consents = g;
-        s->capconsents = ncap;
-    }
+    if (HOGO__GROW(s->consents, s->capconsents, (size_t)s->nconsents + 1, 4) < 0)
+        return fail(P, HOGO_ENOMEM, "out of memory");
     struct hogo__consent *c = &s->consents[s->nconsents++];
     memset(c, 0, sizeof *c);
     c->recipient = c->purpose = -1;
@@ -468,72 +452,59 @@ static int open_container(struct parse *P, bool is_array)
 {
     P->awaiting_value = false;
     struct frame *f = top(P);
-    enum ctx_kind next = CTX_SKIP;
     switch (f->kind) {
     case CTX_ROOT:
         if (is_array)
             return fail(P, HOGO_EINVAL, "a request is a JSON object, not an array");
-        next = P->subject_only ? CTX_SUBJECT : CTX_TOP;
-        break;
+        return push(P, P->subject_only ? CTX_SUBJECT : CTX_TOP, false);
     case CTX_TOP:
         if (is_array && key_is(f, "data"))
-            next = CTX_DATA;
-        else if (!is_array && key_is(f, "recipient"))
-            next = CTX_RECIPIENT;
-        else if (!is_array && key_is(f, "subject"))
-            next = CTX_SUBJECT;
-        else if (key_is(f, "data"))
+            return push(P, CTX_DATA, true);
+        if (!is_array && key_is(f, "recipient"))
+            return push(P, CTX_RECIPIENT, false);
+        if (!is_array && key_is(f, "subject"))
+            return push(P, CTX_SUBJECT, false);
+        if (key_is(f, "data"))
             return type_error(P, "an array of data category ids");
-        else if (key_is(f, "recipient"))
+        if (key_is(f, "recipient"))
             return type_error(P, "an object {\"id\", \"corporate_number\", \"country\"}");
-        else if (key_is(f, "subject"))
+        if (key_is(f, "subject"))
             return type_error(P, "an object of subject facts");
-        else
-            return type_error(P, "a string");
-        break;
+        return type_error(P, "a string");
     case CTX_SUBJECT: {
         int fact = current_fact(P, f);
-        if (!is_array)
-            return type_error(P, fact == HOGO__F_AGE ? "an integer" : is_bool_fact(fact) ? "true or false" : "an array");
-        if (fact == HOGO__F_CONSENTS)
-            next = CTX_CONSENTS;
-        else if (fact >= 0 && fact != HOGO__F_AGE && !is_bool_fact(fact)) {
-            next = CTX_LIST;
-            P->list_fact = fact;
-            P->req->subject.known |= 1u << fact;
-        } else
-            return type_error(P, fact == HOGO__F_AGE ? "an integer" : "true or false");
-        if (fact == HOGO__F_CONSENTS)
-            P->req->subject.known |= 1u << fact;
-        break;
+        assert(fact >= 0); /* on_map_key refused any other key */
+        enum hogo__fact_type t = hogo__facts[fact].type;
+        if (!is_array || !hogo__fact_type_is_array(t))
+            return type_error(P, t == HOGO__FT_INTEGER   ? "an integer"
+                                 : t == HOGO__FT_BOOLEAN ? "true or false"
+                                                         : "an array");
+        P->req->subject.known |= 1u << fact;
+        if (t == HOGO__FT_CONSENTS)
+            return push(P, CTX_CONSENTS, true);
+        P->list_fact = fact;
+        return push(P, CTX_LIST, true);
     }
     case CTX_CONSENTS:
         if (is_array)
             return type_error(P, "a consent object {\"id\", \"recipient\", \"purpose\", \"data\"}");
         if (!grow_consents(P))
             return 0;
-        next = CTX_CONSENT;
         P->consent_seen = 0;
-        break;
+        return push(P, CTX_CONSENT, false);
     case CTX_CONSENT:
         if (is_array && key_is(f, "data"))
-            next = CTX_CONSENT_DATA;
-        else
-            return type_error(P, key_is(f, "data") ? "an array of data category ids" : "a string");
-        break;
+            return push(P, CTX_CONSENT_DATA, true);
+        return type_error(P, key_is(f, "data") ? "an array of data category ids" : "a string");
     case CTX_DATA:
     case CTX_LIST:
     case CTX_CONSENT_DATA:
         return type_error(P, "a string id");
     case CTX_RECIPIENT:
-        return type_error(P, key_is(f, "country") || key_is(f, "corporate_number") ||
-                                     key_is(f, "id") || key_is(f, "institution_type")
-                                 ? "a string"
-                                 : "a string");
-    default:
-        return type_error(P, "a value");
+        return type_error(P, "a string");
     }
-    return push(P, next, is_array);
+    assert(!"every parser state is handled above");
+    return 0;
 }
 
 static int on_start_map(void *ctx)
@@ -728,7 +699,7 @@ static void reset(struct hogo_request *r)
     /* keep the subject's buffers for reuse */
     r->subject.consents = keep.consents;
     r->subject.capconsents = keep.capconsents;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < HOGO__F_COUNT; i++) {
         r->subject.corps[i].v = keep.corps[i].v;
         r->subject.corps[i].cap = keep.corps[i].cap;
     }
@@ -747,7 +718,7 @@ void hogo_request_free(struct hogo_request *r)
 {
     if (!r)
         return;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < HOGO__F_COUNT; i++)
         free(r->subject.corps[i].v);
     free(r->subject.consents);
     free(r->memo.json);
@@ -826,7 +797,7 @@ static int validate(struct hogo_request *r, const struct hogo_vocab *v, struct h
     const struct hogo__entry *pe = &v->t[HOGO__K_PURPOSE].v[r->purpose];
     if (!(pe->actions & (1u << r->action))) {
         char list[256] = "";
-        for (int a = 0; a < 5; a++)
+        for (int a = 0; a < HOGO__ACTION_COUNT; a++)
             if (pe->actions & (1u << a)) {
                 strncat(list, list[0] ? ", " : "", sizeof list - strlen(list) - 1);
                 strncat(list, v->t[HOGO__K_ACTION].v[a].id, sizeof list - strlen(list) - 1);
@@ -897,11 +868,12 @@ const char *hogo_request_subject_id(const struct hogo_request *r)
 static void clear_subject(struct hogo_request *req)
 {
     struct hogo__subject *s = &req->subject;
+    req->memo.fresh = false; /* a missed rule's "missing" parts may name the old facts */
     s->known = 0;
     s->age = 0;
     memset(s->flag, 0, sizeof s->flag);
     memset(s->ids, 0, sizeof s->ids);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < HOGO__F_COUNT; i++)
         s->corps[i].n = 0;
     s->nconsents = 0;
 }

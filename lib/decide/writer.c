@@ -287,10 +287,12 @@ int hogo__decision_json_memo(const struct hogo_policy *p, struct hogo_request *r
     bool cacheable = true;
     for (int i = 0; i < d->nreasons; i++)
         cacheable = cacheable && d->reasons[i].effect != HOGO__REASON_NO_MATCH;
-    if (r->memo.valid && cacheable && r->memo.policy_serial == p->serial &&
-        same_decision(&r->memo.decision, d)) {
-        *json = r->memo.json;
-        return 0;
+    /* a missed rule's JSON is reused only while the facts it was written for are in */
+    if ((r->memo.valid && cacheable) || r->memo.fresh) {
+        if (r->memo.policy_serial == p->serial && same_decision(&r->memo.decision, d)) {
+            *json = r->memo.json;
+            return 0;
+        }
     }
     char *fresh = NULL;
     int rc = hogo_decision_json(p, r, d, &fresh, err);
@@ -299,6 +301,7 @@ int hogo__decision_json_memo(const struct hogo_policy *p, struct hogo_request *r
     free(r->memo.json);
     r->memo.json = fresh;
     r->memo.valid = cacheable;
+    r->memo.fresh = true;
     r->memo.policy_serial = p->serial;
     r->memo.decision = *d;
     *json = r->memo.json;

@@ -5,6 +5,7 @@
  * categories (part_of), and a header is matched against all of those names.
  * De-identification layer.
  */
+#include "common/datacat.h"
 #include "deid_int.h"
 
 #include <libfyaml.h>
@@ -159,14 +160,7 @@ const struct hogo__deid_cat *hogo__deid_cats_get(const struct hogo__deid_cats *c
 
 int hogo__deid_cat_direct(const struct hogo__deid_cat *k)
 {
-    static const char *const photos[] = {"profile_photo", "posted_photo"};
-    if (k->kind && (!strcmp(k->kind, "identifier") || !strcmp(k->kind, "contact") ||
-                    !strcmp(k->kind, "document")))
-        return 1;
-    for (size_t i = 0; i < sizeof photos / sizeof photos[0]; i++)
-        if (!strcmp(k->id, photos[i]))
-            return 1;
-    return 0;
+    return hogo__data_category_direct(k->kind, k->id);
 }
 
 int hogo__deid_cat_within(const struct hogo__deid_cats *c, const struct hogo__deid_cat *k,

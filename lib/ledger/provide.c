@@ -11,9 +11,6 @@
  */
 #include "decide/decide_int.h"
 #include "ledger-int.h"
-#include "ledger_int.h"
-
-#include "policy/policy_int.h"
 
 #include <hogo/decide.h>
 
@@ -21,13 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The request's data categories as ids, in vocabulary order (borrowed strings). */
+/* The request's data categories as ids, in vocabulary order (borrowed strings), into items,
+ * which holds HOGO__MAX_IDS: every category a vocabulary may define. */
 static size_t request_items(const struct hogo_policy *p, const struct hogo_request *r,
-                            const char **items, size_t cap)
+                            const char **items)
 {
     const struct hogo__table *t = &p->vocab->t[HOGO__K_DATA];
+    assert(t->n <= HOGO__MAX_IDS); /* the vocabulary loader refuses more */
     size_t n = 0;
-    for (int i = 0; i < t->n && n < cap; i++)
+    for (int i = 0; i < t->n; i++)
         if (hogo__set_has(&r->data, i))
             items[n++] = t->v[i].id;
     return n;
@@ -95,6 +94,9 @@ enum kind { PROVIDE, RECEIVE };
 static int check_request(const struct hogo_policy *p, const struct hogo_request *r,
                          enum kind kind, const char *subject, struct hogo_error *err)
 {
+    int rc = hogo__stored_precheck(p, r, NULL, err); /* the policy, before anything else */
+    if (rc < 0)
+        return rc;
     if (kind == PROVIDE && r->action != HOGO__PROVIDE && r->action != HOGO__OUTSOURCE)
         return hogo_error_set(err, HOGO_EINVAL, "/action",
                               "a provision is action 'provide' or 'outsource', not '%s'; use "
@@ -137,7 +139,7 @@ static int own_years(const struct hogo_provide_opts *o)
 /* What every record of an allowed decision holds besides its party: the items, whether the
  * law requires the record, its retention and basis. */
 struct record_terms {
-    const char *items[64];
+    const char *items[HOGO__MAX_IDS]; /* as many as the vocabulary has categories */
     size_t n_items;
     int required;       /* the decision carries the record's statutory obligation */
     int years;          /* statutory retention, else the operator's own */
@@ -152,9 +154,9 @@ static void record_terms(const struct hogo_policy *p, const struct hogo_request 
     unsigned need = kind == PROVIDE ? 1u << HOGO__OB_RECORD_PROVISION
                                     : 1u << HOGO__OB_CONFIRM_RECEIPT;
     const char *basis = vocab_id(p, HOGO__K_BASIS, r->basis);
-    t->n_items = request_items(p, r, t->items, 64);
+    t->n_items = request_items(p, r, t->items);
     t->required = (d->obligations & need) != 0;
-    t->years = t->required ? (d->retention_years ? d->retention_years : 3) : own_years(o);
+    t->years = t->required ? (d->retention_years ? d->retention_years : HOGO__DEFAULT_RETENTION_YEARS) : own_years(o);
     t->from = t->required && d->retention_last ? "last_provision" : "creation";
     t->basis = basis ? basis : "policy";
 }

@@ -9,11 +9,8 @@
  * is the request's memo, written once per distinct decision; the audit object is built here
  * only.
  */
-#include "ledger-int.h"
-#include "ledger_int.h"
-
 #include "decide/decide_int.h"
-#include "policy/policy_int.h"
+#include "ledger-int.h"
 
 #include <stdio.h>
 #include <string.h>

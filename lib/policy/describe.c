@@ -160,7 +160,7 @@ static void render(const struct hogo_policy *p, int ci, struct text *t, int dept
     }
     case HOGO__C_BASIS:
         textf(t, "basis in [");
-        for (int b = 0, first = 1; b < 5; b++)
+        for (int b = 0, first = 1; b < HOGO__BASIS_COUNT; b++)
             if (c->num & (1 << b)) {
                 textf(t, "%s%s", first ? "" : ", ", v->t[HOGO__K_BASIS].v[b].id);
                 first = 0;

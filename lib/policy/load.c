@@ -5,6 +5,7 @@
  * indexes for the evaluator. Every problem is reported with file:line:col and a fix.
  * Policy layer.
  */
+#include "common/buf.h"
 #include "policy_int.h"
 #include "yaml_util.h"
 
@@ -27,7 +28,7 @@ struct loader {
     const struct hogo_policy_load_opts *opts;
     struct hogo_error *err; /* first error */
     int errors;
-    int rule_cap, cond_cap, child_cap, clause_cap;
+    size_t rule_cap, cond_cap, child_cap, clause_cap; /* elements allocated */
 };
 
 static void problem(struct loader *L, struct fy_node *at, bool warning, const char *fmt, ...)
@@ -220,14 +221,8 @@ static void read_selector(struct loader *L, struct fy_node *n, enum hogo__kind k
 static int new_cond(struct loader *L)
 {
     struct hogo_policy *p = L->p;
-    if (p->nconds == L->cond_cap) {
-        int ncap = L->cond_cap ? L->cond_cap * 2 : 32;
-        struct hogo__cond *g = realloc(p->conds, (size_t)ncap * sizeof *g);
-        if (!g)
-            return -1;
-        p->conds = g;
-        L->cond_cap = ncap;
-    }
+    if (HOGO__GROW(p->conds, L->cond_cap, (size_t)p->nconds + 1, 32) < 0)
+        return -1;
     memset(&p->conds[p->nconds], 0, sizeof p->conds[0]);
     p->conds[p->nconds].first = -1;
     return p->nconds++;
@@ -236,14 +231,8 @@ static int new_cond(struct loader *L)
 static int add_children(struct loader *L, const int *kids, int n)
 {
     struct hogo_policy *p = L->p;
-    if (p->nchildren + n > L->child_cap) {
-        int ncap = (L->child_cap + n) * 2;
-        int *g = realloc(p->children, (size_t)ncap * sizeof *g);
-        if (!g)
-            return -1;
-        p->children = g;
-        L->child_cap = ncap;
-    }
+    if (HOGO__GROW(p->children, L->child_cap, (size_t)p->nchildren + (size_t)n, 32) < 0)
+        return -1;
     int first = p->nchildren;
     memcpy(p->children + first, kids, (size_t)n * sizeof *kids);
     p->nchildren += n;
@@ -255,11 +244,6 @@ static int fact_index(struct loader *L, struct fy_node *k)
     return resolve_id(L, k, HOGO__K_FACT);
 }
 
-static bool fact_is(const struct loader *L, int f, const char *type)
-{
-    const char *t = L->v->t[HOGO__K_FACT].v[f].fact_type;
-    return t && !strcmp(t, type);
-}
 
 static int compile_cond(struct loader *L, struct fy_node *n, int depth);
 
@@ -360,7 +344,7 @@ static void compile_fact_test(struct loader *L, int c, const struct cond_def *d,
     cd->fact = (uint8_t)f;
     if (!has) {
         cd->op = HOGO__C_IS;
-        if (!fact_is(L, f, "boolean"))
+        if (hogo__facts[f].type != HOGO__FT_BOOLEAN)
             problem(L, fy_node_pair_key(fp), false,
                     "'is' tests a true/false fact; '%s' is not one (use 'has' for lists, "
                     "age_at_most/age_at_least for age)",
@@ -372,7 +356,7 @@ static void compile_fact_test(struct loader *L, int c, const struct cond_def *d,
         return;
     }
     cd->op = HOGO__C_HAS;
-    if (!fact_is(L, f, "array") || f == HOGO__F_CONSENTS) {
+    if (!hogo__fact_type_is_array(hogo__facts[f].type) || hogo__facts[f].type == HOGO__FT_CONSENTS) {
         problem(L, fy_node_pair_key(fp), false, "'has' tests a list fact; '%s' is not one",
                 L->v->t[HOGO__K_FACT].v[f].id);
         return;
@@ -424,7 +408,7 @@ static void compile_fact_list(struct loader *L, int c, const struct cond_def *d,
     if (f < 0)
         return;
     cd->fact = (uint8_t)f;
-    if (rin && hogo__corp_slot(f) < 0)
+    if (rin && hogo__facts[f].type != HOGO__FT_CORPS)
         problem(L, val, false,
                 "recipient_in compares the recipient's corporate number with applied_to, "
                 "affiliated_organizations or blocked_companies, not '%s'",
@@ -632,15 +616,9 @@ static void compile_rule(struct loader *L, struct fy_node *n, int clause)
         problem(L, n, false, "a rule is a mapping (effect, quote, actions, ...)");
         return;
     }
-    if (p->nrules == L->rule_cap) {
-        int ncap = L->rule_cap ? L->rule_cap * 2 : 32;
-        struct hogo__rule *g = realloc(p->rules, (size_t)ncap * sizeof *g);
-        if (!g) {
-            problem(L, n, false, "out of memory");
-            return;
-        }
-        p->rules = g;
-        L->rule_cap = ncap;
+    if (HOGO__GROW(p->rules, L->rule_cap, (size_t)p->nrules + 1, 32) < 0) {
+        problem(L, n, false, "out of memory");
+        return;
     }
     struct hogo__rule *r = &p->rules[p->nrules];
     memset(r, 0, sizeof *r);
@@ -713,7 +691,7 @@ static void compile_rule(struct loader *L, struct fy_node *n, int clause)
     if (r->purposes.present && !r->purposes.negated && r->actions &&
         !hogo__set_empty(&r->purposes.cover)) {
         const struct hogo__table *pt = &L->v->t[HOGO__K_PURPOSE];
-        for (unsigned a = 0; a < 5; a++) {
+        for (unsigned a = 0; a < HOGO__ACTION_COUNT; a++) {
             if (!(r->actions & (1u << a)))
                 continue;
             bool usable = false;
@@ -744,15 +722,9 @@ static void compile_clause(struct loader *L, struct fy_node *n)
         return;
     }
     check_keys(L, n, "a clause", (const char *const[]){"id", "title", "rules", NULL});
-    if (p->nclauses == L->clause_cap) {
-        int ncap = L->clause_cap ? L->clause_cap * 2 : 16;
-        struct hogo__clause *g = realloc(p->clauses, (size_t)ncap * sizeof *g);
-        if (!g) {
-            problem(L, n, false, "out of memory");
-            return;
-        }
-        p->clauses = g;
-        L->clause_cap = ncap;
+    if (HOGO__GROW(p->clauses, L->clause_cap, (size_t)p->nclauses + 1, 16) < 0) {
+        problem(L, n, false, "out of memory");
+        return;
     }
     int ci = p->nclauses++;
     struct hogo__clause *c = &p->clauses[ci];
@@ -814,8 +786,8 @@ static int escape_quotes(struct hogo_policy *p)
 
 static int build_indexes(struct hogo_policy *p)
 {
-    for (int a = 0; a < 5; a++)
-        for (int e = 0; e < 3; e++) {
+    for (int a = 0; a < HOGO__ACTION_COUNT; a++)
+        for (int e = 0; e < HOGO__EFFECT_COUNT; e++) {
             p->by_action[a][e] = malloc(((size_t)p->nrules + 1) * sizeof(int));
             if (!p->by_action[a][e])
                 return HOGO_ENOMEM;
@@ -837,8 +809,8 @@ void hogo_policy_free(struct hogo_policy *p)
         free(p->clauses[i].id);
         free(p->clauses[i].title);
     }
-    for (int a = 0; a < 5; a++)
-        for (int e = 0; e < 3; e++)
+    for (int a = 0; a < HOGO__ACTION_COUNT; a++)
+        for (int e = 0; e < HOGO__EFFECT_COUNT; e++)
             free(p->by_action[a][e]);
     free(p->rules);
     free(p->clauses);

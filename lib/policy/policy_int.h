@@ -12,7 +12,9 @@
 #include <hogo/policy.h>
 
 #include "common/corpnum.h"
+#include "common/facts.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -84,11 +86,23 @@ enum hogo__kind {
     HOGO__K_COUNT
 };
 
-/* Fixed ids the engine itself reasons about; the loader checks the vocabulary has them in
- * this order, so they can be used as indexes. */
-enum hogo__action { HOGO__USE, HOGO__PROVIDE, HOGO__RECEIVE, HOGO__OUTSOURCE, HOGO__PROCESS_ENTRUSTED };
-enum hogo__form { HOGO__IDENTIFIED, HOGO__PSEUDONYMIZED, HOGO__DEIDENTIFIED, HOGO__STATISTICS };
-enum hogo__basis { HOGO__POLICY, HOGO__LAW, HOGO__POLICE, HOGO__COURT, HOGO__CONSENT };
+/* Fixed ids the engine itself reasons about, X(ENUM, id) in the order of the vocabulary's
+ * sections; the loader checks the vocabulary has them in this order, so they can be used as
+ * indexes. */
+#define HOGO__ACTIONS(X)                                                                      \
+    X(HOGO__USE, use) X(HOGO__PROVIDE, provide) X(HOGO__RECEIVE, receive)                     \
+    X(HOGO__OUTSOURCE, outsource) X(HOGO__PROCESS_ENTRUSTED, process_entrusted)
+#define HOGO__FORMS(X)                                                                        \
+    X(HOGO__IDENTIFIED, identified) X(HOGO__PSEUDONYMIZED, pseudonymized)                     \
+    X(HOGO__DEIDENTIFIED, deidentified) X(HOGO__STATISTICS, statistics)
+#define HOGO__BASES(X)                                                                        \
+    X(HOGO__POLICY, policy) X(HOGO__LAW, law) X(HOGO__POLICE, police_investigation)           \
+    X(HOGO__COURT, court_order) X(HOGO__CONSENT, consent)
+#define HOGO__FIXED_ENUM(e, id) e,
+enum hogo__action { HOGO__ACTIONS(HOGO__FIXED_ENUM) HOGO__ACTION_COUNT };
+enum hogo__form { HOGO__FORMS(HOGO__FIXED_ENUM) HOGO__FORM_COUNT };
+enum hogo__basis { HOGO__BASES(HOGO__FIXED_ENUM) HOGO__BASIS_COUNT };
+#undef HOGO__FIXED_ENUM
 enum hogo__obligation {
     HOGO__OB_RECORD_PROVISION,
     HOGO__OB_CONFIRM_RECEIPT,
@@ -98,29 +112,6 @@ enum hogo__obligation {
     HOGO__OB_LIMIT_USE_BY_CONTRACT,
     HOGO__OB_GUARDIAN_CONSENT_REQUIRED,
     HOGO__OB_COUNT
-};
-
-/* Subject facts, in the order of the vocabulary's subject_facts. */
-enum hogo__fact {
-    HOGO__F_AGE,
-    HOGO__F_GUARDIAN_CONSENT,
-    HOGO__F_LINKED_ACCOUNTS,
-    HOGO__F_LINKING_IN_PROGRESS,
-    HOGO__F_SERVICES_USED,
-    HOGO__F_SERVICES_REQUESTED,
-    HOGO__F_APPLIED_TO,
-    HOGO__F_AFFILIATED_ORGANIZATIONS,
-    HOGO__F_SCOUT_SERVICE,
-    HOGO__F_BLOCKED_COMPANIES,
-    HOGO__F_OPT_OUTS,
-    HOGO__F_SUSPENDED,
-    HOGO__F_ERASED,
-    HOGO__F_PROVISION_STOPPED,
-    HOGO__F_CONSENTS,
-    HOGO__F_CONTRACT_LIMITED,
-    HOGO__F_POINT_PROGRAM_SERVICES,
-    HOGO__F_NAME_PUBLICATION_EXPLAINED,
-    HOGO__F_COUNT
 };
 
 /* Entry flags. */
@@ -141,7 +132,6 @@ struct hogo__entry {
     unsigned flags;    /* HOGO__FLAG_SENSITIVE ... */
     unsigned actions;  /* purposes: bit per enum hogo__action allowed (for_actions) */
     char *version;     /* policies: the version date; owned, may be NULL */
-    char *fact_type;   /* subject facts: "integer" "boolean" "array"; owned */
 };
 
 /* All ids of one kind, with their hierarchy closed both ways. */
@@ -215,7 +205,7 @@ struct hogo__cond {
 
 /* --- Rules and clauses ------------------------------------------------------------------- */
 
-enum hogo__effect { HOGO__PERMIT, HOGO__FORBID, HOGO__OBLIGE };
+enum hogo__effect { HOGO__PERMIT, HOGO__FORBID, HOGO__OBLIGE, HOGO__EFFECT_COUNT };
 
 /* A selector over one kind of id: which request ids it covers. */
 struct hogo__selector {
@@ -283,41 +273,28 @@ struct hogo_policy {
     int *children; /* owned */
     int nchildren;
     /* rule indexes per action and effect, in file order, for the evaluator */
-    int *by_action[5][3]; /* owned */
-    int nby_action[5][3];
+    int *by_action[HOGO__ACTION_COUNT][HOGO__EFFECT_COUNT]; /* owned */
+    int nby_action[HOGO__ACTION_COUNT][HOGO__EFFECT_COUNT];
     const struct hogo_vocab *vocab; /* borrowed */
     struct hogo_vocab *own_vocab;   /* owned when the policy loaded its own vocabulary */
 };
-
-/* Index of a corporate-number list fact within a request's subject corps (decide_int.h), or
- * -1. */
-static inline int hogo__corp_slot(int fact)
-{
-    return fact == HOGO__F_APPLIED_TO ? 0
-         : fact == HOGO__F_AFFILIATED_ORGANIZATIONS ? 1
-         : fact == HOGO__F_BLOCKED_COMPANIES ? 2
-         : -1;
-}
 
 /* The kind of id a list fact holds (accounts, services, purposes); HOGO__K_COUNT for the
  * corporate-number lists and for facts that are not lists of ids. */
 static inline enum hogo__kind hogo__fact_kind(int fact)
 {
-    switch (fact) {
-    case HOGO__F_LINKED_ACCOUNTS:
-    case HOGO__F_LINKING_IN_PROGRESS:
+    assert(fact >= 0 && fact < HOGO__F_COUNT);
+    switch (hogo__facts[fact].type) {
+    case HOGO__FT_ACCOUNTS:
         return HOGO__K_ACCOUNT;
-    case HOGO__F_SERVICES_USED:
-    case HOGO__F_SERVICES_REQUESTED:
-    case HOGO__F_POINT_PROGRAM_SERVICES:
+    case HOGO__FT_SERVICES:
         return HOGO__K_SERVICE;
-    case HOGO__F_OPT_OUTS:
+    case HOGO__FT_PURPOSES:
         return HOGO__K_PURPOSE;
     default:
         return HOGO__K_COUNT;
     }
 }
-
 
 /* True for the EU/EEA member states and the UK, whose personal-data protection the PPC
  * designates as equivalent (APPI Art.28(1)): provision there is not a foreign provision. */

@@ -4,6 +4,7 @@
  * so that "a broader id covers the narrower ones" is one bit test at decision time.
  * Policy layer.
  */
+#include "common/datacat.h"
 #include "policy_int.h"
 #include "yaml_util.h"
 
@@ -32,23 +33,17 @@ static const struct {
     {"obligation_types", HOGO__K_OBLIGATION, 0},
 };
 
-/* The ids the engine reasons about, in the order of its enums. */
-static const char *const fixed_actions[] = {"use", "provide", "receive", "outsource",
-                                            "process_entrusted"};
-static const char *const fixed_forms[] = {"identified", "pseudonymized", "deidentified",
-                                          "statistics"};
-static const char *const fixed_bases[] = {"policy", "law", "police_investigation", "court_order",
-                                          "consent"};
+/* The ids the engine reasons about, in the order of its enums (policy_int.h). */
+#define FIXED_NAME(e, id) #id,
+static const char *const fixed_actions[HOGO__ACTION_COUNT] = {HOGO__ACTIONS(FIXED_NAME)};
+static const char *const fixed_forms[HOGO__FORM_COUNT] = {HOGO__FORMS(FIXED_NAME)};
+static const char *const fixed_bases[HOGO__BASIS_COUNT] = {HOGO__BASES(FIXED_NAME)};
+#undef FIXED_NAME
+/* in the order of enum hogo__obligation */
 static const char *const fixed_obligations[] = {
     "record_provision",     "confirm_receipt",       "deidentify",
     "foreign_transfer_info", "supervise_processor",  "limit_use_by_contract",
     "guardian_consent_required"};
-static const char *const fixed_facts[] = {
-    "age",          "guardian_consent",  "linked_accounts",       "linking_in_progress",
-    "services_used", "services_requested", "applied_to",          "affiliated_organizations",
-    "scout_service", "blocked_companies", "opt_outs",             "suspended",
-    "erased",       "provision_stopped", "consents",              "contract_limited",
-    "point_program_services", "name_publication_explained"};
 
 const char *hogo__kind_name(enum hogo__kind k)
 {
@@ -159,7 +154,6 @@ static void table_release(struct hogo__table *t)
         free(t->v[i].en);
         free(t->v[i].parent_ids);
         free(t->v[i].version);
-        free(t->v[i].fact_type);
     }
     free(t->v);
     free(t->order);
@@ -215,13 +209,32 @@ static int collect_parents(struct fy_node *n, char **acc)
     return 0;
 }
 
-static bool is_direct_identifier(const char *kind, const char *id)
+/* A subject fact of the vocabulary must be one the engine knows (common/facts.h), of the type
+ * the engine reads it as. */
+static int check_fact(const char *id, struct fy_node *key, struct fy_node *body,
+                      const char *file, struct hogo_error *err)
 {
-    if (!kind)
-        return false;
-    return !strcmp(kind, "identifier") || !strcmp(kind, "contact") ||
-           !strcmp(kind, "document") || !strcmp(id, "profile_photo") ||
-           !strcmp(id, "posted_photo");
+    int f = 0;
+    while (f < HOGO__F_COUNT && strcmp(hogo__facts[f].name, id))
+        f++;
+    char where[512];
+    if (f == HOGO__F_COUNT) {
+        hogo__yaml_where(file, key, where, sizeof where);
+        return hogo_error_set(err, HOGO_EPOLICY, where,
+                              "subject fact '%s' is not one hogo reads from a request; remove "
+                              "it (the facts are those of spec/vocabulary.yaml)", id);
+    }
+    struct fy_node *type = body && fy_node_get_type(body) == FYNT_MAPPING
+                               ? fy_node_mapping_lookup_by_string(body, "type", 4)
+                               : NULL;
+    const char *want = hogo__fact_type_name(hogo__facts[f].type);
+    if (!hogo__yaml_is(type, want)) {
+        hogo__yaml_where(file, type ? type : key, where, sizeof where);
+        return hogo_error_set(err, HOGO_EPOLICY, where,
+                              "subject fact '%s' must have type: %s, as in "
+                              "spec/vocabulary.yaml", id, want);
+    }
+    return 0;
 }
 
 static int add_entry(struct hogo_vocab *v, enum hogo__kind k, unsigned flags, const char *id,
@@ -249,7 +262,7 @@ static int add_entry(struct hogo_vocab *v, enum hogo__kind k, unsigned flags, co
     e->en = hogo__yaml_strdup(fy_node_mapping_lookup_by_string(body, "en", 2));
     int rc = 0;
     const char *parent_keys[] = {"part_of", "parent", "classes"};
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < sizeof parent_keys / sizeof parent_keys[0]; i++) {
         rc = collect_parents(fy_node_mapping_lookup_by_string(body, parent_keys[i], (size_t)-1),
                              &e->parent_ids);
         if (rc)
@@ -263,14 +276,12 @@ static int add_entry(struct hogo_vocab *v, enum hogo__kind k, unsigned flags, co
         e->flags |= HOGO__FLAG_QUALIFIES;
     if (k == HOGO__K_DATA) {
         char *kind = hogo__yaml_strdup(fy_node_mapping_lookup_by_string(body, "kind", 4));
-        if (is_direct_identifier(kind, e->id))
+        if (hogo__data_category_direct(kind, e->id))
             e->flags |= HOGO__FLAG_DIRECT_ID;
         free(kind);
     }
     if (k == HOGO__K_POLICY)
         e->version = hogo__yaml_strdup(fy_node_mapping_lookup_by_string(body, "version", 7));
-    if (k == HOGO__K_FACT)
-        e->fact_type = hogo__yaml_strdup(fy_node_mapping_lookup_by_string(body, "type", 4));
     struct fy_node *fa = fy_node_mapping_lookup_by_string(body, "for_actions", (size_t)-1);
     if (fa) {
         void *it = NULL;
@@ -278,7 +289,7 @@ static int add_entry(struct hogo_vocab *v, enum hogo__kind k, unsigned flags, co
         while ((a = fy_node_sequence_iterate(fa, &it)) != NULL) {
             size_t len = 0;
             const char *s = fy_node_get_scalar(a, &len);
-            for (unsigned j = 0; s && j < 5; j++)
+            for (unsigned j = 0; s && j < HOGO__ACTION_COUNT; j++)
                 if (strlen(fixed_actions[j]) == len && !memcmp(fixed_actions[j], s, len))
                     e->actions |= 1u << j;
         }
@@ -402,6 +413,9 @@ int hogo_vocab_load(const char *path, struct hogo_vocab **out, struct hogo_error
             }
             rc = add_entry(v, sections[s].kind, sections[s].flags, id, len,
                            fy_node_pair_value(pair), path, err);
+            if (!rc && sections[s].kind == HOGO__K_FACT)
+                rc = check_fact(v->t[HOGO__K_FACT].v[v->t[HOGO__K_FACT].n - 1].id,
+                                fy_node_pair_key(pair), fy_node_pair_value(pair), path, err);
             if (rc)
                 goto out;
         }
@@ -417,9 +431,12 @@ int hogo_vocab_load(const char *path, struct hogo_vocab **out, struct hogo_error
             t->order[i] = i;
         sort_order(t);
     }
-    if ((rc = check_fixed(v, HOGO__K_ACTION, fixed_actions, 5, err)) ||
-        (rc = check_fixed(v, HOGO__K_FORM, fixed_forms, 4, err)) ||
-        (rc = check_fixed(v, HOGO__K_BASIS, fixed_bases, 5, err)) ||
+    const char *fixed_facts[HOGO__F_COUNT];
+    for (int f = 0; f < HOGO__F_COUNT; f++)
+        fixed_facts[f] = hogo__facts[f].name;
+    if ((rc = check_fixed(v, HOGO__K_ACTION, fixed_actions, HOGO__ACTION_COUNT, err)) ||
+        (rc = check_fixed(v, HOGO__K_FORM, fixed_forms, HOGO__FORM_COUNT, err)) ||
+        (rc = check_fixed(v, HOGO__K_BASIS, fixed_bases, HOGO__BASIS_COUNT, err)) ||
         (rc = check_fixed(v, HOGO__K_OBLIGATION, fixed_obligations, HOGO__OB_COUNT, err)) ||
         (rc = check_fixed(v, HOGO__K_FACT, fixed_facts, HOGO__F_COUNT, err)))
         goto out;

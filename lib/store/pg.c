@@ -465,6 +465,13 @@ static int pg_script(void *impl, const char *sql, struct hogo_error *err)
     return rc < 0 ? rc : simple(impl, sql, "schema script", err);
 }
 
+/* Read committed, whatever the server's default_transaction_isolation says: each statement
+ * then sees what was committed before it started, so the audit head read after the lock is
+ * the head the last writer committed. Under repeatable read or serializable the snapshot
+ * would be taken by the lock statement itself, before the lock is granted, and two processes
+ * could chain onto the same head (a forked chain). */
+static const char begin_sql[] = "BEGIN ISOLATION LEVEL READ COMMITTED";
+
 static int pg_begin(void *impl, struct hogo_error *err)
 {
     struct pgc *p = impl;
@@ -477,7 +484,7 @@ static int pg_begin(void *impl, struct hogo_error *err)
     if (PQenterPipelineMode(p->c)) {
         p->piped = 1;
         p->pending = 0;
-        int rc = run(p, "BEGIN", NULL, 0, NULL, NULL, NULL, err);
+        int rc = run(p, begin_sql, NULL, 0, NULL, NULL, NULL, err);
         if (rc == 0)
             rc = run(p, "SELECT pg_advisory_xact_lock(7238190451)", NULL, 0, NULL, NULL, NULL,
                      err);
@@ -491,7 +498,9 @@ static int pg_begin(void *impl, struct hogo_error *err)
         }
         return rc;
     }
-    return simple(impl, "BEGIN; SELECT pg_advisory_xact_lock(7238190451)", "begin", err);
+    char sql[128];
+    snprintf(sql, sizeof sql, "%s; SELECT pg_advisory_xact_lock(7238190451)", begin_sql);
+    return simple(impl, sql, "begin", err);
 }
 
 static int pg_commit(void *impl, struct hogo_error *err)

@@ -155,16 +155,26 @@ int hogo__store_migrate(struct hogo_store *st, int create, const char *location,
         return hogo_error_set(err, HOGO_ENOTFOUND, location,
                               "database '%s' is not initialised; run 'hogo init --db %s' first",
                               location, location);
-    for (int v = version; v < N_MIGRATIONS; v++) {
-        char *sql = dialect_sql(st->ops, migrations[v]);
-        if (!sql)
-            return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory migrating the schema");
+    /* Each step re-reads the version under the write lock: another process opening the
+     * same database at the same moment (a second instance starting) may have migrated it
+     * meanwhile, and a step must not run twice. */
+    while (version < N_MIGRATIONS) {
         rc = hogo__txn_begin(st, err);
+        if (rc < 0)
+            return rc;
+        rc = read_version(st, &version, err);
+        if (rc == 0 && version >= N_MIGRATIONS) {
+            rc = hogo__txn_end(st, 0, err);
+            break;
+        }
+        char *sql = rc == 0 ? dialect_sql(st->ops, migrations[version]) : NULL;
+        if (rc == 0 && !sql)
+            rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory migrating the schema");
         if (rc == 0)
             rc = st->ops->script(st->impl, sql, err);
         free(sql);
         char vs[16];
-        snprintf(vs, sizeof vs, "%d", v + 1);
+        snprintf(vs, sizeof vs, "%d", version + 1);
         struct hogo__val p[] = {HV_TEXT(vs)};
         if (rc == 0)
             rc = hogo__exec(st,
@@ -172,7 +182,9 @@ int hogo__store_migrate(struct hogo_store *st, int create, const char *location,
                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                             p, 1, NULL, err);
         if (rc == 0 && migrated)
-            rc = migrated(st, v + 1, err);
+            rc = migrated(st, version + 1, err);
+        if (rc == 0)
+            version++;
         rc = hogo__txn_end(st, rc, err);
         if (rc < 0)
             return rc;

@@ -711,6 +711,7 @@ struct open_ctx {
         int64_t id;
         char category[65];
     } *read;                  /* owned: the items read, for their audit events */
+    size_t read_cap;          /* elements allocated for read */
     struct hogo_error *err;
 };
 
@@ -765,12 +766,10 @@ static int row_item_open(void *ctx, const struct hogo__val *c, size_t n)
         free(plain);
     hogo__gen_provenance(g, c);
     yajl_gen_map_close(g);
-    struct read_item *grown = realloc(x->read, (size_t)(x->n + 1) * sizeof *grown);
-    if (!grown)
+    if (HOGO__GROW(x->read, x->read_cap, (size_t)x->n + 1, 16) < 0)
         return hogo_error_set(x->err, HOGO_ENOMEM, NULL, "out of memory");
-    x->read = grown;
-    grown[x->n].id = c[0].i;
-    snprintf(grown[x->n].category, sizeof grown[x->n].category, "%s", c[1].s);
+    x->read[x->n].id = c[0].i;
+    snprintf(x->read[x->n].category, sizeof x->read[x->n].category, "%s", c[1].s);
     x->n++;
     return 0;
 }

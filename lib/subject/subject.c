@@ -9,6 +9,7 @@
  */
 #include "common/buf.h"
 #include "common/corpnum.h"
+#include "common/facts.h"
 #include "subject-int.h"
 
 #include <sodium.h>
@@ -17,48 +18,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum fact_type { F_INT, F_BOOL, F_ACCOUNTS, F_SERVICES, F_CORPS, F_PURPOSES, F_CONSENTS };
-
-struct fact_def {
-    const char *name;
-    int type;        /* enum fact_type */
-    int settable;    /* 0: changed only through its own call (erase, consent) */
-};
-
-/* In the order of spec/vocabulary.yaml subject_facts, which is the order of the JSON. */
-static const struct fact_def facts[] = {
-    {"age", F_INT, 1},
-    {"guardian_consent", F_BOOL, 1},
-    {"linked_accounts", F_ACCOUNTS, 1},
-    {"linking_in_progress", F_ACCOUNTS, 1},
-    {"services_used", F_SERVICES, 1},
-    {"services_requested", F_SERVICES, 1},
-    {"applied_to", F_CORPS, 1},
-    {"affiliated_organizations", F_CORPS, 1},
-    {"scout_service", F_BOOL, 1},
-    {"blocked_companies", F_CORPS, 1},
-    {"opt_outs", F_PURPOSES, 1},
-    {"suspended", F_BOOL, 1},
-    {"erased", F_BOOL, 0},
-    {"provision_stopped", F_BOOL, 1},
-    {"consents", F_CONSENTS, 0},
-    {"contract_limited", F_BOOL, 1},
-    {"point_program_services", F_SERVICES, 1},
-    {"name_publication_explained", F_BOOL, 1},
-};
-#define N_FACTS (sizeof facts / sizeof facts[0])
-
-static int is_array(int t) { return t == F_ACCOUNTS || t == F_SERVICES || t == F_CORPS || t == F_PURPOSES; }
-
-static const struct fact_def *find_fact(const char *name, struct hogo_error *err)
+/* A fact changed only through its own call: consents (consent/withdraw) and erased (erase). */
+static int settable_fact(const struct hogo__fact_def *f)
 {
-    for (size_t i = 0; i < N_FACTS; i++)
-        if (!strcmp(facts[i].name, name ? name : ""))
-            return &facts[i];
+    return f->type != HOGO__FT_CONSENTS && f != &hogo__facts[HOGO__F_ERASED];
+}
+
+static int is_array(enum hogo__fact_type t)
+{
+    return hogo__fact_type_is_array(t) && t != HOGO__FT_CONSENTS;
+}
+
+static const struct hogo__fact_def *find_fact(const char *name, struct hogo_error *err)
+{
+    for (size_t i = 0; i < HOGO__F_COUNT; i++)
+        if (!strcmp(hogo__facts[i].name, name ? name : ""))
+            return &hogo__facts[i];
     char list[1024] = "";
-    for (size_t i = 0; i < N_FACTS; i++) {
-        strncat(list, facts[i].name, sizeof list - strlen(list) - 1);
-        if (i + 1 < N_FACTS)
+    for (size_t i = 0; i < HOGO__F_COUNT; i++) {
+        strncat(list, hogo__facts[i].name, sizeof list - strlen(list) - 1);
+        if (i + 1 < HOGO__F_COUNT)
             strncat(list, ", ", sizeof list - strlen(list) - 1);
     }
     hogo_error_set(err, HOGO_EINVAL, NULL, "unknown subject fact '%s'; known facts: %s",
@@ -86,11 +65,11 @@ static int check_corp(const char *s, struct hogo_error *err)
 }
 
 /* Checks one value of fact f; for scalars normalises into norm. */
-static int check_value(struct hogo_store *st, const struct fact_def *f, const char *v,
+static int check_value(struct hogo_store *st, const struct hogo__fact_def *f, const char *v,
                        char norm[32], struct hogo_error *err)
 {
     switch (f->type) {
-    case F_INT: {
+    case HOGO__FT_INTEGER: {
         char *end = NULL;
         long n = v && *v ? strtol(v, &end, 10) : -1;
         if (!v || !*v || *end || n < 0 || n > 150)
@@ -100,7 +79,7 @@ static int check_value(struct hogo_store *st, const struct fact_def *f, const ch
         snprintf(norm, 32, "%ld", n);
         return 0;
     }
-    case F_BOOL:
+    case HOGO__FT_BOOLEAN:
         if (v && (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1"))) {
             strcpy(norm, "true");
             return 0;
@@ -111,35 +90,35 @@ static int check_value(struct hogo_store *st, const struct fact_def *f, const ch
         }
         return hogo_error_set(err, HOGO_EINVAL, NULL, "fact '%s' takes true or false, not '%s'",
                               f->name, v ? v : "");
-    case F_CORPS: return check_corp(v, err);
-    case F_ACCOUNTS: return hogo__check_vocab(st, "account", v, err);
-    case F_SERVICES: return hogo__check_vocab(st, "service", v, err);
-    case F_PURPOSES: return hogo__check_vocab(st, "purpose", v, err);
+    case HOGO__FT_CORPS: return check_corp(v, err);
+    case HOGO__FT_ACCOUNTS: return hogo__check_vocab(st, "account", v, err);
+    case HOGO__FT_SERVICES: return hogo__check_vocab(st, "service", v, err);
+    case HOGO__FT_PURPOSES: return hogo__check_vocab(st, "purpose", v, err);
     default:
         return hogo_error_set(err, HOGO_EINVAL, NULL,
                               "fact '%s' is not set directly; use 'hogo subject %s'", f->name,
-                              f->type == F_CONSENTS ? "consent/withdraw" : "erase");
+                              f->type == HOGO__FT_CONSENTS ? "consent/withdraw" : "erase");
     }
 }
 
 const char *hogo__fact_name(size_t i, int *settable)
 {
-    if (i >= N_FACTS)
+    if (i >= HOGO__F_COUNT)
         return NULL;
-    *settable = facts[i].settable;
-    return facts[i].name;
+    *settable = settable_fact(&hogo__facts[i]);
+    return hogo__facts[i].name;
 }
 
 int hogo__fact_check(struct hogo_store *st, const char *fact, const char *value,
                      char norm[32], int *array, struct hogo_error *err)
 {
-    const struct fact_def *f = find_fact(fact, err);
+    const struct hogo__fact_def *f = find_fact(fact, err);
     if (!f)
         return HOGO_EINVAL;
-    if (!f->settable)
+    if (!settable_fact(f))
         return hogo_error_set(err, HOGO_EINVAL, NULL,
                               "fact '%s' is not set directly; use 'hogo subject %s'", f->name,
-                              f->type == F_CONSENTS ? "consent/withdraw" : "erase");
+                              f->type == HOGO__FT_CONSENTS ? "consent/withdraw" : "erase");
     *array = is_array(f->type);
     norm[0] = '\0';
     return check_value(st, f, value, norm, err);
@@ -229,13 +208,13 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
     int rc = hogo__check_id(subject_id, "subject id", err);
     if (rc < 0)
         return rc;
-    const struct fact_def *f = find_fact(fact, err);
+    const struct hogo__fact_def *f = find_fact(fact, err);
     if (!f)
         return HOGO_EINVAL;
-    if (!f->settable)
+    if (!settable_fact(f))
         return hogo_error_set(err, HOGO_EINVAL, NULL,
                               "fact '%s' is not set directly; use 'hogo subject %s'", f->name,
-                              f->type == F_CONSENTS ? "consent/withdraw" : "erase");
+                              f->type == HOGO__FT_CONSENTS ? "consent/withdraw" : "erase");
     if ((op == 'a' || op == 'r') && !is_array(f->type))
         return hogo_error_set(err, HOGO_EINVAL, NULL,
                               "fact '%s' is not a list; set it with 'hogo subject set ID %s "
@@ -554,39 +533,39 @@ int hogo_corp_show_json(struct hogo_store *st, const char *number, char **json,
 
 /* ---- facts JSON ---- */
 
-static const struct fact_def *fact_by_name(const char *name)
+static const struct hogo__fact_def *fact_by_name(const char *name)
 {
-    for (size_t i = 0; i < N_FACTS; i++)
-        if (!strcmp(facts[i].name, name))
-            return &facts[i];
+    for (size_t i = 0; i < HOGO__F_COUNT; i++)
+        if (!strcmp(hogo__facts[i].name, name))
+            return &hogo__facts[i];
     return NULL;
 }
 
 /* Writes the stored value rows of one fact. */
-static int gen_fact_value(yajl_gen g, const struct fact_def *f, const char *v, size_t n)
+static int gen_fact_value(yajl_gen g, const struct hogo__fact_def *f, const char *v, size_t n)
 {
-    if (f->type == F_INT)
+    if (f->type == HOGO__FT_INTEGER)
         return yajl_gen_integer(g, strtoll(v, NULL, 10));
-    if (f->type == F_BOOL)
+    if (f->type == HOGO__FT_BOOLEAN)
         return yajl_gen_bool(g, !strcmp(v, "true"));
     return yajl_gen_string(g, (const unsigned char *)v, n);
 }
 
 struct facts_ctx {
     yajl_gen g;
-    const struct fact_def *cur; /* fact being collected */
+    const struct hogo__fact_def *cur; /* fact being collected */
     const char *skip;           /* fact rendered elsewhere (blocked_companies) */
     int skipped;                /* rows of skip were seen */
 };
 
 /* 1 when v is a value 'hogo subject set' writes for f (an age of digits, true/false). */
-static int well_formed(const struct fact_def *f, const char *v, size_t n)
+static int well_formed(const struct hogo__fact_def *f, const char *v, size_t n)
 {
     if (memchr(v, 0, n))
         return 0;
-    if (f->type == F_INT)
+    if (f->type == HOGO__FT_INTEGER)
         return n > 0 && n < 10 && strspn(v, "0123456789") == n;
-    if (f->type == F_BOOL)
+    if (f->type == HOGO__FT_BOOLEAN)
         return !strcmp(v, "true") || !strcmp(v, "false");
     return 1;
 }
@@ -596,7 +575,7 @@ static int row_fact(void *ctx, const struct hogo__val *c, size_t n)
     struct facts_ctx *x = ctx;
     if (n < 2 || c[0].type != HOGO__TEXT || c[1].type != HOGO__TEXT)
         return HOGO_ETAMPER;
-    const struct fact_def *f = fact_by_name(c[0].s);
+    const struct hogo__fact_def *f = fact_by_name(c[0].s);
     if (!f)
         return 0;
     if (!well_formed(f, c[1].s, c[1].n))
@@ -833,16 +812,8 @@ static int df_push(struct decide_facts *x, int k, const struct hogo__val *c, int
             r->off[i] = (size_t)-1;
             continue;
         }
-        if (x->used + v->n + 1 > x->arena_cap) {
-            size_t nc = x->arena_cap ? x->arena_cap * 2 : 1024;
-            while (nc < x->used + v->n + 1)
-                nc *= 2;
-            char *a = realloc(x->arena, nc);
-            if (!a)
-                return HOGO_ENOMEM;
-            x->arena = a;
-            x->arena_cap = nc;
-        }
+        if (HOGO__GROW(x->arena, x->arena_cap, x->used + v->n + 1, 1024) < 0)
+            return HOGO_ENOMEM;
         memcpy(x->arena + x->used, v->s, v->n);
         x->arena[x->used + v->n] = '\0';
         r->off[i] = x->used;

@@ -31,7 +31,8 @@ for i in $(seq 1 50); do
     loop=$!
     delay_ms=$(( RANDOM % (3 * one_ms) + 1 ))
     sleep "$(printf '0.%03d' "$delay_ms")"
-    kill -KILL -- "-$loop" 2>/dev/null
+    # the group exists only once setsid has run; before that, kill the process itself
+    kill -KILL -- "-$loop" 2>/dev/null || kill -KILL "$loop" 2>/dev/null
     wait "$loop" 2>/dev/null
     "$HOGO" ledger list --kind provisions >"$scratch/ledger.json" 2>"$scratch/err" || { bad=1; echo "ledger list failed after kill $i"; cat "$scratch/err"; break; }
     "$HOGO" audit export --out "$scratch/audit.jsonl" 2>"$scratch/err" || { bad=1; echo "audit export failed after kill $i"; break; }

@@ -83,6 +83,17 @@ contains "no key for the backup's copy" err.txt "no data key"
 check "disclose after erasure" 0 "$HOGO" subject disclose u1 --master-key mk2
 contains "erased subject discloses no data" out.txt '"erased":true'
 contains "erased subject has no items" out.txt '"data_items":[]'
+check "subject for a value from stdin" 0 "$HOGO" subject add u2 --operator irp --master-key mk2
+printf 'line one\nline two' >value.txt
+check "data put from stdin" 0 sh -c '"$0" data put u2 address - --master-key mk2 <value.txt' "$HOGO"
+item=$(cat out.txt)
+check "data get of the stdin value" 0 "$HOGO" data get u2 "$item" --master-key mk2
+cp out.txt got.txt
+{ cat value.txt; echo; } >expected.txt # data get ends the value with a line feed
+check "the stdin value is kept byte for byte" 0 cmp got.txt expected.txt
+head -c $((2 * 1024 * 1024 + 1)) /dev/zero | tr '\0' a >big.txt
+check "a value over 2 MiB on stdin is refused" 2 sh -c '"$0" data put u2 address - --master-key mk2 <big.txt' "$HOGO"
+contains "the limit is named" err.txt "over 2 MiB"
 
 if command -v sqlite3 >/dev/null; then
   sqlite3 h.db "UPDATE audit_events SET action = 'x' WHERE seq = 3"

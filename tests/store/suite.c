@@ -515,6 +515,28 @@ static void test_audit_export_verifies_with_public_key_alone(void **state)
     assert_int_equal(hogo_audit_verify_export(cut, strlen(cut), f->pk, &r, &f->err),
                      HOGO_ETAMPER);
     assert_non_null(strstr(r.problem, "truncated"));
+    /* every checkpoint line is checked, a repeated one too: a second line for the same event
+     * with another head fails, and so does one naming event 0 */
+    size_t cplen = strcspn(cp, "\n");
+    char *twice = malloc(len + 2 * cplen + 2);
+    for (int variant = 0; variant < 2; variant++) {
+        snprintf(twice, len + 2 * cplen + 2, "%s%.*s\n", text, (int)cplen, cp);
+        char *copy = twice + len;
+        if (variant == 0) {
+            char *head = strstr(copy, "\"head\":\"") + 8;
+            *head = *head == '0' ? '1' : '0';
+        } else {
+            char *seq = strstr(copy, "\"seq\":") + 6;
+            size_t digits = strspn(seq, "0123456789");
+            memset(seq, ' ', digits);
+            seq[0] = '0';
+        }
+        assert_int_equal(hogo_audit_verify_export(twice, strlen(twice), f->pk, &r, &f->err),
+                         HOGO_ETAMPER);
+        assert_non_null(strstr(r.problem, variant == 0 ? "does not match the log"
+                                                       : "numbered from 1"));
+    }
+    free(twice);
     free(cut);
     free(text);
 }

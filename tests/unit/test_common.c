@@ -13,6 +13,7 @@
 #include <hogo/hogo.h>
 
 #include "common/buf.h"
+#include "common/datacat.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,10 +130,26 @@ static void reader_reads_files_and_refuses_the_rest(void **state)
     unlink(path);
 }
 
+/* Direct identifiers: the kinds identifier, contact and document, and photos of the person;
+ * not attributes, not an unknown kind. */
+static void direct_identifiers_by_kind_and_photos(void **state)
+{
+    (void)state;
+    assert_true(hogo__data_category_direct("identifier", "name"));
+    assert_true(hogo__data_category_direct("contact", "email"));
+    assert_true(hogo__data_category_direct("document", "identity_document"));
+    assert_true(hogo__data_category_direct("attribute", "profile_photo"));
+    assert_true(hogo__data_category_direct(NULL, "posted_photo"));
+    assert_false(hogo__data_category_direct("attribute", "gender"));
+    assert_false(hogo__data_category_direct(NULL, "occupation"));
+    assert_false(hogo__data_category_direct("identifiers", "x"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_code_has_a_description),
+        cmocka_unit_test(direct_identifiers_by_kind_and_photos),
         cmocka_unit_test(error_record_keeps_place_and_message),
         cmocka_unit_test(version_is_the_project_version),
         cmocka_unit_test(buffer_grows_to_its_maximum_and_no_further),

@@ -103,6 +103,57 @@ static void vocabulary_suggests_nearest_id(void **state)
     assert_string_equal(near, "");
 }
 
+/* Loads the shipped vocabulary with from replaced by to; returns the load's result code and
+ * fills err. */
+static int load_vocab_variant(const char *from, const char *to, struct hogo_error *err)
+{
+    char path[PATH_MAX], *text = NULL;
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/policies/vocabulary.yaml", test_source_dir());
+    assert_int_equal(hogo_read_file(path, 1u << 24, &text, &len, err), 0);
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    char *variant = malloc(len + strlen(to) + 1);
+    assert_non_null(variant);
+    snprintf(variant, len + strlen(to) + 1, "%.*s%s%s", (int)(at - text), text, to,
+             at + strlen(from));
+    char tmpl[] = "/tmp/hogo-test-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    assert_int_equal(test_write(dir, "vocabulary.yaml", variant), 0);
+    free(variant);
+    free(text);
+    snprintf(path, sizeof path, "%s/vocabulary.yaml", dir);
+    struct hogo_vocab *v = NULL;
+    int rc = hogo_vocab_load(path, &v, err);
+    hogo_vocab_free(v);
+    test_remove_dir(dir);
+    return rc;
+}
+
+/* The subject facts of a vocabulary are exactly those the engine reads, of the same types. */
+static void vocabulary_facts_match_the_engine(void **state)
+{
+    (void)state;
+    struct hogo_error err = {0};
+    assert_int_equal(load_vocab_variant("  scout_service:\n    type: boolean",
+                                        "  scout_service:\n    type: array", &err),
+                     HOGO_EPOLICY);
+    assert_non_null(strstr(err.message, "'scout_service' must have type: boolean"));
+    assert_non_null(strstr(err.where, "vocabulary.yaml:"));
+    memset(&err, 0, sizeof err);
+    assert_int_equal(load_vocab_variant("subject_facts:\n",
+                                        "subject_facts:\n  shoe_size:\n    type: integer\n",
+                                        &err),
+                     HOGO_EPOLICY);
+    assert_non_null(strstr(err.message, "'shoe_size' is not one hogo reads"));
+    /* and the shipped one matches: every fact of the table in its place */
+    for (int f = 0; f < HOGO__F_COUNT; f++)
+        assert_int_equal(hogo__vocab_find(vocab, HOGO__K_FACT, hogo__facts[f].name,
+                                          strlen(hogo__facts[f].name)),
+                         f);
+}
+
 static void corporate_number_check_digit(void **state)
 {
     (void)state;
@@ -315,6 +366,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(vocabulary_hierarchies_close_both_ways),
         cmocka_unit_test(vocabulary_suggests_nearest_id),
+        cmocka_unit_test(vocabulary_facts_match_the_engine),
         cmocka_unit_test(corporate_number_check_digit),
         cmocka_unit_test(dates_and_instants),
         cmocka_unit_test(fixture_loads_clean),

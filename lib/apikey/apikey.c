@@ -1,11 +1,13 @@
 /*
  * API keys (include/hogo/apikey.h): creation, lookup by hash, revocation and listing over the
- * api_keys table, which is created on first use. Store layer.
+ * api_keys table, which is created on first use. API key layer: on lib/audit (each creation
+ * and revocation is an audit event) and lib/store; nothing in lib/ builds on it.
  * A key is "hogo_" followed by 32 random bytes in unpadded base64url; the table holds its
  * BLAKE2b-256 hash (hex) and never the key. The public key id is the hash's first 16 hex
  * digits. Creation and revocation are audit events naming the key id and operator only.
  */
 #include "audit/audit-int.h"
+#include "common/json.h"
 
 #include <hogo/apikey.h>
 
