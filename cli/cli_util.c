@@ -49,6 +49,16 @@ int cli_load_policy_shared(const char *id_or_path, const struct hogo_vocab *shar
     return rc;
 }
 
+int cli_is_policy_id(const char *s)
+{
+    size_t n = 0;
+    for (; s && s[n]; n++)
+        if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_' ||
+              s[n] == '-'))
+            return 0;
+    return n > 0 && n < 64;
+}
+
 void cli_print_error(const struct hogo_error *err)
 {
     if (err->where[0])

@@ -18,6 +18,10 @@ int cli_load_policy(const char *id_or_path, struct hogo_policy **out, int *warni
 int cli_load_policy_shared(const char *id_or_path, const struct hogo_vocab *shared,
                            struct hogo_policy **out, int *warnings);
 
+/* 1 when s is a policy id (lowercase letters, digits, '_', '-'; 1-63 characters): what a
+ * request's "policy" must be, since a file is only ever named on the command line. */
+int cli_is_policy_id(const char *s);
+
 /* Prints "hogo: WHERE: MESSAGE" for err to stderr. */
 void cli_print_error(const struct hogo_error *err);
 

@@ -129,6 +129,13 @@ static struct hogo_policy *current_policy_for(struct policy_cache *c, const char
         if (!strcmp(hogo_policy_id(c->loaded[i]), id))
             return c->loaded[i];
     struct hogo_policy *p = NULL;
+    if (!cli_is_policy_id(id)) {
+        hogo_error_set(err, HOGO_EINVAL, "/policy",
+                       "'%.80s' is not a policy id; a request names its policy by id (irp), a "
+                       "policy file is only given with --policy FILE",
+                       id);
+        return NULL;
+    }
     if (c->n == MAX_LOADED_POLICIES) {
         hogo_error_set(err, HOGO_ELIMIT, "/policy",
                        "one run keeps at most %d policy files loaded; split the requests into "

@@ -10,6 +10,7 @@
 #include "progress.h"
 
 #include <hogo/deid.h>
+#include <hogo/file.h>
 #include <hogo/ledger.h>
 #include <hogo/store.h>
 
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int report_error(const char *sub, const struct hogo_error *err)
 {
@@ -29,28 +31,44 @@ static int report_error(const char *sub, const struct hogo_error *err)
     return 2;
 }
 
+/* The outputs of one command (its table and its report) being written. */
+static struct hogo_out_file outputs[2];
+
+/* Opens an output through hogo_out_file (never through a symlink, never replacing a device):
+ * stdout for "-" or no path. */
 static FILE *open_out(const char *sub, const char *path)
 {
     if (!path || !strcmp(path, "-"))
         return stdout;
-    FILE *f = fopen(path, "w");
-    if (!f)
-        cli_errorf("deid %s: cannot write '%s'; check the folder exists", sub, path);
-    return f;
+    struct hogo_error err = {0};
+    for (size_t i = 0; i < sizeof outputs / sizeof *outputs; i++)
+        if (!outputs[i].f) {
+            if (hogo_out_file_open(&outputs[i], path, &err) == 0)
+                return outputs[i].f;
+            cli_errorf("deid %s: %s", sub, err.message);
+            return NULL;
+        }
+    cli_errorf("deid %s: too many outputs", sub);
+    return NULL;
 }
 
+/* Puts an output opened by open_out() in place. */
 static void close_out(FILE *f)
 {
-    if (f && f != stdout)
-        fclose(f);
+    for (size_t i = 0; f && f != stdout && i < sizeof outputs / sizeof *outputs; i++)
+        if (outputs[i].f == f) {
+            struct hogo_error err = {0};
+            if (hogo_out_file_commit(&outputs[i], &err) != 0)
+                cli_errorf("%s", err.message);
+        }
 }
 
-/* An output written under a temporary name and renamed into place only when complete, so
- * that a failure leaves no partial file under the real name. */
+/* An output written through hogo_out_file (a temporary file in the target's folder, never
+ * through a symlink, a device written in place) and put in place only when complete, so that
+ * a failure leaves no partial file under the real name. */
 struct staged_out {
-    FILE *f;
-    const char *path; /* the real name; NULL for stdout or a device written in place */
-    char tmp[4200];
+    FILE *f;                 /* where to write: stdout or file.f */
+    struct hogo_out_file file;
 };
 
 static int staged_open(struct staged_out *o, const char *sub, const char *path)
@@ -60,45 +78,30 @@ static int staged_open(struct staged_out *o, const char *sub, const char *path)
         o->f = stdout;
         return 0;
     }
-    struct stat sb;
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        /* a device or a pipe (/dev/null, /dev/stdout): written in place; renaming a staged
-         * file over it would replace the device itself */
-        if (!(o->f = fopen(path, "w"))) {
-            cli_errorf("deid %s: cannot write '%s'", sub, path);
-            return -1;
-        }
-        return 0;
-    }
-    o->path = path;
-    snprintf(o->tmp, sizeof o->tmp, "%s.partial", path);
-    if (!(o->f = fopen(o->tmp, "w"))) {
-        cli_errorf("deid %s: cannot write '%s'; check the folder exists", sub, o->tmp);
+    struct hogo_error err = {0};
+    if (hogo_out_file_open(&o->file, path, &err) != 0) {
+        cli_errorf("deid %s: %s", sub, err.message);
         return -1;
     }
+    o->f = o->file.f;
     return 0;
 }
 
-/* Closes o; renames it into place when ok, else removes it. Returns 0 or -1. */
+/* Closes o; puts it in place when ok, else removes it. Returns 0 or -1. */
 static int staged_close(struct staged_out *o, const char *sub, int ok)
 {
     if (!o->f || o->f == stdout)
         return 0;
-    if (!o->path) { /* written in place */
-        int bad = fclose(o->f) != 0;
-        o->f = NULL;
-        if (bad && ok)
-            cli_errorf("deid %s: cannot write the output", sub);
-        return bad && ok ? -1 : 0;
-    }
-    int bad = fclose(o->f) != 0;
     o->f = NULL;
-    if (ok && !bad && rename(o->tmp, o->path) == 0)
+    if (!ok) {
+        hogo_out_file_discard(&o->file);
         return 0;
-    remove(o->tmp);
-    if (ok)
-        cli_errorf("deid %s: cannot write '%s'", sub, o->path);
-    return ok ? -1 : 0;
+    }
+    struct hogo_error err = {0};
+    if (hogo_out_file_commit(&o->file, &err) == 0)
+        return 0;
+    cli_errorf("deid %s: %s", sub, err.message);
+    return -1;
 }
 
 /* Splits "a,b,c" into a NULL-terminated array (pointers into s, which is modified). */
@@ -311,30 +314,29 @@ static int need_one_file(const char *sub, int argc, int first, const char *usage
 }
 
 /* The file's BLAKE2b-256 as hex, so the ledger names exactly what left. */
-static int file_hash(const char *path, char hex[65])
+static int file_hash(FILE *f, char hex[65])
 {
     unsigned char buf[65536], h[32];
     crypto_generichash_state s;
-    FILE *f = fopen(path, "rb");
-    if (!f || sodium_init() < 0) {
-        if (f)
-            fclose(f);
+    if (sodium_init() < 0)
         return -1;
-    }
     crypto_generichash_init(&s, NULL, 0, sizeof h);
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        crypto_generichash_update(&s, buf, n);
-    int bad = ferror(f);
-    fclose(f);
+    off_t at = 0;
+    ssize_t n;
+    while ((n = pread(fileno(f), buf, sizeof buf, at)) > 0) {
+        crypto_generichash_update(&s, buf, (size_t)n);
+        at += n;
+    }
     crypto_generichash_final(&s, h, sizeof h);
     sodium_bin2hex(hex, 65, h, sizeof h);
-    return bad ? -1 : 0;
+    return n < 0 ? -1 : 0;
 }
 
-/* Records the release of an anonymised table (written to out_tmp) in the ledger. */
+/* Records the release of an anonymised table (written, flushed, to out, named out_name) in
+ * the ledger. */
 static int record_release(const struct opts *o, const struct hogo_deid_result *res,
-                          const struct hogo_deid_release_info *info, const char *out_tmp,
+                          const struct hogo_deid_release_info *info, FILE *out,
+                          const char *out_name,
                           char id[HOGO_LEDGER_ID_BYTES], struct hogo_error *err)
 {
     char *detail = NULL, *full = NULL, hex[65] = "";
@@ -352,8 +354,8 @@ static int record_release(const struct opts *o, const struct hogo_deid_result *r
                             "--data CAT1,CAT2 (vocabulary data-category ids)");
         goto out;
     }
-    if (file_hash(out_tmp, hex) < 0) {
-        rc = hogo_error_set(err, HOGO_EIO, out_tmp, "cannot read back '%s'", out_tmp);
+    if (file_hash(out, hex) < 0) {
+        rc = hogo_error_set(err, HOGO_EIO, out_name, "cannot read back '%s'", out_name);
         goto out;
     }
     if ((rc = hogo_deid_result_release_json(res, info, &detail, err)) < 0)
@@ -441,12 +443,12 @@ static int run_anonymize(int argc, char **argv)
         rc = report_error("anonymize", &err);
     if (rc == 0 && o.anonymized) {
         /* the table must be complete on disk before the ledger names its hash */
-        if (fflush(out.f) != 0) {
+        if (out.f == stdout || fflush(out.f) != 0) {
             rc = 2;
-            cli_errorf("deid anonymize: cannot write '%s'", out.tmp);
+            cli_errorf("deid anonymize: cannot write '%s'", o.output ? o.output : "stdout");
         }
         char id[HOGO_LEDGER_ID_BYTES];
-        if (rc == 0 && record_release(&o, res, &info, out.tmp, id, &err) < 0)
+        if (rc == 0 && record_release(&o, res, &info, out.f, o.output, id, &err) < 0)
             rc = report_error("anonymize", &err);
         else if (rc == 0)
             fprintf(stderr, "hogo: deid anonymize: release recorded as %s\n", id);

@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage_text[] =
@@ -27,6 +28,13 @@ int cmd_init(int argc, char **argv)
         return status;
     if (o.npos > 0) {
         cli_errorf("init: unexpected argument '%s'; use --db DB", o.pos[0]);
+        return 2;
+    }
+    const char *where = o.db ? o.db : getenv("HOGO_DB");
+    if (where && (!strcmp(where, ":memory:") || !strncmp(where, "file::memory:", 13))) {
+        cli_errorf("init: '%s' is an in-memory database that vanishes when hogo exits; give "
+                   "a file path or a postgresql:// URI",
+                   where);
         return 2;
     }
     struct hogo_error err;

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "store_cli.h"
 
+#include <hogo/file.h>
 #include <hogo/ledger.h>
 #include <hogo/store.h>
 
@@ -166,15 +167,24 @@ int cmd_ledger(int argc, char **argv)
         if (rc == 0) {
             static const char *const cols[] = {"type", "id", "subject_id", "date", "counterparty",
                                                "purpose", "items", "purge_after"};
-            FILE *o = out ? fopen(out, "w") : stdout;
             /* json and csv are the library's own export; jsonl and text are made from it */
             int own = format == LISTING_CSV || format == LISTING_JSON;
-            if (!o || (own ? fputs(text, o) < 0 || (format == LISTING_JSON && fputc('\n', o) < 0)
-                           : listing_json_array(o, format, text, cols, 8) < 0) ||
-                fflush(o) != 0)
-                rc = hogo_error_set(&err, HOGO_EIO, out, "cannot write '%s'", out ? out : "stdout");
-            if (o && o != stdout)
-                fclose(o);
+            char *body = NULL;
+            size_t blen = 0;
+            FILE *m = open_memstream(&body, &blen);
+            int bad = !m;
+            if (m) {
+                bad = own ? (fputs(text, m) < 0 || (format == LISTING_JSON && fputc('\n', m) < 0))
+                          : listing_json_array(m, format, text, cols, 8) < 0;
+                bad |= fclose(m) != 0;
+            }
+            if (bad)
+                rc = hogo_error_set(&err, HOGO_ENOMEM, NULL, "out of memory");
+            else if (out && strcmp(out, "-"))
+                rc = hogo_write_file(out, body, blen, &err);
+            else if (fwrite(body, 1, blen, stdout) != blen || fflush(stdout) != 0)
+                rc = hogo_error_set(&err, HOGO_EIO, NULL, "cannot write to stdout");
+            free(body);
         }
     } else if (rc == 0 && !strcmp(sub, "show")) {
         rc = hogo_ledger_show_json(st, o.pos[0], &text, &err);

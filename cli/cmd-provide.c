@@ -12,6 +12,7 @@
 #include "provide_cli.h"
 
 #include <hogo/deid.h>
+#include <hogo/file.h>
 #include <hogo/ledger.h>
 #include <hogo/store.h>
 
@@ -54,8 +55,7 @@ static const char usage_text[] =
 struct apply_ctx {
     const char *data;  /* DATA.csv */
     const char *out;   /* OUT.csv */
-    char tmp[4200];    /* the output while the record is not yet durable */
-    int written;       /* tmp exists */
+    struct hogo_out_file staged; /* the output while the record is not yet durable */
 };
 
 /* Writes a yajl_tree value back as JSON (the obligation object). */
@@ -85,23 +85,21 @@ static void gen_value(yajl_gen g, yajl_val v)
     }
 }
 
-/* The file's BLAKE2b-256 as hex, so the record names exactly what left. */
-static int file_hash(const char *path, char hex[65])
+/* The staged output's BLAKE2b-256 as hex, so the record names exactly what left. */
+static int staged_hash(FILE *f, char hex[65])
 {
     unsigned char buf[65536], h[32];
     crypto_generichash_state s;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
     crypto_generichash_init(&s, NULL, 0, sizeof h);
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        crypto_generichash_update(&s, buf, n);
-    int bad = ferror(f);
-    fclose(f);
+    off_t at = 0;
+    ssize_t n;
+    while ((n = pread(fileno(f), buf, sizeof buf, at)) > 0) {
+        crypto_generichash_update(&s, buf, (size_t)n);
+        at += n;
+    }
     crypto_generichash_final(&s, h, sizeof h);
     sodium_bin2hex(hex, 65, h, sizeof h);
-    return bad ? -1 : 0;
+    return n < 0 ? -1 : 0;
 }
 
 static int apply_deid(void *ctx, const struct hogo_decision *d, const char *decision_json,
@@ -121,7 +119,6 @@ static int apply_deid(void *ctx, const struct hogo_decision *d, const char *deci
     }
     int rc = 0;
     yajl_gen g = NULL;
-    FILE *out = NULL;
     if (!ob) {
         rc = hogo_error_set(err, HOGO_EINVAL, "--apply",
                             "the decision carries no deidentify obligation, so there is nothing "
@@ -137,32 +134,15 @@ static int apply_deid(void *ctx, const struct hogo_decision *d, const char *deci
     const unsigned char *obuf;
     size_t olen;
     yajl_gen_get_buf(g, &obuf, &olen);
-    struct stat sb;
-    if (stat(a->out, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        /* the output is staged and renamed into place: over a device it would replace it */
-        rc = hogo_error_set(err, HOGO_EINVAL, "--out",
-                            "'%s' is not a regular file; --out names the file the "
-                            "de-identified data is written to (the record keeps its hash): "
-                            "give a file path (nothing was recorded)",
-                            a->out);
+    if ((rc = hogo_out_file_open(&a->staged, a->out, err)) < 0)
         goto out;
-    }
-    snprintf(a->tmp, sizeof a->tmp, "%s.partial", a->out);
-    if (!(out = fopen(a->tmp, "w"))) {
-        rc = hogo_error_set(err, HOGO_EIO, a->tmp, "cannot write '%s': %s", a->tmp,
-                            strerror(errno));
-        goto out;
-    }
-    a->written = 1;
-    rc = hogo_deid_apply((const char *)obuf, olen, a->data, out, NULL, err);
-    if (rc == 0 && (fflush(out) != 0 || fsync(fileno(out)) != 0))
-        rc = hogo_error_set(err, HOGO_EIO, a->tmp, "writing '%s' failed: %s", a->tmp,
-                            strerror(errno));
-    fclose(out);
-    out = NULL;
+    rc = hogo_deid_apply((const char *)obuf, olen, a->data, a->staged.f, NULL, err);
+    if (rc == 0)
+        rc = hogo_out_file_sync(&a->staged, err);
     char hex[65];
-    if (rc == 0 && file_hash(a->tmp, hex) != 0)
-        rc = hogo_error_set(err, HOGO_EIO, a->tmp, "cannot read back '%s'", a->tmp);
+    if (rc == 0 && staged_hash(a->staged.f, hex) != 0)
+        rc = hogo_error_set(err, HOGO_EIO, a->out, "cannot read back the output for '%s'",
+                            a->out);
     if (rc == 0) {
         size_t need = olen + 128;
         char *s = malloc(need);
@@ -175,8 +155,6 @@ static int apply_deid(void *ctx, const struct hogo_decision *d, const char *deci
         *detail_json = s;
     }
 out:
-    if (out)
-        fclose(out);
     if (g)
         yajl_gen_free(g);
     yajl_tree_free(root);
@@ -255,20 +233,17 @@ int cmd_provide(int argc, char **argv)
         cli_print_error(&err);
         goto out;
     }
-    if (d.allow && a.data && rename(a.tmp, a.out) != 0) {
+    if (d.allow && a.data && hogo_out_file_commit(&a.staged, &err) != 0) {
         /* the record is durable; say loudly that the file did not land */
-        cli_errorf("provide: recorded as %s but cannot rename '%s' to '%s': %s", id, a.tmp,
-                   a.out, strerror(errno));
+        cli_errorf("provide: recorded as %s but the output did not land: %s", id, err.message);
         goto out;
     }
-    a.written = 0;
     provide_cli_print(&in, &d, id, "\"type\":\"record_provision\"");
     if (a.data && d.allow)
         fprintf(stderr, "hogo: de-identified data for the recipient written to '%s'\n", a.out);
     status = fflush(stdout) == 0 ? (d.allow ? 0 : 1) : 2;
 out:
-    if (a.written)
-        unlink(a.tmp);
+    hogo_out_file_discard(&a.staged);
     hogo_store_free(st);
     provide_cli_release(&in);
     return status;

@@ -5,6 +5,7 @@
  * Exit status: 0 done, 1 the store failed, 2 bad input (unknown subject, bad value, usage).
  */
 #include "commands.h"
+#include "store_cli.h"
 
 #include <hogo/store.h>
 
@@ -191,7 +192,9 @@ int cmd_subject(int argc, char **argv)
                    "--policy-version");
         return 2;
     }
-    rc = hogo_store_open_env(&st, o.db, o.master_key, o.signing_key, 0, &err);
+    struct store_cli so = {.name = "subject", .db = o.db, .master_key = o.master_key,
+                           .signing_key = o.signing_key};
+    rc = store_cli_open(&so, &st, 0, &err);
     if (rc < 0)
         return failed(rc, &err);
     const char *id = o.npos > 0 ? o.pos[0] : NULL;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const struct cli_command commands[] = {
     {"check", "decide whether a use or provision of personal data is allowed", cmd_check},
@@ -84,6 +85,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* every file hogo creates (databases, key stores, their journals, keys, outputs) holds
+     * personal data or secrets: readable by its owner only */
+    umask(077);
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -64,6 +64,12 @@ int provide_cli_load(struct provide_cli_input *in, const char *cmd, int argc, ch
         cli_errorf("%s: the request names no \"policy\"; add it or pass --policy", cmd);
         return -1;
     }
+    if (in->pid && !cli_is_policy_id(in->pid)) {
+        cli_errorf("%s: /policy: '%.80s' is not a policy id; a request names its policy by id "
+                   "(irp), a policy file is only given with --policy FILE",
+                   cmd, in->pid);
+        return -1;
+    }
     if (cli_load_policy(policy_arg, &in->policy, NULL))
         return -1;
     if (hogo_request_new(&in->req) || hogo_writer_new(false, &in->w)) {

@@ -7,6 +7,9 @@
 
 #include "commands.h"
 
+#include <hogo/policy.h>
+#include <hogo/store.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -50,8 +53,32 @@ int store_cli_parse(struct store_cli *o, int argc, char **argv, int has_sub,
     return -1;
 }
 
+/* The shipped vocabulary (beside the policies), loaded once for the process. */
+static struct hogo_vocab *shipped_vocab(void)
+{
+    static struct hogo_vocab *v;
+    static int tried;
+    if (!tried) {
+        char policy[4096], path[4200];
+        struct hogo_error err = {0};
+        tried = 1;
+        if (hogo_policy_resolve("irp", policy, sizeof policy, &err) == 0) {
+            hogo_policy_vocab_file(policy, path, sizeof path);
+            if (hogo_vocab_load(path, &v, &err) != 0)
+                v = NULL;
+        }
+    }
+    return v;
+}
+
 int store_cli_open(const struct store_cli *o, struct hogo_store **st, int create,
                    struct hogo_error *err)
 {
-    return hogo_store_open_env(st, o->db, o->master_key, o->signing_key, create, err);
+    int rc = hogo_store_open_env(st, o->db, o->master_key, o->signing_key, create, err);
+    /* ids are checked against the vocabulary when they are stored, so that an unknown one
+     * is refused at once with the nearest id, not by every later decision */
+    struct hogo_vocab *v = rc == 0 ? shipped_vocab() : NULL;
+    if (v)
+        hogo_store_set_vocabulary_check(*st, hogo_vocab_check_id, v);
+    return rc;
 }

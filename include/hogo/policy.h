@@ -35,6 +35,13 @@ HOGO_EXTERN int hogo_vocab_load(const char *path, struct hogo_vocab **out, struc
 /* Frees a vocabulary (NULL is fine). Policies loaded over it must be freed first. */
 HOGO_EXTERN void hogo_vocab_free(struct hogo_vocab *vocab);
 
+/* A vocabulary check for hogo_store_set_vocabulary_check() (vocab: a struct hogo_vocab):
+ * 0 when id is a known id of kind ("data_category", "purpose", "service", "recipient",
+ * "account", "policy"; other kinds are not listed and pass), else HOGO_EINVAL naming the
+ * nearest known id. */
+HOGO_EXTERN int hogo_vocab_check_id(void *vocab, const char *kind, const char *id,
+                                    struct hogo_error *err);
+
 /* The file a vocabulary was loaded from (borrowed). */
 HOGO_EXTERN const char *hogo_vocab_path(const struct hogo_vocab *vocab);
 

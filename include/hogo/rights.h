@@ -186,10 +186,8 @@ struct hogo_import_result {
 HOGO_EXTERN int hogo_subject_import(struct hogo_store *st, const char *path,
                                     const struct hogo_import_opts *o,
                                     struct hogo_import_result *res, struct hogo_error *err);
-/* A vocabulary check for hogo_store_set_vocabulary_check(), ctx a struct hogo_vocab *: ids
- * of data categories, purposes, services, recipients, accounts and policies must be in it. */
-HOGO_EXTERN int hogo_vocab_check_id(void *vocab, const char *kind, const char *id,
-                                    struct hogo_error *err);
+/* The vocabulary check for hogo_store_set_vocabulary_check() is hogo_vocab_check_id()
+ * (include/hogo/policy.h). */
 /* Writes every subject (operator may be NULL) in the import format; csv nonzero for CSV. */
 HOGO_EXTERN int hogo_subject_export(struct hogo_store *st, const char *operator_id, int csv,
                                     FILE *out, struct hogo_error *err);

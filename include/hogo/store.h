@@ -61,7 +61,8 @@ HOGO_EXTERN int hogo_store_open(struct hogo_store **out, const char *location,
 /* Opens the store as the command line does: location db, else $HOGO_DB; master key from
  * master_key_file, else $HOGO_MASTER_KEY_FILE, else $HOGO_MASTER_KEY (none: personal data
  * calls are refused); subject key store $HOGO_KEY_STORE (default as in the options); signing key from signing_key_file, else $HOGO_SIGNING_KEY_FILE (none:
- * no checkpoints); actor $HOGO_ACTOR or "cli". create as in struct hogo_store_options. */
+ * no checkpoints); actor $HOGO_ACTOR or "cli"; automatic checkpoints every
+ * $HOGO_CHECKPOINT_INTERVAL events (default 1000). create as in struct hogo_store_options. */
 HOGO_EXTERN int hogo_store_open_env(struct hogo_store **out, const char *db,
                                     const char *master_key_file, const char *signing_key_file,
                                     int create, struct hogo_error *err);

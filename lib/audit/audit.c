@@ -7,6 +7,8 @@
 #include "common/buf.h"
 #include "audit-int.h"
 
+#include <hogo/file.h>
+
 #include <assert.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -252,6 +254,12 @@ struct verifier {
     size_t ncp, icp, cap;
     int bad;
     struct hogo__record_check *records; /* borrowed; NULL: the records are not checked */
+    struct hogo__facts_check *facts;    /* borrowed; NULL: the facts are not checked */
+    unsigned interval;            /* with pk: a checkpoint is promised every interval events */
+    int64_t prev_at;              /* time of the previous event */
+    unsigned char last_sealed_head[HASH_BYTES]; /* the head the last checkpoint sealed */
+    int64_t anchor_seq;           /* an anchor's sealed event; 0: no anchor */
+    unsigned char anchor_head[HASH_BYTES];
 };
 
 static void vbad(struct verifier *v, int64_t seq, const char *fmt, ...)
@@ -310,6 +318,7 @@ static void check_cp(struct verifier *v, const struct cp *c, const unsigned char
     }
     v->r->checkpoints++;
     v->last_sealed = c->seq;
+    memcpy(v->last_sealed_head, c->head, HASH_BYTES);
 }
 
 static int feed_event(struct verifier *v, int64_t seq, int64_t at, const char *const f[5],
@@ -342,6 +351,20 @@ static int feed_event(struct verifier *v, int64_t seq, int64_t at, const char *c
              (long long)seq);
         return 1;
     }
+    if (seq > 1 && at < v->prev_at) {
+        vbad(v, seq,
+             "event %lld is dated before event %lld: the clock was moved back or the events "
+             "were rewritten",
+             (long long)seq, (long long)seq - 1);
+        return 1;
+    }
+    v->prev_at = at;
+    if (seq == v->anchor_seq && sodium_memcmp(h, v->anchor_head, HASH_BYTES) != 0) {
+        vbad(v, seq,
+             "event %lld is not the one the anchor sealed: the log up to it was rewritten",
+             (long long)seq);
+        return 1;
+    }
     /* events come gapless from 1 and checkpoints, sorted, name events from 1: none is passed
      * over; every checkpoint of this event is checked (an export may repeat one) */
     assert(v->icp >= v->ncp || v->cps[v->icp].seq >= seq);
@@ -361,6 +384,26 @@ static int finish(struct verifier *v)
         vbad(v, v->expect,
              "the log was truncated: checkpoint seals event %lld but the log ends at %lld",
              (long long)v->cps[v->icp].seq, (long long)v->expect - 1);
+    int64_t last = v->expect - 1;
+    if (!v->bad && v->anchor_seq > last)
+        vbad(v, last + 1,
+             "the store is behind its anchor: the anchor seals event %lld but the log ends at "
+             "%lld (an older copy of the database was restored, or events were deleted)",
+             (long long)v->anchor_seq, (long long)last);
+    v->r->anchor_checked = !v->bad && v->anchor_seq > 0;
+    if (!v->bad && v->r->events == 0)
+        vbad(v, 1, "the log holds no event at all: it was emptied, or this is not an audit log");
+    /* with the public key, the checkpoints the log promises (one every interval events)
+     * must be there: the last one due seals everything before it */
+    int64_t due = v->interval ? last / v->interval * v->interval : 0;
+    if (!v->bad && v->pk && due > 0 && v->last_sealed < due)
+        vbad(v, v->last_sealed + 1,
+             "no signed checkpoint seals event %lld, although one is due every %u events (the "
+             "last seals event %lld): the checkpoints were deleted, or the events after event "
+             "%lld rewritten",
+             (long long)due, v->interval, (long long)v->last_sealed, (long long)v->last_sealed);
+    v->r->last_sealed = v->last_sealed;
+    v->r->unsealed = v->bad ? 0 : last - v->last_sealed;
     free(v->cps);
     v->cps = NULL;
     return v->bad ? HOGO_ETAMPER : 0;
@@ -403,18 +446,103 @@ static int row_event(void *ctx, const struct hogo__val *c, size_t n)
                         hv->type == HOGO__BLOB ? hv->n : 0);
     if (rc == 0 && v->records) /* f: subject_id, actor, action, object, detail */
         rc = hogo__record_check_event(v->records, c[0].i, f[2], fl[2], f[3], fl[3], f[4], fl[4]);
+    if (rc == 0 && v->facts)
+        rc = hogo__facts_check_event(v->facts, c[0].i, f[0], fl[0], f[2], fl[2], f[4], fl[4]);
     return rc;
 }
 
-int hogo_audit_verify(struct hogo_store *st, const unsigned char *public_key,
-                      struct hogo_audit_report *report, struct hogo_error *err)
+static int take_checkpoint(void *ctx, const struct hogo__val *c, size_t n)
 {
-    struct verifier v = {.r = report, .pk = public_key, .expect = 1};
+    struct cp *cp = ctx;
+    if (n < 4 || c[0].type != HOGO__INT || c[1].type != HOGO__BLOB || c[1].n != HASH_BYTES ||
+        c[3].type != HOGO__BLOB || c[3].n != crypto_sign_BYTES)
+        return HOGO_ETAMPER;
+    cp->seq = c[0].i;
+    memcpy(cp->head, c[1].b, HASH_BYTES);
+    memcpy(cp->sig, c[3].b, crypto_sign_BYTES);
+    return 1;
+}
+
+static int unhex(const char *s, unsigned char *out, size_t n);
+
+/* ---- anchors: the latest checkpoint kept outside the database ---- */
+
+static const char anchor_tag[] = "hogo-anchor-v1";
+
+int hogo_audit_anchor(struct hogo_store *st, const char *path, int64_t *seq,
+                      struct hogo_error *err)
+{
+    struct cp c = {0};
+    int found = 0;
+    int rc = hogo__query(st,
+                         "SELECT seq, head, public_key, signature FROM checkpoints "
+                         "ORDER BY seq DESC LIMIT 1",
+                         NULL, 0, take_checkpoint, &c, err);
+    if (rc < 0)
+        return rc;
+    found = c.seq > 0;
+    if (!found)
+        return hogo_error_set(err, HOGO_ENOTFOUND, NULL,
+                              "no checkpoint to anchor; seal the log first with 'hogo audit "
+                              "checkpoint'");
+    char head[2 * HASH_BYTES + 1], sig[2 * crypto_sign_BYTES + 1], line[300];
+    hogo__hex(c.head, HASH_BYTES, head);
+    hogo__hex(c.sig, crypto_sign_BYTES, sig);
+    int n = snprintf(line, sizeof line, "%s %lld %s %s\n", anchor_tag, (long long)c.seq, head,
+                     sig);
+    rc = hogo_write_file(path, line, (size_t)n, err);
+    if (rc == 0 && seq)
+        *seq = c.seq;
+    return rc;
+}
+
+/* Reads an anchor (text, len) into v after checking its signature with v->pk. */
+static int load_anchor(struct verifier *v, const char *text, size_t len, struct hogo_error *err)
+{
+    char tag[32], head[2 * HASH_BYTES + 2], sig[2 * crypto_sign_BYTES + 2], line[320];
+    long long seq = 0;
+    struct cp c;
+    snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), text);
+    if (!v->pk)
+        return hogo_error_set(err, HOGO_EINVAL, "anchor",
+                              "checking an anchor needs the public key (--public-key FILE.pub)");
+    if (sscanf(line, "%31s %lld %65s %129s", tag, &seq, head, sig) != 4 ||
+        strcmp(tag, anchor_tag) || seq <= 0 || unhex(head, c.head, HASH_BYTES) ||
+        unhex(sig, c.sig, crypto_sign_BYTES))
+        return hogo_error_set(err, HOGO_EINVAL, "anchor",
+                              "not an anchor: expected one line '%s SEQ HEAD SIGNATURE' as "
+                              "written by 'hogo audit checkpoint --anchor FILE'",
+                              anchor_tag);
+    unsigned char msg[sizeof cp_tag - 1 + 8 + HASH_BYTES];
+    checkpoint_message(seq, c.head, msg);
+    if (crypto_sign_verify_detached(c.sig, msg, sizeof msg, v->pk) != 0)
+        return hogo_error_set(err, HOGO_ETAMPER, "anchor",
+                              "the anchor is not signed by the given public key");
+    v->anchor_seq = seq;
+    memcpy(v->anchor_head, c.head, HASH_BYTES);
+    return 0;
+}
+
+static int verify_store(struct hogo_store *st, const unsigned char *public_key,
+                        const char *anchor, size_t anchor_len,
+                        struct hogo_audit_report *report, struct hogo_error *err)
+{
+    struct verifier v = {.r = report, .pk = public_key, .expect = 1,
+                         .interval = st->checkpoint_interval};
     memset(report, 0, sizeof *report);
     report->signatures_checked = public_key != NULL;
+    if (anchor) {
+        int arc = load_anchor(&v, anchor, anchor_len, err);
+        if (arc < 0)
+            return arc;
+    }
     int rc = hogo__record_check_new(&v.records);
-    if (rc < 0)
+    if (rc == 0)
+        rc = hogo__facts_check_new(&v.facts);
+    if (rc < 0) {
+        hogo__record_check_free(v.records);
         return hogo_error_set(err, rc, NULL, "out of memory");
+    }
     rc = hogo__query(st, "SELECT seq, head, public_key, signature FROM checkpoints",
                      NULL, 0, row_cp, &v, err);
     if (rc == HOGO_ENOMEM)
@@ -439,12 +567,34 @@ int hogo_audit_verify(struct hogo_store *st, const unsigned char *public_key,
     /* the chain holds: the records must be what its events say they are */
     rc = hogo__record_check_run(st, v.records, hogo__now_us(st), &report->first_bad_seq,
                                 report->problem, sizeof report->problem, err);
-    if (rc == HOGO_ETAMPER)
+    if (rc == HOGO_ETAMPER) {
         hogo_error_set(err, rc, "ledger", "ledger tampered: %s", report->problem);
+        goto out;
+    }
+    /* and the facts must be what their last events sealed */
+    if (rc == 0)
+        rc = hogo__facts_check_run(st, v.facts, &report->first_bad_seq, report->problem,
+                                   sizeof report->problem, err);
+    if (rc == HOGO_ETAMPER)
+        hogo_error_set(err, rc, "subjects", "facts tampered: %s", report->problem);
 out:
     free(v.cps);
     hogo__record_check_free(v.records);
+    hogo__facts_check_free(v.facts);
     return rc;
+}
+
+int hogo_audit_verify(struct hogo_store *st, const unsigned char *public_key,
+                      struct hogo_audit_report *report, struct hogo_error *err)
+{
+    return verify_store(st, public_key, NULL, 0, report, err);
+}
+
+int hogo_audit_verify_anchored(struct hogo_store *st, const unsigned char *public_key,
+                               const char *anchor, size_t anchor_len,
+                               struct hogo_audit_report *report, struct hogo_error *err)
+{
+    return verify_store(st, public_key, anchor, anchor_len, report, err);
 }
 
 /* ---- export ---- */
@@ -635,7 +785,15 @@ static int export_line(struct verifier *v, const char *line, long lineno, int pa
 int hogo_audit_verify_export(const char *text, size_t len, const unsigned char *public_key,
                              struct hogo_audit_report *report, struct hogo_error *err)
 {
-    struct verifier v = {.r = report, .pk = public_key, .expect = 1};
+    return hogo_audit_verify_export_every(text, len, public_key,
+                                          HOGO_AUDIT_CHECKPOINT_INTERVAL, report, err);
+}
+
+int hogo_audit_verify_export_every(const char *text, size_t len,
+                                   const unsigned char *public_key, unsigned interval,
+                                   struct hogo_audit_report *report, struct hogo_error *err)
+{
+    struct verifier v = {.r = report, .pk = public_key, .expect = 1, .interval = interval};
     int rc = 0;
     memset(report, 0, sizeof *report);
     report->signatures_checked = public_key != NULL;

@@ -87,6 +87,10 @@ int hogo_store_open_env(struct hogo_store **out, const char *db, const char *mas
         o.signing_key = sk;
     }
     o.actor = getenv("HOGO_ACTOR") && *getenv("HOGO_ACTOR") ? getenv("HOGO_ACTOR") : "cli";
+    const char *every = getenv("HOGO_CHECKPOINT_INTERVAL");
+    long interval = every && *every ? strtol(every, NULL, 10) : 0;
+    if (interval > 0 && interval < 1000000000)
+        o.checkpoint_interval = (unsigned)interval;
     o.key_store = getenv("HOGO_KEY_STORE");
     if (rc == 0)
         rc = hogo_store_open(out, db, &o, err);

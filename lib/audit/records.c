@@ -24,6 +24,92 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The columns of a record its event binds (all but the two dates a later provision to the
+ * same recipient moves, whose purge date the events carry): a hash over their canonical
+ * encoding is the record's "record_blake2b". */
+#define PROVISION_BOUND                                                                        \
+    "subject_id, provision_id, created_at, provided_at, policy, policy_version, "             \
+    "recipient_id, recipient_name, recipient_corporate_number, recipient_address, "           \
+    "recipient_representative, recipient_country, purpose, items, basis, consent_id, "        \
+    "record_required, retention_years, retention_from, decision, detail"
+#define RECEIPT_BOUND                                                                          \
+    "subject_id, receipt_id, created_at, received_at, policy, policy_version, provider_name, " \
+    "provider_address, provider_representative, provider_corporate_number, acquisition, "     \
+    "items, basis, record_required, retention_years, retention_from, decision"
+
+static const char record_tag[] = "hogo-record-v1";
+
+void hogo__hash_values(crypto_generichash_state *s, const struct hogo__val *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char head[9];
+        size_t hl = 1;
+        const void *body = NULL;
+        size_t bl = 0;
+        head[0] = c[i].type == HOGO__INT    ? 1
+                  : c[i].type == HOGO__TEXT ? 2
+                  : c[i].type == HOGO__BLOB ? 3
+                                            : 0;
+        if (c[i].type == HOGO__INT) {
+            for (int k = 0; k < 8; k++)
+                head[1 + k] = (unsigned char)((uint64_t)c[i].i >> (8 * k));
+            hl = 9;
+        } else if (c[i].type == HOGO__TEXT || c[i].type == HOGO__BLOB) {
+            body = c[i].type == HOGO__TEXT ? (const void *)c[i].s : c[i].b;
+            bl = c[i].n;
+            for (int k = 0; k < 4; k++)
+                head[1 + k] = (unsigned char)((uint32_t)bl >> (8 * k));
+            hl = 5;
+        }
+        crypto_generichash_update(s, head, hl);
+        if (bl)
+            crypto_generichash_update(s, body, bl);
+    }
+}
+
+/* BLAKE2b-256 of the record tag and the canonical encoding of n column values. */
+static int record_hash(const struct hogo__val *c, size_t n, unsigned char out[32])
+{
+    crypto_generichash_state s;
+    crypto_generichash_init(&s, NULL, 0, 32);
+    crypto_generichash_update(&s, (const unsigned char *)record_tag, sizeof record_tag - 1);
+    hogo__hash_values(&s, c, n);
+    return crypto_generichash_final(&s, out, 32);
+}
+
+struct one_hash {
+    unsigned char h[32];
+    int found;
+};
+
+static int row_one_hash(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct one_hash *o = ctx;
+    record_hash(c, n, o->h);
+    o->found = 1;
+    return 0;
+}
+
+int hogo__record_hash(struct hogo_store *st, int receipt, const char *subject_id,
+                      const char *id, char hex[65], struct hogo_error *err)
+{
+    struct one_hash o = {.found = 0};
+    struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(id)};
+    int rc = hogo__query(st,
+                         receipt ? "SELECT " RECEIPT_BOUND
+                                   " FROM receipts WHERE subject_id = ? AND receipt_id = ?"
+                                 : "SELECT " PROVISION_BOUND
+                                   " FROM provisions WHERE subject_id = ? AND provision_id = ?",
+                         p, 2, row_one_hash, &o, err);
+    if (rc < 0)
+        return rc;
+    if (!o.found)
+        return hogo_error_set(err, HOGO_ESTORE, id, "record %s vanished while it was written",
+                              id);
+    hogo__hex(o.h, sizeof o.h, hex);
+    return 0;
+}
+
 /* One record as its event describes it; its id is the same index in the dictionary. */
 struct expected {
     int receipt;                   /* 1 receipt, 0 provision */
@@ -32,6 +118,8 @@ struct expected {
     char *items;                   /* owned */
     int has_hash;
     unsigned char hash[32];        /* BLAKE2b-256 of the stored decision */
+    int has_record_hash;
+    unsigned char record[32];      /* the record's bound columns' hash (record_hash()) */
     int64_t purge_after;           /* 0: not recorded (older events) */
     int seen;                      /* its record was read */
 };
@@ -192,6 +280,9 @@ int hogo__record_check_event(struct hogo__record_check *c, int64_t seq, const ch
     const char *p = strstr(d, "\"purge_after\":");
     if (p)
         e->purge_after = strtoll(p + 14, NULL, 10);
+    const char *rh = strstr(d, "\"record_blake2b\":\"");
+    if (rh && sodium_hex2bin(e->record, sizeof e->record, rh + 18, 64, NULL, NULL, NULL) == 0)
+        e->has_record_hash = 1;
     return 0;
 }
 
@@ -205,7 +296,8 @@ static int text_is(const struct hogo__val *v, const char *s)
     return v->type == HOGO__TEXT && s && strlen(s) == v->n && !memcmp(v->s, s, v->n);
 }
 
-/* One record row: id, recipient (NULL for receipts), items, decision. */
+/* One record row: id, recipient (NULL for receipts), items, decision, then the bound
+ * columns. */
 static int row_record(void *ctx, const struct hogo__val *c, size_t n)
 {
     struct reader *rd = ctx;
@@ -236,6 +328,14 @@ static int row_record(void *ctx, const struct hogo__val *c, size_t n)
         if (!dj || sodium_memcmp(h, e->hash, sizeof h) != 0)
             what = "its decision";
     }
+    if (!what && e->has_record_hash) {
+        unsigned char h[32];
+        record_hash(c + 4, n - 4, h);
+        if (sodium_memcmp(h, e->record, sizeof h) != 0)
+            what = "a field (subject, purpose, basis, consent, a date, the counterparty's name, "
+                   "address, representative, corporate number or country, the retention or "
+                   "record_required)";
+    }
     if (what)
         mismatch(k, e->seq, "%s record %s was changed: %s is not what event %lld recorded",
                  kind, id, what, (long long)e->seq);
@@ -247,12 +347,16 @@ int hogo__record_check_run(struct hogo_store *st, struct hogo__record_check *c, 
                            struct hogo_error *err)
 {
     struct reader rd = {c, 0};
-    int rc = hogo__query(st, "SELECT provision_id, recipient_id, items, decision FROM provisions",
+    int rc = hogo__query(st,
+                         "SELECT provision_id, recipient_id, items, decision, " PROVISION_BOUND
+                         " FROM provisions",
                          NULL, 0, row_record, &rd, err);
     if (rc == 0) {
         rd.receipts = 1;
-        rc = hogo__query(st, "SELECT receipt_id, NULL, items, decision FROM receipts", NULL, 0,
-                         row_record, &rd, err);
+        rc = hogo__query(st,
+                         "SELECT receipt_id, NULL, items, decision, " RECEIPT_BOUND
+                         " FROM receipts",
+                         NULL, 0, row_record, &rd, err);
     }
     if (rc < 0)
         return rc;

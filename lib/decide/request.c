@@ -219,10 +219,22 @@ static bool lone_surrogate_here(struct parse *P)
 
 /* --- scalar values ------------------------------------------------------------------------ */
 
+/* A JSON text may escape NUL (\u0000); no id or text of a request may hold one. */
+static int refuse_nul(struct parse *P, const unsigned char *s, size_t len)
+{
+    if (!memchr(s, 0, len))
+        return 1;
+    return fail(P, HOGO_EINVAL,
+                "the text holds a NUL character (\\u0000), which no id or text may hold; "
+                "remove it");
+}
+
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
     struct parse *P = ctx;
     P->awaiting_value = false;
+    if (!refuse_nul(P, s, len))
+        return 0;
     if (lone_surrogate_here(P))
         return 0;
     struct hogo_request *r = P->req;
@@ -585,6 +597,10 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
     }
     memcpy(f->key, s, len);
     f->key_len = (int)len;
+    if (memchr(s, 0, len)) {
+        f->key_len = (int)strnlen((const char *)s, len); /* the pointer names the key up to it */
+        return refuse_nul(P, s, len);
+    }
     if (lone_surrogate_here(P))
         return 0;
     switch (f->kind) {
@@ -902,10 +918,25 @@ static int feed_fact(struct parse *P, int fact, const char *const *facts, size_t
 {
     if (!feed_key(P, facts[0]))
         return 0;
-    if (fact == HOGO__F_AGE)
-        return on_integer(P, strtoll(facts[1], NULL, 10));
-    if (is_bool_fact(fact))
+    /* a stored value is exactly what 'hogo subject set' writes; anything else is an error */
+    if (fact == HOGO__F_AGE) {
+        char *end = NULL;
+        long long age = strtoll(facts[1], &end, 10);
+        if (!*facts[1] || *end || facts[1][0] == '-' || facts[1][0] == '+' || facts[1][0] == ' ')
+            return fail(P, HOGO_EINVAL,
+                        "the stored age '%.40s' is not a whole number (written outside hogo); "
+                        "set it again with 'hogo subject set ID age N'",
+                        facts[1]);
+        return on_integer(P, age);
+    }
+    if (is_bool_fact(fact)) {
+        if (strcmp(facts[1], "true") && strcmp(facts[1], "false"))
+            return fail(P, HOGO_EINVAL,
+                        "the stored value '%.40s' is neither true nor false (written outside "
+                        "hogo); set it again with 'hogo subject set'",
+                        facts[1]);
         return on_bool(P, !strcmp(facts[1], "true"));
+    }
     int ok = on_start_array(P);
     for (size_t i = 0; ok && i < n; i++)
         ok = feed_string(P, facts[2 * i + 1]);

@@ -9,6 +9,8 @@
  */
 #include "ledger-int.h"
 
+#include "common/csv.h"
+
 #include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -88,6 +90,36 @@ static int check_text(const char *v, const char *field, const char *why, struct 
         return hogo_error_set(err, HOGO_EINVAL, field, "%s is missing: %s", field + 1, why);
     if (strlen(v) > 1024)
         return hogo_error_set(err, HOGO_ELIMIT, field, "%s is over 1024 bytes", field + 1);
+    return 0;
+}
+
+/* Free text (a name, an address, ...; may be NULL) must be valid UTF-8 without control
+ * characters, so that every JSON and CSV hogo writes from it is valid. */
+static int check_free_text(const char *v, const char *field, struct hogo_error *err)
+{
+    if (!v)
+        return 0;
+    size_t n = strlen(v);
+    if (!hogo__utf8_valid(v, n))
+        return hogo_error_set(err, HOGO_EINVAL, field,
+                              "%s is not valid UTF-8; write it in UTF-8", field + 1);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+            return hogo_error_set(err, HOGO_EINVAL, field,
+                                  "%s holds a control character (byte %zu); write it on one "
+                                  "line without control characters",
+                                  field + 1, i);
+    return 0;
+}
+
+/* Each of the n free-text fields (value, its JSON pointer) passes check_free_text(). */
+static int check_free_texts(const char *const (*f)[2], size_t n, struct hogo_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = check_free_text(f[i][0], f[i][1], err);
+        if (rc < 0)
+            return rc;
+    }
     return 0;
 }
 
@@ -292,6 +324,14 @@ int hogo__ledger_provision_decided(struct hogo_store *st, const struct hogo_prov
         rc = hogo_error_set(err, HOGO_EINVAL, "/recipient/corporate_number",
                             "corporate number '%s' is not a valid 13-digit 法人番号",
                             p->recipient_corporate_number);
+    const char *const texts[][2] = {{p->recipient_name, "/recipient/name"},
+                                    {p->recipient_address, "/recipient/address"},
+                                    {p->recipient_representative, "/recipient/representative"},
+                                    {p->recipient_country, "/recipient/country"},
+                                    {p->policy_version, "/policy_version"},
+                                    {p->consent_id, "/consent_id"}};
+    if (rc == 0)
+        rc = check_free_texts(texts, sizeof texts / sizeof *texts, err);
     if (rc == 0 && (!p->basis || !*p->basis))
         rc = hogo_error_set(err, HOGO_EINVAL, "/basis",
                             "a provision record needs its basis (policy, consent, opt_out, ...)");
@@ -338,9 +378,12 @@ int hogo__ledger_provision_decided(struct hogo_store *st, const struct hogo_prov
                     "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                     "?, ?, ?)",
                     v, 23, NULL, err);
-    char obj[640], fields[400], detail[512];
+    char obj[640], fields[500], detail[640], bound[65] = "";
     char years[16];
     snprintf(years, sizeof years, "%d", p->retention_years);
+    /* the event binds every field of the record as stored */
+    if (rc == 0)
+        rc = hogo__record_hash(st, 0, p->subject_id, id, bound, err);
     hogo__concat(obj, sizeof obj, "provision:", id, " recipient:", p->recipient_id, " items:",
                  items, decided ? " " : "", decided ? decided : "", (char *)NULL);
     char purge_s[24];
@@ -348,7 +391,8 @@ int hogo__ledger_provision_decided(struct hogo_store *st, const struct hogo_prov
     hogo__concat(fields, sizeof fields, "\"basis\":\"", p->basis, "\",\"policy\":\"",
                  p->policy ? p->policy : "", "\",\"record_required\":",
                  p->record_required ? "true" : "false", ",\"retention_years\":", years,
-                 ",\"purge_after\":", purge_s, (char *)NULL);
+                 ",\"purge_after\":", purge_s, ",\"record_blake2b\":\"", bound, "\"",
+                 (char *)NULL);
     record_detail(detail, sizeof detail, fields, p->decision_json);
     const struct hogo_audit_event ev = {p->subject_id, "provision.record", obj, detail};
     /* a collective record is kept until retention after the last provision */
@@ -393,6 +437,13 @@ int hogo__ledger_receipt_decided(struct hogo_store *st, const struct hogo_receip
         rc = hogo_error_set(err, HOGO_EINVAL, "/provider_corporate_number",
                             "corporate number '%s' is not a valid 13-digit 法人番号",
                             r->provider_corporate_number);
+    const char *const texts[][2] = {{r->provider_name, "/provider_name"},
+                                    {r->provider_address, "/provider_address"},
+                                    {r->provider_representative, "/provider_representative"},
+                                    {r->acquisition, "/acquisition"},
+                                    {r->policy_version, "/policy_version"}};
+    if (rc == 0)
+        rc = check_free_texts(texts, sizeof texts / sizeof *texts, err);
     if (rc == 0 && r->n_items == 0)
         rc = hogo_error_set(err, HOGO_EINVAL, "/items",
                             "a receipt record needs the data items received");
@@ -424,12 +475,15 @@ int hogo__ledger_receipt_decided(struct hogo_store *st, const struct hogo_receip
                     "purge_after, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                     "?, ?, ?, ?)",
                     v, 19, NULL, err);
-    char obj[640], fields[160], detail[256];
+    char obj[640], fields[260], detail[400], bound[65] = "";
+    if (rc == 0)
+        rc = hogo__record_hash(st, 1, r->subject_id, id, bound, err);
     snprintf(obj, sizeof obj, "receipt:%s items:%s%s%s", id, items, decided ? " " : "",
              decided ? decided : "");
     snprintf(fields, sizeof fields,
-             "\"record_required\":%s,\"retention_years\":%d,\"purge_after\":%lld",
-             r->record_required ? "true" : "false", r->retention_years, (long long)purge);
+             "\"record_required\":%s,\"retention_years\":%d,\"purge_after\":%lld,"
+             "\"record_blake2b\":\"%s\"",
+             r->record_required ? "true" : "false", r->retention_years, (long long)purge, bound);
     record_detail(detail, sizeof detail, fields, r->decision_json);
     const struct hogo_audit_event ev = {r->subject_id, "receipt.record", obj, detail};
     rc = end_record(st, rc, collective ? receipt_extend_sql : NULL, at, purge, r->provider_name,

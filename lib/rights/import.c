@@ -34,27 +34,7 @@
 #define MAX_CONSENTS 32
 #define ARENA 65536
 
-/* ---- the vocabulary check installed by the CLI ---- */
-
-int hogo_vocab_check_id(void *vocab, const char *kind, const char *id, struct hogo_error *err)
-{
-    static const struct {
-        const char *name;
-        enum hogo__kind k;
-    } kinds[] = {{"data_category", HOGO__K_DATA}, {"purpose", HOGO__K_PURPOSE},
-                 {"service", HOGO__K_SERVICE},    {"recipient", HOGO__K_RECIPIENT},
-                 {"account", HOGO__K_ACCOUNT},    {"policy", HOGO__K_POLICY}};
-    const struct hogo_vocab *v = vocab;
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (!strcmp(kinds[i].name, kind)) {
-            if (id && hogo__vocab_find(v, kinds[i].k, id, strlen(id)) >= 0)
-                return 0;
-            return hogo_error_set(err, HOGO_EINVAL, NULL,
-                                  "'%s' is not a %s of the vocabulary (%s)", id ? id : "",
-                                  hogo__kind_name(kinds[i].k), v->path ? v->path : "");
-        }
-    return 0; /* kinds the vocabulary does not list: the store checks the form */
-}
+/* The vocabulary check installed by the CLI is hogo_vocab_check_id() (lib/policy). */
 
 /* ---- one person, parsed ---- */
 
@@ -461,9 +441,10 @@ static int write_person(struct hogo_store *st, const struct person *p, int64_t n
     if (rc == 0) {
         char object[64], detail[320];
         snprintf(object, sizeof object, "line:%lld", (long long)p->line);
-        snprintf(detail, sizeof detail, "{\"facts\":%zu,\"consents\":%zu,\"file\":\"%.200s\"}",
+        snprintf(detail, sizeof detail, "\"facts\":%zu,\"consents\":%zu,\"file\":\"%.200s\"",
                  p->nfacts, p->nconsents, file);
-        rc = hogo__audit_append(st, p->subject, "subject.import", object, detail, err);
+        /* the event seals the person's facts as imported (lib/audit/facts.c) */
+        rc = hogo__audit_append_facts(st, p->subject, "subject.import", object, detail, err);
     }
     return rc;
 }

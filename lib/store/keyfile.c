@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int read_hex(const char *text, unsigned char *out, size_t n, const char *where,
@@ -28,13 +29,27 @@ static int read_hex(const char *text, unsigned char *out, size_t n, const char *
     return 0;
 }
 
-static int read_hex_file(const char *path, unsigned char *out, size_t n, struct hogo_error *err)
+/* Reads n bytes of hex from path; a secret must be a file only its owner can read. */
+static int read_hex_file(const char *path, unsigned char *out, size_t n, int secret,
+                         struct hogo_error *err)
 {
     char buf[512];
     FILE *f = fopen(path, "r");
     if (!f)
         return hogo_error_set(err, HOGO_EIO, path, "cannot read key file '%s': %s", path,
                               strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fclose(f);
+        return hogo_error_set(err, HOGO_EIO, path, "key file '%s' is not a regular file", path);
+    }
+    if (secret && (sb.st_mode & (S_IRWXG | S_IRWXO))) {
+        fclose(f);
+        return hogo_error_set(err, HOGO_EINVAL, path,
+                              "key file '%s' can be read or written by others (mode %03o); "
+                              "make it private with 'chmod 600 %s'",
+                              path, (unsigned)(sb.st_mode & 0777), path);
+    }
     size_t len = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[len] = '\0';
@@ -47,7 +62,7 @@ int hogo_key_load(unsigned char key[HOGO_KEY_BYTES], const char *file, const cha
                   struct hogo_error *err)
 {
     if (file)
-        return read_hex_file(file, key, HOGO_KEY_BYTES, err);
+        return read_hex_file(file, key, HOGO_KEY_BYTES, 1, err);
     const char *v = env ? getenv(env) : NULL;
     if (!v || !*v)
         return hogo_error_set(err, HOGO_EINVAL, NULL,
@@ -57,9 +72,11 @@ int hogo_key_load(unsigned char key[HOGO_KEY_BYTES], const char *file, const cha
     return read_hex(v, key, HOGO_KEY_BYTES, env, err);
 }
 
-static int write_secret(const char *path, const char *text, struct hogo_error *err)
+/* Creates path (which must not exist, nor be a symlink) with mode `mode` holding text. */
+static int write_new_file(const char *path, const char *text, mode_t mode,
+                          struct hogo_error *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
         return hogo_error_set(err, HOGO_EIO, path, "cannot create key file '%s': %s%s", path,
                               strerror(errno),
@@ -67,7 +84,7 @@ static int write_secret(const char *path, const char *text, struct hogo_error *e
     size_t len = strlen(text);
     ssize_t w = write(fd, text, len);
     int rc = 0;
-    if (w != (ssize_t)len || fsync(fd) != 0)
+    if (w != (ssize_t)len || fchmod(fd, mode) != 0 || fsync(fd) != 0)
         rc = hogo_error_set(err, HOGO_EIO, path, "writing key file '%s' failed", path);
     close(fd);
     return rc;
@@ -82,7 +99,7 @@ int hogo_key_generate(const char *path, struct hogo_error *err)
     randombytes_buf(k, sizeof k);
     hogo__hex(k, sizeof k, hex);
     strcat(hex, "\n");
-    int rc = write_secret(path, hex, err);
+    int rc = write_new_file(path, hex, 0600, err);
     sodium_memzero(k, sizeof k);
     sodium_memzero(hex, sizeof hex);
     return rc;
@@ -94,31 +111,31 @@ int hogo_signing_key_generate(const char *path, struct hogo_error *err)
     char hex[2 * crypto_sign_SECRETKEYBYTES + 2], pub[1024];
     if (sodium_init() < 0)
         return hogo_error_set(err, HOGO_ECRYPTO, NULL, "libsodium failed to initialise");
+    snprintf(pub, sizeof pub, "%s.pub", path);
+    struct stat sb;
+    if (lstat(pub, &sb) == 0)
+        return hogo_error_set(err, HOGO_EIO, pub,
+                              "public key file '%s' exists; refusing to overwrite a key", pub);
     crypto_sign_keypair(pk, sk);
     hogo__hex(sk, sizeof sk, hex);
     strcat(hex, "\n");
-    int rc = write_secret(path, hex, err);
+    int rc = write_new_file(path, hex, 0600, err);
     sodium_memzero(sk, sizeof sk);
     sodium_memzero(hex, sizeof hex);
     if (rc < 0)
         return rc;
-    snprintf(pub, sizeof pub, "%s.pub", path);
     hogo__hex(pk, sizeof pk, hex);
     strcat(hex, "\n");
-    FILE *f = fopen(pub, "w");
-    if (!f || fputs(hex, f) < 0) {
-        if (f)
-            fclose(f);
-        return hogo_error_set(err, HOGO_EIO, pub, "cannot write public key '%s'", pub);
-    }
-    fclose(f);
-    return 0;
+    /* the public key is meant to be handed out: readable by all */
+    if ((rc = write_new_file(pub, hex, 0644, err)) < 0)
+        unlink(path);
+    return rc;
 }
 
 int hogo_signing_key_load(unsigned char sk[HOGO_SIGN_SECRET_BYTES], const char *path,
                           struct hogo_error *err)
 {
-    int rc = read_hex_file(path, sk, HOGO_SIGN_SECRET_BYTES, err);
+    int rc = read_hex_file(path, sk, HOGO_SIGN_SECRET_BYTES, 1, err);
     if (rc < 0)
         return rc;
     /* the second half must be the public key of the first: catches damaged files */
@@ -138,7 +155,7 @@ int hogo_signing_key_load(unsigned char sk[HOGO_SIGN_SECRET_BYTES], const char *
 int hogo_public_key_load(unsigned char pk[HOGO_SIGN_PUBLIC_BYTES], const char *path,
                          struct hogo_error *err)
 {
-    return read_hex_file(path, pk, HOGO_SIGN_PUBLIC_BYTES, err);
+    return read_hex_file(path, pk, HOGO_SIGN_PUBLIC_BYTES, 0, err);
 }
 
 /* ---- master key check ---- */

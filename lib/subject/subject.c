@@ -72,9 +72,9 @@ static int check_value(struct hogo_store *st, const struct hogo__fact_def *f, co
     case HOGO__FT_INTEGER: {
         char *end = NULL;
         long n = v && *v ? strtol(v, &end, 10) : -1;
-        if (!v || !*v || *end || n < 0 || n > 200)
+        if (!v || !*v || *end || n < 0 || n > 150)
             return hogo_error_set(err, HOGO_EINVAL, NULL,
-                                  "fact '%s' takes a whole number of years 0-200, not '%s'",
+                                  "fact '%s' takes a whole number of years 0-150, not '%s'",
                                   f->name, v ? v : "");
         snprintf(norm, 32, "%ld", n);
         return 0;
@@ -195,7 +195,7 @@ int hogo_subject_add(struct hogo_store *st, const char *subject_id, const char *
     if (rc == 0) {
         char obj[160];
         snprintf(obj, sizeof obj, "operator:%s", operator_id);
-        rc = hogo__audit_append(st, subject_id, "subject.add", obj, NULL, err);
+        rc = hogo__audit_append_facts(st, subject_id, "subject.add", obj, NULL, err);
     }
     return hogo__txn_end(st, rc, err);
 }
@@ -282,7 +282,7 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
             snprintf(obj, sizeof obj, "fact:%s", f->name);
         char action[32];
         snprintf(action, sizeof action, "subject.fact.%s", verb);
-        rc = hogo__audit_append(st, subject_id, action, obj, NULL, err);
+        rc = hogo__audit_append_facts(st, subject_id, action, obj, NULL, err);
     }
     rc = hogo__txn_end(st, rc, err);
 out:
@@ -363,7 +363,7 @@ int hogo_subject_consent(struct hogo_store *st, const char *subject_id,
         char obj[512];
         snprintf(obj, sizeof obj, "consent:%s recipient:%s purpose:%s data:%s", c->id,
                  c->recipient, c->purpose, data);
-        rc = hogo__audit_append(st, subject_id, "subject.consent", obj, NULL, err);
+        rc = hogo__audit_append_facts(st, subject_id, "subject.consent", obj, NULL, err);
     }
     rc = hogo__txn_end(st, rc, err);
 out:
@@ -395,7 +395,7 @@ int hogo_subject_withdraw(struct hogo_store *st, const char *subject_id, const c
     if (rc == 0) {
         char obj[160];
         snprintf(obj, sizeof obj, "consent:%s", consent_id);
-        rc = hogo__audit_append(st, subject_id, "subject.withdraw", obj, NULL, err);
+        rc = hogo__audit_append_facts(st, subject_id, "subject.withdraw", obj, NULL, err);
     }
     return hogo__txn_end(st, rc, err);
 }
@@ -438,9 +438,10 @@ int hogo_subject_erase(struct hogo_store *st, const char *subject_id, struct hog
                         f, 2, NULL, err);
     if (rc == 0) {
         char detail[96];
-        snprintf(detail, sizeof detail, "{\"items_deleted\":%lld,\"key_destroyed\":true}",
+        snprintf(detail, sizeof detail, "\"items_deleted\":%lld,\"key_destroyed\":true",
                  (long long)items);
-        rc = hogo__audit_append(st, subject_id, "subject.erase", "key data_items", detail, err);
+        rc = hogo__audit_append_facts(st, subject_id, "subject.erase", "key data_items", detail,
+                                      err);
     }
     return hogo__txn_end(st, rc, err);
 }
@@ -481,7 +482,7 @@ int hogo_corp_succeed(struct hogo_store *st, const char *predecessor, const char
     if (rc == 0) {
         char obj[96];
         snprintf(obj, sizeof obj, "corp:%s successor:%s", predecessor, successor);
-        rc = hogo__audit_append(st, NULL, "corp.succeed", obj, NULL, err);
+        rc = hogo__audit_append_facts(st, NULL, "corp.succeed", obj, NULL, err);
     }
     return hogo__txn_end(st, rc, err);
 }
@@ -557,14 +558,28 @@ struct facts_ctx {
     int skipped;                /* rows of skip were seen */
 };
 
+/* 1 when v is a value 'hogo subject set' writes for f (an age of digits, true/false). */
+static int well_formed(const struct hogo__fact_def *f, const char *v, size_t n)
+{
+    if (memchr(v, 0, n))
+        return 0;
+    if (f->type == HOGO__FT_INTEGER)
+        return n > 0 && n < 10 && strspn(v, "0123456789") == n;
+    if (f->type == HOGO__FT_BOOLEAN)
+        return !strcmp(v, "true") || !strcmp(v, "false");
+    return 1;
+}
+
 static int row_fact(void *ctx, const struct hogo__val *c, size_t n)
 {
     struct facts_ctx *x = ctx;
     if (n < 2 || c[0].type != HOGO__TEXT || c[1].type != HOGO__TEXT)
-        return 0;
+        return HOGO_ETAMPER;
     const struct hogo__fact_def *f = fact_by_name(c[0].s);
     if (!f)
         return 0;
+    if (!well_formed(f, c[1].s, c[1].n))
+        return HOGO_ETAMPER;
     if (x->skip && !strcmp(f->name, x->skip)) {
         x->skipped = 1;
         return 0;
@@ -688,6 +703,12 @@ int hogo__subject_gen_facts(struct hogo_store *st, yajl_gen g, const char *polic
                          "SELECT fact, value FROM subject_facts WHERE subject_id = ? ORDER BY "
                          "fact, value",
                          p, 1, row_fact, &x, err);
+    if (rc == HOGO_ETAMPER)
+        return hogo_error_set(err, rc, subject_id,
+                              "a stored fact of subject '%s' is not well-formed (written "
+                              "outside hogo); run 'hogo audit verify' and set it again with "
+                              "'hogo subject set'",
+                              subject_id);
     if (rc < 0)
         return rc;
     if (x.cur && is_array(x.cur->type))
@@ -805,7 +826,12 @@ static int row_decide_fact(void *ctx, const struct hogo__val *c, size_t n)
 {
     struct decide_facts *x = ctx;
     if (n < 5 || c[0].type != HOGO__INT || c[1].type != HOGO__TEXT)
-        return 0;
+        return HOGO_ETAMPER;
+    /* a fact's value and a consent's fields are text; anything else (a BLOB, a number) was
+     * written outside hogo and is an error, never read as 'unknown' */
+    for (int i = 2; i < (c[0].i == 2 ? 5 : c[0].i == 1 ? 3 : 2); i++)
+        if (c[i].type != HOGO__TEXT || memchr(c[i].s, 0, c[i].n))
+            return HOGO_ETAMPER;
     if (c[0].i == 0) {
         x->found = 1;
         x->other_operator = strcmp(c[1].s, x->policy) != 0;
@@ -867,6 +893,12 @@ int hogo__subject_decide_rows(struct hogo_store *st, const char *policy, const c
         rc = hogo__query(st, blocked_sql, p, 1, row_blocked, &x, err);
     if (rc == HOGO_ENOMEM)
         rc = hogo_error_set(err, rc, NULL, "out of memory reading subject facts");
+    else if (rc == HOGO_ETAMPER)
+        rc = hogo_error_set(err, rc, subject_id,
+                            "a stored fact or consent of subject '%s' is not well-formed text "
+                            "(written outside hogo); run 'hogo audit verify' and set it again "
+                            "with 'hogo subject set'",
+                            subject_id);
     else if (rc == 0 && !x.found)
         rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
                             "subject '%s' not found; add it with 'hogo subject add %s "

@@ -249,4 +249,26 @@ rc=0; (cd "$scratch/cwd" && "$hogo_abs" check "$OLDPWD/examples/irp-application.
     >"$scratch/out" 2>"$scratch/err" || rc=$?
 check "a vocabulary.yaml in the working folder is not read" all 'exit_is 0'
 
+# --- an escaped NUL (\u0000) in any id, key or text is refused where it stands -------------
+bad "NUL inside an id is refused, not read as the id before it" "/basis" "NUL character" \
+    '{"policy":"irp","action":"provide","purpose":"legal_response","data":["name"],"recipient":{"id":"court"},"basis":"court_order\u0000x"}'
+bad "NUL at the end of a fact name is refused" "/subject/age" "NUL character" \
+    '{'"$provide"',"recipient":{"id":"court"},"subject":{"age\u0000":3}}'
+bad "NUL in a request key is refused" "/action" "NUL character" \
+    '{"policy":"irp","action\u0000":"use","purpose":"service_operation","data":["name"]}'
+bad "NUL in a data category is refused" "/data/0" "NUL character" \
+    '{'"$use"',"data":["name\u0000"]}'
+bad "NUL in a free-text id is refused" "/subject_id" "NUL character" \
+    '{'"$use"',"data":["name"],"subject_id":"u\u00001"}'
+
+# --- a request names its policy by id; a file is only ever given on the command line ------
+run '{"policy":"policies/irp.yaml","action":"use","purpose":"service_operation","data":["name"]}' check
+check "a request's policy that is a file path is refused, not read" \
+    rejected "/policy" "not a policy id"
+run '{"policy":"/dev/zero","action":"use","purpose":"service_operation","data":["name"]}' check
+check "a request's policy /dev/zero is refused at once" rejected "/policy" "not a policy id"
+run '{"policy":"irp","action":"use","purpose":"service_operation","data":["name"]}' check --policy /dev/zero
+check "--policy /dev/zero is refused as not a regular file" \
+    all 'exit_is 2' 'stderr_has "not a regular file"'
+
 finish

@@ -91,4 +91,7 @@ check "provide refuses action receive" all 'exit_is 2' 'stderr_has "action"'
 
 run '' audit verify --public-key "$scratch/sk.pub"
 check "the audit log verifies" exit_is 0
+run '{"policy":"policies/irp.yaml","subject_id":"u1","action":"provide","purpose":"recruitment_selection","data":["name"],"recipient":{"id":"court"}}' provide
+check "provide refuses a request whose policy is a file path" \
+    all 'exit_is 2' 'stderr_has "not a policy id"'
 finish

@@ -42,7 +42,7 @@ check "consent" 0 "$HOGO" subject consent u1 --id c1 --recipient participating_c
 check "facts" 0 "$HOGO" subject facts u1 --policy irp
 contains "facts json" out.txt '"blocked_companies":["7010001008844","9234567890123"]'
 contains "facts consent" out.txt '"consents":[{"id":"c1"'
-check "data put" 0 "$HOGO" data put u1 email taro@example.jp --service rikunabi
+check "data put" 0 "$HOGO" data put u1 email taro@example.jp --service recruit_agent
 check "data get" 0 "$HOGO" data get u1 1
 contains "data value" out.txt "taro@example.jp"
 check "receipt missing representative" 2 "$HOGO" ledger receipt --subject u1 \
