@@ -92,10 +92,8 @@ int cmd_apikey(int argc, char **argv)
         char key[HOGO_APIKEY_CHARS + 1];
         int64_t expires = 0;
         if (a.expires_days) {
-            /* counted from now, or from $HOGO_NOW (seconds) as the store's clock is */
-            const char *fixed = getenv("HOGO_NOW");
-            int64_t base = fixed && *fixed ? strtoll(fixed, NULL, 10) : (int64_t)time(NULL);
-            expires = (base + a.expires_days * 86400) * 1000000;
+            /* counted from now */
+            expires = ((int64_t)time(NULL) + a.expires_days * 86400) * 1000000;
         }
         rc = hogo_apikey_create(st, a.operator_id, a.scopes, expires, key, NULL, &err);
         if (rc == 0 && (puts(key) < 0 || fflush(stdout)))

@@ -56,7 +56,8 @@ static const struct {
     {"HOGO_POLICY_PATH", "directories (:-separated) searched for policy ids before the "
                          "shipped policies"},
     {"HOGO_LANG", "the language of text output: ja (default) or en (as --lang)"},
-    {"HOGO_NOW", "for tests: a fixed clock (seconds since the epoch) where a command reads one"},
+    {"HOGO_CHECKPOINT_INTERVAL", "how many audit events a signed checkpoint covers at most "
+                                 "(default 1000); audit verify requires one per interval"},
     {"HOGO_OWN_RETENTION_YEARS", "provide/receive: the operator's own retention, in years, "
                                  "for records the law does not require (as --own-retention)"},
 };

@@ -224,6 +224,11 @@ static int extend_event(struct hogo__record_check *c, int64_t seq, const char *o
         if (purge > c->e[k].purge_after)
             c->e[k].purge_after = purge;
     }
+    /* from now on the record is held to the hash of its extended form */
+    const char *rh = strstr(d, "\"record_blake2b\":\"");
+    if (rh && sodium_hex2bin(c->e[k].record, sizeof c->e[k].record, rh + 18, 64, NULL, NULL,
+                             NULL) == 0)
+        c->e[k].has_record_hash = 1;
     return 0;
 }
 

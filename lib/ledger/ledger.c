@@ -227,13 +227,17 @@ static int extend_collective(struct hogo_store *st, const struct hogo_provision 
                     "UPDATE provisions SET items = ?, last_provision_at = ?, purge_after = ? "
                     "WHERE provision_id = ? AND last_provision_at <= ?",
                     u, 5, NULL, err);
+    /* the record's items changed: the event binds the record as it now stands */
+    char bound[65] = "";
+    if (rc == 0)
+        rc = hogo__record_hash(st, 0, p->subject_id, k.id, bound, err);
     if (rc == 0) {
         char obj[640], fields[200], detail[400], purge_s[24];
         hogo__concat(obj, sizeof obj, "provision:", k.id, " recipient:", p->recipient_id,
                      " items:", all, decided ? " " : "", decided ? decided : "", (char *)NULL);
         snprintf(purge_s, sizeof purge_s, "%lld", (long long)purge);
         hogo__concat(fields, sizeof fields, "\"collective\":true,\"purge_after\":", purge_s,
-                     (char *)NULL);
+                     ",\"record_blake2b\":\"", bound, "\"", (char *)NULL);
         record_detail(detail, sizeof detail, fields, p->decision_json);
         const struct hogo_audit_event ev = {p->subject_id, "provision.extend", obj, detail};
         rc = hogo__audit_append_event(st, &ev, err);

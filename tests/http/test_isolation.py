@@ -8,6 +8,7 @@ records or policies: 404 for a named one, and absent from lists. Test layer.
 """
 import json
 import os
+import sqlite3
 import subprocess
 import time
 
@@ -143,8 +144,14 @@ def main():
     rc, out, _ = hogo("apikey", "list", "--db", db, env=env)
     rid = [k["key_id"] for k in json.loads(out)][-1]
     hogo("apikey", "revoke", rid, "--db", db, env=env)
-    expired = new_key(db, "irp", ALL, {**env, "HOGO_NOW": str(int(time.time()) - 10 * 86400)},
-                      ("--expires-days", "1"))
+    expired = new_key(db, "irp", ALL, env, ("--expires-days", "1"))
+    # the day passes: the key's expiry is moved into the past in the database itself (hogo
+    # reads no test clock)
+    rc, out, _ = hogo("apikey", "list", "--db", db, env=env)
+    eid = [k["key_id"] for k in json.loads(out)][-1]
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE api_keys SET expires_at = ? WHERE key_id = ?",
+                     ((int(time.time()) - 86400) * 1000000, eid))
     scopes = ALL.split(",")
     lacking = {s: new_key(db, "irp", ",".join(x for x in scopes if x != s), env)
                for s in scopes}

@@ -890,9 +890,10 @@ static void test_continuing_provision_is_one_collective_record(void **state)
     OK(hogo__query_text(f->st, "SELECT items FROM provisions", NULL, 0, &items, &f->err));
     assert_string_equal(items, "name,work_history,ponta_id,ponta_point_info");
     free(items);
-    /* kept 3 years from the last provision (2027-01-01 + 3 years), not from the first */
+    /* kept 3 years from the last provision (T0 + 1 year = 2031-01-01, + 3 years), not from
+     * the first */
     assert_int_equal(count(f, "SELECT COUNT(*) FROM provisions WHERE purge_after = "
-                              "1893456000000000"), 1); /* 2030-01-01 */
+                              "2019686400000000"), 1); /* 2034-01-01 */
     /* another person, or a one-off provision, gets a record of its own */
     struct hogo_provision q = prov("u2", "loyalty_marketing", 3, "last_provision");
     OK(hogo_ledger_record_provision(f->st, &q, other, &f->err));
