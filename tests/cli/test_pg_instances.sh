@@ -42,13 +42,17 @@ done
 printf '%s' '{"policy":"irp","subject_id":"prov","action":"provide","purpose":"recruitment_selection","data":["name"],"service":"recruit_agent","recipient":{"id":"participating_company","corporate_number":"6100000000001"}}' >"$scratch/prov.json"
 python3 bench/check_db_workload.py "$scratch/w.jsonl" 3000 3
 
-feed() { # writes the workload in small chunks, so that each stream commits many batches
+feed() { # [half] writes the workload in small chunks, so that each stream commits many
+          # batches; with "half", only its first half, then it holds the stream open
     python3 -c '
 import sys, time, random
 lines = open(sys.argv[1], "rb").read().splitlines(keepends=True)
-for i in range(0, len(lines), 50):
-    sys.stdout.buffer.write(b"".join(lines[i:i + 50])); sys.stdout.flush()
-    time.sleep(random.random() * 0.004)' "$scratch/w.jsonl"
+end = len(lines) // 2 if sys.argv[2] == "half" else len(lines)
+for i in range(0, end, 50):
+    sys.stdout.buffer.write(b"".join(lines[i:min(i + 50, end)])); sys.stdout.flush()
+    time.sleep(random.random() * 0.004)
+if end < len(lines):
+    time.sleep(120)' "$scratch/w.jsonl" "${1:-all}"
 }
 provide_loop() { # out
     for _ in $(seq 1 25); do "$HOGO" provide "$scratch/prov.json" >>"$1" 2>>"$scratch/provide.err"; done
@@ -57,11 +61,17 @@ mkfifo "$scratch/a.in" "$scratch/b.in"
 "$HOGO" check --jsonl <"$scratch/a.in" >"$scratch/a.out" 2>"$scratch/a.err" & a=$!
 "$HOGO" check --jsonl <"$scratch/b.in" >"$scratch/b.out" 2>"$scratch/b.err" & b=$!
 feed >"$scratch/a.in" & fa=$!
-feed >"$scratch/b.in" 2>/dev/null & fb=$!
+feed half >"$scratch/b.in" 2>/dev/null & fb=$!
 provide_loop "$scratch/p1.out" & p1=$!
 provide_loop "$scratch/p2.out" & p2=$!
-sleep 1.5
-kill -KILL "$b" 2>/dev/null # the second stream, killed midway
+# the second stream is killed midway: once it has answered some lines, while the second half
+# of its input has not come yet (so it cannot have finished, however fast the machine)
+for _ in $(seq 1 1200); do
+    [ "$(grep -c '^{"decision"' "$scratch/b.out" 2>/dev/null || true)" -ge 100 ] && break
+    sleep 0.05
+done
+kill -KILL "$b" 2>/dev/null
+kill "$fb" 2>/dev/null
 wait $a $fa $p1 $p2
 wait $b $fb 2>/dev/null
 answered_a=$(grep -c '"decision"' "$scratch/a.out" || true)
