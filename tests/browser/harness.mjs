@@ -357,22 +357,93 @@ export class Journey {
     return record;
   }
 
-  /** Goes to `path` on the page's hogod, expects the answer's status (200), checks the page. */
+  /** Goes to `path` on the page's hogod, expects the answer's status (200, or one of an
+   *  array), checks the page. */
   async goto(path, step, { status = 200, page = this.page } = {}) {
     const res = await page.goto(page.__hogo.hogod.url(path));
-    this.expect(res && res.status() === status,
+    this.expect(res && [status].flat().includes(res.status()),
       `GET ${path}: status ${res && res.status()}, expected ${status}`);
     await this.check(step, page);
     return res;
   }
 
   /** Clicks `selector` (a Playwright selector or locator) and checks the page it leads to
-   *  (after any redirect); expects its status (200). */
+   *  (after any redirect); expects its status (200, or one of an array). */
   async click(selector, step, { status = 200, page = this.page } = {}) {
     const loc = typeof selector === "string" ? page.locator(selector) : selector;
     const [res] = await Promise.all([page.waitForNavigation(), loc.click()]);
-    this.expect(res && res.status() === status,
+    this.expect(res && [status].flat().includes(res.status()),
       `${step}: clicking ${selector} led to status ${res && res.status()}, expected ${status} (${page.url()})`);
+    await this.check(step, page);
+    return res;
+  }
+
+  /** Checks the security headers of an answer the page did not navigate to (an
+   *  APIRequestContext response: `t.page.request.get(...)`); `label` names it in failures. */
+  checkHeaders(res, label) {
+    const h = res.headers();
+    for (const [name, want] of Object.entries(REQUIRED_HEADERS)) {
+      this.expect(h[name] === want, `${label} (${res.status()}): header ${name} is ` +
+        `${JSON.stringify(h[name] ?? null)}, expected ${JSON.stringify(want)}`);
+    }
+  }
+
+  /**
+   * Visits every GET page reachable by links from `start` whose path begins with `prefix`
+   * (same origin, one visit per path and query; links that `skip` matches are left out), each
+   * checked as step `<stepPrefix><path slug>`; answers that are not HTML (downloads) are
+   * fetched with the page's cookies and their headers checked. `onPage(page, url)` runs on
+   * each HTML page after its checks. Returns the URLs visited.
+   */
+  async crawl(start, prefix, { stepPrefix = "", max = 80, skip = () => false, onPage = null,
+                               page = this.page } = {}) {
+    const hogod = page.__hogo.hogod;
+    const queue = [hogod.url(start)], seen = new Set(queue), visited = [];
+    const slugs = new Set();
+    while (queue.length) {
+      const url = queue.shift();
+      if (visited.length >= max) {
+        this.fail(`crawl from ${start}: more than ${max} pages; raise max or skip some`);
+        break;
+      }
+      const u = new URL(url);
+      const head = await page.request.get(url, { maxRedirects: 0 });
+      this.checkHeaders(head, `GET ${u.pathname}${u.search}`);
+      const type = head.headers()["content-type"] || "";
+      if (head.status() >= 300 && head.status() < 400) continue; // a redirect: its target is linked too
+      if (!type.startsWith("text/html")) {
+        this.expect(head.status() === 200, `GET ${u.pathname}${u.search} answered ${head.status()}`);
+        visited.push(url);
+        continue;
+      }
+      let slug = (u.pathname.replace(/^\/|\/$/g, "").replace(/[^A-Za-z0-9_.-]+/g, "_") || "root") +
+        (u.search ? "_" + u.search.slice(1).replace(/[^A-Za-z0-9_.-]+/g, "_") : "");
+      for (let n = 2; slugs.has(slug); n++) slug = `${slug}-${n}`;
+      slugs.add(slug);
+      await this.goto(u.pathname + u.search, stepPrefix + slug, { page });
+      visited.push(url);
+      if (onPage) await onPage(page, url);
+      const links = await page.evaluate(() => [...document.querySelectorAll("a[href]")].map((a) => a.href));
+      for (const l of links) {
+        let v;
+        try { v = new URL(l); } catch { this.fail(`${u.pathname}: bad link ${l}`); continue; }
+        v.hash = "";
+        if (v.origin !== u.origin || !v.pathname.startsWith(prefix) || skip(v)) continue;
+        if (!seen.has(v.href)) {
+          seen.add(v.href);
+          queue.push(v.href);
+        }
+      }
+    }
+    return visited;
+  }
+
+  /** Runs `fn` (which must make the page navigate, e.g. submit a form from page.evaluate)
+   *  and checks the page it leads to as `step`, expecting its status. */
+  async navigate(fn, step, { status = 200, page = this.page } = {}) {
+    const [res] = await Promise.all([page.waitForNavigation(), fn()]);
+    this.expect(res && [status].flat().includes(res.status()),
+      `${step}: led to status ${res && res.status()}, expected ${status} (${page.url()})`);
     await this.check(step, page);
     return res;
   }

@@ -3,7 +3,7 @@
 // line per journey, every page checked with its axe result, and "N passed, N failed".
 // Exit status: 0 all passed, 1 a journey failed, 77 skipped (chromium or the npm packages
 // missing, said on stdout). Test layer; CTest runs it as browser/journeys.
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { missingPrerequisite } from "./harness.mjs";
@@ -19,7 +19,7 @@ const { Store, Hogod, launchBrowser, runJourneys, screenshotDir, cleanScratch } 
 
 const files = process.argv.length > 2
   ? process.argv.slice(2).map((f) => resolve(f))
-  : readdirSync(join(here, "journeys")).filter((f) => f.endsWith(".journey.mjs")).sort()
+  : (existsSync(join(here, "journeys")) ? readdirSync(join(here, "journeys")) : []).filter((f) => f.endsWith(".journey.mjs")).sort()
       .map((f) => join(here, "journeys", f));
 if (files.length === 0) {
   console.log("skipped: tests/browser/journeys holds no journey yet");
