@@ -26,6 +26,8 @@ const struct hogod_route hogod_routes[] = {
     {"GET",    "/v1/policies",                  "policies:read",  false, 0,  hogod_route_policies_list,     "policies served"},
     {"GET",    "/v1/policies/{policy_id}",      "policies:read",  false, 0,  hogod_route_policy_show,       "one policy"},
     {"POST",   "/v1/policies:validate",         "policies:read",  false, 0,  hogod_route_policies_validate, "check a policy file"},
+    /* the 外部送信一覧 (route_transmissions.c) */
+    {"GET",    "/v1/transmissions/{policy_id}", "public",         false, 0,  hogod_route_transmissions,     "a policy's external transmissions"},
     /* subjects (route_subjects.c) */
     {"POST",   "/v1/subjects",                  "subjects:write", true,  0,  hogod_route_subjects_create,  "register a subject"},
     {"GET",    "/v1/subjects",                  "subjects:read",  true,  0,  hogod_route_subjects_list,    "the operator's subjects"},
