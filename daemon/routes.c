@@ -8,6 +8,7 @@
  */
 #include "hogod.h"
 #include "center/center.h"
+#include "center/controls.h"
 #include "web/web.h"
 
 #define S "/v1/subjects/{subject_id}"
@@ -76,6 +77,21 @@ const struct hogod_route hogod_routes[] = {
     {"GET",    "/center/signed-out",            "web",            false, 0,  center_page_signed_out,    "the page after signing out"},
     {"POST",   "/center/signout",               "center",         true,  0,  web_route_signout,         "a person signs out"},
     {"GET",    "/center/",                      "center",         true,  0,  center_page_overview,      "the person's overview"},
+    /* the person's controls (daemon/center/controls.h) */
+    {"GET",    "/center/accounts",              "center",         true,  0,  center_page_accounts,      "linked accounts and what linking means"},
+    {"POST",   "/center/accounts/unlink",       "center",         true,  0,  center_post_unlink,        "unlink an account"},
+    {"GET",    "/center/consents",              "center",         true,  0,  center_page_consents,      "consents given"},
+    {"POST",   "/center/consents/withdraw",     "center",         true,  0,  center_post_withdraw,      "withdraw a consent"},
+    {"GET",    "/center/opt-outs",              "center",         true,  0,  center_page_optouts,       "mail, ads and per-partner opt-outs"},
+    {"POST",   "/center/opt-outs",              "center",         true,  0,  center_post_optout,        "stop or resume a purpose"},
+    {"GET",    "/center/blocks",                "center",         true,  0,  center_page_blocks,        "company blocks and the company search"},
+    {"POST",   "/center/blocks",                "center",         true,  0,  center_post_block,         "block a company"},
+    {"POST",   "/center/blocks/remove",         "center",         true,  0,  center_post_unblock,       "unblock a company"},
+    {"GET",    "/center/requests",              "center",         true,  0,  center_page_requests,      "the person's rights requests"},
+    {"POST",   "/center/requests",              "center",         true,  0,  center_post_request,       "start a rights request"},
+    {"GET",    "/center/requests/{request_id}", "center",         true,  0,  center_page_request,       "one of the person's requests"},
+    {"POST",   "/center/requests/{request_id}/withdraw", "center", true, 0,  center_post_request_withdraw, "withdraw a request"},
+    {"GET",    "/center/requests/{request_id}/package", "center", true,  0,  center_download_package,   "download a completed disclosure"},
     {"GET",    "/console/signin",               "web",            true,  0,  web_route_console_signin_token, "an officer signs in with a token"},
     {"POST",   "/console/signout",              "console:viewer", true,  0,  web_route_signout,         "an officer signs out"},
 };

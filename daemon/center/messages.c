@@ -7,6 +7,11 @@
 /* clang-format off */
 const struct web_nav center_nav[] = {
     {"/center/", "概要", "Overview"},
+    {"/center/accounts", "アカウント連携", "Linked accounts"},
+    {"/center/consents", "同意", "Consents"},
+    {"/center/opt-outs", "配信・広告の停止", "Mail and ads"},
+    {"/center/blocks", "企業ブロック", "Company blocks"},
+    {"/center/requests", "開示等の請求", "Requests"},
     {NULL, NULL, NULL},
 };
 

@@ -118,6 +118,27 @@ WEB_CASES = {
     ("GET", "/console/signin"): ("/console/signin", None, "global", None),
     ("POST", "/center/signout"): ("/center/signout", {}, "own", 303),
     ("GET", "/center/"): ("/center/", None, "own", 200),
+    ("GET", "/center/accounts"): ("/center/accounts", None, "own", 200),
+    ("POST", "/center/accounts/unlink"): ("/center/accounts/unlink", {"account": "ponta"},
+                                          "own", 303),
+    ("GET", "/center/consents"): ("/center/consents", None, "own", 200),
+    ("POST", "/center/consents/withdraw"): ("/center/consents/withdraw", {"consent": "c-none"},
+                                            "own", 303),
+    ("GET", "/center/opt-outs"): ("/center/opt-outs", None, "own", 200),
+    ("POST", "/center/opt-outs"): ("/center/opt-outs",
+                                   {"purpose": "ad_delivery", "action": "stop"}, "own", 303),
+    ("GET", "/center/blocks"): ("/center/blocks", None, "own", 200),
+    ("POST", "/center/blocks"): ("/center/blocks", {"corporate_number": "9234567890123"},
+                                 "own", 303),
+    ("POST", "/center/blocks/remove"): ("/center/blocks/remove",
+                                        {"corporate_number": "9234567890123"}, "own", 303),
+    ("GET", "/center/requests"): ("/center/requests", None, "own", 200),
+    ("POST", "/center/requests"): ("/center/requests", {"kind": "purpose_notice"}, "own", 303),
+    ("GET", "/center/requests/{request_id}"): ("/center/requests/DSR_SHOW", None, "404", 200),
+    ("POST", "/center/requests/{request_id}/withdraw"): (
+        "/center/requests/DSR_CENTER/withdraw", {}, "404", 303),
+    ("GET", "/center/requests/{request_id}/package"): ("/center/requests/DSR_SHOW/package",
+                                                       None, "404", 409),
     ("POST", "/console/signout"): ("/console/signout", {}, "own", 303),
 }
 
@@ -138,7 +159,7 @@ def make_officer(db, env, name, operator, role):
     return rc == 0
 
 
-def web_routes(daemon, db, env, key, table):
+def web_routes(daemon, db, env, key, table, fixtures):
     """Every web route of the table: no session, a malformed or signed-out session, a session
     of the wrong kind or too low a role, another operator's session, a POST without or with
     a wrong csrf token, and the right session."""
@@ -169,6 +190,8 @@ def web_routes(daemon, db, env, key, table):
 
     for method, path, scope in rows:
         concrete, form, other, ok_status = WEB_CASES[(method, path)]
+        for fname, fid in fixtures.items():
+            concrete = concrete.replace(fname, fid)
 
         def send(cookie, cookie_name, token=True, form=form, headers=None):
             if method == "GET":
@@ -253,7 +276,7 @@ def main():
     fixtures = {}
     for name, kind in (("DSR_SHOW", "disclosure"), ("DSR_VERIFY", "erasure"),
                        ("DSR_COMPLETE", "purpose_notice"), ("DSR_REFUSE", "disclosure"),
-                       ("DSR_WITHDRAW", "suspension")):
+                       ("DSR_WITHDRAW", "suspension"), ("DSR_CENTER", "cessation")):
         rc, out, err = hogo("dsr", "open", "--subject", "u-irp", "--kind", kind, "--db", db,
                             env=env)
         if rc:
@@ -387,7 +410,7 @@ def main():
                                  keys["irp"])
         check("a decision on another operator's subject is 404 naming /subject_id",
               st == 404 and doc.get("pointer") == "/subject_id", (st, doc))
-        web_routes(daemon, db, env, skey, table)
+        web_routes(daemon, db, env, skey, table, fixtures)
     finally:
         daemon.stop()
     rc, out, err = hogo("audit", "verify", "--db", db, env=env)
