@@ -77,6 +77,9 @@ const struct hogod_route hogod_routes[] = {
     {"GET",    "/center/signed-out",            "web",            false, 0,  center_page_signed_out,    "the page after signing out"},
     {"POST",   "/center/signout",               "center",         true,  0,  web_route_signout,         "a person signs out"},
     {"GET",    "/center/",                      "center",         true,  0,  center_page_overview,      "the person's overview"},
+    {"GET",    "/center/held",                  "center",         true,  0,  center_page_held,          "what is held, by category"},
+    {"GET",    "/center/provided",              "center",         true,  0,  center_page_provided,      "whom it was provided to"},
+    {"GET",    "/center/policy",                "center",         true,  0,  center_page_policy,        "the policy and what it means"},
     /* the person's controls (daemon/center/controls.h) */
     {"GET",    "/center/accounts",              "center",         true,  0,  center_page_accounts,      "linked accounts and what linking means"},
     {"POST",   "/center/accounts/unlink",       "center",         true,  0,  center_post_unlink,        "unlink an account"},

@@ -7,6 +7,7 @@
  */
 #include "controls.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,8 +213,24 @@ void ctl_clause(struct hogod_exchange *x, struct web_buf *b, const char *clause,
         page |= !strcmp(hogod_routes[i].method, "GET") &&
                 !strcmp(hogod_routes[i].path, "/center/policy");
     if (page) {
-        web_raw(b, "<a href=\"/center/policy#clause-");
-        web_url(b, clause);
+        /* the policy page's anchor: "3(2)" -> "clause-3-2" */
+        char anchor[96] = "clause-";
+        size_t n = 7;
+        bool dash = false;
+        for (const char *p = clause; *p && n + 2 < sizeof anchor; p++) {
+            if (isalnum((unsigned char)*p)) {
+                anchor[n++] = *p;
+                dash = false;
+            } else if (!dash && n > 7) {
+                anchor[n++] = '-';
+                dash = true;
+            }
+        }
+        while (n > 7 && anchor[n - 1] == '-')
+            n--;
+        anchor[n] = 0;
+        web_raw(b, "<a href=\"/center/policy#");
+        web_raw(b, anchor);
         web_raw(b, "\">");
     }
     web_textf(b, web_l(x, ja_fmt, en_fmt), clause);
