@@ -118,6 +118,9 @@ WEB_CASES = {
     ("GET", "/console/signin"): ("/console/signin", None, "global", None),
     ("POST", "/center/signout"): ("/center/signout", {}, "own", 303),
     ("GET", "/center/"): ("/center/", None, "own", 200),
+    ("GET", "/center/held"): ("/center/held", None, "own", 200),
+    ("GET", "/center/provided"): ("/center/provided", None, "own", 200),
+    ("GET", "/center/policy"): ("/center/policy", None, "own", 200),
     ("POST", "/console/signout"): ("/console/signout", {}, "own", 303),
 }
 
