@@ -1,9 +1,11 @@
 // Every GET page reachable by links from the privacy center's home page, for a person who has
 // facts, data, a consent, a provision record and a rights request, is visited and checked
-// (axe, headers, inline code, foreign hosts; a screenshot each), and every POST form those
-// pages offer carries a csrf field and refuses a POST without it, with a wrong one or from a
-// foreign Origin with 403 and an HTML page, changing nothing the store holds. Test layer
-// (browser journey).
+// (axe, headers, inline code, foreign hosts; a screenshot each). On the way: no page shows
+// anything of another operator's person or of another person of the same operator; every POST
+// form carries a csrf field and refuses a POST without it, with a wrong one or from another
+// site with 403 and an HTML page, changing nothing the store holds; and each link to the
+// person's own rights request, with the id swapped for another person's, answers 404. Test
+// layer (browser journey).
 import { join } from "node:path";
 import { SOURCE } from "../harness.mjs";
 
@@ -81,18 +83,46 @@ export default {
   name: "web-crawl",
   async run(t) {
     const person = personWithData(t, "crawl-person");
+    // another operator's person and a neighbour of the same operator, never to be seen
+    t.person("rcc", "crawl-stranger");
+    t.store.hogo("data", "put", "crawl-stranger", "name", "他社 太郎");
+    const strangerRequest = t.store.hogo("dsr", "open", "--subject", "crawl-stranger", "--kind",
+      "disclosure", "--channel", "web").stdout.trim();
+    const neighbour = personWithData(t, "crawl-neighbour");
+    const strangers = ["crawl-stranger", "crawl-neighbour", "他社 太郎", strangerRequest, neighbour.request];
+
     await t.signinPerson(person, "signin");
-    const forms = new Map();
+    const forms = new Map(), ownLinks = new Set();
     const visited = await t.crawl("/center/", "/center/", {
       stepPrefix: "center-",
       // signing out and switching language are journeys of their own (web-security)
       skip: (u) => u.pathname === "/center/signout" || u.searchParams.has("lang"),
-      onPage: (p, url) => collectForms(t, p, url, forms),
+      onPage: async (page, url) => {
+        await collectForms(t, page, url, forms);
+        const html = await page.content();
+        for (const s of strangers)
+          t.expect(!html.includes(s), `${url} shows ${s}, which belongs to another person`);
+        for (const href of await page.evaluate(() => [...document.querySelectorAll("a[href]")].map((x) => x.href)))
+          if (href.includes(person.request)) ownLinks.add(href);
+      },
     });
-    t.expect(visited.length >= 1, "the crawl visited no page");
+    t.expect(visited.length >= 4, `the center's home page leads to ${visited.length} pages only`);
+
+    // every form refuses a POST without csrf, with a wrong one or from another site
     const before = held(t, person.subject);
     await refusedPosts(t, t.page, [...forms.values()]);
     t.expect(held(t, person.subject) === before, "a refused POST changed what the store holds");
     t.expect(forms.size >= 1, "no POST form found on the center's pages");
+
+    // the person's own request, its id swapped for another person's, answers 404
+    let n = 0;
+    for (const href of ownLinks) {
+      for (const [who, id] of [["other-operator", strangerRequest], ["same-operator", neighbour.request]]) {
+        const u = new URL(href.replaceAll(person.request, id));
+        await t.goto(u.pathname + u.search, `${who}-request-${++n}`, { status: 404 });
+        const html = await t.page.content();
+        for (const s of strangers) t.expect(!html.includes(s), `${u.pathname}: the 404 page shows ${s}`);
+      }
+    }
   },
 };
