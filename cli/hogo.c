@@ -33,6 +33,7 @@ static const struct cli_command commands[] = {
     {"apikey", "API keys for hogod: create, list, revoke", cmd_apikey},
     {"officer", "privacy office accounts for hogod's console: add, list, roles, passwords",
      cmd_officer},
+    {"signin", "sign-in tokens for hogod's web pages (a demo issuer)", cmd_signin},
 };
 
 void cli_errorf(const char *fmt, ...)

@@ -18,6 +18,7 @@
 #include <hogo/officer.h>
 #include <hogo/policy.h>
 #include <hogo/rights.h>
+#include <hogo/signin.h>
 #include <hogo/store.h>
 
 #ifdef __cplusplus
