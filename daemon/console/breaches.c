@@ -374,20 +374,20 @@ void console_page_breach(struct hogod_exchange *x)
         field(&b, "other", web_l(x, "その他参考となる事項", "Other"), "text", false);
         submit(&b, web_l(x, "報告を作成する", "Make the report"));
     }
+    /* what the operator stated for the reports (Rules Art. 8(1)); the rest of the nine
+       items is the incident above */
     yajl_val items = at(r, "report_items");
-    if (items && !YAJL_IS_NULL(items)) {
+    if (items && YAJL_IS_OBJECT(items) && items->u.object.len) {
         web_raw(&b, "<h2>");
-        web_text(&b, web_l(x, "最後に作成した報告", "The last report made"));
-        web_raw(&b, "</h2>\n<pre class=\"answer\">");
-        yajl_gen g = yajl_gen_alloc(NULL);
-        yajl_gen_config(g, yajl_gen_beautify, 1);
-        hogod_gen_value(g, items);
-        size_t len;
-        char *text = hogod_gen_take(g, &len);
-        yajl_gen_free(g);
-        web_text(&b, text);
-        free(text);
-        web_raw(&b, "</pre>\n");
+        web_text(&b, web_l(x, "報告に記載した事業者の説明", "What the reports state"));
+        web_raw(&b, "</h2>\n<dl class=\"facts\">\n");
+        for (size_t i = 0; i < items->u.object.len; i++) {
+            yajl_val v = items->u.object.values[i];
+            dt(&b, items->u.object.keys[i]);
+            web_text(&b, YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : "");
+            web_raw(&b, "</dd>\n");
+        }
+        web_raw(&b, "</dl>\n");
     }
     web_raw(&b, "<p><a href=\"/console/breaches\">");
     web_text(&b, web_l(x, "事案の一覧へ戻る", "Back to the incidents"));
