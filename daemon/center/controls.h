@@ -64,7 +64,7 @@ void center_page_consents(struct hogod_exchange *x);
 void center_post_withdraw(struct hogod_exchange *x);
 /* GET /center/opt-outs: mail/DM, ads, ad identifiers and location, per-partner opt-outs. */
 void center_page_optouts(struct hogod_exchange *x);
-/* POST /center/opt-outs (purpose, action=stop|resume): adds or removes an opt-out. */
+/* POST /center/opt-outs (purpose, change=stop|resume): adds or removes an opt-out. */
 void center_post_optout(struct hogod_exchange *x);
 /* GET /center/blocks (?q=): company blocks and the company search. */
 void center_page_blocks(struct hogod_exchange *x);

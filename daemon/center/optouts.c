@@ -71,7 +71,7 @@ static void purpose_rows(struct hogod_exchange *x, struct web_buf *b,
         web_raw(b, "</span></p>");
         ctl_form_begin(x, b, "/center/opt-outs");
         ctl_hidden(b, "purpose", p);
-        ctl_hidden(b, "action", since ? "resume" : "stop");
+        ctl_hidden(b, "change", since ? "resume" : "stop");
         char label[512];
         snprintf(label, sizeof label,
                  since ? web_l(x, "「%s」を再開する", "Resume “%s”")
@@ -208,11 +208,11 @@ void center_page_optouts(struct hogod_exchange *x)
 
 void center_post_optout(struct hogod_exchange *x)
 {
-    const char *action = web_form(x, "action");
+    const char *action = web_form(x, "change");
     bool resume = action && !strcmp(action, "resume");
     if (!action || (!resume && strcmp(action, "stop"))) {
         struct hogo_error err = {0};
-        hogo_error_set(&err, HOGO_EINVAL, NULL, "action must be stop or resume");
+        hogo_error_set(&err, HOGO_EINVAL, NULL, "change must be stop or resume");
         ctl_change_done(x, HOGO_EINVAL, &err, "/center/opt-outs", "", "");
         return;
     }

@@ -96,16 +96,16 @@ check "linked accounts: Amazon and d アカウント as irp names them, and Inde
     all "stdout_has 'Amazonアカウント'" "stdout_has 'dアカウント'" "stdout_has '<h2>Indeed</h2>'"
 get "$J1" "/center/consents?lang=en"
 check "the English switch" all "[ $rc -eq 200 ]" "stdout_has '<html lang=\"en\"'" "stdout_has 'Withdraw consent'"
-post "$J1" /center/opt-outs "$T1" purpose=ad_delivery action=stop
+post "$J1" /center/opt-outs "$T1" purpose=ad_delivery change=stop
 get "$J1" /center/opt-outs
 check "the language stays English in the session, flash in English" \
     all "stdout_has '<html lang=\"en\"'" "stdout_has 'Stopped\.'"
-post "$J1" /center/opt-outs "$T1" purpose=ad_delivery action=resume
+post "$J1" /center/opt-outs "$T1" purpose=ad_delivery change=resume
 get "$J1" "/center/opt-outs?lang=ja"
 
 # ---- CSRF: missing or wrong token: 403, nothing changed ----
 before=$(events subject.fact)
-post "$J1" /center/opt-outs "" purpose=own_group_newsletter action=stop
+post "$J1" /center/opt-outs "" purpose=own_group_newsletter change=stop
 check "opt-out without a csrf token: 403" test "$rc" -eq 403
 post "$J1" /center/blocks "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" corporate_number=9234567890123
 check "block with a wrong csrf token: 403" test "$rc" -eq 403
@@ -139,18 +139,18 @@ check "after the withdrawal the same provision is no longer allowed: the consent
 news='{"policy":"irp","action":"use","purpose":"own_group_newsletter","data":["email"]}'
 decide "$news"
 check "the newsletter is allowed before the opt-out" test "$dec" -eq 0
-post "$J1" /center/opt-outs "$T1" purpose=own_group_newsletter action=stop
+post "$J1" /center/opt-outs "$T1" purpose=own_group_newsletter change=stop
 check "opt-out: 303" test "$rc" -eq 303
 check "opt-out: the fact and its audit event" \
     all "facts_have own_group_newsletter" "[ $(events 'fact:opt_outs value:own_group_newsletter') -ge 1 ]"
 decide "$news"
 check "after the opt-out the newsletter is denied by clause 7" \
     all "[ $dec -eq 1 ]" "grep -q '\"clause\": *\"7\"' $scratch/decision"
-post "$J1" /center/opt-outs "$T1" purpose=no_such_purpose action=stop
+post "$J1" /center/opt-outs "$T1" purpose=no_such_purpose change=stop
 get "$J1" /center/opt-outs
 check "an unknown purpose is refused with a message, nothing stored" \
     all "stdout_has '変更できませんでした'" "facts_lack no_such_purpose"
-post "$J1" /center/opt-outs "$T1" purpose=own_group_newsletter action=resume
+post "$J1" /center/opt-outs "$T1" purpose=own_group_newsletter change=resume
 decide "$news"
 check "resumed: the newsletter is allowed again" all "[ $dec -eq 0 ]" "facts_lack own_group_newsletter"
 

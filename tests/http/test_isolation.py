@@ -129,7 +129,7 @@ WEB_CASES = {
                                             "own", 303),
     ("GET", "/center/opt-outs"): ("/center/opt-outs", None, "own", 200),
     ("POST", "/center/opt-outs"): ("/center/opt-outs",
-                                   {"purpose": "ad_delivery", "action": "stop"}, "own", 303),
+                                   {"purpose": "ad_delivery", "change": "stop"}, "own", 303),
     ("GET", "/center/blocks"): ("/center/blocks", None, "own", 200),
     ("POST", "/center/blocks"): ("/center/blocks", {"corporate_number": "9234567890123"},
                                  "own", 303),
