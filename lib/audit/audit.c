@@ -577,6 +577,12 @@ static int verify_store(struct hogo_store *st, const unsigned char *public_key,
                                    sizeof report->problem, err);
     if (rc == HOGO_ETAMPER)
         hogo_error_set(err, rc, "subjects", "facts tampered: %s", report->problem);
+    /* and every key is where the events say: none deleted outside an erasure, none left */
+    if (rc == 0)
+        rc = hogo__keys_check_run(st, &report->first_bad_seq, report->problem,
+                                  sizeof report->problem, err);
+    if (rc == HOGO_ETAMPER)
+        hogo_error_set(err, rc, "key store", "subject keys tampered: %s", report->problem);
 out:
     free(v.cps);
     hogo__record_check_free(v.records);

@@ -209,6 +209,7 @@ int hogo__store_connect(struct hogo_store **out, const struct hogo_store_ops *op
     if (!st)
         return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory opening the store");
     st->ops = ops;
+    st->keys_ops = &hogo__sqlite_ops;
     st->checkpoint_interval = opts->checkpoint_interval ? opts->checkpoint_interval : 1000;
     snprintf(st->actor, sizeof st->actor, "%s", opts->actor ? opts->actor : "hogo");
     if (opts->master_key) {
@@ -249,7 +250,8 @@ void hogo_store_free(struct hogo_store *st)
         st->ops->close(st->impl);
     }
     if (st->keys)
-        hogo__sqlite_ops.close(st->keys);
+        st->keys_ops->close(st->keys);
+    hogo__keys_erase_forget(st);
     sodium_memzero(st, sizeof *st);
     free(st);
 }
@@ -292,12 +294,13 @@ int hogo__txn_end(struct hogo_store *st, int rc, struct hogo_error *err)
     if (st->keys_txn && !st->txn_failed) {
         /* new subject keys become durable before anything sealed under them */
         st->keys_txn = 0;
-        int krc = hogo__sqlite_ops.commit(st->keys, err);
+        int krc = st->keys_ops->commit(st->keys, err);
         if (krc < 0) {
             struct hogo_error ignored;
-            hogo__sqlite_ops.rollback(st->keys, &ignored);
+            st->keys_ops->rollback(st->keys, &ignored);
             st->ops->rollback(st->impl, &ignored);
             st->txn_failed = 0;
+            hogo__keys_erase_forget(st);
             return krc;
         }
     }
@@ -306,10 +309,11 @@ int hogo__txn_end(struct hogo_store *st, int rc, struct hogo_error *err)
         struct hogo_error ignored;
         hogo_error_clear(&ignored);
         if (st->keys_txn)
-            hogo__sqlite_ops.rollback(st->keys, &ignored);
+            st->keys_ops->rollback(st->keys, &ignored);
         st->keys_txn = 0;
         st->ops->rollback(st->impl, &ignored);
         st->txn_failed = 0;
+        hogo__keys_erase_forget(st);
         return rc < 0 ? rc
                       : hogo_error_set(err, HOGO_ESTORE, NULL,
                                        "transaction rolled back: a call inside it failed");
@@ -318,7 +322,21 @@ int hogo__txn_end(struct hogo_store *st, int rc, struct hogo_error *err)
     if (crc < 0) {
         struct hogo_error ignored;
         st->ops->rollback(st->impl, &ignored);
+        hogo__keys_erase_forget(st);
         return crc;
+    }
+    /* erasures: the database has recorded them (event included); now their keys go. A
+     * failure here leaves them recorded with the key present (verify reports it, a repeated
+     * erasure finishes it); in a group batch it is not the other items' failure */
+    if (st->n_erase_pending) {
+        struct hogo_error kerr;
+        hogo_error_clear(&kerr);
+        int krc = hogo__keys_erase_finish(st, &kerr);
+        if (krc < 0 && !st->group) {
+            if (err)
+                *err = kerr;
+            return krc;
+        }
     }
     return 0;
 }
@@ -342,9 +360,10 @@ int hogo_store_rollback(struct hogo_store *st, struct hogo_error *err)
     if (--st->txn_depth > 0)
         return 0;
     st->txn_failed = 0;
+    hogo__keys_erase_forget(st);
     if (st->keys_txn) {
         struct hogo_error ignored;
-        hogo__sqlite_ops.rollback(st->keys, &ignored);
+        st->keys_ops->rollback(st->keys, &ignored);
         st->keys_txn = 0;
     }
     return st->ops->rollback(st->impl, err);
