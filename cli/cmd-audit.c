@@ -149,6 +149,10 @@ int cmd_audit(int argc, char **argv)
                 printf("unsealed tail: events %lld to %lld are after the last checkpoint; seal "
                        "them with 'hogo audit checkpoint'\n",
                        (long long)r.last_sealed + 1, (long long)r.last_sealed + r.unsealed);
+            if (r.skipped_at)
+                printf("a writer without the signing key skipped the checkpoint due before "
+                       "event %lld and said so there; the tail from it is unsealed\n",
+                       (long long)r.skipped_at);
         } else {
             printf("audit log TAMPERED: first bad event %lld: %s\n",
                    (long long)r.first_bad_seq, r.problem[0] ? r.problem : err.message);

@@ -105,6 +105,10 @@ struct hogo_store {
     char **erase_pending;             /* subjects whose keys go once the erasure the open
                                          transaction records has committed; owned */
     size_t n_erase_pending;
+    int64_t checkpoint_skipped;       /* the event at which a checkpoint was due but could not
+                                         be written (no signing key), said once; 0: none */
+    void (*notice)(void *ctx, const char *message); /* hogo_store_set_notice(); may be NULL */
+    void *notice_ctx;
     int keys_txn;                     /* a key store transaction is open: it commits just
                                          before the database's (new keys durable first) */
     struct hogo__group *group;        /* group commit queue (group.c), or NULL; owned */

@@ -267,6 +267,12 @@ void hogo_store_set_vocabulary_check(struct hogo_store *st,
     st->vocab_ctx = ctx;
 }
 
+void hogo_store_set_notice(struct hogo_store *st, void (*fn)(void *, const char *), void *ctx)
+{
+    st->notice = fn;
+    st->notice_ctx = ctx;
+}
+
 /* ---- transactions ---- */
 
 int hogo__txn_begin(struct hogo_store *st, struct hogo_error *err)
@@ -314,6 +320,7 @@ int hogo__txn_end(struct hogo_store *st, int rc, struct hogo_error *err)
         st->ops->rollback(st->impl, &ignored);
         st->txn_failed = 0;
         hogo__keys_erase_forget(st);
+        st->checkpoint_skipped = 0;
         return rc < 0 ? rc
                       : hogo_error_set(err, HOGO_ESTORE, NULL,
                                        "transaction rolled back: a call inside it failed");
@@ -361,6 +368,7 @@ int hogo_store_rollback(struct hogo_store *st, struct hogo_error *err)
         return 0;
     st->txn_failed = 0;
     hogo__keys_erase_forget(st);
+    st->checkpoint_skipped = 0;
     if (st->keys_txn) {
         struct hogo_error ignored;
         st->keys_ops->rollback(st->keys, &ignored);

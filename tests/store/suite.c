@@ -2352,6 +2352,55 @@ static void test_a_key_deleted_outside_erasure_is_reported_by_verify(void **stat
     assert_non_null(strstr(r.problem, "unaudited erasure"));
 }
 
+
+/* ---- a writer without the signing key says it skipped a checkpoint ---- */
+
+static void count_notice(void *ctx, const char *message)
+{
+    int *n = ctx;
+    if (strstr(message, "no signing key"))
+        (*n)++;
+}
+
+static void test_a_writer_without_the_signing_key_says_it_skipped_a_checkpoint(void **state)
+{
+    struct fx *f = *state;
+    hogo_store_free(f->st);
+    struct hogo_store_options o = {.master_key = f->master, .checkpoint_interval = 5,
+                                   .actor = "test", .key_store = f->keys};
+    OK(hogo_store_open(&f->st, f->loc, &o, &f->err));
+    int notices = 0;
+    hogo_store_set_notice(f->st, count_notice, &notices);
+    for (int i = 0; i < 12; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "s%d", i);
+        OK(hogo_subject_add(f->st, id, "irp", &f->err));
+    }
+    assert_int_equal(notices, 1); /* said once */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM checkpoints"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = "
+                              "'audit.checkpoint_skipped'"), 1);
+    struct hogo_audit_report r;
+    int rc = hogo_audit_verify(f->st, f->pk, &r, &f->err);
+    if (rc)
+        fprintf(stderr, "verify: %s\n", r.problem);
+    assert_int_equal(rc, 0); /* not a deleted checkpoint: the unsealed tail, reported */
+    assert_true(r.skipped_at > 0);
+    assert_int_equal(r.unsealed, r.last_seq - r.last_sealed);
+    assert_true(r.unsealed > 10);
+    /* a checkpoint that was written and then deleted is still tampering */
+    hogo_store_free(f->st);
+    f->st = fx_open(f, 5);
+    OK(hogo_audit_checkpoint(f->st, NULL, &f->err));
+    for (int i = 12; i < 20; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "s%d", i);
+        OK(hogo_subject_add(f->st, id, "irp", &f->err));
+    }
+    raw(f, "DELETE FROM checkpoints WHERE seq = (SELECT MAX(seq) FROM checkpoints)");
+    verify_bad(f);
+}
+
 /* ---- crash safety ---- */
 
 static void test_sigkill_keeps_every_acknowledged_record(void **state)
@@ -2621,6 +2670,7 @@ static int suite_run(const char *group)
         T(test_key_store_is_created_only_by_init_and_bound_to_its_database),
         T(test_master_key_is_bound_at_init),
         T(test_a_key_deleted_outside_erasure_is_reported_by_verify),
+        T(test_a_writer_without_the_signing_key_says_it_skipped_a_checkpoint),
         T(test_moved_ciphertext_does_not_open),
         T(test_data_put_validates_provenance),
         T(test_provision_record_and_its_event_are_one_write),
