@@ -415,10 +415,10 @@ static int finish(struct verifier *v)
     /* with the public key, the checkpoints the log promises (one every interval events)
      * must be there: the last one due seals everything before it */
     int64_t due = v->interval ? last / v->interval * v->interval : 0;
-    /* a writer without the signing key said, right after the first checkpoint due after
-     * the last sealed event, that it could not write it: the rest is the unsealed tail */
-    int declared = v->skipped > v->last_sealed && v->interval &&
-                   v->skipped <= (v->last_sealed / v->interval + 1) * v->interval + 1;
+    /* a writer without the signing key said, after the last sealed event, that it could
+     * not write a checkpoint then due: everything after the last sealed event is reported
+     * as the unsealed tail (which only an anchor protects), not as deleted checkpoints */
+    int declared = v->skipped > v->last_sealed;
     v->r->skipped_at = declared && !v->bad ? v->skipped : 0;
     if (!v->bad && v->pk && due > 0 && v->last_sealed < due && !declared)
         vbad(v, v->last_sealed + 1,
@@ -471,8 +471,8 @@ static int row_event(void *ctx, const struct hogo__val *c, size_t n)
                         pv->type == HOGO__BLOB ? pv->n : 0, hv->type == HOGO__BLOB ? hv->b : "",
                         hv->type == HOGO__BLOB ? hv->n : 0);
     if (rc == 0 && !v->bad && fl[2] == sizeof skipped_action - 1 &&
-        !memcmp(f[2], skipped_action, fl[2]))
-        v->skipped = c[0].i;
+        !memcmp(f[2], skipped_action, fl[2]) && v->skipped <= v->last_sealed)
+        v->skipped = c[0].i; /* the first since the last checkpoint */
     if (rc == 0 && v->records) /* f: subject_id, actor, action, object, detail */
         rc = hogo__record_check_event(v->records, c[0].i, f[2], fl[2], f[3], fl[3], f[4], fl[4]);
     if (rc == 0 && v->facts)
