@@ -12,6 +12,8 @@
  */
 #include "store-int.h"
 
+#include "common/csv.h"
+
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -379,9 +381,35 @@ int hogo_store_rollback(struct hogo_store *st, struct hogo_error *err)
 
 /* ---- thin wrappers ---- */
 
+/* Every text hogo stores is valid UTF-8: names, addresses, consent methods, the free text of
+ * rights requests and breaches, key and officer names, actors. Checked here, where every
+ * write passes, so that no caller can store text that would make hogo's JSON invalid. */
+static int text_is_utf8(const struct hogo__val *p, size_t n, struct hogo_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].type != HOGO__TEXT || !p[i].s)
+            continue;
+        size_t len = strlen(p[i].s), bad = hogo__utf8_invalid_at(p[i].s, len);
+        if (bad == len)
+            continue;
+        size_t from = bad > 60 ? bad - 60 : 0; /* the text before it, whole characters */
+        while (from < bad && ((unsigned char)p[i].s[from] & 0xC0) == 0x80)
+            from++;
+        return hogo_error_set(err, HOGO_EINVAL, NULL,
+                              "a text given is not valid UTF-8: after '%s%.*s' comes byte 0x%02x "
+                              "(byte %zu of the text); write it in UTF-8 (nothing was stored)",
+                              from ? "…" : "", (int)(bad - from), p[i].s + from,
+                              (unsigned char)p[i].s[bad], bad + 1);
+    }
+    return 0;
+}
+
 int hogo__exec(struct hogo_store *st, const char *sql, const struct hogo__val *p, size_t n,
                int64_t *changes, struct hogo_error *err)
 {
+    int rc = text_is_utf8(p, n, err);
+    if (rc < 0)
+        return rc;
     return st->ops->exec(st->impl, sql, p, n, changes, err);
 }
 
