@@ -161,10 +161,15 @@ int hogo__keys_init(struct hogo_store *st, struct hogo_error *err)
         randombytes_buf(r, sizeof r);
         hogo__hex(r, sizeof r, hex);
         struct hogo__val p[] = {HV_TEXT(hex)};
-        rc = hogo__exec(st, "INSERT INTO hogo_meta (key, value) VALUES ('database_id', ?)", p,
-                        1, NULL, err);
-        if (rc == 0 && !(dbid = strdup(hex)))
-            rc = hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+        /* two inits at once: the first id written is the database's */
+        rc = hogo__exec(st,
+                        "INSERT INTO hogo_meta (key, value) VALUES ('database_id', ?) ON "
+                        "CONFLICT (key) DO NOTHING",
+                        p, 1, NULL, err);
+        if (rc == 0)
+            rc = meta_text(st, "database_id", &dbid, err);
+        if (rc == 0 && !dbid)
+            rc = hogo_error_set(err, HOGO_ESTORE, NULL, "the database id could not be written");
     }
     /* a database whose data was sealed under keys elsewhere must not get a new, empty key
      * store: the keys it needs are in the old one */
