@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char facts_tag[] = "hogo-facts-v1";
 
@@ -251,6 +252,9 @@ int hogo__keys_check_run(struct hogo_store *st, int64_t *bad_seq, char *problem,
 {
     if (!st->key_store[0])
         return 0; /* a store without a key store holds no sealed data */
+    struct stat sb;
+    if (!st->keys && strcmp(st->key_store, ":memory:") != 0 && stat(st->key_store, &sb) != 0)
+        return 0; /* verifying a copy of the database alone: its keys are not here to check */
     struct id_list live = {0}, erased = {0};
     int rc = hogo__query(st,
                          "SELECT DISTINCT d.subject_id FROM data_items d JOIN subjects s ON "
