@@ -150,8 +150,8 @@ int cmd_audit(int argc, char **argv)
                        "them with 'hogo audit checkpoint'\n",
                        (long long)r.last_sealed + 1, (long long)r.last_sealed + r.unsealed);
             if (r.skipped_at)
-                printf("a writer without the signing key skipped the checkpoint due before "
-                       "event %lld and said so there; the tail from it is unsealed\n",
+                printf("a writer without the signing key skipped the checkpoint due at event "
+                       "%lld and said so there; the tail from it is unsealed\n",
                        (long long)r.skipped_at);
         } else {
             printf("audit log TAMPERED: first bad event %lld: %s\n",

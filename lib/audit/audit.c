@@ -169,6 +169,28 @@ int hogo__audit_append_event(struct hogo_store *st, const struct hogo_audit_even
      * records commit together */
     assert(st->txn_depth > 0);
     int rc = read_head(st, &h, err);
+    if (rc == 0 && !st->has_signing && st->checkpoint_interval && !st->checkpoint_skipped &&
+        (h.seq + 1) % st->checkpoint_interval == 0) {
+        /* a writer without the signing key cannot write the checkpoint due at this event: it
+         * says so, in the log itself (the event takes the due place; verify then reports the
+         * unsealed tail from here, not a deleted checkpoint) and to whoever opened the store,
+         * once per handle; the caller's event follows it */
+        char detail[64];
+        snprintf(detail, sizeof detail, "{\"due\":%lld}", (long long)(h.seq + 1));
+        st->checkpoint_skipped = h.seq + 1;
+        rc = hogo__audit_append(st, NULL, "audit.checkpoint_skipped", "checkpoints", detail, err);
+        if (rc == 0 && st->notice) {
+            char msg[400];
+            snprintf(msg, sizeof msg,
+                     "no signing key: the automatic checkpoint due at audit event %lld was not "
+                     "written, and events from there on stay unsealed until 'hogo audit "
+                     "checkpoint' is run with the signing key (HOGO_SIGNING_KEY_FILE)",
+                     (long long)(h.seq + 1));
+            st->notice(st->notice_ctx, msg);
+        }
+        if (rc == 0)
+            rc = read_head(st, &h, err);
+    }
     if (rc == 0)
         rc = chain(st, &h, ev, hogo__now_us(st), &e, err);
     if (rc < 0)
@@ -187,24 +209,6 @@ int hogo__audit_append_event(struct hogo_store *st, const struct hogo_audit_even
         struct head nh = {.seq = e.seq};
         memcpy(nh.hash, e.hash, HASH_BYTES);
         rc = write_checkpoint(st, &nh, err);
-    } else if (st->checkpoint_interval && e.seq % st->checkpoint_interval == 0 &&
-               !st->checkpoint_skipped) {
-        /* a writer without the signing key cannot write the checkpoint due here: it says so,
-         * in the log itself (verify then reports the unsealed tail from here, not a deleted
-         * checkpoint) and to whoever opened the store, once per handle */
-        char detail[64];
-        snprintf(detail, sizeof detail, "{\"due\":%lld}", (long long)e.seq);
-        st->checkpoint_skipped = e.seq;
-        rc = hogo__audit_append(st, NULL, "audit.checkpoint_skipped", "checkpoints", detail, err);
-        if (rc == 0 && st->notice) {
-            char msg[400];
-            snprintf(msg, sizeof msg,
-                     "no signing key: the automatic checkpoint due at audit event %lld was not "
-                     "written, and events from there on stay unsealed until 'hogo audit "
-                     "checkpoint' is run with the signing key (HOGO_SIGNING_KEY_FILE)",
-                     (long long)e.seq);
-            st->notice(st->notice_ctx, msg);
-        }
     }
     return rc;
 }
