@@ -2040,6 +2040,12 @@ static void test_erasure_leaves_the_key_in_no_file_while_another_connection_is_o
     int64_t id;
     OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
     OK(hogo_data_put(f->st, "u1", "email", plain, strlen(plain), NULL, &id, &f->err));
+    for (int i = 0; i < 4; i++) { /* others' keys share the erased key's page */
+        char other_id[8];
+        snprintf(other_id, sizeof other_id, "o%d", i);
+        OK(hogo_subject_add(f->st, other_id, "irp", &f->err));
+        OK(hogo_data_put(f->st, other_id, "email", "x@y", 3, NULL, NULL, &f->err));
+    }
     /* another connection holds the key store open (and has read from it) */
     void *other = NULL;
     OK(hogo__sqlite_ops.open(&other, f->keys, &f->err));
