@@ -31,6 +31,7 @@ static const struct cli_command commands[] = {
     {"breach", "leak incidents: reportability, deadlines, reports, notices (APPI Art.26)",
      cmd_breach},
     {"apikey", "API keys for hogod: create, list, revoke", cmd_apikey},
+    {"signin", "sign-in tokens for hogod's web pages (a demo issuer)", cmd_signin},
 };
 
 void cli_errorf(const char *fmt, ...)

@@ -32,6 +32,7 @@ static const struct option_def defs[] = {
     {"policy", K_LIST, 0, 0, 0, "policy id or file to serve (repeat; default: every policy the vocabulary names)"},
     {"master-key", STR(master_key), "master key file (default $HOGO_MASTER_KEY_FILE)"},
     {"signing-key", STR(signing_key), "audit signing key file (checkpoints)"},
+    {"signin-key", STR(signin_key), "sign-in tokens' Ed25519 public key file (web pages)"},
     {"key-store", STR(key_store), "subject key store file (default $HOGO_KEY_STORE)"},
     {"access-log", STR(access_log), "FILE, - (stderr, default) or off"},
     {"tls-cert", STR(tls_cert), "PEM certificate: serve HTTPS (with --tls-key)"},
@@ -91,11 +92,19 @@ static int set_option(struct hogod_config *c, int i, const char *value, const ch
     return 0;
 }
 
+/* The option named name (len bytes); '_' and '-' are the same ("signin_key" = "signin-key"). */
 static int find_def(const char *name, size_t len)
 {
-    for (int i = 0; i < NDEFS; i++)
-        if (strlen(defs[i].name) == len && !strncmp(defs[i].name, name, len))
+    for (int i = 0; i < NDEFS; i++) {
+        if (strlen(defs[i].name) != len)
+            continue;
+        size_t j = 0;
+        while (j < len && (defs[i].name[j] == name[j] ||
+                           (defs[i].name[j] == '-' && name[j] == '_')))
+            j++;
+        if (j == len)
             return i;
+    }
     return -1;
 }
 
@@ -273,7 +282,7 @@ void hogod_config_free(struct hogod_config *c)
 {
     char **strs[] = {&c->listen,   &c->db,         &c->config,   &c->master_key,
                      &c->signing_key, &c->key_store, &c->access_log, &c->tls_cert,
-                     &c->tls_key};
+                     &c->tls_key, &c->signin_key};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         free(*strs[i]);
         *strs[i] = NULL;

@@ -45,6 +45,8 @@ struct hogod_config {
     long rate_burst;         /* bucket size; 0 = rate_limit */
     long key_cache_seconds;  /* how long a looked-up key is trusted before it is read again */
     long drain_seconds;      /* SIGTERM: how long in-flight requests may take */
+    char *signin_key;        /* sign-in tokens' Ed25519 public key file, or NULL: the
+                                web sign-in routes answer 503 */
 };
 
 /* Parses the command line (and the --config file it names; flags win). Returns -1 to go on,
@@ -93,6 +95,7 @@ struct hogod {
     atomic_long in_flight;           /* requests begun and not yet completed */
     atomic_bool draining;            /* SIGTERM received */
     struct hogod_keys *keys;         /* key cache and rate limits (auth.c) */
+    struct web_state *web;           /* sessions and sign-in (daemon/web) */
     int64_t started_at;
 };
 
@@ -146,6 +149,9 @@ struct hogod_exchange {
     void (*stream_free)(void *cls);
     void *stream_cls;
     bool stream_only_ref;                     /* one of request and response is done */
+    /* a web route's part (daemon/web/web.h): session, form, cookie; NULL otherwise */
+    struct web_exchange *web;
+    bool is_web;                              /* a web route or a /center/, /console/ path */
 };
 
 #define HOGOD_STREAM_END (-1L)

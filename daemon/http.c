@@ -5,6 +5,7 @@
  * metrics per request, and starting and draining the server. Daemon layer.
  */
 #include "hogod.h"
+#include "web/web.h"
 
 #include <microhttpd.h>
 
@@ -78,6 +79,11 @@ void hogod_problem(struct hogod_exchange *x, int status, const char *pointer, co
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
+    if (x->is_web) {
+        /* a web page's error is a page (web/page.c) */
+        web_error_page(x, status, detail);
+        return;
+    }
     yajl_gen g = yajl_gen_alloc(NULL);
     if (!g) {
         x->status = 500;
@@ -233,6 +239,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     free(x->body);
     free(x->out);
     x->body = x->out = NULL;
+    web_exchange_free(x);
     *con_cls = NULL;
     if (!x->stream || x->stream_only_ref)
         free(x);
@@ -298,8 +305,10 @@ static enum MHD_Result send_answer(struct hogod_exchange *x)
                             x->content_type ? x->content_type : "application/json");
     if (x->retry_after[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, x->retry_after);
-    if (x->status == 401)
+    if (x->status == 401 && !x->is_web)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"hogod\"");
+    if (x->is_web)
+        web_add_headers(x, r);
     if (x->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, x->location);
     if (x->status == 405 && x->allow)
@@ -326,6 +335,10 @@ static bool begin(struct hogod_exchange *x, const char *url, const char *method)
 {
     struct hogod *d = x->d;
     const struct hogod_route *path_only = NULL;
+    /* a web page's errors are pages too, also for a path no route serves */
+    x->is_web = web_path(url);
+    if (x->is_web && !web_begin(x, url))
+        return false;
     for (int i = 0; i < hogod_nroutes; i++) {
         const struct hogod_route *r = &hogod_routes[i];
         if (!path_match(r->path, url, x))
@@ -338,6 +351,15 @@ static bool begin(struct hogod_exchange *x, const char *url, const char *method)
         x->route_index = i;
         break;
     }
+    if (!x->route && x->is_web) {
+        if (path_only) {
+            x->allow = path_only->method;
+            web_error_page(x, 405, web_t(x, "error.405"));
+        } else {
+            web_error_page(x, 404, web_t(x, "error.not_found"));
+        }
+        return false;
+    }
     if (!x->route) {
         if (path_only) {
             x->allow = path_only->method;
@@ -349,6 +371,11 @@ static bool begin(struct hogod_exchange *x, const char *url, const char *method)
                       method, url);
         return false;
     }
+    if (web_scope(x->route->scope) && !x->is_web) {
+        x->is_web = true;
+        if (!web_begin(x, url))
+            return false;
+    }
     if (x->route->needs_store && !d->store) {
         hogod_problem(x, 404, NULL,
                       "%s needs a store and this hogod serves stateless decisions only; start "
@@ -356,7 +383,11 @@ static bool begin(struct hogod_exchange *x, const char *url, const char *method)
                       x->route->path);
         return false;
     }
-    if (d->store && strcmp(x->route->scope, "public")) {
+    if (x->is_web) {
+        /* sessions, not keys: the session was checked by web_begin() above */
+        if (!web_begin_session(x))
+            return false;
+    } else if (d->store && strcmp(x->route->scope, "public")) {
         const char *auth = MHD_lookup_connection_value(x->connection, MHD_HEADER_KIND,
                                                        MHD_HTTP_HEADER_AUTHORIZATION);
         if (hogod_authorize(x, auth))
@@ -448,7 +479,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
         if (!x->body)
             return MHD_NO;
     }
-    x->route->handler(x);
+    if (!x->is_web || web_before_handler(x))
+        x->route->handler(x);
     return send_answer(x);
 }
 

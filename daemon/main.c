@@ -7,6 +7,7 @@
  * Daemon layer.
  */
 #include "hogod.h"
+#include "web/web.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -175,6 +176,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "hogod: out of memory\n");
         goto out;
     }
+    if (web_init(&d, cfg.signin_key, why, sizeof why)) {
+        fprintf(stderr, "hogod: %s\n", why);
+        status = 2;
+        goto out;
+    }
     /* the access log is written in 64 KiB blocks and flushed at least once a second (and
        at exit): a write per request would cost more than the request */
     if (!cfg.access_log || !strcmp(cfg.access_log, "-")) {
@@ -262,6 +268,7 @@ out:
     hogod_thread_objects_free();
     hogod_policies_release(d.policies);
     hogod_keys_free(d.keys);
+    web_free(&d);
     hogod_metrics_free(d.metrics);
     if (d.access_log && d.access_log != stderr)
         fclose(d.access_log);

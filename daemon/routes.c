@@ -7,6 +7,8 @@
  * file (route_*.c), a line here, and its description in docs/openapi.yaml. Daemon layer.
  */
 #include "hogod.h"
+#include "center/center.h"
+#include "web/web.h"
 
 #define S "/v1/subjects/{subject_id}"
 
@@ -64,6 +66,16 @@ const struct hogod_route hogod_routes[] = {
     {"POST",   "/v1/subjects:import",           "subjects:import", true, -2, hogod_route_subjects_import, "load people from JSON lines"},
     /* audit (route_audit.c) */
     {"POST",   "/v1/audit:verify",              "audit:read",     true,  0,  hogod_route_audit_verify, "verify the audit log"},
+    /* web pages (daemon/web, daemon/center): scope "web" needs nothing, "center" a person's
+       session, "console:ROLE" an officer's session of at least that role (web/web.h) */
+    {"GET",    "/center/static/hogo.css",       "web",            false, 0,  web_route_stylesheet,      "the web pages' stylesheet"},
+    {"GET",    "/console/static/hogo.css",      "web",            false, 0,  web_route_stylesheet,      "the web pages' stylesheet"},
+    {"GET",    "/center/signin",                "web",            true,  0,  web_route_center_signin,   "a person signs in with a token"},
+    {"GET",    "/center/signed-out",            "web",            false, 0,  center_page_signed_out,    "the page after signing out"},
+    {"POST",   "/center/signout",               "center",         true,  0,  web_route_signout,         "a person signs out"},
+    {"GET",    "/center/",                      "center",         true,  0,  center_page_overview,      "the person's overview"},
+    {"GET",    "/console/signin",               "web",            true,  0,  web_route_console_signin_token, "an officer signs in with a token"},
+    {"POST",   "/console/signout",              "console:viewer", true,  0,  web_route_signout,         "an officer signs out"},
 };
 /* clang-format on */
 

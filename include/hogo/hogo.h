@@ -17,6 +17,7 @@
 #include <hogo/ledger.h>
 #include <hogo/policy.h>
 #include <hogo/rights.h>
+#include <hogo/signin.h>
 #include <hogo/store.h>
 
 #ifdef __cplusplus

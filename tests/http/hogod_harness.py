@@ -205,3 +205,72 @@ def raw_exchange(port, head, body=b"", timeout=30):
         k, _, v = l.decode("latin-1").partition(":")
         headers[k.strip().lower()] = v.strip()
     return status, headers, rest
+
+
+# ---- web pages (daemon/web): sign-in tokens, sessions, forms ----
+
+WEB_SCOPES = ("web", "center")
+
+
+def is_web_scope(scope):
+    """True for the scopes of web pages: "web", "center", "console:ROLE"."""
+    return scope in WEB_SCOPES or scope.startswith("console:")
+
+
+def signin_key(d):
+    """An Ed25519 sign-in key pair in directory d; returns the secret key file (FILE.pub is
+    the public key hogod takes with --signin-key)."""
+    path = os.path.join(d, "signin.key")
+    rc, out, err = hogo("key", "generate", "--signing", path)
+    if rc:
+        raise RuntimeError("key generate --signing: " + err)
+    return path
+
+
+def signin_token(key, kind, operator, subject, ttl=300):
+    rc, out, err = hogo("signin", "issue", "--key", key, "--kind", kind, "--operator", operator,
+                        "--subject", subject, "--ttl", str(ttl))
+    if rc:
+        raise RuntimeError("signin issue: " + err)
+    return out.strip()
+
+
+COOKIE = {"person": "hogo_center", "officer": "hogo_console"}
+
+
+def web_signin(daemon, key, kind, operator, subject):
+    """Signs in through GET /center|console/signin?token=; returns (status, session id or
+    None, headers)."""
+    area = "console" if kind == "officer" else "center"
+    tok = signin_token(key, kind, operator, subject)
+    st, h, _ = daemon.request("GET", f"/{area}/signin?token={tok}")
+    sid = None
+    for part in h.get("set-cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == COOKIE[kind] and value:
+            sid = value
+    return st, sid, h
+
+
+def web_get(daemon, path, cookie=None, cookie_name="hogo_center", headers=None):
+    h = dict(headers or {})
+    if cookie:
+        h["Cookie"] = f"{cookie_name}={cookie}"
+    return daemon.request("GET", path, headers=h)
+
+
+def web_post(daemon, path, form, cookie=None, cookie_name="hogo_center", headers=None):
+    """POSTs form (a dict or list of pairs) urlencoded; returns (status, headers, body)."""
+    import urllib.parse
+    h = {"Content-Type": "application/x-www-form-urlencoded"}
+    h.update(headers or {})
+    if cookie:
+        h["Cookie"] = f"{cookie_name}={cookie}"
+    return daemon.request("POST", path, body=urllib.parse.urlencode(form), headers=h)
+
+
+def csrf_of(html):
+    """The csrf token of the first form in a page."""
+    import re
+    m = re.search(rb'name="csrf" value="([^"]+)"', html)
+    return m.group(1).decode() if m else None

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Keys and operator isolation, table-driven: every route of hogod's route table (read from
 `hogod --list-routes`) is tried with no key, a malformed key, a revoked key, an expired key,
-a key lacking the route's scope, another operator's key, and the right key. The test fails
+a key lacking the route's scope, another operator's key, and the right key; every web page
+route (scopes web, center, console:ROLE) with no session, a malformed or signed-out one, one
+of the wrong kind or too low a role, another operator's, a POST without or with a wrong csrf
+token or from another site, and the right session. The test fails
 for a route of the table that is missing here (and for an entry here that is not a route).
 Another operator's key never reads, changes or learns of the first operator's subjects,
 records or policies: 404 for a named one, and absent from lists. Test layer.
@@ -12,7 +15,9 @@ import sqlite3
 import subprocess
 import time
 
-from hogod_harness import (HOGOD, Daemon, check, finish, hogo, make_store, new_key, scratch)
+from hogod_harness import (HOGOD, COOKIE, Daemon, check, csrf_of, finish, hogo,
+                           is_web_scope, make_store, new_key, scratch, signin_key, web_get,
+                           web_post, web_signin)
 
 ALL = "decide,subjects:read,subjects:write,data:read,data:write,ledger:read,ledger:write," \
       "audit:read,policies:read,metrics:read,rights:read,rights:write,breaches:read," \
@@ -100,6 +105,138 @@ CASES = {
 }
 
 
+# The web pages' routes (scopes "web", "center", "console:ROLE"): route -> (concrete path,
+# form for a POST (the csrf field is added), what another operator's session gets ("own": it
+# acts on its own side and never shows the first operator's ids, "404": a named resource of
+# the first operator is not found, "global": the same for everyone), expected status with
+# the right session). A "web" route needs no session: it is tried without one.
+WEB_CASES = {
+    ("GET", "/center/static/hogo.css"): ("/center/static/hogo.css", None, "global", 200),
+    ("GET", "/console/static/hogo.css"): ("/console/static/hogo.css", None, "global", 200),
+    ("GET", "/center/signin"): ("/center/signin", None, "global", 400),
+    ("GET", "/center/signed-out"): ("/center/signed-out", None, "global", 200),
+    ("GET", "/console/signin"): ("/console/signin", None, "global", None),
+    ("POST", "/center/signout"): ("/center/signout", {}, "own", 303),
+    ("GET", "/center/"): ("/center/", None, "own", 200),
+    ("POST", "/console/signout"): ("/console/signout", {}, "own", 303),
+}
+
+CSP = "default-src 'none'"
+
+
+def web_headers_ok(h):
+    return (CSP in h.get("content-security-policy", "") and
+            h.get("x-content-type-options") == "nosniff" and
+            h.get("referrer-policy") == "no-referrer" and h.get("cache-control") == "no-store")
+
+
+def make_officer(db, env, name, operator, role):
+    """An officer account through the CLI (hogo officer add, password on stdin); False when
+    this hogo has no officer accounts."""
+    rc, out, err = hogo("officer", "add", name, "--operator", operator, "--role", role,
+                        "--db", db, env=env, input=b"correct horse battery staple\n")
+    return rc == 0
+
+
+def web_routes(daemon, db, env, key, table):
+    """Every web route of the table: no session, a malformed or signed-out session, a session
+    of the wrong kind or too low a role, another operator's session, a POST without or with
+    a wrong csrf token, and the right session."""
+    rows = [(m, p, sc) for m, p, sc, _ in table if is_web_scope(sc)]
+    check("the web routes are listed", len(rows) >= 4, rows)
+    missing = [(m, p) for m, p, _ in rows if (m, p) not in WEB_CASES]
+    check("every web route of the table is tried here", not missing, missing)
+    extra = [r for r in WEB_CASES if r not in {(m, p) for m, p, _ in rows}]
+    check("every web route tried here is in the table", not extra, extra)
+    officers = {}
+    roles = ("viewer", "handler", "admin")
+    for op in ("irp", "rcc"):
+        for role in roles:
+            name = f"{op}-{role}"
+            if make_officer(db, env, name, op, role):
+                officers[(op, role)] = name
+    st, sid, _ = web_signin(daemon, key, "officer", "irp", officers.get(("irp", "admin"),
+                                                                          "nobody"))
+    officer_ok = bool(officers) and st == 303 and sid
+    if not officer_ok:
+        print(f"skip officer sessions: officer accounts or their sign-in are not available "
+              f"here (hogo officer add: {bool(officers)}, /console/signin: {st})")
+
+    def session(kind, op, who):
+        st, sid, _ = web_signin(daemon, key, kind, op, who)
+        check(f"setup: {kind} {who} of {op} signs in", st == 303 and sid, st)
+        return sid
+
+    for method, path, scope in rows:
+        concrete, form, other, ok_status = WEB_CASES[(method, path)]
+
+        def send(cookie, cookie_name, token=True, form=form, headers=None):
+            if method == "GET":
+                return web_get(daemon, concrete, cookie, cookie_name, headers)
+            f = dict(form or {})
+            if token is True and cookie:
+                # the form's csrf token, from a page of the same session
+                area = "/console/" if cookie_name == "hogo_console" else "/center/"
+                _, _, page = web_get(daemon, area, cookie, cookie_name)
+                f["csrf"] = csrf_of(page) or ""
+            elif isinstance(token, str):
+                f["csrf"] = token
+            return web_post(daemon, concrete, f, cookie, cookie_name, headers)
+
+        if scope == "web":
+            st, h, raw = send(None, "hogo_center")
+            check(f"{method} {path} needs no session" +
+                  (f": {ok_status}" if ok_status else ""),
+                  (st == ok_status if ok_status else 200 <= st < 600) and web_headers_ok(h),
+                  (st, h))
+            continue
+        kind = "officer" if scope.startswith("console:") else "person"
+        name = COOKIE[kind]
+        html = lambda h: h.get("content-type", "").startswith("text/html")
+        for label, cookie in (("no session", None), ("a malformed session", "x" * 43)):
+            st, h, raw = send(cookie, name)
+            check(f"{method} {path} with {label}: 401 page", st == 401 and html(h) and
+                  web_headers_ok(h), (st, h.get("content-type")))
+        # a session that has signed out is gone
+        if kind == "person":
+            gone = session("person", "irp", "u-irp")
+            f = {"csrf": csrf_of(web_get(daemon, "/center/", gone)[2]) or ""}
+            web_post(daemon, "/center/signout", f, gone)
+            st, h, raw = send(gone, name)
+            check(f"{method} {path} with a signed-out session: 401", st == 401, st)
+        # a session of the other kind under this area's cookie
+        wrong = session("person", "irp", "u-irp") if kind == "officer" else (
+            session("officer", "irp", officers[("irp", "admin")]) if officer_ok else None)
+        if wrong:
+            st, h, raw = send(wrong, name)
+            check(f"{method} {path} with a session of the wrong kind: 401", st == 401, st)
+        if kind == "officer" and not officer_ok:
+            continue
+        need = scope.split(":", 1)[1] if kind == "officer" else None
+        if need and roles.index(need) > 0:
+            low = session("officer", "irp", officers[("irp", roles[roles.index(need) - 1])])
+            st, h, raw = send(low, name)
+            check(f"{method} {path} with too low a role: 403", st == 403 and html(h), st)
+        mine = session(kind, "irp", "u-irp" if kind == "person" else officers[("irp", need)])
+        if method == "POST":
+            for label, tok in (("without a csrf token", None), ("with a wrong csrf token",
+                                                               "A" * 43)):
+                st, h, raw = send(mine, name, token=tok)
+                check(f"{method} {path} {label}: 403", st == 403 and html(h), st)
+            st, h, raw = send(mine, name, headers={"Origin": "http://evil.example"})
+            check(f"{method} {path} from another site's page (Origin): 403", st == 403, st)
+        theirs = session(kind, "rcc", "u-rcc" if kind == "person" else officers[("rcc", need)])
+        st, h, raw = send(theirs, name)
+        if other == "404":
+            ok = st == 404
+        else:
+            ok = 200 <= st < 500 and b"u-irp" not in raw
+        check(f"{method} {path} with another operator's session: {other}", ok, (st, raw[:300]))
+        st, h, raw = send(mine, name)
+        check(f"{method} {path} with the right session: {ok_status}",
+              st == ok_status and web_headers_ok(h), (st, raw[:300]))
+
+
 def main():
     d = scratch()
     db, env = make_store(d)
@@ -133,7 +270,7 @@ def main():
                             check=True).stdout.split("\n")
     table = [tuple(l.split()) for l in routes if l.strip()]
     check("the route table is listed", len(table) >= 20, len(table))
-    listed = {(m, p) for m, p, _, _ in table}
+    listed = {(m, p) for m, p, s, _ in table if not is_web_scope(s)}
     missing = [r for r in listed if r not in CASES and table_scope(table, r) != "public"]
     check("every route of the table is tried here", not missing, missing)
     extra = [r for r in CASES if r not in listed]
@@ -156,7 +293,8 @@ def main():
     lacking = {s: new_key(db, "irp", ",".join(x for x in scopes if x != s), env)
                for s in scopes}
 
-    daemon = Daemon("--db", db, "--access-log", "off", env=env)
+    skey = signin_key(d)
+    daemon = Daemon("--db", db, "--access-log", "off", "--signin-key", skey + ".pub", env=env)
     try:
         # a record and an item to name
         st, doc, _ = daemon.json("POST", "/v1/provisions", {"request": PROVIDE}, keys["irp"])
@@ -168,6 +306,8 @@ def main():
         check("setup: a data item", st == 201, (st, doc))
         n = 0
         for method, path, scope, needs in table:
+            if is_web_scope(scope):
+                continue  # below, with sessions instead of keys
             if scope == "public":
                 for k in (None, "hogo_bad", revoked, keys["rcc"]):
                     st, _, _ = daemon.request(method, path, key=k)
@@ -247,6 +387,7 @@ def main():
                                  keys["irp"])
         check("a decision on another operator's subject is 404 naming /subject_id",
               st == 404 and doc.get("pointer") == "/subject_id", (st, doc))
+        web_routes(daemon, db, env, skey, table)
     finally:
         daemon.stop()
     rc, out, err = hogo("audit", "verify", "--db", db, env=env)
