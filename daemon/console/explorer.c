@@ -316,7 +316,7 @@ static void page(struct hogod_exchange *x, const char *request, const char *lang
         web_text(&b, web_l(x, "答え", "Answer"));
         web_raw(&b, " ");
         web_rawf(&b, "<span class=\"badge %s\">", e->allow ? "ok" : "bad");
-        web_text(&b, e->allow ? web_l(x, "許可", "allowed") : web_l(x, "不許可", "denied"));
+        web_text(&b, e->allow ? web_l(x, "許可", "allowed") : web_l(x, "不可", "denied"));
         web_raw(&b, "</span></h2>\n<pre class=\"answer\" id=\"answer-text\"");
         web_attr(&b, "lang", lang);
         web_raw(&b, ">");

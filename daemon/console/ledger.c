@@ -13,12 +13,14 @@
 #include <string.h>
 #include <time.h>
 
-#define PAGE_RECORDS 50   /* records on one page */
+#define PAGE_RECORDS 50   /* records on one page unless ?limit= says (1 .. 200) */
+#define PAGE_RECORDS_MAX 200
 #define CSV_PART 200      /* records read from the store per part of the CSV */
 
 /* The search as the query string gives it. */
 struct search {
-    const char *subject, *recipient, *purpose, *from, *to, *kind, *after;
+    const char *subject, *recipient, *purpose, *from, *to, *kind, *after, *limit;
+    int page;             /* records on a page */
     struct hogo_ledger_filter f;
     char problem[1200];   /* what is wrong with the search, "" when nothing */
 };
@@ -65,6 +67,8 @@ static void read_search(struct hogod_exchange *x, const struct hogo_vocab *vocab
     s->to = query(x, "to");
     s->kind = query(x, "kind");
     s->after = query(x, "after");
+    s->limit = query(x, "limit");
+    s->page = PAGE_RECORDS;
     s->f.subject_id = s->subject;
     s->f.recipient = s->recipient;
     s->f.purpose = s->purpose;
@@ -84,6 +88,16 @@ static void read_search(struct hogod_exchange *x, const struct hogo_vocab *vocab
         snprintf(s->problem, sizeof s->problem, "%s",
                  web_l(x, "終了日は 2026-01-31 の形で入力してください。",
                        "Write the end date as 2026-01-31."));
+    if (!s->problem[0] && s->limit) {
+        char *end = NULL;
+        long n = strtol(s->limit, &end, 10);
+        if (!end || *end || n < 1 || n > PAGE_RECORDS_MAX)
+            snprintf(s->problem, sizeof s->problem, "%s",
+                     web_l(x, "1ページの件数（limit）は 1 から 200 です。",
+                           "A page holds 1 to 200 records (limit)."));
+        else
+            s->page = (int)n;
+    }
     if (!s->problem[0] && s->purpose && vocab &&
         hogo_vocab_check_id((void *)vocab, "purpose", s->purpose, &err))
         snprintf(s->problem, sizeof s->problem, "%s: %s",
@@ -97,7 +111,8 @@ static void search_query(struct web_buf *b, const struct search *s)
     const struct {
         const char *name, *value;
     } q[] = {{"subject", s->subject}, {"recipient", s->recipient}, {"purpose", s->purpose},
-             {"from", s->from},       {"to", s->to},               {"kind", s->kind}};
+             {"from", s->from},       {"to", s->to},               {"kind", s->kind},
+             {"limit", s->limit}};
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         if (!q[i].value)
             continue;
@@ -106,25 +121,33 @@ static void search_query(struct web_buf *b, const struct search *s)
     }
 }
 
-/* Writes the vocabulary's Japanese (or English) name of id of kind beside the id. */
-static void vocab_name(struct hogod_exchange *x, struct web_buf *b, const struct hogo_vocab *v,
-                       const char *kind, const char *id)
+/* The vocabulary's Japanese (or English) name of id of kind (any kind: NULL), or NULL. */
+static const char *vocab_lookup(struct hogod_exchange *x, const struct hogo_vocab *v,
+                                const char *kind, const char *id)
 {
     struct hogo_vocab_entry e;
     bool en = !strcmp(web_lang(x), "en");
     for (size_t i = 0; v && hogo_vocab_entry(v, i, &e) == 0; i++)
         if (!strcmp(e.id, id) && (!kind || !strcmp(e.kind, kind))) {
             const char *name = en ? e.en : e.ja;
-            if (name && *name) {
-                web_text(b, name);
-                web_raw(b, " <span class=\"muted\">(");
-                web_text(b, id);
-                web_raw(b, ")</span>");
-                return;
-            }
-            break;
+            return name && *name ? name : NULL;
         }
+    return NULL;
+}
+
+/* Writes the vocabulary's name of id of kind, with the id beside it. */
+static void vocab_name(struct hogod_exchange *x, struct web_buf *b, const struct hogo_vocab *v,
+                       const char *kind, const char *id)
+{
+    const char *name = vocab_lookup(x, v, kind, id);
+    if (!name) {
+        web_text(b, id);
+        return;
+    }
+    web_text(b, name);
+    web_raw(b, " <span class=\"muted\">(");
     web_text(b, id);
+    web_raw(b, ")</span>");
 }
 
 struct rows {
@@ -162,7 +185,11 @@ static int row_html(void *ctx, const struct hogo_ledger_record *r)
         web_text(b, r->counterparty_name);
     else
         vocab_name(w->x, b, w->vocab, NULL, r->counterparty ? r->counterparty : "");
-    if (!receipt && r->counterparty_name && *r->counterparty_name) {
+    const char *vn = receipt || !r->counterparty
+                         ? NULL
+                         : vocab_lookup(w->x, w->vocab, NULL, r->counterparty);
+    if (!receipt && r->counterparty_name && *r->counterparty_name &&
+        (!vn || strcmp(vn, r->counterparty_name))) {
         web_raw(b, "<br>");
         web_text(b, r->counterparty_name);
     }
@@ -202,7 +229,7 @@ struct search_run {
 static int search_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
 {
     struct search_run *r = ctx;
-    return hogo_ledger_search(st, &r->s->f, r->s->after, PAGE_RECORDS, row_html, &r->rows,
+    return hogo_ledger_search(st, &r->s->f, r->s->after, r->s->page, row_html, &r->rows,
                               r->next, err);
 }
 

@@ -82,7 +82,7 @@ void console_page_policies(struct hogod_exchange *x)
     web_textf(&b, "%s（%s）", hogo_policy_operator(p), hogo_policy_id(p));
     web_raw(&b, "</p>\n<p>");
     web_text(&b, web_l(x,
-                       "判定は、依頼の日時（at）に施行されていた版で行われます。現行版は policy.yaml、以前の版はその横の「ID@施行日.yaml」のファイルです。",
+                       "判定は、依頼の日時（at）に施行されていた版で行われます。現行版は「ID.yaml」、以前の版はその横の「ID@施行日.yaml」のファイルです。",
                        "A request is decided under the version in force at its time (\"at\"): "
                        "the current version is the policy's file, earlier ones are the "
                        "\"ID@DATE.yaml\" files beside it."));
@@ -203,7 +203,8 @@ static void rule_block(struct hogod_exchange *x, struct web_buf *b, const struct
             continue;
         web_raw(b, "<dt>");
         web_text(b, web_l(x, shown[i].ja, shown[i].en));
-        web_raw(b, "</dt><dd>");
+        /* the interpretation notes are written in English in the policy files */
+        web_raw(b, !strcmp(shown[i].name, "note") ? "</dt><dd lang=\"en\">" : "</dt><dd>");
         web_text(b, i == 0 ? effect_name(x, v) : v);
         web_raw(b, "</dd>");
     }
@@ -352,8 +353,8 @@ void console_page_policy_diff(struct hogod_exchange *x)
     const char *from = hogod_query(x, "from"), *to = hogod_query(x, "to");
     if (!to && n > 0)
         to = v[0].version;
-    if (!from && n > 1)
-        from = v[1].version;
+    if (!from && n > 0)
+        from = v[n > 1 ? 1 : 0].version; /* one version only: compared with itself */
     const struct hogo_policy *a = NULL, *bp = NULL;
     struct hogo_policy *own_a = NULL, *own_b = NULL;
     if (!from || !to || load_version(p, v, n, from, &a, &own_a) ||
