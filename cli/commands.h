@@ -38,6 +38,7 @@ int cli_install_vocabulary(struct hogo_store *st, struct hogo_vocab **vocab,
                            struct hogo_error *err);
 int cmd_breach(int argc, char **argv);
 int cmd_apikey(int argc, char **argv);
+int cmd_officer(int argc, char **argv);
 int cmd_signin(int argc, char **argv);
 
 /* Prints "hogo: " and a formatted message to stderr (CLI only: the library never prints). */

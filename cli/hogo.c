@@ -31,6 +31,8 @@ static const struct cli_command commands[] = {
     {"breach", "leak incidents: reportability, deadlines, reports, notices (APPI Art.26)",
      cmd_breach},
     {"apikey", "API keys for hogod: create, list, revoke", cmd_apikey},
+    {"officer", "privacy office accounts for hogod's console: add, list, roles, passwords",
+     cmd_officer},
     {"signin", "sign-in tokens for hogod's web pages (a demo issuer)", cmd_signin},
 };
 

@@ -31,6 +31,9 @@ _hogo() {
     --lang)
         COMPREPLY=($(compgen -W "ja en" -- "$cur"))
         return ;;
+    --role)
+        COMPREPLY=($(compgen -W "viewer handler admin" -- "$cur"))
+        return ;;
     --db | --master-key | --signing-key | --out | --config | --report | --vocabulary | -o | -c | -r)
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;

@@ -15,6 +15,7 @@
 #include <hogo/error.h>
 #include <hogo/file.h>
 #include <hogo/ledger.h>
+#include <hogo/officer.h>
 #include <hogo/policy.h>
 #include <hogo/rights.h>
 #include <hogo/signin.h>

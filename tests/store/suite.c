@@ -15,6 +15,7 @@
 #include <hogo/audit.h>
 #include <hogo/decide.h>
 #include <hogo/ledger.h>
+#include <hogo/officer.h>
 #include <hogo/policy.h>
 #include <hogo/store.h>
 #include "fault_backend.h"
@@ -2406,6 +2407,115 @@ static void test_anchor_detects_a_rolled_back_or_rewritten_store(void **state)
     unlink(anchor);
 }
 
+/* Officer accounts: the password is kept as an Argon2id hash only, checked on sign-in (an
+ * outdated hash renewed), wrong passwords, unknown names and disabled officers refused,
+ * changes bound to the officer's operator, every step an audit event. */
+static void test_officer_accounts_roles_and_sign_in(void **state)
+{
+    struct fx *f = *state;
+    const char *pw = "correct horse battery";
+    OK(hogo_officer_add(f->st, "sato", "irp", HOGO_OFFICER_HANDLER, pw, "admin-1", &f->err));
+    assert_int_equal(hogo_officer_add(f->st, "sato", "rcc", HOGO_OFFICER_VIEWER, pw, NULL,
+                                      &f->err),
+                     HOGO_EINVAL);
+    assert_int_equal(hogo_officer_add(f->st, "kato", "irp", 7, pw, NULL, &f->err), HOGO_EINVAL);
+    assert_int_equal(hogo_officer_add(f->st, "kato", "irp", HOGO_OFFICER_VIEWER, "short", NULL,
+                                      &f->err),
+                     HOGO_EINVAL);
+    assert_int_equal(hogo_officer_add(f->st, "kato", "Not Snake", HOGO_OFFICER_VIEWER, pw, NULL,
+                                      &f->err),
+                     HOGO_EINVAL);
+    char *hash = NULL;
+    struct hogo__val p[] = {HV_TEXT("sato")};
+    OK(hogo__query_text(f->st, "SELECT password_hash FROM officers WHERE name = ?", p, 1, &hash,
+                        &f->err));
+    assert_non_null(hash);
+    assert_non_null(strstr(hash, "$argon2id$"));
+    assert_null(strstr(hash, pw));
+    free(hash);
+
+    struct hogo_officer o;
+    OK(hogo_officer_authenticate(f->st, "sato", pw, &o, &f->err));
+    assert_string_equal(o.operator_id, "irp");
+    assert_int_equal(o.role, HOGO_OFFICER_HANDLER);
+    assert_true(o.enabled && o.last_signin_at > 0);
+    assert_int_equal(hogo_officer_authenticate(f->st, "sato", "wrong password!", &o, &f->err),
+                     HOGO_ENOTFOUND);
+    char wrong[sizeof f->err.message];
+    snprintf(wrong, sizeof wrong, "%s", f->err.message);
+    assert_int_equal(hogo_officer_authenticate(f->st, "nobody", pw, &o, &f->err),
+                     HOGO_ENOTFOUND);
+    assert_string_equal(f->err.message, wrong); /* the same words for both */
+
+    /* a hash made with weaker limits is renewed at the next sign-in */
+    char weak[crypto_pwhash_STRBYTES];
+    assert_int_equal(crypto_pwhash_str(weak, pw, strlen(pw), crypto_pwhash_OPSLIMIT_MIN,
+                                       crypto_pwhash_MEMLIMIT_MIN),
+                     0);
+    struct hogo__val w[] = {HV_TEXT(weak), HV_TEXT("sato")};
+    OK(hogo__exec(f->st, "UPDATE officers SET password_hash = ? WHERE name = ?", w, 2, NULL,
+                  &f->err));
+    OK(hogo_officer_authenticate(f->st, "sato", pw, &o, &f->err));
+    OK(hogo__query_text(f->st, "SELECT password_hash FROM officers WHERE name = ?", p, 1, &hash,
+                        &f->err));
+    assert_string_not_equal(hash, weak);
+    assert_int_equal(crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                    crypto_pwhash_MEMLIMIT_INTERACTIVE),
+                     0);
+    free(hash);
+
+    /* another operator's officer is not found, for reading and for changing */
+    assert_int_equal(hogo_officer_get(f->st, "rcc", "sato", &o, &f->err), HOGO_ENOTFOUND);
+    assert_int_equal(hogo_officer_set_role(f->st, "rcc", "sato", HOGO_OFFICER_ADMIN, NULL,
+                                           &f->err),
+                     HOGO_ENOTFOUND);
+    assert_int_equal(hogo_officer_signed_in(f->st, "rcc", "sato", "token", &o, &f->err),
+                     HOGO_ENOTFOUND);
+    OK(hogo_officer_get(f->st, NULL, "sato", &o, &f->err));
+    assert_int_equal(o.role, HOGO_OFFICER_HANDLER);
+    OK(hogo_officer_set_role(f->st, "irp", "sato", HOGO_OFFICER_VIEWER, "admin-1", &f->err));
+    OK(hogo_officer_signed_in(f->st, "irp", "sato", "token", &o, &f->err));
+    assert_int_equal(o.role, HOGO_OFFICER_VIEWER);
+
+    OK(hogo_officer_set_enabled(f->st, "irp", "sato", false, "admin-1", &f->err));
+    assert_int_equal(hogo_officer_authenticate(f->st, "sato", pw, &o, &f->err), HOGO_ENOTFOUND);
+    assert_non_null(strstr(f->err.message, "disabled"));
+    assert_int_equal(hogo_officer_signed_in(f->st, "irp", "sato", "token", &o, &f->err),
+                     HOGO_ENOTFOUND);
+    OK(hogo_officer_set_enabled(f->st, NULL, "sato", true, "admin-1", &f->err));
+    OK(hogo_officer_set_password(f->st, "irp", "sato", "another password", "admin-1", &f->err));
+    assert_int_equal(hogo_officer_authenticate(f->st, "sato", pw, &o, &f->err), HOGO_ENOTFOUND);
+    OK(hogo_officer_authenticate(f->st, "sato", "another password", &o, &f->err));
+
+    OK(hogo_officer_add(f->st, "abe", "rcc", HOGO_OFFICER_ADMIN, pw, NULL, &f->err));
+    char *json = NULL;
+    OK(hogo_officer_list_json(f->st, "irp", &json, &f->err));
+    assert_non_null(strstr(json, "\"name\":\"sato\",\"operator\":\"irp\",\"role\":\"viewer\","
+                                 "\"enabled\":true"));
+    assert_null(strstr(json, "abe"));
+    assert_null(strstr(json, "argon2"));
+    free(json);
+    OK(hogo_officer_list_json(f->st, NULL, &json, &f->err));
+    assert_true(strstr(json, "\"abe\"") && strstr(json, "\"abe\"") < strstr(json, "\"sato\""));
+    free(json);
+
+    int64_t n = 0;
+    int found = 0;
+    OK(hogo__query_int(f->st, "SELECT COUNT(*) FROM audit_events WHERE action LIKE 'officer.%'",
+                       NULL, 0, &n, &found, &f->err));
+    /* add x2, signin x3 + 1 token, failed x4 (+1 token on a disabled officer), set_role,
+     * disable, enable, passwd */
+    assert_int_equal(n, 2 + 4 + 5 + 4);
+    int64_t by_admin = 0;
+    OK(hogo__query_int(f->st,
+                       "SELECT COUNT(*) FROM audit_events WHERE actor = 'admin-1' AND action IN "
+                       "('officer.add', 'officer.set_role', 'officer.disable', 'officer.enable',"
+                       " 'officer.passwd')",
+                       NULL, 0, &by_admin, &found, &f->err));
+    assert_int_equal(by_admin, 5);
+    verify_ok(f);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 static int suite_run(const char *group)
@@ -2468,6 +2578,7 @@ static int suite_run(const char *group)
         T(test_receive_needs_every_confirmation_item),
         T(test_every_store_call_failing_leaves_the_database_as_it_was),
         T(test_sigkill_keeps_every_acknowledged_record),
+        T(test_officer_accounts_roles_and_sign_in),
     };
     int rc = _cmocka_run_group_tests(group, tests, sizeof tests / sizeof tests[0], NULL, NULL);
     hogo_policy_free(irp_policy());
