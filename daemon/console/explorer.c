@@ -259,7 +259,7 @@ static void decide(struct hogod_exchange *x, const char *json, const char *lang,
 }
 
 static void page(struct hogod_exchange *x, const char *request, const char *lang,
-                 const struct explained *e)
+                 long chosen, const struct explained *e)
 {
     const char *op = web_session(x)->operator_id;
     struct web_buf b = {0};
@@ -282,7 +282,7 @@ static void page(struct hogod_exchange *x, const char *request, const char *lang
     for (size_t i = 0; i < N_EXAMPLES; i++) {
         if (strcmp(examples[i].policy, op))
             continue;
-        web_rawf(&b, "<option value=\"%zu\">", i);
+        web_rawf(&b, "<option value=\"%zu\"%s>", i, (long)i == chosen ? " selected" : "");
         web_text(&b, web_l(x, examples[i].ja, examples[i].en));
         web_raw(&b, "</option>");
     }
@@ -346,11 +346,14 @@ void console_page_explorer(struct hogod_exchange *x)
     const char *op = web_session(x)->operator_id;
     const char *pick = hogod_query(x, "example");
     const char *request = NULL;
+    long chosen = -1;
     if (pick) {
         char *end = NULL;
         unsigned long i = strtoul(pick, &end, 10);
-        if (end && !*end && i < N_EXAMPLES && !strcmp(examples[i].policy, op))
+        if (end && !*end && i < N_EXAMPLES && !strcmp(examples[i].policy, op)) {
             request = examples[i].request;
+            chosen = (long)i;
+        }
     }
     if (!request)
         for (size_t i = 0; i < N_EXAMPLES && !request; i++)
@@ -364,7 +367,7 @@ void console_page_explorer(struct hogod_exchange *x)
                  op);
         request = blank;
     }
-    page(x, request, "ja", NULL);
+    page(x, request, "ja", chosen, NULL);
 }
 
 void console_explorer_decide(struct hogod_exchange *x)
@@ -379,7 +382,7 @@ void console_explorer_decide(struct hogod_exchange *x)
                        "write a decision request (a JSON object) or pick an example");
     else
         decide(x, request, lang, &e);
-    page(x, request ? request : "", lang, &e);
+    page(x, request ? request : "", lang, -1, &e);
     free(e.text);
     free(e.json);
 }

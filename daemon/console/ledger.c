@@ -222,6 +222,7 @@ static int row_html(void *ctx, const struct hogo_ledger_record *r)
 
 struct search_run {
     const struct search *s;
+    char actor[160];
     struct rows rows;
     char next[HOGO_LEDGER_CURSOR_BYTES];
 };
@@ -230,7 +231,7 @@ static int search_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
 {
     struct search_run *r = ctx;
     return hogo_ledger_search(st, &r->s->f, r->s->after, r->s->page, row_html, &r->rows,
-                              r->next, err);
+                              r->next, r->actor, err);
 }
 
 /* One labelled text input of the search form. */
@@ -318,6 +319,7 @@ void console_page_ledger(struct hogod_exchange *x)
         struct web_buf rows = {0};
         struct search_run run = {.s = &s, .rows = {.x = x, .vocab = ps->vocab, .b = &rows}};
         struct hogo_error err = {0};
+        office_actor(x, run.actor);
         int rc = hogod_store_run(x, search_fn, &run, &err);
         if (rc) {
             web_buf_free(&rows);
@@ -470,13 +472,14 @@ static void csv_free(void *cls)
 
 struct csv_open {
     const struct hogo_ledger_filter *f;
+    char actor[160];
     struct hogo_ledger_reader *rd;
 };
 
 static int csv_open_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
 {
     struct csv_open *o = ctx;
-    return hogo_ledger_reader_open(st, o->f, &o->rd, NULL, err);
+    return hogo_ledger_reader_open(st, o->f, &o->rd, NULL, o->actor, err);
 }
 
 void console_ledger_csv(struct hogod_exchange *x)
@@ -502,6 +505,7 @@ void console_ledger_csv(struct hogod_exchange *x)
     c->len = c->cap = hl;
     c->d = x->d;
     struct csv_open o = {.f = &s.f};
+    office_actor(x, o.actor);
     struct hogo_error err = {0};
     int rc = hogod_store_run(x, csv_open_fn, &o, &err);
     if (rc) {

@@ -32,6 +32,9 @@ void console_page_explorer(struct hogod_exchange *x);
 /* POST /console/explorer: decides the request written in the form and shows the answer. */
 void console_explorer_decide(struct hogod_exchange *x);
 
+/* The actor of the signed-in officer in audit events: "officer:NAME". */
+void office_actor(struct hogod_exchange *x, char out[160]);
+
 /* Writes "YYYY-MM-DD HH:MM:SS" in JST (UTC+9) for a time in microseconds. */
 void office_time(struct web_buf *b, int64_t us);
 

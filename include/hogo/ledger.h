@@ -208,21 +208,22 @@ typedef int (*hogo_ledger_record_fn)(void *ctx, const struct hogo_ledger_record 
 /* One page of the records matching f, in the export's order (provisions, then receipts, each
  * by date and id): up to limit (1 .. HOGO_LEDGER_PAGE_MAX) records after the cursor `after`
  * (NULL or "": from the first), each given to fn. next (may be NULL) gets the cursor of the
- * following page, "" when there is none. The read is one "ledger.search" audit event.
- * HOGO_EINVAL for a malformed cursor or limit. */
+ * following page, "" when there is none. The read is one "ledger.search" audit event with
+ * actor as who read (NULL: the store's actor). HOGO_EINVAL for a malformed cursor or limit. */
 HOGO_EXTERN int hogo_ledger_search(struct hogo_store *st, const struct hogo_ledger_filter *f,
                                    const char *after, int limit, hogo_ledger_record_fn fn,
                                    void *ctx, char next[HOGO_LEDGER_CURSOR_BYTES],
-                                   struct hogo_error *err);
+                                   const char *actor, struct hogo_error *err);
 
 /* An export read in parts, so that it is never held whole in memory. */
 struct hogo_ledger_reader;
 /* Begins an export of the records matching f (its strings are copied): one "ledger.export"
  * audit event now, as hogo_ledger_export() writes, counting the records that match
- * (*matching, may be NULL). Free the reader with hogo_ledger_reader_free(). */
+ * (*matching, may be NULL), with actor as who exports (NULL: the store's actor). Free the
+ * reader with hogo_ledger_reader_free(). */
 HOGO_EXTERN int hogo_ledger_reader_open(struct hogo_store *st, const struct hogo_ledger_filter *f,
                                         struct hogo_ledger_reader **out, int64_t *matching,
-                                        struct hogo_error *err);
+                                        const char *actor, struct hogo_error *err);
 /* Gives fn the next up to limit (1 .. HOGO_LEDGER_PAGE_MAX) records in the export's order;
  * *done becomes 1 once the last has been given. Each call is a transaction of its own and
  * writes no audit event (the open did). */

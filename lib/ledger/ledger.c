@@ -977,9 +977,29 @@ static int check_limit(int limit, struct hogo_error *err)
     return 0;
 }
 
+/* Appends the audit event of a read with actor as who read (NULL: the store's actor). */
+static int audit_read(struct hogo_store *st, const char *actor, const char *subject_id,
+                      const char *action, const char *object, const char *detail,
+                      struct hogo_error *err)
+{
+    char saved[sizeof st->actor];
+    memcpy(saved, st->actor, sizeof saved);
+    if (actor && *actor) {
+        snprintf(st->actor, sizeof st->actor, "%s", actor);
+        /* the actor goes into the event as it is: no quotes, backslashes or controls */
+        for (char *c = st->actor; *c; c++)
+            if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+                *c = '_';
+    }
+    int rc = hogo__audit_append(st, subject_id, action, object, detail, err);
+    memcpy(st->actor, saved, sizeof saved);
+    return rc;
+}
+
 int hogo_ledger_search(struct hogo_store *st, const struct hogo_ledger_filter *f,
                        const char *after, int limit, hogo_ledger_record_fn fn, void *ctx,
-                       char next[HOGO_LEDGER_CURSOR_BYTES], struct hogo_error *err)
+                       char next[HOGO_LEDGER_CURSOR_BYTES], const char *actor,
+                       struct hogo_error *err)
 {
     static const struct hogo_ledger_filter all;
     struct ledger_after a;
@@ -1002,8 +1022,8 @@ int hogo_ledger_search(struct hogo_store *st, const struct hogo_ledger_filter *f
         char detail[96];
         snprintf(detail, sizeof detail, "{\"records\":%d,\"page\":%s}", pg.given,
                  after && *after ? "\"next\"" : "\"first\"");
-        rc = hogo__audit_append(st, f->subject_id, "ledger.search",
-                                f->recipient ? f->recipient : "*", detail, err);
+        rc = audit_read(st, actor, f->subject_id, "ledger.search",
+                        f->recipient ? f->recipient : "*", detail, err);
     }
     rc = hogo__txn_end(st, rc, err);
     if (rc < 0)
@@ -1041,7 +1061,7 @@ static int count_fn(void *ctx, const struct hogo__val *c, size_t n)
 
 int hogo_ledger_reader_open(struct hogo_store *st, const struct hogo_ledger_filter *f,
                             struct hogo_ledger_reader **out, int64_t *matching,
-                            struct hogo_error *err)
+                            const char *actor, struct hogo_error *err)
 {
     static const struct hogo_ledger_filter all;
     *out = NULL;
@@ -1079,8 +1099,8 @@ int hogo_ledger_reader_open(struct hogo_store *st, const struct hogo_ledger_filt
         /* the same event hogo_ledger_export() writes */
         char detail[64];
         snprintf(detail, sizeof detail, "{\"records\":%lld}", (long long)rows);
-        rc = hogo__audit_append(st, rd->f.subject_id, "ledger.export",
-                                rd->f.recipient ? rd->f.recipient : "*", detail, err);
+        rc = audit_read(st, actor, rd->f.subject_id, "ledger.export",
+                        rd->f.recipient ? rd->f.recipient : "*", detail, err);
     }
     rc = hogo__txn_end(st, rc, err);
     if (rc < 0) {

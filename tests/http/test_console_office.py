@@ -104,7 +104,7 @@ def main():
             print("skip: officers cannot sign in to this hogod (no officer accounts or no "
                   "token sign-in for the console)")
             sys.exit(77)
-        ledger(daemon, sid, other, rec, env)
+        ledger(daemon, sid, other, rec, db, env)
         audit(daemon, sid, db, env)
         policies(daemon, sid, other)
         explorer(daemon, sid, other, db, env)
@@ -114,7 +114,7 @@ def main():
     finish()
 
 
-def ledger(daemon, sid, other, rec, env):
+def ledger(daemon, sid, other, rec, db, env):
     A, B, R = rec["A"], rec["B"], rec["R"]
     st, h, page = get(daemon, sid, "/console/ledger")
     check("the ledger page lists the operator's three records",
@@ -148,6 +148,13 @@ def ledger(daemon, sid, other, rec, env):
         check(f"CSV of {q or '(all)'} is hogo ledger export's, byte for byte",
               st == 200 and csv == cli and h.get("content-type", "").startswith("text/csv") and
               "attachment" in h.get("content-disposition", ""), (st, csv[:300], cli[:300]))
+    con = sqlite3.connect(db)
+    reads = dict(con.execute("SELECT action, COUNT(*) FROM audit_events WHERE actor = "
+                             "'officer:irp-viewer' GROUP BY action").fetchall())
+    con.close()
+    check("every search and export is an audit event naming the officer",
+          reads.get("ledger.search") == len(cases) + 1 and
+          reads.get("ledger.export") == len(cases), reads)
     # paging: two a page, then the rest through the next link
     st, h, page = get(daemon, sid, "/console/ledger?limit=2")
     first = ids_in(page)

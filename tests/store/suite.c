@@ -937,19 +937,22 @@ static void test_ledger_search_pages_through_the_export(void **state)
     struct collected c = {0};
     char next[HOGO_LEDGER_CURSOR_BYTES];
     int64_t before = count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'ledger.search'");
-    OK(hogo_ledger_search(f->st, &irp, NULL, 2, collect, &c, next, &f->err));
+    OK(hogo_ledger_search(f->st, &irp, NULL, 2, collect, &c, next, NULL, &f->err));
     assert_int_equal(c.n, 2);
     assert_true(next[0] != '\0');
     char page2[HOGO_LEDGER_CURSOR_BYTES];
-    OK(hogo_ledger_search(f->st, &irp, next, 2, collect, &c, page2, &f->err));
+    OK(hogo_ledger_search(f->st, &irp, next, 2, collect, &c, page2, "officer:sato", &f->err));
     assert_int_equal(c.n, 4);
     assert_string_equal(page2, ""); /* the fourth was the last */
     char want[512];
     snprintf(want, sizeof want, "%s %s %s %s", id[0], id[1], id[2], id[3]);
     assert_string_equal(c.ids, want);
-    /* each page is one audit event */
+    /* each page is one audit event, naming who read when told */
     assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'ledger.search'"),
                      before + 2);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'ledger.search' "
+                              "AND actor = 'officer:sato'"),
+                     1);
     /* the lines are the export's CSV, byte for byte */
     char *csv = NULL;
     OK(hogo_ledger_export(f->st, &irp, HOGO_LEDGER_CSV, &csv, &f->err));
@@ -962,35 +965,35 @@ static void test_ledger_search_pages_through_the_export(void **state)
     /* filters: purpose keeps provisions only; another policy's record is not irp's */
     struct hogo_ledger_filter pur = {.purpose = "joint_service_operation"};
     c = (struct collected){0};
-    OK(hogo_ledger_search(f->st, &pur, NULL, 10, collect, &c, next, &f->err));
+    OK(hogo_ledger_search(f->st, &pur, NULL, 10, collect, &c, next, NULL, &f->err));
     assert_string_equal(c.ids, id[1]);
     assert_string_equal(next, "");
     free(c.csv);
     struct hogo_ledger_filter rcc = {.policy = "rcc"};
     c = (struct collected){0};
-    OK(hogo_ledger_search(f->st, &rcc, NULL, 10, collect, &c, next, &f->err));
+    OK(hogo_ledger_search(f->st, &rcc, NULL, 10, collect, &c, next, NULL, &f->err));
     assert_string_equal(c.ids, id[4]);
     free(c.csv);
     struct hogo_ledger_filter sub = {.subject_id = "u1", .kind = 2, .policy = "irp"};
     c = (struct collected){0};
-    OK(hogo_ledger_search(f->st, &sub, NULL, 10, collect, &c, next, &f->err));
+    OK(hogo_ledger_search(f->st, &sub, NULL, 10, collect, &c, next, NULL, &f->err));
     assert_string_equal(c.ids, id[3]);
     free(c.csv);
     /* a page of exactly the rest says there is no next page */
     c = (struct collected){0};
-    OK(hogo_ledger_search(f->st, &irp, NULL, 4, collect, &c, next, &f->err));
+    OK(hogo_ledger_search(f->st, &irp, NULL, 4, collect, &c, next, NULL, &f->err));
     assert_int_equal(c.n, 4);
     assert_string_equal(next, "");
     free(c.csv);
     /* bad cursors and limits are refused */
-    assert_int_equal(hogo_ledger_search(f->st, &irp, "x", 2, collect, &c, next, &f->err),
+    assert_int_equal(hogo_ledger_search(f->st, &irp, "x", 2, collect, &c, next, NULL, &f->err),
                      HOGO_EINVAL);
-    assert_int_equal(hogo_ledger_search(f->st, &irp, "P12.rcpt-1", 2, collect, &c, next, &f->err),
+    assert_int_equal(hogo_ledger_search(f->st, &irp, "P12.rcpt-1", 2, collect, &c, next, NULL, &f->err),
                      HOGO_EINVAL);
-    assert_int_equal(hogo_ledger_search(f->st, &irp, NULL, 0, collect, &c, next, &f->err),
+    assert_int_equal(hogo_ledger_search(f->st, &irp, NULL, 0, collect, &c, next, NULL, &f->err),
                      HOGO_EINVAL);
     assert_int_equal(
-        hogo_ledger_search(f->st, &irp, NULL, HOGO_LEDGER_PAGE_MAX + 1, collect, &c, next, &f->err),
+        hogo_ledger_search(f->st, &irp, NULL, HOGO_LEDGER_PAGE_MAX + 1, collect, &c, next, NULL, &f->err),
         HOGO_EINVAL);
     verify_ok(f);
 }
@@ -1004,7 +1007,7 @@ static void test_ledger_reader_gives_the_export_in_parts(void **state)
         struct hogo_ledger_reader *rd = NULL;
         int64_t matching = -1;
         int64_t before = count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'ledger.export'");
-        OK(hogo_ledger_reader_open(f->st, NULL, &rd, &matching, &f->err));
+        OK(hogo_ledger_reader_open(f->st, NULL, &rd, &matching, "officer:sato", &f->err));
         assert_int_equal(matching, 5);
         struct collected c = {0};
         int done = 0, calls = 0;
@@ -1017,6 +1020,9 @@ static void test_ledger_reader_gives_the_export_in_parts(void **state)
         assert_int_equal(
             count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'ledger.export'"),
             before + 1);
+        assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = "
+                                  "'ledger.export' AND actor = 'officer:sato'"),
+                         limit);
         char *csv = NULL;
         OK(hogo_ledger_export(f->st, NULL, HOGO_LEDGER_CSV, &csv, &f->err));
         assert_string_equal(csv + strlen(hogo_ledger_csv_header()), c.csv);
