@@ -21,6 +21,9 @@ deps:
 	    ! command -v mecab-config >/dev/null || ! test -f /usr/include/glpk.h || ! test -x /usr/lib/postgresql/15/bin/postgres || \
 	    ! command -v wrk >/dev/null || ! command -v curl >/dev/null || ! command -v npm >/dev/null || \
 	    ! test -d tests/openapi/node_modules/@seriousme/openapi-schema-validator || \
+	    ! test -x /usr/bin/chromium || ! test -f /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf || \
+	    ! command -v openssl >/dev/null || ! test -f tests/browser/node_modules/playwright-core/package.json || \
+	    ! test -f tests/browser/node_modules/axe-core/package.json || \
 	    ! python3 -c 'import yaml' 2>/dev/null; then \
 		bash scripts/install-deps.sh; \
 	fi
@@ -43,6 +46,7 @@ bench: all
 
 run: all
 	bash scripts/tour.sh
+	bash scripts/web-demo.sh
 
 install: all
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null

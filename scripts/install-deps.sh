@@ -11,13 +11,24 @@ packages=(
   libmecab-dev mecab mecab-ipadic-utf8 libglpk-dev
   clang-14 libclang-rt-14-dev
   postgresql-15 sqlite3 python3 python3-yaml curl wrk
+  chromium fonts-ipaexfont-gothic openssl
 )
 
-# The OpenAPI check of `make check` (tests/openapi) runs on Node.js with packages pinned in
-# tests/openapi/package-lock.json, installed into that folder only.
+# The OpenAPI check of `make check` (tests/openapi) and the browser tests (tests/browser: npm
+# playwright-core driving Debian's chromium, axe-core; fonts-ipaexfont-gothic so Japanese is
+# drawn in screenshots) run on Node.js with packages pinned in each folder's package-lock.json,
+# installed into that folder only.
 npm_packages() {
   local here
   here=$(cd "$(dirname "$0")/.." && pwd)
+  if ! [ -f "$here/tests/browser/node_modules/playwright-core/package.json" ] ||
+     ! [ -f "$here/tests/browser/node_modules/axe-core/package.json" ]; then
+    echo "install-deps: installing the npm packages of tests/browser"
+    if ! (cd "$here/tests/browser" && npm ci --no-audit --no-fund --loglevel=error); then
+      echo "install-deps: warning: the npm packages of tests/browser could not be installed" \
+           "(is the npm registry reachable?); make check skips the browser tests" >&2
+    fi
+  fi
   if ! [ -d "$here/tests/openapi/node_modules/@seriousme/openapi-schema-validator" ]; then
     echo "install-deps: installing the npm packages of tests/openapi"
     if ! (cd "$here/tests/openapi" && npm ci --no-audit --no-fund --loglevel=error); then
