@@ -8,6 +8,7 @@
  */
 #include "hogod.h"
 #include "center/center.h"
+#include "console/console.h"
 #include "console/office.h"
 #include "web/web.h"
 
@@ -75,8 +76,34 @@ const struct hogod_route hogod_routes[] = {
     {"GET",    "/center/signed-out",            "web",            false, 0,  center_page_signed_out,    "the page after signing out"},
     {"POST",   "/center/signout",               "center",         true,  0,  web_route_signout,         "a person signs out"},
     {"GET",    "/center/",                      "center",         true,  0,  center_page_overview,      "the person's overview"},
-    {"GET",    "/console/signin",               "web",            true,  0,  web_route_console_signin_token, "an officer signs in with a token"},
+    {"GET",    "/center/held",                  "center",         true,  0,  center_page_held,          "what is held, by category"},
+    {"GET",    "/center/provided",              "center",         true,  0,  center_page_provided,      "whom it was provided to"},
+    {"GET",    "/center/policy",                "center",         true,  0,  center_page_policy,        "the policy and what it means"},
+    {"GET",    "/console/signin",               "web",            true,  0,  console_page_signin,       "an officer signs in: a token, or the password form"},
+    {"POST",   "/console/signin",               "web",            true,  0,  console_signin_password,   "an officer signs in with name and password"},
     {"POST",   "/console/signout",              "console:viewer", true,  0,  web_route_signout,         "an officer signs out"},
+    /* the privacy office's console (daemon/console/console.h): viewers read, handlers act,
+       admins manage officers; the officer's operator only */
+    {"GET",    "/console/",                     "console:viewer", true,  0,  console_page_home,         "the console's home"},
+    {"GET",    "/console/requests",             "console:viewer", true,  0,  console_page_requests,     "the rights-request queue"},
+    {"GET",    "/console/requests/{request_id}", "console:viewer", true, 0,  console_page_request,      "one rights request"},
+    {"POST",   "/console/requests/{request_id}/verify",   "console:handler", true, 0, console_request_verify,   "record the identity verification"},
+    {"POST",   "/console/requests/{request_id}/start",    "console:handler", true, 0, console_request_start,    "start working on a request"},
+    {"POST",   "/console/requests/{request_id}/complete", "console:handler", true, 0, console_request_complete, "complete a request with its effect"},
+    {"POST",   "/console/requests/{request_id}/refuse",   "console:handler", true, 0, console_request_refuse,   "refuse a request on an APPI ground"},
+    {"POST",   "/console/requests/{request_id}/withdraw", "console:handler", true, 0, console_request_withdraw, "withdraw a request"},
+    {"GET",    "/console/breaches",             "console:viewer", true,  0,  console_page_breaches,     "breach incidents and their deadlines"},
+    {"POST",   "/console/breaches",             "console:handler", true, 0,  console_breach_open,       "record a breach incident"},
+    {"GET",    "/console/breaches/{breach_id}", "console:viewer", true,  0,  console_page_breach,       "one breach incident"},
+    {"POST",   "/console/breaches/{breach_id}/affected", "console:handler", true, 0, console_breach_affected, "add affected people"},
+    {"POST",   "/console/breaches/{breach_id}/assess",   "console:handler", true, 0, console_breach_assess,   "assess reportability and deadlines"},
+    {"POST",   "/console/breaches/{breach_id}/report",   "console:handler", true, 0, console_breach_report,   "make the preliminary or final report"},
+    {"GET",    "/console/officers",             "console:admin",  true,  0,  console_page_officers,     "the operator's officer accounts"},
+    {"POST",   "/console/officers",             "console:admin",  true,  0,  console_officer_add,       "add an officer"},
+    {"POST",   "/console/officers/{officer}/role",     "console:admin", true, 0, console_officer_role,     "change an officer's role"},
+    {"POST",   "/console/officers/{officer}/disable",  "console:admin", true, 0, console_officer_disable,  "disable an officer"},
+    {"POST",   "/console/officers/{officer}/enable",   "console:admin", true, 0, console_officer_enable,   "enable an officer"},
+    {"POST",   "/console/officers/{officer}/password", "console:admin", true, 0, console_officer_password, "set an officer's password"},
     /* the privacy office's console: the records, the audit log, the policy's versions, the
        decision explorer; viewers and up, the officer's operator only (daemon/console/office.h) */
     {"GET",    "/console/ledger",               "console:viewer", true,  0,  console_page_ledger,       "ledger search"},

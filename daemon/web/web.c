@@ -7,6 +7,8 @@
  */
 #include "web_int.h"
 
+#include <hogo/officer.h>
+
 #include <microhttpd.h>
 #include <sodium.h>
 
@@ -146,6 +148,29 @@ bool web_begin(struct hogod_exchange *x, const char *url)
     return true;
 }
 
+struct officer_call {
+    const char *op, *name;
+    struct hogo_officer officer;
+};
+
+static int officer_get(struct hogo_store *st, void *ctx, struct hogo_error *err)
+{
+    struct officer_call *c = ctx;
+    return hogo_officer_get(st, c->op, c->name, &c->officer, err);
+}
+
+/* An officer's session follows the account as it is now: false when the officer was disabled
+ * or removed, else the role is the account's current one (a change applies at once). */
+static bool officer_current(struct hogod_exchange *x, struct web_session *s)
+{
+    struct officer_call c = {.op = s->operator_id, .name = s->officer};
+    struct hogo_error err = {0};
+    if (hogod_store_run(x, officer_get, &c, &err) || !c.officer.enabled)
+        return false;
+    s->role = (enum web_role)c.officer.role;
+    return true;
+}
+
 bool web_begin_session(struct hogod_exchange *x)
 {
     struct web_exchange *w = web_part(x);
@@ -172,6 +197,12 @@ bool web_begin_session(struct hogod_exchange *x)
                       kind == WEB_PERSON
                           ? web_t(x, "error.signin_person")
                           : web_t(x, "error.signin_officer"));
+        return false;
+    }
+    if (kind == WEB_OFFICER && !officer_current(x, &s)) {
+        /* disabled or removed since the sign-in: the session ends now */
+        web_sessions_delete(x->d->web->sessions, id);
+        hogod_problem(x, 401, NULL, "%s", web_t(x, "error.signin_officer"));
         return false;
     }
     w->session = s;
@@ -244,11 +275,12 @@ bool web_before_handler(struct hogod_exchange *x)
                                                    MHD_HTTP_HEADER_HOST);
     const char *site = MHD_lookup_connection_value(x->connection, MHD_HEADER_KIND,
                                                    "Sec-Fetch-Site");
-    /* the pages are served with Referrer-Policy: no-referrer, so a browser sends their own
-       forms with "Origin: null"; Sec-Fetch-Site then says the form was this site's */
-    bool own_null = origin && !strcmp(origin, "null") && site && !strcmp(site, "same-origin");
-    if ((!own_null && !web_origin_ok(origin, host, x->d->cfg->tls_cert != NULL)) ||
-        (site && !strcmp(site, "cross-site"))) {
+    /* Referrer-Policy: no-referrer makes a browser send "Origin: null" with every POST; such
+       a request must then say it comes from this site's own page (Sec-Fetch-Site) */
+    bool null_origin = origin && !strcmp(origin, "null");
+    bool origin_ok = null_origin ? site && !strcmp(site, "same-origin")
+                                 : web_origin_ok(origin, host, x->d->cfg->tls_cert != NULL);
+    if (!origin_ok || (site && strcmp(site, "same-origin"))) {
         hogod_problem(x, 403, NULL, "%s", web_t(x, "error.origin"));
         return false;
     }

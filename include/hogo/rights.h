@@ -150,6 +150,10 @@ HOGO_EXTERN int hogo_breach_notices(struct hogo_store *st, const char *id, FILE 
  * HOGO_ENOTFOUND when there is no such incident. */
 HOGO_EXTERN int hogo_breach_operator(struct hogo_store *st, const char *id, char op[64],
                                      struct hogo_error *err);
+/* The incidents of operator_id (NULL: all) as a JSON array of hogo_breach_show_json's
+ * objects: open ones (no final report) first, the nearest deadline first. */
+HOGO_EXTERN int hogo_breach_list_json(struct hogo_store *st, const char *operator_id,
+                                      char **json, struct hogo_error *err);
 /* The incident as JSON. */
 HOGO_EXTERN int hogo_breach_show_json(struct hogo_store *st, const char *id, char **json,
                                       struct hogo_error *err);

@@ -659,3 +659,40 @@ int hogo_breach_show_json(struct hogo_store *st, const char *id, char **json,
         rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL, "incident '%s' not found", id);
     return hogo__gen_end_read(st, g, rc, json, err);
 }
+
+/* row_show for every row of a list (row_show stops after the first). */
+static int row_list(void *ctx, const struct hogo__val *c, size_t n)
+{
+    row_show(ctx, c, n);
+    return 0;
+}
+
+int hogo_breach_list_json(struct hogo_store *st, const char *operator_id, char **json,
+                          struct hogo_error *err)
+{
+    *json = NULL;
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (!g)
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    yajl_gen_array_open(g);
+    struct hogo__val p[] = {HV_TEXT(operator_id ? operator_id : ""),
+                            HV_TEXT(operator_id ? operator_id : "")};
+    int rc = hogo__txn_begin(st, err);
+    /* open incidents (no final report yet) first, the nearest deadline first */
+    if (rc == 0)
+        rc = hogo__query(st,
+                         "SELECT b.breach_id, operator, summary, discovered, cause, items,"
+                         " sensitive,"
+                         " encrypted, financial, wrongful, reportable, grounds,"
+                         " (SELECT COUNT(*) FROM breach_subjects s WHERE s.breach_id ="
+                         " b.breach_id), preliminary_due, final_due, preliminary_at, final_at,"
+                         " notified_at, report_items FROM breaches b"
+                         " WHERE operator = ? OR ? = ''"
+                         " ORDER BY CASE WHEN final_at IS NULL THEN 0 ELSE 1 END,"
+                         " COALESCE(preliminary_due, final_due, discovered), discovered,"
+                         " b.breach_id",
+                         p, 2, row_list, g, err);
+    if (rc == 0)
+        yajl_gen_array_close(g);
+    return hogo__gen_end_read(st, g, rc, json, err);
+}

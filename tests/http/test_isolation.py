@@ -118,7 +118,50 @@ WEB_CASES = {
     ("GET", "/console/signin"): ("/console/signin", None, "global", None),
     ("POST", "/center/signout"): ("/center/signout", {}, "own", 303),
     ("GET", "/center/"): ("/center/", None, "own", 200),
+    ("GET", "/center/held"): ("/center/held", None, "own", 200),
+    ("GET", "/center/provided"): ("/center/provided", None, "own", 200),
+    ("GET", "/center/policy"): ("/center/policy", None, "own", 200),
     ("POST", "/console/signout"): ("/console/signout", {}, "own", 303),
+    ("POST", "/console/signin"): ("/console/signin", {"name": "nobody", "password": "x"},
+                                  "global", 401),
+    ("GET", "/console/"): ("/console/", None, "own", 200),
+    ("GET", "/console/requests"): ("/console/requests", None, "own", 200),
+    ("GET", "/console/requests/{request_id}"): ("/console/requests/CREQ_SHOW", None, "404", 200),
+    ("POST", "/console/requests/{request_id}/verify"): (
+        "/console/requests/CREQ_VERIFY/verify", {"method": "callback", "verifier": "v"}, "404",
+        303),
+    ("POST", "/console/requests/{request_id}/start"): (
+        "/console/requests/CREQ_START/start", {}, "404", 303),
+    ("POST", "/console/requests/{request_id}/complete"): (
+        "/console/requests/CREQ_COMPLETE/complete", {}, "404", 303),
+    ("POST", "/console/requests/{request_id}/refuse"): (
+        "/console/requests/CREQ_REFUSE/refuse", {"ground": "no_such_data"}, "404", 303),
+    ("POST", "/console/requests/{request_id}/withdraw"): (
+        "/console/requests/CREQ_WITHDRAW/withdraw", {}, "404", 303),
+    ("GET", "/console/breaches"): ("/console/breaches", None, "own", 200),
+    ("POST", "/console/breaches"): ("/console/breaches", {"summary": "s", "discovered":
+                                                          "2026-04-06", "items": "name"},
+                                    "own", 303),
+    ("GET", "/console/breaches/{breach_id}"): ("/console/breaches/BRC", None, "404", 200),
+    ("POST", "/console/breaches/{breach_id}/affected"): (
+        "/console/breaches/BRC/affected", {"subject": "u-irp"}, "404", 303),
+    ("POST", "/console/breaches/{breach_id}/assess"): (
+        "/console/breaches/BRC/assess", {}, "404", 303),
+    ("POST", "/console/breaches/{breach_id}/report"): (
+        "/console/breaches/BRC/report", {"stage": "preliminary"}, "404", 303),
+    ("GET", "/console/officers"): ("/console/officers", None, "own", 200),
+    ("POST", "/console/officers"): ("/console/officers", {"name": "UNIQUE", "role": "viewer",
+                                                          "password": "a long password"},
+                                    "own", 303),
+    ("POST", "/console/officers/{officer}/role"): (
+        "/console/officers/irp-spare/role", {"role": "handler"}, "404", 303),
+    ("POST", "/console/officers/{officer}/disable"): (
+        "/console/officers/irp-spare/disable", {}, "404", 303),
+    ("POST", "/console/officers/{officer}/enable"): (
+        "/console/officers/irp-spare/enable", {}, "404", 303),
+    ("POST", "/console/officers/{officer}/password"): (
+        "/console/officers/irp-spare/password", {"password": "another long password"}, "404",
+        303),
     ("GET", "/console/ledger"): ("/console/ledger", None, "own", 200),
     ("GET", "/console/ledger.csv"): ("/console/ledger.csv", None, "own", 200),
     ("GET", "/console/audit"): ("/console/audit", None, "global", 200),
@@ -149,7 +192,7 @@ def make_officer(db, env, name, operator, role):
     return rc == 0
 
 
-def web_routes(daemon, db, env, key, table):
+def web_routes(daemon, db, env, key, table, fixtures):
     """Every web route of the table: no session, a malformed or signed-out session, a session
     of the wrong kind or too low a role, another operator's session, a POST without or with
     a wrong csrf token, and the right session."""
@@ -166,6 +209,8 @@ def web_routes(daemon, db, env, key, table):
             name = f"{op}-{role}"
             if make_officer(db, env, name, op, role):
                 officers[(op, role)] = name
+    make_officer(db, env, "irp-spare", "irp", "viewer")  # the one the admin routes change
+    unique = iter(range(1000000))
     st, sid, _ = web_signin(daemon, key, "officer", "irp", officers.get(("irp", "admin"),
                                                                           "nobody"))
     officer_ok = bool(officers) and st == 303 and sid
@@ -180,11 +225,14 @@ def web_routes(daemon, db, env, key, table):
 
     for method, path, scope in rows:
         concrete, form, other, ok_status = WEB_CASES[(method, path)]
+        for fname, fid in fixtures.items():
+            concrete = concrete.replace(fname, fid)
 
         def send(cookie, cookie_name, token=True, form=form, headers=None):
             if method == "GET":
                 return web_get(daemon, concrete, cookie, cookie_name, headers)
-            f = dict(form or {})
+            f = {k: (f"new-officer-{next(unique)}" if v == "UNIQUE" else v)
+                 for k, v in (form or {}).items()}
             if token is True and cookie:
                 # the form's csrf token, from a page of the same session
                 area = "/console/" if cookie_name == "hogo_console" else "/center/"
@@ -272,6 +320,18 @@ def main():
         fixtures[name] = out.strip()
     hogo("dsr", "verify", fixtures["DSR_COMPLETE"], "--method", "callback", "--verifier", "c",
          "--db", db, env=env)
+    # the console's requests, one per move (each in the state its move needs)
+    for name, kind in (("CREQ_SHOW", "disclosure"), ("CREQ_VERIFY", "disclosure"),
+                       ("CREQ_START", "suspension"), ("CREQ_COMPLETE", "purpose_notice"),
+                       ("CREQ_REFUSE", "disclosure"), ("CREQ_WITHDRAW", "suspension")):
+        rc, out, err = hogo("dsr", "open", "--subject", "u-irp", "--kind", kind, "--db", db,
+                            env=env)
+        if rc:
+            raise RuntimeError(f"dsr open: {err}")
+        fixtures[name] = out.strip()
+    for name in ("CREQ_START", "CREQ_COMPLETE"):
+        hogo("dsr", "verify", fixtures[name], "--method", "callback", "--verifier", "c",
+             "--db", db, env=env)
     rc, out, err = hogo("breach", "open", "--operator", "irp", "--summary", "s", "--discovered",
                         "2026-04-06", "--items", "name", "--db", db, env=env)
     if rc:
@@ -398,7 +458,7 @@ def main():
                                  keys["irp"])
         check("a decision on another operator's subject is 404 naming /subject_id",
               st == 404 and doc.get("pointer") == "/subject_id", (st, doc))
-        web_routes(daemon, db, env, skey, table)
+        web_routes(daemon, db, env, skey, table, fixtures)
     finally:
         daemon.stop()
     rc, out, err = hogo("audit", "verify", "--db", db, env=env)
