@@ -393,7 +393,8 @@ export class Journey {
    * (same origin, one visit per path and query; links that `skip` matches are left out), each
    * checked as step `<stepPrefix><path slug>`; answers that are not HTML (downloads) are
    * fetched with the page's cookies and their headers checked. `onPage(page, url)` runs on
-   * each HTML page after its checks. Returns the URLs visited.
+   * each HTML page after its checks. When the page already shows `start`, just checked, it is
+   * not visited twice. Returns the URLs visited.
    */
   async crawl(start, prefix, { stepPrefix = "", max = 80, skip = () => false, onPage = null,
                                page = this.page } = {}) {
@@ -420,7 +421,10 @@ export class Journey {
         (u.search ? "_" + u.search.slice(1).replace(/[^A-Za-z0-9_.-]+/g, "_") : "");
       for (let n = 2; slugs.has(slug); n++) slug = `${slug}-${n}`;
       slugs.add(slug);
-      await this.goto(u.pathname + u.search, stepPrefix + slug, { page });
+      const last = this.pages[this.pages.length - 1];
+      const here = visited.length === 0 && page.url() === url && !page.__hogo.unchecked &&
+        last && last.url === url;
+      if (!here) await this.goto(u.pathname + u.search, stepPrefix + slug, { page }); // else just checked
       visited.push(url);
       if (onPage) await onPage(page, url);
       const links = await page.evaluate(() => [...document.querySelectorAll("a[href]")].map((a) => a.href));
