@@ -18,6 +18,9 @@ static const char usage_text[] =
     "  succeed OLD NEW [--kind merger|rename|split]  NEW took over OLD; blocks on OLD cover NEW\n"
     "  show NUMBER                                   successors and predecessors of NUMBER\n"
     "  check NUMBER                                  is NUMBER a valid 13-digit 法人番号?\n"
+    "  name NUMBER NAME                              record the corporation's name (商号)\n"
+    "  search TEXT                                   named corporations whose name holds TEXT\n"
+    "                                                or whose number begins with it (JSON)\n"
     "exit status: 0 done (check: valid), 1 failed (check: invalid), 2 bad input\n";
 
 /* --kind */
@@ -51,9 +54,10 @@ int cmd_corp(int argc, char **argv)
         printf("%s: %s\n", pos[0], ok ? "valid" : "invalid");
         return ok ? 0 : 1;
     }
-    if ((strcmp(sub, "succeed") || npos != 2) && (strcmp(sub, "show") || npos != 1)) {
-        cli_errorf("corp: expected 'hogo corp succeed OLD NEW' or 'hogo corp show NUMBER'; see "
-                   "'hogo corp --help'");
+    if ((strcmp(sub, "succeed") || npos != 2) && (strcmp(sub, "show") || npos != 1) &&
+        (strcmp(sub, "name") || npos != 2) && (strcmp(sub, "search") || npos != 1)) {
+        cli_errorf("corp: expected 'hogo corp succeed OLD NEW', 'hogo corp show NUMBER', 'hogo "
+                   "corp name NUMBER NAME' or 'hogo corp search TEXT'; see 'hogo corp --help'");
         return 2;
     }
     struct hogo_error err;
@@ -63,7 +67,14 @@ int cmd_corp(int argc, char **argv)
     int rc = store_cli_open(&o, &st, 0, &err);
     if (rc == 0 && !strcmp(sub, "succeed"))
         rc = hogo_corp_succeed(st, pos[0], pos[1], kind, &err);
-    else if (rc == 0) {
+    else if (rc == 0 && !strcmp(sub, "name"))
+        rc = hogo_corp_register(st, pos[0], pos[1], &err);
+    else if (rc == 0 && !strcmp(sub, "search")) {
+        rc = hogo_corp_search_json(st, pos[0], 0, &json, &err);
+        if (rc == 0)
+            puts(json);
+        free(json);
+    } else if (rc == 0) {
         rc = hogo_corp_show_json(st, pos[0], &json, &err);
         if (rc == 0)
             puts(json);

@@ -32,6 +32,8 @@ static const char usage_text[] =
     "                                     and receipt records; needs --master-key when ID has\n"
     "                                     data; every value read is an audit event\n"
     "  facts ID [--policy POLICY]         the facts as a decision request's \"subject\" object\n"
+    "  choices ID [--policy POLICY]       the person's links, opt-outs, blocks and consents,\n"
+    "                                     each with when it was made\n"
     "  set ID FACT VALUE                  set a fact (age 34, scout_service true, or a list\n"
     "                                     a,b,c for a list fact); see spec/vocabulary.yaml\n"
     "  unset ID FACT                      forget a fact (it becomes unknown)\n"
@@ -159,7 +161,7 @@ int cmd_subject(int argc, char **argv)
         fputs(usage_text, stdout);
         return 0;
     }
-    static const char *const known[] = {"add", "show", "disclose", "facts", "set", "unset", "link",
+    static const char *const known[] = {"add", "show", "disclose", "facts", "choices", "set", "unset", "link",
                                         "unlink", "consent", "withdraw", "block", "optout",
                                         "erase", "list"};
     int ok = 0;
@@ -172,8 +174,8 @@ int cmd_subject(int argc, char **argv)
     /* check the arguments before opening anything */
     if ((!strcmp(sub, "add") && need(&o, 1, "add ID --operator POLICY")) ||
         ((!strcmp(sub, "show") || !strcmp(sub, "disclose") || !strcmp(sub, "facts") ||
-          !strcmp(sub, "erase") || !strcmp(sub, "consent")) &&
-         need(&o, 1, "show|disclose|facts|erase|consent ID ...")) ||
+          !strcmp(sub, "choices") || !strcmp(sub, "erase") || !strcmp(sub, "consent")) &&
+         need(&o, 1, "show|disclose|facts|choices|erase|consent ID ...")) ||
         (!strcmp(sub, "set") && need(&o, 3, "set ID FACT VALUE")) ||
         (!strcmp(sub, "unset") && need(&o, 2, "unset ID FACT")) ||
         ((!strcmp(sub, "link") || !strcmp(sub, "unlink")) && need(&o, 2, "link|unlink ID ACCOUNT")) ||
@@ -208,6 +210,9 @@ int cmd_subject(int argc, char **argv)
             print_json(json);
     } else if (!strcmp(sub, "facts")) {
         if ((rc = hogo_store_subject_facts_json(st, o.policy, id, &json, &err)) == 0)
+            print_json(json);
+    } else if (!strcmp(sub, "choices")) {
+        if ((rc = hogo_subject_choices_json(st, o.policy, id, &json, &err)) == 0)
             print_json(json);
     } else if (!strcmp(sub, "list")) {
         if ((rc = hogo_subject_list_json(st, o.operator_id, &json, &err)) == 0)

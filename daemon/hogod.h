@@ -60,6 +60,9 @@ struct hogod_policies {
     atomic_int refs;
     struct hogo_vocab *vocab;                 /* shared by the policies compiled over it */
     struct hogo_policy *current[HOGOD_MAX_POLICIES];
+    struct hogo_transmissions *transmissions[HOGOD_MAX_POLICIES]; /* current[i]'s list of
+                                                                     external transmissions,
+                                                                     or NULL */
     int n;
     pthread_mutex_t lock;                     /* guards older[] */
     struct hogo_policy *older[HOGOD_MAX_POLICIES]; /* versions in force earlier, on demand */
@@ -79,6 +82,9 @@ const struct hogo_policy *hogod_policy_for(struct hogod_policies *p, const char 
                                            struct hogo_error *err);
 /* The current version of policy id, or NULL. */
 const struct hogo_policy *hogod_policy_find(struct hogod_policies *p, const char *id);
+/* The list of external transmissions of served policy id, or NULL (not served, or none). */
+const struct hogo_transmissions *hogod_transmissions_find(struct hogod_policies *p,
+                                                          const char *id);
 
 /* ---- the server ---- */
 
@@ -262,6 +268,7 @@ void hogod_route_decide_batch(struct hogod_exchange *x);
 void hogod_route_policies_list(struct hogod_exchange *x);
 void hogod_route_policy_show(struct hogod_exchange *x);
 void hogod_route_policies_validate(struct hogod_exchange *x);
+void hogod_route_transmissions(struct hogod_exchange *x);
 void hogod_route_subjects_create(struct hogod_exchange *x);
 void hogod_route_subjects_list(struct hogod_exchange *x);
 void hogod_route_subject_show(struct hogod_exchange *x);

@@ -2,7 +2,8 @@
  * The set of policies hogod serves: loaded at start, replaced whole on SIGHUP (a reload that
  * fails leaves the old set serving), shared by the worker threads through a reference count.
  * Versions in force before the current one (<id>@<version>.yaml) are loaded on first use.
- * Daemon layer.
+ * Each policy's list of external transmissions (transmissions/<id>.yaml), when it has one, is
+ * loaded and replaced with it. Daemon layer.
  */
 #include "hogod.h"
 
@@ -15,8 +16,10 @@ static void set_free(struct hogod_policies *p)
 {
     for (int i = 0; i < p->nolder; i++)
         hogo_policy_free(p->older[i]);
-    for (int i = 0; i < p->n; i++)
+    for (int i = 0; i < p->n; i++) {
+        hogo_transmissions_free(p->transmissions[i]);
         hogo_policy_free(p->current[i]);
+    }
     hogo_vocab_free(p->vocab); /* after the policies that borrow it */
     pthread_mutex_destroy(&p->lock);
     free(p);
@@ -78,10 +81,17 @@ int hogod_policies_load(const struct hogod_config *c, struct hogod_policies **ou
                                     "policy '%s' is served twice; list each policy once",
                                     hogo_policy_id(pol));
             }
+        struct hogo_transmissions *t = NULL;
+        if (!rc) {
+            rc = hogo_transmissions_open(pol, NULL, NULL, &t, err);
+            if (rc == HOGO_ENOTFOUND)
+                rc = 0;
+        }
         if (rc) {
             hogo_policy_free(pol);
             break;
         }
+        p->transmissions[p->n] = t;
         p->current[p->n++] = pol;
     }
     if (rc) {
@@ -104,6 +114,14 @@ const struct hogo_policy *hogod_policy_find(struct hogod_policies *p, const char
     for (int i = 0; i < p->n; i++)
         if (!strcmp(hogo_policy_id(p->current[i]), id))
             return p->current[i];
+    return NULL;
+}
+
+const struct hogo_transmissions *hogod_transmissions_find(struct hogod_policies *p, const char *id)
+{
+    for (int i = 0; i < p->n; i++)
+        if (!strcmp(hogo_policy_id(p->current[i]), id))
+            return p->transmissions[i];
     return NULL;
 }
 

@@ -8,6 +8,7 @@
  */
 #include "hogod.h"
 #include "center/center.h"
+#include "center/controls.h"
 #include "console/console.h"
 #include "console/office.h"
 #include "web/web.h"
@@ -28,6 +29,8 @@ const struct hogod_route hogod_routes[] = {
     {"GET",    "/v1/policies",                  "policies:read",  false, 0,  hogod_route_policies_list,     "policies served"},
     {"GET",    "/v1/policies/{policy_id}",      "policies:read",  false, 0,  hogod_route_policy_show,       "one policy"},
     {"POST",   "/v1/policies:validate",         "policies:read",  false, 0,  hogod_route_policies_validate, "check a policy file"},
+    /* the 外部送信一覧 (route_transmissions.c) */
+    {"GET",    "/v1/transmissions/{policy_id}", "public",         false, 0,  hogod_route_transmissions,     "a policy's external transmissions"},
     /* subjects (route_subjects.c) */
     {"POST",   "/v1/subjects",                  "subjects:write", true,  0,  hogod_route_subjects_create,  "register a subject"},
     {"GET",    "/v1/subjects",                  "subjects:read",  true,  0,  hogod_route_subjects_list,    "the operator's subjects"},
@@ -79,6 +82,21 @@ const struct hogod_route hogod_routes[] = {
     {"GET",    "/center/held",                  "center",         true,  0,  center_page_held,          "what is held, by category"},
     {"GET",    "/center/provided",              "center",         true,  0,  center_page_provided,      "whom it was provided to"},
     {"GET",    "/center/policy",                "center",         true,  0,  center_page_policy,        "the policy and what it means"},
+    /* the person's controls (daemon/center/controls.h) */
+    {"GET",    "/center/accounts",              "center",         true,  0,  center_page_accounts,      "linked accounts and what linking means"},
+    {"POST",   "/center/accounts/unlink",       "center",         true,  0,  center_post_unlink,        "unlink an account"},
+    {"GET",    "/center/consents",              "center",         true,  0,  center_page_consents,      "consents given"},
+    {"POST",   "/center/consents/withdraw",     "center",         true,  0,  center_post_withdraw,      "withdraw a consent"},
+    {"GET",    "/center/opt-outs",              "center",         true,  0,  center_page_optouts,       "mail, ads and per-partner opt-outs"},
+    {"POST",   "/center/opt-outs",              "center",         true,  0,  center_post_optout,        "stop or resume a purpose"},
+    {"GET",    "/center/blocks",                "center",         true,  0,  center_page_blocks,        "company blocks and the company search"},
+    {"POST",   "/center/blocks",                "center",         true,  0,  center_post_block,         "block a company"},
+    {"POST",   "/center/blocks/remove",         "center",         true,  0,  center_post_unblock,       "unblock a company"},
+    {"GET",    "/center/requests",              "center",         true,  0,  center_page_requests,      "the person's rights requests"},
+    {"POST",   "/center/requests",              "center",         true,  0,  center_post_request,       "start a rights request"},
+    {"GET",    "/center/requests/{request_id}", "center",         true,  0,  center_page_request,       "one of the person's requests"},
+    {"POST",   "/center/requests/{request_id}/withdraw", "center", true, 0,  center_post_request_withdraw, "withdraw a request"},
+    {"GET",    "/center/requests/{request_id}/package", "center", true,  0,  center_download_package,   "download a completed disclosure"},
     {"GET",    "/console/signin",               "web",            true,  0,  console_page_signin,       "an officer signs in: a token, or the password form"},
     {"POST",   "/console/signin",               "web",            true,  0,  console_signin_password,   "an officer signs in with name and password"},
     {"POST",   "/console/signout",              "console:viewer", true,  0,  web_route_signout,         "an officer signs out"},

@@ -10,6 +10,11 @@ const struct web_nav center_nav[] = {
     {"/center/held", "保有している情報", "What we hold"},
     {"/center/provided", "提供の記録", "Provision records"},
     {"/center/policy", "プライバシーポリシー", "Privacy policy"},
+    {"/center/accounts", "アカウント連携", "Linked accounts"},
+    {"/center/consents", "同意", "Consents"},
+    {"/center/opt-outs", "配信・広告の停止", "Mail and ads"},
+    {"/center/blocks", "企業ブロック", "Company blocks"},
+    {"/center/requests", "開示等の請求", "Requests"},
     {NULL, NULL, NULL},
 };
 

@@ -171,6 +171,10 @@ void web_error_page(struct hogod_exchange *x, int status, const char *message)
 {
     struct web_buf b = {0};
     const char *title = web_t(x, error_key(status));
+    /* the language switch leads to the area's home: an error page never repeats the path
+       asked for (it may name another person's request) */
+    if (x->web)
+        x->web->path[0] = '\0';
     web_page_begin(x, &b, title, NULL);
     web_raw(&b, "<h1>");
     web_text(&b, title);

@@ -339,6 +339,24 @@ void web_add_headers(struct hogod_exchange *x, void *response)
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     if (x->web && x->web->set_cookie[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, x->web->set_cookie);
+    if (x->web && x->web->attachment[0]) {
+        char v[192];
+        snprintf(v, sizeof v, "attachment; filename=\"%s\"", x->web->attachment);
+        MHD_add_response_header(r, "Content-Disposition", v);
+    }
+}
+
+void web_attachment(struct hogod_exchange *x, const char *filename)
+{
+    struct web_exchange *w = web_part(x);
+    if (!w)
+        return;
+    size_t k = 0;
+    for (const char *c = filename; *c && k + 1 < sizeof w->attachment; c++)
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            *c == '-' || *c == '_' || *c == '.')
+            w->attachment[k++] = *c;
+    w->attachment[k] = 0;
 }
 
 void web_sign_in(struct hogod_exchange *x, const struct web_session *given, const char *to)

@@ -208,6 +208,9 @@ void web_page_end_status(struct hogod_exchange *x, struct web_buf *b, int status
 /* Answers 303 See Other to `to` (a local path), keeping flash (may be NULL) for the next
  * page of the session. */
 void web_redirect(struct hogod_exchange *x, const char *to, const char *flash);
+/* Marks the answer a download saved as filename (Content-Disposition: attachment; only
+ * letters, digits, '-', '_' and '.' are kept). Set it before answering. */
+void web_attachment(struct hogod_exchange *x, const char *filename);
 /* Answers an HTML error page with status (403, 404, ...) and a sentence saying what happened
  * and what to do. */
 void web_error_page(struct hogod_exchange *x, int status, const char *message);

@@ -30,6 +30,7 @@ struct web_exchange {
     char session_id[WEB_TOKEN_CHARS + 1];
     char lang[3];
     char set_cookie[512];
+    char attachment[128];                  /* a download's file name, "" when none */
     struct web_field fields[WEB_FORM_MAX_FIELDS];
     int nfields;
     bool form_failed;

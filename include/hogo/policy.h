@@ -187,6 +187,123 @@ HOGO_EXTERN int hogo_policy_diff_each(const struct hogo_policy *a, const struct 
                                                 const struct hogo_policy_change *change),
                                       void *ctx);
 
+/* ---- 外部送信一覧: the registry of external transmissions of a policy's sites and apps ----
+ * Under the Telecommunications Business Act (電気通信事業法 Art. 27-12) a site or app that makes
+ * the person's browser or device send information about them to someone else (a tag, an SDK)
+ * must say what is sent, to whom (by name) and for what purpose. A registry file
+ * (docs/transmissions.md), one per policy, transmissions/<policy>.yaml beside the policy file,
+ * lists them per site or app with vocabulary ids; the partners it names that the vocabulary
+ * does not are declared in it with their names, and each partner's own opt-out, where it
+ * offers one, is given by its address. A loaded registry borrows its vocabulary: free it
+ * before the vocabulary (or the policy it was opened with). It is never changed after loading,
+ * so threads may read it at once. */
+
+struct hogo_transmissions; /* opaque: a loaded registry */
+
+/* An id with its Japanese and English names (borrowed from the registry or its vocabulary). */
+struct hogo_named {
+    const char *id;
+    const char *ja;
+    const char *en; /* the Japanese name when the file gives no English one */
+};
+
+/* A recipient of transmissions: a named recipient of the vocabulary (google) or a partner the
+ * registry declares with its name. Its id is also its opt-out id. */
+struct hogo_transmission_partner {
+    struct hogo_named name;
+    bool in_vocabulary;                  /* false: declared by the registry itself */
+    const char *opt_out_url;             /* the partner's own opt-out page; NULL when none */
+    const char *opt_out_ja, *opt_out_en; /* how its opt-out works; "" when the file says nothing */
+    const struct hogo_named *data;       /* every data category sent to it, in file order */
+    size_t ndata;
+    const struct hogo_named *purposes;   /* every purpose it is sent for */
+    size_t npurposes;
+    int line;                            /* where it is declared or first named */
+};
+
+/* One site or app of the registry, with its transmissions first .. first+count-1. */
+struct hogo_transmission_site {
+    const char *id;
+    const char *kind;             /* "web" or "app" */
+    struct hogo_named name;       /* name.id == id */
+    const char *url;              /* the site's address or the app's page; NULL when not given */
+    const struct hogo_named *services; /* vocabulary services it belongs to */
+    size_t nservices;
+    size_t first, count;
+    int line;
+};
+
+/* One transmission: a tag or SDK on a site or app sending data to a recipient. */
+struct hogo_transmission {
+    size_t site;                       /* index of its site */
+    size_t partner;                    /* index of its recipient among the partners */
+    struct hogo_named tool;            /* the tag or SDK; tool.id is "" */
+    const struct hogo_named *data;     /* the data categories sent */
+    size_t ndata;
+    const struct hogo_named *purposes; /* the purposes the recipient uses them for */
+    size_t npurposes;
+    const char *note_ja, *note_en;     /* more detail, "" when none */
+    int line;
+};
+
+/* Loads a registry file. opts->vocab (borrowed) is the vocabulary its ids are checked against;
+ * NULL: vocabulary.yaml of the folder above the registry's, else the shipped one. Every problem
+ * goes to opts->diag; fails with HOGO_EPOLICY (err = the first error, file:line:col) if any is
+ * an error. */
+HOGO_EXTERN int hogo_transmissions_load(const char *path, const struct hogo_policy_load_opts *opts,
+                                        struct hogo_transmissions **out, struct hogo_error *err);
+
+/* The registry file of a policy file: transmissions/<id>.yaml in the policy's folder, written
+ * into path. Returns 0 when it exists, HOGO_ENOTFOUND when the policy has none. */
+HOGO_EXTERN int hogo_transmissions_file(const char *policy_path, const char *policy_id, char *path,
+                                        size_t size);
+
+/* Loads the registry of a loaded policy over the policy's vocabulary (diag may be NULL);
+ * HOGO_ENOTFOUND when the policy has none, HOGO_EPOLICY when it names another policy. */
+HOGO_EXTERN int hogo_transmissions_open(const struct hogo_policy *policy, hogo_diag_fn diag,
+                                        void *diag_user, struct hogo_transmissions **out,
+                                        struct hogo_error *err);
+
+/* Frees a registry (NULL is fine). */
+HOGO_EXTERN void hogo_transmissions_free(struct hogo_transmissions *t);
+
+/* The policy id the registry belongs to, the date it was last revised (YYYY-MM-DD), and the
+ * file it was loaded from (borrowed). */
+HOGO_EXTERN const char *hogo_transmissions_policy(const struct hogo_transmissions *t);
+HOGO_EXTERN const char *hogo_transmissions_revised(const struct hogo_transmissions *t);
+HOGO_EXTERN const char *hogo_transmissions_path(const struct hogo_transmissions *t);
+
+/* True when the file says its entries are examples, not the operator's actual tags. */
+HOGO_EXTERN bool hogo_transmissions_example(const struct hogo_transmissions *t);
+
+/* The sites and apps, the transmissions (all sites, in file order) and the partners (in the
+ * order they are declared or first named): counts, and the i-th (NULL past the last). */
+HOGO_EXTERN size_t hogo_transmissions_site_count(const struct hogo_transmissions *t);
+HOGO_EXTERN const struct hogo_transmission_site *
+hogo_transmissions_site(const struct hogo_transmissions *t, size_t i);
+HOGO_EXTERN size_t hogo_transmissions_count(const struct hogo_transmissions *t);
+HOGO_EXTERN const struct hogo_transmission *
+hogo_transmissions_get(const struct hogo_transmissions *t, size_t i);
+HOGO_EXTERN size_t hogo_transmissions_partner_count(const struct hogo_transmissions *t);
+HOGO_EXTERN const struct hogo_transmission_partner *
+hogo_transmissions_partner(const struct hogo_transmissions *t, size_t i);
+
+/* The i-th partner that offers its own opt-out (opt_out_url set), for per-partner opt-out
+ * lists; NULL past the last. Its name.id is the opt-out id. */
+HOGO_EXTERN const struct hogo_transmission_partner *
+hogo_transmissions_optout(const struct hogo_transmissions *t, size_t i);
+
+/* The partner with this id (an opt-out id), or NULL. */
+HOGO_EXTERN const struct hogo_transmission_partner *
+hogo_transmissions_find_partner(const struct hogo_transmissions *t, const char *id);
+
+/* The registry as JSON (docs/transmissions.md): flat = false, the whole list (policy, its
+ * operator when opened with hogo_transmissions_open(), else null, revised, example, partners,
+ * sites with their transmissions); flat = true, an array with one
+ * object per transmission. Allocated, free() it; NULL when out of memory. */
+HOGO_EXTERN char *hogo_transmissions_json(const struct hogo_transmissions *t, bool flat,
+                                          size_t *len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -138,6 +138,18 @@ HOGO_EXTERN int hogo_corp_succeed(struct hogo_store *st, const char *predecessor
  * *json allocated; caller frees with free(). */
 HOGO_EXTERN int hogo_corp_show_json(struct hogo_store *st, const char *number, char **json,
                                     struct hogo_error *err);
+/* Records the name (商号) of the corporation with a valid corporate number, replacing an
+ * earlier one, so people can find it by name (an audit event naming both). */
+HOGO_EXTERN int hogo_corp_register(struct hogo_store *st, const char *number, const char *name,
+                                   struct hogo_error *err);
+/* The corporation's name into *name (allocated; free()); HOGO_ENOTFOUND when none is known. */
+HOGO_EXTERN int hogo_corp_name(struct hogo_store *st, const char *number, char **name,
+                               struct hogo_error *err);
+/* Named corporations whose name contains query, or whose corporate number begins with it
+ * (query NFKC-folded: full-width digits match), as a JSON array of {"corporate_number",
+ * "name"} ordered by name, at most limit (1..1000; other values: 50). */
+HOGO_EXTERN int hogo_corp_search_json(struct hogo_store *st, const char *query, int limit,
+                                      char **json, struct hogo_error *err);
 
 /* ---- subjects and their facts ---- */
 
@@ -207,6 +219,15 @@ HOGO_EXTERN int hogo_subject_show_json(struct hogo_store *st, const char *subjec
  * data items. *json allocated; caller frees with free(). */
 HOGO_EXTERN int hogo_subject_disclose_json(struct hogo_store *st, const char *subject_id,
                                            char **json, struct hogo_error *err);
+/* The person's own choices with when each was made (RFC 3339 "since"), for the privacy
+ * center: {"subject_id","operator","erased","linked_accounts":[{"account","since"}],
+ * "linking_in_progress":[...], "opt_outs":[{"purpose","since"}], "blocked_companies":
+ * [{"corporate_number","name","since","successors":[...]}], "consents":[{...,"given_at",
+ * "withdrawn_at"}]}. HOGO_ENOTFOUND for a subject unknown or of another operator than policy
+ * (NULL: any). A subject.read audit event. *json allocated; caller frees with free(). */
+HOGO_EXTERN int hogo_subject_choices_json(struct hogo_store *st, const char *policy,
+                                          const char *subject_id, char **json,
+                                          struct hogo_error *err);
 /* JSON array of {"subject_id","operator","created_at","erased"} (operator NULL: all). */
 HOGO_EXTERN int hogo_subject_list_json(struct hogo_store *st, const char *operator_id,
                                        char **json, struct hogo_error *err);

@@ -5,6 +5,7 @@
 // says how to write a journey against it.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, statSync, mkdirSync, mkdtempSync, readFileSync, rmSync, accessSync, constants } from "node:fs";
+import { createHash } from "node:crypto";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -222,7 +223,9 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
 }
 
-const axeSource = () => readFileSync(join(here, "node_modules", "axe-core", "axe.min.js"), "utf8");
+const axeCache = new Map();   // sha256 of a document's markup → its axe result
+let axeText = null;
+const axeSource = () => axeText ??= readFileSync(join(here, "node_modules", "axe-core", "axe.min.js"), "utf8");
 
 /** Finds inline script and style in the page's DOM (CSP forbids them; none may be written). */
 function inlineCode() {
@@ -329,14 +332,28 @@ export class Journey {
     const state = page.__hogo;
     if (this.steps.has(step)) this.fail(`step name "${step}" used twice: screenshots would collide`);
     this.steps.add(step);
+    const t0 = Date.now();
     await page.waitForLoadState("load");
     const record = { step, url: page.url(), title: await page.title(), violations: [], minor: [] };
     this.pages.push(record);
     state.unchecked = null;
-    if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(axeSource());
-    const result = await page.evaluate((tags) =>
-      window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }),
-    AXE_TAGS);
+    // a document already checked in this run (the same markup but for csrf tokens, under the
+    // same stylesheets) has the same axe result: it is reused, not computed again
+    const markup = await page.evaluate(() => {
+      const copy = document.documentElement.cloneNode(true);
+      for (const i of copy.querySelectorAll("input[name=csrf]")) i.setAttribute("value", "");
+      return copy.outerHTML;
+    });
+    const key = createHash("sha256").update(markup).digest("hex");
+    let result = axeCache.get(key);
+    const t1 = Date.now();
+    if (!result) {
+      if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(axeSource());
+      result = await page.evaluate((tags) =>
+        window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }),
+      AXE_TAGS);
+      axeCache.set(key, result);
+    }
     for (const v of result.violations) {
       const line = `${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")} — ${v.helpUrl}`;
       if (FAILING_IMPACTS.has(v.impact)) {
@@ -351,7 +368,9 @@ export class Journey {
     const lang = await page.evaluate(() => document.documentElement.getAttribute("lang"));
     this.expect(lang, `${step} (${record.url}): <html> has no lang attribute`);
     const file = join(this.shots, `${this.name}-${step}.png`);
+    const t2 = Date.now();
     await page.screenshot({ path: file, fullPage: true });
+    if (process.env.HOGO_TIMING) console.log(`timing ${step}: inject ${t1 - t0} axe ${t2 - t1} shot ${Date.now() - t2}`);
     if (!existsSync(file) || statSync(file).size === 0) throw new Error(`screenshot ${file} was not written`);
     record.screenshot = file;
     return record;
@@ -393,7 +412,8 @@ export class Journey {
    * (same origin, one visit per path and query; links that `skip` matches are left out), each
    * checked as step `<stepPrefix><path slug>`; answers that are not HTML (downloads) are
    * fetched with the page's cookies and their headers checked. `onPage(page, url)` runs on
-   * each HTML page after its checks. Returns the URLs visited.
+   * each HTML page after its checks. When the page already shows `start`, just checked, it is
+   * not visited twice. Returns the URLs visited.
    */
   async crawl(start, prefix, { stepPrefix = "", max = 80, skip = () => false, onPage = null,
                                page = this.page } = {}) {
@@ -420,7 +440,10 @@ export class Journey {
         (u.search ? "_" + u.search.slice(1).replace(/[^A-Za-z0-9_.-]+/g, "_") : "");
       for (let n = 2; slugs.has(slug); n++) slug = `${slug}-${n}`;
       slugs.add(slug);
-      await this.goto(u.pathname + u.search, stepPrefix + slug, { page });
+      const last = this.pages[this.pages.length - 1];
+      const here = visited.length === 0 && page.url() === url && !page.__hogo.unchecked &&
+        last && last.url === url;
+      if (!here) await this.goto(u.pathname + u.search, stepPrefix + slug, { page }); // else just checked
       visited.push(url);
       if (onPage) await onPage(page, url);
       const links = await page.evaluate(() => [...document.querySelectorAll("a[href]")].map((a) => a.href));
@@ -515,11 +538,14 @@ export function screenshotDir(root = ARTIFACTS) {
 
 /**
  * Runs journeys (modules whose default export is {name, run(t)}) in one browser against one
- * hogod; prints each result and the axe summary; returns the number that failed.
+ * hogod, `jobs` at a time (HOGO_BROWSER_JOBS, default 2: journeys share nothing but the store,
+ * where each keeps to its own ids); prints each result with its pages' axe results when it
+ * ends; returns the number that failed.
  */
-export async function runJourneys(journeys, { browser, hogod, store, shots, log = console.log }) {
-  let failed = 0;
-  for (const j of journeys) {
+export async function runJourneys(journeys, { browser, hogod, store, shots, log = console.log,
+                                              jobs = Number(process.env.HOGO_BROWSER_JOBS) || 2 } = {}) {
+  let failed = 0, next = 0;
+  async function one(j) {
     const t = new Journey({ name: j.name, browser, hogod, store, shots });
     const started = Date.now();
     try {
@@ -531,19 +557,25 @@ export async function runJourneys(journeys, { browser, hogod, store, shots, log 
     try { await t.close(); } catch (e) { t.fail(`closing: ${e.message}`); }
     const minor = t.pages.reduce((n, p) => n + p.minor.length, 0);
     const ms = Date.now() - started;
+    const lines = [];
     if (t.failures.length) {
       failed++;
-      log(`FAIL ${j.name} (${t.pages.length} pages, ${ms} ms)`);
-      for (const f of t.failures) log(`     ${f}`);
+      lines.push(`FAIL ${j.name} (${t.pages.length} pages, ${ms} ms)`);
+      for (const f of t.failures) lines.push(`     ${f}`);
     } else {
-      log(`ok   ${j.name} (${t.pages.length} pages checked, ${minor} minor/moderate axe findings, ${ms} ms)`);
+      lines.push(`ok   ${j.name} (${t.pages.length} pages checked, ${minor} minor/moderate axe findings, ${ms} ms)`);
     }
     for (const p of t.pages) {
-      log(`       ${p.step}: ${p.url} — axe serious/critical ${p.violations.length}, minor/moderate ${p.minor.length}`);
-      for (const m of p.minor) log(`         (${m})`);
+      lines.push(`       ${p.step}: ${p.url} — axe serious/critical ${p.violations.length}, minor/moderate ${p.minor.length}`);
+      for (const m of p.minor) lines.push(`         (${m})`);
     }
+    for (const l of lines) log(l);
     j.result = t;
   }
+  async function worker() {
+    while (next < journeys.length) await one(journeys[next++]);
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, journeys.length)) }, worker));
   return failed;
 }
 

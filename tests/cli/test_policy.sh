@@ -15,7 +15,7 @@ for id in irp rcc rea rkm rmc; do
 done
 run '' policy check policies/irp.yaml policies/rcc.yaml policies/rea.yaml policies/rkm.yaml policies/rmc.yaml
 check "policy check of the five files at once passes" \
-    all 'exit_is 0' '[ "$(grep -c "^ok: " "$scratch/out")" -eq 5 ]' 'stderr_lacks "warning"'
+    all 'exit_is 0' '[ "$(grep -c "^ok: .* — policy " "$scratch/out")" -eq 5 ]' 'stderr_lacks "warning"'
 
 # --- malformed policies ------------------------------------------------------------------
 # Each variant of tests/cli/data/mini-irp.yaml is written as irp.yaml next to a copy of the

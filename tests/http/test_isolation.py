@@ -121,6 +121,27 @@ WEB_CASES = {
     ("GET", "/center/held"): ("/center/held", None, "own", 200),
     ("GET", "/center/provided"): ("/center/provided", None, "own", 200),
     ("GET", "/center/policy"): ("/center/policy", None, "own", 200),
+    ("GET", "/center/accounts"): ("/center/accounts", None, "own", 200),
+    ("POST", "/center/accounts/unlink"): ("/center/accounts/unlink", {"account": "ponta"},
+                                          "own", 303),
+    ("GET", "/center/consents"): ("/center/consents", None, "own", 200),
+    ("POST", "/center/consents/withdraw"): ("/center/consents/withdraw", {"consent": "c-none"},
+                                            "own", 303),
+    ("GET", "/center/opt-outs"): ("/center/opt-outs", None, "own", 200),
+    ("POST", "/center/opt-outs"): ("/center/opt-outs",
+                                   {"purpose": "ad_delivery", "change": "stop"}, "own", 303),
+    ("GET", "/center/blocks"): ("/center/blocks", None, "own", 200),
+    ("POST", "/center/blocks"): ("/center/blocks", {"corporate_number": "9234567890123"},
+                                 "own", 303),
+    ("POST", "/center/blocks/remove"): ("/center/blocks/remove",
+                                        {"corporate_number": "9234567890123"}, "own", 303),
+    ("GET", "/center/requests"): ("/center/requests", None, "own", 200),
+    ("POST", "/center/requests"): ("/center/requests", {"kind": "purpose_notice"}, "own", 303),
+    ("GET", "/center/requests/{request_id}"): ("/center/requests/DSR_SHOW", None, "404", 200),
+    ("POST", "/center/requests/{request_id}/withdraw"): (
+        "/center/requests/DSR_CENTER/withdraw", {}, "404", 303),
+    ("GET", "/center/requests/{request_id}/package"): ("/center/requests/DSR_SHOW/package",
+                                                       None, "404", 409),
     ("POST", "/console/signout"): ("/console/signout", {}, "own", 303),
     ("POST", "/console/signin"): ("/console/signin", {"name": "nobody", "password": "x"},
                                   "global", 401),
@@ -312,7 +333,7 @@ def main():
     fixtures = {}
     for name, kind in (("DSR_SHOW", "disclosure"), ("DSR_VERIFY", "erasure"),
                        ("DSR_COMPLETE", "purpose_notice"), ("DSR_REFUSE", "disclosure"),
-                       ("DSR_WITHDRAW", "suspension")):
+                       ("DSR_WITHDRAW", "suspension"), ("DSR_CENTER", "cessation")):
         rc, out, err = hogo("dsr", "open", "--subject", "u-irp", "--kind", kind, "--db", db,
                             env=env)
         if rc:
@@ -381,7 +402,7 @@ def main():
                 continue  # below, with sessions instead of keys
             if scope == "public":
                 for k in (None, "hogo_bad", revoked, keys["rcc"]):
-                    st, _, _ = daemon.request(method, path, key=k)
+                    st, _, _ = daemon.request(method, path.replace("{policy_id}", "irp"), key=k)
                     check(f"{method} {path} is public", st == 200, st)
                 continue
             concrete, body, other, ok_status = CASES[(method, path)]

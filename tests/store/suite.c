@@ -252,6 +252,102 @@ static void test_blocks_follow_successor_corporations(void **state)
     verify_ok(f);
 }
 
+static void test_corporations_found_by_name_or_number(void **state)
+{
+    struct fx *f = *state;
+    char *json = NULL;
+    int64_t before = count(f, "SELECT COUNT(*) FROM audit_events");
+    OK(hogo_corp_register(f->st, "9234567890123", "株式会社サンプル商事", &f->err));
+    OK(hogo_corp_register(f->st, "7010001008844", "100%テスト株式会社", &f->err));
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events"), before + 2);
+    /* part of the name, anywhere */
+    OK(hogo_corp_search_json(f->st, "サンプル", 0, &json, &f->err));
+    assert_string_equal(json, "[{\"corporate_number\":\"9234567890123\",\"name\":"
+                              "\"株式会社サンプル商事\"}]");
+    free(json);
+    /* the beginning of a number, full-width digits too; not its middle */
+    OK(hogo_corp_search_json(f->st, "９２３４", 0, &json, &f->err));
+    assert_non_null(strstr(json, "9234567890123"));
+    assert_null(strstr(json, "7010001008844"));
+    free(json);
+    OK(hogo_corp_search_json(f->st, "4567", 0, &json, &f->err));
+    assert_string_equal(json, "[]");
+    free(json);
+    /* LIKE's wildcards are literal text */
+    OK(hogo_corp_search_json(f->st, "%", 0, &json, &f->err));
+    assert_non_null(strstr(json, "7010001008844"));
+    assert_null(strstr(json, "9234567890123"));
+    free(json);
+    OK(hogo_corp_search_json(f->st, "_", 0, &json, &f->err));
+    assert_string_equal(json, "[]");
+    free(json);
+    /* every name holds 株式会社; the limit holds */
+    OK(hogo_corp_search_json(f->st, "株式会社", 1, &json, &f->err));
+    assert_non_null(strstr(json, "}]"));
+    assert_null(strstr(json, "},{"));
+    free(json);
+    /* renaming replaces; a wrong number or an empty or broken name is refused, nothing kept */
+    OK(hogo_corp_register(f->st, "9234567890123", "サンプルホールディングス株式会社", &f->err));
+    char *name = NULL;
+    OK(hogo_corp_name(f->st, "9234567890123", &name, &f->err));
+    assert_string_equal(name, "サンプルホールディングス株式会社");
+    free(name);
+    assert_int_equal(hogo_corp_name(f->st, "5010401089998", &name, &f->err), HOGO_ENOTFOUND);
+    before = count(f, "SELECT COUNT(*) FROM audit_events");
+    assert_int_equal(hogo_corp_register(f->st, "1234567890123", "x", &f->err), HOGO_EINVAL);
+    assert_int_equal(hogo_corp_register(f->st, "5010401089998", "", &f->err), HOGO_EINVAL);
+    assert_int_equal(hogo_corp_register(f->st, "5010401089998", "a\nb", &f->err), HOGO_EINVAL);
+    assert_int_equal(hogo_corp_register(f->st, "5010401089998", "\xff", &f->err), HOGO_EINVAL);
+    assert_int_equal(hogo_corp_search_json(f->st, "  ", 0, &json, &f->err), HOGO_EINVAL);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events"), before);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM corporations"), 2);
+    verify_ok(f);
+}
+
+static void test_choices_listed_with_their_times(void **state)
+{
+    struct fx *f = *state;
+    char *json = NULL;
+    hogo__store_set_now(f->st, 1924992000000000LL); /* 2031-01-01T00:00:00Z, after setup's events */
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_subject_add(f->st, "u2", "rcc", &f->err));
+    OK(hogo_subject_add_fact(f->st, "u1", "linked_accounts", "ponta", &f->err));
+    hogo__store_set_now(f->st, 1925078400000000LL); /* a day later */
+    OK(hogo_subject_add_fact(f->st, "u1", "opt_outs", "ad_delivery", &f->err));
+    OK(hogo_corp_register(f->st, "7010001008844", "株式会社サンプル", &f->err));
+    OK(hogo_subject_add_fact(f->st, "u1", "blocked_companies", "7010001008844", &f->err));
+    OK(hogo_corp_succeed(f->st, "7010001008844", "9234567890123", "merger", &f->err));
+    const char *data[] = {"name"};
+    struct hogo_consent c = {.id = "c1", .recipient = "participating_company",
+                             .purpose = "scout_selection", .data = data, .n_data = 1,
+                             .policy = "irp", .policy_version = "2025-04-01"};
+    OK(hogo_subject_consent(f->st, "u1", &c, &f->err));
+    OK(hogo_subject_withdraw(f->st, "u1", "c1", &f->err));
+    int64_t before = count(f, "SELECT COUNT(*) FROM audit_events");
+    OK(hogo_subject_choices_json(f->st, "irp", "u1", &json, &f->err));
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events"), before + 1);
+    assert_non_null(strstr(json, "\"linked_accounts\":[{\"account\":\"ponta\",\"since\":"
+                                 "\"2031-01-01T00:00:00Z\"}]"));
+    assert_non_null(strstr(json, "\"opt_outs\":[{\"purpose\":\"ad_delivery\",\"since\":"
+                                 "\"2031-01-02T00:00:00Z\"}]"));
+    assert_non_null(strstr(json, "\"blocked_companies\":[{\"corporate_number\":"
+                                 "\"7010001008844\",\"name\":\"株式会社サンプル\",\"since\":"
+                                 "\"2031-01-02T00:00:00Z\",\"successors\":[\"9234567890123\"]}]"));
+    assert_non_null(strstr(json, "\"withdrawn_at\":\"2031-01-02T00:00:00Z\""));
+    assert_non_null(strstr(json, "\"linking_in_progress\":[]"));
+    free(json);
+    /* another operator's person is not found through this operator */
+    assert_int_equal(hogo_subject_choices_json(f->st, "irp", "u2", &json, &f->err),
+                     HOGO_ENOTFOUND);
+    assert_null(json);
+    assert_int_equal(hogo_subject_choices_json(f->st, NULL, "nobody", &json, &f->err),
+                     HOGO_ENOTFOUND);
+    OK(hogo_subject_choices_json(f->st, "rcc", "u2", &json, &f->err));
+    assert_non_null(strstr(json, "\"opt_outs\":[],\"blocked_companies\":[],\"consents\":[]"));
+    free(json);
+    verify_ok(f);
+}
+
 static void test_consents_appear_until_withdrawn(void **state)
 {
     struct fx *f = *state;
@@ -2534,6 +2630,8 @@ static int suite_run(const char *group)
         T(test_bad_facts_are_refused_without_change),
         T(test_corporate_number_check_digit),
         T(test_blocks_follow_successor_corporations),
+        T(test_corporations_found_by_name_or_number),
+        T(test_choices_listed_with_their_times),
         T(test_consents_appear_until_withdrawn),
         T(test_subject_of_another_operator_is_not_found),
         T(test_audit_chain_verifies_and_counts_events),
