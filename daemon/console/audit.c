@@ -74,7 +74,7 @@ static void audit_page(struct hogod_exchange *x, bool verify)
     }
     struct web_buf b = {0};
     const char *title = web_l(x, "監査ログ", "Audit log");
-    web_page_begin(x, &b, title, office_nav);
+    web_page_begin(x, &b, title, console_nav);
     web_raw(&b, "<h1>");
     web_text(&b, title);
     web_raw(&b, "</h1>\n<p>");

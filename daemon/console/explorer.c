@@ -264,7 +264,7 @@ static void page(struct hogod_exchange *x, const char *request, const char *lang
     const char *op = web_session(x)->operator_id;
     struct web_buf b = {0};
     const char *title = web_l(x, "判定エクスプローラー", "Decision explorer");
-    web_page_begin(x, &b, title, office_nav);
+    web_page_begin(x, &b, title, console_nav);
     web_raw(&b, "<h1>");
     web_text(&b, title);
     web_raw(&b, "</h1>\n<p>");

@@ -298,7 +298,7 @@ void console_page_ledger(struct hogod_exchange *x)
     read_search(x, ps->vocab, &s);
     struct web_buf b = {0};
     const char *title = web_l(x, "台帳（提供・受領の記録）", "Ledger (provision and receipt records)");
-    web_page_begin(x, &b, title, office_nav);
+    web_page_begin(x, &b, title, console_nav);
     web_raw(&b, "<h1>");
     web_text(&b, title);
     web_raw(&b, "</h1>\n<p>");
@@ -319,7 +319,7 @@ void console_page_ledger(struct hogod_exchange *x)
         struct web_buf rows = {0};
         struct search_run run = {.s = &s, .rows = {.x = x, .vocab = ps->vocab, .b = &rows}};
         struct hogo_error err = {0};
-        office_actor(x, run.actor);
+        console_actor(x, run.actor);
         int rc = hogod_store_run(x, search_fn, &run, &err);
         if (rc) {
             web_buf_free(&rows);
@@ -505,7 +505,7 @@ void console_ledger_csv(struct hogod_exchange *x)
     c->len = c->cap = hl;
     c->d = x->d;
     struct csv_open o = {.f = &s.f};
-    office_actor(x, o.actor);
+    console_actor(x, o.actor);
     struct hogo_error err = {0};
     int rc = hogod_store_run(x, csv_open_fn, &o, &err);
     if (rc) {

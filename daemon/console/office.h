@@ -4,15 +4,13 @@
  * policy's versions and what each revision changed (policies.c), and the decision explorer
  * (explorer.c). Every page shows only the signed-in officer's operator; none of them changes
  * anything (the explorer decides without a store, so it records nothing). Daemon layer, on
- * the web foundation (daemon/web/web.h); the other console pages keep their own files.
+ * the web foundation (daemon/web/web.h) and the console's shared pieces (console.h: the
+ * navigation, the officer's actor); the other console pages keep their own files.
  */
 #ifndef HOGOD_CONSOLE_OFFICE_H
 #define HOGOD_CONSOLE_OFFICE_H
 
-#include "../web/web.h"
-
-/* The console's navigation, as these pages show it. */
-extern const struct web_nav office_nav[];
+#include "console.h"
 
 /* GET /console/ledger: the search form and one page of records (?subject, recipient,
  * purpose, from, to, kind, after). */
@@ -31,9 +29,6 @@ void console_page_policy_diff(struct hogod_exchange *x);
 void console_page_explorer(struct hogod_exchange *x);
 /* POST /console/explorer: decides the request written in the form and shows the answer. */
 void console_explorer_decide(struct hogod_exchange *x);
-
-/* The actor of the signed-in officer in audit events: "officer:NAME". */
-void office_actor(struct hogod_exchange *x, char out[160]);
 
 /* Writes "YYYY-MM-DD HH:MM:SS" in JST (UTC+9) for a time in microseconds. */
 void office_time(struct web_buf *b, int64_t us);

@@ -75,7 +75,7 @@ void console_page_policies(struct hogod_exchange *x)
         n = MAX_VERSIONS;
     struct web_buf b = {0};
     const char *title = web_l(x, "ポリシーの版と変更", "Policy versions and changes");
-    web_page_begin(x, &b, title, office_nav);
+    web_page_begin(x, &b, title, console_nav);
     web_raw(&b, "<h1>");
     web_text(&b, title);
     web_raw(&b, "</h1>\n<p>");
@@ -371,7 +371,7 @@ void console_page_policy_diff(struct hogod_exchange *x)
     }
     struct web_buf b = {0};
     const char *title = web_l(x, "ポリシーの変更", "Policy changes");
-    web_page_begin(x, &b, title, office_nav);
+    web_page_begin(x, &b, title, console_nav);
     web_raw(&b, "<h1>");
     web_textf(&b, "%s: %s %s → %s", title, hogo_policy_id(p), from, to);
     web_raw(&b, "</h1>\n<p><a href=\"/console/policies\">");
