@@ -123,7 +123,7 @@ void console_page_breaches(struct hogod_exchange *x)
     free(c.json);
     struct web_buf b = {0};
     const char *title = web_l(x, "漏えい等事案", "Breach incidents");
-    web_page_begin(x, &b, title, console_nav);
+    web_page_begin(x, &b, title, office_nav);
     web_raw(&b, "<h1>");
     web_text(&b, title);
     web_raw(&b, "</h1>\n<p>");
@@ -214,7 +214,7 @@ void console_breach_open(struct hogod_exchange *x)
 {
     const struct web_session *s = web_session(x);
     char actor[160];
-    console_actor(x, actor);
+    office_actor(x, actor);
     const char *cause = web_form(x, "cause");
     struct open_call c = {.o = {.operator_id = s->operator_id,
                                 .summary = web_form(x, "summary"),
@@ -298,7 +298,7 @@ void console_page_breach(struct hogod_exchange *x)
     }
     const char *id = str_at(r, "breach_id");
     struct web_buf b = {0};
-    web_page_begin(x, &b, str_at(r, "summary"), console_nav);
+    web_page_begin(x, &b, str_at(r, "summary"), office_nav);
     web_raw(&b, "<h1>");
     web_text(&b, str_at(r, "summary"));
     web_raw(&b, " <span class=\"muted\">");
@@ -433,7 +433,7 @@ static void do_step(struct hogod_exchange *x, enum step step)
 {
     const struct web_session *s = web_session(x);
     char actor[160];
-    console_actor(x, actor);
+    office_actor(x, actor);
     struct step_call c = {.step = step, .op = s->operator_id, .id = x->params[0],
                           .actor = actor};
     if (step == S_AFFECTED) {

@@ -1,8 +1,7 @@
 /*
- * The console's shared pieces and its home page (GET /console/): the navigation, the actor
- * of the signed-in officer, times in JST, the names of kinds and states in Japanese and
- * English, and the home page's counts (open, overdue and at-risk requests, the nearest breach
- * deadline). Daemon layer (privacy office console).
+ * The console's shared pieces and its home page (GET /console/): times in JST, the names of
+ * kinds and states in Japanese and English, and the home page's counts (open, overdue and
+ * at-risk requests, the nearest breach deadline). Daemon layer (privacy office console).
  */
 #include "console.h"
 
@@ -10,26 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* clang-format off */
-const struct web_nav console_nav[] = {
-    {"/console/",          "ホーム",                 "Home"},
-    {"/console/requests",  "開示等の請求",           "Rights requests"},
-    {"/console/breaches",  "漏えい等事案",           "Breaches"},
-    {"/console/ledger",    "台帳",                   "Ledger"},
-    {"/console/audit",     "監査ログ",               "Audit log"},
-    {"/console/policies",  "ポリシーの版",           "Policy versions"},
-    {"/console/explorer",  "判定エクスプローラー",   "Decision explorer"},
-    {"/console/officers",  "担当者アカウント",       "Officers"},
-    {NULL, NULL, NULL},
-};
-/* clang-format on */
-
-void console_actor(struct hogod_exchange *x, char out[160])
-{
-    const struct web_session *s = web_session(x);
-    snprintf(out, 160, "officer:%s", s ? s->officer : "unknown");
-}
 
 /* Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" as UTC; 0 when neither. */
 static int parse_time(const char *s, time_t *out, int *date_only)
@@ -195,7 +174,7 @@ void console_page_home(struct hogod_exchange *x)
     }
     struct web_buf b = {0};
     const char *title = web_l(x, "ホーム", "Home");
-    web_page_begin(x, &b, title, console_nav);
+    web_page_begin(x, &b, title, office_nav);
     web_raw(&b, "<h1>");
     web_text(&b, web_l(x, "プライバシー窓口コンソール", "Privacy office console"));
     web_raw(&b, "</h1>\n<p>");

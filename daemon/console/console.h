@@ -12,11 +12,9 @@
 #define HOGOD_CONSOLE_H
 
 #include "../web/web.h"
+#include "office.h" /* office_nav: the console's navigation, shared by every console page */
 
 #include <hogo/hogo.h>
-
-/* The console's navigation. */
-extern const struct web_nav console_nav[];
 
 /* GET /console/signin: with ?token= a sign-in token of kind officer starts a session;
  * without, the password form. */
@@ -60,8 +58,6 @@ void console_officer_password(struct hogod_exchange *x);
 
 /* ---- shared by the console's files (console.c) ---- */
 
-/* The audit actor of the signed-in officer: "officer:NAME". */
-void console_actor(struct hogod_exchange *x, char out[160]);
 /* Writes an RFC 3339 UTC time ("2026-04-06T01:02:03Z") as JST "2026-04-06 10:02"; a date
  * alone as it is; NULL or "" as "—". */
 void console_time(struct web_buf *b, const char *rfc3339);

@@ -124,7 +124,7 @@ void console_page_officers(struct hogod_exchange *x)
     const struct web_session *s = web_session(x);
     struct web_buf b = {0};
     const char *title = web_l(x, "担当者アカウント", "Officers");
-    web_page_begin(x, &b, title, console_nav);
+    web_page_begin(x, &b, title, office_nav);
     web_raw(&b, "<h1>");
     web_text(&b, title);
     web_raw(&b, "</h1>\n<p>");
@@ -196,7 +196,7 @@ static void do_change(struct hogod_exchange *x, enum change ch)
 {
     const struct web_session *s = web_session(x);
     char actor[160];
-    console_actor(x, actor);
+    office_actor(x, actor);
     struct change_call c = {.change = ch, .op = s->operator_id, .actor = actor,
                             .name = ch == C_ADD ? web_form(x, "name") : x->params[0],
                             .password = web_form(x, "password"),

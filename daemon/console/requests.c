@@ -112,7 +112,7 @@ void console_page_requests(struct hogod_exchange *x)
     struct web_buf b = {0};
     const char *title = closed ? web_l(x, "終了した請求", "Closed requests")
                                : web_l(x, "開示等の請求（対応中）", "Rights requests (open)");
-    web_page_begin(x, &b, title, console_nav);
+    web_page_begin(x, &b, title, office_nav);
     web_raw(&b, "<h1>");
     web_text(&b, title);
     web_raw(&b, "</h1>\n<p>");
@@ -375,7 +375,7 @@ void console_page_request(struct hogod_exchange *x)
     struct web_buf b = {0};
     char title[256];
     snprintf(title, sizeof title, "%s %s", console_kind_name(x, kind), id);
-    web_page_begin(x, &b, title, console_nav);
+    web_page_begin(x, &b, title, office_nav);
     web_raw(&b, "<h1>");
     web_text(&b, console_kind_name(x, kind));
     web_raw(&b, " <span class=\"muted\">");
@@ -535,7 +535,7 @@ static void do_move(struct hogod_exchange *x, enum move m)
 {
     const struct web_session *s = web_session(x);
     char actor[160];
-    console_actor(x, actor);
+    office_actor(x, actor);
     struct move_call c = {.move = m, .op = s->operator_id, .id = x->params[0], .actor = actor};
     if (m == M_VERIFY) {
         c.method = web_form(x, "method");
