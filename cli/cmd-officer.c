@@ -222,7 +222,7 @@ int cmd_officer(int argc, char **argv)
         if (a.format == LISTING_JSON || a.format == LISTING_JSONL) {
             char *json = NULL;
             rc = hogo_officer_list_json(st, a.operator_id, &json, &err);
-            if (rc == 0 && listing_json_array(stdout, a.format, json, cols, 6) < 0)
+            if (rc == 0 && listing_json_array(stdout, a.format, json, cols, 6, NULL) < 0)
                 code = 1;
             free(json);
         } else {
