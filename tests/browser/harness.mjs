@@ -4,7 +4,7 @@
 // Test layer; imported by run.mjs and selftest.mjs, never by hogo itself. tests/browser/README.md
 // says how to write a journey against it.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, statSync, mkdirSync, mkdtempSync, readFileSync, rmSync, accessSync, constants } from "node:fs";
+import { existsSync, statSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, accessSync, constants } from "node:fs";
 import { createHash } from "node:crypto";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -528,33 +528,50 @@ export class Journey {
   }
 }
 
-/** Makes the screenshot folder; a folder that cannot be made is an error, never a skip. */
-export function screenshotDir(root = ARTIFACTS) {
+/** Makes the screenshot folder and removes the screenshots of an earlier run that `stale`
+ *  (a file name test) selects; a folder that cannot be made is an error, never a skip. */
+export function screenshotDir(root = ARTIFACTS, stale = () => false) {
   const dir = join(root, "screenshots");
   mkdirSync(dir, { recursive: true });
   accessSync(dir, constants.W_OK);
+  for (const f of readdirSync(dir)) if (f.endsWith(".png") && stale(f)) rmSync(join(dir, f));
   return dir;
 }
 
 /**
- * Runs journeys (modules whose default export is {name, run(t)}) in one browser against one
- * hogod, `jobs` at a time (HOGO_BROWSER_JOBS, default 2: journeys share nothing but the store,
- * where each keeps to its own ids); prints each result with its pages' axe results when it
- * ends; returns the number that failed.
+ * Runs journeys (modules whose default export is {name, run(t)}) in one browser, `jobs` at a
+ * time (HOGO_BROWSER_JOBS, default 2). Each journey gets its own store and hogod (so what one
+ * journey stores never shows on another's pages), unless `hogod` and `store` are given, which
+ * all then share. Prints each result with its pages' axe results when it ends; returns the
+ * number that failed.
  */
 export async function runJourneys(journeys, { browser, hogod, store, shots, log = console.log,
                                               jobs = Number(process.env.HOGO_BROWSER_JOBS) || 2 } = {}) {
   let failed = 0, next = 0;
   async function one(j) {
-    const t = new Journey({ name: j.name, browser, hogod, store, shots });
     const started = Date.now();
+    const own = !hogod;
+    let s = store, d = hogod, t;
     try {
+      if (own) {
+        s = new Store();
+        d = await Hogod.start(s);
+      }
+      t = new Journey({ name: j.name, browser, hogod: d, store: s, shots });
       await t.newPage();
       await j.run(t);
     } catch (e) {
+      t ??= new Journey({ name: j.name, browser, hogod: d, store: s, shots });
       t.fail(`stopped: ${e.stack || e}`);
     }
     try { await t.close(); } catch (e) { t.fail(`closing: ${e.message}`); }
+    if (own && d) {
+      const rc = await d.stop();
+      if (rc !== 0) t.fail(`hogod exited ${rc} on SIGTERM: ${d.log.slice(-2000)}`);
+      if (/AddressSanitizer|LeakSanitizer|runtime error:/.test(d.log))
+        t.fail(`hogod reported a sanitizer error:\n${d.log.slice(-4000)}`);
+    }
+    if (own && s) cleanScratch(s.dir);
     const minor = t.pages.reduce((n, p) => n + p.minor.length, 0);
     const ms = Date.now() - started;
     const lines = [];
