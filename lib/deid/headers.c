@@ -8,6 +8,8 @@
 #include "common/datacat.h"
 #include "deid_int.h"
 
+#include <hogo/policy.h>
+
 #include <libfyaml.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,9 +68,7 @@ int hogo__deid_cats_load(const char *path, struct hogo__deid_cats **out, struct 
 {
     char shipped[4096];
     if (!path) {
-        snprintf(shipped, sizeof shipped, "%s/vocabulary.yaml", HOGO_SOURCE_POLICY_DIR);
-        if (access(shipped, R_OK) != 0)
-            snprintf(shipped, sizeof shipped, "%s/vocabulary.yaml", HOGO_INSTALLED_POLICY_DIR);
+        hogo_vocab_default_file(shipped, sizeof shipped);
         path = shipped;
     }
     struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET};
