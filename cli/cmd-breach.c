@@ -30,6 +30,8 @@ static const char usage_text[] =
     "                                     the report to the PPC (Rules Art. 8 items)\n"
     "  notify ID                          the notice to each person, one JSON line each\n"
     "  show ID                            the incident (JSON)\n"
+    "  list [--operator POLICY]           the incidents (JSON), those without a final\n"
+    "                                     report first, the nearest deadline first\n"
     "  deadline --from YYYY-MM-DD --day N the date of day N (day 1 = from), moved off\n"
     "                                     weekends, holidays and 12/29-1/3\n"
     "options: --db DB (or HOGO_DB), --actor NAME\n"
@@ -138,7 +140,7 @@ int cmd_breach(int argc, char **argv)
         return p > 0 ? 0 : 2;
     int need_id = !strcmp(sub, "affected") || !strcmp(sub, "assess") ||
                   !strcmp(sub, "report") || !strcmp(sub, "notify") || !strcmp(sub, "show");
-    if (!need_id && strcmp(sub, "open") && strcmp(sub, "deadline")) {
+    if (!need_id && strcmp(sub, "open") && strcmp(sub, "deadline") && strcmp(sub, "list")) {
         cli_errorf("breach: unknown subcommand '%s'; see 'hogo breach --help'", sub);
         return 2;
     }
@@ -237,7 +239,10 @@ int cmd_breach(int argc, char **argv)
             print_take(json);
     } else if (!strcmp(sub, "notify"))
         rc = hogo_breach_notices(st, id, stdout, o.actor, &err);
-    else if ((rc = hogo_breach_show_json(st, id, &json, &err)) == 0)
+    else if (!strcmp(sub, "list")) {
+        if ((rc = hogo_breach_list_json(st, o.operator_id, &json, &err)) == 0)
+            print_take(json);
+    } else if ((rc = hogo_breach_show_json(st, id, &json, &err)) == 0)
         print_take(json);
     int code = rc < 0 ? failed(rc, &err) : 0;
     hogo_store_free(st);

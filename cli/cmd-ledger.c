@@ -33,7 +33,8 @@ static const char usage_text[] =
     "          [--corporate-number N] [--basis B] [--retention-years 3|1]\n"
     "          [--retention-from creation|last_provision]   record a receipt (Art. 30)\n"
     "FILTERS: --subject ID --recipient ID|NAME|NUMBER --from DATE --to DATE\n"
-    "         --kind provisions|receipts  (DATE: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC;\n"
+    "         --kind provisions|receipts --purpose ID (provisions only) --operator POLICY\n"
+    "         (DATE: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC;\n"
     "         --to YYYY-MM-DD includes that whole day)\n"
     "exit status: 0 done, 1 the store failed, 2 bad input\n";
 
@@ -63,7 +64,7 @@ static int parse_time(const char *s, int end_of_day, int64_t *out)
 
 /* The options of `hogo ledger` besides the shared ones. */
 enum { O_SUB = 1, O_REC, O_FROM, O_TO, O_KIND, O_FMT, O_OUT, O_PN, O_PA, O_PR, O_ACQ, O_ITEMS,
-       O_CN, O_BASIS, O_RY, O_RF, O_LANG };
+       O_CN, O_BASIS, O_RY, O_RF, O_PURPOSE, O_OPERATOR, O_LANG };
 struct ledger_opts {
     struct hogo_ledger_filter f; /* list/export filter */
     struct hogo_receipt r;       /* the receipt to record */
@@ -78,6 +79,8 @@ static int ledger_option(void *ctx, int id, const char *arg)
     switch (id) {
     case O_SUB: l->f.subject_id = l->r.subject_id = arg; break;
     case O_REC: l->f.recipient = arg; break;
+    case O_PURPOSE: l->f.purpose = arg; break;
+    case O_OPERATOR: l->f.policy = arg; break;
     case O_FROM:
     case O_TO:
         if (parse_time(arg, id == O_TO, id == O_FROM ? &l->f.from : &l->f.to) < 0) {
@@ -157,6 +160,8 @@ int cmd_ledger(int argc, char **argv)
         {"from", required_argument, NULL, O_FROM},
         {"to", required_argument, NULL, O_TO},
         {"kind", required_argument, NULL, O_KIND},
+        {"purpose", required_argument, NULL, O_PURPOSE},
+        {"operator", required_argument, NULL, O_OPERATOR},
         {"format", required_argument, NULL, O_FMT},
         {"out", required_argument, NULL, O_OUT},
         {"lang", required_argument, NULL, O_LANG},

@@ -148,6 +148,7 @@ struct hogod_exchange {
     char retry_after[24];                     /* 429: seconds */
     char decision_id[40];                     /* for the access log, when a decision was made */
     char location[256];                       /* 201: Location header */
+    char disposition[160];                    /* Content-Disposition header, or "" */
     const char *allow;                        /* 405: the method the path takes */
     /* a streamed answer (x->out unused): stream(cls, pos, buf, max) returns bytes written,
        0 for none yet, HOGOD_STREAM_END at the end; stream_free(cls) when done */

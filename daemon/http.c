@@ -282,6 +282,10 @@ static enum MHD_Result send_answer(struct hogod_exchange *x)
             return MHD_NO;
         }
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, x->content_type);
+        if (x->is_web)
+            web_add_headers(x, r);
+        if (x->disposition[0])
+            MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, x->disposition);
         enum MHD_Result ret = MHD_queue_response(x->connection, (unsigned)x->status, r);
         MHD_destroy_response(r);
         x->responded = true;
@@ -311,6 +315,8 @@ static enum MHD_Result send_answer(struct hogod_exchange *x)
         web_add_headers(x, r);
     if (x->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, x->location);
+    if (x->disposition[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, x->disposition);
     if (x->status == 405 && x->allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, x->allow);
     enum MHD_Result ret = MHD_queue_response(x->connection, (unsigned)x->status, r);

@@ -10,6 +10,7 @@
 #include "center/center.h"
 #include "center/controls.h"
 #include "console/console.h"
+#include "console/office.h"
 #include "web/web.h"
 
 #define S "/v1/subjects/{subject_id}"
@@ -121,6 +122,16 @@ const struct hogod_route hogod_routes[] = {
     {"POST",   "/console/officers/{officer}/disable",  "console:admin", true, 0, console_officer_disable,  "disable an officer"},
     {"POST",   "/console/officers/{officer}/enable",   "console:admin", true, 0, console_officer_enable,   "enable an officer"},
     {"POST",   "/console/officers/{officer}/password", "console:admin", true, 0, console_officer_password, "set an officer's password"},
+    /* the privacy office's console: the records, the audit log, the policy's versions, the
+       decision explorer; viewers and up, the officer's operator only (daemon/console/office.h) */
+    {"GET",    "/console/ledger",               "console:viewer", true,  0,  console_page_ledger,       "ledger search"},
+    {"GET",    "/console/ledger.csv",           "console:viewer", true,  0,  console_ledger_csv,        "ledger search as CSV"},
+    {"GET",    "/console/audit",                "console:viewer", true,  0,  console_page_audit,        "the audit log's last checkpoint"},
+    {"POST",   "/console/audit",                "console:viewer", true,  0,  console_audit_verify,      "verify the audit log now"},
+    {"GET",    "/console/policies",             "console:viewer", true,  0,  console_page_policies,     "the policy's versions"},
+    {"GET",    "/console/policies/{policy_id}/diff", "console:viewer", true, 0, console_page_policy_diff, "what a revision changed"},
+    {"GET",    "/console/explorer",             "console:viewer", true,  0,  console_page_explorer,     "the decision explorer"},
+    {"POST",   "/console/explorer",             "console:viewer", true,  0,  console_explorer_decide,   "decide a request, recording nothing"},
 };
 /* clang-format on */
 

@@ -34,7 +34,7 @@ _hogo() {
     --role)
         COMPREPLY=($(compgen -W "viewer handler admin" -- "$cur"))
         return ;;
-    --db | --master-key | --signing-key | --out | --config | --report | --vocabulary | -o | -c | -r)
+    --db | --master-key | --signing-key | --key | --out | --config | --report | --vocabulary | -o | -c | -r)
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
     esac

@@ -59,7 +59,14 @@ ponta='{"policy":"irp","action":"provide","purpose":"ponta_registration","data":
 echo "$ponta" > "$demo/ponta.json"
 $hogo provide --subject $person "$demo/ponta.json" >/dev/null
 
-# ---- officers of the privacy office (the console): add the demo officer here ----
+# ---- the privacy office (the console): a demo officer, requests in the queue, an incident ----
+officer=demo-officer
+echo 'demo officer password' | $hogo officer add $officer --operator irp --role admin >/dev/null
+$hogo dsr open --subject $person --kind disclosure --channel web >/dev/null
+$hogo dsr open --subject $person --kind suspension --channel mail >/dev/null
+breach=$($hogo breach open --operator irp --summary 'スカウトメールの誤送信' \
+  --discovered "$(date +%F)" --items name,email --cause '宛先の設定誤り')
+$hogo breach affected "$breach" --subject $person >/dev/null
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
@@ -67,6 +74,11 @@ $hogod --listen "127.0.0.1:$port" --db "$HOGO_DB" --signing-key "$demo/audit.key
   --signin-key "$demo/signin.key.pub" --access-log "$demo/access.log" 2>"$demo/hogod.log" &
 pid=$!
 for _ in $(seq 200); do curl -sf "$base/livez" >/dev/null && break; sleep 0.05; done
+
+issue_console() {
+  $hogo signin issue --key "$demo/signin.key" --kind officer --operator irp \
+    --subject $officer --ttl 300 --url "$base"
+}
 
 issue_center() {
   $hogo signin issue --key "$demo/signin.key" --kind person --operator irp \
@@ -90,15 +102,27 @@ if [ "$wait_here" = 0 ]; then
     echo "  GET $page: HTTP $code"
     [ "$code" = 200 ] || { echo "web-demo: $page answered $code; see $demo/hogod.log" >&2; exit 1; }
   done
+  ojar="$demo/officer-cookies"
+  status=$(curl -s -o /dev/null -c "$ojar" -w '%{http_code}' "$(issue_console)")
+  echo "  console sign-in with a token: HTTP $status (303 to /console/)"
+  for page in /console/ /console/requests /console/breaches /console/officers; do
+    code=$(curl -s -o /dev/null -b "$ojar" -w '%{http_code}' "$base$page")
+    echo "  GET $page: HTTP $code"
+    [ "$code" = 200 ] || { echo "web-demo: $page answered $code; see $demo/hogod.log" >&2; exit 1; }
+  done
 fi
 echo
 echo "Privacy center (the person), single use, valid five minutes:"
 echo "  $(issue_center)"
-# ---- the console's sign-in address goes here ----
+echo
+echo "Privacy office console (officer $officer, admin of irp), single use, valid five minutes:"
+echo "  $(issue_console)"
+echo "  (or sign in at $base/console/signin as $officer with the password 'demo officer password')"
 echo
 echo "A new sign-in address for the person:"
 echo "  HOGO_POLICY_PATH=policies build/bin/hogo signin issue --key $demo/signin.key --kind person \\"
 echo "    --operator irp --subject $person --url $base"
+echo "and for the officer: the same with --kind officer --subject $officer"
 if [ "$wait_here" = 1 ]; then
   echo
   echo "hogod keeps serving until Ctrl-C (the demo store in $demo is removed then)."

@@ -150,13 +150,10 @@ static void items_section(struct hogod_exchange *x, struct web_buf *b, yajl_val 
         web_raw(b, "<table>\n<caption>");
         web_text(b, center_name(x, "data_category", cat));
         web_raw(b, "</caption>\n<thead><tr>");
-        if (values) {
-            web_raw(b, "<th scope=\"col\">");
-            web_text(b, center_t(x, "col.value"));
-            web_raw(b, "</th>");
-        }
-        const char *cols[] = {"col.item", "col.provenance", "col.acquired"};
-        for (size_t c = 0; c < 3; c++) {
+        const char *cols[] = {"col.item", "col.value", "col.provenance", "col.acquired"};
+        for (size_t c = 0; c < 4; c++) {
+            if (c == 1 && !values)
+                continue;
             web_raw(b, "<th scope=\"col\">");
             web_text(b, center_t(x, cols[c]));
             web_raw(b, "</th>");
@@ -167,7 +164,10 @@ static void items_section(struct hogod_exchange *x, struct web_buf *b, yajl_val 
             if (done[j] || strcmp(hogod_str(center_get(it, "category", yajl_t_string)), cat))
                 continue;
             done[j] = true;
-            web_raw(b, "<tr>");
+            yajl_val id = center_get(it, "item_id", yajl_t_number);
+            web_raw(b, "<tr><th scope=\"row\">");
+            web_text(b, id ? YAJL_GET_NUMBER(id) : "");
+            web_raw(b, "</th>");
             if (values) {
                 web_raw(b, "<td>");
                 yajl_val val = center_get(it, "value", yajl_t_string);
@@ -177,10 +177,7 @@ static void items_section(struct hogod_exchange *x, struct web_buf *b, yajl_val 
                     web_text(b, center_t(x, "held.binary"));
                 web_raw(b, "</td>");
             }
-            yajl_val id = center_get(it, "item_id", yajl_t_number);
-            web_raw(b, "<th scope=\"row\">");
-            web_text(b, id ? YAJL_GET_NUMBER(id) : "");
-            web_raw(b, "</th><td>");
+            web_raw(b, "<td>");
             provenance(x, b, it);
             char when[64];
             center_when(x, hogod_str(center_get(it, "acquired_at", yajl_t_string)), when,

@@ -95,6 +95,18 @@ static int row(void *ctx, const struct hogo_officer *o)
         web_raw(b, "<button type=\"submit\" class=\"secondary\">");
         web_text(b, o->enabled ? web_l(x, "無効にする", "Disable")
                                : web_l(x, "有効にする", "Enable"));
+        web_raw(b, "</button></form>\n");
+        officer_form(x, b, o->name, "password");
+        snprintf(id, sizeof id, "password-%s", o->name);
+        web_raw(b, "<label class=\"inline\"");
+        web_attr(b, "for", id);
+        web_raw(b, ">");
+        web_textf(b, web_l(x, "%sの新しいパスワード", "New password of %s"), o->name);
+        web_raw(b, "</label> <input type=\"password\" name=\"password\" required minlength=\"10\" "
+                   "maxlength=\"1024\" autocomplete=\"new-password\"");
+        web_attr(b, "id", id);
+        web_raw(b, "> <button type=\"submit\" class=\"secondary\">");
+        web_text(b, web_l(x, "設定", "Set"));
         web_raw(b, "</button></form>");
     }
     web_raw(b, "</td></tr>\n");

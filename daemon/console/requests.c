@@ -429,7 +429,7 @@ void console_page_request(struct hogod_exchange *x)
     if (*notice) {
         web_raw(&b, "<h2>");
         web_text(&b, web_l(x, "本人への通知", "The notice to the person"));
-        web_raw(&b, "</h2>\n<pre class=\"answer\">");
+        web_raw(&b, "</h2>\n<pre class=\"notice\">");
         web_text(&b, notice);
         web_raw(&b, "</pre>\n");
     }

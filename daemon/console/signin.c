@@ -19,18 +19,36 @@
 struct signin_call {
     const char *operator_id, *name, *password, *method;
     struct hogo_officer officer;
+    int refused;                /* HOGO_ENOTFOUND: the sign-in was refused (and recorded) */
+    struct hogo_error why;
 };
+
+/* A refused sign-in is an answer, not a failure of the transaction: its audit event
+   (officer.signin_failed) must be committed with it, so the call reports success. */
+static int refusal(struct signin_call *c, int rc, struct hogo_error *err)
+{
+    if (rc == HOGO_ENOTFOUND) {
+        c->refused = rc;
+        c->why = *err;
+        hogo_error_clear(err);
+        return 0;
+    }
+    return rc;
+}
 
 static int token_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
 {
     struct signin_call *c = ctx;
-    return hogo_officer_signed_in(st, c->operator_id, c->name, c->method, &c->officer, err);
+    return refusal(c, hogo_officer_signed_in(st, c->operator_id, c->name, c->method,
+                                             &c->officer, err),
+                   err);
 }
 
 static int password_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
 {
     struct signin_call *c = ctx;
-    return hogo_officer_authenticate(st, c->name, c->password, &c->officer, err);
+    return refusal(c, hogo_officer_authenticate(st, c->name, c->password, &c->officer, err),
+                   err);
 }
 
 static void start_session(struct hogod_exchange *x, const struct hogo_officer *o)
@@ -101,6 +119,10 @@ void console_page_signin(struct hogod_exchange *x)
     struct hogo_error err = {0};
     int rc = hogod_store_run(x, token_fn, &c, &err);
     sodium_memzero(&claims, sizeof claims);
+    if (rc == 0 && c.refused) {
+        rc = c.refused;
+        err = c.why;
+    }
     if (rc == HOGO_ENOTFOUND) {
         web_error_page(x, 403, web_t(x, strstr(err.message, "disabled") ? "signin.disabled"
                                                                          : "signin.unknown"));
@@ -130,6 +152,10 @@ void console_signin_password(struct hogod_exchange *x)
     struct signin_call c = {.name = web_form(x, "name"), .password = web_form(x, "password")};
     struct hogo_error err = {0};
     int rc = c.name && c.password ? hogod_store_run(x, password_fn, &c, &err) : HOGO_ENOTFOUND;
+    if (rc == 0 && c.refused) {
+        rc = c.refused;
+        err = c.why;
+    }
     if (rc == 0) {
         start_session(x, &c.officer);
         return;

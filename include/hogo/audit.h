@@ -84,6 +84,24 @@ HOGO_EXTERN int hogo_audit_verify_anchored(struct hogo_store *st,
                                            const unsigned char *public_key, const char *anchor,
                                            size_t anchor_len, struct hogo_audit_report *report,
                                            struct hogo_error *err);
+/* The latest checkpoint and what follows it (hogo_audit_last_checkpoint()). */
+struct hogo_audit_checkpoint_info {
+    int64_t seq;           /* the event it seals; 0 when the log has no checkpoint yet */
+    int64_t at;            /* when it was made, microseconds since the epoch */
+    char head[65];         /* the hash of event seq it seals, hex */
+    char public_key[65];   /* the key it says signed it, hex */
+    int signature;         /* 1: its signature is valid under the public key given; -1: it is
+                              not; 0: not checked (no public key given) */
+    int64_t last_seq;      /* the last event of the log (0: empty) */
+    int64_t unsealed;      /* events after the checkpoint (the unsealed tail) */
+};
+/* Reads the latest checkpoint and the head of the log into *out, checking the checkpoint's
+ * signature when public_key is given (NULL: not checked). Reads only; no audit event. This
+ * checks one checkpoint, not the chain: hogo_audit_verify() does that. */
+HOGO_EXTERN int hogo_audit_last_checkpoint(struct hogo_store *st,
+                                           const unsigned char *public_key,
+                                           struct hogo_audit_checkpoint_info *out,
+                                           struct hogo_error *err);
 /* Writes the log as JSON lines (one {"event":...} per event, then one {"checkpoint":...}
  * per checkpoint; binary values in hex). *out allocated; caller frees with free(). */
 HOGO_EXTERN int hogo_audit_export(struct hogo_store *st, char **out, size_t *len,

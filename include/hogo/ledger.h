@@ -174,12 +174,70 @@ struct hogo_ledger_filter {
     const char *recipient;   /* recipient id, name or corporate number; provider for receipts */
     int64_t from, to;        /* record date range, microseconds, inclusive; 0 = open */
     int kind;                /* 0 both, 1 provisions only, 2 receipts only */
+    const char *purpose;     /* purpose id; receipts have none, so it keeps provisions only */
+    const char *policy;      /* the policy (operator) the records were made under */
 };
 enum { HOGO_LEDGER_JSON = 0, HOGO_LEDGER_CSV = 1 };
 /* Writes the matching records as a JSON array or CSV (with header). *out allocated; caller
  * frees with free(). The export is an audit event. */
 HOGO_EXTERN int hogo_ledger_export(struct hogo_store *st, const struct hogo_ledger_filter *f,
                                    int format, char **out, struct hogo_error *err);
+/* One record as hogo_ledger_search() and hogo_ledger_reader_next() give it: the columns of
+ * the export (strings borrowed for the call; NULL where the record has no value). */
+struct hogo_ledger_record {
+    const char *type;             /* "provision" or "receipt" */
+    const char *id, *subject_id;
+    int64_t date;                 /* provided or received, microseconds since the epoch */
+    const char *counterparty;     /* recipient id; the provider's name for a receipt */
+    const char *counterparty_name, *corporate_number, *address, *representative, *country;
+    const char *purpose;          /* NULL for a receipt */
+    const char *items;            /* data category ids, comma-separated */
+    const char *basis, *consent_id, *acquisition;
+    int record_required, retention_years;
+    const char *retention_from;
+    int64_t purge_after;          /* microseconds */
+    const char *policy, *policy_version;
+    const char *decision_json, *detail_json; /* JSON object text, or NULL */
+};
+/* Called for each record read; a nonzero return stops the read and is returned. */
+typedef int (*hogo_ledger_record_fn)(void *ctx, const struct hogo_ledger_record *r);
+
+#define HOGO_LEDGER_CURSOR_BYTES 64 /* room for a search cursor and its NUL */
+#define HOGO_LEDGER_PAGE_MAX 1000   /* the most records one page may ask for */
+
+/* One page of the records matching f, in the export's order (provisions, then receipts, each
+ * by date and id): up to limit (1 .. HOGO_LEDGER_PAGE_MAX) records after the cursor `after`
+ * (NULL or "": from the first), each given to fn. next (may be NULL) gets the cursor of the
+ * following page, "" when there is none. The read is one "ledger.search" audit event with
+ * actor as who read (NULL: the store's actor). HOGO_EINVAL for a malformed cursor or limit. */
+HOGO_EXTERN int hogo_ledger_search(struct hogo_store *st, const struct hogo_ledger_filter *f,
+                                   const char *after, int limit, hogo_ledger_record_fn fn,
+                                   void *ctx, char next[HOGO_LEDGER_CURSOR_BYTES],
+                                   const char *actor, struct hogo_error *err);
+
+/* An export read in parts, so that it is never held whole in memory. */
+struct hogo_ledger_reader;
+/* Begins an export of the records matching f (its strings are copied): one "ledger.export"
+ * audit event now, as hogo_ledger_export() writes, counting the records that match
+ * (*matching, may be NULL), with actor as who exports (NULL: the store's actor). Free the
+ * reader with hogo_ledger_reader_free(). */
+HOGO_EXTERN int hogo_ledger_reader_open(struct hogo_store *st, const struct hogo_ledger_filter *f,
+                                        struct hogo_ledger_reader **out, int64_t *matching,
+                                        const char *actor, struct hogo_error *err);
+/* Gives fn the next up to limit (1 .. HOGO_LEDGER_PAGE_MAX) records in the export's order;
+ * *done becomes 1 once the last has been given. Each call is a transaction of its own and
+ * writes no audit event (the open did). */
+HOGO_EXTERN int hogo_ledger_reader_next(struct hogo_store *st, struct hogo_ledger_reader *rd,
+                                        int limit, hogo_ledger_record_fn fn, void *ctx,
+                                        int *done, struct hogo_error *err);
+/* Frees a reader (NULL is fine). */
+HOGO_EXTERN void hogo_ledger_reader_free(struct hogo_ledger_reader *rd);
+/* The header line of the export's CSV (with its newline; static). */
+HOGO_EXTERN const char *hogo_ledger_csv_header(void);
+/* One record as a line of the export's CSV (RFC 4180, with its newline): *line allocated
+ * (free() it), *len its length. HOGO_ENOMEM when out of memory. */
+HOGO_EXTERN int hogo_ledger_record_csv(const struct hogo_ledger_record *r, char **line,
+                                       size_t *len);
 /* One record by id as a JSON object. */
 HOGO_EXTERN int hogo_ledger_show_json(struct hogo_store *st, const char *id, char **json,
                                       struct hogo_error *err);

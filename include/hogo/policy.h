@@ -101,6 +101,21 @@ HOGO_EXTERN int hogo_policy_open(const char *id_or_path, const struct hogo_polic
 HOGO_EXTERN int hogo_policy_resolve_version(const struct hogo_policy *current, int64_t at,
                                             char *path, size_t size);
 
+/* One version of a policy (hogo_policy_versions()): its version date and its file. */
+struct hogo_policy_version {
+    char version[11];      /* "2025-04-01" */
+    int64_t in_force_from; /* 00:00 JST of that date, unix seconds */
+    int current;           /* 1 for the current version (the policy itself) */
+    char path[4096];
+};
+
+/* The versions of a policy, newest first: the current one (the policy itself), then every
+ * earlier <id>@<version>.yaml beside it that hogo_policy_resolve_version() may choose (a
+ * version date before the current one's). Fills up to max entries of out and returns how
+ * many versions there are (more than max when out was too small). */
+HOGO_EXTERN int hogo_policy_versions(const struct hogo_policy *current,
+                                     struct hogo_policy_version *out, int max);
+
 /* When the policy's version came into force: 00:00 JST of its date, unix seconds. */
 HOGO_EXTERN int64_t hogo_policy_in_force_from(const struct hogo_policy *policy);
 
@@ -143,6 +158,38 @@ HOGO_EXTERN char *hogo_policy_summary(const struct hogo_policy *policy);
 HOGO_EXTERN char *hogo_policy_diff(const struct hogo_policy *a, const struct hogo_policy *b,
                                    int *changes);
 
+/* One difference between two revisions of a policy (hogo_policy_diff_each()). */
+enum hogo_policy_change_kind {
+    HOGO_CLAUSE_ADDED = 1,   /* a clause only the newer revision has */
+    HOGO_CLAUSE_REMOVED,     /* a clause only the older revision has */
+    HOGO_CLAUSE_CHANGED,     /* a clause both have, with another title or other rules */
+    HOGO_RULE_ADDED,         /* a rule of the clause above only the newer revision has */
+    HOGO_RULE_REMOVED,       /* a rule of the clause above only the older revision has */
+    HOGO_RULE_CHANGED        /* a rule with the same quote in both, saying something else */
+};
+struct hogo_policy_change {
+    enum hogo_policy_change_kind kind;
+    const char *clause;       /* the clause id (borrowed from a policy) */
+    const char *title_before; /* the clause's title in the older revision, "" when it has none,
+                                 NULL when the clause is not there */
+    const char *title_after;  /* the same in the newer revision */
+    int rule_before;          /* rule entries: the rule's index in the older policy (for
+                                 hogo_policy_rule()), -1 when absent; clause entries: -1 */
+    int rule_after;           /* the same in the newer policy */
+    char fields[160];         /* HOGO_RULE_CHANGED: what differs, space-separated names of
+                                 struct hogo_rule_info fields (e.g. "recipients when"); "title"
+                                 for a clause whose title changed */
+};
+
+/* Calls fn(ctx, change) for each difference from policy a (older) to b (newer): each clause
+ * removed, then each clause of b added or changed in b's order, every clause entry followed
+ * by one entry per rule added, removed or changed in it (rules are paired by their quote).
+ * A nonzero return of fn stops the walk and is returned; otherwise returns the number of
+ * clauses added, removed or changed (0: the clauses and rules are the same). */
+HOGO_EXTERN int hogo_policy_diff_each(const struct hogo_policy *a, const struct hogo_policy *b,
+                                      int (*fn)(void *ctx,
+                                                const struct hogo_policy_change *change),
+                                      void *ctx);
 
 /* ---- 外部送信一覧: the registry of external transmissions of a policy's sites and apps ----
  * Under the Telecommunications Business Act (電気通信事業法 Art. 27-12) a site or app that makes

@@ -121,6 +121,10 @@ HOGO_EXTERN int hogo_signing_key_load(unsigned char sk[HOGO_SIGN_SECRET_BYTES],
 /* Loads an Ed25519 public key (64 hex digits), e.g. path.pub. */
 HOGO_EXTERN int hogo_public_key_load(unsigned char pk[HOGO_SIGN_PUBLIC_BYTES], const char *path,
                                      struct hogo_error *err);
+/* The public half of the signing key the store was opened with (what checks its
+ * checkpoints); HOGO_ENOTFOUND when it was opened without one. */
+HOGO_EXTERN int hogo_store_signing_public_key(const struct hogo_store *st,
+                                              unsigned char pk[HOGO_SIGN_PUBLIC_BYTES]);
 /* Re-wraps every subject key under new_master in one transaction; afterwards the store uses
  * new_master. The old master key must be the one the store was opened with. */
 HOGO_EXTERN int hogo_key_rotate(struct hogo_store *st,

@@ -529,6 +529,66 @@ int hogo_audit_anchor(struct hogo_store *st, const char *path, int64_t *seq,
     return rc;
 }
 
+struct last_cp {
+    struct cp c;
+    int64_t at;
+    int found;
+};
+
+static int take_last_checkpoint(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct last_cp *l = ctx;
+    if (n < 5 || c[0].type != HOGO__INT || c[1].type != HOGO__INT || c[2].type != HOGO__BLOB ||
+        c[2].n != HASH_BYTES || c[3].type != HOGO__BLOB ||
+        c[3].n != crypto_sign_PUBLICKEYBYTES || c[4].type != HOGO__BLOB ||
+        c[4].n != crypto_sign_BYTES)
+        return HOGO_ETAMPER;
+    l->c.seq = c[0].i;
+    l->at = c[1].i;
+    memcpy(l->c.head, c[2].b, HASH_BYTES);
+    memcpy(l->c.pk, c[3].b, crypto_sign_PUBLICKEYBYTES);
+    memcpy(l->c.sig, c[4].b, crypto_sign_BYTES);
+    l->found = 1;
+    return 1;
+}
+
+int hogo_audit_last_checkpoint(struct hogo_store *st, const unsigned char *public_key,
+                               struct hogo_audit_checkpoint_info *out, struct hogo_error *err)
+{
+    struct last_cp l = {0};
+    memset(out, 0, sizeof *out);
+    int found = 0;
+    int rc = hogo__query_int(st, "SELECT MAX(seq) FROM audit_events", NULL, 0, &out->last_seq,
+                             &found, err);
+    if (rc < 0)
+        return rc;
+    rc = hogo__query(st,
+                     "SELECT seq, at, head, public_key, signature FROM checkpoints "
+                     "ORDER BY seq DESC LIMIT 1",
+                     NULL, 0, take_last_checkpoint, &l, err);
+    if (rc == HOGO_ETAMPER)
+        return hogo_error_set(err, rc, "checkpoints",
+                              "the latest checkpoint is malformed; run 'hogo audit verify'");
+    if (rc < 0)
+        return rc;
+    if (!l.found) {
+        out->unsealed = out->last_seq;
+        return 0;
+    }
+    out->seq = l.c.seq;
+    out->at = l.at;
+    hogo__hex(l.c.head, HASH_BYTES, out->head);
+    hogo__hex(l.c.pk, crypto_sign_PUBLICKEYBYTES, out->public_key);
+    if (public_key) {
+        unsigned char msg[sizeof cp_tag - 1 + 8 + HASH_BYTES];
+        checkpoint_message(l.c.seq, l.c.head, msg);
+        out->signature =
+            crypto_sign_verify_detached(l.c.sig, msg, sizeof msg, public_key) == 0 ? 1 : -1;
+    }
+    out->unsealed = out->last_seq > out->seq ? out->last_seq - out->seq : 0;
+    return 0;
+}
+
 /* Reads an anchor (text, len) into v after checking its signature with v->pk. */
 static int load_anchor(struct verifier *v, const char *text, size_t len, struct hogo_error *err)
 {

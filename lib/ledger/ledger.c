@@ -564,6 +564,72 @@ static void sb_csv(struct sbuf *b, const char *s)
     sb_add(b, "\"", 1);
 }
 
+/* A row of prov_select / rcpt_select as a record (strings borrowed from the row). */
+static void row_record(const struct hogo__val *c, size_t n, struct hogo_ledger_record *r)
+{
+    const char *s[N_COLS] = {0};
+    int64_t v[N_COLS] = {0};
+    for (size_t i = 0; i < N_COLS && i < n; i++) {
+        if (c[i].type == HOGO__TEXT)
+            s[i] = c[i].s;
+        else if (c[i].type == HOGO__INT)
+            v[i] = c[i].i;
+    }
+    *r = (struct hogo_ledger_record){
+        .type = s[0], .id = s[1], .subject_id = s[2], .date = v[3], .counterparty = s[4],
+        .counterparty_name = s[5], .corporate_number = s[6], .address = s[7],
+        .representative = s[8], .country = s[9], .purpose = s[10], .items = s[11],
+        .basis = s[12], .consent_id = s[13], .acquisition = s[14],
+        .record_required = (int)v[15], .retention_years = (int)v[16], .retention_from = s[17],
+        .purge_after = v[18], .policy = s[19], .policy_version = s[20], .decision_json = s[21],
+        .detail_json = s[22]};
+}
+
+/* The export's CSV columns (the first CSV_COLS of columns[]), as one header line. */
+static const char csv_header[] =
+    "type,id,subject_id,date,counterparty,counterparty_name,corporate_number,address,"
+    "representative,country,purpose,items,basis,consent_id,acquisition,record_required,"
+    "retention_years,retention_from,purge_after,policy,policy_version\n";
+
+const char *hogo_ledger_csv_header(void) { return csv_header; }
+
+/* Appends r as one CSV line. */
+static void csv_record(struct sbuf *b, const struct hogo_ledger_record *r)
+{
+    char date[32], purge[32], req[24], years[24];
+    hogo__fmt_time(r->date, date);
+    hogo__fmt_time(r->purge_after, purge);
+    snprintf(req, sizeof req, "%d", r->record_required);
+    snprintf(years, sizeof years, "%d", r->retention_years);
+    const char *const f[CSV_COLS] = {
+        r->type,          r->id,          r->subject_id,    date,
+        r->counterparty,  r->counterparty_name, r->corporate_number, r->address,
+        r->representative, r->country,    r->purpose,       r->items,
+        r->basis,         r->consent_id,  r->acquisition,   req,
+        years,            r->retention_from, purge,         r->policy,
+        r->policy_version};
+    for (size_t i = 0; i < CSV_COLS; i++) {
+        if (i)
+            sb_add(b, ",", 1);
+        sb_csv(b, f[i]);
+    }
+    sb_add(b, "\n", 1);
+}
+
+int hogo_ledger_record_csv(const struct hogo_ledger_record *r, char **line, size_t *len)
+{
+    struct sbuf b = {0};
+    csv_record(&b, r);
+    if (b.oom) {
+        free(b.p);
+        *line = NULL;
+        return HOGO_ENOMEM;
+    }
+    *line = b.p;
+    *len = b.n;
+    return 0;
+}
+
 struct export_ctx {
     int format;
     yajl_gen g;
@@ -579,20 +645,9 @@ static int row_export(void *ctx, const struct hogo__val *c, size_t n)
     char t[32], num[24];
     x->rows++;
     if (x->format == HOGO_LEDGER_CSV) {
-        for (size_t i = 0; i < CSV_COLS && i < n; i++) {
-            if (i)
-                sb_add(&x->csv, ",", 1);
-            if (c[i].type == HOGO__TEXT)
-                sb_csv(&x->csv, c[i].s);
-            else if (c[i].type == HOGO__INT) {
-                if (is_time_col(i))
-                    hogo__fmt_time(c[i].i, t);
-                else
-                    snprintf(t, sizeof t, "%lld", (long long)c[i].i);
-                sb_csv(&x->csv, t);
-            }
-        }
-        sb_add(&x->csv, "\n", 1);
+        struct hogo_ledger_record r;
+        row_record(c, n, &r);
+        csv_record(&x->csv, &r);
         return x->csv.oom ? HOGO_ENOMEM : 0;
     }
     yajl_gen g = x->g;
@@ -621,12 +676,22 @@ static int row_export(void *ctx, const struct hogo__val *c, size_t n)
     return 0;
 }
 
-/* Builds "SELECT ... WHERE ..." for one kind into sql and params. */
-static void build_query(const char *select, int receipts, const struct hogo_ledger_filter *f,
-                        char *sql, size_t cap, struct hogo__val *p, size_t *np)
+/* Where a page starts: after the record (date, id) of its kind; id "" for the start. */
+struct ledger_after {
+    int64_t date;
+    char id[HOGO_LEDGER_ID_BYTES];
+};
+
+/* Builds "SELECT ... WHERE ... ORDER BY ..." for one kind into sql and params: the records of
+ * f, after *after when given, at most limit rows when limit > 0. */
+static void build_query_page(const char *select, int receipts,
+                             const struct hogo_ledger_filter *f,
+                             const struct ledger_after *after, int limit, char *sql, size_t cap,
+                             struct hogo__val *p, size_t *np)
 {
     size_t k = 0;
     const char *date = receipts ? "received_at" : "provided_at";
+    const char *idcol = receipts ? "receipt_id" : "provision_id";
     snprintf(sql, cap, "%s WHERE 1 = 1", select);
     if (f->subject_id) {
         strncat(sql, " AND subject_id = ?", cap - strlen(sql) - 1);
@@ -641,7 +706,17 @@ static void build_query(const char *select, int receipts, const struct hogo_ledg
         for (int i = 0; i < (receipts ? 2 : 3); i++)
             p[k++] = HV_TEXT(f->recipient);
     }
-    char cond[64];
+    if (f->purpose) {
+        /* a receipt has no purpose: none matches */
+        strncat(sql, receipts ? " AND 1 = 0" : " AND purpose = ?", cap - strlen(sql) - 1);
+        if (!receipts)
+            p[k++] = HV_TEXT(f->purpose);
+    }
+    if (f->policy) {
+        strncat(sql, " AND policy = ?", cap - strlen(sql) - 1);
+        p[k++] = HV_TEXT(f->policy);
+    }
+    char cond[160];
     if (f->from) {
         snprintf(cond, sizeof cond, " AND %s >= ?", date);
         strncat(sql, cond, cap - strlen(sql) - 1);
@@ -652,9 +727,27 @@ static void build_query(const char *select, int receipts, const struct hogo_ledg
         strncat(sql, cond, cap - strlen(sql) - 1);
         p[k++] = HV_INT(f->to);
     }
-    snprintf(cond, sizeof cond, " ORDER BY %s, %s", date, receipts ? "receipt_id" : "provision_id");
+    if (after && after->id[0]) {
+        snprintf(cond, sizeof cond, " AND (%s > ? OR (%s = ? AND %s > ?))", date, date, idcol);
+        strncat(sql, cond, cap - strlen(sql) - 1);
+        p[k++] = HV_INT(after->date);
+        p[k++] = HV_INT(after->date);
+        p[k++] = HV_TEXT(after->id);
+    }
+    snprintf(cond, sizeof cond, " ORDER BY %s, %s", date, idcol);
     strncat(sql, cond, cap - strlen(sql) - 1);
+    if (limit > 0) {
+        snprintf(cond, sizeof cond, " LIMIT %d", limit);
+        strncat(sql, cond, cap - strlen(sql) - 1);
+    }
     *np = k;
+}
+
+/* Builds "SELECT ... WHERE ..." for one kind into sql and params. */
+static void build_query(const char *select, int receipts, const struct hogo_ledger_filter *f,
+                        char *sql, size_t cap, struct hogo__val *p, size_t *np)
+{
+    build_query_page(select, receipts, f, NULL, 0, sql, cap, p, np);
 }
 
 int hogo_ledger_export(struct hogo_store *st, const struct hogo_ledger_filter *f, int format,
@@ -663,7 +756,7 @@ int hogo_ledger_export(struct hogo_store *st, const struct hogo_ledger_filter *f
     static const struct hogo_ledger_filter all;
     struct export_ctx x = {.format = format};
     char sql[2048];
-    struct hogo__val p[8];
+    struct hogo__val p[16];
     size_t np;
     int rc;
     *out = NULL;
@@ -674,12 +767,7 @@ int hogo_ledger_export(struct hogo_store *st, const struct hogo_ledger_filter *f
             return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
         yajl_gen_array_open(x.g);
     } else {
-        for (size_t i = 0; i < CSV_COLS; i++) {
-            if (i)
-                sb_add(&x.csv, ",", 1);
-            sb_add(&x.csv, columns[i], strlen(columns[i]));
-        }
-        sb_add(&x.csv, "\n", 1);
+        sb_add(&x.csv, csv_header, sizeof csv_header - 1);
     }
     rc = hogo__txn_begin(st, err);
     if (rc < 0)
@@ -773,7 +861,7 @@ int hogo__ledger_gen_subject(struct hogo_store *st, yajl_gen g, const char *subj
     const struct hogo_ledger_filter f = {.subject_id = subject_id};
     struct export_ctx x = {.format = HOGO_LEDGER_JSON, .g = g};
     char sql[2048];
-    struct hogo__val p[8];
+    struct hogo__val p[16];
     size_t np;
     hogo__gen_str(g, "provisions");
     yajl_gen_array_open(g);
@@ -792,4 +880,265 @@ int hogo__ledger_gen_subject(struct hogo_store *st, yajl_gen g, const char *subj
     if (n_records)
         *n_records = x.rows;
     return rc;
+}
+
+/* ---- searching in pages, and exports read in parts ---- */
+
+/* A page being read: the records given so far and where the next page starts. */
+struct page {
+    hogo_ledger_record_fn fn;
+    void *ctx;
+    int limit, given;
+    int more;          /* a record past the limit exists */
+    int stopped;       /* fn's nonzero return */
+    int last_kind;     /* 1 provisions, 2 receipts: the kind of the last record given */
+    struct ledger_after last;
+};
+
+static int row_page(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct page *pg = ctx;
+    if (pg->given == pg->limit) {
+        pg->more = 1;
+        return 1;
+    }
+    struct hogo_ledger_record r;
+    row_record(c, n, &r);
+    if (!r.id)
+        return HOGO_ESTORE;
+    int rc = pg->fn(pg->ctx, &r);
+    if (rc) {
+        pg->stopped = rc;
+        return 1;
+    }
+    pg->given++;
+    pg->last_kind = r.type && !strcmp(r.type, "receipt") ? 2 : 1;
+    pg->last.date = r.date;
+    snprintf(pg->last.id, sizeof pg->last.id, "%s", r.id);
+    return 0;
+}
+
+/* Reads one page of f starting after (kind, *after) (kind 1 provisions, 2 receipts; after->id
+ * "" for the start of that kind). */
+static int read_page(struct hogo_store *st, const struct hogo_ledger_filter *f, int kind,
+                     const struct ledger_after *after, struct page *pg, struct hogo_error *err)
+{
+    char sql[2048];
+    struct hogo__val p[16];
+    size_t np;
+    for (int k = kind; k <= 2 && !pg->more && !pg->stopped; k++) {
+        if (f->kind && f->kind != k)
+            continue;
+        build_query_page(k == 1 ? prov_select : rcpt_select, k == 2, f,
+                         k == kind ? after : NULL, pg->limit - pg->given + 1, sql, sizeof sql,
+                         p, &np);
+        int rc = hogo__query(st, sql, p, np, row_page, pg, err);
+        if (rc == HOGO_ESTORE && !err->message[0])
+            rc = hogo_error_set(err, rc, "ledger", "a ledger record without an id");
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* "P<date>.<id>" / "R<date>.<id>": the page after that record. */
+static void cursor_write(int kind, const struct ledger_after *a, char out[HOGO_LEDGER_CURSOR_BYTES])
+{
+    snprintf(out, HOGO_LEDGER_CURSOR_BYTES, "%c%lld.%s", kind == 2 ? 'R' : 'P',
+             (long long)a->date, a->id);
+}
+
+static int cursor_read(const char *s, int *kind, struct ledger_after *a, struct hogo_error *err)
+{
+    memset(a, 0, sizeof *a);
+    *kind = 1;
+    if (!s || !*s)
+        return 0;
+    char *end = NULL;
+    long long d = (s[0] == 'P' || s[0] == 'R') ? strtoll(s + 1, &end, 10) : -1;
+    if (d < 0 || !end || *end != '.' || strlen(end + 1) >= sizeof a->id ||
+        strncmp(end + 1, s[0] == 'R' ? "rcpt-" : "prov-", 5) ||
+        hogo__check_id(end + 1, "cursor", err) < 0)
+        return hogo_error_set(err, HOGO_EINVAL, "cursor",
+                              "not a ledger cursor: give back the cursor a search returned, or "
+                              "none for the first page");
+    *kind = s[0] == 'R' ? 2 : 1;
+    a->date = d;
+    snprintf(a->id, sizeof a->id, "%s", end + 1);
+    return 0;
+}
+
+static int check_limit(int limit, struct hogo_error *err)
+{
+    if (limit < 1 || limit > HOGO_LEDGER_PAGE_MAX)
+        return hogo_error_set(err, HOGO_EINVAL, "limit",
+                              "a page holds 1 to %d records, not %d", HOGO_LEDGER_PAGE_MAX,
+                              limit);
+    return 0;
+}
+
+/* Appends the audit event of a read with actor as who read (NULL: the store's actor). */
+static int audit_read(struct hogo_store *st, const char *actor, const char *subject_id,
+                      const char *action, const char *object, const char *detail,
+                      struct hogo_error *err)
+{
+    char saved[sizeof st->actor];
+    memcpy(saved, st->actor, sizeof saved);
+    if (actor && *actor) {
+        snprintf(st->actor, sizeof st->actor, "%s", actor);
+        /* the actor goes into the event as it is: no quotes, backslashes or controls */
+        for (char *c = st->actor; *c; c++)
+            if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+                *c = '_';
+    }
+    int rc = hogo__audit_append(st, subject_id, action, object, detail, err);
+    memcpy(st->actor, saved, sizeof saved);
+    return rc;
+}
+
+int hogo_ledger_search(struct hogo_store *st, const struct hogo_ledger_filter *f,
+                       const char *after, int limit, hogo_ledger_record_fn fn, void *ctx,
+                       char next[HOGO_LEDGER_CURSOR_BYTES], const char *actor,
+                       struct hogo_error *err)
+{
+    static const struct hogo_ledger_filter all;
+    struct ledger_after a;
+    int kind;
+    if (next)
+        next[0] = '\0';
+    if (!f)
+        f = &all;
+    int rc = check_limit(limit, err);
+    if (rc == 0)
+        rc = cursor_read(after, &kind, &a, err);
+    if (rc < 0)
+        return rc;
+    struct page pg = {.fn = fn, .ctx = ctx, .limit = limit};
+    rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        return rc;
+    rc = read_page(st, f, kind, &a, &pg, err);
+    if (rc == 0 && !pg.stopped) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "{\"records\":%d,\"page\":%s}", pg.given,
+                 after && *after ? "\"next\"" : "\"first\"");
+        rc = audit_read(st, actor, f->subject_id, "ledger.search",
+                        f->recipient ? f->recipient : "*", detail, err);
+    }
+    rc = hogo__txn_end(st, rc, err);
+    if (rc < 0)
+        return rc;
+    if (pg.stopped)
+        return pg.stopped;
+    if (next && pg.more && pg.given)
+        cursor_write(pg.last_kind, &pg.last, next);
+    return 0;
+}
+
+struct hogo_ledger_reader {
+    struct hogo_ledger_filter f;
+    char *strings[4]; /* owned copies of f's strings */
+    int kind;         /* where the next part starts */
+    struct ledger_after after;
+    int done;
+};
+
+void hogo_ledger_reader_free(struct hogo_ledger_reader *rd)
+{
+    if (!rd)
+        return;
+    for (int i = 0; i < 4; i++)
+        free(rd->strings[i]);
+    free(rd);
+}
+
+static int count_fn(void *ctx, const struct hogo__val *c, size_t n)
+{
+    if (n >= 1 && c[0].type == HOGO__INT)
+        *(int64_t *)ctx += c[0].i;
+    return 0;
+}
+
+int hogo_ledger_reader_open(struct hogo_store *st, const struct hogo_ledger_filter *f,
+                            struct hogo_ledger_reader **out, int64_t *matching,
+                            const char *actor, struct hogo_error *err)
+{
+    static const struct hogo_ledger_filter all;
+    *out = NULL;
+    if (!f)
+        f = &all;
+    struct hogo_ledger_reader *rd = calloc(1, sizeof *rd);
+    if (!rd)
+        return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+    rd->f = *f;
+    const char **fields[] = {&rd->f.subject_id, &rd->f.recipient, &rd->f.purpose,
+                             &rd->f.policy};
+    for (int i = 0; i < 4; i++)
+        if (*fields[i] && !(*fields[i] = rd->strings[i] = strdup(*fields[i]))) {
+            hogo_ledger_reader_free(rd);
+            return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
+        }
+    rd->kind = 1;
+    int64_t rows = 0;
+    char sql[2048];
+    struct hogo__val p[16];
+    size_t np;
+    int rc = hogo__txn_begin(st, err);
+    for (int k = 1; k <= 2 && rc == 0; k++) {
+        if (rd->f.kind && rd->f.kind != k)
+            continue;
+        build_query(k == 1 ? "SELECT COUNT(*) FROM provisions" : "SELECT COUNT(*) FROM receipts",
+                    k == 2, &rd->f, sql, sizeof sql, p, &np);
+        /* a count takes no ORDER BY */
+        char *order = strstr(sql, " ORDER BY ");
+        if (order)
+            *order = '\0';
+        rc = hogo__query(st, sql, p, np, count_fn, &rows, err);
+    }
+    if (rc == 0) {
+        /* the same event hogo_ledger_export() writes */
+        char detail[64];
+        snprintf(detail, sizeof detail, "{\"records\":%lld}", (long long)rows);
+        rc = audit_read(st, actor, rd->f.subject_id, "ledger.export",
+                        rd->f.recipient ? rd->f.recipient : "*", detail, err);
+    }
+    rc = hogo__txn_end(st, rc, err);
+    if (rc < 0) {
+        hogo_ledger_reader_free(rd);
+        return rc;
+    }
+    if (matching)
+        *matching = rows;
+    *out = rd;
+    return 0;
+}
+
+int hogo_ledger_reader_next(struct hogo_store *st, struct hogo_ledger_reader *rd, int limit,
+                            hogo_ledger_record_fn fn, void *ctx, int *done,
+                            struct hogo_error *err)
+{
+    *done = rd->done;
+    if (rd->done)
+        return 0;
+    int rc = check_limit(limit, err);
+    if (rc < 0)
+        return rc;
+    struct page pg = {.fn = fn, .ctx = ctx, .limit = limit};
+    rc = hogo__txn_begin(st, err);
+    if (rc < 0)
+        return rc;
+    rc = read_page(st, &rd->f, rd->kind, &rd->after, &pg, err);
+    rc = hogo__txn_end(st, rc, err);
+    if (rc < 0)
+        return rc;
+    if (pg.given) {
+        rd->kind = pg.last_kind;
+        rd->after = pg.last;
+    }
+    if (pg.stopped)
+        return pg.stopped;
+    if (!pg.more)
+        rd->done = 1;
+    *done = rd->done;
+    return 0;
 }

@@ -387,3 +387,142 @@ int hogo_policy_rule(const struct hogo_policy *p, int i, struct hogo_rule_info *
     out->line = r->line;
     return 0;
 }
+
+/* ---- differences as data (hogo_policy_diff_each) ---- */
+
+/* One rule as text, the way the text diff compares rules. NULL when out of memory. */
+static char *one_rule_text(const struct hogo_policy *p, int rule)
+{
+    struct text t = {0};
+    rule_text(p, &p->rules[rule], &t, "");
+    return text_take(&t);
+}
+
+/* Names the fields in which rules ra (of a) and rb (of b) differ into out. */
+static void rule_fields(const struct hogo_policy *a, int ra, const struct hogo_policy *b, int rb,
+                        char *out, size_t size)
+{
+    struct hogo_rule_info x, y;
+    hogo_policy_rule(a, ra, &x);
+    hogo_policy_rule(b, rb, &y);
+    const struct {
+        const char *name, *before, *after;
+    } f[] = {
+        {"effect", x.effect, y.effect},       {"actions", x.actions, y.actions},
+        {"purposes", x.purposes, y.purposes}, {"data", x.data, y.data},
+        {"recipients", x.recipients, y.recipients}, {"services", x.services, y.services},
+        {"forms", x.forms, y.forms},          {"bases", x.bases, y.bases},
+        {"yields_to", x.yields_to, y.yields_to}, {"obligations", x.obligations, y.obligations},
+        {"when", x.when, y.when},             {"unless", x.unless, y.unless},
+        {"note", x.note, y.note},
+    };
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (strcmp(f[i].before, f[i].after) && used < size)
+            used += (size_t)snprintf(out + used, size - used, "%s%s", used ? " " : "",
+                                     f[i].name);
+    if (!out[0])
+        snprintf(out, size, "record"); /* only the record exemption differs */
+}
+
+/* The rule changes inside clause ca of a and cb of b (either may be NULL), each reported
+ * through fn when fn is given (a nonzero return of fn is kept in *stop and ends the walk);
+ * returns how many. */
+static int clause_rule_changes(const struct hogo_policy *a, const struct hogo__clause *ca,
+                               const struct hogo_policy *b, const struct hogo__clause *cb,
+                               struct hogo_policy_change *ch,
+                               int (*fn)(void *ctx, const struct hogo_policy_change *change),
+                               void *ctx, int *stop)
+{
+    int n = 0;
+    int na = ca ? ca->nrules : 0, nb = cb ? cb->nrules : 0;
+    char used_a[256] = {0};
+    for (int j = 0; j < nb && !*stop; j++) {
+        int rb = cb->first_rule + j, ra = -1;
+        for (int i = 0; i < na && i < (int)sizeof used_a && ra < 0; i++)
+            if (!used_a[i] && !strcmp(a->rules[ca->first_rule + i].quote,
+                                      b->rules[rb].quote)) {
+                used_a[i] = 1;
+                ra = ca->first_rule + i;
+            }
+        ch->fields[0] = '\0';
+        if (ra < 0) {
+            ch->kind = HOGO_RULE_ADDED;
+        } else {
+            char *x = one_rule_text(a, ra), *y = one_rule_text(b, rb);
+            bool same = x && y && !strcmp(x, y);
+            free(x);
+            free(y);
+            if (same)
+                continue;
+            ch->kind = HOGO_RULE_CHANGED;
+            rule_fields(a, ra, b, rb, ch->fields, sizeof ch->fields);
+        }
+        ch->rule_before = ra;
+        ch->rule_after = rb;
+        n++;
+        if (fn && (*stop = fn(ctx, ch)))
+            return n;
+    }
+    for (int i = 0; i < na && !*stop; i++) {
+        if (i < (int)sizeof used_a && used_a[i])
+            continue;
+        ch->kind = HOGO_RULE_REMOVED;
+        ch->fields[0] = '\0';
+        ch->rule_before = ca->first_rule + i;
+        ch->rule_after = -1;
+        n++;
+        if (fn && (*stop = fn(ctx, ch)))
+            return n;
+    }
+    return n;
+}
+
+int hogo_policy_diff_each(const struct hogo_policy *a, const struct hogo_policy *b,
+                          int (*fn)(void *ctx, const struct hogo_policy_change *change),
+                          void *ctx)
+{
+    int clauses = 0, stop = 0;
+    struct hogo_policy_change ch;
+    for (int i = 0; i < a->nclauses && !stop; i++) {
+        const struct hogo__clause *ca = &a->clauses[i];
+        if (find_clause(b, ca->id))
+            continue;
+        memset(&ch, 0, sizeof ch);
+        ch.kind = HOGO_CLAUSE_REMOVED;
+        ch.clause = ca->id;
+        ch.title_before = ca->title ? ca->title : "";
+        ch.rule_before = ch.rule_after = -1;
+        clauses++;
+        if ((stop = fn(ctx, &ch)))
+            break;
+        clause_rule_changes(a, ca, b, NULL, &ch, fn, ctx, &stop);
+    }
+    for (int i = 0; i < b->nclauses && !stop; i++) {
+        const struct hogo__clause *cb = &b->clauses[i], *ca = find_clause(a, cb->id);
+        memset(&ch, 0, sizeof ch);
+        ch.clause = cb->id;
+        ch.title_before = ca ? (ca->title ? ca->title : "") : NULL;
+        ch.title_after = cb->title ? cb->title : "";
+        ch.rule_before = ch.rule_after = -1;
+        if (!ca) {
+            ch.kind = HOGO_CLAUSE_ADDED;
+        } else {
+            int dummy = 0;
+            bool retitled = strcmp(ch.title_before, ch.title_after) != 0;
+            if (!retitled && clause_rule_changes(a, ca, b, cb, &ch, NULL, NULL, &dummy) == 0)
+                continue;
+            ch.kind = HOGO_CLAUSE_CHANGED;
+            ch.fields[0] = '\0';
+            if (retitled)
+                snprintf(ch.fields, sizeof ch.fields, "title");
+            ch.rule_before = ch.rule_after = -1;
+        }
+        clauses++;
+        if ((stop = fn(ctx, &ch)))
+            break;
+        clause_rule_changes(a, ca, b, cb, &ch, fn, ctx, &stop);
+    }
+    return stop ? stop : clauses;
+}

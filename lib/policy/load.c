@@ -1244,6 +1244,58 @@ int hogo_policy_resolve_version(const struct hogo_policy *current, int64_t at, c
     return 0;
 }
 
+static int newest_first(const void *x, const void *y)
+{
+    const struct hogo_policy_version *a = x, *b = y;
+    return strcmp(b->version, a->version);
+}
+
+int hogo_policy_versions(const struct hogo_policy *current, struct hogo_policy_version *out,
+                         int max)
+{
+    int n = 0;
+    if (max > 0) {
+        snprintf(out[0].version, sizeof out[0].version, "%s", current->version);
+        out[0].in_force_from = current->in_force_from;
+        out[0].current = 1;
+        snprintf(out[0].path, sizeof out[0].path, "%s", current->path);
+    }
+    n = 1;
+    char dir[PATH_MAX];
+    dir_of(current->path, dir, sizeof dir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return n;
+    size_t idlen = strlen(current->id);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        /* the same names hogo_policy_resolve_version() chooses from */
+        const char *name = e->d_name;
+        if (strncmp(name, current->id, idlen) || name[idlen] != '@' ||
+            strlen(name + idlen) != 16 || strcmp(name + idlen + 11, ".yaml"))
+            continue;
+        char date[11];
+        memcpy(date, name + idlen + 1, 10);
+        date[10] = '\0';
+        int64_t from;
+        if (hogo__parse_jst_date(date, &from) || from >= current->in_force_from)
+            continue;
+        if (n < max) {
+            memcpy(out[n].version, date, sizeof date);
+            out[n].in_force_from = from;
+            out[n].current = 0;
+            size_t dl = strnlen(dir, sizeof out[n].path - 1);
+            memcpy(out[n].path, dir, dl);
+            snprintf(out[n].path + dl, sizeof out[n].path - dl, "/%.*s", 200, name);
+        }
+        n++;
+    }
+    closedir(d);
+    if (max > 1)
+        qsort(out + 1, (size_t)((n < max ? n : max) - 1), sizeof *out, newest_first);
+    return n;
+}
+
 int64_t hogo_policy_in_force_from(const struct hogo_policy *p)
 {
     return p->in_force_from;

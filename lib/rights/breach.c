@@ -660,6 +660,13 @@ int hogo_breach_show_json(struct hogo_store *st, const char *id, char **json,
     return hogo__gen_end_read(st, g, rc, json, err);
 }
 
+/* row_show for every row of a list (row_show stops after the first). */
+static int row_list(void *ctx, const struct hogo__val *c, size_t n)
+{
+    row_show(ctx, c, n);
+    return 0;
+}
+
 int hogo_breach_list_json(struct hogo_store *st, const char *operator_id, char **json,
                           struct hogo_error *err)
 {
@@ -684,7 +691,7 @@ int hogo_breach_list_json(struct hogo_store *st, const char *operator_id, char *
                          " ORDER BY CASE WHEN final_at IS NULL THEN 0 ELSE 1 END,"
                          " COALESCE(preliminary_due, final_due, discovered), discovered,"
                          " b.breach_id",
-                         p, 2, row_show, g, err);
+                         p, 2, row_list, g, err);
     if (rc == 0)
         yajl_gen_array_close(g);
     return hogo__gen_end_read(st, g, rc, json, err);

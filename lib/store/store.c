@@ -240,6 +240,15 @@ int hogo__store_connect(struct hogo_store **out, const struct hogo_store_ops *op
 }
 
 
+int hogo_store_signing_public_key(const struct hogo_store *st,
+                                  unsigned char pk[HOGO_SIGN_PUBLIC_BYTES])
+{
+    if (!st->has_signing)
+        return HOGO_ENOTFOUND;
+    memcpy(pk, st->signing_sk + 32, HOGO_SIGN_PUBLIC_BYTES); /* seed || public key */
+    return 0;
+}
+
 void hogo_store_free(struct hogo_store *st)
 {
     if (!st)

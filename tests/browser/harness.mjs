@@ -4,7 +4,8 @@
 // Test layer; imported by run.mjs and selftest.mjs, never by hogo itself. tests/browser/README.md
 // says how to write a journey against it.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, statSync, mkdirSync, mkdtempSync, readFileSync, rmSync, accessSync, constants } from "node:fs";
+import { existsSync, statSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, accessSync, constants } from "node:fs";
+import { createHash } from "node:crypto";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -222,7 +223,9 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
 }
 
-const axeSource = () => readFileSync(join(here, "node_modules", "axe-core", "axe.min.js"), "utf8");
+const axeCache = new Map();   // sha256 of a document's markup → its axe result
+let axeText = null;
+const axeSource = () => axeText ??= readFileSync(join(here, "node_modules", "axe-core", "axe.min.js"), "utf8");
 
 /** Finds inline script and style in the page's DOM (CSP forbids them; none may be written). */
 function inlineCode() {
@@ -329,14 +332,28 @@ export class Journey {
     const state = page.__hogo;
     if (this.steps.has(step)) this.fail(`step name "${step}" used twice: screenshots would collide`);
     this.steps.add(step);
+    const t0 = Date.now();
     await page.waitForLoadState("load");
     const record = { step, url: page.url(), title: await page.title(), violations: [], minor: [] };
     this.pages.push(record);
     state.unchecked = null;
-    if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(axeSource());
-    const result = await page.evaluate((tags) =>
-      window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }),
-    AXE_TAGS);
+    // a document already checked in this run (the same markup but for csrf tokens, under the
+    // same stylesheets) has the same axe result: it is reused, not computed again
+    const markup = await page.evaluate(() => {
+      const copy = document.documentElement.cloneNode(true);
+      for (const i of copy.querySelectorAll("input[name=csrf]")) i.setAttribute("value", "");
+      return copy.outerHTML;
+    });
+    const key = createHash("sha256").update(markup).digest("hex");
+    let result = axeCache.get(key);
+    const t1 = Date.now();
+    if (!result) {
+      if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(axeSource());
+      result = await page.evaluate((tags) =>
+        window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }),
+      AXE_TAGS);
+      axeCache.set(key, result);
+    }
     for (const v of result.violations) {
       const line = `${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")} — ${v.helpUrl}`;
       if (FAILING_IMPACTS.has(v.impact)) {
@@ -351,7 +368,9 @@ export class Journey {
     const lang = await page.evaluate(() => document.documentElement.getAttribute("lang"));
     this.expect(lang, `${step} (${record.url}): <html> has no lang attribute`);
     const file = join(this.shots, `${this.name}-${step}.png`);
+    const t2 = Date.now();
     await page.screenshot({ path: file, fullPage: true });
+    if (process.env.HOGO_TIMING) console.log(`timing ${step}: inject ${t1 - t0} axe ${t2 - t1} shot ${Date.now() - t2}`);
     if (!existsSync(file) || statSync(file).size === 0) throw new Error(`screenshot ${file} was not written`);
     record.screenshot = file;
     return record;
@@ -509,45 +528,71 @@ export class Journey {
   }
 }
 
-/** Makes the screenshot folder; a folder that cannot be made is an error, never a skip. */
-export function screenshotDir(root = ARTIFACTS) {
+/** Makes the screenshot folder and removes the screenshots of an earlier run that `stale`
+ *  (a file name test) selects; a folder that cannot be made is an error, never a skip. */
+export function screenshotDir(root = ARTIFACTS, stale = () => false) {
   const dir = join(root, "screenshots");
   mkdirSync(dir, { recursive: true });
   accessSync(dir, constants.W_OK);
+  for (const f of readdirSync(dir)) if (f.endsWith(".png") && stale(f)) rmSync(join(dir, f));
   return dir;
 }
 
 /**
- * Runs journeys (modules whose default export is {name, run(t)}) in one browser against one
- * hogod; prints each result and the axe summary; returns the number that failed.
+ * Runs journeys (modules whose default export is {name, run(t)}) in one browser, `jobs` at a
+ * time (HOGO_BROWSER_JOBS, default 2). Each journey gets its own store and hogod (so what one
+ * journey stores never shows on another's pages), unless `hogod` and `store` are given, which
+ * all then share. Prints each result with its pages' axe results when it ends; returns the
+ * number that failed.
  */
-export async function runJourneys(journeys, { browser, hogod, store, shots, log = console.log }) {
-  let failed = 0;
-  for (const j of journeys) {
-    const t = new Journey({ name: j.name, browser, hogod, store, shots });
+export async function runJourneys(journeys, { browser, hogod, store, shots, log = console.log,
+                                              jobs = Number(process.env.HOGO_BROWSER_JOBS) || 2 } = {}) {
+  let failed = 0, next = 0;
+  async function one(j) {
     const started = Date.now();
+    const own = !hogod;
+    let s = store, d = hogod, t;
     try {
+      if (own) {
+        s = new Store();
+        d = await Hogod.start(s);
+      }
+      t = new Journey({ name: j.name, browser, hogod: d, store: s, shots });
       await t.newPage();
       await j.run(t);
     } catch (e) {
+      t ??= new Journey({ name: j.name, browser, hogod: d, store: s, shots });
       t.fail(`stopped: ${e.stack || e}`);
     }
     try { await t.close(); } catch (e) { t.fail(`closing: ${e.message}`); }
+    if (own && d) {
+      const rc = await d.stop();
+      if (rc !== 0) t.fail(`hogod exited ${rc} on SIGTERM: ${d.log.slice(-2000)}`);
+      if (/AddressSanitizer|LeakSanitizer|runtime error:/.test(d.log))
+        t.fail(`hogod reported a sanitizer error:\n${d.log.slice(-4000)}`);
+    }
+    if (own && s) cleanScratch(s.dir);
     const minor = t.pages.reduce((n, p) => n + p.minor.length, 0);
     const ms = Date.now() - started;
+    const lines = [];
     if (t.failures.length) {
       failed++;
-      log(`FAIL ${j.name} (${t.pages.length} pages, ${ms} ms)`);
-      for (const f of t.failures) log(`     ${f}`);
+      lines.push(`FAIL ${j.name} (${t.pages.length} pages, ${ms} ms)`);
+      for (const f of t.failures) lines.push(`     ${f}`);
     } else {
-      log(`ok   ${j.name} (${t.pages.length} pages checked, ${minor} minor/moderate axe findings, ${ms} ms)`);
+      lines.push(`ok   ${j.name} (${t.pages.length} pages checked, ${minor} minor/moderate axe findings, ${ms} ms)`);
     }
     for (const p of t.pages) {
-      log(`       ${p.step}: ${p.url} — axe serious/critical ${p.violations.length}, minor/moderate ${p.minor.length}`);
-      for (const m of p.minor) log(`         (${m})`);
+      lines.push(`       ${p.step}: ${p.url} — axe serious/critical ${p.violations.length}, minor/moderate ${p.minor.length}`);
+      for (const m of p.minor) lines.push(`         (${m})`);
     }
+    for (const l of lines) log(l);
     j.result = t;
   }
+  async function worker() {
+    while (next < journeys.length) await one(journeys[next++]);
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, journeys.length)) }, worker));
   return failed;
 }
 

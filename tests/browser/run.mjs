@@ -1,6 +1,7 @@
 // Runs the browser journeys (journeys/*.journey.mjs, or the files named on the command line) in
-// one headless chromium against one real hogod over a store made by the CLI, and prints one
-// line per journey, every page checked with its axe result, and "N passed, N failed".
+// one headless chromium, each against its own real hogod over its own store made by the CLI,
+// and prints one line per journey, every page checked with its axe result, and "N passed, N
+// failed". Screenshots of an earlier run are removed first (the self-test's are left alone).
 // Exit status: 0 all passed, 1 a journey failed, 77 skipped (chromium or the npm packages
 // missing, said on stdout). Test layer; CTest runs it as browser/journeys.
 import { existsSync, readdirSync } from "node:fs";
@@ -14,8 +15,7 @@ if (why) {
   console.log(`skipped: ${why}`);
   process.exit(77);
 }
-const { Store, Hogod, launchBrowser, runJourneys, screenshotDir, cleanScratch } =
-  await import("./harness.mjs");
+const { HOGOD, launchBrowser, runJourneys, screenshotDir } = await import("./harness.mjs");
 
 const files = process.argv.length > 2
   ? process.argv.slice(2).map((f) => resolve(f))
@@ -40,30 +40,17 @@ for (const f of files) {
 }
 
 const started = Date.now();
-const shots = screenshotDir();
-const store = new Store();
-let hogod, browser, failed = journeys.length;
+const shots = screenshotDir(undefined, (f) => !f.startsWith("selftest-"));
+let browser, failed = journeys.length;
 try {
-  hogod = await Hogod.start(store);
   browser = await launchBrowser();
-  console.log(`hogod ${hogod.origin}, chromium ${browser.version()}, screenshots in ${shots}`);
-  failed = await runJourneys(journeys, { browser, hogod, store, shots });
+  console.log(`chromium ${browser.version()}, ${process.env.HOGO_BROWSER_JOBS || 2} journeys at a time, ` +
+              `each with its own hogod (${HOGOD}) and store; screenshots in ${shots}`);
+  failed = await runJourneys(journeys, { browser, shots });
 } catch (e) {
   console.log(`FAIL harness: ${e.stack || e}`);
 } finally {
   if (browser) await browser.close();
-  if (hogod) {
-    const rc = await hogod.stop();
-    if (rc !== 0) {
-      console.log(`FAIL hogod exited ${rc} on SIGTERM:\n${hogod.log}`);
-      failed++;
-    }
-    if (hogod.log.match(/AddressSanitizer|runtime error:|LeakSanitizer/)) {
-      console.log(`FAIL hogod reported a sanitizer error:\n${hogod.log}`);
-      failed++;
-    }
-  }
-  cleanScratch(store.dir);
 }
 console.log(`browser journeys took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`${journeys.length - failed} passed, ${failed} failed`);

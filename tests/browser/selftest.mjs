@@ -166,7 +166,7 @@ const cases = [
 ];
 
 const started = Date.now();
-const shots = screenshotDir();
+const shots = screenshotDir(undefined, (f) => f.startsWith("selftest-"));
 const store = new Store();
 let hogod, browser;
 try {

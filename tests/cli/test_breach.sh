@@ -100,4 +100,14 @@ check "every step is an audit event" all 'stdout_has "\"action\":\"breach.open\"
     'stdout_has "\"action\":\"breach.affected\""' 'stdout_has "\"action\":\"breach.assess\""' \
     'stdout_has "\"action\":\"breach.report_preliminary\""' 'stdout_has "\"action\":\"breach.report_final\""' \
     'stdout_has "\"subject_id\":\"p0999\",\"actor\":\"cli\",\"action\":\"breach.notify\""'
+# the incidents as a list: by operator, those without a final report first
+run '' breach open --operator rcc --summary "rcc の事案" --discovered 2026-04-06 --items name
+rcc_id=$out
+run '' breach list --operator rcc
+check "list by operator holds only that operator's incidents" \
+    all 'exit_is 0' "stdout_has \"\\\"breach_id\\\":\\\"$rcc_id\\\"\"" \
+        'python3 -c "import json,sys; d=json.load(open(\"$scratch/out\")); assert len(d)==1 and d[0][\"operator\"]==\"rcc\""'
+run "" breach list
+check "list of every incident puts those without a final report first" \
+    all 'exit_is 0' 'python3 -c "import json,sys; d=json.load(open(\"$scratch/out\")); f=[x[\"final_at\"] is not None for x in d]; assert len(d)>=2 and f==sorted(f) and any(f), [(x[\"final_at\"], x[\"preliminary_due\"], x[\"discovered\"]) for x in d]"'
 finish

@@ -152,9 +152,17 @@ get /center/signout -b "$cookie" -X POST -d "csrf=AAAA$csrf"
 check "sign-out with a wrong token: 403" code_is 403
 get /center/signout -b "$cookie" -X POST -d "csrf=$csrf" -H 'Origin: http://evil.example'
 check "sign-out from another site's page: 403" code_is 403
+get /center/signout -b "$cookie" -X POST -d "csrf=$csrf" -H 'Origin: null'
+check "sign-out with Origin: null and no Sec-Fetch-Site: 403" code_is 403
+get /center/signout -b "$cookie" -X POST -d "csrf=$csrf" -H "Origin: $base" -H 'Sec-Fetch-Site: cross-site'
+check "sign-out a browser says is cross-site: 403" code_is 403
 get /center/ -b "$cookie"
 check "the session survived the refused attempts" code_is 200
-get /center/signout -b "$cookie" -X POST -d "csrf=$csrf" -H "Origin: $base"
+# what a browser sends under Referrer-Policy: no-referrer; the form urlencoded (each byte of
+# the token percent-encoded, among other fields), decoded by the post processor
+encoded=$(printf '%s' "$csrf" | od -An -tx1 -v | tr -d ' \n' | sed 's/../%&/g')
+get /center/signout -b "$cookie" -X POST -d "x=1+2&csrf=$encoded&y=%E3%81%82" \
+    -H 'Origin: null' -H 'Sec-Fetch-Site: same-origin'
 check "sign-out with the token: 303, the cookie cleared" \
     all 'code_is 303' 'header_has "^Location: /center/signed-out"' \
     'header_has "^Set-Cookie: hogo_center=; Path=/center/; Max-Age=0"'

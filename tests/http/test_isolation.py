@@ -183,6 +183,17 @@ WEB_CASES = {
     ("POST", "/console/officers/{officer}/password"): (
         "/console/officers/irp-spare/password", {"password": "another long password"}, "404",
         303),
+    ("GET", "/console/ledger"): ("/console/ledger", None, "own", 200),
+    ("GET", "/console/ledger.csv"): ("/console/ledger.csv", None, "own", 200),
+    ("GET", "/console/audit"): ("/console/audit", None, "global", 200),
+    ("POST", "/console/audit"): ("/console/audit", {}, "global", 200),
+    ("GET", "/console/policies"): ("/console/policies", None, "own", 200),
+    ("GET", "/console/policies/{policy_id}/diff"): ("/console/policies/irp/diff", None, "404",
+                                                    200),
+    ("GET", "/console/explorer"): ("/console/explorer", None, "own", 200),
+    ("POST", "/console/explorer"): ("/console/explorer", {"request": '{"policy":"irp",'
+                                    '"action":"use","purpose":"service_operation",'
+                                    '"data":["name"],"subject":{"age":34}}'}, "own", 200),
 }
 
 CSP = "default-src 'none'"

@@ -976,6 +976,206 @@ static void test_ledger_export_filters_json_and_csv(void **state)
     free(out);
 }
 
+/* Collects what a search or a reader gives: the ids, and the records as CSV lines. */
+struct collected {
+    char ids[4096];
+    char *csv;
+    size_t len;
+    int n;
+};
+
+static int collect(void *ctx, const struct hogo_ledger_record *r)
+{
+    struct collected *c = ctx;
+    size_t used = strlen(c->ids);
+    snprintf(c->ids + used, sizeof c->ids - used, "%s%s", used ? " " : "", r->id);
+    char *line = NULL;
+    size_t len = 0;
+    assert_int_equal(hogo_ledger_record_csv(r, &line, &len), 0);
+    c->csv = realloc(c->csv, c->len + len + 1);
+    memcpy(c->csv + c->len, line, len + 1);
+    c->len += len;
+    free(line);
+    c->n++;
+    return 0;
+}
+
+/* Records the ledger of the search tests: three provisions of irp (u1 twice), one of rcc,
+ * and one receipt of irp; their ids in id[] in the export's order. */
+static void search_ledger(struct fx *f, char id[5][HOGO_LEDGER_ID_BYTES])
+{
+    struct hogo_provision p;
+    hogo__store_set_now(f->st, T0);
+    p = prov("u1", "participating_company", 3, "creation");
+    OK(hogo_ledger_record_provision(f->st, &p, id[0], &f->err));
+    hogo__store_set_now(f->st, T0 + YEAR_US / 12);
+    p = prov("u2", "loyalty_marketing", 3, "creation");
+    p.recipient_name = "Loyalty, \"Marketing\"";
+    p.purpose = "joint_service_operation";
+    OK(hogo_ledger_record_provision(f->st, &p, id[1], &f->err));
+    hogo__store_set_now(f->st, T0 + YEAR_US / 6);
+    p = prov("u1", "participating_company", 3, "creation");
+    OK(hogo_ledger_record_provision(f->st, &p, id[2], &f->err));
+    p = prov("u9", "participating_company", 3, "creation");
+    p.policy = "rcc";
+    char other[HOGO_LEDGER_ID_BYTES];
+    OK(hogo_ledger_record_provision(f->st, &p, other, &f->err));
+    struct hogo_receipt r = {.subject_id = "u1", .policy = "irp", .policy_version = "2025-04-01",
+                             .provider_name = "Source K.K.", .provider_address = "Tokyo",
+                             .provider_representative = "Sato", .acquisition = "web form",
+                             .items = items2, .n_items = 2, .basis = "consent",
+                             .record_required = 1, .retention_years = 3,
+                             .retention_from = "creation"};
+    OK(hogo_ledger_record_receipt(f->st, &r, id[3], &f->err));
+    snprintf(id[4], HOGO_LEDGER_ID_BYTES, "%s", other);
+}
+
+static void test_ledger_search_pages_through_the_export(void **state)
+{
+    struct fx *f = *state;
+    char id[5][HOGO_LEDGER_ID_BYTES];
+    search_ledger(f, id);
+    struct hogo_ledger_filter irp = {.policy = "irp"};
+    /* pages of two: provisions by date, then receipts; the cursor carries on */
+    struct collected c = {0};
+    char next[HOGO_LEDGER_CURSOR_BYTES];
+    int64_t before = count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'ledger.search'");
+    OK(hogo_ledger_search(f->st, &irp, NULL, 2, collect, &c, next, NULL, &f->err));
+    assert_int_equal(c.n, 2);
+    assert_true(next[0] != '\0');
+    char page2[HOGO_LEDGER_CURSOR_BYTES];
+    OK(hogo_ledger_search(f->st, &irp, next, 2, collect, &c, page2, "officer:sato", &f->err));
+    assert_int_equal(c.n, 4);
+    assert_string_equal(page2, ""); /* the fourth was the last */
+    char want[512];
+    snprintf(want, sizeof want, "%s %s %s %s", id[0], id[1], id[2], id[3]);
+    assert_string_equal(c.ids, want);
+    /* each page is one audit event, naming who read when told */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'ledger.search'"),
+                     before + 2);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'ledger.search' "
+                              "AND actor = 'officer:sato'"),
+                     1);
+    /* the lines are the export's CSV, byte for byte */
+    char *csv = NULL;
+    OK(hogo_ledger_export(f->st, &irp, HOGO_LEDGER_CSV, &csv, &f->err));
+    size_t hl = strlen(hogo_ledger_csv_header());
+    assert_true(strncmp(csv, hogo_ledger_csv_header(), hl) == 0);
+    assert_string_equal(csv + hl, c.csv);
+    assert_non_null(strstr(c.csv, "\"Loyalty, \"\"Marketing\"\"\""));
+    free(csv);
+    free(c.csv);
+    /* filters: purpose keeps provisions only; another policy's record is not irp's */
+    struct hogo_ledger_filter pur = {.purpose = "joint_service_operation"};
+    c = (struct collected){0};
+    OK(hogo_ledger_search(f->st, &pur, NULL, 10, collect, &c, next, NULL, &f->err));
+    assert_string_equal(c.ids, id[1]);
+    assert_string_equal(next, "");
+    free(c.csv);
+    struct hogo_ledger_filter rcc = {.policy = "rcc"};
+    c = (struct collected){0};
+    OK(hogo_ledger_search(f->st, &rcc, NULL, 10, collect, &c, next, NULL, &f->err));
+    assert_string_equal(c.ids, id[4]);
+    free(c.csv);
+    struct hogo_ledger_filter sub = {.subject_id = "u1", .kind = 2, .policy = "irp"};
+    c = (struct collected){0};
+    OK(hogo_ledger_search(f->st, &sub, NULL, 10, collect, &c, next, NULL, &f->err));
+    assert_string_equal(c.ids, id[3]);
+    free(c.csv);
+    /* a page of exactly the rest says there is no next page */
+    c = (struct collected){0};
+    OK(hogo_ledger_search(f->st, &irp, NULL, 4, collect, &c, next, NULL, &f->err));
+    assert_int_equal(c.n, 4);
+    assert_string_equal(next, "");
+    free(c.csv);
+    /* bad cursors and limits are refused */
+    assert_int_equal(hogo_ledger_search(f->st, &irp, "x", 2, collect, &c, next, NULL, &f->err),
+                     HOGO_EINVAL);
+    assert_int_equal(hogo_ledger_search(f->st, &irp, "P12.rcpt-1", 2, collect, &c, next, NULL, &f->err),
+                     HOGO_EINVAL);
+    assert_int_equal(hogo_ledger_search(f->st, &irp, NULL, 0, collect, &c, next, NULL, &f->err),
+                     HOGO_EINVAL);
+    assert_int_equal(
+        hogo_ledger_search(f->st, &irp, NULL, HOGO_LEDGER_PAGE_MAX + 1, collect, &c, next, NULL, &f->err),
+        HOGO_EINVAL);
+    verify_ok(f);
+}
+
+static void test_ledger_reader_gives_the_export_in_parts(void **state)
+{
+    struct fx *f = *state;
+    char id[5][HOGO_LEDGER_ID_BYTES];
+    search_ledger(f, id);
+    for (int limit = 1; limit <= 6; limit++) {
+        struct hogo_ledger_reader *rd = NULL;
+        int64_t matching = -1;
+        int64_t before = count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'ledger.export'");
+        OK(hogo_ledger_reader_open(f->st, NULL, &rd, &matching, "officer:sato", &f->err));
+        assert_int_equal(matching, 5);
+        struct collected c = {0};
+        int done = 0, calls = 0;
+        while (!done) {
+            OK(hogo_ledger_reader_next(f->st, rd, limit, collect, &c, &done, &f->err));
+            assert_true(++calls <= 6);
+        }
+        hogo_ledger_reader_free(rd);
+        /* one export event, however many parts */
+        assert_int_equal(
+            count(f, "SELECT COUNT(*) FROM audit_events WHERE action = 'ledger.export'"),
+            before + 1);
+        assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = "
+                                  "'ledger.export' AND actor = 'officer:sato'"),
+                         limit);
+        char *csv = NULL;
+        OK(hogo_ledger_export(f->st, NULL, HOGO_LEDGER_CSV, &csv, &f->err));
+        assert_string_equal(csv + strlen(hogo_ledger_csv_header()), c.csv);
+        free(csv);
+        free(c.csv);
+    }
+    verify_ok(f);
+}
+
+static void test_last_checkpoint_and_the_unsealed_tail(void **state)
+{
+    struct fx *f = *state;
+    struct hogo_audit_checkpoint_info info;
+    unsigned char pk[HOGO_SIGN_PUBLIC_BYTES];
+    OK(hogo_store_signing_public_key(f->st, pk));
+    assert_memory_equal(pk, f->pk, sizeof pk);
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_audit_last_checkpoint(f->st, pk, &info, &f->err));
+    assert_int_equal(info.seq, 0);
+    assert_true(info.last_seq >= 1);
+    assert_int_equal(info.unsealed, info.last_seq);
+    int64_t sealed = 0;
+    OK(hogo_audit_checkpoint(f->st, &sealed, &f->err));
+    OK(hogo_subject_add(f->st, "u2", "irp", &f->err));
+    OK(hogo_subject_add(f->st, "u3", "irp", &f->err));
+    OK(hogo_audit_last_checkpoint(f->st, pk, &info, &f->err));
+    assert_int_equal(info.seq, sealed);
+    assert_int_equal(info.signature, 1);
+    assert_int_equal(info.unsealed, info.last_seq - sealed);
+    assert_true(info.unsealed >= 2);
+    assert_true(info.at > 0);
+    assert_int_equal(strlen(info.head), 64);
+    char pkhex[65];
+    sodium_bin2hex(pkhex, sizeof pkhex, pk, sizeof pk);
+    assert_string_equal(info.public_key, pkhex);
+    /* without a key: not checked; with another key: not valid */
+    OK(hogo_audit_last_checkpoint(f->st, NULL, &info, &f->err));
+    assert_int_equal(info.signature, 0);
+    unsigned char other_pk[HOGO_SIGN_PUBLIC_BYTES], other_sk[HOGO_SIGN_SECRET_BYTES];
+    crypto_sign_keypair(other_pk, other_sk);
+    OK(hogo_audit_last_checkpoint(f->st, other_pk, &info, &f->err));
+    assert_int_equal(info.signature, -1);
+    /* a forged signature is not valid under the right key either */
+    unsigned char forged[64] = {1};
+    struct hogo__val sig[] = {HV_BLOB(forged, sizeof forged)};
+    OK(hogo__exec(f->st, "UPDATE checkpoints SET signature = ?", sig, 1, NULL, &f->err));
+    OK(hogo_audit_last_checkpoint(f->st, pk, &info, &f->err));
+    assert_int_equal(info.signature, -1);
+}
+
 static void test_continuing_provision_is_one_collective_record(void **state)
 {
     struct fx *f = *state;
@@ -2890,6 +3090,9 @@ static int suite_run(const char *group)
         T(test_provision_record_and_its_event_are_one_write),
         T(test_receipt_refused_when_a_confirmation_item_is_missing),
         T(test_ledger_export_filters_json_and_csv),
+        T(test_ledger_search_pages_through_the_export),
+        T(test_ledger_reader_gives_the_export_in_parts),
+        T(test_last_checkpoint_and_the_unsealed_tail),
         T(test_purge_deletes_only_past_retention),
         T(test_continuing_provision_is_one_collective_record),
         T(test_stored_facts_as_rows_decide_as_their_json),

@@ -375,6 +375,110 @@ static void diff_reports_changes(void **state)
     hogo_policy_free(b.policy);
 }
 
+/* What hogo_policy_diff_each() reported, one line per change: "KIND CLAUSE [fields] before|after". */
+struct changes {
+    const struct hogo_policy *a, *b;
+    char log[4096];
+    int calls;
+};
+
+static int log_change(void *ctx, const struct hogo_policy_change *c)
+{
+    struct changes *l = ctx;
+    static const char *const kinds[] = {"", "clause+", "clause-", "clause~",
+                                        "rule+", "rule-", "rule~"};
+    struct hogo_rule_info before = {0}, after = {0};
+    if (c->rule_before >= 0)
+        assert_int_equal(hogo_policy_rule(l->a, c->rule_before, &before), 0);
+    if (c->rule_after >= 0)
+        assert_int_equal(hogo_policy_rule(l->b, c->rule_after, &after), 0);
+    size_t used = strlen(l->log);
+    snprintf(l->log + used, sizeof l->log - used, "%s %s [%s] %s|%s\n", kinds[c->kind],
+             c->clause, c->fields, before.quote ? before.quote : "",
+             after.quote ? after.quote : "");
+    l->calls++;
+    return 0;
+}
+
+static void diff_each_names_clauses_rules_and_quotes(void **state)
+{
+    (void)state;
+    struct loaded a = load_yaml(fixture_yaml);
+    char *yaml = fixture_replace("purposes: [sales_proposal]", "purposes: [survey_report]");
+    struct loaded b = load_yaml(yaml);
+    free(yaml);
+    /* c: the fixture without clause 3(1) */
+    char *cut = strdup(fixture_yaml);
+    char *from = strstr(cut, "  - id: 3(1)\n"), *to = from ? strstr(from + 4, "  - id:") : NULL;
+    assert_non_null(to);
+    memmove(from, to, strlen(to) + 1);
+    struct loaded c = load_yaml(cut);
+    free(cut);
+    assert_int_equal(a.rc | b.rc | c.rc, 0);
+
+    struct changes l = {.a = a.policy, .b = a.policy};
+    assert_int_equal(hogo_policy_diff_each(a.policy, a.policy, log_change, &l), 0);
+    assert_int_equal(l.calls, 0);
+
+    l = (struct changes){.a = a.policy, .b = b.policy};
+    assert_int_equal(hogo_policy_diff_each(a.policy, b.policy, log_change, &l), 1);
+    assert_string_equal(l.log, "clause~ 3(2) [] |\n"
+                               "rule~ 3(2) [purposes] 営業提案のため|営業提案のため\n");
+
+    l = (struct changes){.a = a.policy, .b = c.policy};
+    assert_int_equal(hogo_policy_diff_each(a.policy, c.policy, log_change, &l), 1);
+    assert_string_equal(l.log, "clause- 3(1) [] |\n"
+                               "rule- 3(1) [] ユーザーが応募した企業に、選考のために提供します。|\n");
+
+    l = (struct changes){.a = c.policy, .b = a.policy};
+    assert_int_equal(hogo_policy_diff_each(c.policy, a.policy, log_change, &l), 1);
+    assert_string_equal(l.log, "clause+ 3(1) [] |\n"
+                               "rule+ 3(1) [] |ユーザーが応募した企業に、選考のために提供します。\n");
+    /* the count agrees with the text diff */
+    int n = 0;
+    free(hogo_policy_diff(c.policy, a.policy, &n));
+    assert_int_equal(n, 1);
+    hogo_policy_free(a.policy);
+    hogo_policy_free(b.policy);
+    hogo_policy_free(c.policy);
+}
+
+static void versions_list_the_earlier_files_beside_the_policy(void **state)
+{
+    (void)state;
+    char *dir = test_policy_dir(fixture_text);
+    assert_non_null(dir);
+    assert_int_equal(test_write(dir, "irp.yaml", fixture_yaml), 0);
+    /* listed: earlier versions of irp; not: a later date, another policy, another name */
+    const char *names[] = {"irp@2023-04-01.yaml", "irp@2024-10-01.yaml", "irp@2026-01-01.yaml",
+                           "rcc@2020-01-01.yaml", "irp@2024-10-01.yml", "irp@notadate.yaml"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        assert_int_equal(test_write(dir, names[i], "x: 1\n"), 0);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/irp.yaml", dir);
+    struct hogo_policy_load_opts opts = {.vocab = vocab};
+    struct hogo_policy *p = NULL;
+    struct hogo_error err = {0};
+    assert_int_equal(hogo_policy_load(path, &opts, &p, &err), 0);
+    struct hogo_policy_version *v = calloc(8, sizeof *v);
+    assert_int_equal(hogo_policy_versions(p, v, 8), 3);
+    assert_string_equal(v[0].version, "2025-04-01");
+    assert_int_equal(v[0].current, 1);
+    assert_string_equal(v[0].path, path);
+    assert_string_equal(v[1].version, "2024-10-01");
+    assert_int_equal(v[1].current, 0);
+    assert_non_null(strstr(v[1].path, "/irp@2024-10-01.yaml"));
+    assert_string_equal(v[2].version, "2023-04-01");
+    assert_true(v[2].in_force_from < v[1].in_force_from);
+    assert_int_equal(v[1].in_force_from, 1727708400); /* 2024-10-01 00:00 JST */
+    /* too small an array: still the number of versions */
+    assert_int_equal(hogo_policy_versions(p, v, 1), 3);
+    free(v);
+    hogo_policy_free(p);
+    test_remove_dir(dir);
+    free(dir);
+}
+
 static void resolve_follows_policy_path(void **state)
 {
     (void)state;
@@ -427,6 +531,8 @@ int main(void)
         cmocka_unit_test(every_problem_is_reported),
         cmocka_unit_test(shipped_policies_load_without_warnings),
         cmocka_unit_test(diff_reports_changes),
+        cmocka_unit_test(diff_each_names_clauses_rules_and_quotes),
+        cmocka_unit_test(versions_list_the_earlier_files_beside_the_policy),
         cmocka_unit_test(resolve_follows_policy_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

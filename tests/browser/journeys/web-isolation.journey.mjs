@@ -4,10 +4,10 @@
 export default {
   name: "web-isolation",
   async run(t) {
-    t.person("irp", "iso-a");
-    t.person("rcc", "iso-b");
-    for (const [label, op, sub] of [["irp-token-for-rcc-person", "irp", "iso-b"],
-                                    ["rcc-token-for-irp-person", "rcc", "iso-a"]]) {
+    t.person("irp", "webiso-a");
+    t.person("rcc", "webiso-b");
+    for (const [label, op, sub] of [["irp-token-for-rcc-person", "irp", "webiso-b"],
+                                    ["rcc-token-for-irp-person", "rcc", "webiso-a"]]) {
       const page = await t.newPage();
       const token = t.store.token("person", op, sub);
       await t.goto(`/center/signin?token=${encodeURIComponent(token)}`, label,

@@ -1,6 +1,6 @@
 // hogod serving HTTPS (a self-signed certificate made with openssl for this run): the session
-// cookie carries Secure besides HttpOnly, SameSite=Strict, its Path and an expiry, and the
-// pages pass the same checks as over plain HTTP. Test layer (browser journey).
+// cookies of the center and the console carry Secure besides HttpOnly, SameSite=Strict, their
+// Path and an expiry, and the pages pass the same checks as over plain HTTP. Test layer (browser journey).
 import { Hogod } from "../harness.mjs";
 
 export default {
@@ -13,6 +13,9 @@ export default {
       const person = t.person("irp", "tls-person");
       await t.signinPerson(person, "center", page);   // checks Secure on hogo_center
       t.expect(page.url().startsWith("https://"), `signed in at ${page.url()}`);
+      const officer = t.officer("irp", "tls-officer", "viewer");
+      const office = await t.newPage(tls);
+      await t.signinOfficer(officer, "console", office);  // checks Secure on hogo_console
     } finally {
       await tls.stop();
     }
