@@ -76,6 +76,7 @@ const struct hogod_route hogod_routes[] = {
     {"GET",    "/center/signed-out",            "web",            false, 0,  center_page_signed_out,    "the page after signing out"},
     {"POST",   "/center/signout",               "center",         true,  0,  web_route_signout,         "a person signs out"},
     {"GET",    "/center/",                      "center",         true,  0,  center_page_overview,      "the person's overview"},
+    {"GET",    "/center/transmissions/{policy_id}", "web",        false, 0,  hogod_page_transmissions,  "a policy's external transmissions (page)"},
     {"GET",    "/console/signin",               "web",            true,  0,  web_route_console_signin_token, "an officer signs in with a token"},
     {"POST",   "/console/signout",              "console:viewer", true,  0,  web_route_signout,         "an officer signs out"},
 };

@@ -226,6 +226,10 @@ HOGO_EXTERN const char *hogo_transmissions_policy(const struct hogo_transmission
 HOGO_EXTERN const char *hogo_transmissions_revised(const struct hogo_transmissions *t);
 HOGO_EXTERN const char *hogo_transmissions_path(const struct hogo_transmissions *t);
 
+/* The operator's name in Japanese or (en) English, when the registry was opened with its
+ * policy (hogo_transmissions_open()); "" otherwise. */
+HOGO_EXTERN const char *hogo_transmissions_operator(const struct hogo_transmissions *t, bool en);
+
 /* True when the file says its entries are examples, not the operator's actual tags. */
 HOGO_EXTERN bool hogo_transmissions_example(const struct hogo_transmissions *t);
 

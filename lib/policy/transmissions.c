@@ -813,6 +813,12 @@ const char *hogo_transmissions_path(const struct hogo_transmissions *t)
     return t->path;
 }
 
+const char *hogo_transmissions_operator(const struct hogo_transmissions *t, bool en)
+{
+    const char *s = en && t->operator_en && t->operator_en[0] ? t->operator_en : t->operator_ja;
+    return s ? s : "";
+}
+
 bool hogo_transmissions_example(const struct hogo_transmissions *t)
 {
     return t->example;
