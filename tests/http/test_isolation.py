@@ -118,6 +118,8 @@ WEB_CASES = {
     ("GET", "/console/signin"): ("/console/signin", None, "global", None),
     ("POST", "/center/signout"): ("/center/signout", {}, "own", 303),
     ("GET", "/center/"): ("/center/", None, "own", 200),
+    ("GET", "/center/transmissions/{policy_id}"): ("/center/transmissions/irp", None, "global",
+                                                   200),
     ("POST", "/console/signout"): ("/console/signout", {}, "own", 303),
 }
 
