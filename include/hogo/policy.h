@@ -211,8 +211,9 @@ HOGO_EXTERN int hogo_transmissions_load(const char *path, const struct hogo_poli
 HOGO_EXTERN int hogo_transmissions_file(const char *policy_path, const char *policy_id, char *path,
                                         size_t size);
 
-/* Loads the registry of a loaded policy over the policy's vocabulary (diag may be NULL);
- * HOGO_ENOTFOUND when the policy has none, HOGO_EPOLICY when it names another policy. */
+/* Loads the registry of a loaded policy over the policy's vocabulary (diag may be NULL),
+ * warning of a purpose no rule of the policy names; HOGO_ENOTFOUND when the policy has none,
+ * HOGO_EPOLICY when it names another policy. */
 HOGO_EXTERN int hogo_transmissions_open(const struct hogo_policy *policy, hogo_diag_fn diag,
                                         void *diag_user, struct hogo_transmissions **out,
                                         struct hogo_error *err);
