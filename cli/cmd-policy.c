@@ -363,7 +363,7 @@ static int policy_transmissions(int argc, char **argv)
     int status = 0;
     if (format == LISTING_JSON || format == LISTING_JSONL) {
         char *json = hogo_transmissions_json(t, true, NULL);
-        if (!json || listing_json_array(stdout, format, json, NULL, 0) < 0)
+        if (!json || listing_json_array(stdout, format, json, NULL, 0, NULL) < 0)
             status = 2;
         free(json);
     } else {
