@@ -46,6 +46,7 @@ bench: all
 
 run: all
 	bash scripts/tour.sh
+	bash scripts/web-demo.sh
 
 install: all
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null

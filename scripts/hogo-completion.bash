@@ -31,7 +31,7 @@ _hogo() {
     --lang)
         COMPREPLY=($(compgen -W "ja en" -- "$cur"))
         return ;;
-    --db | --master-key | --signing-key | --out | --config | --report | --vocabulary | -o | -c | -r)
+    --db | --master-key | --signing-key | --key | --out | --config | --report | --vocabulary | -o | -c | -r)
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
     esac

@@ -197,4 +197,6 @@ void web_error_from(struct hogod_exchange *x, int code, const struct hogo_error 
         web_error_page(x, 400, err->message);
     else
         web_error_page(x, status, web_t(x, status == 503 ? "error.busy" : "error.internal"));
+    if (status == 500)
+        hogod_metrics_store_error(x->d->metrics);
 }

@@ -244,8 +244,12 @@ bool web_before_handler(struct hogod_exchange *x)
                                                    MHD_HTTP_HEADER_HOST);
     const char *site = MHD_lookup_connection_value(x->connection, MHD_HEADER_KIND,
                                                    "Sec-Fetch-Site");
-    if (!web_origin_ok(origin, host, x->d->cfg->tls_cert != NULL) ||
-        (site && !strcmp(site, "cross-site"))) {
+    /* Referrer-Policy: no-referrer makes a browser send "Origin: null" with every POST; such
+       a request must then say it comes from this site's own page (Sec-Fetch-Site) */
+    bool null_origin = origin && !strcmp(origin, "null");
+    bool origin_ok = null_origin ? site && !strcmp(site, "same-origin")
+                                 : web_origin_ok(origin, host, x->d->cfg->tls_cert != NULL);
+    if (!origin_ok || (site && strcmp(site, "same-origin"))) {
         hogod_problem(x, 403, NULL, "%s", web_t(x, "error.origin"));
         return false;
     }

@@ -162,7 +162,9 @@ bool web_csrf_equal(const char *expected, const char *given);
 void web_cookie_format(char *out, size_t size, const char *name, const char *value,
                        const char *path, long max_age, bool secure);
 /* True when the Origin header (NULL: absent, accepted) names this server: scheme, host and
- * port equal to host (the Host header) under https or http. */
+ * port equal to host (the Host header) under https or http. ("null", which browsers send
+ * under Referrer-Policy: no-referrer, is false here; a POST is then taken only with
+ * Sec-Fetch-Site: same-origin, and any other Sec-Fetch-Site is refused.) */
 bool web_origin_ok(const char *origin, const char *host, bool tls);
 
 /* ---- sign-in tokens and their single use (signin.c) ---- */

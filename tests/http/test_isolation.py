@@ -120,6 +120,9 @@ WEB_CASES = {
     ("GET", "/center/"): ("/center/", None, "own", 200),
     ("GET", "/center/transmissions/{policy_id}"): ("/center/transmissions/irp", None, "global",
                                                    200),
+    ("GET", "/center/held"): ("/center/held", None, "own", 200),
+    ("GET", "/center/provided"): ("/center/provided", None, "own", 200),
+    ("GET", "/center/policy"): ("/center/policy", None, "own", 200),
     ("POST", "/console/signout"): ("/console/signout", {}, "own", 303),
 }
 
