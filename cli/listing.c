@@ -28,7 +28,7 @@ struct listing {
 int listing_format_parse(const char *command, const char *arg, enum listing_format *out)
 {
     static const char *const names[] = {"json", "jsonl", "csv", "text"};
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < (int)(sizeof names / sizeof *names); i++)
         if (!strcmp(arg, names[i])) {
             *out = (enum listing_format)i;
             return 0;
