@@ -12,6 +12,7 @@
 #include <hogo/deid.h>
 #include <hogo/file.h>
 #include <hogo/ledger.h>
+#include <hogo/policy.h>
 #include <hogo/store.h>
 
 #include <getopt.h>
@@ -178,9 +179,10 @@ static const char usage_apply[] =
     "                       [--output OUT.csv] [--report REPORT.json] DATA.csv\n"
     "Executes a deidentify obligation, e.g.\n"
     "  {\"type\":\"deidentify\",\"drop\":[\"name\",\"address\"],\"generalize\":[\"gender\",\"age_group\"]}\n"
-    "Every header names a data category of the vocabulary (id, Japanese or English name, or\n"
-    "another wording it lists) or is declared with --column; kept columns are checked for\n"
-    "identifiers; ages leave as 年代 (90 and over: 90+); rows leave in a random order.\n";
+    "Every header names a data category of the vocabulary (vocabulary.yaml of the first\n"
+    "$HOGO_POLICY_PATH directory that has one, else the shipped one): its id, Japanese or\n"
+    "English name, or another wording it lists; or it is declared with --column. Kept columns\n"
+    "are checked for identifiers; ages leave as 年代 (90 and over: 90+); rows leave in a random order.\n";
 
 struct opts {
     const char *config, *output, *report, *rows, *cols, *sum, *key_file, *recipient,
@@ -631,15 +633,23 @@ static int run_apply(int argc, char **argv)
     }
     struct hogo_error err = {0};
     o.columns[o.ncolumns] = NULL;
-    struct hogo_deid_apply_opts ao = {NULL, o.columns};
+    struct hogo_deid_apply_opts ao = {o.columns};
+    struct hogo_vocab *vocab = NULL;
+    char vocab_path[4096];
+    hogo_vocab_default_file(vocab_path, sizeof vocab_path);
+    if (hogo_vocab_load(vocab_path, &vocab, &err) < 0) {
+        free(json);
+        return report_error("apply", &err);
+    }
     FILE *out = open_out("apply", o.output), *rep = o.report ? open_out("apply", o.report) : NULL;
     rc = 0;
     if (!out || (o.report && !rep))
         rc = 2;
-    else if (hogo_deid_apply_ex(json, len, argv[first], &ao, out, rep, &err) < 0)
+    else if (hogo_deid_apply_ex(vocab, json, len, argv[first], &ao, out, rep, &err) < 0)
         rc = report_error("apply", &err);
     close_out(out);
     close_out(rep);
+    hogo_vocab_free(vocab);
     free(json);
     return rc;
 }

@@ -14,6 +14,7 @@
 #include "common/csv.h"
 #include "common/dict.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -236,34 +237,19 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
 
 /* ---------- data categories of column headers (headers.c) ---------- */
 
-/* One data category of the vocabulary. */
-struct hogo__deid_cat {
-    char *id;        /* owned */
-    char *kind;      /* owned: identifier, contact, attribute, …; may be NULL */
-    char **names;    /* owned: id, ja, en and the also_ja wordings */
-    size_t nnames;
-    char **part_of;  /* owned: broader category ids */
-    size_t nparts;
-};
-struct hogo__deid_cats {
-    struct hogo__deid_cat *cat; /* owned */
-    size_t n;
-};
-/* Reads the data categories of the vocabulary file path; NULL = the shipped vocabulary. */
-int hogo__deid_cats_load(const char *path, struct hogo__deid_cats **out, struct hogo_error *err);
-void hogo__deid_cats_free(struct hogo__deid_cats *c);
+/* Data categories are indexes into the loaded vocabulary's data categories. */
+struct hogo_vocab;
 /* The category a header names (its id, Japanese or English name or another wording; ASCII
- * case, spaces, '_' and '-' ignored), or NULL. */
-const struct hogo__deid_cat *hogo__deid_cats_find(const struct hogo__deid_cats *c,
-                                                  const char *header);
-/* The category of an id, or NULL. */
-const struct hogo__deid_cat *hogo__deid_cats_get(const struct hogo__deid_cats *c, const char *id);
-/* 1 when k is a direct identifier (kind identifier, contact or document; photos of the
- * person). */
-int hogo__deid_cat_direct(const struct hogo__deid_cat *k);
-/* 1 when k is id or part of it, directly or through broader categories. */
-int hogo__deid_cat_within(const struct hogo__deid_cats *c, const struct hogo__deid_cat *k,
-                          const char *id);
+ * case, spaces, '_' and '-' ignored), or -1. */
+int hogo__deid_cat_find(const struct hogo_vocab *v, const char *header);
+/* The category of an id, or -1. */
+int hogo__deid_cat_get(const struct hogo_vocab *v, const char *id);
+/* The id of category cat (borrowed from v). */
+const char *hogo__deid_cat_id(const struct hogo_vocab *v, int cat);
+/* True when cat is a direct identifier (the vocabulary's HOGO__FLAG_DIRECT_ID). */
+bool hogo__deid_cat_direct(const struct hogo_vocab *v, int cat);
+/* True when cat is id or part of it, directly or through broader categories. */
+bool hogo__deid_cat_within(const struct hogo_vocab *v, int cat, const char *id);
 
 /* ---------- before a table leaves (release.c) ---------- */
 

@@ -135,6 +135,8 @@ struct hogo__entry {
     unsigned flags;    /* HOGO__FLAG_SENSITIVE ... */
     unsigned actions;  /* purposes: bit per enum hogo__action allowed (for_actions) */
     char *version;     /* policies: the version date; owned, may be NULL */
+    char **also_ja;    /* data: the other wordings the seeds use (also_ja); owned, nalso_ja */
+    int nalso_ja;
 };
 
 /* All ids of one kind, with their hierarchy closed both ways. */
