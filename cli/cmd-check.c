@@ -244,14 +244,8 @@ static bool fill(struct line_reader *lr)
     }
     bool first = true;
     while (!lr->eof && (first || (lr->len < BATCH_BYTES && input_waiting()))) {
-        if (lr->cap - lr->len < 65536) {
-            size_t ncap = lr->cap ? lr->cap * 2 : 2 * BATCH_BYTES;
-            char *g = realloc(lr->buf, ncap);
-            if (!g)
-                return false;
-            lr->buf = g;
-            lr->cap = ncap;
-        }
+        if (HOGO_GROW(lr->buf, lr->cap, lr->len + 65536, 2 * BATCH_BYTES))
+            return false;
         ssize_t n = read(STDIN_FILENO, lr->buf + lr->len, lr->cap - lr->len);
         if (n < 0 && errno == EINTR)
             continue;

@@ -5,6 +5,7 @@
  * Decision layer.
  */
 #include "decide_int.h"
+#include "common/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,17 +23,7 @@ struct hogo_writer {
 
 static int reserve(struct hogo_writer *w, size_t more)
 {
-    if (w->len + more + 1 <= w->cap)
-        return 0;
-    size_t ncap = w->cap ? w->cap : 4096;
-    while (ncap < w->len + more + 1)
-        ncap *= 2;
-    char *g = realloc(w->buf, ncap);
-    if (!g)
-        return HOGO_ENOMEM;
-    w->buf = g;
-    w->cap = ncap;
-    return 0;
+    return HOGO__GROW(w->buf, w->cap, w->len + more + 1, 4096) ? HOGO_ENOMEM : 0;
 }
 
 static int append(struct hogo_writer *w, const char *s, size_t n)

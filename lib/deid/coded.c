@@ -6,6 +6,7 @@
  * from the codes. De-identification layer; used by tabular anonymisation (anon.c).
  */
 #include "deid_int.h"
+#include "common/buf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #define CHUNK (1u << 20) /* bytes read at a time (small chunks leave little for the
                             allocator to hold on to) */
+#define FIRST_BUF (2 * (size_t)CHUNK + HOGO__CSV_PAD) /* the read buffer's first size */
 
 void hogo__coded_release(struct hogo__coded *t)
 {
@@ -115,30 +117,23 @@ int hogo__coded_load(struct hogo__coded *t, const char *path, char sep,
 {
     int rc = 0;
     char *buf = NULL;
-    size_t cap[64 + 1] = {0}, lcap = 0;
+    size_t lcap = 0;
     size_t *capv = NULL;
     struct hogo__csv chunk;
     memset(t, 0, sizeof *t);
     memset(&chunk, 0, sizeof chunk);
-    (void)cap;
     FILE *f = fopen(path, "rb");
     if (!f)
         return hogo_error_set(err, HOGO_EIO, path, "cannot open '%s': %s; check the path", path,
                               strerror(errno));
-    /* buffer: the header, then the rows carried over, then the new bytes */
-    size_t bcap = 2 * (size_t)CHUNK, blen = 0, hlen = 0;
-    if (!(buf = malloc(bcap + HOGO__CSV_PAD)))
-        goto oom;
+    /* buffer: the header, then the rows carried over, then the new bytes, then the parser's
+     * padding; bcap bytes allocated */
+    size_t bcap = 0, blen = 0, hlen = 0;
     int eof = 0;
     /* the header row */
     while (!hlen && !eof) {
-        if (blen + CHUNK > bcap) {
-            char *b = realloc(buf, 2 * bcap + HOGO__CSV_PAD);
-            if (!b)
-                goto oom;
-            buf = b;
-            bcap *= 2;
-        }
+        if (HOGO__GROW(buf, bcap, blen + CHUNK + HOGO__CSV_PAD, FIRST_BUF))
+            goto oom;
         size_t n = fread(buf + blen, 1, CHUNK, f);
         blen += n;
         eof = n < CHUNK;
@@ -196,26 +191,15 @@ int hogo__coded_load(struct hogo__coded *t, const char *path, char sep,
                         t->lines[k] = (uint32_t)(k + t->header_lines + 1);
                 }
                 if (t->lines) {
-                    if (row >= lcap) {
-                        lcap = 2 * lcap + 1024;
-                        uint32_t *l2 = realloc(t->lines, lcap * sizeof *l2);
-                        if (!l2)
-                            goto oom;
-                        t->lines = l2;
-                    }
+                    if (HOGO__GROW(t->lines, lcap, row + 1, 1024))
+                        goto oom;
                     t->lines[row] = (uint32_t)fline;
                 }
                 for (size_t c = 0; c < nc; c++) {
                     if (!t->keep_col[c])
                         continue;
-                    if (row >= capv[c]) {
-                        size_t ncap = capv[c] ? 2 * capv[c] : 65536;
-                        uint32_t *c2 = realloc(t->code[c], ncap * sizeof *c2);
-                        if (!c2)
-                            goto oom;
-                        t->code[c] = c2;
-                        capv[c] = ncap;
-                    }
+                    if (HOGO__GROW(t->code[c], capv[c], row + 1, 65536))
+                        goto oom;
                     long id = hogo__dict_add(&t->dict[c], chunk.cells[r * nc + c]);
                     if (id < 0)
                         goto oom;
@@ -232,13 +216,8 @@ int hogo__coded_load(struct hogo__coded *t, const char *path, char sep,
         /* keep the header and the unfinished row; read more */
         memmove(buf + hlen, buf + end, blen - end);
         blen = hlen + (blen - end);
-        if (blen + CHUNK > bcap) {
-            char *b = realloc(buf, 2 * bcap + HOGO__CSV_PAD);
-            if (!b)
-                goto oom;
-            buf = b;
-            bcap *= 2;
-        }
+        if (HOGO__GROW(buf, bcap, blen + CHUNK + HOGO__CSV_PAD, FIRST_BUF))
+            goto oom;
         size_t n = fread(buf + blen, 1, CHUNK, f);
         if (ferror(f)) {
             rc = hogo_error_set(err, HOGO_EIO, path, "cannot read '%s'", path);
