@@ -190,9 +190,11 @@ struct hogo__search {
 
 struct hogo__engine; /* search state: hash tables, caches, tags */
 
-/* Encodes the QI and sensitive columns of csv with their hierarchies (hiers[i] for QI i).
- * Fails with file:line when a value is missing from its hierarchy. */
-int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int *qcols,
+struct hogo__coded; /* a CSV file read into dictionary codes (below) */
+/* Encodes the QI and sensitive columns of t (their codes must be kept) with their
+ * hierarchies (hiers[i] for QI i). Fails with file:line when a value is missing from its
+ * hierarchy. */
+int hogo__enc_build(struct hogo__enc *e, const struct hogo__coded *t, const int *qcols,
                     struct hogo__hier *const *hiers, size_t q, const int *scols, size_t s,
                     struct hogo_error *err);
 void hogo__enc_release(struct hogo__enc *e);
@@ -298,10 +300,6 @@ int hogo__coded_load(struct hogo__coded *t, const char *path, char sep,
 void hogo__coded_release(struct hogo__coded *t);
 /* The 1-based source line of data row row. */
 size_t hogo__coded_line(const struct hogo__coded *t, size_t row);
-/* As hogo__enc_build, from the codes of t (the QI and sensitive columns must be kept). */
-int hogo__enc_build_coded(struct hogo__enc *e, const struct hogo__coded *t, const int *qcols,
-                          struct hogo__hier *const *hiers, size_t q, const int *scols, size_t s,
-                          struct hogo_error *err);
 /* As hogo__deid_scan_column, over the distinct values of column col of t; when the
  * column's codes were dropped, they are read from attribute keyattr of e's keys. */
 int hogo__deid_scan_coded(struct hogo_deid_scrubber **scrubber, const struct hogo__coded *t,
