@@ -6,6 +6,7 @@
  * decision's `deidentify` obligation). CLI layer; the work is done by lib/deid.
  * Exit status: 0 success, 2 bad input (the message says where: file:line or JSON pointer).
  */
+#include "cli_util.h"
 #include "commands.h"
 #include "progress.h"
 
@@ -62,47 +63,6 @@ static void close_out(FILE *f)
             if (hogo_out_file_commit(&outputs[i], &err) != 0)
                 cli_errorf("%s", err.message);
         }
-}
-
-/* An output written through hogo_out_file (a temporary file in the target's folder, never
- * through a symlink, a device written in place) and put in place only when complete, so that
- * a failure leaves no partial file under the real name. */
-struct staged_out {
-    FILE *f;                 /* where to write: stdout or file.f */
-    struct hogo_out_file file;
-};
-
-static int staged_open(struct staged_out *o, const char *sub, const char *path)
-{
-    memset(o, 0, sizeof *o);
-    if (!path || !strcmp(path, "-")) {
-        o->f = stdout;
-        return 0;
-    }
-    struct hogo_error err = {0};
-    if (hogo_out_file_open(&o->file, path, &err) != 0) {
-        cli_errorf("deid %s: %s", sub, err.message);
-        return -1;
-    }
-    o->f = o->file.f;
-    return 0;
-}
-
-/* Closes o; puts it in place when ok, else removes it. Returns 0 or -1. */
-static int staged_close(struct staged_out *o, const char *sub, int ok)
-{
-    if (!o->f || o->f == stdout)
-        return 0;
-    o->f = NULL;
-    if (!ok) {
-        hogo_out_file_discard(&o->file);
-        return 0;
-    }
-    struct hogo_error err = {0};
-    if (hogo_out_file_commit(&o->file, &err) == 0)
-        return 0;
-    cli_errorf("deid %s: %s", sub, err.message);
-    return -1;
 }
 
 /* Splits "a,b,c" into a NULL-terminated array (pointers into s, which is modified). */
@@ -418,7 +378,7 @@ static int run_anonymize(int argc, char **argv)
     struct hogo_error err = {0};
     struct hogo_deid_config *cfg = NULL;
     struct hogo_deid_result *res = NULL;
-    struct staged_out out = {0}, rep = {0}, items = {0}, notice = {0};
+    struct cli_out out = {0}, rep = {0}, items = {0}, notice = {0};
     struct hogo_deid_release_info info = {o.operator_name, o.recipient_name, o.method, NULL};
     rc = 0;
     /* Nothing is written unless the search and its independent re-check succeed. */
@@ -431,10 +391,10 @@ static int run_anonymize(int argc, char **argv)
         rc = report_error("anonymize", &err);
         goto out;
     }
-    if (staged_open(&out, "anonymize", o.output) < 0 ||
-        (o.report && staged_open(&rep, "anonymize", o.report) < 0) ||
-        (o.items && staged_open(&items, "anonymize", o.items) < 0) ||
-        (o.notice && staged_open(&notice, "anonymize", o.notice) < 0)) {
+    if (cli_out_open(&out, "deid anonymize", o.output) < 0 ||
+        (o.report && cli_out_open(&rep, "deid anonymize", o.report) < 0) ||
+        (o.items && cli_out_open(&items, "deid anonymize", o.items) < 0) ||
+        (o.notice && cli_out_open(&notice, "deid anonymize", o.notice) < 0)) {
         rc = 2;
         goto out;
     }
@@ -455,10 +415,10 @@ static int run_anonymize(int argc, char **argv)
         else if (rc == 0)
             fprintf(stderr, "hogo: deid anonymize: release recorded as %s\n", id);
     }
-    if (staged_close(&out, "anonymize", rc == 0) < 0 ||
-        staged_close(&rep, "anonymize", rc == 0) < 0 ||
-        staged_close(&items, "anonymize", rc == 0) < 0 ||
-        staged_close(&notice, "anonymize", rc == 0) < 0)
+    if (cli_out_close(&out, "deid anonymize", rc == 0) < 0 ||
+        cli_out_close(&rep, "deid anonymize", rc == 0) < 0 ||
+        cli_out_close(&items, "deid anonymize", rc == 0) < 0 ||
+        cli_out_close(&notice, "deid anonymize", rc == 0) < 0)
         rc = 2;
     if (rc == 0 && !o.report)
         fprintf(stderr, "hogo: deid anonymize: loss %.6g, %zu classes, %zu rows suppressed, "
@@ -466,10 +426,10 @@ static int run_anonymize(int argc, char **argv)
                 hogo_deid_result_loss(res), hogo_deid_result_classes(res),
                 hogo_deid_result_suppressed(res));
 out:
-    staged_close(&out, "anonymize", 0);
-    staged_close(&rep, "anonymize", 0);
-    staged_close(&items, "anonymize", 0);
-    staged_close(&notice, "anonymize", 0);
+    cli_out_close(&out, "deid anonymize", 0);
+    cli_out_close(&rep, "deid anonymize", 0);
+    cli_out_close(&items, "deid anonymize", 0);
+    cli_out_close(&notice, "deid anonymize", 0);
     hogo_deid_result_free(res);
     hogo_deid_config_free(cfg);
     return rc;

@@ -5,6 +5,7 @@
  * complete and refuse print the Japanese notice to the person.
  * Exit status: 0 done, 1 the store failed, 2 bad input (unknown request, move not allowed).
  */
+#include "cli_util.h"
 #include "commands.h"
 #include "store_cli.h"
 
@@ -118,19 +119,6 @@ static int dsr_option(void *ctx, int id, const char *arg)
     return 0;
 }
 
-/* Writes path's file (or returns NULL when path is NULL); reports a failure. */
-static FILE *open_out(const char *path, int *bad)
-{
-    if (!path)
-        return NULL;
-    FILE *f = !strcmp(path, "-") ? stdout : fopen(path, "w");
-    if (!f) {
-        cli_errorf("dsr: cannot write '%s'; check the folder exists and is writable", path);
-        *bad = 1;
-    }
-    return f;
-}
-
 static int print_take(char *s)
 {
     if (s)
@@ -238,31 +226,30 @@ int cmd_dsr(int argc, char **argv)
         if ((rc = hogo_dsr_refuse(st, id, o.ground, o.reason, o.cli.actor, &notice, &err)) == 0)
             print_take(notice);
     } else if (!strcmp(sub, "complete")) {
-        int bad = 0;
-        FILE *fj = open_out(o.out, &bad), *fh = open_out(o.html, &bad);
+        /* the disclosure package and its report are streamed to temporary files and put in
+         * place only once the completion committed */
+        struct cli_out fj = {0}, fh = {0};
+        int bad = (o.out && cli_out_open(&fj, "dsr", o.out) < 0) ||
+                  (o.html && cli_out_open(&fh, "dsr", o.html) < 0);
         struct hogo_policy *pol = NULL;
         if (!bad && o.policy)
             rc = hogo_policy_open(o.policy, NULL, &pol, &err);
         if (bad)
             code = 2;
         else if (rc == 0) {
-            struct hogo_dsr_complete c = {.policy = pol, .package_json = fj,
-                                          .package_html = fh, .value = o.value,
+            struct hogo_dsr_complete c = {.policy = pol, .package_json = fj.f,
+                                          .package_html = fh.f, .value = o.value,
                                           .actor = o.cli.actor};
-            if ((rc = hogo_dsr_complete(st, id, &c, &notice, &err)) == 0 && fj != stdout &&
-                fh != stdout)
+            if ((rc = hogo_dsr_complete(st, id, &c, &notice, &err)) == 0 && fj.f != stdout &&
+                fh.f != stdout)
                 print_take(notice);
             else
                 free(notice);
         }
-        if (fj && fj != stdout && fclose(fj) != 0 && rc == 0) {
-            cli_errorf("dsr: writing '%s' failed", o.out);
+        if (cli_out_close(&fj, "dsr", !bad && rc == 0) < 0 && rc == 0)
             code = 1;
-        }
-        if (fh && fh != stdout && fclose(fh) != 0 && rc == 0) {
-            cli_errorf("dsr: writing '%s' failed", o.html);
+        if (cli_out_close(&fh, "dsr", !bad && rc == 0) < 0 && rc == 0)
             code = 1;
-        }
         hogo_policy_free(pol);
     } else if (!strcmp(sub, "show")) {
         if ((rc = hogo_dsr_show_json(st, id, &json, &err)) == 0)

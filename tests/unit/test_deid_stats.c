@@ -37,6 +37,7 @@ void cli_errorf(const char *fmt, ...)
 int cmd_deid(int argc, char **argv);
 #include "../../cli/cmd-deid.c"
 #include "../../cli/progress.c"
+#include "../../cli/cli_util.c"
 
 static char *tmpfile_with(const char *content)
 {
