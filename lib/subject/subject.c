@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +171,27 @@ static int subject_lookup(struct hogo_store *st, const char *id, char **op, int 
     return 0;
 }
 
+/* Ends a transaction that changed the facts of subject_id (NULL: the corporate successions):
+ * when its writes went through (rc 0), appends their audit event, action on the object fmt
+ * writes, with the facts hash after them; then commits, or rolls back on any failure. Returns
+ * rc, or the event's or the commit's failure. */
+static int facts_changed(struct hogo_store *st, int rc, const char *subject_id,
+                         const char *action, struct hogo_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static int facts_changed(struct hogo_store *st, int rc, const char *subject_id,
+                         const char *action, struct hogo_error *err, const char *fmt, ...)
+{
+    if (rc == 0) {
+        char obj[512];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(obj, sizeof obj, fmt, ap);
+        va_end(ap);
+        rc = hogo__audit_append_facts(st, subject_id, action, obj, NULL, err);
+    }
+    return hogo__txn_end(st, rc, err);
+}
+
 int hogo_subject_add(struct hogo_store *st, const char *subject_id, const char *operator_id,
                      struct hogo_error *err)
 {
@@ -192,12 +214,7 @@ int hogo_subject_add(struct hogo_store *st, const char *subject_id, const char *
         rc = hogo_error_set(err, HOGO_EINVAL, NULL,
                             "subject '%s' already exists; use 'hogo subject show %s'",
                             subject_id, subject_id);
-    if (rc == 0) {
-        char obj[160];
-        snprintf(obj, sizeof obj, "operator:%s", operator_id);
-        rc = hogo__audit_append_facts(st, subject_id, "subject.add", obj, NULL, err);
-    }
-    return hogo__txn_end(st, rc, err);
+    return facts_changed(st, rc, subject_id, "subject.add", err, "operator:%s", operator_id);
 }
 
 /* Writes one fact change and its audit event. op: 's' set, 'a' add, 'r' remove, 'u' unset. */
@@ -270,21 +287,14 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
                                 "subject '%s' has no '%s' in %s; nothing to remove",
                                 subject_id, value, f->name);
     }
-    if (rc == 0) {
-        /* ids (accounts, services, purposes, corporate numbers) are not personal values;
-         * age and flags are, so only the fact name is logged for them */
-        char obj[256];
-        static const char *const verbs[] = {"set", "add", "remove", "unset"};
-        const char *verb = verbs[op == 's' ? 0 : op == 'a' ? 1 : op == 'r' ? 2 : 3];
-        if (is_array(f->type) && op != 's' && op != 'u')
-            snprintf(obj, sizeof obj, "fact:%s value:%s", f->name, value);
-        else
-            snprintf(obj, sizeof obj, "fact:%s", f->name);
-        char action[32];
-        snprintf(action, sizeof action, "subject.fact.%s", verb);
-        rc = hogo__audit_append_facts(st, subject_id, action, obj, NULL, err);
-    }
-    rc = hogo__txn_end(st, rc, err);
+    /* ids (accounts, services, purposes, corporate numbers) are not personal values; age and
+     * flags are, so only the fact name is logged for them */
+    static const char *const actions[] = {"subject.fact.set", "subject.fact.add",
+                                          "subject.fact.remove", "subject.fact.unset"};
+    const char *action = actions[op == 's' ? 0 : op == 'a' ? 1 : op == 'r' ? 2 : 3];
+    bool logged_value = is_array(f->type) && op != 's' && op != 'u';
+    rc = facts_changed(st, rc, subject_id, action, err, "fact:%s%s%s", f->name,
+                       logged_value ? " value:" : "", logged_value ? value : "");
 out:
     free(list);
     return rc;
@@ -359,13 +369,9 @@ int hogo_subject_consent(struct hogo_store *st, const char *subject_id,
         rc = hogo_error_set(err, HOGO_EINVAL, NULL,
                             "consent '%s' already exists for subject '%s'; use a new id",
                             c->id, subject_id);
-    if (rc == 0) {
-        char obj[512];
-        snprintf(obj, sizeof obj, "consent:%s recipient:%s purpose:%s data:%s", c->id,
-                 c->recipient, c->purpose, data);
-        rc = hogo__audit_append_facts(st, subject_id, "subject.consent", obj, NULL, err);
-    }
-    rc = hogo__txn_end(st, rc, err);
+    rc = facts_changed(st, rc, subject_id, "subject.consent", err,
+                       "consent:%s recipient:%s purpose:%s data:%s", c->id, c->recipient,
+                       c->purpose, data);
 out:
     free(data);
     return rc;
@@ -392,12 +398,7 @@ int hogo_subject_withdraw(struct hogo_store *st, const char *subject_id, const c
                             "subject '%s' has no consent '%s' in force; see 'hogo subject show "
                             "%s'",
                             subject_id, consent_id, subject_id);
-    if (rc == 0) {
-        char obj[160];
-        snprintf(obj, sizeof obj, "consent:%s", consent_id);
-        rc = hogo__audit_append_facts(st, subject_id, "subject.withdraw", obj, NULL, err);
-    }
-    return hogo__txn_end(st, rc, err);
+    return facts_changed(st, rc, subject_id, "subject.withdraw", err, "consent:%s", consent_id);
 }
 
 int hogo_subject_erase(struct hogo_store *st, const char *subject_id, struct hogo_error *err)
@@ -479,12 +480,8 @@ int hogo_corp_succeed(struct hogo_store *st, const char *predecessor, const char
                         "INSERT INTO corp_successions (predecessor, successor, kind, created_at) "
                         "VALUES (?, ?, ?, ?) ON CONFLICT (predecessor, successor) DO NOTHING",
                         s, 4, NULL, err);
-    if (rc == 0) {
-        char obj[96];
-        snprintf(obj, sizeof obj, "corp:%s successor:%s", predecessor, successor);
-        rc = hogo__audit_append_facts(st, NULL, "corp.succeed", obj, NULL, err);
-    }
-    return hogo__txn_end(st, rc, err);
+    return facts_changed(st, rc, NULL, "corp.succeed", err, "corp:%s successor:%s", predecessor,
+                         successor);
 }
 
 static int gen_first_col(void *ctx, const struct hogo__val *c, size_t n)
