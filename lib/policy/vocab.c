@@ -559,3 +559,15 @@ int hogo_vocab_entry(const struct hogo_vocab *v, size_t i, struct hogo_vocab_ent
     }
     return -1;
 }
+
+size_t hogo_vocab_policy_ids(const struct hogo_vocab *v, const char **ids, const char **names,
+                             size_t max)
+{
+    const struct hogo__table *t = &v->t[HOGO__K_POLICY];
+    for (int i = 0; i < t->n && (size_t)i < max; i++) {
+        ids[i] = t->v[i].id;
+        if (names)
+            names[i] = t->v[i].ja ? t->v[i].ja : "";
+    }
+    return (size_t)t->n;
+}
