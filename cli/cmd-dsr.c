@@ -51,23 +51,10 @@ struct opts {
     int pending, overdue;
 };
 
-static int exit_code(int rc)
-{
-    switch (rc) {
-    case HOGO_EINVAL:
-    case HOGO_ENOTFOUND:
-    case HOGO_ELIMIT:
-    case HOGO_EVERSION:
-    case HOGO_ECRYPTO:
-    case HOGO_EPOLICY: return 2;
-    default: return 1;
-    }
-}
-
 static int failed(int rc, const struct hogo_error *err)
 {
     store_cli_report("dsr", rc, err);
-    return exit_code(rc);
+    return store_cli_exit_code(rc);
 }
 
 enum { O_SUBJ = 256, O_KIND, O_AGENT, O_AGNAME, O_REPR, O_AGDOC, O_METH, O_CHAN, O_ITEM, O_CAT,

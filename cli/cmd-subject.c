@@ -47,22 +47,10 @@ static const char usage_text[] =
     "options: --db DB (or HOGO_DB), --master-key FILE, --signing-key FILE\n"
     "exit status: 0 done, 1 the store failed, 2 bad input\n";
 
-static int exit_code(int rc)
-{
-    switch (rc) {
-    case HOGO_EINVAL:
-    case HOGO_ENOTFOUND:
-    case HOGO_ELIMIT:
-    case HOGO_EVERSION:
-    case HOGO_ECRYPTO: return 2;
-    default: return 1;
-    }
-}
-
 static int failed(int rc, const struct hogo_error *err)
 {
     store_cli_report("subject", rc, err);
-    return exit_code(rc);
+    return store_cli_exit_code(rc);
 }
 
 enum { O_OP = 256, O_ID, O_REC, O_PUR, O_DATA, O_POL, O_PV, O_METH, O_INP, O_REM };

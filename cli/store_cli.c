@@ -106,3 +106,16 @@ void store_cli_report(const char *name, int rc, const struct hogo_error *err)
     cli_errorf("%s: %s%s%s", name, err->message[0] ? err->message : hogo_strerror(rc),
                err->where[0] ? " at " : "", err->where);
 }
+
+int store_cli_exit_code(int rc)
+{
+    switch (rc) {
+    case HOGO_EINVAL:
+    case HOGO_ENOTFOUND:
+    case HOGO_ELIMIT:
+    case HOGO_EVERSION:
+    case HOGO_ECRYPTO:
+    case HOGO_EPOLICY: return 2;
+    default: return 1;
+    }
+}

@@ -56,4 +56,8 @@ int store_cli_open_checked(const struct store_cli *o, struct hogo_store **st,
 /* Reports a library failure as "NAME: message at where" on stderr. */
 void store_cli_report(const char *name, int rc, const struct hogo_error *err);
 
+/* The exit status of a library failure: 2 for bad input (invalid, not found, over a limit,
+ * a newer store, a wrong key, a bad policy), else 1 (the store failed). */
+int store_cli_exit_code(int rc);
+
 #endif

@@ -171,6 +171,27 @@ static int subject_lookup(struct hogo_store *st, const char *id, char **op, int 
     return 0;
 }
 
+/* Runs the write sql (n parameters p); when it changed no row, fails with code and the
+ * message fmt writes (what was there, or not there, and what to do instead). */
+static int write_changing(struct hogo_store *st, const char *sql, const struct hogo__val *p,
+                          size_t n, struct hogo_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+static int write_changing(struct hogo_store *st, const char *sql, const struct hogo__val *p,
+                          size_t n, struct hogo_error *err, int code, const char *fmt, ...)
+{
+    int64_t changes = 0;
+    int rc = hogo__exec(st, sql, p, n, &changes, err);
+    if (rc == 0 && changes == 0) {
+        char message[sizeof err->message];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(message, sizeof message, fmt, ap);
+        va_end(ap);
+        rc = hogo_error_set(err, code, NULL, "%s", message);
+    }
+    return rc;
+}
+
 /* Ends a transaction that changed the facts of subject_id (NULL: the corporate successions):
  * when its writes went through (rc 0), appends their audit event, action on the object fmt
  * writes, with the facts hash after them; then commits, or rolls back on any failure. Returns
@@ -205,15 +226,12 @@ int hogo_subject_add(struct hogo_store *st, const char *subject_id, const char *
         return rc;
     struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(operator_id),
                             HV_INT(hogo__now_us(st))};
-    int64_t changes = 0;
-    rc = hogo__exec(st,
-                    "INSERT INTO subjects (subject_id, operator, created_at, next_item) "
-                    "VALUES (?, ?, ?, 1) ON CONFLICT (subject_id) DO NOTHING",
-                    p, 3, &changes, err);
-    if (rc == 0 && changes == 0)
-        rc = hogo_error_set(err, HOGO_EINVAL, NULL,
-                            "subject '%s' already exists; use 'hogo subject show %s'",
-                            subject_id, subject_id);
+    rc = write_changing(st,
+                        "INSERT INTO subjects (subject_id, operator, created_at, next_item) "
+                        "VALUES (?, ?, ?, 1) ON CONFLICT (subject_id) DO NOTHING",
+                        p, 3, err, HOGO_EINVAL,
+                        "subject '%s' already exists; use 'hogo subject show %s'", subject_id,
+                        subject_id);
     return facts_changed(st, rc, subject_id, "subject.add", err, "operator:%s", operator_id);
 }
 
@@ -277,15 +295,12 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
         rc = hogo__exec(st, ins_sql, p, 4, NULL, err);
     } else if (rc == 0 && op == 'r') {
         struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->name), HV_TEXT(value)};
-        int64_t changes = 0;
-        rc = hogo__exec(st,
-                        "DELETE FROM subject_facts WHERE subject_id = ? AND fact = ? AND "
-                        "value = ?",
-                        p, 3, &changes, err);
-        if (rc == 0 && changes == 0)
-            rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
-                                "subject '%s' has no '%s' in %s; nothing to remove",
-                                subject_id, value, f->name);
+        rc = write_changing(st,
+                            "DELETE FROM subject_facts WHERE subject_id = ? AND fact = ? AND "
+                            "value = ?",
+                            p, 3, err, HOGO_ENOTFOUND,
+                            "subject '%s' has no '%s' in %s; nothing to remove", subject_id,
+                            value, f->name);
     }
     /* ids (accounts, services, purposes, corporate numbers) are not personal values; age and
      * flags are, so only the fact name is logged for them */
@@ -353,22 +368,19 @@ int hogo_subject_consent(struct hogo_store *st, const char *subject_id,
     if (rc < 0)
         goto out;
     rc = subject_lookup(st, subject_id, NULL, NULL, err);
-    int64_t changes = 0;
     struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(c->id), HV_TEXT(c->recipient),
                             HV_TEXT(c->purpose), HV_TEXT(data), HV_TEXT(c->policy),
                             HV_TEXT(c->policy_version),
                             HV_TEXT(c->method && *c->method ? c->method : "unspecified"),
                             HV_INT(c->given_at ? c->given_at : hogo__now_us(st))};
     if (rc == 0)
-        rc = hogo__exec(st,
-                        "INSERT INTO consents (subject_id, consent_id, recipient, purpose, "
-                        "data, policy, policy_version, method, given_at) VALUES (?, ?, ?, ?, ?, "
-                        "?, ?, ?, ?) ON CONFLICT (subject_id, consent_id) DO NOTHING",
-                        p, 9, &changes, err);
-    if (rc == 0 && changes == 0)
-        rc = hogo_error_set(err, HOGO_EINVAL, NULL,
-                            "consent '%s' already exists for subject '%s'; use a new id",
-                            c->id, subject_id);
+        rc = write_changing(st,
+                            "INSERT INTO consents (subject_id, consent_id, recipient, purpose, "
+                            "data, policy, policy_version, method, given_at) VALUES (?, ?, ?, "
+                            "?, ?, ?, ?, ?, ?) ON CONFLICT (subject_id, consent_id) DO NOTHING",
+                            p, 9, err, HOGO_EINVAL,
+                            "consent '%s' already exists for subject '%s'; use a new id", c->id,
+                            subject_id);
     rc = facts_changed(st, rc, subject_id, "subject.consent", err,
                        "consent:%s recipient:%s purpose:%s data:%s", c->id, c->recipient,
                        c->purpose, data);
@@ -387,17 +399,13 @@ int hogo_subject_withdraw(struct hogo_store *st, const char *subject_id, const c
         rc = hogo__txn_begin(st, err);
     if (rc < 0)
         return rc;
-    int64_t changes = 0;
     struct hogo__val p[] = {HV_INT(hogo__now_us(st)), HV_TEXT(subject_id), HV_TEXT(consent_id)};
-    rc = hogo__exec(st,
-                    "UPDATE consents SET withdrawn_at = ? WHERE subject_id = ? AND consent_id = ? "
-                    "AND withdrawn_at IS NULL",
-                    p, 3, &changes, err);
-    if (rc == 0 && changes == 0)
-        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
-                            "subject '%s' has no consent '%s' in force; see 'hogo subject show "
-                            "%s'",
-                            subject_id, consent_id, subject_id);
+    rc = write_changing(st,
+                        "UPDATE consents SET withdrawn_at = ? WHERE subject_id = ? AND "
+                        "consent_id = ? AND withdrawn_at IS NULL",
+                        p, 3, err, HOGO_ENOTFOUND,
+                        "subject '%s' has no consent '%s' in force; see 'hogo subject show %s'",
+                        subject_id, consent_id, subject_id);
     return facts_changed(st, rc, subject_id, "subject.withdraw", err, "consent:%s", consent_id);
 }
 
