@@ -17,12 +17,19 @@
 #include <hogo/store.h>
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Whether messages for a person are in English ($HOGO_LANG=en); Japanese by default. */
+static bool english(void)
+{
+    return !strcmp(cli_default_lang(), "en");
+}
 
 static int report_error(const char *sub, const struct hogo_error *err)
 {
@@ -413,7 +420,9 @@ static int run_anonymize(int argc, char **argv)
         if (rc == 0 && record_release(&o, res, &info, out.f, o.output, id, &err) < 0)
             rc = report_error("anonymize", &err);
         else if (rc == 0)
-            fprintf(stderr, "hogo: deid anonymize: release recorded as %s\n", id);
+            fprintf(stderr, english() ? "hogo: deid anonymize: release recorded as %s\n"
+                                      : "hogo: deid anonymize: 提供の記録 %s を作成しました\n",
+                    id);
     }
     if (cli_out_close(&out, "deid anonymize", rc == 0) < 0 ||
         cli_out_close(&rep, "deid anonymize", rc == 0) < 0 ||
@@ -421,8 +430,11 @@ static int run_anonymize(int argc, char **argv)
         cli_out_close(&notice, "deid anonymize", rc == 0) < 0)
         rc = 2;
     if (rc == 0 && !o.report)
-        fprintf(stderr, "hogo: deid anonymize: loss %.6g, %zu classes, %zu rows suppressed, "
-                        "models hold\n",
+        fprintf(stderr,
+                english() ? "hogo: deid anonymize: loss %.6g, %zu classes, %zu rows suppressed, "
+                            "models hold\n"
+                          : "hogo: deid anonymize: 情報損失 %.6g、同値クラス %zu、削除した行 %zu、"
+                            "指定したプライバシーモデルをすべて満たします\n",
                 hogo_deid_result_loss(res), hogo_deid_result_classes(res),
                 hogo_deid_result_suppressed(res));
 out:

@@ -7,6 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+void hogo__gen_pretty(yajl_gen g)
+{
+    yajl_gen_config(g, yajl_gen_beautify, 1);
+    yajl_gen_config(g, yajl_gen_indent_string, "  ");
+}
+
 void hogo__gen_str(yajl_gen g, const char *s)
 {
     if (s)

@@ -11,6 +11,8 @@
 #include <yajl/yajl_gen.h>
 
 /* Writes s as a JSON string (NULL -> null). */
+/* Makes g write indented JSON the way every indented output of hogo is: two spaces a level. */
+void hogo__gen_pretty(yajl_gen g);
 void hogo__gen_str(yajl_gen g, const char *s);
 /* Writes a key and a string value (v NULL -> null). */
 void hogo__gen_kv_str(yajl_gen g, const char *k, const char *v);

@@ -12,6 +12,7 @@
  * columns are checked for identifiers, and the rows leave in a random order.
  * De-identification layer.
  */
+#include "common/json.h"
 #include "deid_int.h"
 
 #include <stdlib.h>
@@ -38,7 +39,7 @@ yajl_gen hogo__deid_report_open(FILE *out)
     yajl_gen g = yajl_gen_alloc(NULL);
     if (!g)
         return NULL;
-    yajl_gen_config(g, yajl_gen_beautify, 1);
+    hogo__gen_pretty(g);
     yajl_gen_config(g, yajl_gen_print_callback, gen_print, (void *)out);
     yajl_gen_map_open(g);
     return g;
