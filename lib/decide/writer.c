@@ -103,7 +103,12 @@ static int flush(struct hogo_writer *w)
     yajl_gen_get_buf(w->g, &b, &n);
     while (n && b[n - 1] == '\n')
         n--;
+    size_t at = w->len;
     int rc = append(w, (const char *)b, n);
+    if (!rc && w->pretty) {
+        w->len = at + hogo__json_tidy(w->buf + at, n);
+        w->buf[w->len] = '\0';
+    }
     if (!rc)
         rc = append(w, "\n", 1);
     yajl_gen_clear(w->g);

@@ -106,6 +106,18 @@ check "provide --format yaml is hogo's own usage error" all 'exit_is 2' 'stderr_
 run "$receive" receive --format jsonl --confirmation "$scratch/conf.json"
 check "receive takes --format jsonl" all 'exit_is 0' '[ "$(wc -l < "$scratch/out")" = 1 ]'
 
+# a text listing of the records is for a person: Japanese headers and names, ids in JSON only
+run '' ledger list --kind provisions --format text
+check "ledger list --format text is Japanese: headers, the kind, purpose and items by name" \
+    all 'exit_is 0' 'stdout_has "^種別 +記録ID +本人ID"' 'stdout_has "^提供 +prov-"' \
+        'stdout_has "氏名、"' '! stdout_has "recruitment_selection"' '! stdout_has "participating_company"'
+run '' ledger list --kind provisions --format text --lang en
+check "ledger list --format text --lang en keeps the ids" \
+    all 'exit_is 0' 'stdout_has "^type +id +subject_id"' 'stdout_has "recruitment_selection"'
+run '' ledger list --kind provisions --format csv
+check "ledger list --format csv keeps the ids whatever the language" \
+    all 'exit_is 0' 'stdout_has "recruitment_selection"' '! stdout_has "種別"'
+
 run "$allowed" provide --subject nobody
 check "an unknown subject is refused" all 'exit_is 2' 'stderr_has "nobody"'
 run "$receive" provide
