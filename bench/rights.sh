@@ -5,6 +5,7 @@
 # sizes, `bash bench/rights.sh 1000000 100000 1000000` gives the figures of RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export HOGO_POLICY_PATH="$PWD/policies" # hogo reads no source tree of its own: name the policies
 people=${1:-100000}
 items=${2:-20000}
 requests=${3:-1000000}

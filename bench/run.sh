@@ -4,6 +4,7 @@
 # policies); the --jsonl run repeats it to about a million lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export HOGO_POLICY_PATH="$PWD/policies" # hogo reads no source tree of its own: name the policies
 out=bench/out
 mkdir -p "$out"
 python3 - "$out/workload.jsonl" <<'PY'

@@ -156,6 +156,10 @@ int cmd_audit(int argc, char **argv)
                 printf("unsealed tail: events %lld to %lld are after the last checkpoint; seal "
                        "them with 'hogo audit checkpoint'\n",
                        (long long)r.last_sealed + 1, (long long)r.last_sealed + r.unsealed);
+            if (r.skipped_at)
+                printf("a writer without the signing key skipped the checkpoint due at event "
+                       "%lld and said so there; the tail from it is unsealed\n",
+                       (long long)r.skipped_at);
         } else if (rc == 0) {
             printf("監査ログは改ざんされていません（intact）: イベント %lld 件、チェックポイント %lld 件%s%s\n",
                    (long long)r.events, (long long)r.checkpoints,
@@ -166,6 +170,10 @@ int cmd_audit(int argc, char **argv)
                 printf("未封印の末尾（unsealed tail）: イベント %lld から %lld は最後のチェックポイントより"
                        "後です。'hogo audit checkpoint' で封印してください\n",
                        (long long)r.last_sealed + 1, (long long)r.last_sealed + r.unsealed);
+            if (r.skipped_at)
+                printf("署名鍵を持たない書き込みが、イベント %lld で期限のチェックポイントを書けなかったこと"
+                       "をそこに記録しています（skipped checkpoint）。以降は未封印です\n",
+                       (long long)r.skipped_at);
         } else {
             printf(en ? "audit log TAMPERED: first bad event %lld: %s\n"
                       : "監査ログの改ざんを検出しました（TAMPERED）: 最初の不整合はイベント %lld: %s\n",

@@ -1,7 +1,10 @@
 /*
  * `hogo init`: creates a store (SQLite file or PostgreSQL database) or brings an existing one
- * up to this program's schema version. CLI layer over include/hogo/store.h.
- * Exit status: 0 done, 1 the store failed, 2 bad input (e.g. a database newer than hogo).
+ * up to this program's schema version; creates the subject key store (the only command that
+ * does), binds it to the database, and binds the master key given. CLI layer over
+ * include/hogo/store.h.
+ * Exit status: 0 done, 1 the store failed, 2 bad input (e.g. a database newer than hogo, a
+ * master key other than the one bound, a key store of another database).
  */
 #include "commands.h"
 #include "store_cli.h"
@@ -14,14 +17,19 @@
 #include <string.h>
 
 static const char usage_text[] =
-    "usage: hogo init --db DB\n"
+    "usage: hogo init --db DB [--master-key FILE]\n"
     "Creates the database DB (a file path, sqlite:PATH, or postgresql://... / pg:CONNINFO),\n"
     "or applies pending schema migrations to it. HOGO_DB is used when --db is absent.\n"
+    "Also creates the subject key store (DB.keys, or $HOGO_KEY_STORE; no other command\n"
+    "creates one), binds it to DB, and binds the master key (--master-key FILE,\n"
+    "$HOGO_MASTER_KEY_FILE or $HOGO_MASTER_KEY): personal data is then stored only under\n"
+    "that key. Run it again with the master key to bind one to a store made without.\n"
     "exit status: 0 done, 1 the store failed, 2 bad input\n";
 
 int cmd_init(int argc, char **argv)
 {
-    static const struct option longopts[] = {STORE_CLI_OPT_DB, STORE_CLI_OPT_END};
+    static const struct option longopts[] = {STORE_CLI_OPT_DB, STORE_CLI_OPT_MASTER_KEY,
+                                             STORE_CLI_OPT_END};
     struct store_cli o = {.name = "init", .usage = usage_text};
     int status = store_cli_parse(&o, argc, argv, 0, longopts, NULL, NULL);
     if (status >= 0)
@@ -43,7 +51,7 @@ int cmd_init(int argc, char **argv)
     int rc = store_cli_open(&o, &st, 1, &err);
     if (rc < 0) {
         cli_errorf("init: %s", err.message[0] ? err.message : hogo_strerror(rc));
-        return rc == HOGO_EVERSION || rc == HOGO_EINVAL ? 2 : 1;
+        return rc == HOGO_EVERSION || rc == HOGO_EINVAL || rc == HOGO_ECRYPTO ? 2 : 1;
     }
     int v = 0;
     hogo_store_schema_version(st, &v, &err);

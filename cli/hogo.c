@@ -41,7 +41,8 @@ static const struct {
     {"HOGO_MASTER_KEY_FILE", "the file holding the master key that seals personal data"},
     {"HOGO_MASTER_KEY", "the master key itself, hex (when no key file is given)"},
     {"HOGO_SIGNING_KEY_FILE", "the Ed25519 key that signs audit checkpoints"},
-    {"HOGO_KEY_STORE", "where per-subject keys are kept, when not in the store itself"},
+    {"HOGO_KEY_STORE", "the subject key store, a file kept out of the database's backups "
+                       "(default DB.keys; only 'hogo init' creates one)"},
     {"HOGO_ACTOR", "who is acting, written into every audit event (as --actor; default cli)"},
     {"HOGO_POLICY_PATH", "directories (:-separated) searched for policy ids before the "
                          "shipped policies"},

@@ -76,6 +76,13 @@ static struct hogo_vocab *shipped_vocab(void)
     return v;
 }
 
+/* Prints what the store says should be known (a skipped checkpoint) on stderr. */
+static void print_notice(void *ctx, const char *message)
+{
+    (void)ctx;
+    cli_errorf("warning: %s", message);
+}
+
 int store_cli_open(const struct store_cli *o, struct hogo_store **st, int create,
                    struct hogo_error *err)
 {
@@ -85,6 +92,8 @@ int store_cli_open(const struct store_cli *o, struct hogo_store **st, int create
     struct hogo_vocab *v = rc == 0 ? shipped_vocab() : NULL;
     if (v)
         hogo_store_set_vocabulary_check(*st, hogo_vocab_check_id, v);
+    if (rc == 0)
+        hogo_store_set_notice(*st, print_notice, NULL);
     return rc;
 }
 

@@ -20,6 +20,7 @@ if [ "${1:-}" = --cc-launcher ]; then
 fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+export HOGO_POLICY_PATH="$root/policies" # hogo reads no source tree of its own: name the policies
 seconds=${1:-60}
 shift || true
 build=${BUILD_DIR:-$root/build-fuzz}

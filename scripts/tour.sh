@@ -5,6 +5,7 @@
 # Build layer (demonstration).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+export HOGO_POLICY_PATH="$PWD/policies" # hogo reads no source tree of its own: name the policies
 hogo=build/bin/hogo
 ask() {
   echo "────────────────────────────────────────────────────────────────────────────"

@@ -6,6 +6,7 @@
 # Benchmark layer; `make bench` runs it. Prints one line per figure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+export HOGO_POLICY_PATH="$PWD/policies" # hogo reads no source tree of its own: name the policies
 bin=build/bin
 out=bench/out/http
 mkdir -p "$out"

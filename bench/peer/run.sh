@@ -7,6 +7,7 @@
 set -euo pipefail
 peer="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$peer/../.." && pwd)"
+export HOGO_POLICY_PATH="$root/policies" # hogo reads no source tree of its own: name the policies
 build="${HOGO_BUILD:-$root/build}"
 out="$root/bench/out/peer"
 seconds="${PEER_SECONDS:-8}"

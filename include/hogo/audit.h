@@ -55,6 +55,10 @@ struct hogo_audit_report {
     int64_t unsealed;        /* events after it: the unsealed tail, which a writer without
                                 the signing key leaves and only an anchor (below) protects */
     int anchor_checked;      /* 1 when an anchor was given and the log reaches it */
+    int64_t skipped_at;      /* the audit.checkpoint_skipped event by which a writer without
+                                the signing key said it could not write the checkpoint due
+                                after the last sealed event (the tail is unsealed from
+                                there); 0 when none */
 };
 
 /* Events between automatic checkpoints when the store options do not say. */

@@ -68,11 +68,12 @@ HOGO_EXTERN size_t hogo_vocab_policy_ids(const struct hogo_vocab *vocab, const c
                                          const char **names, size_t max);
 
 /* The vocabulary file a policy file is compiled over when no vocabulary is given:
- * vocabulary.yaml beside it, else the shipped one. Written into path. */
+ * vocabulary.yaml beside it, else hogo_vocab_default_file()'s. Written into path. */
 HOGO_EXTERN void hogo_policy_vocab_file(const char *policy_path, char *path, size_t size);
 
 /* The vocabulary requests are read with when no policy file is named: vocabulary.yaml in the
- * first $HOGO_POLICY_PATH directory that has one, else the shipped one. Written into path. */
+ * first $HOGO_POLICY_PATH directory that has one, else the installed one (share/hogo/policies
+ * beside the program's bin/, else under the installation prefix). Written into path. */
 HOGO_EXTERN void hogo_vocab_default_file(char *path, size_t size);
 
 /* Options for hogo_policy_load(); all fields may be zero. */
@@ -89,7 +90,8 @@ HOGO_EXTERN int hogo_policy_load(const char *path, const struct hogo_policy_load
                                  struct hogo_policy **out, struct hogo_error *err);
 
 /* Finds the file of a policy given an id ("irp") or a path: an id is looked up in the
- * directories of $HOGO_POLICY_PATH (colon-separated), then the shipped policies. */
+ * directories of $HOGO_POLICY_PATH (colon-separated), then the installed policies (as for
+ * hogo_vocab_default_file()); never in a source tree. */
 HOGO_EXTERN int hogo_policy_resolve(const char *id_or_path, char *path, size_t size,
                                     struct hogo_error *err);
 

@@ -99,6 +99,12 @@ HOGO_EXTERN void hogo_store_set_vocabulary_check(
     struct hogo_store *st,
     int (*fn)(void *ctx, const char *kind, const char *id, struct hogo_error *err), void *ctx);
 
+/* Installs fn to be told, once per handle, of what the store did not do but should be
+ * known: a writer without the signing key skipping an automatic checkpoint. The CLI prints
+ * it on stderr. fn(ctx, message) is called on the thread of the call concerned. */
+HOGO_EXTERN void hogo_store_set_notice(struct hogo_store *st,
+                                       void (*fn)(void *ctx, const char *message), void *ctx);
+
 /* ---- keys (kept outside the database) ---- */
 
 /* Loads a 32-byte key written as 64 hex digits from file, or when file is NULL from the

@@ -52,6 +52,10 @@ int hogo__facts_check_event(struct hogo__facts_check *c, int64_t seq, const char
  * when they differ, or a subject that no event wrote. */
 int hogo__facts_check_run(struct hogo_store *st, struct hogo__facts_check *c,
                           int64_t *bad_seq, char *problem, size_t cap, struct hogo_error *err);
+/* Every subject holding sealed data has its key in the key store, and no erased subject has
+ * one (an erasure that did not finish); HOGO_ETAMPER with the problem otherwise. */
+int hogo__keys_check_run(struct hogo_store *st, int64_t *bad_seq, char *problem, size_t cap,
+                         struct hogo_error *err);
 
 /* The hash binding a ledger record to its event: BLAKE2b-256 (hex) over the canonical encoding
  * of every column of the stored record (receipt or provision, subject_id and id) but the two

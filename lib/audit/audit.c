@@ -172,6 +172,28 @@ int hogo__audit_append_event(struct hogo_store *st, const struct hogo_audit_even
      * records commit together */
     assert(st->txn_depth > 0);
     int rc = read_head(st, &h, err);
+    if (rc == 0 && !st->has_signing && st->checkpoint_interval && !st->checkpoint_skipped &&
+        (h.seq + 1) % st->checkpoint_interval == 0) {
+        /* a writer without the signing key cannot write the checkpoint due at this event: it
+         * says so, in the log itself (the event takes the due place; verify then reports the
+         * unsealed tail from here, not a deleted checkpoint) and to whoever opened the store,
+         * once per handle; the caller's event follows it */
+        char detail[64];
+        snprintf(detail, sizeof detail, "{\"due\":%lld}", (long long)(h.seq + 1));
+        st->checkpoint_skipped = h.seq + 1;
+        rc = hogo__audit_append(st, NULL, "audit.checkpoint_skipped", "checkpoints", detail, err);
+        if (rc == 0 && st->notice) {
+            char msg[400];
+            snprintf(msg, sizeof msg,
+                     "no signing key: the automatic checkpoint due at audit event %lld was not "
+                     "written, and events from there on stay unsealed until 'hogo audit "
+                     "checkpoint' is run with the signing key (HOGO_SIGNING_KEY_FILE)",
+                     (long long)(h.seq + 1));
+            st->notice(st->notice_ctx, msg);
+        }
+        if (rc == 0)
+            rc = read_head(st, &h, err);
+    }
     if (rc == 0)
         rc = chain(st, &h, ev, hogo__now_us(st), &e, err);
     if (rc < 0)
@@ -263,6 +285,7 @@ struct verifier {
     unsigned char last_sealed_head[HASH_BYTES]; /* the head the last checkpoint sealed */
     int64_t anchor_seq;           /* an anchor's sealed event; 0: no anchor */
     unsigned char anchor_head[HASH_BYTES];
+    int64_t skipped;              /* the last audit.checkpoint_skipped event; 0: none */
 };
 
 static void vbad(struct verifier *v, int64_t seq, const char *fmt, ...)
@@ -400,7 +423,12 @@ static int finish(struct verifier *v)
     /* with the public key, the checkpoints the log promises (one every interval events)
      * must be there: the last one due seals everything before it */
     int64_t due = v->interval ? last / v->interval * v->interval : 0;
-    if (!v->bad && v->pk && due > 0 && v->last_sealed < due)
+    /* a writer without the signing key said, after the last sealed event, that it could
+     * not write a checkpoint then due: everything after the last sealed event is reported
+     * as the unsealed tail (which only an anchor protects), not as deleted checkpoints */
+    int declared = v->skipped > v->last_sealed;
+    v->r->skipped_at = declared && !v->bad ? v->skipped : 0;
+    if (!v->bad && v->pk && due > 0 && v->last_sealed < due && !declared)
         vbad(v, v->last_sealed + 1,
              "no signed checkpoint seals event %lld, although one is due every %u events (the "
              "last seals event %lld): the checkpoints were deleted, or the events after event "
@@ -430,6 +458,8 @@ static int row_cp(void *ctx, const struct hogo__val *c, size_t n)
     return add_cp(v, &cp);
 }
 
+static const char skipped_action[] = "audit.checkpoint_skipped";
+
 static int row_event(void *ctx, const struct hogo__val *c, size_t n)
 {
     struct verifier *v = ctx;
@@ -448,6 +478,9 @@ static int row_event(void *ctx, const struct hogo__val *c, size_t n)
     int rc = feed_event(v, c[0].i, c[1].i, f, fl, pv->type == HOGO__BLOB ? pv->b : "",
                         pv->type == HOGO__BLOB ? pv->n : 0, hv->type == HOGO__BLOB ? hv->b : "",
                         hv->type == HOGO__BLOB ? hv->n : 0);
+    if (rc == 0 && !v->bad && fl[2] == sizeof skipped_action - 1 &&
+        !memcmp(f[2], skipped_action, fl[2]) && v->skipped <= v->last_sealed)
+        v->skipped = c[0].i; /* the first since the last checkpoint */
     if (rc == 0 && v->records) /* f: subject_id, actor, action, object, detail */
         rc = hogo__record_check_event(v->records, c[0].i, f[2], fl[2], f[3], fl[3], f[4], fl[4]);
     if (rc == 0 && v->facts)
@@ -581,6 +614,12 @@ static int verify_store(struct hogo_store *st, const unsigned char *public_key,
                                    sizeof report->problem, err);
     if (rc == HOGO_ETAMPER)
         hogo_error_set(err, rc, "subjects", "facts tampered: %s", report->problem);
+    /* and every key is where the events say: none deleted outside an erasure, none left */
+    if (rc == 0)
+        rc = hogo__keys_check_run(st, &report->first_bad_seq, report->problem,
+                                  sizeof report->problem, err);
+    if (rc == HOGO_ETAMPER)
+        hogo_error_set(err, rc, "key store", "subject keys tampered: %s", report->problem);
 out:
     free(v.cps);
     hogo__record_check_free(v.records);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char facts_tag[] = "hogo-facts-v1";
 
@@ -205,4 +206,98 @@ int hogo__facts_check_run(struct hogo_store *st, struct hogo__facts_check *c,
     *bad_seq = c->bad_seq;
     snprintf(problem, cap, "%s", c->problem);
     return HOGO_ETAMPER;
+}
+
+/* ---- the keys: each subject holding sealed data has its key; an erased one has none ---- */
+
+struct id_list {
+    char **ids;
+    size_t n;
+};
+
+static int row_id_list(void *ctx, const struct hogo__val *c, size_t n)
+{
+    struct id_list *l = ctx;
+    if (n < 1 || c[0].type != HOGO__TEXT)
+        return 0;
+    char **more = realloc(l->ids, (l->n + 1) * sizeof *more);
+    if (!more)
+        return HOGO_ENOMEM;
+    l->ids = more;
+    if (!(more[l->n] = strdup(c[0].s)))
+        return HOGO_ENOMEM;
+    l->n++;
+    return 0;
+}
+
+static void id_list_free(struct id_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->ids[i]);
+    free(l->ids);
+}
+
+/* The subject's last event, the one a problem with its key is reported at. */
+static int64_t last_event_of(struct hogo_store *st, const char *id, struct hogo_error *err)
+{
+    int64_t seq = 0;
+    struct hogo__val p[] = {HV_TEXT(id)};
+    hogo__query_int(st, "SELECT COALESCE(MAX(seq), 0) FROM audit_events WHERE subject_id = ?", p,
+                    1, &seq, NULL, err);
+    return seq > 0 ? seq : 1;
+}
+
+int hogo__keys_check_run(struct hogo_store *st, int64_t *bad_seq, char *problem, size_t cap,
+                         struct hogo_error *err)
+{
+    if (!st->key_store[0])
+        return 0; /* a store without a key store holds no sealed data */
+    struct stat sb;
+    if (!st->keys && strcmp(st->key_store, ":memory:") != 0 && stat(st->key_store, &sb) != 0)
+        return 0; /* verifying a copy of the database alone: its keys are not here to check */
+    struct id_list live = {0}, erased = {0};
+    int rc = hogo__query(st,
+                         "SELECT DISTINCT d.subject_id FROM data_items d JOIN subjects s ON "
+                         "s.subject_id = d.subject_id WHERE s.erased_at IS NULL ORDER BY 1",
+                         NULL, 0, row_id_list, &live, err);
+    if (rc == 0)
+        rc = hogo__query(st,
+                         "SELECT subject_id FROM subjects WHERE erased_at IS NOT NULL ORDER BY 1",
+                         NULL, 0, row_id_list, &erased, err);
+    if (rc == HOGO_ENOMEM)
+        rc = hogo_error_set(err, rc, NULL, "out of memory checking the subject keys");
+    if (rc == 0 && (live.n || erased.n))
+        rc = hogo__keys_open(st, err);
+    for (size_t i = 0; i < live.n && rc == 0; i++) {
+        int present = 0;
+        struct hogo__val p[] = {HV_TEXT(live.ids[i])};
+        int64_t legacy = 0; /* schema 1 kept keys in the database itself */
+        rc = hogo__keys_present(st, live.ids[i], &present, err);
+        if (rc == 0 && !present)
+            rc = hogo__query_int(st, "SELECT COUNT(*) FROM subject_keys WHERE subject_id = ?",
+                                 p, 1, &legacy, NULL, err);
+        if (rc == 0 && !present && !legacy) {
+            *bad_seq = last_event_of(st, live.ids[i], err);
+            snprintf(problem, cap,
+                     "subject %s holds sealed data but its key is not in the key store: it was "
+                     "deleted outside an erasure (an unaudited erasure)",
+                     live.ids[i]);
+            rc = HOGO_ETAMPER;
+        }
+    }
+    for (size_t i = 0; i < erased.n && rc == 0; i++) {
+        int present = 0;
+        rc = hogo__keys_present(st, erased.ids[i], &present, err);
+        if (rc == 0 && present) {
+            *bad_seq = last_event_of(st, erased.ids[i], err);
+            snprintf(problem, cap,
+                     "subject %s is erased but its key is still in the key store: the erasure "
+                     "did not finish; run 'hogo subject erase %s' to destroy it",
+                     erased.ids[i], erased.ids[i]);
+            rc = HOGO_ETAMPER;
+        }
+    }
+    id_list_free(&live);
+    id_list_free(&erased);
+    return rc;
 }

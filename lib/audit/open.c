@@ -32,6 +32,8 @@ int hogo__store_open_ops(struct hogo_store **out, const struct hogo_store_ops *o
     if (rc < 0)
         return rc;
     rc = hogo__store_migrate(st, opts->create, target, record_migration, err);
+    if (rc == 0 && opts->create) /* only hogo init creates and binds the key store */
+        rc = hogo__keys_init(st, err);
     if (rc == 0 && opts->group_commit)
         rc = hogo__group_new(&st->group, st, opts->group_commit_max, err);
     if (rc < 0) {

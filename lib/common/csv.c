@@ -14,7 +14,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-int hogo__utf8_valid(const char *s, size_t len)
+size_t hogo__utf8_invalid_at(const char *s, size_t len)
 {
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
     size_t i = 0;
@@ -26,10 +26,15 @@ int hogo__utf8_valid(const char *s, size_t len)
         utf8proc_int32_t cp;
         utf8proc_ssize_t n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
         if (n <= 0 || cp < 0)
-            return 0;
+            return i;
         i += (size_t)n;
     }
-    return 1;
+    return len;
+}
+
+int hogo__utf8_valid(const char *s, size_t len)
+{
+    return hogo__utf8_invalid_at(s, len) == len;
 }
 
 char *hogo__nfkc(const char *s, size_t len, int *bad_utf8)

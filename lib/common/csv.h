@@ -52,6 +52,8 @@ void hogo__csv_write_field(FILE *out, const char *s, char sep);
  * valid UTF-8 or memory ran out (*bad_utf8 says which). */
 char *hogo__nfkc(const char *s, size_t len, int *bad_utf8);
 /* Returns 1 when s[0..len) is valid UTF-8. */
+/* The offset of the first byte of s that is not valid UTF-8; len when all of it is. */
+size_t hogo__utf8_invalid_at(const char *s, size_t len);
 int hogo__utf8_valid(const char *s, size_t len);
 
 #endif

@@ -953,12 +953,36 @@ static int file_exists(const char *path)
     return access(path, R_OK) == 0;
 }
 
+/* The installed data directory of the shipped policies, into dir: the one next to the running
+ * program (HOGO_RELATIVE_POLICY_DIR from its directory, so an installation moved as a whole,
+ * or installed under DESTDIR, finds its own), else the one the installation prefix names.
+ * Never the source tree: tests and scripts name theirs with --policy or HOGO_POLICY_PATH. */
+static void installed_policy_dir(char *dir, size_t size)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            if (snprintf(dir, size, "%s/%s", exe, HOGO_RELATIVE_POLICY_DIR) >= (int)size)
+                dir[0] = '\0';
+            char probe[PATH_MAX];
+            if (snprintf(probe, sizeof probe, "%s/vocabulary.yaml", dir) < (int)sizeof probe &&
+                file_exists(probe))
+                return;
+        }
+    }
+    snprintf(dir, size, "%s", HOGO_INSTALLED_POLICY_DIR);
+}
+
 /* The shipped vocabulary's file, written into path. */
 static void shipped_vocab_file(char *path, size_t size)
 {
-    snprintf(path, size, "%s/vocabulary.yaml", HOGO_SOURCE_POLICY_DIR);
-    if (!file_exists(path))
-        snprintf(path, size, "%s/vocabulary.yaml", HOGO_INSTALLED_POLICY_DIR);
+    char dir[PATH_MAX];
+    installed_policy_dir(dir, sizeof dir);
+    snprintf(path, size, "%s/vocabulary.yaml", dir);
 }
 
 void hogo_policy_vocab_file(const char *policy_path, char *path, size_t size)
@@ -967,7 +991,7 @@ void hogo_policy_vocab_file(const char *policy_path, char *path, size_t size)
     dir_of(policy_path, dir, sizeof dir);
     snprintf(path, size, "%s/vocabulary.yaml", dir);
     if (!file_exists(path))
-        shipped_vocab_file(path, size);
+        hogo_vocab_default_file(path, size);
 }
 
 void hogo_vocab_default_file(char *path, size_t size)
@@ -1171,17 +1195,18 @@ int hogo_policy_resolve(const char *id_or_path, char *path, size_t size, struct 
             d = end ? end + 1 : d + len;
         }
     }
-    const char *dirs[] = {HOGO_SOURCE_POLICY_DIR, HOGO_INSTALLED_POLICY_DIR};
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(path, size, "%s/%s.yaml", dirs[i], id_or_path);
-        if (file_exists(path))
-            return 0;
-        size_t used = strlen(searched);
-        snprintf(searched + used, sizeof searched - used, "%s%s", dirs[i], i ? "" : ", ");
-    }
+    char dir[PATH_MAX];
+    installed_policy_dir(dir, sizeof dir);
+    snprintf(path, size, "%s/%s.yaml", dir, id_or_path);
+    if (file_exists(path))
+        return 0;
+    size_t used = strlen(searched);
+    if (snprintf(searched + used, sizeof searched - used, "%s", dir) >= (int)(sizeof searched - used))
+        searched[sizeof searched - 1] = '\0';
     return hogo_error_set(err, HOGO_ENOTFOUND, "--policy",
                           "no policy '%s' (looked in %s); the shipped policies are rcc rea rmc "
-                          "rkm irp, or give a file path",
+                          "rkm irp: give a file path, or set HOGO_POLICY_PATH to the directory "
+                          "that holds them",
                           id_or_path, searched);
 }
 

@@ -104,6 +104,7 @@ static int run_item(struct hogo_store *st, struct item *it, int *broken)
         *broken = 1;
         return rc;
     }
+    size_t erasures = st->n_erase_pending; /* a failed item's erasures are undone too */
     rc = it->fn(st, it->ctx, it->err);
     if (rc == 0 && st->ops->flush)
         rc = st->ops->flush(st->impl, it->err); /* the item's own failures are its own */
@@ -113,6 +114,8 @@ static int run_item(struct hogo_store *st, struct item *it, int *broken)
     st->txn_failed = 0;
     if (rc < 0) {
         st->head_valid = 0; /* the item's audit events are undone */
+        while (st->n_erase_pending > erasures)
+            free(st->erase_pending[--st->n_erase_pending]);
         hogo_error_clear(&ignored);
         if (hogo__exec(st, "ROLLBACK TO SAVEPOINT hogo_item", NULL, 0, NULL, &ignored) < 0 ||
             hogo__exec(st, "RELEASE SAVEPOINT hogo_item", NULL, 0, NULL, &ignored) < 0)

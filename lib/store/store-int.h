@@ -98,8 +98,17 @@ struct hogo_store {
     hogo__vocab_fn vocab;             /* optional vocabulary check; NULL = format check only */
     void *vocab_ctx;
     char key_store[1024];             /* where subject keys live (data.c); "" = none */
-    void *keys;                       /* the key store's SQLite connection (hogo__sqlite_ops),
-                                         opened at first use; owned */
+    const struct hogo_store_ops *keys_ops; /* the key store's backend: hogo__sqlite_ops
+                                         (the tests may put a fault-injecting one here) */
+    void *keys;                       /* the key store's connection (keys_ops), opened at
+                                         first use (keystore.c); owned */
+    char **erase_pending;             /* subjects whose keys go once the erasure the open
+                                         transaction records has committed; owned */
+    size_t n_erase_pending;
+    int64_t checkpoint_skipped;       /* the event at which a checkpoint was due but could not
+                                         be written (no signing key), said once; 0: none */
+    void (*notice)(void *ctx, const char *message); /* hogo_store_set_notice(); may be NULL */
+    void *notice_ctx;
     int keys_txn;                     /* a key store transaction is open: it commits just
                                          before the database's (new keys durable first) */
     struct hogo__group *group;        /* group commit queue (group.c), or NULL; owned */
@@ -109,6 +118,37 @@ struct hogo_store {
     int64_t head_seq;
     unsigned char head_hash[32];
 };
+
+/* The key store (keystore.c): a SQLite file apart from the database, holding the wrapped
+ * subject keys. Only a store opened with create (hogo init) creates it. */
+/* The keyed id (check value) of a master key, as 32 hex digits. */
+void hogo__master_key_id(const unsigned char master[HOGO_KEY_BYTES], char out[33]);
+/* Opens st's key store if it is not open: refuses a missing one, and one not bound to this
+ * database. */
+int hogo__keys_open(struct hogo_store *st, struct hogo_error *err);
+/* hogo init: creates the key store if missing (refused when the database's data is sealed
+ * under keys kept elsewhere), binds it and the database to one id, and binds the master key
+ * given (refuses another than the one bound). No-op without a key store. */
+int hogo__keys_init(struct hogo_store *st, struct hogo_error *err);
+/* The master key id bound at hogo init into *id (NULL: none bound); allocated. */
+int hogo__keys_bound_master(struct hogo_store *st, char **id, struct hogo_error *err);
+/* Runs a query on the key store that returns one text column; *out allocated, NULL if no row. */
+int hogo__keys_text(struct hogo_store *st, const char *sql, const struct hogo__val *p, size_t n,
+                    char **out, struct hogo_error *err);
+/* *present = 1 when the key store holds a key for the subject. */
+int hogo__keys_present(struct hogo_store *st, const char *subject_id, int *present,
+                       struct hogo_error *err);
+/* Deletes the subject's key and truncates the key store's WAL, so that no file holds it. */
+int hogo__keys_destroy(struct hogo_store *st, const char *subject_id, struct hogo_error *err);
+/* Inside the transaction recording an erasure: the subject's key is destroyed once that
+ * transaction has committed (hogo__txn_end), never before. */
+int hogo__keys_erase_after_commit(struct hogo_store *st, const char *subject_id,
+                                  struct hogo_error *err);
+/* After the commit: destroys the keys of the erasures it recorded. On failure the erasure
+ * stays recorded with its key present, which verify reports and a repeated erasure finishes. */
+int hogo__keys_erase_finish(struct hogo_store *st, struct hogo_error *err);
+/* After a rollback: forgets the keys queued for destruction. */
+void hogo__keys_erase_forget(struct hogo_store *st);
 
 /* Group commit (group.c). */
 struct hogo__group;

@@ -12,6 +12,8 @@
  */
 #include "store-int.h"
 
+#include "common/csv.h"
+
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -209,6 +211,7 @@ int hogo__store_connect(struct hogo_store **out, const struct hogo_store_ops *op
     if (!st)
         return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory opening the store");
     st->ops = ops;
+    st->keys_ops = &hogo__sqlite_ops;
     st->checkpoint_interval = opts->checkpoint_interval ? opts->checkpoint_interval : 1000;
     snprintf(st->actor, sizeof st->actor, "%s", opts->actor ? opts->actor : "hogo");
     if (opts->master_key) {
@@ -249,7 +252,8 @@ void hogo_store_free(struct hogo_store *st)
         st->ops->close(st->impl);
     }
     if (st->keys)
-        hogo__sqlite_ops.close(st->keys);
+        st->keys_ops->close(st->keys);
+    hogo__keys_erase_forget(st);
     sodium_memzero(st, sizeof *st);
     free(st);
 }
@@ -263,6 +267,12 @@ void hogo_store_set_vocabulary_check(struct hogo_store *st,
 {
     st->vocab = fn;
     st->vocab_ctx = ctx;
+}
+
+void hogo_store_set_notice(struct hogo_store *st, void (*fn)(void *, const char *), void *ctx)
+{
+    st->notice = fn;
+    st->notice_ctx = ctx;
 }
 
 /* ---- transactions ---- */
@@ -292,12 +302,13 @@ int hogo__txn_end(struct hogo_store *st, int rc, struct hogo_error *err)
     if (st->keys_txn && !st->txn_failed) {
         /* new subject keys become durable before anything sealed under them */
         st->keys_txn = 0;
-        int krc = hogo__sqlite_ops.commit(st->keys, err);
+        int krc = st->keys_ops->commit(st->keys, err);
         if (krc < 0) {
             struct hogo_error ignored;
-            hogo__sqlite_ops.rollback(st->keys, &ignored);
+            st->keys_ops->rollback(st->keys, &ignored);
             st->ops->rollback(st->impl, &ignored);
             st->txn_failed = 0;
+            hogo__keys_erase_forget(st);
             return krc;
         }
     }
@@ -306,10 +317,12 @@ int hogo__txn_end(struct hogo_store *st, int rc, struct hogo_error *err)
         struct hogo_error ignored;
         hogo_error_clear(&ignored);
         if (st->keys_txn)
-            hogo__sqlite_ops.rollback(st->keys, &ignored);
+            st->keys_ops->rollback(st->keys, &ignored);
         st->keys_txn = 0;
         st->ops->rollback(st->impl, &ignored);
         st->txn_failed = 0;
+        hogo__keys_erase_forget(st);
+        st->checkpoint_skipped = 0;
         return rc < 0 ? rc
                       : hogo_error_set(err, HOGO_ESTORE, NULL,
                                        "transaction rolled back: a call inside it failed");
@@ -318,7 +331,21 @@ int hogo__txn_end(struct hogo_store *st, int rc, struct hogo_error *err)
     if (crc < 0) {
         struct hogo_error ignored;
         st->ops->rollback(st->impl, &ignored);
+        hogo__keys_erase_forget(st);
         return crc;
+    }
+    /* erasures: the database has recorded them (event included); now their keys go. A
+     * failure here leaves them recorded with the key present (verify reports it, a repeated
+     * erasure finishes it); in a group batch it is not the other items' failure */
+    if (st->n_erase_pending) {
+        struct hogo_error kerr;
+        hogo_error_clear(&kerr);
+        int krc = hogo__keys_erase_finish(st, &kerr);
+        if (krc < 0 && !st->group) {
+            if (err)
+                *err = kerr;
+            return krc;
+        }
     }
     return 0;
 }
@@ -342,9 +369,11 @@ int hogo_store_rollback(struct hogo_store *st, struct hogo_error *err)
     if (--st->txn_depth > 0)
         return 0;
     st->txn_failed = 0;
+    hogo__keys_erase_forget(st);
+    st->checkpoint_skipped = 0;
     if (st->keys_txn) {
         struct hogo_error ignored;
-        hogo__sqlite_ops.rollback(st->keys, &ignored);
+        st->keys_ops->rollback(st->keys, &ignored);
         st->keys_txn = 0;
     }
     return st->ops->rollback(st->impl, err);
@@ -352,9 +381,35 @@ int hogo_store_rollback(struct hogo_store *st, struct hogo_error *err)
 
 /* ---- thin wrappers ---- */
 
+/* Every text hogo stores is valid UTF-8: names, addresses, consent methods, the free text of
+ * rights requests and breaches, key and officer names, actors. Checked here, where every
+ * write passes, so that no caller can store text that would make hogo's JSON invalid. */
+static int text_is_utf8(const struct hogo__val *p, size_t n, struct hogo_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].type != HOGO__TEXT || !p[i].s)
+            continue;
+        size_t len = strlen(p[i].s), bad = hogo__utf8_invalid_at(p[i].s, len);
+        if (bad == len)
+            continue;
+        size_t from = bad > 60 ? bad - 60 : 0; /* the text before it, whole characters */
+        while (from < bad && ((unsigned char)p[i].s[from] & 0xC0) == 0x80)
+            from++;
+        return hogo_error_set(err, HOGO_EINVAL, NULL,
+                              "a text given is not valid UTF-8: after '%s%.*s' comes byte 0x%02x "
+                              "(byte %zu of the text); write it in UTF-8 (nothing was stored)",
+                              from ? "…" : "", (int)(bad - from), p[i].s + from,
+                              (unsigned char)p[i].s[bad], bad + 1);
+    }
+    return 0;
+}
+
 int hogo__exec(struct hogo_store *st, const char *sql, const struct hogo__val *p, size_t n,
                int64_t *changes, struct hogo_error *err)
 {
+    int rc = text_is_utf8(p, n, err);
+    if (rc < 0)
+        return rc;
     return st->ops->exec(st->impl, sql, p, n, changes, err);
 }
 

@@ -25,100 +25,51 @@
 
 static void master_id(const unsigned char master[HOGO_KEY_BYTES], char out[33])
 {
-    unsigned char id[16];
-    static const char label[] = "hogo-master-key-id";
-    crypto_generichash(id, sizeof id, (const unsigned char *)label, sizeof label - 1, master,
-                       HOGO_KEY_BYTES);
-    hogo__hex(id, sizeof id, out);
+    hogo__master_key_id(master, out);
 }
 
 /* ---- the key store ----
- * Subject keys live outside the database, in a SQLite file of their own (the key store), so
- * that no database backup, dump or replica holds them: destroying a key there makes every
- * copy of the subject's sealed data unreadable. Key store writes commit on their own, before
- * the database transaction that depends on them: a new key is durable before any value
- * sealed under it, and erasure destroys the key before it touches the database (a crash in
- * between leaves at worst an unused key, or data that no longer opens).
- * Schema: subject_keys (subject_id, wrapped, master_key_id, created_at) and key_meta
- * (master_key_id of the master key every key is wrapped under). */
-
-static const char key_schema[] =
-    "CREATE TABLE IF NOT EXISTS subject_keys (subject_id TEXT PRIMARY KEY, wrapped BLOB NOT "
-    "NULL, master_key_id TEXT NOT NULL, created_at BIGINT NOT NULL);\n"
-    "CREATE TABLE IF NOT EXISTS key_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n";
+ * Subject keys live outside the database, in a SQLite file of their own (the key store,
+ * lib/store/keystore.c), so that no database backup, dump or replica holds them: destroying
+ * a key there makes every copy of the subject's sealed data unreadable. A new key commits
+ * just before the database transaction that depends on it, so it is durable before any value
+ * sealed under it; erasure destroys the key only after the database has committed the
+ * erasure and its event (a failure in between leaves the erasure recorded with its key
+ * present: verify reports it and a repeated erasure finishes it). */
 
 static int keys_open(struct hogo_store *st, struct hogo_error *err)
 {
-    if (st->keys)
-        return 0;
-    if (!st->key_store[0])
-        return hogo_error_set(err, HOGO_EINVAL, NULL,
-                              "no subject key store: a %s store keeps subject keys in a separate "
-                              "file; set HOGO_KEY_STORE (or key_store) to a path outside the "
-                              "database's backups",
-                              st->ops->name);
-    void *k = NULL;
-    int rc = hogo__sqlite_ops.open(&k, st->key_store, err);
-    if (rc == 0)
-        rc = hogo__sqlite_ops.script(k, key_schema, err);
-    if (rc < 0) {
-        if (k)
-            hogo__sqlite_ops.close(k);
-        return rc;
-    }
-    st->keys = k;
-    return 0;
+    return hogo__keys_open(st, err);
 }
 
 static int kexec(struct hogo_store *st, const char *sql, const struct hogo__val *p, size_t n,
                  struct hogo_error *err)
 {
-    return hogo__sqlite_ops.exec(st->keys, sql, p, n, NULL, err);
+    return st->keys_ops->exec(st->keys, sql, p, n, NULL, err);
 }
 
-static int kquery_text(struct hogo_store *st, const char *sql, const struct hogo__val *p,
-                       size_t n, char **out, struct hogo_error *err);
-
-/* Inside a transaction: refuses a master key other than the one the subject keys are wrapped
- * under (recorded in the key store; the database's hogo_meta keeps a copy). */
+/* Inside a transaction: refuses a master key other than the one bound to the key store at
+ * hogo init, and a store to which none was bound. */
 static int check_master(struct hogo_store *st, struct hogo_error *err)
 {
     if (!st->has_master)
         return hogo_error_set(err, HOGO_EINVAL, NULL,
                               "no master key: pass --master-key FILE or set HOGO_MASTER_KEY");
-    char mine[33], *stored = NULL, *in_db = NULL;
+    char mine[33], *bound = NULL;
     master_id(st->master_key, mine);
-    int rc = keys_open(st, err);
-    if (rc == 0)
-        rc = kquery_text(st, "SELECT value FROM key_meta WHERE key = 'master_key_id'", NULL, 0,
-                         &stored, err);
-    if (rc == 0)
-        rc = hogo__query_text(st, "SELECT value FROM hogo_meta WHERE key = 'master_key_id'",
-                              NULL, 0, &in_db, err);
-    if (rc < 0)
-        goto out;
-    const char *known = stored ? stored : in_db; /* the key store decides; else the database */
-    if (known && strcmp(known, mine) != 0) {
+    int rc = hogo__keys_bound_master(st, &bound, err);
+    if (rc == 0 && !bound)
+        rc = hogo_error_set(err, HOGO_EINVAL, st->key_store,
+                            "no master key is bound to this store's key store '%s': run 'hogo "
+                            "init' with the master key (HOGO_MASTER_KEY_FILE) to bind it",
+                            st->key_store);
+    else if (rc == 0 && strcmp(bound, mine) != 0)
         rc = hogo_error_set(err, HOGO_ECRYPTO, NULL,
                             "wrong master key: this store's data is sealed under master key "
-                            "%.8s…, the key given is %.8s…; use the key the data was stored "
-                            "with",
-                            known, mine);
-        goto out;
-    }
-    struct hogo__val p[] = {HV_TEXT(mine)};
-    if (!stored)
-        rc = kexec(st, "INSERT INTO key_meta (key, value) VALUES ('master_key_id', ?)", p, 1,
-                   err);
-    if (rc == 0 && !in_db)
-        rc = hogo__exec(st, "INSERT INTO hogo_meta (key, value) VALUES ('master_key_id', ?)", p,
-                        1, NULL, err);
-    else if (rc == 0 && strcmp(in_db, mine) != 0)
-        rc = hogo__exec(st, "UPDATE hogo_meta SET value = ? WHERE key = 'master_key_id'", p, 1,
-                        NULL, err);
-out:
-    free(stored);
-    free(in_db);
+                            "%.8s…, the key given is %.8s…; use the key the store was "
+                            "initialised with",
+                            bound, mine);
+    free(bound);
     return rc;
 }
 
@@ -157,14 +108,6 @@ static int unwrap_key(const unsigned char master[HOGO_KEY_BYTES], const char *su
     return 0;
 }
 
-static int take_text_col(void *ctx, const struct hogo__val *c, size_t n)
-{
-    char **o = ctx;
-    if (n > 0 && c[0].type == HOGO__TEXT && !(*o = strdup(c[0].s)))
-        return HOGO_ENOMEM;
-    return 1;
-}
-
 struct blob_out {
     unsigned char *p;
     size_t n;
@@ -186,13 +129,6 @@ static int take_blob(void *ctx, const struct hogo__val *c, size_t n)
     return 1;
 }
 
-static int kquery_text(struct hogo_store *st, const char *sql, const struct hogo__val *p,
-                       size_t n, char **out, struct hogo_error *err)
-{
-    *out = NULL;
-    int rc = hogo__sqlite_ops.query(st->keys, sql, p, n, take_text_col, out, err);
-    return rc == HOGO_ENOMEM ? hogo_error_set(err, rc, NULL, "out of memory") : rc;
-}
 
 /* Inside a transaction: the subject's data key, created when create is set. A key found in
  * the database's legacy subject_keys table (schema 1) is moved to the key store. */
@@ -204,7 +140,7 @@ static int subject_key(struct hogo_store *st, const char *subject_id, int create
     int legacy = 0;
     int rc = keys_open(st, err);
     if (rc == 0)
-        rc = hogo__sqlite_ops.query(st->keys,
+        rc = st->keys_ops->query(st->keys,
                                     "SELECT wrapped FROM subject_keys WHERE subject_id = ?", p, 1,
                                     take_blob, &b, err);
     if (rc == 0 && !b.p) {
@@ -255,7 +191,7 @@ static int subject_key(struct hogo_store *st, const char *subject_id, int create
     /* in a key store transaction that commits just before the database's, so the key is
      * durable before anything sealed under it (and a rolled-back put leaves no key) */
     if (!st->keys_txn && st->txn_depth > 0) {
-        rc = hogo__sqlite_ops.begin(st->keys, err);
+        rc = st->keys_ops->begin(st->keys, err);
         if (rc < 0)
             goto out;
         st->keys_txn = 1;
@@ -270,30 +206,10 @@ out:
     return rc;
 }
 
-int hogo__key_destroy(struct hogo_store *st, const char *subject_id, struct hogo_error *err)
-{
-    struct hogo__val p[] = {HV_TEXT(subject_id)};
-    int rc = keys_open(st, err);
-    if (rc == 0)
-        rc = kexec(st, "DELETE FROM subject_keys WHERE subject_id = ?", p, 1, err);
-    return rc;
-}
-
 int hogo__key_present(struct hogo_store *st, const char *subject_id, int *present,
                       struct hogo_error *err)
 {
-    struct blob_out b = {0};
-    struct hogo__val p[] = {HV_TEXT(subject_id)};
-    *present = 0;
-    int rc = keys_open(st, err);
-    if (rc == 0)
-        rc = hogo__sqlite_ops.query(st->keys,
-                                    "SELECT wrapped FROM subject_keys WHERE subject_id = ?", p, 1,
-                                    take_blob, &b, err);
-    *present = b.p != NULL;
-    free(b.p);
-    free(b.text);
-    return rc == HOGO_ENOMEM ? hogo_error_set(err, rc, NULL, "out of memory") : rc;
+    return hogo__keys_present(st, subject_id, present, err);
 }
 
 static void value_ad(const char *subject_id, int64_t item_id, const char *category,
@@ -588,10 +504,10 @@ static int rotate_key_store(struct hogo_store *st, const unsigned char new_maste
                             const char *mid, size_t *count, struct hogo_error *err)
 {
     struct wrapped_list l = {0};
-    int rc = hogo__sqlite_ops.begin(st->keys, err);
+    int rc = st->keys_ops->begin(st->keys, err);
     if (rc < 0)
         return rc;
-    rc = hogo__sqlite_ops.query(st->keys,
+    rc = st->keys_ops->query(st->keys,
                                 "SELECT subject_id, wrapped FROM subject_keys ORDER BY subject_id",
                                 NULL, 0, take_wrapped, &l, err);
     if (rc == HOGO_ENOMEM)
@@ -613,7 +529,7 @@ static int rotate_key_store(struct hogo_store *st, const unsigned char new_maste
                    m, 1, err);
     if (rc < 0) {
         struct hogo_error ignored;
-        hogo__sqlite_ops.rollback(st->keys, &ignored);
+        st->keys_ops->rollback(st->keys, &ignored);
     }
     *count = l.n;
     for (size_t i = 0; i < l.n; i++)
@@ -668,11 +584,11 @@ int hogo_key_rotate(struct hogo_store *st, const unsigned char new_master[HOGO_K
         rc = hogo__audit_append(st, NULL, "key.rotate", "subject_keys", detail, err);
     }
     if (kopen && rc == 0) {
-        rc = hogo__sqlite_ops.commit(st->keys, err);
+        rc = st->keys_ops->commit(st->keys, err);
         kcommitted = rc == 0;
     } else if (kopen) {
         struct hogo_error ignored;
-        hogo__sqlite_ops.rollback(st->keys, &ignored);
+        st->keys_ops->rollback(st->keys, &ignored);
     }
     rc = hogo__txn_end(st, rc, err);
     if (rc < 0 && kcommitted) {
@@ -684,7 +600,7 @@ int hogo_key_rotate(struct hogo_store *st, const unsigned char new_master[HOGO_K
         master_id(old, oldmid);
         memcpy(st->master_key, new_master, HOGO_KEY_BYTES);
         if (rotate_key_store(st, old, oldmid, &back, &ignored) == 0)
-            hogo__sqlite_ops.commit(st->keys, &ignored);
+            st->keys_ops->commit(st->keys, &ignored);
         memcpy(st->master_key, old, HOGO_KEY_BYTES);
         sodium_memzero(old, sizeof old);
     }

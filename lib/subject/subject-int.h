@@ -8,9 +8,7 @@
 
 #include "audit/audit-int.h"
 
-/* Subject keys (data.c). Destroys the subject's key in the key store (durable on return);
- * 0 also when it had none. */
-int hogo__key_destroy(struct hogo_store *st, const char *subject_id, struct hogo_error *err);
+/* Subject keys (data.c; erasure destroys them through hogo__keys_erase_after_commit()). */
 /* *present = 1 when the key store holds a key for the subject. */
 int hogo__key_present(struct hogo_store *st, const char *subject_id, int *present,
                       struct hogo_error *err);

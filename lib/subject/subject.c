@@ -419,14 +419,17 @@ int hogo_subject_erase(struct hogo_store *st, const char *subject_id, struct hog
     int64_t now = hogo__now_us(st), items = 0;
     struct hogo__val p[] = {HV_TEXT(subject_id)};
     rc = subject_lookup(st, subject_id, NULL, NULL, err);
-    /* the key goes first, durably, from the key store: from this moment every copy of the
-     * subject's sealed data (database backups included) is unreadable */
+    /* order: the database records the erasure (data deleted, erased set, the event) and
+     * commits; only then is the key destroyed (hogo__txn_end), and with it every copy of the
+     * subject's sealed data, database backups included. A failed commit destroys nothing; a
+     * failure after it leaves the erasure recorded with the key present, which verify
+     * reports and a repeated erasure finishes */
     int64_t stored = 0;
     if (rc == 0)
         rc = hogo__query_int(st, "SELECT COUNT(*) FROM data_items WHERE subject_id = ?", p, 1,
                              &stored, NULL, err);
     if (rc == 0 && (stored > 0 || st->key_store[0]))
-        rc = hogo__key_destroy(st, subject_id, err);
+        rc = hogo__keys_erase_after_commit(st, subject_id, err);
     if (rc == 0) /* a key left by schema 1 in the database itself */
         rc = hogo__exec(st, "DELETE FROM subject_keys WHERE subject_id = ?", p, 1, NULL, err);
     if (rc == 0)

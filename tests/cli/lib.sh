@@ -7,7 +7,8 @@ if ! [ -x "$HOGO" ]; then
     echo "cannot run '$HOGO'; build hogo and set HOGO to its path" >&2
     exit 2
 fi
-unset HOGO_POLICY_PATH
+# hogo reads no source tree of its own: the tests name the repository's policies explicitly
+export HOGO_POLICY_PATH="$PWD/policies"
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/hogo-cli-test.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT

@@ -199,7 +199,7 @@ cp policies/vocabulary.yaml "$scratch/pp/"
 cp policies/text/*.txt "$scratch/pp/text/"
 sed "s/^version: '2025-04-01'/version: '2025-05-01'/" policies/irp.yaml >"$scratch/pp/irp.yaml"
 run '{'"$use"',"data":["name"]}' check --policy irp
-check "without HOGO_POLICY_PATH the shipped irp answers" json_is 'r["policy_version"]=="2025-04-01"'
+check "with HOGO_POLICY_PATH naming the repository's policies, its irp answers" json_is 'r["policy_version"]=="2025-04-01"'
 rc=0
 printf '%s' '{'"$use"',"data":["name"]}' | HOGO_POLICY_PATH="$scratch/pp" "$HOGO" check --policy irp \
     >"$scratch/out" 2>"$scratch/err" || rc=$?
@@ -238,8 +238,12 @@ sed 's/^policies:$/policies:\n  zzz_company:\n    ja: 架空の会社\n    en: a
 printf 'this is not a vocabulary\n' >"$scratch/cwd/vocabulary.yaml"
 req_zzz='{"policy":"zzz_company","action":"use","purpose":"ad_delivery","data":["name"]}'
 run "$req_zzz" check
-check "an unknown policy id names the shipped vocabulary's policies" \
+check "an unknown policy id names the vocabulary's policies" \
     all 'exit_is 2' 'stderr_has "name one of rcc rea rmc rkm irp"'
+rc=0; (cd "$scratch/cwd" && env -u HOGO_POLICY_PATH "$hogo_abs" check --policy irp <<<"$req_zzz") \
+    >"$scratch/out" 2>"$scratch/err" || rc=$?
+check "without HOGO_POLICY_PATH a build-tree hogo finds no policy: the source tree is not compiled in" \
+    all 'exit_is 2' 'stderr_has "no policy .irp."' 'stderr_has "HOGO_POLICY_PATH"'
 rc=0; (cd "$scratch/cwd" && HOGO_POLICY_PATH="$scratch/mine" "$hogo_abs" check <<<"$req_zzz") \
     >"$scratch/out" 2>"$scratch/err" || rc=$?
 err=$(cat "$scratch/err")

@@ -21,6 +21,8 @@ check "init :memory: is refused (the store would vanish)" all 'exit_is 2' 'stder
 
 run '' key generate "$scratch/mk"
 check "a master key is created 0600" all 'exit_is 0' '[ "$(mode_of "$scratch/mk")" = 600 ]'
+run '' init --master-key "$scratch/mk"
+check "init run again with the master key binds it to the store made without" exit_is 0
 "$HOGO" key generate --signing "$scratch/sk" >/dev/null 2>&1
 check "a signing key is created 0600" [ "$(mode_of "$scratch/sk")" = 600 ]
 export HOGO_SIGNING_KEY_FILE=$scratch/sk

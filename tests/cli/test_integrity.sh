@@ -76,4 +76,18 @@ run '' subject set v1 age 180
 check "an age no decision accepts is refused when stored" all 'exit_is 2' 'stderr_has "0-150"'
 run '{"policy":"irp","subject_id":"v1","action":"use","purpose":"service_operation","data":["name"]}' check --db "$HOGO_DB" --subject v1
 check "after the refusals the person's decisions still work" all '! exit_is 2'
+# A writer without the signing key does not skip a due checkpoint silently: it warns once on
+# stderr and records it in the log, and verify reports the unsealed tail from there.
+export HOGO_DB=$scratch/unsigned.db
+unset HOGO_SIGNING_KEY_FILE
+"$HOGO" init >/dev/null 2>&1
+export HOGO_CHECKPOINT_INTERVAL=3
+run '' subject add w1 --operator irp
+run '' subject add w2 --operator irp
+check "a writer without the signing key warns, once, that a due checkpoint was not written" \
+    all 'exit_is 0' 'stderr_has "warning: no signing key"' '[ "$(grep -c "no signing key" "$scratch/err")" = 1 ]'
+for i in 3 4 5 6 7; do "$HOGO" subject add "w$i" --operator irp >/dev/null 2>&1; done
+run '' audit verify --public-key "$scratch/sk.pub"
+check "verify reports the unsealed tail the keyless writer left, not a deleted checkpoint" \
+    all 'exit_is 0' 'stdout_has "unsealed tail"' 'stdout_has "skipped"'
 finish

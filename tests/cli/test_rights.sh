@@ -6,9 +6,9 @@
 set -u
 . tests/cli/lib.sh
 export HOGO_DB=$scratch/h.db
-"$HOGO" init >/dev/null
 "$HOGO" key generate "$scratch/mk" >/dev/null
 export HOGO_MASTER_KEY_FILE=$scratch/mk
+"$HOGO" init >/dev/null
 unset HOGO_NOW HOGO_ACTOR
 
 printf '%s' '{"policy":"irp","action":"provide","purpose":"recruitment_selection","data":["name","contact","work_history"],"service":"recruit_agent","recipient":{"id":"participating_company","corporate_number":"9234567890123"}}' >"$scratch/provide.json"

@@ -22,10 +22,12 @@ contains() { # name file text
 }
 export HOGO_DB=$dir/h.db
 check "data before init is refused" 2 "$HOGO" subject list
-check "init" 0 "$HOGO" init
 check "master key" 0 "$HOGO" key generate mk
 check "signing key" 0 "$HOGO" key generate --signing sk
 check "no overwrite of a key" 2 "$HOGO" key generate mk
+check "init binds the master key" 0 "$HOGO" init --master-key mk
+check "init again with another master key is refused" 2 env HOGO_MASTER_KEY=$(printf '%064d' 0) "$HOGO" init
+contains "another master key: the message" err.txt "wrong master key"
 export HOGO_MASTER_KEY_FILE=$dir/mk HOGO_SIGNING_KEY_FILE=$dir/sk
 check "subject add" 0 "$HOGO" subject add u1 --operator irp
 check "subject add twice" 2 "$HOGO" subject add u1 --operator irp
@@ -91,13 +93,21 @@ check "data get of the stdin value" 0 "$HOGO" data get u2 "$item" --master-key m
 cp out.txt got.txt
 { cat value.txt; echo; } >expected.txt # data get ends the value with a line feed
 check "the stdin value is kept byte for byte" 0 cmp got.txt expected.txt
+# the key store: a mistyped HOGO_KEY_STORE is refused with its path and the fix, and no empty
+# key store is created in its place; only hogo init creates one
+check "a missing key store is refused" 2 env HOGO_KEY_STORE=$dir/h.db.kyes "$HOGO" data get u2 "$item" --master-key mk2
+contains "the missing key store is named" err.txt "$dir/h.db.kyes"
+contains "and the fix" err.txt "hogo init"
+if [ -e "$dir/h.db.kyes" ]; then fail=$((fail + 1)); echo "FAIL: a key store was created by data put"; else pass=$((pass + 1)); fi
+check "hogo init does not start an empty key store for a database with sealed data elsewhere" 2 env HOGO_KEY_STORE=$dir/h.db.kyes "$HOGO" init --master-key mk2
+if [ -e "$dir/h.db.kyes" ]; then fail=$((fail + 1)); echo "FAIL: init created a key store for a database whose keys are elsewhere"; else pass=$((pass + 1)); fi
 head -c $((2 * 1024 * 1024 + 1)) /dev/zero | tr '\0' a >big.txt
 check "a value over 2 MiB on stdin is refused" 2 sh -c '"$0" data put u2 address - --master-key mk2 <big.txt' "$HOGO"
 contains "the limit is named" err.txt "over 2 MiB"
 
 if command -v sqlite3 >/dev/null; then
   sqlite3 h.db "UPDATE audit_events SET action = 'x' WHERE seq = 3"
-  check "tampering found" 1 "$HOGO" audit verify --public-key sk.pub
+  check "tampering found" 1 env HOGO_LANG=en "$HOGO" audit verify --public-key sk.pub
   contains "first bad event" out.txt "first bad event 3"
 fi
 echo "$pass passed, $fail failed"

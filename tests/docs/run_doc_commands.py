@@ -110,6 +110,9 @@ def main():
                 os.symlink(prog, os.path.join(work, "build", "bin", os.path.basename(prog)))
             env = {k: v for k, v in os.environ.items() if not k.startswith("HOGO_")}
             env["PATH"] = os.path.join(work, "build", "bin") + os.pathsep + env.get("PATH", "")
+            # hogo reads no source tree of its own: as the README says, a build tree names
+            # its policies
+            env["HOGO_POLICY_PATH"] = os.path.join(work, "policies")
             proc = subprocess.run(["bash", "-c", "set -u\n" + PREPARE + "\n".join(parts)],
                                   cwd=work, env=env, capture_output=True, text=True,
                                   timeout=600)

@@ -15,7 +15,8 @@ import time
 HOGOD = os.environ.get("HOGOD", "build/bin/hogod")
 HOGO = os.environ.get("HOGO", "build/bin/hogo")
 SOURCE = os.environ.get("HOGO_SOURCE_DIR", ".")
-os.environ.pop("HOGO_POLICY_PATH", None)
+# hogo and hogod read no source tree of their own: the tests name the repository's policies
+os.environ["HOGO_POLICY_PATH"] = os.path.join(os.path.abspath(SOURCE), "policies")
 
 passed = 0
 failed = 0

@@ -40,11 +40,13 @@ struct fx {
     unsigned char pk[HOGO_SIGN_PUBLIC_BYTES];
     struct hogo_store *st;
     struct hogo_error err;
+    int fingerprint_keys; /* fingerprint() also counts the key store's keys */
 };
 
-static struct hogo_store *fx_open(struct fx *f, unsigned interval)
+/* Opens the fixture's store; create as hogo init does (creates and binds the key store). */
+static struct hogo_store *fx_open_as(struct fx *f, unsigned interval, int create)
 {
-    struct hogo_store_options o = {.create = 1, .master_key = f->master, .signing_key = f->sk,
+    struct hogo_store_options o = {.create = create, .master_key = f->master, .signing_key = f->sk,
                                    .checkpoint_interval = interval, .actor = "test",
                                    .key_store = f->keys};
     struct hogo_store *st = NULL;
@@ -53,6 +55,11 @@ static struct hogo_store *fx_open(struct fx *f, unsigned interval)
         fprintf(stderr, "open: %s\n", f->err.message);
     assert_int_equal(rc, 0);
     return st;
+}
+
+static struct hogo_store *fx_open(struct fx *f, unsigned interval)
+{
+    return fx_open_as(f, interval, 0);
 }
 
 static int setup(void **state)
@@ -65,7 +72,7 @@ static int setup(void **state)
     snprintf(f->keys, sizeof f->keys, "/tmp/hogo-keys-%d-%d", (int)getpid(), ++key_serial);
     randombytes_buf(f->master, sizeof f->master);
     crypto_sign_keypair(f->pk, f->sk);
-    f->st = fx_open(f, 1000);
+    f->st = fx_open_as(f, 1000, 1);
     *state = f;
     return 0;
 }
@@ -1851,6 +1858,15 @@ static void fingerprint(struct fx *f, struct hogo_store *st, char out[512])
                         &v, &f->err));
     strncat(out, v ? v : "-", 40);
     free(v);
+    if (f->fingerprint_keys) {
+        char *k = NULL;
+        OK(hogo__keys_open(st, &f->err));
+        OK(hogo__keys_text(st, "SELECT CAST(COUNT(*) AS TEXT) FROM subject_keys", NULL, 0, &k,
+                           &f->err));
+        strcat(out, " keys=");
+        strncat(out, k ? k : "-", 20);
+        free(k);
+    }
 }
 
 typedef int (*fault_op)(struct hogo_store *st, struct hogo_error *err);
@@ -1981,6 +1997,414 @@ static void test_every_store_call_failing_leaves_the_database_as_it_was(void **s
     hogo_store_free(f->st);
     f->st = fx_open(f, 1000);
     run_faults(f, op_erase, "erase");
+}
+
+
+/* ---- erasure leaves the key in no file; it is complete and recorded, or not done ---- */
+
+/* 1 when the file holds the n bytes needle anywhere (0 for a missing file). */
+static int file_holds(const char *path, const void *needle, size_t n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    size_t cap = 1 << 20, len = 0, got;
+    unsigned char *buf = malloc(cap);
+    assert_non_null(buf);
+    while ((got = fread(buf + len, 1, cap - len, fp)) > 0) {
+        len += got;
+        if (len == cap) {
+            unsigned char *more = realloc(buf, cap *= 2);
+            assert_non_null(more);
+            buf = more;
+        }
+    }
+    fclose(fp);
+    int found = 0;
+    for (size_t i = 0; n && i + n <= len && !found; i++)
+        found = !memcmp(buf + i, needle, n);
+    free(buf);
+    return found;
+}
+
+static int take_wrapped_key(void *ctx, const struct hogo__val *c, size_t n)
+{
+    return copy_blob(ctx, c, n);
+}
+
+static void test_erasure_leaves_the_key_in_no_file_while_another_connection_is_open(void **state)
+{
+    struct fx *f = *state;
+    int sqlite = !strcmp(hogo_store_backend(f->st), "sqlite");
+    static const char plain[] = "plaintext-that-must-vanish@example.jp";
+    int64_t id;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_data_put(f->st, "u1", "email", plain, strlen(plain), NULL, &id, &f->err));
+    for (int i = 0; i < 4; i++) { /* others' keys share the erased key's page */
+        char other_id[8];
+        snprintf(other_id, sizeof other_id, "o%d", i);
+        OK(hogo_subject_add(f->st, other_id, "irp", &f->err));
+        OK(hogo_data_put(f->st, other_id, "email", "x@y", 3, NULL, NULL, &f->err));
+    }
+    /* another connection holds the key store open (and has read from it) */
+    void *other = NULL;
+    OK(hogo__sqlite_ops.open(&other, f->keys, &f->err));
+    struct blob_copy wrapped = {{0}, 0};
+    OK(hogo__sqlite_ops.query(other, "SELECT wrapped FROM subject_keys WHERE subject_id = 'u1'",
+                              NULL, 0, take_wrapped_key, &wrapped, &f->err));
+    assert_true(wrapped.n > 32);
+    char backup[600];
+    snprintf(backup, sizeof backup, "%s.before-erasure", f->loc);
+    if (sqlite) { /* a copy of the database alone, taken before the erasure */
+        hogo_store_free(f->st);
+        assert_int_equal(copy_file(f->loc, backup), 0);
+        f->st = fx_open(f, 1000);
+    }
+    OK(hogo_subject_erase(f->st, "u1", &f->err));
+    /* every file hogo wrote: the database and its WAL, the key store and its WAL/journal */
+    char files[8][700];
+    int nf = 0;
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(files[nf++], sizeof files[0], "%s%s", f->keys, suffix[i]);
+        if (sqlite)
+            snprintf(files[nf++], sizeof files[0], "%s%s", f->loc, suffix[i]);
+    }
+    for (int i = 0; i < nf; i++) {
+        if (file_holds(files[i], wrapped.b, wrapped.n))
+            fail_msg("the erased subject's wrapped key survives in %s", files[i]);
+        if (file_holds(files[i], plain, strlen(plain)))
+            fail_msg("the erased subject's plaintext is in %s", files[i]);
+    }
+    hogo__sqlite_ops.close(other);
+    verify_ok(f);
+    if (sqlite) { /* the pre-erasure database brings nothing back */
+        struct hogo_store_options o = {.master_key = f->master, .actor = "test",
+                                       .key_store = f->keys};
+        struct hogo_store *b = NULL;
+        unsigned char *v = NULL;
+        size_t n;
+        OK(hogo_store_open(&b, backup, &o, &f->err));
+        assert_int_equal(hogo_data_get(b, "u1", id, &v, &n, &f->err), HOGO_ENOTFOUND);
+        assert_null(v);
+        hogo_store_free(b);
+        suite_drop(backup);
+    }
+}
+
+/* A key store backend that forwards to SQLite and fails its call number keys_fail_at. */
+static long keys_fail_at, keys_calls;
+
+static int keys_hit(const char *what, struct hogo_error *err)
+{
+    if (++keys_calls != keys_fail_at)
+        return 0;
+    return hogo_error_set(err, HOGO_EIO, "fault", "injected fault: key store call %ld (%s)",
+                          keys_calls, what);
+}
+
+static int kf_open(void **impl, const char *target, struct hogo_error *err)
+{
+    int rc = keys_hit("open", err);
+    return rc < 0 ? rc : hogo__sqlite_ops.open(impl, target, err);
+}
+
+static int kf_begin(void *impl, struct hogo_error *err)
+{
+    int rc = keys_hit("begin", err);
+    return rc < 0 ? rc : hogo__sqlite_ops.begin(impl, err);
+}
+
+static int kf_commit(void *impl, struct hogo_error *err)
+{
+    int rc = keys_hit("commit", err);
+    return rc < 0 ? rc : hogo__sqlite_ops.commit(impl, err);
+}
+
+static int kf_rollback(void *impl, struct hogo_error *err)
+{
+    return hogo__sqlite_ops.rollback(impl, err);
+}
+
+static int kf_exec(void *impl, const char *sql, const struct hogo__val *p, size_t n,
+                   int64_t *changes, struct hogo_error *err)
+{
+    int rc = keys_hit("exec", err);
+    return rc < 0 ? rc : hogo__sqlite_ops.exec(impl, sql, p, n, changes, err);
+}
+
+static int kf_query(void *impl, const char *sql, const struct hogo__val *p, size_t n,
+                    hogo__row_fn row, void *ctx, struct hogo_error *err)
+{
+    int rc = keys_hit("query", err);
+    return rc < 0 ? rc : hogo__sqlite_ops.query(impl, sql, p, n, row, ctx, err);
+}
+
+static int kf_script(void *impl, const char *sql, struct hogo_error *err)
+{
+    int rc = keys_hit("script", err);
+    return rc < 0 ? rc : hogo__sqlite_ops.script(impl, sql, err);
+}
+
+static const struct hogo_store_ops keys_fault_ops = {
+    .name = "fault",       .blob_type = "BLOB", .open = kf_open,
+    .close = NULL,         .begin = kf_begin,   .commit = kf_commit,
+    .rollback = kf_rollback, .exec = kf_exec,   .query = kf_query,
+    .script = kf_script,   .table_exists = NULL, .flush = NULL};
+
+static void kf_close(void *impl)
+{
+    hogo__sqlite_ops.close(impl);
+}
+
+static int64_t count_for(struct fx *f, const char *sql, const char *id)
+{
+    int64_t n = -1;
+    struct hogo__val p[] = {HV_TEXT(id)};
+    OK(hogo__query_int(f->st, sql, p, 1, &n, NULL, &f->err));
+    return n;
+}
+
+static int key_present(struct fx *f, const char *id)
+{
+    int present = 0;
+    OK(hogo__keys_present(f->st, id, &present, &f->err));
+    return present;
+}
+
+static void test_erasure_is_complete_and_recorded_or_not_done(void **state)
+{
+    struct fx *f = *state;
+    struct hogo_store_ops ops = keys_fault_ops;
+    ops.close = kf_close;
+    ops.table_exists = hogo__sqlite_ops.table_exists;
+    /* the key store failing at each of its calls in turn */
+    long n;
+    for (n = 1; n < 100; n++) {
+        char id[32];
+        snprintf(id, sizeof id, "k%ld", n);
+        OK(hogo_subject_add(f->st, id, "irp", &f->err));
+        OK(hogo_data_put(f->st, id, "email", "a@x", 3, NULL, NULL, &f->err));
+        int64_t events = count(f, "SELECT COUNT(*) FROM audit_events");
+        struct hogo_store *st = fx_open(f, 1000);
+        st->keys_ops = &ops;
+        keys_calls = 0;
+        keys_fail_at = n;
+        struct hogo_error e;
+        hogo_error_clear(&e);
+        int rc = hogo_subject_erase(st, id, &e);
+        long made = keys_calls;
+        keys_fail_at = 0;
+        hogo_store_free(st);
+        int erased = count_for(f, "SELECT COUNT(*) FROM subjects WHERE subject_id = ? AND "
+                                  "erased_at IS NOT NULL", id) == 1;
+        int64_t erase_events = count_for(f, "SELECT COUNT(*) FROM audit_events WHERE "
+                                            "subject_id = ? AND action = 'subject.erase'", id);
+        if (rc == 0) {
+            assert_true(erased && erase_events == 1 && !key_present(f, id));
+            verify_ok(f);
+            if (made < n)
+                break; /* every key store call has failed once */
+            continue;
+        }
+        assert_true(e.message[0] != '\0');
+        if (!erased) { /* not done: nothing recorded, nothing destroyed */
+            assert_int_equal(erase_events, 0);
+            assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events"), events);
+            assert_true(key_present(f, id));
+            assert_int_equal(count_for(f, "SELECT COUNT(*) FROM data_items WHERE subject_id = ?",
+                                       id), 1);
+            verify_ok(f);
+        } else { /* recorded, its key still there: said so, reported by verify, finishable */
+            assert_int_equal(erase_events, 1);
+            assert_non_null(strstr(e.message, "is recorded"));
+            assert_non_null(strstr(e.message, "hogo subject erase"));
+            if (key_present(f, id)) { /* the key's deletion failed */
+                verify_bad(f);
+                struct hogo_audit_report r;
+                hogo_audit_verify(f->st, f->pk, &r, &f->err);
+                assert_non_null(strstr(r.problem, "did not finish"));
+            } else { /* deleted, but the WAL that held it was not cut */
+                assert_non_null(strstr(e.message, "-wal"));
+            }
+            OK(hogo_subject_erase(f->st, id, &f->err));
+            assert_false(key_present(f, id));
+            verify_ok(f);
+        }
+    }
+    assert_true(n > 2 && n < 100);
+    /* the database failing at each of its calls in turn: the key stays until the erasure
+     * and its event have committed */
+    f->fingerprint_keys = 1;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_data_put(f->st, "u1", "email", "a@x", 3, NULL, NULL, &f->err));
+    OK(hogo_audit_checkpoint(f->st, NULL, &f->err));
+    run_faults(f, op_erase, "erase");
+    assert_false(key_present(f, "u1"));
+}
+
+/* ---- the key store: created only by hogo init, bound to its database and master key ---- */
+
+static void test_key_store_is_created_only_by_init_and_bound_to_its_database(void **state)
+{
+    struct fx *f = *state;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_data_put(f->st, "u1", "email", "a@x", 3, NULL, NULL, &f->err));
+    /* a mistyped key store path: refused with the path and the fix, and not created */
+    char typo[300];
+    snprintf(typo, sizeof typo, "%s-typo", f->keys);
+    struct hogo_store_options o = {.master_key = f->master, .signing_key = f->sk,
+                                   .actor = "test", .key_store = typo};
+    struct hogo_store *st = NULL;
+    OK(hogo_store_open(&st, f->loc, &o, &f->err));
+    assert_int_equal(hogo_data_put(st, "u1", "email", "b@x", 3, NULL, NULL, &f->err),
+                     HOGO_ENOTFOUND);
+    assert_non_null(strstr(f->err.message, typo));
+    assert_non_null(strstr(f->err.message, "hogo init"));
+    hogo_store_free(st);
+    assert_int_equal(access(typo, F_OK), -1);
+    /* hogo init refuses to start an empty key store for a database whose data is elsewhere */
+    o.create = 1;
+    assert_int_equal(hogo_store_open(&st, f->loc, &o, &f->err), HOGO_EINVAL);
+    assert_non_null(strstr(f->err.message, "already has one"));
+    assert_int_equal(access(typo, F_OK), -1);
+    /* a key store of another database is refused */
+    void *k = NULL;
+    OK(hogo__sqlite_ops.open(&k, f->keys, &f->err));
+    OK(hogo__sqlite_ops.script(k, "UPDATE key_meta SET value = 'ffffffffffffffffffffffffffffffff' "
+                                  "WHERE key = 'database_id'", &f->err));
+    hogo__sqlite_ops.close(k);
+    hogo_store_free(f->st);
+    f->st = fx_open(f, 1000);
+    unsigned char *v = NULL;
+    size_t n;
+    assert_int_equal(hogo_data_get(f->st, "u1", 1, &v, &n, &f->err), HOGO_EINVAL);
+    assert_non_null(strstr(f->err.message, "belongs to another database"));
+    hogo_store_free(f->st);
+    f->st = NULL;
+    o.key_store = f->keys;
+    assert_int_equal(hogo_store_open(&st, f->loc, &o, &f->err), HOGO_EINVAL); /* init too */
+    assert_non_null(strstr(f->err.message, "belongs to another database"));
+}
+
+static void test_master_key_is_bound_at_init(void **state)
+{
+    struct fx *f = *state;
+    /* a store initialised without a master key: the first put does not bind one */
+    char loc2[sizeof f->loc], keys2[300];
+    snprintf(keys2, sizeof keys2, "%s-second", f->keys);
+    hogo_store_free(f->st);
+    f->st = NULL;
+    suite_drop(f->loc);
+    suite_location(loc2, sizeof loc2);
+    snprintf(f->loc, sizeof f->loc, "%s", loc2);
+    struct hogo_store_options o = {.create = 1, .signing_key = f->sk, .actor = "test",
+                                   .key_store = keys2};
+    OK(hogo_store_open(&f->st, f->loc, &o, &f->err));
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    hogo_store_free(f->st);
+    o.create = 0;
+    o.master_key = f->master;
+    OK(hogo_store_open(&f->st, f->loc, &o, &f->err));
+    assert_int_equal(hogo_data_put(f->st, "u1", "email", "a@x", 3, NULL, NULL, &f->err),
+                     HOGO_EINVAL);
+    assert_non_null(strstr(f->err.message, "no master key is bound"));
+    assert_non_null(strstr(f->err.message, "hogo init"));
+    hogo_store_free(f->st);
+    /* hogo init with the master key binds it; another key is then refused, at init too */
+    o.create = 1;
+    OK(hogo_store_open(&f->st, f->loc, &o, &f->err));
+    OK(hogo_data_put(f->st, "u1", "email", "a@x", 3, NULL, NULL, &f->err));
+    hogo_store_free(f->st);
+    f->st = NULL;
+    unsigned char other[32];
+    randombytes_buf(other, sizeof other);
+    o.master_key = other;
+    assert_int_equal(hogo_store_open(&f->st, f->loc, &o, &f->err), HOGO_ECRYPTO);
+    assert_non_null(strstr(f->err.message, "wrong master key"));
+    o.create = 0;
+    OK(hogo_store_open(&f->st, f->loc, &o, &f->err));
+    assert_int_equal(hogo_data_put(f->st, "u1", "email", "b@x", 3, NULL, NULL, &f->err),
+                     HOGO_ECRYPTO);
+    assert_non_null(strstr(f->err.message, "wrong master key"));
+    hogo_store_free(f->st);
+    o.master_key = f->master;
+    OK(hogo_store_open(&f->st, f->loc, &o, &f->err));
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[400];
+        snprintf(p, sizeof p, "%s%s", keys2, suffix[i]);
+        unlink(p);
+    }
+}
+
+static void test_a_key_deleted_outside_erasure_is_reported_by_verify(void **state)
+{
+    struct fx *f = *state;
+    OK(hogo_subject_add(f->st, "u1", "irp", &f->err));
+    OK(hogo_subject_add(f->st, "u2", "irp", &f->err));
+    OK(hogo_data_put(f->st, "u1", "email", "a@x", 3, NULL, NULL, &f->err));
+    OK(hogo_data_put(f->st, "u2", "email", "b@x", 3, NULL, NULL, &f->err));
+    OK(hogo_subject_erase(f->st, "u2", &f->err));
+    verify_ok(f);
+    void *k = NULL;
+    OK(hogo__sqlite_ops.open(&k, f->keys, &f->err));
+    OK(hogo__sqlite_ops.script(k, "DELETE FROM subject_keys WHERE subject_id = 'u1'", &f->err));
+    hogo__sqlite_ops.close(k);
+    verify_bad(f);
+    struct hogo_audit_report r;
+    hogo_audit_verify(f->st, f->pk, &r, &f->err);
+    assert_non_null(strstr(r.problem, "u1"));
+    assert_non_null(strstr(r.problem, "unaudited erasure"));
+}
+
+
+/* ---- a writer without the signing key says it skipped a checkpoint ---- */
+
+static void count_notice(void *ctx, const char *message)
+{
+    int *n = ctx;
+    if (strstr(message, "no signing key"))
+        (*n)++;
+}
+
+static void test_a_writer_without_the_signing_key_says_it_skipped_a_checkpoint(void **state)
+{
+    struct fx *f = *state;
+    hogo_store_free(f->st);
+    struct hogo_store_options o = {.master_key = f->master, .checkpoint_interval = 5,
+                                   .actor = "test", .key_store = f->keys};
+    OK(hogo_store_open(&f->st, f->loc, &o, &f->err));
+    int notices = 0;
+    hogo_store_set_notice(f->st, count_notice, &notices);
+    for (int i = 0; i < 12; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "s%d", i);
+        OK(hogo_subject_add(f->st, id, "irp", &f->err));
+    }
+    assert_int_equal(notices, 1); /* said once */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM checkpoints"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_events WHERE action = "
+                              "'audit.checkpoint_skipped'"), 1);
+    struct hogo_audit_report r;
+    int rc = hogo_audit_verify(f->st, f->pk, &r, &f->err);
+    if (rc)
+        fprintf(stderr, "verify: %s\n", r.problem);
+    assert_int_equal(rc, 0); /* not a deleted checkpoint: the unsealed tail, reported */
+    assert_true(r.skipped_at > 0);
+    assert_int_equal(r.unsealed, r.last_seq - r.last_sealed);
+    assert_true(r.unsealed > 10);
+    /* a checkpoint that was written and then deleted is still tampering */
+    hogo_store_free(f->st);
+    f->st = fx_open(f, 5);
+    OK(hogo_audit_checkpoint(f->st, NULL, &f->err));
+    for (int i = 12; i < 20; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "s%d", i);
+        OK(hogo_subject_add(f->st, id, "irp", &f->err));
+    }
+    raw(f, "DELETE FROM checkpoints WHERE seq = (SELECT MAX(seq) FROM checkpoints)");
+    verify_bad(f);
 }
 
 /* ---- crash safety ---- */
@@ -2247,6 +2671,12 @@ static int suite_run(const char *group)
         T(test_key_rotation_rewraps_every_subject_key),
         T(test_erasure_destroys_the_key_and_every_copy),
         T(test_erasure_makes_a_database_backup_unreadable),
+        T(test_erasure_leaves_the_key_in_no_file_while_another_connection_is_open),
+        T(test_erasure_is_complete_and_recorded_or_not_done),
+        T(test_key_store_is_created_only_by_init_and_bound_to_its_database),
+        T(test_master_key_is_bound_at_init),
+        T(test_a_key_deleted_outside_erasure_is_reported_by_verify),
+        T(test_a_writer_without_the_signing_key_says_it_skipped_a_checkpoint),
         T(test_moved_ciphertext_does_not_open),
         T(test_data_put_validates_provenance),
         T(test_provision_record_and_its_event_are_one_write),

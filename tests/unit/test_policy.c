@@ -389,7 +389,12 @@ static void resolve_follows_policy_path(void **state)
     (void)state;
     char *dir = test_policy_dir(fixture_text);
     assert_int_equal(test_write(dir, "rcc.yaml", "x: 1\n"), 0);
-    setenv("HOGO_POLICY_PATH", dir, 1);
+    /* the test's directory first, then the repository's policies the test run names */
+    const char *before = getenv("HOGO_POLICY_PATH");
+    char *saved = before ? strdup(before) : NULL;
+    char search[2 * PATH_MAX];
+    snprintf(search, sizeof search, "%s:%s", dir, saved ? saved : "policies");
+    setenv("HOGO_POLICY_PATH", search, 1);
     char path[PATH_MAX];
     struct hogo_error err = {0};
     assert_int_equal(hogo_policy_resolve("rcc", path, sizeof path, &err), 0);
@@ -398,7 +403,11 @@ static void resolve_follows_policy_path(void **state)
     assert_null(strstr(path, dir));
     assert_int_equal(hogo_policy_resolve("nosuch", path, sizeof path, &err), HOGO_ENOTFOUND);
     assert_int_equal(hogo_policy_resolve("../etc", path, sizeof path, &err), HOGO_ENOTFOUND);
-    unsetenv("HOGO_POLICY_PATH");
+    if (saved)
+        setenv("HOGO_POLICY_PATH", saved, 1);
+    else
+        unsetenv("HOGO_POLICY_PATH");
+    free(saved);
     test_remove_dir(dir);
     free(dir);
 }
