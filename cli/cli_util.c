@@ -109,3 +109,35 @@ int cli_bad_option(const char *command, char **argv)
                    command, arg, command);
     return 2;
 }
+
+int cli_out_open(struct cli_out *o, const char *who, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    if (!path || !strcmp(path, "-")) {
+        o->f = stdout;
+        return 0;
+    }
+    struct hogo_error err = {0};
+    if (hogo_out_file_open(&o->file, path, &err) != 0) {
+        cli_errorf("%s: %s", who, err.message);
+        return -1;
+    }
+    o->f = o->file.f;
+    return 0;
+}
+
+int cli_out_close(struct cli_out *o, const char *who, int ok)
+{
+    if (!o->f || o->f == stdout)
+        return 0;
+    o->f = NULL;
+    if (!ok) {
+        hogo_out_file_discard(&o->file);
+        return 0;
+    }
+    struct hogo_error err = {0};
+    if (hogo_out_file_commit(&o->file, &err) == 0)
+        return 0;
+    cli_errorf("%s: %s", who, err.message);
+    return -1;
+}

@@ -32,6 +32,22 @@ int cli_read_all(FILE *f, size_t max, char **buf, size_t *len, struct hogo_error
  * the option and how to get help, and returns the usage exit status 2. */
 int cli_bad_option(const char *command, char **argv);
 
+/* An output file being written through hogo_out_file (a temporary file in the target's
+ * folder, never through a symlink, a device written in place) and put in place only when
+ * complete, so that a failure leaves no partial file under the real name; or stdout. */
+struct cli_out {
+    FILE *f; /* where to write: stdout, file.f, or NULL when nothing was opened */
+    struct hogo_out_file file;
+};
+
+/* Opens o for path: stdout for NULL or "-", else a hogo_out_file. Returns 0, or -1 after
+ * printing "WHO: why" (who names the command, e.g. "deid anonymize"). */
+int cli_out_open(struct cli_out *o, const char *who, const char *path);
+
+/* Closes o: puts the file in place when ok, else removes it (stdout and a zeroed o are left
+ * alone). Returns 0, or -1 after printing "WHO: why" when it could not be put in place. */
+int cli_out_close(struct cli_out *o, const char *who, int ok);
+
 /* The language of text output: $HOGO_LANG when it is "ja" or "en", else "ja". */
 const char *cli_default_lang(void);
 

@@ -6,6 +6,7 @@
  * Exit status: 0 done, 1 the store failed, 2 bad input.
  */
 #include "commands.h"
+#include "store_cli.h"
 
 #include <hogo/rights.h>
 
@@ -38,83 +39,61 @@ static const char usage_text[] =
     "exit status: 0 done, 1 the store failed, 2 bad input\n";
 
 struct opts {
-    const char *db, *actor, *summary, *discovered, *items, *cause, *subject, *category,
-        *operator_id, *subjects, *stage, *harm, *response, *publication, *prevention, *other, *from, *day;
+    struct store_cli cli; /* --db, --actor, the subcommand and its incident id */
+    const char *summary, *discovered, *items, *cause, *subject, *category, *operator_id,
+        *subjects, *stage, *harm, *response, *publication, *prevention, *other, *from, *day;
     int sensitive, encrypted, financial, wrongful;
-    char *pos[2];
-    int npos;
 };
 
 static int failed(int rc, const struct hogo_error *err)
 {
-    cli_errorf("breach: %s%s%s", err->message[0] ? err->message : hogo_strerror(rc),
-               err->where[0] ? " at " : "", err->where);
+    store_cli_report("breach", rc, err);
     return rc == HOGO_EINVAL || rc == HOGO_ENOTFOUND || rc == HOGO_ELIMIT ||
                    rc == HOGO_EVERSION
                ? 2
                : 1;
 }
 
-static int parse(int argc, char **argv, struct opts *o)
+enum { O_SUM = 256, O_DISC, O_ITEMS, O_CAUSE, O_SUBJ, O_CAT, O_OP, O_SUBJS, O_STAGE, O_HARM,
+       O_RESP, O_PUB, O_PREV, O_OTHER, O_FROM, O_DAY, O_SENS, O_ENC, O_FIN, O_WRONG };
+static const struct option longopts[] = {
+    STORE_CLI_OPT_DB,
+    STORE_CLI_OPT_ACTOR,
+    {"summary", required_argument, NULL, O_SUM},
+    {"discovered", required_argument, NULL, O_DISC},
+    {"items", required_argument, NULL, O_ITEMS},
+    {"cause", required_argument, NULL, O_CAUSE},
+    {"subject", required_argument, NULL, O_SUBJ},
+    {"category", required_argument, NULL, O_CAT},
+    {"operator", required_argument, NULL, O_OP},
+    {"subjects", required_argument, NULL, O_SUBJS},
+    {"stage", required_argument, NULL, O_STAGE},
+    {"secondary-harm", required_argument, NULL, O_HARM},
+    {"response", required_argument, NULL, O_RESP},
+    {"publication", required_argument, NULL, O_PUB},
+    {"prevention", required_argument, NULL, O_PREV},
+    {"other", required_argument, NULL, O_OTHER},
+    {"from", required_argument, NULL, O_FROM},
+    {"day", required_argument, NULL, O_DAY},
+    {"sensitive", no_argument, NULL, O_SENS},
+    {"encrypted", no_argument, NULL, O_ENC},
+    {"financial", no_argument, NULL, O_FIN},
+    {"wrongful", no_argument, NULL, O_WRONG},
+    STORE_CLI_OPT_END};
+
+/* The options of hogo breach itself (store_cli_parse's callback). */
+static int breach_option(void *ctx, int id, const char *arg)
 {
-    enum { O_DB = 256, O_ACTOR, O_SUM, O_DISC, O_ITEMS, O_CAUSE, O_SUBJ, O_CAT, O_OP, O_SUBJS, O_STAGE,
-           O_HARM, O_RESP, O_PUB, O_PREV, O_OTHER, O_FROM, O_DAY, O_SENS, O_ENC, O_FIN,
-           O_WRONG };
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, O_DB},
-        {"actor", required_argument, NULL, O_ACTOR},
-        {"summary", required_argument, NULL, O_SUM},
-        {"discovered", required_argument, NULL, O_DISC},
-        {"items", required_argument, NULL, O_ITEMS},
-        {"cause", required_argument, NULL, O_CAUSE},
-        {"subject", required_argument, NULL, O_SUBJ},
-        {"category", required_argument, NULL, O_CAT},
-        {"operator", required_argument, NULL, O_OP},
-        {"subjects", required_argument, NULL, O_SUBJS},
-        {"stage", required_argument, NULL, O_STAGE},
-        {"secondary-harm", required_argument, NULL, O_HARM},
-        {"response", required_argument, NULL, O_RESP},
-        {"publication", required_argument, NULL, O_PUB},
-        {"prevention", required_argument, NULL, O_PREV},
-        {"other", required_argument, NULL, O_OTHER},
-        {"from", required_argument, NULL, O_FROM},
-        {"day", required_argument, NULL, O_DAY},
-        {"sensitive", no_argument, NULL, O_SENS},
-        {"encrypted", no_argument, NULL, O_ENC},
-        {"financial", no_argument, NULL, O_FIN},
-        {"wrongful", no_argument, NULL, O_WRONG},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char **slot[] = {&o->db,       &o->actor,    &o->summary,  &o->discovered,
-                           &o->items,    &o->cause,    &o->subject,  &o->category,
-                           &o->operator_id, &o->subjects, &o->stage, &o->harm,     &o->response,
-                           &o->publication, &o->prevention, &o->other, &o->from, &o->day};
+    struct opts *o = ctx;
+    const char **slot[] = {&o->summary,     &o->discovered, &o->items,    &o->cause,
+                           &o->subject,     &o->category,   &o->operator_id, &o->subjects,
+                           &o->stage,       &o->harm,       &o->response, &o->publication,
+                           &o->prevention,  &o->other,      &o->from,     &o->day};
     int *flag[] = {&o->sensitive, &o->encrypted, &o->financial, &o->wrongful};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(usage_text, stdout);
-            return 1;
-        }
-        if (c >= O_DB && c <= O_DAY)
-            *slot[c - O_DB] = optarg;
-        else if (c >= O_SENS && c <= O_WRONG)
-            *flag[c - O_SENS] = 1;
-        else {
-            cli_errorf("breach: unknown or incomplete option '%s'; see 'hogo breach --help'",
-                       argv[optind - 1]);
-            return -1;
-        }
-    }
-    for (int i = optind; i < argc; i++) {
-        if (o->npos == 2) {
-            cli_errorf("breach: too many arguments; see 'hogo breach --help'");
-            return -1;
-        }
-        o->pos[o->npos++] = argv[i];
-    }
+    if (id >= O_SUM && id <= O_DAY)
+        *slot[id - O_SUM] = arg;
+    else if (id >= O_SENS && id <= O_WRONG)
+        *flag[id - O_SENS] = 1;
     return 0;
 }
 
@@ -127,24 +106,20 @@ static void print_take(char *s)
 
 int cmd_breach(int argc, char **argv)
 {
-    struct opts o = {0};
+    struct opts o = {.cli = {.name = "breach", .usage = usage_text, .max_pos = 2}};
     struct hogo_error err;
     hogo_error_clear(&err);
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    const char *sub = argv[1];
-    int p = parse(argc - 1, argv + 1, &o);
-    if (p)
-        return p > 0 ? 0 : 2;
+    int p = store_cli_parse(&o.cli, argc, argv, 1, longopts, breach_option, &o);
+    if (p >= 0)
+        return p;
+    const char *sub = o.cli.sub;
     int need_id = !strcmp(sub, "affected") || !strcmp(sub, "assess") ||
                   !strcmp(sub, "report") || !strcmp(sub, "notify") || !strcmp(sub, "show");
     if (!need_id && strcmp(sub, "open") && strcmp(sub, "deadline") && strcmp(sub, "list")) {
         cli_errorf("breach: unknown subcommand '%s'; see 'hogo breach --help'", sub);
         return 2;
     }
-    if (o.npos != need_id) {
+    if (o.cli.npos != need_id) {
         cli_errorf(need_id ? "breach: expected 'hogo breach %s INCIDENT_ID'"
                            : "breach: 'hogo breach %s' takes only options",
                    sub);
@@ -174,14 +149,10 @@ int cmd_breach(int argc, char **argv)
     }
     struct hogo_store *st = NULL;
     struct hogo_vocab *vocab = NULL;
-    int rc = hogo_store_open_env(&st, o.db, NULL, NULL, 0, &err);
-    if (rc == 0)
-        rc = cli_install_vocabulary(st, &vocab, &err);
-    if (rc < 0) {
-        hogo_store_free(st);
+    int rc = store_cli_open_checked(&o.cli, &st, &vocab, &err);
+    if (rc < 0)
         return failed(rc, &err);
-    }
-    const char *id = o.npos ? o.pos[0] : NULL;
+    const char *id = o.cli.npos ? o.cli.pos[0] : NULL;
     char *json = NULL;
     if (!strcmp(sub, "open")) {
         char bid[HOGO_DSR_ID_BYTES];
@@ -189,7 +160,7 @@ int cmd_breach(int argc, char **argv)
                                       .cause = o.cause, .items = o.items,
                                       .sensitive = o.sensitive, .encrypted = o.encrypted,
                                       .financial = o.financial, .wrongful = o.wrongful,
-                                      .actor = o.actor};
+                                      .actor = o.cli.actor};
         if ((rc = hogo_breach_open(st, &bo, bid, &err)) == 0)
             puts(bid);
     } else if (!strcmp(sub, "affected")) {
@@ -206,7 +177,7 @@ int cmd_breach(int argc, char **argv)
                 line[strcspn(line, "\r\n")] = '\0';
                 if (!line[0])
                     continue;
-                rc = hogo_breach_add_affected(st, id, line, NULL, NULL, &one, o.actor, &err);
+                rc = hogo_breach_add_affected(st, id, line, NULL, NULL, &one, o.cli.actor, &err);
                 added += one;
                 if (rc < 0) {
                     char m[sizeof err.message];
@@ -226,19 +197,19 @@ int cmd_breach(int argc, char **argv)
             free(line);
         } else
             rc = hogo_breach_add_affected(st, id, o.subject, o.category, o.operator_id, &added,
-                                          o.actor, &err);
+                                          o.cli.actor, &err);
         if (rc == 0)
             printf("%lld\n", (long long)added);
     } else if (!strcmp(sub, "assess")) {
-        if ((rc = hogo_breach_assess(st, id, o.actor, &json, &err)) == 0)
+        if ((rc = hogo_breach_assess(st, id, o.cli.actor, &json, &err)) == 0)
             print_take(json);
     } else if (!strcmp(sub, "report")) {
         struct hogo_breach_facts f = {o.cause,       o.harm,       o.response,
                                       o.publication, o.prevention, o.other};
-        if ((rc = hogo_breach_report(st, id, o.stage, &f, o.actor, &json, &err)) == 0)
+        if ((rc = hogo_breach_report(st, id, o.stage, &f, o.cli.actor, &json, &err)) == 0)
             print_take(json);
     } else if (!strcmp(sub, "notify"))
-        rc = hogo_breach_notices(st, id, stdout, o.actor, &err);
+        rc = hogo_breach_notices(st, id, stdout, o.cli.actor, &err);
     else if (!strcmp(sub, "list")) {
         if ((rc = hogo_breach_list_json(st, o.operator_id, &json, &err)) == 0)
             print_take(json);

@@ -103,14 +103,13 @@ static void policy_ids(const struct hogo_vocab *v, char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';
-    struct hogo_vocab_entry e;
-    for (size_t i = 0; v && hogo_vocab_entry(v, i, &e) == 0; i++) {
-        if (strcmp(e.kind, "policy"))
-            continue;
-        int n = snprintf(buf + used, size - used, "%s%s", used ? " " : "", e.id);
-        if (n < 0 || (size_t)n >= size - used)
+    const char *ids[64];
+    size_t n = v ? hogo_vocab_policy_ids(v, ids, NULL, sizeof ids / sizeof *ids) : 0;
+    for (size_t i = 0; i < n && i < sizeof ids / sizeof *ids; i++) {
+        int w = snprintf(buf + used, size - used, "%s%s", used ? " " : "", ids[i]);
+        if (w < 0 || (size_t)w >= size - used)
             break;
-        used += (size_t)n;
+        used += (size_t)w;
     }
 }
 
@@ -246,14 +245,8 @@ static bool fill(struct line_reader *lr)
     }
     bool first = true;
     while (!lr->eof && (first || (lr->len < BATCH_BYTES && input_waiting()))) {
-        if (lr->cap - lr->len < 65536) {
-            size_t ncap = lr->cap ? lr->cap * 2 : 2 * BATCH_BYTES;
-            char *g = realloc(lr->buf, ncap);
-            if (!g)
-                return false;
-            lr->buf = g;
-            lr->cap = ncap;
-        }
+        if (HOGO_GROW(lr->buf, lr->cap, lr->len + 65536, 2 * BATCH_BYTES))
+            return false;
         ssize_t n = read(STDIN_FILENO, lr->buf + lr->len, lr->cap - lr->len);
         if (n < 0 && errno == EINTR)
             continue;

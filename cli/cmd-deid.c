@@ -13,6 +13,7 @@
 #include <hogo/deid.h>
 #include <hogo/file.h>
 #include <hogo/ledger.h>
+#include <hogo/policy.h>
 #include <hogo/store.h>
 
 #include <getopt.h>
@@ -69,47 +70,6 @@ static void close_out(FILE *f)
             if (hogo_out_file_commit(&outputs[i], &err) != 0)
                 cli_errorf("%s", err.message);
         }
-}
-
-/* An output written through hogo_out_file (a temporary file in the target's folder, never
- * through a symlink, a device written in place) and put in place only when complete, so that
- * a failure leaves no partial file under the real name. */
-struct staged_out {
-    FILE *f;                 /* where to write: stdout or file.f */
-    struct hogo_out_file file;
-};
-
-static int staged_open(struct staged_out *o, const char *sub, const char *path)
-{
-    memset(o, 0, sizeof *o);
-    if (!path || !strcmp(path, "-")) {
-        o->f = stdout;
-        return 0;
-    }
-    struct hogo_error err = {0};
-    if (hogo_out_file_open(&o->file, path, &err) != 0) {
-        cli_errorf("deid %s: %s", sub, err.message);
-        return -1;
-    }
-    o->f = o->file.f;
-    return 0;
-}
-
-/* Closes o; puts it in place when ok, else removes it. Returns 0 or -1. */
-static int staged_close(struct staged_out *o, const char *sub, int ok)
-{
-    if (!o->f || o->f == stdout)
-        return 0;
-    o->f = NULL;
-    if (!ok) {
-        hogo_out_file_discard(&o->file);
-        return 0;
-    }
-    struct hogo_error err = {0};
-    if (hogo_out_file_commit(&o->file, &err) == 0)
-        return 0;
-    cli_errorf("deid %s: %s", sub, err.message);
-    return -1;
 }
 
 /* Splits "a,b,c" into a NULL-terminated array (pointers into s, which is modified). */
@@ -186,9 +146,10 @@ static const char usage_apply[] =
     "                       [--output OUT.csv] [--report REPORT.json] DATA.csv\n"
     "Executes a deidentify obligation, e.g.\n"
     "  {\"type\":\"deidentify\",\"drop\":[\"name\",\"address\"],\"generalize\":[\"gender\",\"age_group\"]}\n"
-    "Every header names a data category of the vocabulary (id, Japanese or English name, or\n"
-    "another wording it lists) or is declared with --column; kept columns are checked for\n"
-    "identifiers; ages leave as 年代 (90 and over: 90+); rows leave in a random order.\n";
+    "Every header names a data category of the vocabulary (vocabulary.yaml of the first\n"
+    "$HOGO_POLICY_PATH directory that has one, else the shipped one): its id, Japanese or\n"
+    "English name, or another wording it lists; or it is declared with --column. Kept columns\n"
+    "are checked for identifiers; ages leave as 年代 (90 and over: 90+); rows leave in a random order.\n";
 
 struct opts {
     const char *config, *output, *report, *rows, *cols, *sum, *key_file, *recipient,
@@ -424,7 +385,7 @@ static int run_anonymize(int argc, char **argv)
     struct hogo_error err = {0};
     struct hogo_deid_config *cfg = NULL;
     struct hogo_deid_result *res = NULL;
-    struct staged_out out = {0}, rep = {0}, items = {0}, notice = {0};
+    struct cli_out out = {0}, rep = {0}, items = {0}, notice = {0};
     struct hogo_deid_release_info info = {o.operator_name, o.recipient_name, o.method, NULL};
     rc = 0;
     /* Nothing is written unless the search and its independent re-check succeed. */
@@ -437,10 +398,10 @@ static int run_anonymize(int argc, char **argv)
         rc = report_error("anonymize", &err);
         goto out;
     }
-    if (staged_open(&out, "anonymize", o.output) < 0 ||
-        (o.report && staged_open(&rep, "anonymize", o.report) < 0) ||
-        (o.items && staged_open(&items, "anonymize", o.items) < 0) ||
-        (o.notice && staged_open(&notice, "anonymize", o.notice) < 0)) {
+    if (cli_out_open(&out, "deid anonymize", o.output) < 0 ||
+        (o.report && cli_out_open(&rep, "deid anonymize", o.report) < 0) ||
+        (o.items && cli_out_open(&items, "deid anonymize", o.items) < 0) ||
+        (o.notice && cli_out_open(&notice, "deid anonymize", o.notice) < 0)) {
         rc = 2;
         goto out;
     }
@@ -463,10 +424,10 @@ static int run_anonymize(int argc, char **argv)
                                       : "hogo: deid anonymize: 提供の記録 %s を作成しました\n",
                     id);
     }
-    if (staged_close(&out, "anonymize", rc == 0) < 0 ||
-        staged_close(&rep, "anonymize", rc == 0) < 0 ||
-        staged_close(&items, "anonymize", rc == 0) < 0 ||
-        staged_close(&notice, "anonymize", rc == 0) < 0)
+    if (cli_out_close(&out, "deid anonymize", rc == 0) < 0 ||
+        cli_out_close(&rep, "deid anonymize", rc == 0) < 0 ||
+        cli_out_close(&items, "deid anonymize", rc == 0) < 0 ||
+        cli_out_close(&notice, "deid anonymize", rc == 0) < 0)
         rc = 2;
     if (rc == 0 && !o.report)
         fprintf(stderr,
@@ -477,10 +438,10 @@ static int run_anonymize(int argc, char **argv)
                 hogo_deid_result_loss(res), hogo_deid_result_classes(res),
                 hogo_deid_result_suppressed(res));
 out:
-    staged_close(&out, "anonymize", 0);
-    staged_close(&rep, "anonymize", 0);
-    staged_close(&items, "anonymize", 0);
-    staged_close(&notice, "anonymize", 0);
+    cli_out_close(&out, "deid anonymize", 0);
+    cli_out_close(&rep, "deid anonymize", 0);
+    cli_out_close(&items, "deid anonymize", 0);
+    cli_out_close(&notice, "deid anonymize", 0);
     hogo_deid_result_free(res);
     hogo_deid_config_free(cfg);
     return rc;
@@ -644,15 +605,23 @@ static int run_apply(int argc, char **argv)
     }
     struct hogo_error err = {0};
     o.columns[o.ncolumns] = NULL;
-    struct hogo_deid_apply_opts ao = {NULL, o.columns};
+    struct hogo_deid_apply_opts ao = {o.columns};
+    struct hogo_vocab *vocab = NULL;
+    char vocab_path[4096];
+    hogo_vocab_default_file(vocab_path, sizeof vocab_path);
+    if (hogo_vocab_load(vocab_path, &vocab, &err) < 0) {
+        free(json);
+        return report_error("apply", &err);
+    }
     FILE *out = open_out("apply", o.output), *rep = o.report ? open_out("apply", o.report) : NULL;
     rc = 0;
     if (!out || (o.report && !rep))
         rc = 2;
-    else if (hogo_deid_apply_ex(json, len, argv[first], &ao, out, rep, &err) < 0)
+    else if (hogo_deid_apply_ex(vocab, json, len, argv[first], &ao, out, rep, &err) < 0)
         rc = report_error("apply", &err);
     close_out(out);
     close_out(rep);
+    hogo_vocab_free(vocab);
     free(json);
     return rc;
 }

@@ -5,7 +5,9 @@
  * complete and refuse print the Japanese notice to the person.
  * Exit status: 0 done, 1 the store failed, 2 bad input (unknown request, move not allowed).
  */
+#include "cli_util.h"
 #include "commands.h"
+#include "store_cli.h"
 
 #include <hogo/rights.h>
 
@@ -42,114 +44,66 @@ static const char usage_text[] =
     "exit status: 0 done, 1 the store failed, 2 bad input\n";
 
 struct opts {
-    const char *db, *master_key, *signing_key, *actor;
+    struct store_cli cli; /* --db, --master-key, --signing-key, --actor, the subcommand */
     const char *subject, *kind, *agent, *agent_name, *represents, *agent_document, *method,
         *channel, *item, *category, *verifier, *out, *html, *value, *policy, *ground, *reason,
         *state, *due_days;
     int pending, overdue;
-    char *pos[4];
-    int npos;
 };
-
-static int exit_code(int rc)
-{
-    switch (rc) {
-    case HOGO_EINVAL:
-    case HOGO_ENOTFOUND:
-    case HOGO_ELIMIT:
-    case HOGO_EVERSION:
-    case HOGO_ECRYPTO:
-    case HOGO_EPOLICY: return 2;
-    default: return 1;
-    }
-}
 
 static int failed(int rc, const struct hogo_error *err)
 {
-    cli_errorf("dsr: %s%s%s", err->message[0] ? err->message : hogo_strerror(rc),
-               err->where[0] ? " at " : "", err->where);
-    return exit_code(rc);
+    store_cli_report("dsr", rc, err);
+    return store_cli_exit_code(rc);
 }
 
-static int parse(int argc, char **argv, struct opts *o)
+enum { O_SUBJ = 256, O_KIND, O_AGENT, O_AGNAME, O_REPR, O_AGDOC, O_METH, O_CHAN, O_ITEM, O_CAT,
+       O_VERIFIER, O_OUT, O_HTML, O_VALUE, O_POL, O_GROUND, O_REASON, O_STATE, O_DUE,
+       O_PENDING, O_OVERDUE };
+static const struct option longopts[] = {
+    STORE_CLI_OPT_DB,
+    STORE_CLI_OPT_MASTER_KEY,
+    STORE_CLI_OPT_SIGNING_KEY,
+    STORE_CLI_OPT_ACTOR,
+    {"subject", required_argument, NULL, O_SUBJ},
+    {"kind", required_argument, NULL, O_KIND},
+    {"agent", required_argument, NULL, O_AGENT},
+    {"agent-name", required_argument, NULL, O_AGNAME},
+    {"represents", required_argument, NULL, O_REPR},
+    {"agent-document", required_argument, NULL, O_AGDOC},
+    {"method", required_argument, NULL, O_METH},
+    {"channel", required_argument, NULL, O_CHAN},
+    {"item", required_argument, NULL, O_ITEM},
+    {"category", required_argument, NULL, O_CAT},
+    {"verifier", required_argument, NULL, O_VERIFIER},
+    {"out", required_argument, NULL, O_OUT},
+    {"html", required_argument, NULL, O_HTML},
+    {"value", required_argument, NULL, O_VALUE},
+    {"policy", required_argument, NULL, O_POL},
+    {"ground", required_argument, NULL, O_GROUND},
+    {"reason", required_argument, NULL, O_REASON},
+    {"state", required_argument, NULL, O_STATE},
+    {"due-days", required_argument, NULL, O_DUE},
+    {"pending", no_argument, NULL, O_PENDING},
+    {"overdue", no_argument, NULL, O_OVERDUE},
+    STORE_CLI_OPT_END};
+
+/* The options of hogo dsr itself (store_cli_parse's callback). */
+static int dsr_option(void *ctx, int id, const char *arg)
 {
-    enum { O_DB = 256, O_MK, O_SK, O_ACTOR, O_SUBJ, O_KIND, O_AGENT, O_AGNAME, O_REPR, O_AGDOC,
-           O_METH, O_CHAN, O_ITEM, O_CAT, O_VERIFIER, O_OUT, O_HTML, O_VALUE, O_POL, O_GROUND,
-           O_REASON, O_STATE, O_DUE, O_PENDING, O_OVERDUE };
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, O_DB},
-        {"master-key", required_argument, NULL, O_MK},
-        {"signing-key", required_argument, NULL, O_SK},
-        {"actor", required_argument, NULL, O_ACTOR},
-        {"subject", required_argument, NULL, O_SUBJ},
-        {"kind", required_argument, NULL, O_KIND},
-        {"agent", required_argument, NULL, O_AGENT},
-        {"agent-name", required_argument, NULL, O_AGNAME},
-        {"represents", required_argument, NULL, O_REPR},
-        {"agent-document", required_argument, NULL, O_AGDOC},
-        {"method", required_argument, NULL, O_METH},
-        {"channel", required_argument, NULL, O_CHAN},
-        {"item", required_argument, NULL, O_ITEM},
-        {"category", required_argument, NULL, O_CAT},
-        {"verifier", required_argument, NULL, O_VERIFIER},
-        {"out", required_argument, NULL, O_OUT},
-        {"html", required_argument, NULL, O_HTML},
-        {"value", required_argument, NULL, O_VALUE},
-        {"policy", required_argument, NULL, O_POL},
-        {"ground", required_argument, NULL, O_GROUND},
-        {"reason", required_argument, NULL, O_REASON},
-        {"state", required_argument, NULL, O_STATE},
-        {"due-days", required_argument, NULL, O_DUE},
-        {"pending", no_argument, NULL, O_PENDING},
-        {"overdue", no_argument, NULL, O_OVERDUE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char **slot[] = {NULL, &o->db, &o->master_key, &o->signing_key, &o->actor,
-                           &o->subject, &o->kind, &o->agent, &o->agent_name, &o->represents,
-                           &o->agent_document, &o->method, &o->channel, &o->item, &o->category,
-                           &o->verifier, &o->out, &o->html, &o->value, &o->policy, &o->ground,
-                           &o->reason, &o->state, &o->due_days};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(usage_text, stdout);
-            return 1;
-        }
-        if (c == O_PENDING)
-            o->pending = 1;
-        else if (c == O_OVERDUE)
-            o->overdue = 1;
-        else if (c >= O_DB && c <= O_DUE)
-            *slot[c - O_DB + 1] = optarg;
-        else {
-            cli_errorf("dsr: unknown or incomplete option '%s'; see 'hogo dsr --help'",
-                       argv[optind - 1]);
-            return -1;
-        }
-    }
-    for (int i = optind; i < argc; i++) {
-        if (o->npos == 4) {
-            cli_errorf("dsr: too many arguments; see 'hogo dsr --help'");
-            return -1;
-        }
-        o->pos[o->npos++] = argv[i];
-    }
+    struct opts *o = ctx;
+    const char **slot[] = {&o->subject,  &o->kind,   &o->agent,  &o->agent_name,
+                           &o->represents, &o->agent_document, &o->method, &o->channel,
+                           &o->item,     &o->category, &o->verifier, &o->out,
+                           &o->html,     &o->value,  &o->policy, &o->ground,
+                           &o->reason,   &o->state,  &o->due_days};
+    if (id == O_PENDING)
+        o->pending = 1;
+    else if (id == O_OVERDUE)
+        o->overdue = 1;
+    else if (id >= O_SUBJ && id <= O_DUE)
+        *slot[id - O_SUBJ] = arg;
     return 0;
-}
-
-/* Writes path's file (or returns NULL when path is NULL); reports a failure. */
-static FILE *open_out(const char *path, int *bad)
-{
-    if (!path)
-        return NULL;
-    FILE *f = !strcmp(path, "-") ? stdout : fopen(path, "w");
-    if (!f) {
-        cli_errorf("dsr: cannot write '%s'; check the folder exists and is writable", path);
-        *bad = 1;
-    }
-    return f;
 }
 
 static int print_take(char *s)
@@ -164,17 +118,13 @@ static int print_take(char *s)
 
 int cmd_dsr(int argc, char **argv)
 {
-    struct opts o = {0};
+    struct opts o = {.cli = {.name = "dsr", .usage = usage_text, .max_pos = 4}};
     struct hogo_error err;
     hogo_error_clear(&err);
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    const char *sub = argv[1];
-    int p = parse(argc - 1, argv + 1, &o);
-    if (p)
-        return p > 0 ? 0 : 2;
+    int p = store_cli_parse(&o.cli, argc, argv, 1, longopts, dsr_option, &o);
+    if (p >= 0)
+        return p;
+    const char *sub = o.cli.sub;
     static const char *const with_id[] = {"verify", "start", "complete", "refuse", "withdraw",
                                           "show"};
     static const char *const without_id[] = {"open", "list", "counts", "grounds", "config"};
@@ -189,7 +139,7 @@ int cmd_dsr(int argc, char **argv)
         cli_errorf("dsr: unknown subcommand '%s'; see 'hogo dsr --help'", sub);
         return 2;
     }
-    if (o.npos != need_id) {
+    if (o.cli.npos != need_id) {
         cli_errorf(need_id ? "dsr: expected 'hogo dsr %s REQUEST_ID'"
                            : "dsr: 'hogo dsr %s' takes no argument besides its options",
                    sub);
@@ -238,14 +188,10 @@ int cmd_dsr(int argc, char **argv)
     }
     struct hogo_store *st = NULL;
     struct hogo_vocab *vocab = NULL;
-    int rc = hogo_store_open_env(&st, o.db, o.master_key, o.signing_key, 0, &err);
-    if (rc == 0)
-        rc = cli_install_vocabulary(st, &vocab, &err);
-    if (rc < 0) {
-        hogo_store_free(st);
+    int rc = store_cli_open_checked(&o.cli, &st, &vocab, &err);
+    if (rc < 0)
         return failed(rc, &err);
-    }
-    const char *id = o.npos ? o.pos[0] : NULL;
+    const char *id = o.cli.npos ? o.cli.pos[0] : NULL;
     char *json = NULL, *notice = NULL;
     int code = 0;
     if (!strcmp(sub, "open")) {
@@ -254,44 +200,43 @@ int cmd_dsr(int argc, char **argv)
                                    .agent_name = o.agent_name, .represents = o.represents,
                                    .agent_document = o.agent_document, .method = o.method,
                                    .channel = o.channel,
-                                   .detail_json = detail[0] ? detail : NULL, .actor = o.actor};
+                                   .detail_json = detail[0] ? detail : NULL, .actor = o.cli.actor};
         if ((rc = hogo_dsr_open(st, &op, rid, &err)) == 0)
             puts(rid);
     } else if (!strcmp(sub, "verify"))
-        rc = hogo_dsr_verify(st, id, o.method, o.verifier, o.pending, o.actor, &err);
+        rc = hogo_dsr_verify(st, id, o.method, o.verifier, o.pending, o.cli.actor, &err);
     else if (!strcmp(sub, "start"))
-        rc = hogo_dsr_start(st, id, o.actor, &err);
+        rc = hogo_dsr_start(st, id, o.cli.actor, &err);
     else if (!strcmp(sub, "withdraw"))
-        rc = hogo_dsr_withdraw(st, id, o.actor, &err);
+        rc = hogo_dsr_withdraw(st, id, o.cli.actor, &err);
     else if (!strcmp(sub, "refuse")) {
-        if ((rc = hogo_dsr_refuse(st, id, o.ground, o.reason, o.actor, &notice, &err)) == 0)
+        if ((rc = hogo_dsr_refuse(st, id, o.ground, o.reason, o.cli.actor, &notice, &err)) == 0)
             print_take(notice);
     } else if (!strcmp(sub, "complete")) {
-        int bad = 0;
-        FILE *fj = open_out(o.out, &bad), *fh = open_out(o.html, &bad);
+        /* the disclosure package and its report are streamed to temporary files and put in
+         * place only once the completion committed */
+        struct cli_out fj = {0}, fh = {0};
+        int bad = (o.out && cli_out_open(&fj, "dsr", o.out) < 0) ||
+                  (o.html && cli_out_open(&fh, "dsr", o.html) < 0);
         struct hogo_policy *pol = NULL;
         if (!bad && o.policy)
             rc = hogo_policy_open(o.policy, NULL, &pol, &err);
         if (bad)
             code = 2;
         else if (rc == 0) {
-            struct hogo_dsr_complete c = {.policy = pol, .package_json = fj,
-                                          .package_html = fh, .value = o.value,
-                                          .actor = o.actor};
-            if ((rc = hogo_dsr_complete(st, id, &c, &notice, &err)) == 0 && fj != stdout &&
-                fh != stdout)
+            struct hogo_dsr_complete c = {.policy = pol, .package_json = fj.f,
+                                          .package_html = fh.f, .value = o.value,
+                                          .actor = o.cli.actor};
+            if ((rc = hogo_dsr_complete(st, id, &c, &notice, &err)) == 0 && fj.f != stdout &&
+                fh.f != stdout)
                 print_take(notice);
             else
                 free(notice);
         }
-        if (fj && fj != stdout && fclose(fj) != 0 && rc == 0) {
-            cli_errorf("dsr: writing '%s' failed", o.out);
+        if (cli_out_close(&fj, "dsr", !bad && rc == 0) < 0 && rc == 0)
             code = 1;
-        }
-        if (fh && fh != stdout && fclose(fh) != 0 && rc == 0) {
-            cli_errorf("dsr: writing '%s' failed", o.html);
+        if (cli_out_close(&fh, "dsr", !bad && rc == 0) < 0 && rc == 0)
             code = 1;
-        }
         hogo_policy_free(pol);
     } else if (!strcmp(sub, "show")) {
         if ((rc = hogo_dsr_show_json(st, id, &json, &err)) == 0)

@@ -3,11 +3,12 @@
  * lines or CSV, every value checked against the shipped vocabulary, and writing them back
  * in the same format. CLI layer over include/hogo/rights.h; `hogo subject` hands these two
  * subcommands here. On a terminal, import draws a progress bar with its rate and an
- * estimate of the time left on stderr.
+ * estimate of the time left on stderr (progress.h).
  * Exit status: 0 done, 1 the store failed, 2 bad input (a bad line: reported with its line
  * number; nothing of it stored).
  */
 #include "commands.h"
+#include "progress.h"
 
 #include <hogo/rights.h>
 
@@ -25,10 +26,10 @@ static const char usage_text[] =
     "with its line number and nothing of it is stored (--strict: stop at the first). A run\n"
     "interrupted is resumed by running the same file again. Formats: docs/rights.md.\n";
 
-struct progress {
-    int tty;
-    struct timespec start;
+/* An import under way: its file and its progress line. */
+struct import_run {
     const char *path;
+    struct progress bar;
 };
 
 static double since(const struct timespec *t0)
@@ -40,28 +41,16 @@ static double since(const struct timespec *t0)
 
 static void on_progress(void *ctx, int64_t lines, int64_t bytes, int64_t total)
 {
-    struct progress *p = ctx;
-    if (!p->tty)
-        return;
-    double s = since(&p->start), frac = total ? (double)bytes / (double)total : 1.0;
-    double rate = s > 0 ? (double)lines / s : 0, left = frac > 0 ? s / frac - s : 0;
-    char bar[31];
-    int fill = (int)(frac * 30);
-    for (int i = 0; i < 30; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[30] = '\0';
-    fprintf(stderr, "\r[%s] %3d%% %lld lines, %.0f lines/s, about %.0f s left ", bar,
-            (int)(frac * 100), (long long)lines, rate, left < 0 ? 0 : left);
-    if (bytes >= total)
-        fputc('\n', stderr);
+    struct import_run *r = ctx;
+    progress_set(&r->bar, (unsigned long long)lines, (unsigned long long)bytes,
+                 (unsigned long long)total);
 }
 
 static void on_bad_line(void *ctx, int64_t line, const char *message)
 {
-    struct progress *p = ctx;
-    if (p->tty)
-        fputc('\n', stderr);
-    cli_errorf("subject import: %s:%lld: %s; the line was not stored", p->path,
+    struct import_run *r = ctx;
+    progress_clear_line(&r->bar);
+    cli_errorf("subject import: %s:%lld: %s; the line was not stored", r->path,
                (long long)line, message);
 }
 
@@ -139,13 +128,16 @@ int cmd_subject_bulk(int argc, char **argv)
         rc = cli_install_vocabulary(st, &vocab, &err);
     int code = 0;
     if (rc == 0 && import) {
-        struct progress pr = {.tty = isatty(STDERR_FILENO), .path = argv[optind]};
-        clock_gettime(CLOCK_MONOTONIC, &pr.start);
+        struct import_run run = {.path = argv[optind]};
+        struct timespec start;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        progress_begin(&run.bar, "subject import", "lines");
         struct hogo_import_opts o = {.strict = strict, .batch = nbatch, .progress = on_progress,
-                                     .bad_line = on_bad_line, .ctx = &pr};
+                                     .bad_line = on_bad_line, .ctx = &run};
         struct hogo_import_result res;
         rc = hogo_subject_import(st, argv[optind], &o, &res, &err);
-        double s = since(&pr.start);
+        progress_end(&run.bar);
+        double s = since(&start);
         fprintf(stderr,
                 "hogo: subject import: %lld imported, %lld bad, %lld done by an earlier run; "
                 "%.1f s (%.0f people/s)\n",

@@ -61,13 +61,18 @@ static int policy_list(int argc, char **argv)
     static const char *const cols[] = {"id", "operator", "version", "path"};
     struct listing *l = listing_begin(stdout, format, cols, 4);
     int status = l ? 0 : 2;
-    struct hogo_vocab_entry e;
-    for (size_t i = 0; l && hogo_vocab_entry(v, i, &e) == 0; i++) {
-        if (strcmp(e.kind, "policy"))
-            continue;
+    size_t n = hogo_vocab_policy_ids(v, NULL, NULL, 0);
+    const char **ids = calloc(n ? n : 1, sizeof *ids), **names = calloc(n ? n : 1, sizeof *names);
+    if (!ids || !names) {
+        cli_errorf("policy list: out of memory");
+        status = 2;
+        n = 0;
+    } else
+        hogo_vocab_policy_ids(v, ids, names, n);
+    for (size_t i = 0; l && i < n; i++) {
         struct hogo_policy *p = NULL;
-        if (hogo_policy_open(e.id, NULL, &p, &err)) {
-            const char *vals[] = {e.id, e.ja, NULL, NULL};
+        if (hogo_policy_open(ids[i], NULL, &p, &err)) {
+            const char *vals[] = {ids[i], names[i], NULL, NULL};
             listing_row(l, vals); /* named by the vocabulary, but no file loads */
             continue;
         }
@@ -78,6 +83,8 @@ static int policy_list(int argc, char **argv)
     }
     if (l)
         listing_end(l);
+    free(ids);
+    free(names);
     hogo_vocab_free(v);
     return status;
 }

@@ -14,6 +14,7 @@
 #include <hogo/deid.h>
 #include <hogo/file.h>
 #include <hogo/ledger.h>
+#include <hogo/policy.h>
 #include <hogo/store.h>
 
 #include <errno.h>
@@ -59,6 +60,7 @@ static const char usage_text[] =
 struct apply_ctx {
     const char *data;  /* DATA.csv */
     const char *out;   /* OUT.csv */
+    const struct hogo_vocab *vocab; /* the policy's, for the column headers (borrowed) */
     struct hogo_out_file staged; /* the output while the record is not yet durable */
 };
 
@@ -140,7 +142,7 @@ static int apply_deid(void *ctx, const struct hogo_decision *d, const char *deci
     yajl_gen_get_buf(g, &obuf, &olen);
     if ((rc = hogo_out_file_open(&a->staged, a->out, err)) < 0)
         goto out;
-    rc = hogo_deid_apply((const char *)obuf, olen, a->data, a->staged.f, NULL, err);
+    rc = hogo_deid_apply(a->vocab, (const char *)obuf, olen, a->data, a->staged.f, NULL, err);
     if (rc == 0)
         rc = hogo_out_file_sync(&a->staged, err);
     char hex[65];
@@ -228,6 +230,7 @@ int cmd_provide(int argc, char **argv)
     int status = 2;
     if (provide_cli_load(&in, "provide", argc, argv, policy_arg) < 0)
         goto out;
+    a.vocab = hogo_policy_vocab(in.policy);
     /* data minimisation: every column of DATA.csv is a category the request provides,
      * checked before anything is decided or recorded */
     if (hogo_request_parse(in.req, hogo_policy_vocab(in.policy), in.json, in.len,

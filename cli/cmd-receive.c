@@ -46,8 +46,9 @@ static const char usage_text[] =
 static const char *const fields[] = {"provider_name", "provider_address",
                                      "provider_representative", "acquisition",
                                      "provider_corporate_number"};
+enum { NFIELDS = sizeof fields / sizeof *fields };
 
-static int read_confirmation(const char *path, char *vals[5])
+static int read_confirmation(const char *path, char *vals[NFIELDS])
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -70,7 +71,7 @@ static int read_confirmation(const char *path, char *vals[5])
         yajl_tree_free(v);
         return -1;
     }
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < NFIELDS; i++) {
         const char *p[] = {fields[i], NULL};
         yajl_val s = yajl_tree_get(v, p, yajl_t_any);
         if (s && !YAJL_IS_STRING(s)) {
@@ -100,10 +101,10 @@ int cmd_receive(int argc, char **argv)
         PROVIDE_CLI_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    const char *db = NULL, *policy_arg = NULL, *conf = NULL, *opt[5] = {0};
+    const char *db = NULL, *policy_arg = NULL, *conf = NULL, *opt[NFIELDS] = {0};
     const char *own = getenv("HOGO_OWN_RETENTION_YEARS");
     struct hogo_provide_opts o = {0};
-    char *file_vals[5] = {0};
+    char *file_vals[NFIELDS] = {0};
     struct provide_cli_input in = {0};
     int c;
     optind = 1;
@@ -136,8 +137,8 @@ int cmd_receive(int argc, char **argv)
         goto out;
     if (conf && read_confirmation(conf, file_vals) < 0)
         goto out;
-    const char *v[5];
-    for (int i = 0; i < 5; i++)
+    const char *v[NFIELDS];
+    for (int i = 0; i < NFIELDS; i++)
         v[i] = opt[i] ? opt[i] : file_vals[i];
     o.provider_name = v[0];
     o.provider_address = v[1];
@@ -158,7 +159,7 @@ int cmd_receive(int argc, char **argv)
     provide_cli_print(&in, &d, id, "\"type\":\"confirm_receipt\"");
     status = fflush(stdout) == 0 ? (d.allow ? 0 : 1) : 2;
 out:
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < NFIELDS; i++)
         free(file_vals[i]);
     hogo_store_free(st);
     provide_cli_release(&in);

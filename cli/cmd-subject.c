@@ -15,12 +15,10 @@
 #include <string.h>
 
 struct opts {
-    const char *db, *master_key, *signing_key;
+    struct store_cli cli; /* --db, --master-key, --signing-key, the subcommand, its words */
     const char *operator_id, *id, *recipient, *purpose, *data, *policy, *policy_version,
         *method;
-    int in_progress, remove, help;
-    char *pos[8];
-    int npos;
+    int in_progress, remove;
 };
 
 static const char usage_text[] =
@@ -51,83 +49,47 @@ static const char usage_text[] =
     "options: --db DB (or HOGO_DB), --master-key FILE, --signing-key FILE\n"
     "exit status: 0 done, 1 the store failed, 2 bad input\n";
 
-static int exit_code(int rc)
-{
-    switch (rc) {
-    case HOGO_EINVAL:
-    case HOGO_ENOTFOUND:
-    case HOGO_ELIMIT:
-    case HOGO_EVERSION:
-    case HOGO_ECRYPTO: return 2;
-    default: return 1;
-    }
-}
-
 static int failed(int rc, const struct hogo_error *err)
 {
-    cli_errorf("subject: %s%s%s", err->message[0] ? err->message : hogo_strerror(rc),
-               err->where[0] ? " at " : "", err->where);
-    return exit_code(rc);
+    store_cli_report("subject", rc, err);
+    return store_cli_exit_code(rc);
 }
 
-static int parse(int argc, char **argv, struct opts *o)
+enum { O_OP = 256, O_ID, O_REC, O_PUR, O_DATA, O_POL, O_PV, O_METH, O_INP, O_REM };
+static const struct option longopts[] = {
+    STORE_CLI_OPT_DB,
+    STORE_CLI_OPT_MASTER_KEY,
+    STORE_CLI_OPT_SIGNING_KEY,
+    {"operator", required_argument, NULL, O_OP},
+    {"id", required_argument, NULL, O_ID},
+    {"recipient", required_argument, NULL, O_REC},
+    {"purpose", required_argument, NULL, O_PUR},
+    {"data", required_argument, NULL, O_DATA},
+    {"policy", required_argument, NULL, O_POL},
+    {"policy-version", required_argument, NULL, O_PV},
+    {"method", required_argument, NULL, O_METH},
+    {"in-progress", no_argument, NULL, O_INP},
+    {"remove", no_argument, NULL, O_REM},
+    STORE_CLI_OPT_END};
+
+/* The options of hogo subject itself (store_cli_parse's callback). */
+static int subject_option(void *ctx, int id, const char *arg)
 {
-    enum { O_DB = 256, O_MK, O_SK, O_OP, O_ID, O_REC, O_PUR, O_DATA, O_POL, O_PV, O_METH, O_INP,
-           O_REM };
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, O_DB},
-        {"master-key", required_argument, NULL, O_MK},
-        {"signing-key", required_argument, NULL, O_SK},
-        {"operator", required_argument, NULL, O_OP},
-        {"id", required_argument, NULL, O_ID},
-        {"recipient", required_argument, NULL, O_REC},
-        {"purpose", required_argument, NULL, O_PUR},
-        {"data", required_argument, NULL, O_DATA},
-        {"policy", required_argument, NULL, O_POL},
-        {"policy-version", required_argument, NULL, O_PV},
-        {"method", required_argument, NULL, O_METH},
-        {"in-progress", no_argument, NULL, O_INP},
-        {"remove", no_argument, NULL, O_REM},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case O_DB: o->db = optarg; break;
-        case O_MK: o->master_key = optarg; break;
-        case O_SK: o->signing_key = optarg; break;
-        case O_OP: o->operator_id = optarg; break;
-        case O_ID: o->id = optarg; break;
-        case O_REC: o->recipient = optarg; break;
-        case O_PUR: o->purpose = optarg; break;
-        case O_DATA: o->data = optarg; break;
-        case O_POL: o->policy = optarg; break;
-        case O_PV: o->policy_version = optarg; break;
-        case O_METH: o->method = optarg; break;
-        case O_INP: o->in_progress = 1; break;
-        case O_REM: o->remove = 1; break;
-        case 'h': o->help = 1; break;
-        default:
-            cli_errorf("subject: unknown or incomplete option '%s'; see 'hogo subject --help'",
-                       argv[optind - 1]);
-            return -1;
-        }
-    }
-    for (int i = optind; i < argc; i++) {
-        if (o->npos == 8) {
-            cli_errorf("subject: too many arguments");
-            return -1;
-        }
-        o->pos[o->npos++] = argv[i];
-    }
+    struct opts *o = ctx;
+    const char **slot[] = {&o->operator_id, &o->id,     &o->recipient,      &o->purpose,
+                           &o->data,        &o->policy, &o->policy_version, &o->method};
+    if (id == O_INP)
+        o->in_progress = 1;
+    else if (id == O_REM)
+        o->remove = 1;
+    else if (id >= O_OP && id <= O_METH)
+        *slot[id - O_OP] = arg;
     return 0;
 }
 
 static int need(const struct opts *o, int n, const char *form)
 {
-    if (o->npos == n)
+    if (o->cli.npos == n)
         return 0;
     cli_errorf("subject: expected 'hogo subject %s'; see 'hogo subject --help'", form);
     return -1;
@@ -142,25 +104,18 @@ static int print_json(char *json)
 
 int cmd_subject(int argc, char **argv)
 {
-    struct opts o = {0};
+    struct opts o = {.cli = {.name = "subject", .usage = usage_text, .max_pos = 8}};
     struct hogo_error err;
     struct hogo_store *st = NULL;
     char *json = NULL;
     int rc = 0, code = 0;
     hogo_error_clear(&err);
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    const char *sub = argv[1];
-    if (!strcmp(sub, "import") || !strcmp(sub, "export"))
+    if (argc >= 2 && (!strcmp(argv[1], "import") || !strcmp(argv[1], "export")))
         return cmd_subject_bulk(argc, argv);
-    if (parse(argc - 1, argv + 1, &o) < 0)
-        return 2;
-    if (o.help) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
+    int p = store_cli_parse(&o.cli, argc, argv, 1, longopts, subject_option, &o);
+    if (p >= 0)
+        return p;
+    const char *sub = o.cli.sub;
     static const char *const known[] = {"add", "show", "disclose", "facts", "choices", "set", "unset", "link",
                                         "unlink", "consent", "withdraw", "block", "optout",
                                         "erase", "list"};
@@ -194,12 +149,10 @@ int cmd_subject(int argc, char **argv)
                    "--policy-version");
         return 2;
     }
-    struct store_cli so = {.name = "subject", .db = o.db, .master_key = o.master_key,
-                           .signing_key = o.signing_key};
-    rc = store_cli_open(&so, &st, 0, &err);
+    rc = store_cli_open(&o.cli, &st, 0, &err);
     if (rc < 0)
         return failed(rc, &err);
-    const char *id = o.npos > 0 ? o.pos[0] : NULL;
+    const char *id = o.cli.npos > 0 ? o.cli.pos[0] : NULL;
     if (!strcmp(sub, "add"))
         rc = hogo_subject_add(st, id, o.operator_id, &err);
     else if (!strcmp(sub, "show")) {
@@ -218,24 +171,24 @@ int cmd_subject(int argc, char **argv)
         if ((rc = hogo_subject_list_json(st, o.operator_id, &json, &err)) == 0)
             print_json(json);
     } else if (!strcmp(sub, "set"))
-        rc = hogo_subject_set_fact(st, id, o.pos[1], o.pos[2], &err);
+        rc = hogo_subject_set_fact(st, id, o.cli.pos[1], o.cli.pos[2], &err);
     else if (!strcmp(sub, "unset"))
-        rc = hogo_subject_unset_fact(st, id, o.pos[1], &err);
+        rc = hogo_subject_unset_fact(st, id, o.cli.pos[1], &err);
     else if (!strcmp(sub, "link"))
         rc = hogo_subject_add_fact(st, id, o.in_progress ? "linking_in_progress" : "linked_accounts",
-                                   o.pos[1], &err);
+                                   o.cli.pos[1], &err);
     else if (!strcmp(sub, "unlink"))
         rc = hogo_subject_remove_fact(st, id,
                                       o.in_progress ? "linking_in_progress" : "linked_accounts",
-                                      o.pos[1], &err);
+                                      o.cli.pos[1], &err);
     else if (!strcmp(sub, "block"))
-        rc = o.remove ? hogo_subject_remove_fact(st, id, "blocked_companies", o.pos[1], &err)
-                      : hogo_subject_add_fact(st, id, "blocked_companies", o.pos[1], &err);
+        rc = o.remove ? hogo_subject_remove_fact(st, id, "blocked_companies", o.cli.pos[1], &err)
+                      : hogo_subject_add_fact(st, id, "blocked_companies", o.cli.pos[1], &err);
     else if (!strcmp(sub, "optout"))
-        rc = o.remove ? hogo_subject_remove_fact(st, id, "opt_outs", o.pos[1], &err)
-                      : hogo_subject_add_fact(st, id, "opt_outs", o.pos[1], &err);
+        rc = o.remove ? hogo_subject_remove_fact(st, id, "opt_outs", o.cli.pos[1], &err)
+                      : hogo_subject_add_fact(st, id, "opt_outs", o.cli.pos[1], &err);
     else if (!strcmp(sub, "withdraw"))
-        rc = hogo_subject_withdraw(st, id, o.pos[1], &err);
+        rc = hogo_subject_withdraw(st, id, o.cli.pos[1], &err);
     else if (!strcmp(sub, "erase"))
         rc = hogo_subject_erase(st, id, &err);
     else if (!strcmp(sub, "consent")) {

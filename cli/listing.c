@@ -7,6 +7,8 @@
 #include "listing.h"
 #include "commands.h"
 
+#include <hogo/file.h>
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +30,7 @@ struct listing {
 int listing_format_parse(const char *command, const char *arg, enum listing_format *out)
 {
     static const char *const names[] = {"json", "jsonl", "csv", "text"};
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < (int)(sizeof names / sizeof *names); i++)
         if (!strcmp(arg, names[i])) {
             *out = (enum listing_format)i;
             return 0;
@@ -122,14 +124,8 @@ void listing_row(struct listing *l, const char *const *values)
         break;
     case LISTING_TEXT:
         for (int i = 0; i < l->ncolumns; i++) {
-            if (l->ncells == l->capcells) {
-                size_t cap = l->capcells ? l->capcells * 2 : 64;
-                char **g = realloc(l->cells, cap * sizeof *g);
-                if (!g)
-                    return;
-                l->cells = g;
-                l->capcells = cap;
-            }
+            if (HOGO_GROW(l->cells, l->capcells, l->ncells + 1, 64))
+                return;
             l->cells[l->ncells++] = strdup(values[i] ? values[i] : "");
         }
         break;

@@ -34,6 +34,7 @@ int store_cli_parse(struct store_cli *o, int argc, char **argv, int has_sub,
         case STORE_CLI_DB: o->db = optarg; break;
         case STORE_CLI_MASTER_KEY: o->master_key = optarg; break;
         case STORE_CLI_SIGNING_KEY: o->signing_key = optarg; break;
+        case STORE_CLI_ACTOR: o->actor = optarg; break;
         case '?':
         case ':':
             cli_errorf("%s: unknown or incomplete option '%s'; see 'hogo %s --help'", o->name,
@@ -50,6 +51,10 @@ int store_cli_parse(struct store_cli *o, int argc, char **argv, int has_sub,
     }
     o->npos = argc - optind;
     o->pos = argv + optind;
+    if (o->max_pos && o->npos > o->max_pos) {
+        cli_errorf("%s: too many arguments; see 'hogo %s --help'", o->name, o->name);
+        return 2;
+    }
     return -1;
 }
 
@@ -90,4 +95,36 @@ int store_cli_open(const struct store_cli *o, struct hogo_store **st, int create
     if (rc == 0)
         hogo_store_set_notice(*st, print_notice, NULL);
     return rc;
+}
+
+int store_cli_open_checked(const struct store_cli *o, struct hogo_store **st,
+                           struct hogo_vocab **vocab, struct hogo_error *err)
+{
+    int rc = hogo_store_open_env(st, o->db, o->master_key, o->signing_key, 0, err);
+    if (rc == 0)
+        rc = cli_install_vocabulary(*st, vocab, err);
+    if (rc < 0) {
+        hogo_store_free(*st);
+        *st = NULL;
+    }
+    return rc;
+}
+
+void store_cli_report(const char *name, int rc, const struct hogo_error *err)
+{
+    cli_errorf("%s: %s%s%s", name, err->message[0] ? err->message : hogo_strerror(rc),
+               err->where[0] ? " at " : "", err->where);
+}
+
+int store_cli_exit_code(int rc)
+{
+    switch (rc) {
+    case HOGO_EINVAL:
+    case HOGO_ENOTFOUND:
+    case HOGO_ELIMIT:
+    case HOGO_EVERSION:
+    case HOGO_ECRYPTO:
+    case HOGO_EPOLICY: return 2;
+    default: return 1;
+    }
 }

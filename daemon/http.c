@@ -460,16 +460,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
             x->too_big = true;
             return MHD_YES;
         }
-        if (x->body_len + n + 1 > x->body_cap) {
-            size_t cap = x->body_cap ? x->body_cap : 4096;
-            while (cap < x->body_len + n + 1)
-                cap *= 2;
-            char *b = realloc(x->body, cap);
-            if (!b)
-                return MHD_NO;
-            x->body = b;
-            x->body_cap = cap;
-        }
+        if (HOGO_GROW(x->body, x->body_cap, x->body_len + n + 1, 4096))
+            return MHD_NO;
         memcpy(x->body + x->body_len, upload_data, n);
         x->body_len += n;
         x->body[x->body_len] = '\0';
@@ -566,30 +558,12 @@ bool hogod_members_known(struct hogod_exchange *x, yajl_val obj, const char *con
 
 /* ---- server start and stop ---- */
 
+/* The whole file at path (allocated, NUL-terminated), or NULL when it cannot be read. */
 static char *read_file(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            char *b = realloc(buf, cap);
-            if (!b)
-                break;
-            buf = b;
-        }
-        size_t n = fread(buf + len, 1, 4096, f);
-        len += n;
-        if (n < 4096)
-            break;
-    }
-    fclose(f);
-    if (buf)
-        buf[len] = '\0';
-    return buf;
+    char *out = NULL;
+    struct hogo_error err = {0};
+    return hogo_read_file(path, HOGO_READ_UNLIMITED, &out, NULL, &err) < 0 ? NULL : out;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)

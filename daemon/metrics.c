@@ -124,14 +124,10 @@ static void add(struct text *t, const char *fmt, ...)
             t->len += (size_t)n;
             return;
         }
-        size_t cap = t->cap * 2 + (size_t)n + 1;
-        char *s = realloc(t->s, cap);
-        if (!s) {
+        if (HOGO_GROW(t->s, t->cap, t->len + (size_t)n + 1, 4096)) {
             t->failed = true;
             return;
         }
-        t->s = s;
-        t->cap = cap;
     }
 }
 

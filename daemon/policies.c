@@ -45,19 +45,15 @@ int hogod_policies_load(const struct hogod_config *c, struct hogod_policies **ou
             set_free(p);
             return rc;
         }
-        struct hogo_vocab_entry e;
-        for (size_t i = 0; hogo_vocab_entry(p->vocab, i, &e) == 0; i++) {
-            if (strcmp(e.kind, "policy"))
-                continue;
-            if (n == HOGOD_MAX_POLICIES) {
-                set_free(p);
-                return hogo_error_set(err, HOGO_ELIMIT, vfile,
-                                      "the vocabulary names more than %d policies, the most "
-                                      "hogod serves; list the ones to serve with --policy",
-                                      HOGOD_MAX_POLICIES);
-            }
-            named[n++] = e.id;
+        size_t all = hogo_vocab_policy_ids(p->vocab, named, NULL, HOGOD_MAX_POLICIES);
+        if (all > HOGOD_MAX_POLICIES) {
+            set_free(p);
+            return hogo_error_set(err, HOGO_ELIMIT, vfile,
+                                  "the vocabulary names more than %d policies, the most "
+                                  "hogod serves; list the ones to serve with --policy",
+                                  HOGOD_MAX_POLICIES);
         }
+        n = (int)all;
     }
     for (int i = 0; i < n && rc == 0; i++) {
         const char *name = c->npolicies ? c->policies[i] : named[i];

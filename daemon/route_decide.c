@@ -174,16 +174,8 @@ static int render(struct hogo_writer *w, const struct one *o, char **out, size_t
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '}'))
         n--; /* the object's closing brace and the newline */
     size_t need = *len + n + 64;
-    if (need > *cap) {
-        size_t c = *cap ? *cap * 2 : 1024;
-        while (c < need)
-            c *= 2;
-        char *s = realloc(*out, c);
-        if (!s)
-            return HOGO_ENOMEM;
-        *out = s;
-        *cap = c;
-    }
+    if (HOGO_GROW(*out, *cap, need, 1024))
+        return HOGO_ENOMEM;
     memcpy(*out + *len, buf, n);
     *len += n;
     *len += (size_t)snprintf(*out + *len, *cap - *len, ",\"decision_id\":\"%s\"}\n",
@@ -250,16 +242,8 @@ struct batch {
 
 static int append_raw(struct batch *b, const char *s, size_t n)
 {
-    if (b->out_len + n + 1 > b->out_cap) {
-        size_t c = b->out_cap ? b->out_cap * 2 : 4096;
-        while (c < b->out_len + n + 1)
-            c *= 2;
-        char *t = realloc(b->out, c);
-        if (!t)
-            return HOGO_ENOMEM;
-        b->out = t;
-        b->out_cap = c;
-    }
+    if (HOGO_GROW(b->out, b->out_cap, b->out_len + n + 1, 4096))
+        return HOGO_ENOMEM;
     memcpy(b->out + b->out_len, s, n);
     b->out_len += n;
     return 0;

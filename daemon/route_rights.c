@@ -55,22 +55,99 @@ static int own(struct hogo_store *st, const char *operator_id, const char *id, i
     return rc;
 }
 
-/* ---- rights requests ---- */
+/* ---- one call on an owned request or incident ---- */
 
-struct dsr_call {
+struct rights_call;
+/* A library call on c->id, made once own() found it is the key's operator's. */
+typedef int (*owned_fn)(struct hogo_store *st, struct rights_call *c, struct hogo_error *err);
+
+/* What a route passes to the library and gets back. */
+struct rights_call {
     const char *op, *id, *actor;
+    int breach;   /* id names an incident (else a rights request) */
+    owned_fn call; /* on the owned id; NULL: none */
+    bool show;    /* then the request's or incident's JSON into json */
     struct hogo_dsr_open open;
-    const char *method, *verifier, *ground, *reason, *value, *state, *subject;
+    struct hogo_breach_open bopen;
+    const char *method, *verifier, *ground, *reason, *value, *state, *subject, *category,
+        *stage;
+    struct hogo_breach_facts facts;
     bool pending, overdue, disclosure;
     char new_id[HOGO_DSR_ID_BYTES];
+    int64_t added;
     char *json, *notice, *package;
     size_t package_len;
 };
 
+/* The call on the id the route names (x->params[0]), acting as the key. */
+static struct rights_call owned_call(struct hogod_exchange *x, char actor[64], int breach,
+                                     owned_fn call, bool show)
+{
+    actor_of(x, actor);
+    return (struct rights_call){.op = hogod_operator(x), .id = x->params[0], .actor = actor,
+                                .breach = breach, .call = call, .show = show};
+}
+
+static int run_owned_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
+{
+    struct rights_call *c = ctx;
+    free(c->json); /* a retried call starts again */
+    c->json = NULL;
+    int rc = own(st, c->op, c->id, c->breach, err);
+    if (rc == 0 && c->call)
+        rc = c->call(st, c, err);
+    if (rc == 0 && c->show)
+        rc = c->breach ? hogo_breach_show_json(st, c->id, &c->json, err)
+                       : hogo_dsr_show_json(st, c->id, &c->json, err);
+    return rc;
+}
+
+/* Runs c (own(), the call, the JSON) in one store call. */
+static int run_owned(struct hogod_exchange *x, struct rights_call *c, struct hogo_error *err)
+{
+    return hogod_store_run(x, run_owned_fn, c, err);
+}
+
+/* Runs c and answers its JSON with status (204 without JSON), or the error; a bad value
+ * (HOGO_EINVAL) without a place is placed at einval_where when not NULL. */
+static void run_owned_and_answer(struct hogod_exchange *x, struct rights_call *c, int status,
+                                 const char *einval_where)
+{
+    struct hogo_error err = {0};
+    int rc = run_owned(x, c, &err);
+    if (rc == HOGO_EINVAL && einval_where && !err.where[0])
+        snprintf(err.where, sizeof err.where, "%s", einval_where);
+    answer(x, rc, &err, c->json, status);
+}
+
+/* Answers {"request_id", "state", "notice"[, "package"]} after a completion or refusal. */
+static void answer_notice(struct hogod_exchange *x, const struct rights_call *c,
+                          const char *state)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen_map_open(g);
+    hogod_gen_kv(g, "request_id", c->id);
+    hogod_gen_kv(g, "state", state);
+    hogod_gen_kv(g, "notice", c->notice ? c->notice : "");
+    if (c->package && c->package_len) {
+        size_t n = c->package_len;
+        while (n && c->package[n - 1] == '\n')
+            n--;
+        hogod_gen_str(g, "package");
+        yajl_gen_number(g, c->package, n); /* the package's JSON as written */
+    }
+    yajl_gen_map_close(g);
+    size_t len;
+    char *s = hogod_gen_take(g, &len);
+    yajl_gen_free(g);
+    hogod_reply_json_take(x, s ? 200 : 500, s, len);
+}
+
+/* ---- rights requests ---- */
+
 static int dsr_open_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
 {
-    struct dsr_call *c = ctx;
-    char op[64] = "";
+    struct rights_call *c = ctx;
     char *facts = NULL;
     /* the subject must be the key's operator's: the same 404 as for none */
     int rc = hogo_store_subject_facts_json(st, c->op, c->open.subject_id, &facts, err);
@@ -78,7 +155,6 @@ static int dsr_open_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
     if (rc == HOGO_ENOTFOUND)
         return hogo_error_set(err, rc, "/subject_id", "subject '%s' not found",
                               c->open.subject_id);
-    (void)op;
     if (rc == 0)
         rc = hogo_dsr_open(st, &c->open, c->new_id, err);
     return rc;
@@ -93,7 +169,7 @@ void hogod_route_dsr_open(struct hogod_exchange *x)
                                         "represents", "agent_document", "method", "channel",
                                         "item", "category", NULL};
     bool bad = !hogod_members_known(x, body, names);
-    struct dsr_call c = {.op = hogod_operator(x)};
+    struct rights_call c = {.op = hogod_operator(x)};
     char actor[64], detail[128] = "";
     actor_of(x, actor);
     c.open.actor = actor;
@@ -143,43 +219,31 @@ void hogod_route_dsr_open(struct hogod_exchange *x)
 
 static int dsr_list_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
 {
-    struct dsr_call *c = ctx;
+    struct rights_call *c = ctx;
     return hogo_dsr_list_json(st, c->op, c->subject, c->state, c->overdue, &c->json, err);
 }
 
 void hogod_route_dsr_list(struct hogod_exchange *x)
 {
     const char *overdue = hogod_query(x, "overdue");
-    struct dsr_call c = {.op = hogod_operator(x), .state = hogod_query(x, "state"),
-                         .subject = hogod_query(x, "subject_id"),
-                         .overdue = overdue && strcmp(overdue, "false") && strcmp(overdue, "0")};
+    struct rights_call c = {.op = hogod_operator(x), .state = hogod_query(x, "state"),
+                            .subject = hogod_query(x, "subject_id"),
+                            .overdue = overdue && strcmp(overdue, "false") && strcmp(overdue, "0")};
     struct hogo_error err = {0};
     int rc = hogod_store_run(x, dsr_list_fn, &c, &err);
     answer(x, rc, &err, c.json, 200);
 }
 
-static int dsr_show_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
-{
-    struct dsr_call *c = ctx;
-    int rc = own(st, c->op, c->id, 0, err);
-    return rc ? rc : hogo_dsr_show_json(st, c->id, &c->json, err);
-}
-
 void hogod_route_dsr_show(struct hogod_exchange *x)
 {
-    struct dsr_call c = {.op = hogod_operator(x), .id = x->params[0]};
-    struct hogo_error err = {0};
-    int rc = hogod_store_run(x, dsr_show_fn, &c, &err);
-    answer(x, rc, &err, c.json, 200);
+    char actor[64];
+    struct rights_call c = owned_call(x, actor, 0, NULL, true);
+    run_owned_and_answer(x, &c, 200, NULL);
 }
 
-static int dsr_verify_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
+static int dsr_verify_call(struct hogo_store *st, struct rights_call *c, struct hogo_error *err)
 {
-    struct dsr_call *c = ctx;
-    int rc = own(st, c->op, c->id, 0, err);
-    if (rc == 0)
-        rc = hogo_dsr_verify(st, c->id, c->method, c->verifier, c->pending, c->actor, err);
-    return rc ? rc : hogo_dsr_show_json(st, c->id, &c->json, err);
+    return hogo_dsr_verify(st, c->id, c->method, c->verifier, c->pending, c->actor, err);
 }
 
 void hogod_route_dsr_verify(struct hogod_exchange *x)
@@ -190,8 +254,7 @@ void hogod_route_dsr_verify(struct hogod_exchange *x)
     static const char *const names[] = {"method", "verifier", "pending", NULL};
     bool bad = !hogod_members_known(x, body, names);
     char actor[64];
-    actor_of(x, actor);
-    struct dsr_call c = {.op = hogod_operator(x), .id = x->params[0], .actor = actor};
+    struct rights_call c = owned_call(x, actor, 0, dsr_verify_call, true);
     if (!bad)
         c.method = hogod_member_string(x, body, "method", true, &bad);
     if (!bad)
@@ -203,21 +266,16 @@ void hogod_route_dsr_verify(struct hogod_exchange *x)
         bad = true;
     }
     c.pending = pending && YAJL_IS_TRUE(pending);
-    if (!bad) {
-        struct hogo_error err = {0};
-        int rc = hogod_store_run(x, dsr_verify_fn, &c, &err);
-        answer(x, rc, &err, c.json, 200);
-    }
+    if (!bad)
+        run_owned_and_answer(x, &c, 200, NULL);
     yajl_tree_free(body);
 }
 
-static int dsr_complete_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
+static int dsr_complete_call(struct hogo_store *st, struct rights_call *c,
+                             struct hogo_error *err)
 {
-    struct dsr_call *c = ctx;
-    int rc = own(st, c->op, c->id, 0, err);
     char *show = NULL;
-    if (rc == 0)
-        rc = hogo_dsr_show_json(st, c->id, &show, err);
+    int rc = hogo_dsr_show_json(st, c->id, &show, err);
     c->disclosure = show && (strstr(show, "\"kind\":\"disclosure\"") ||
                              strstr(show, "\"kind\":\"provision_records\""));
     free(show);
@@ -245,47 +303,27 @@ void hogod_route_dsr_complete(struct hogod_exchange *x)
     static const char *const names[] = {"value", NULL};
     bool bad = body && !hogod_members_known(x, body, names);
     char actor[64];
-    actor_of(x, actor);
-    struct dsr_call c = {.op = hogod_operator(x), .id = x->params[0], .actor = actor};
+    struct rights_call c = owned_call(x, actor, 0, dsr_complete_call, false);
     if (body && !bad)
         c.value = hogod_member_string(x, body, "value", false, &bad);
     if (!bad) {
         struct hogo_error err = {0};
-        int rc = hogod_store_run(x, dsr_complete_fn, &c, &err);
+        int rc = run_owned(x, &c, &err);
         if (rc)
             hogod_problem_from(x, rc, &err);
-        else {
-            yajl_gen g = yajl_gen_alloc(NULL);
-            yajl_gen_map_open(g);
-            hogod_gen_kv(g, "request_id", c.id);
-            hogod_gen_kv(g, "state", "completed");
-            hogod_gen_kv(g, "notice", c.notice ? c.notice : "");
-            if (c.package && c.package_len) {
-                size_t n = c.package_len;
-                while (n && c.package[n - 1] == '\n')
-                    n--;
-                hogod_gen_str(g, "package");
-                yajl_gen_number(g, c.package, n); /* the package's JSON as written */
-            }
-            yajl_gen_map_close(g);
-            size_t len;
-            char *s = hogod_gen_take(g, &len);
-            yajl_gen_free(g);
-            hogod_reply_json_take(x, s ? 200 : 500, s, len);
-        }
+        else
+            answer_notice(x, &c, "completed");
     }
     free(c.notice);
     free(c.package);
     yajl_tree_free(body);
 }
 
-static int dsr_refuse_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
+static int dsr_refuse_call(struct hogo_store *st, struct rights_call *c, struct hogo_error *err)
 {
-    struct dsr_call *c = ctx;
-    int rc = own(st, c->op, c->id, 0, err);
     free(c->notice);
     c->notice = NULL;
-    return rc ? rc : hogo_dsr_refuse(st, c->id, c->ground, c->reason, c->actor, &c->notice, err);
+    return hogo_dsr_refuse(st, c->id, c->ground, c->reason, c->actor, &c->notice, err);
 }
 
 void hogod_route_dsr_refuse(struct hogod_exchange *x)
@@ -296,68 +334,43 @@ void hogod_route_dsr_refuse(struct hogod_exchange *x)
     static const char *const names[] = {"ground", "reason", NULL};
     bool bad = !hogod_members_known(x, body, names);
     char actor[64];
-    actor_of(x, actor);
-    struct dsr_call c = {.op = hogod_operator(x), .id = x->params[0], .actor = actor};
+    struct rights_call c = owned_call(x, actor, 0, dsr_refuse_call, false);
     if (!bad)
         c.ground = hogod_member_string(x, body, "ground", true, &bad);
     c.reason = opt_str(x, body, "reason", &bad);
     if (!bad) {
         struct hogo_error err = {0};
-        int rc = hogod_store_run(x, dsr_refuse_fn, &c, &err);
+        int rc = run_owned(x, &c, &err);
         if (rc == HOGO_EINVAL && !err.where[0])
             snprintf(err.where, sizeof err.where, "/ground");
         if (rc)
             hogod_problem_from(x, rc, &err);
-        else {
-            yajl_gen g = yajl_gen_alloc(NULL);
-            yajl_gen_map_open(g);
-            hogod_gen_kv(g, "request_id", c.id);
-            hogod_gen_kv(g, "state", "refused");
-            hogod_gen_kv(g, "notice", c.notice ? c.notice : "");
-            yajl_gen_map_close(g);
-            size_t len;
-            char *s = hogod_gen_take(g, &len);
-            yajl_gen_free(g);
-            hogod_reply_json_take(x, s ? 200 : 500, s, len);
-        }
+        else
+            answer_notice(x, &c, "refused");
     }
     free(c.notice);
     yajl_tree_free(body);
 }
 
-static int dsr_withdraw_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
+static int dsr_withdraw_call(struct hogo_store *st, struct rights_call *c,
+                             struct hogo_error *err)
 {
-    struct dsr_call *c = ctx;
-    int rc = own(st, c->op, c->id, 0, err);
-    return rc ? rc : hogo_dsr_withdraw(st, c->id, c->actor, err);
+    return hogo_dsr_withdraw(st, c->id, c->actor, err);
 }
 
 void hogod_route_dsr_withdraw(struct hogod_exchange *x)
 {
     char actor[64];
-    actor_of(x, actor);
-    struct dsr_call c = {.op = hogod_operator(x), .id = x->params[0], .actor = actor};
-    struct hogo_error err = {0};
-    int rc = hogod_store_run(x, dsr_withdraw_fn, &c, &err);
-    answer(x, rc, &err, NULL, 204);
+    struct rights_call c = owned_call(x, actor, 0, dsr_withdraw_call, false);
+    run_owned_and_answer(x, &c, 204, NULL);
 }
 
 /* ---- breaches ---- */
 
-struct breach_call {
-    const char *op, *id, *actor;
-    struct hogo_breach_open open;
-    const char *subject, *category, *stage;
-    struct hogo_breach_facts facts;
-    char new_id[HOGO_DSR_ID_BYTES];
-    int64_t added;
-    char *json;
-};
-
 static int breach_open_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
 {
-    struct breach_call *c = ctx;
-    return hogo_breach_open(st, &c->open, c->new_id, err);
+    struct rights_call *c = ctx;
+    return hogo_breach_open(st, &c->bopen, c->new_id, err);
 }
 
 static int flag(struct hogod_exchange *x, yajl_val body, const char *name, bool *bad)
@@ -381,20 +394,20 @@ void hogod_route_breach_open(struct hogod_exchange *x)
     bool bad = !hogod_members_known(x, body, names);
     char actor[64];
     actor_of(x, actor);
-    struct breach_call c = {.op = hogod_operator(x)};
-    c.open.operator_id = c.op;
-    c.open.actor = actor;
+    struct rights_call c = {.op = hogod_operator(x)};
+    c.bopen.operator_id = c.op;
+    c.bopen.actor = actor;
     if (!bad)
-        c.open.summary = hogod_member_string(x, body, "summary", true, &bad);
+        c.bopen.summary = hogod_member_string(x, body, "summary", true, &bad);
     if (!bad)
-        c.open.discovered = hogod_member_string(x, body, "discovered", true, &bad);
+        c.bopen.discovered = hogod_member_string(x, body, "discovered", true, &bad);
     if (!bad)
-        c.open.items = hogod_member_string(x, body, "items", true, &bad);
-    c.open.cause = opt_str(x, body, "cause", &bad);
-    c.open.sensitive = flag(x, body, "sensitive", &bad);
-    c.open.encrypted = flag(x, body, "encrypted", &bad);
-    c.open.financial = flag(x, body, "financial", &bad);
-    c.open.wrongful = flag(x, body, "wrongful", &bad);
+        c.bopen.items = hogod_member_string(x, body, "items", true, &bad);
+    c.bopen.cause = opt_str(x, body, "cause", &bad);
+    c.bopen.sensitive = flag(x, body, "sensitive", &bad);
+    c.bopen.encrypted = flag(x, body, "encrypted", &bad);
+    c.bopen.financial = flag(x, body, "financial", &bad);
+    c.bopen.wrongful = flag(x, body, "wrongful", &bad);
     if (!bad) {
         struct hogo_error err = {0};
         int rc = hogod_store_run(x, breach_open_fn, &c, &err);
@@ -410,28 +423,18 @@ void hogod_route_breach_open(struct hogod_exchange *x)
     yajl_tree_free(body);
 }
 
-static int breach_show_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
-{
-    struct breach_call *c = ctx;
-    int rc = own(st, c->op, c->id, 1, err);
-    return rc ? rc : hogo_breach_show_json(st, c->id, &c->json, err);
-}
-
 void hogod_route_breach_show(struct hogod_exchange *x)
 {
-    struct breach_call c = {.op = hogod_operator(x), .id = x->params[0]};
-    struct hogo_error err = {0};
-    int rc = hogod_store_run(x, breach_show_fn, &c, &err);
-    answer(x, rc, &err, c.json, 200);
+    char actor[64];
+    struct rights_call c = owned_call(x, actor, 1, NULL, true);
+    run_owned_and_answer(x, &c, 200, NULL);
 }
 
-static int breach_affected_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
+static int breach_affected_call(struct hogo_store *st, struct rights_call *c,
+                                struct hogo_error *err)
 {
-    struct breach_call *c = ctx;
-    int rc = own(st, c->op, c->id, 1, err);
-    return rc ? rc
-              : hogo_breach_add_affected(st, c->id, c->subject, c->category, c->op, &c->added,
-                                         c->actor, err);
+    return hogo_breach_add_affected(st, c->id, c->subject, c->category, c->op, &c->added,
+                                    c->actor, err);
 }
 
 void hogod_route_breach_affected(struct hogod_exchange *x)
@@ -442,13 +445,12 @@ void hogod_route_breach_affected(struct hogod_exchange *x)
     static const char *const names[] = {"subject_id", "category", NULL};
     bool bad = !hogod_members_known(x, body, names);
     char actor[64];
-    actor_of(x, actor);
-    struct breach_call c = {.op = hogod_operator(x), .id = x->params[0], .actor = actor};
+    struct rights_call c = owned_call(x, actor, 1, breach_affected_call, false);
     c.subject = opt_str(x, body, "subject_id", &bad);
     c.category = opt_str(x, body, "category", &bad);
     if (!bad) {
         struct hogo_error err = {0};
-        int rc = hogod_store_run(x, breach_affected_fn, &c, &err);
+        int rc = run_owned(x, &c, &err);
         if (rc)
             hogod_problem_from(x, rc, &err);
         else {
@@ -460,32 +462,23 @@ void hogod_route_breach_affected(struct hogod_exchange *x)
     yajl_tree_free(body);
 }
 
-static int breach_assess_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
+static int breach_assess_call(struct hogo_store *st, struct rights_call *c,
+                              struct hogo_error *err)
 {
-    struct breach_call *c = ctx;
-    int rc = own(st, c->op, c->id, 1, err);
-    free(c->json);
-    c->json = NULL;
-    return rc ? rc : hogo_breach_assess(st, c->id, c->actor, &c->json, err);
+    return hogo_breach_assess(st, c->id, c->actor, &c->json, err);
 }
 
 void hogod_route_breach_assess(struct hogod_exchange *x)
 {
     char actor[64];
-    actor_of(x, actor);
-    struct breach_call c = {.op = hogod_operator(x), .id = x->params[0], .actor = actor};
-    struct hogo_error err = {0};
-    int rc = hogod_store_run(x, breach_assess_fn, &c, &err);
-    answer(x, rc, &err, c.json, 200);
+    struct rights_call c = owned_call(x, actor, 1, breach_assess_call, false);
+    run_owned_and_answer(x, &c, 200, NULL);
 }
 
-static int breach_report_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
+static int breach_report_call(struct hogo_store *st, struct rights_call *c,
+                              struct hogo_error *err)
 {
-    struct breach_call *c = ctx;
-    int rc = own(st, c->op, c->id, 1, err);
-    free(c->json);
-    c->json = NULL;
-    return rc ? rc : hogo_breach_report(st, c->id, c->stage, &c->facts, c->actor, &c->json, err);
+    return hogo_breach_report(st, c->id, c->stage, &c->facts, c->actor, &c->json, err);
 }
 
 void hogod_route_breach_report(struct hogod_exchange *x)
@@ -497,8 +490,7 @@ void hogod_route_breach_report(struct hogod_exchange *x)
                                         "publication", "prevention", "other",          NULL};
     bool bad = !hogod_members_known(x, body, names);
     char actor[64];
-    actor_of(x, actor);
-    struct breach_call c = {.op = hogod_operator(x), .id = x->params[0], .actor = actor};
+    struct rights_call c = owned_call(x, actor, 1, breach_report_call, false);
     if (!bad)
         c.stage = hogod_member_string(x, body, "stage", true, &bad);
     c.facts.cause = opt_str(x, body, "cause", &bad);
@@ -507,14 +499,8 @@ void hogod_route_breach_report(struct hogod_exchange *x)
     c.facts.publication = opt_str(x, body, "publication", &bad);
     c.facts.prevention = opt_str(x, body, "prevention", &bad);
     c.facts.other = opt_str(x, body, "other", &bad);
-    if (!bad) {
-        struct hogo_error err = {0};
-        int rc = hogod_store_run(x, breach_report_fn, &c, &err);
-        if (rc == HOGO_EINVAL && !err.where[0])
-            snprintf(err.where, sizeof err.where, "/stage");
-        answer(x, rc, &err, c.json, 200);
-    } else
-        free(c.json);
+    if (!bad)
+        run_owned_and_answer(x, &c, 200, "/stage");
     yajl_tree_free(body);
 }
 

@@ -25,6 +25,7 @@ extern "C" {
 /* ---- tabular anonymisation ---- */
 
 struct hogo_deid_config; /* a parsed anonymisation config (YAML) */
+struct hogo_vocab;       /* a loaded vocabulary (hogo/policy.h) */
 struct hogo_deid_result; /* the transformed table with its report */
 
 /* Loads an anonymisation config (YAML); hierarchy and population paths are relative to its
@@ -120,22 +121,23 @@ HOGO_EXTERN int hogo_deid_scrub(struct hogo_deid_scrubber *s, const char *text, 
 
 /* Executes a `deidentify` obligation (JSON text, e.g. {"type":"deidentify","drop":["name"],
  * "generalize":["age_group"]}) on the CSV file csv_path, writing the result as CSV to out
- * (rows in a random order). Every header must name a data category of the shipped vocabulary
- * (its id, Japanese or English name, or another wording the vocabulary lists); ages are
- * always given as 年代, top-coded at "90+". */
-HOGO_EXTERN int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_path,
-                                FILE *out, FILE *report, struct hogo_error *err);
+ * (rows in a random order). Every header must name a data category of vocab, the loaded
+ * vocabulary (hogo_vocab_load(); borrowed): its id, Japanese or English name, or another
+ * wording it lists; ages are always given as 年代, top-coded at "90+". */
+HOGO_EXTERN int hogo_deid_apply(const struct hogo_vocab *vocab, const char *obligation_json,
+                                size_t len, const char *csv_path, FILE *out, FILE *report,
+                                struct hogo_error *err);
 
 /* Options of hogo_deid_apply_ex(); zero-initialise. */
 struct hogo_deid_apply_opts {
-    const char *vocabulary;       /* vocabulary file for the header names; NULL = shipped */
     /* declared columns, "HEADER=CATEGORY", "HEADER=drop" or "HEADER=keep" (kept as it is,
      * checked for identifiers), NULL-terminated; a header neither declared nor naming a
      * category is refused */
     const char *const *columns;
 };
 /* hogo_deid_apply() with options (opts may be NULL). */
-HOGO_EXTERN int hogo_deid_apply_ex(const char *obligation_json, size_t len, const char *csv_path,
+HOGO_EXTERN int hogo_deid_apply_ex(const struct hogo_vocab *vocab, const char *obligation_json,
+                                   size_t len, const char *csv_path,
                                    const struct hogo_deid_apply_opts *opts, FILE *out,
                                    FILE *report, struct hogo_error *err);
 

@@ -4,6 +4,7 @@
  * this one reader, so every one refuses a directory or device and reports a read error.
  * Writing an output file: every file the command line writes goes through hogo_out_file, so
  * no output replaces a device, follows a planted symlink or leaves a half-written file.
+ * Growing an array: hogo_grow(), the one doubling step everything above uses.
  */
 #ifndef HOGO_FILE_H
 #define HOGO_FILE_H
@@ -56,6 +57,15 @@ HOGO_EXTERN void hogo_out_file_discard(struct hogo_out_file *o);
 /* Writes len bytes of data to path as one hogo_out_file (open, write, commit). */
 HOGO_EXTERN int hogo_write_file(const char *path, const void *data, size_t len,
                                 struct hogo_error *err);
+
+/* Makes *arrp (an array of elements of elem bytes, *cap of them allocated) hold at least need
+ * elements, doubling from first: the one growth step of the library, the command line and
+ * hogod. 0, or HOGO_ENOMEM with the array unchanged. arrp is the address of the array. */
+HOGO_EXTERN int hogo_grow(void *arrp, size_t *cap, size_t need, size_t elem, size_t first);
+/* hogo_grow() for an array variable arr and its size_t capacity cap; costs one comparison
+ * when there is room. */
+#define HOGO_GROW(arr, cap, need, first) \
+    ((need) <= (cap) ? 0 : hogo_grow(&(arr), &(cap), (need), sizeof *(arr), (first)))
 
 #ifdef __cplusplus
 }

@@ -63,6 +63,12 @@ HOGO_EXTERN size_t hogo_vocab_count(const struct hogo_vocab *vocab);
 HOGO_EXTERN int hogo_vocab_entry(const struct hogo_vocab *vocab, size_t i,
                                  struct hogo_vocab_entry *out);
 
+/* The policies the vocabulary names, in its order: writes the first max of their ids into
+ * ids[] and, when names is not NULL, their Japanese names ("" when none) into names[] (both
+ * borrowed from vocab); returns how many there are, which may be more than max. */
+HOGO_EXTERN size_t hogo_vocab_policy_ids(const struct hogo_vocab *vocab, const char **ids,
+                                         const char **names, size_t max);
+
 /* The vocabulary file a policy file is compiled over when no vocabulary is given:
  * vocabulary.yaml beside it, else hogo_vocab_default_file()'s. Written into path. */
 HOGO_EXTERN void hogo_policy_vocab_file(const char *policy_path, char *path, size_t size);

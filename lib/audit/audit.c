@@ -18,6 +18,9 @@
 #include <yajl/yajl_tree.h>
 
 #define HASH_BYTES 32
+/* An event's hashed text fields (subject_id, actor, action, object, detail) and its columns in
+ * audit_events (seq, at, the five fields, prev_hash, hash). */
+enum { EVENT_FIELDS = 5, EVENT_COLUMNS = 2 + EVENT_FIELDS + 2 };
 static const char cp_tag[] = "hogo-checkpoint-v1";
 
 static void put_u64(unsigned char *p, uint64_t v)
@@ -34,12 +37,12 @@ static void put_u32(unsigned char *p, uint32_t v)
 
 /* The event hash; fields are subject_id, actor, action, object, detail. */
 static int event_hash(const unsigned char prev[HASH_BYTES], int64_t seq, int64_t at,
-                      const char *const f[5], const size_t fl[5],
+                      const char *const f[EVENT_FIELDS], const size_t fl[EVENT_FIELDS],
                       unsigned char out[HASH_BYTES])
 {
     unsigned char stackbuf[2048];
-    size_t need = HASH_BYTES + 16 + 5 * 4;
-    for (int i = 0; i < 5; i++)
+    size_t need = HASH_BYTES + 16 + EVENT_FIELDS * 4;
+    for (int i = 0; i < EVENT_FIELDS; i++)
         need += fl[i];
     unsigned char *buf = need <= sizeof stackbuf ? stackbuf : malloc(need);
     if (!buf)
@@ -50,7 +53,7 @@ static int event_hash(const unsigned char prev[HASH_BYTES], int64_t seq, int64_t
     put_u64(p, (uint64_t)seq);
     put_u64(p + 8, (uint64_t)at);
     p += 16;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < EVENT_FIELDS; i++) {
         put_u32(p, (uint32_t)fl[i]);
         p += 4;
         if (fl[i])
@@ -121,8 +124,8 @@ static int write_checkpoint(struct hogo_store *st, const struct head *h, struct 
 
 /* One event about to be inserted: its fields, lengths and hashes. */
 struct pending {
-    const char *f[5];
-    size_t fl[5];
+    const char *f[EVENT_FIELDS];
+    size_t fl[EVENT_FIELDS];
     int64_t seq, at;
     unsigned char prev[HASH_BYTES], hash[HASH_BYTES];
 };
@@ -136,7 +139,7 @@ static int chain(struct hogo_store *st, struct head *h, const struct hogo_audit_
     e->f[2] = ev->action;
     e->f[3] = ev->object ? ev->object : "";
     e->f[4] = ev->detail_json ? ev->detail_json : "{}";
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < EVENT_FIELDS; i++)
         e->fl[i] = strlen(e->f[i]);
     e->seq = h->seq + 1;
     e->at = at;
@@ -153,7 +156,7 @@ static void bind_event(const struct pending *e, struct hogo__val *p)
     p[0] = (struct hogo__val){.type = HOGO__TEXT, .s = e->f[0], .n = e->fl[0]};
     p[1] = HV_INT(e->seq);
     p[2] = HV_INT(e->at);
-    for (int i = 1; i < 5; i++)
+    for (int i = 1; i < EVENT_FIELDS; i++)
         p[2 + i] = (struct hogo__val){.type = HOGO__TEXT, .s = e->f[i], .n = e->fl[i]};
     p[7] = HV_BLOB(e->prev, HASH_BYTES);
     p[8] = HV_BLOB(e->hash, HASH_BYTES);
@@ -164,7 +167,7 @@ int hogo__audit_append_event(struct hogo_store *st, const struct hogo_audit_even
 {
     struct head h;
     struct pending e;
-    struct hogo__val p[9];
+    struct hogo__val p[EVENT_COLUMNS];
     /* every caller appends inside its own transaction, so that the event and the change it
      * records commit together */
     assert(st->txn_depth > 0);
@@ -344,8 +347,9 @@ static void check_cp(struct verifier *v, const struct cp *c, const unsigned char
     memcpy(v->last_sealed_head, c->head, HASH_BYTES);
 }
 
-static int feed_event(struct verifier *v, int64_t seq, int64_t at, const char *const f[5],
-                      const size_t fl[5], const void *prev, size_t prevn, const void *hash,
+static int feed_event(struct verifier *v, int64_t seq, int64_t at,
+                      const char *const f[EVENT_FIELDS], const size_t fl[EVENT_FIELDS],
+                      const void *prev, size_t prevn, const void *hash,
                       size_t hashn)
 {
     if (v->bad)
@@ -459,13 +463,13 @@ static const char skipped_action[] = "audit.checkpoint_skipped";
 static int row_event(void *ctx, const struct hogo__val *c, size_t n)
 {
     struct verifier *v = ctx;
-    if (n < 9 || c[0].type != HOGO__INT || c[1].type != HOGO__INT) {
+    if (n < EVENT_COLUMNS || c[0].type != HOGO__INT || c[1].type != HOGO__INT) {
         vbad(v, v->expect, "event %lld is malformed", (long long)v->expect);
         return 1;
     }
-    const char *f[5];
-    size_t fl[5];
-    for (int i = 0; i < 5; i++) {
+    const char *f[EVENT_FIELDS];
+    size_t fl[EVENT_FIELDS];
+    for (int i = 0; i < EVENT_FIELDS; i++) {
         const struct hogo__val *x = &c[2 + i];
         f[i] = x->type == HOGO__TEXT ? x->s : "";
         fl[i] = x->type == HOGO__TEXT ? x->n : 0;
@@ -715,16 +719,17 @@ static int row_export_event(void *ctx, const struct hogo__val *c, size_t n)
     struct exporter *x = ctx;
     static const char *const names[] = {"seq", "at", "subject_id", "actor", "action",
                                         "object", "detail", "prev_hash", "hash"};
-    if (n < 9)
+    _Static_assert(sizeof names / sizeof *names == EVENT_COLUMNS, "a name per column");
+    if (n < EVENT_COLUMNS)
         return HOGO_ESTORE;
     yajl_gen g = x->g;
     yajl_gen_map_open(g);
     hogo__gen_str(g, "event");
     yajl_gen_map_open(g);
-    for (int i = 0; i < 9; i++) {
+    for (int i = 0; i < EVENT_COLUMNS; i++) {
         if (i < 2)
             hogo__gen_kv_int(g, names[i], c[i].type == HOGO__INT ? c[i].i : 0);
-        else if (i < 7) {
+        else if (i < 2 + EVENT_FIELDS) {
             hogo__gen_str(g, names[i]);
             if (c[i].type == HOGO__TEXT)
                 yajl_gen_string(g, (const unsigned char *)c[i].s, c[i].n);
@@ -836,14 +841,14 @@ static int export_event(struct verifier *v, yajl_val ev, const char *where,
                         struct hogo_error *err)
 {
     static const char *const names[] = {"subject_id", "actor", "action", "object", "detail"};
-    const char *f[5];
-    size_t fl[5];
+    const char *f[EVENT_FIELDS];
+    size_t fl[EVENT_FIELDS];
     int64_t seq, at;
     unsigned char prev[HASH_BYTES], hash[HASH_BYTES];
     int ok = !jint(ev, "seq", &seq) && !jint(ev, "at", &at) &&
              !unhex(jstr(ev, "prev_hash"), prev, HASH_BYTES) &&
              !unhex(jstr(ev, "hash"), hash, HASH_BYTES);
-    for (int i = 0; i < 5 && ok; i++) {
+    for (int i = 0; i < EVENT_FIELDS && ok; i++) {
         f[i] = jstr(ev, names[i]);
         ok = f[i] != NULL;
         fl[i] = ok ? strlen(f[i]) : 0;

@@ -67,7 +67,7 @@ int hogo__grow(void *arrp, size_t *cap, size_t need, size_t elem, size_t first)
         return 0;
     size_t n = *cap ? *cap : first;
     while (n < need)
-        n *= 2;
+        n = n > SIZE_MAX / 2 ? need : n * 2;
     if (n > SIZE_MAX / elem)
         return -1;
     void *arr;
@@ -78,6 +78,11 @@ int hogo__grow(void *arrp, size_t *cap, size_t need, size_t elem, size_t first)
     memcpy(arrp, &grown, sizeof grown);
     *cap = n;
     return 0;
+}
+
+int hogo_grow(void *arrp, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    return hogo__grow(arrp, cap, need, elem, first) < 0 ? HOGO_ENOMEM : 0;
 }
 
 int hogo_read_stream(FILE *f, const char *name, size_t max, char **out, size_t *len,

@@ -51,7 +51,7 @@ int hogo_decision_reason(const struct hogo_policy *p, const struct hogo_decision
     out->effect = effect_name(d->reasons[i].effect);
     out->quote = rule->quote;
     if (d->reasons[i].effect == HOGO__REASON_FORBID)
-        for (int b = 0; b < p->vocab->t[HOGO__K_BASIS].n && out->n_yields_to < 8; b++)
+        for (int b = 0; b < p->vocab->t[HOGO__K_BASIS].n && out->n_yields_to < (int)(sizeof out->yields_to / sizeof *out->yields_to); b++)
             if (rule->yields_to & (1u << b))
                 out->yields_to[out->n_yields_to++] = p->vocab->t[HOGO__K_BASIS].v[b].id;
     return 0;
@@ -184,7 +184,7 @@ void hogo__obligation_read(const struct hogo_policy *p, const struct hogo_reques
     case HOGO__OB_RECORD_PROVISION:
     case HOGO__OB_CONFIRM_RECEIPT:
         o->statute = ob == HOGO__OB_RECORD_PROVISION ? "APPI Art.29" : "APPI Art.30";
-        o->retention_years = d->retention_years ? d->retention_years : 3;
+        o->retention_years = d->retention_years ? d->retention_years : HOGO__DEFAULT_RETENTION_YEARS;
         o->retention_from = d->retention_last ? "last_provision" : "creation";
         o->confirm = ob == HOGO__OB_CONFIRM_RECEIPT;
         break;

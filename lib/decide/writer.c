@@ -6,6 +6,7 @@
  */
 #include "common/json.h"
 #include "decide_int.h"
+#include "common/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,17 +25,7 @@ struct hogo_writer {
 
 static int reserve(struct hogo_writer *w, size_t more)
 {
-    if (w->len + more + 1 <= w->cap)
-        return 0;
-    size_t ncap = w->cap ? w->cap : 4096;
-    while (ncap < w->len + more + 1)
-        ncap *= 2;
-    char *g = realloc(w->buf, ncap);
-    if (!g)
-        return HOGO_ENOMEM;
-    w->buf = g;
-    w->cap = ncap;
-    return 0;
+    return HOGO__GROW(w->buf, w->cap, w->len + more + 1, 4096) ? HOGO_ENOMEM : 0;
 }
 
 static int append(struct hogo_writer *w, const char *s, size_t n)
@@ -378,7 +369,8 @@ static const char *basis_ja(int b)
 {
     static const char *const names[] = {"本プライバシーポリシー", "法令に基づく場合", "警察の捜査",
                                         "裁判所の命令", "本人の別途の同意"};
-    return b >= 0 && b < 5 ? names[b] : "";
+    _Static_assert(sizeof names / sizeof *names == HOGO__BASIS_COUNT, "one name per basis");
+    return b >= 0 && b < HOGO__BASIS_COUNT ? names[b] : "";
 }
 
 /* Writes the broadest ids of a set of kind k by their Japanese names, joined by 「、」. */
@@ -496,7 +488,7 @@ static void cond_ja(struct hogo_writer *w, const struct hogo_policy *p, int ci)
         break;
     case HOGO__C_BASIS:
         appendf(w, "根拠が");
-        for (int b = 0, first = 1; b < 5; b++)
+        for (int b = 0, first = 1; b < HOGO__BASIS_COUNT; b++)
             if (c->num & (1 << b)) {
                 appendf(w, "%s「%s」", first ? "" : "、", basis_ja(b));
                 first = 0;
@@ -519,7 +511,7 @@ static void missing_ja(struct hogo_writer *w, const struct hogo_policy *p,
     const char *lead = "        ・";
     if (m & HOGO__MISS_ACTION) {
         appendf(w, "%sこの条項が定めるのは", lead);
-        for (int a = 0, first = 1; a < 5; a++)
+        for (int a = 0, first = 1; a < HOGO__ACTION_COUNT; a++)
             if (rule->actions & (1u << a)) {
                 appendf(w, "%s「%s」", first ? "" : "、", ja_of(p, HOGO__K_ACTION, a));
                 first = 0;
@@ -565,7 +557,7 @@ static void missing_ja(struct hogo_writer *w, const struct hogo_policy *p,
                     : "この形態の情報はこの条項の対象外です。");
     if (m & HOGO__MISS_BASIS) {
         appendf(w, "%sこの条項が適用されるのは", lead);
-        for (int b = 0, first = 1; b < 5; b++)
+        for (int b = 0, first = 1; b < HOGO__BASIS_COUNT; b++)
             if (rule->bases & (1u << b)) {
                 appendf(w, "%s「%s」", first ? "" : "または", basis_ja(b));
                 first = 0;
@@ -592,7 +584,7 @@ static void obligations_ja(struct hogo_writer *w, const struct hogo_policy *p,
                            const struct hogo_request *r, const struct hogo_decision *d)
 {
     const struct hogo_vocab *v = p->vocab;
-    int years = d->retention_years ? d->retention_years : 3;
+    int years = d->retention_years ? d->retention_years : HOGO__DEFAULT_RETENTION_YEARS;
     for (int ob = 0; ob < HOGO__OB_COUNT; ob++) {
         if (!(d->obligations & (1u << ob)))
             continue;
@@ -672,7 +664,9 @@ static int decision_text_ja(struct hogo_writer *w, const struct hogo_policy *p,
                                            "特定の個人を識別できないよう加工した情報", "統計情報",
                                            "匿名加工情報"};
     appendf(w, "（形態: %s、根拠: %s）\n\n",
-            r->form >= 0 && r->form < 5 ? forms_ja[r->form] : ja_of(p, HOGO__K_FORM, r->form),
+            r->form >= 0 && r->form < (int)(sizeof forms_ja / sizeof *forms_ja)
+                ? forms_ja[r->form]
+                : ja_of(p, HOGO__K_FORM, r->form),
             basis_ja(r->basis));
     for (int i = 0; i < d->nreasons; i++) {
         int ri = d->reasons[i].rule;
@@ -698,7 +692,7 @@ static int decision_text_ja(struct hogo_writer *w, const struct hogo_policy *p,
         appendf(w, "        「%s」\n", rule->quote);
         if (d->reasons[i].effect == HOGO__REASON_FORBID && rule->yields_to) {
             appendf(w, "        この制限が解除されるのは");
-            for (int b = 0, first = 1; b < 5; b++)
+            for (int b = 0, first = 1; b < HOGO__BASIS_COUNT; b++)
                 if (rule->yields_to & (1u << b)) {
                     appendf(w, "%s「%s」", first ? "" : "、", basis_ja(b));
                     first = 0;
@@ -881,7 +875,7 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
             appendf(w, "        (%s)\n", rule->note);
         if (d->reasons[i].effect == HOGO__REASON_FORBID && rule->yields_to) {
             appendf(w, "        lifted only by basis:");
-            for (int b = 0; b < 5; b++)
+            for (int b = 0; b < HOGO__BASIS_COUNT; b++)
                 if (rule->yields_to & (1u << b))
                     appendf(w, " %s", id_of(p, HOGO__K_BASIS, b));
             appendf(w, "\n");
@@ -900,7 +894,7 @@ int hogo_writer_decision_text(struct hogo_writer *w, const struct hogo_policy *p
             const struct hogo__entry *e = &v->t[HOGO__K_OBLIGATION].v[ob];
             appendf(w, "    - %s: %s (%s)", e->id, e->en ? e->en : "", e->ja ? e->ja : "");
             if (ob == HOGO__OB_RECORD_PROVISION || ob == HOGO__OB_CONFIRM_RECEIPT)
-                appendf(w, "; keep %d years from %s", d->retention_years ? d->retention_years : 3,
+                appendf(w, "; keep %d years from %s", d->retention_years ? d->retention_years : HOGO__DEFAULT_RETENTION_YEARS,
                         d->retention_last ? "the last provision (a continuing provision to one "
                                             "recipient may be recorded collectively, Rules "
                                             "Art.19(2))"

@@ -818,7 +818,7 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
     r->models.aggregate = cfg->aggregate;
     r->models.gs_factor = cfg->gs_factor;
     double t0 = now_seconds();
-    if ((rc = hogo__enc_build_coded(enc, &r->tab, r->qcols, r->hiers, r->q, scols, s, err)) < 0)
+    if ((rc = hogo__enc_build(enc, &r->tab, r->qcols, r->hiers, r->q, scols, s, err)) < 0)
         goto out;
     /* the codes of the QIs and sensitive attributes are in the encoding now; only the kept
      * columns' codes stay for the output */

@@ -89,15 +89,15 @@ static const char *declared(const char *const *decl, const char *header)
     return NULL;
 }
 
-int hogo_deid_apply(const char *obligation_json, size_t len, const char *csv_path, FILE *out,
-                    FILE *report, struct hogo_error *err)
+int hogo_deid_apply(const struct hogo_vocab *vocab, const char *obligation_json, size_t len,
+                    const char *csv_path, FILE *out, FILE *report, struct hogo_error *err)
 {
-    return hogo_deid_apply_ex(obligation_json, len, csv_path, NULL, out, report, err);
+    return hogo_deid_apply_ex(vocab, obligation_json, len, csv_path, NULL, out, report, err);
 }
 
-int hogo_deid_apply_ex(const char *obligation_json, size_t len, const char *csv_path,
-                       const struct hogo_deid_apply_opts *opts, FILE *out, FILE *report,
-                       struct hogo_error *err)
+int hogo_deid_apply_ex(const struct hogo_vocab *vocab, const char *obligation_json, size_t len,
+                       const char *csv_path, const struct hogo_deid_apply_opts *opts, FILE *out,
+                       FILE *report, struct hogo_error *err)
 {
     int rc = 0;
     char ebuf[256];
@@ -105,8 +105,7 @@ int hogo_deid_apply_ex(const char *obligation_json, size_t len, const char *csv_
     struct hogo__csv csv;
     int *action = NULL;
     char *json = NULL;
-    struct hogo__deid_cats *cats = NULL;
-    const struct hogo__deid_cat **colcat = NULL;
+    int *colcat = NULL; /* each column's data category, -1 for none */
     int *keep_declared = NULL;
     struct hogo_deid_scrubber *scrubber = NULL;
     uint32_t *order = NULL;
@@ -142,13 +141,13 @@ int hogo_deid_apply_ex(const char *obligation_json, size_t len, const char *csv_
         goto out;
     if ((rc = hogo__csv_load(&csv, csv_path, 0, err)) < 0)
         goto out;
-    if ((rc = hogo__deid_cats_load(opts ? opts->vocabulary : NULL, &cats, err)) < 0)
-        goto out;
     action = calloc(csv.ncols, sizeof *action);
     colcat = calloc(csv.ncols, sizeof *colcat);
     keep_declared = calloc(csv.ncols, sizeof *keep_declared);
     if (!action || !colcat || !keep_declared)
         goto oom;
+    for (size_t c = 0; c < csv.ncols; c++)
+        colcat[c] = -1;
     /* Every header names a category or is declared. */
     for (size_t c = 0; c < csv.ncols; c++) {
         const char *d = declared(opts ? opts->columns : NULL, csv.header[c]);
@@ -160,8 +159,8 @@ int hogo_deid_apply_ex(const char *obligation_json, size_t len, const char *csv_
             keep_declared[c] = 1;
             continue;
         }
-        colcat[c] = d ? hogo__deid_cats_get(cats, d) : hogo__deid_cats_find(cats, csv.header[c]);
-        if (!colcat[c]) {
+        colcat[c] = d ? hogo__deid_cat_get(vocab, d) : hogo__deid_cat_find(vocab, csv.header[c]);
+        if (colcat[c] < 0) {
             rc = hogo_error_set(err, HOGO_EINVAL, csv_path,
                                 d ? "column '%s' of '%s' is declared as '%s', which is not a "
                                     "data category of the vocabulary; declare a category id, "
@@ -175,16 +174,16 @@ int hogo_deid_apply_ex(const char *obligation_json, size_t len, const char *csv_
         }
     }
     for (size_t c = 0; c < csv.ncols; c++)
-        for (size_t i = 0; colcat[c] && drop && i < drop->u.array.len; i++)
-            if (hogo__deid_cat_within(cats, colcat[c], (drop->u.array.values[i])->u.string))
+        for (size_t i = 0; colcat[c] >= 0 && drop && i < drop->u.array.len; i++)
+            if (hogo__deid_cat_within(vocab, colcat[c], (drop->u.array.values[i])->u.string))
                 action[c] = DROP;
     for (size_t i = 0; gen && i < gen->u.array.len; i++) {
         const char *g = (gen->u.array.values[i])->u.string;
         int found = 0;
         for (size_t c = 0; c < csv.ncols; c++) {
-            if (!colcat[c])
+            if (colcat[c] < 0)
                 continue;
-            const char *cat = colcat[c]->id;
+            const char *cat = hogo__deid_cat_id(vocab, colcat[c]);
             if (!strcmp(g, "age_group") && !strcmp(cat, "age"))
                 action[c] = AGE_GROUP_FROM_AGE, found = 1;
             else if (!strcmp(g, "age_group") && !strcmp(cat, "birth_date"))
@@ -207,15 +206,17 @@ int hogo_deid_apply_ex(const char *obligation_json, size_t len, const char *csv_
     /* 氏名や住所の情報の除外: a direct identifier never leaves as it is, whatever the drop
      * list names (an address generalised to 都道府県 is no longer one) */
     for (size_t c = 0; c < csv.ncols; c++)
-        if (action[c] == KEEP && colcat[c] && hogo__deid_cat_direct(colcat[c]))
+        if (action[c] == KEEP && colcat[c] >= 0 && hogo__deid_cat_direct(vocab, colcat[c]))
             action[c] = DROP;
     /* 性別や年代の属性情報にする: an age or a birth date never leaves as it is, whatever the
      * generalize list says (a bare obligation too) */
-    for (size_t c = 0; c < csv.ncols; c++)
-        if (action[c] == KEEP && colcat[c] && !strcmp(colcat[c]->id, "age"))
+    for (size_t c = 0; c < csv.ncols; c++) {
+        const char *cat = colcat[c] >= 0 ? hogo__deid_cat_id(vocab, colcat[c]) : "";
+        if (action[c] == KEEP && !strcmp(cat, "age"))
             action[c] = AGE_GROUP_FROM_AGE;
-        else if (action[c] == KEEP && colcat[c] && !strcmp(colcat[c]->id, "birth_date"))
+        else if (action[c] == KEEP && !strcmp(cat, "birth_date"))
             action[c] = AGE_GROUP_FROM_BIRTH;
+    }
     /* What stays as it is must hold no identifier. */
     for (size_t c = 0; c < csv.ncols; c++)
         if (action[c] == KEEP &&
@@ -326,7 +327,6 @@ out:
     free(keep_declared);
     free(order);
     hogo_deid_scrubber_free(scrubber);
-    hogo__deid_cats_free(cats);
     hogo__csv_release(&csv);
     if (root)
         yajl_tree_free(root);

@@ -2,10 +2,12 @@
  * A CSV file read in chunks into dictionary codes, one dictionary per column, so that a
  * large table is never held as text: each chunk of whole rows is parsed with the module's
  * CSV parser (hogo__csv_parse, the header prepended), its cells are added to their column's
- * dictionary and only the codes are kept; then the encoding for the lattice search is built
- * from the codes. De-identification layer; used by tabular anonymisation (anon.c).
+ * dictionary and only the codes are kept; the lattice search encodes the codes
+ * (hogo__enc_build in lattice.c). De-identification layer; used by tabular anonymisation
+ * (anon.c).
  */
 #include "deid_int.h"
+#include "common/buf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #define CHUNK (1u << 20) /* bytes read at a time (small chunks leave little for the
                             allocator to hold on to) */
+#define FIRST_BUF (2 * (size_t)CHUNK + HOGO__CSV_PAD) /* the read buffer's first size */
 
 void hogo__coded_release(struct hogo__coded *t)
 {
@@ -115,30 +118,23 @@ int hogo__coded_load(struct hogo__coded *t, const char *path, char sep,
 {
     int rc = 0;
     char *buf = NULL;
-    size_t cap[64 + 1] = {0}, lcap = 0;
+    size_t lcap = 0;
     size_t *capv = NULL;
     struct hogo__csv chunk;
     memset(t, 0, sizeof *t);
     memset(&chunk, 0, sizeof chunk);
-    (void)cap;
     FILE *f = fopen(path, "rb");
     if (!f)
         return hogo_error_set(err, HOGO_EIO, path, "cannot open '%s': %s; check the path", path,
                               strerror(errno));
-    /* buffer: the header, then the rows carried over, then the new bytes */
-    size_t bcap = 2 * (size_t)CHUNK, blen = 0, hlen = 0;
-    if (!(buf = malloc(bcap + HOGO__CSV_PAD)))
-        goto oom;
+    /* buffer: the header, then the rows carried over, then the new bytes, then the parser's
+     * padding; bcap bytes allocated */
+    size_t bcap = 0, blen = 0, hlen = 0;
     int eof = 0;
     /* the header row */
     while (!hlen && !eof) {
-        if (blen + CHUNK > bcap) {
-            char *b = realloc(buf, 2 * bcap + HOGO__CSV_PAD);
-            if (!b)
-                goto oom;
-            buf = b;
-            bcap *= 2;
-        }
+        if (HOGO__GROW(buf, bcap, blen + CHUNK + HOGO__CSV_PAD, FIRST_BUF))
+            goto oom;
         size_t n = fread(buf + blen, 1, CHUNK, f);
         blen += n;
         eof = n < CHUNK;
@@ -196,26 +192,15 @@ int hogo__coded_load(struct hogo__coded *t, const char *path, char sep,
                         t->lines[k] = (uint32_t)(k + t->header_lines + 1);
                 }
                 if (t->lines) {
-                    if (row >= lcap) {
-                        lcap = 2 * lcap + 1024;
-                        uint32_t *l2 = realloc(t->lines, lcap * sizeof *l2);
-                        if (!l2)
-                            goto oom;
-                        t->lines = l2;
-                    }
+                    if (HOGO__GROW(t->lines, lcap, row + 1, 1024))
+                        goto oom;
                     t->lines[row] = (uint32_t)fline;
                 }
                 for (size_t c = 0; c < nc; c++) {
                     if (!t->keep_col[c])
                         continue;
-                    if (row >= capv[c]) {
-                        size_t ncap = capv[c] ? 2 * capv[c] : 65536;
-                        uint32_t *c2 = realloc(t->code[c], ncap * sizeof *c2);
-                        if (!c2)
-                            goto oom;
-                        t->code[c] = c2;
-                        capv[c] = ncap;
-                    }
+                    if (HOGO__GROW(t->code[c], capv[c], row + 1, 65536))
+                        goto oom;
                     long id = hogo__dict_add(&t->dict[c], chunk.cells[r * nc + c]);
                     if (id < 0)
                         goto oom;
@@ -232,13 +217,8 @@ int hogo__coded_load(struct hogo__coded *t, const char *path, char sep,
         /* keep the header and the unfinished row; read more */
         memmove(buf + hlen, buf + end, blen - end);
         blen = hlen + (blen - end);
-        if (blen + CHUNK > bcap) {
-            char *b = realloc(buf, 2 * bcap + HOGO__CSV_PAD);
-            if (!b)
-                goto oom;
-            buf = b;
-            bcap *= 2;
-        }
+        if (HOGO__GROW(buf, bcap, blen + CHUNK + HOGO__CSV_PAD, FIRST_BUF))
+            goto oom;
         size_t n = fread(buf + blen, 1, CHUNK, f);
         if (ferror(f)) {
             rc = hogo_error_set(err, HOGO_EIO, path, "cannot read '%s'", path);
@@ -267,199 +247,5 @@ out:
     hogo__csv_release(&chunk);
     if (rc < 0)
         hogo__coded_release(t);
-    return rc;
-}
-
-static int bits_for(uint32_t card)
-{
-    int b = 1;
-    while (b < 32 && (1u << b) < card)
-        b++;
-    return b;
-}
-
-static inline uint64_t hmix(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    return k;
-}
-
-int hogo__enc_build_coded(struct hogo__enc *e, const struct hogo__coded *t, const int *qcols,
-                          struct hogo__hier *const *hiers, size_t q, const int *scols, size_t s,
-                          struct hogo_error *err)
-{
-    int rc = 0;
-    char where[300];
-    uint32_t **map = NULL, *hv = NULL;
-    size_t n = t->nrows;
-    memset(e, 0, sizeof *e);
-    if (q + s > 64 || s > 16)
-        return hogo_error_set(err, HOGO_ELIMIT, t->head.path,
-                              "too many attributes (%zu quasi-identifiers, %zu sensitive); at "
-                              "most 64 in all and 16 sensitive", q, s);
-    e->n = n;
-    e->q = q;
-    e->s = s;
-    e->height = calloc(q ? q : 1, sizeof *e->height);
-    e->card = calloc(q ? q : 1, sizeof *e->card);
-    e->gen = calloc(q ? q : 1, sizeof *e->gen);
-    e->vcount = calloc(q ? q : 1, sizeof *e->vcount);
-    e->share = calloc(q ? q : 1, sizeof *e->share);
-    e->scard = calloc(s ? s : 1, sizeof *e->scard);
-    e->soff = calloc(s + 1, sizeof *e->soff);
-    e->row_tuple = malloc((n ? n : 1) * sizeof *e->row_tuple);
-    map = calloc(q ? q : 1, sizeof *map);
-    if (!e->height || !e->card || !e->gen || !e->vcount || !e->share || !e->scard ||
-        !e->soff || !e->row_tuple || !map)
-        goto oom;
-    /* Hierarchy-derived tables, and each column code's hierarchy row. */
-    for (size_t a = 0; a < q; a++) {
-        const struct hogo__hier *h = hiers[a];
-        const struct hogo__dict *d = &t->dict[qcols[a]];
-        int H = h->nlevels;
-        e->height[a] = H;
-        e->card[a] = calloc((size_t)H, sizeof(uint32_t));
-        e->gen[a] = calloc((size_t)H, sizeof(uint32_t *));
-        e->share[a] = calloc((size_t)H, sizeof(double *));
-        e->vcount[a] = calloc(h->nrows ? h->nrows : 1, sizeof(uint32_t));
-        map[a] = malloc((d->n ? d->n : 1) * sizeof **map);
-        if (!e->card[a] || !e->gen[a] || !e->share[a] || !e->vcount[a] || !map[a])
-            goto oom;
-        for (int l = 0; l < H; l++) {
-            struct hogo__dict ld;
-            hogo__dict_init(&ld);
-            e->gen[a][l] = malloc((h->nrows ? h->nrows : 1) * sizeof(uint32_t));
-            if (!e->gen[a][l]) {
-                hogo__dict_release(&ld);
-                goto oom;
-            }
-            for (size_t r = 0; r < h->nrows; r++) {
-                long id = l == 0 ? (long)r : hogo__dict_add(&ld, hogo__hier_label(h, r, l));
-                if (id < 0) {
-                    hogo__dict_release(&ld);
-                    goto oom;
-                }
-                e->gen[a][l][r] = (uint32_t)id;
-            }
-            e->card[a][l] = l == 0 ? (uint32_t)h->nrows : (uint32_t)ld.n;
-            hogo__dict_release(&ld);
-            e->share[a][l] = calloc(e->card[a][l] ? e->card[a][l] : 1, sizeof(double));
-            if (!e->share[a][l])
-                goto oom;
-            for (size_t r = 0; r < h->nrows; r++)
-                e->share[a][l][e->gen[a][l][r]] += 1.0 / (double)h->nrows;
-        }
-        for (size_t v = 0; v < d->n; v++) {
-            long id = hogo__dict_find(&h->index, d->keys[v]);
-            if (id < 0) {
-                size_t row = 0;
-                while (row < n && t->code[qcols[a]][row] != v)
-                    row++;
-                size_t line = hogo__coded_line(t, row);
-                snprintf(where, sizeof where, "%s:%zu", t->head.path, line);
-                rc = hogo_error_set(err, HOGO_EINVAL, where,
-                                    "value '%s' of column '%s' (%s line %zu) is missing from "
-                                    "hierarchy '%s'; add a row for it",
-                                    d->keys[v], t->head.header[qcols[a]], t->head.path, line,
-                                    h->name);
-                goto out;
-            }
-            map[a][v] = (uint32_t)id;
-        }
-    }
-    /* Sensitive values: the column's codes (ids in order of first appearance). */
-    for (size_t j = 0; j < s; j++) {
-        e->scard[j] = (uint32_t)t->dict[scols[j]].n;
-        e->soff[j + 1] = e->soff[j] + e->scard[j];
-    }
-    e->sdist = calloc(e->soff[s] ? e->soff[s] : 1, sizeof *e->sdist);
-    if (!e->sdist)
-        goto oom;
-    /* Key layout: sensitive attributes in the low bits, then the QIs (as hogo__enc_build). */
-    int shift = 0;
-    for (size_t j = 0; j < s; j++) {
-        e->bits[q + j] = bits_for(e->scard[j]);
-        e->shift[q + j] = shift;
-        shift += e->bits[q + j];
-    }
-    int sbits = shift;
-    for (size_t a = 0; a < q; a++) {
-        e->bits[a] = bits_for(e->card[a][0]);
-        e->shift[a] = shift;
-        shift += e->bits[a];
-    }
-    if (shift > 64) {
-        rc = hogo_error_set(err, HOGO_ELIMIT, t->head.path,
-                            "the quasi-identifiers of '%s' have too many distinct values to pack "
-                            "a record into 64 bits (%d bits needed); use fewer attributes or "
-                            "coarser hierarchies", t->head.path, shift);
-        goto out;
-    }
-    e->qmask = (shift == 64 ? ~0ull : ((1ull << shift) - 1)) & ~((sbits ? (1ull << sbits) : 1ull) - 1);
-    if (sbits == 0)
-        e->qmask = shift == 64 ? ~0ull : ((1ull << shift) - 1);
-    /* Rows -> keys -> distinct tuples. */
-    size_t hcap = 64;
-    while (hcap < 2 * n)
-        hcap <<= 1;
-    hv = calloc(hcap, sizeof *hv);
-    e->tkey = malloc((n ? n : 1) * sizeof *e->tkey);
-    e->tcount = malloc((n ? n : 1) * sizeof *e->tcount);
-    if (!hv || !e->tkey || !e->tcount)
-        goto oom;
-    int hs = 64;
-    for (size_t c = hcap; c > 1; c >>= 1)
-        hs--;
-    for (size_t r = 0; r < n; r++) {
-        uint64_t key = 0;
-        for (size_t a = 0; a < q; a++) {
-            uint32_t id = map[a][t->code[qcols[a]][r]];
-            e->vcount[a][id]++;
-            key |= (uint64_t)id << e->shift[a];
-        }
-        for (size_t j = 0; j < s; j++) {
-            uint32_t id = t->code[scols[j]][r];
-            e->sdist[e->soff[j] + id]++;
-            key |= (uint64_t)id << e->shift[q + j];
-        }
-        size_t i = (size_t)(hmix(key) >> hs);
-        uint32_t tu;
-        for (;; i = (i + 1) & (hcap - 1)) {
-            tu = hv[i];
-            if (!tu) {
-                hv[i] = tu = (uint32_t)++e->ntuples;
-                e->tkey[tu - 1] = key;
-                e->tcount[tu - 1] = 0;
-                break;
-            }
-            if (e->tkey[tu - 1] == key)
-                break;
-        }
-        e->tcount[tu - 1]++;
-        e->row_tuple[r] = tu - 1;
-    }
-    /* the tuple arrays shrink to the distinct tuples */
-    if (e->ntuples) {
-        uint64_t *k2 = realloc(e->tkey, e->ntuples * sizeof *k2);
-        if (k2)
-            e->tkey = k2;
-        uint32_t *c2 = realloc(e->tcount, e->ntuples * sizeof *c2);
-        if (c2)
-            e->tcount = c2;
-    }
-    goto out;
-oom:
-    rc = hogo_error_set(err, HOGO_ENOMEM, t->head.path, "out of memory encoding '%s'",
-                        t->head.path);
-out:
-    if (map)
-        for (size_t a = 0; a < q; a++)
-            free(map[a]);
-    free(map);
-    free(hv);
-    if (rc < 0)
-        hogo__enc_release(e);
     return rc;
 }

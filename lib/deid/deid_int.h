@@ -14,6 +14,7 @@
 #include "common/csv.h"
 #include "common/dict.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -191,9 +192,11 @@ struct hogo__search {
 
 struct hogo__engine; /* search state: hash tables, caches, tags */
 
-/* Encodes the QI and sensitive columns of csv with their hierarchies (hiers[i] for QI i).
- * Fails with file:line when a value is missing from its hierarchy. */
-int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int *qcols,
+struct hogo__coded; /* a CSV file read into dictionary codes (below) */
+/* Encodes the QI and sensitive columns of t (their codes must be kept) with their
+ * hierarchies (hiers[i] for QI i). Fails with file:line when a value is missing from its
+ * hierarchy. */
+int hogo__enc_build(struct hogo__enc *e, const struct hogo__coded *t, const int *qcols,
                     struct hogo__hier *const *hiers, size_t q, const int *scols, size_t s,
                     struct hogo_error *err);
 void hogo__enc_release(struct hogo__enc *e);
@@ -238,34 +241,19 @@ int hogo__deid_anonymize(const struct hogo_deid_config *cfg, const char *csv_pat
 
 /* ---------- data categories of column headers (headers.c) ---------- */
 
-/* One data category of the vocabulary. */
-struct hogo__deid_cat {
-    char *id;        /* owned */
-    char *kind;      /* owned: identifier, contact, attribute, …; may be NULL */
-    char **names;    /* owned: id, ja, en and the also_ja wordings */
-    size_t nnames;
-    char **part_of;  /* owned: broader category ids */
-    size_t nparts;
-};
-struct hogo__deid_cats {
-    struct hogo__deid_cat *cat; /* owned */
-    size_t n;
-};
-/* Reads the data categories of the vocabulary file path; NULL = the shipped vocabulary. */
-int hogo__deid_cats_load(const char *path, struct hogo__deid_cats **out, struct hogo_error *err);
-void hogo__deid_cats_free(struct hogo__deid_cats *c);
+/* Data categories are indexes into the loaded vocabulary's data categories. */
+struct hogo_vocab;
 /* The category a header names (its id, Japanese or English name or another wording; ASCII
- * case, spaces, '_' and '-' ignored), or NULL. */
-const struct hogo__deid_cat *hogo__deid_cats_find(const struct hogo__deid_cats *c,
-                                                  const char *header);
-/* The category of an id, or NULL. */
-const struct hogo__deid_cat *hogo__deid_cats_get(const struct hogo__deid_cats *c, const char *id);
-/* 1 when k is a direct identifier (kind identifier, contact or document; photos of the
- * person). */
-int hogo__deid_cat_direct(const struct hogo__deid_cat *k);
-/* 1 when k is id or part of it, directly or through broader categories. */
-int hogo__deid_cat_within(const struct hogo__deid_cats *c, const struct hogo__deid_cat *k,
-                          const char *id);
+ * case, spaces, '_' and '-' ignored), or -1. */
+int hogo__deid_cat_find(const struct hogo_vocab *v, const char *header);
+/* The category of an id, or -1. */
+int hogo__deid_cat_get(const struct hogo_vocab *v, const char *id);
+/* The id of category cat (borrowed from v). */
+const char *hogo__deid_cat_id(const struct hogo_vocab *v, int cat);
+/* True when cat is a direct identifier (the vocabulary's HOGO__FLAG_DIRECT_ID). */
+bool hogo__deid_cat_direct(const struct hogo_vocab *v, int cat);
+/* True when cat is id or part of it, directly or through broader categories. */
+bool hogo__deid_cat_within(const struct hogo_vocab *v, int cat, const char *id);
 
 /* ---------- before a table leaves (release.c) ---------- */
 
@@ -314,10 +302,6 @@ int hogo__coded_load(struct hogo__coded *t, const char *path, char sep,
 void hogo__coded_release(struct hogo__coded *t);
 /* The 1-based source line of data row row. */
 size_t hogo__coded_line(const struct hogo__coded *t, size_t row);
-/* As hogo__enc_build, from the codes of t (the QI and sensitive columns must be kept). */
-int hogo__enc_build_coded(struct hogo__enc *e, const struct hogo__coded *t, const int *qcols,
-                          struct hogo__hier *const *hiers, size_t q, const int *scols, size_t s,
-                          struct hogo_error *err);
 /* As hogo__deid_scan_column, over the distinct values of column col of t; when the
  * column's codes were dropped, they are read from attribute keyattr of e's keys. */
 int hogo__deid_scan_coded(struct hogo_deid_scrubber **scrubber, const struct hogo__coded *t,

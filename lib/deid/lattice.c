@@ -5,10 +5,9 @@
  * full-domain search over the generalisation lattice.
  * De-identification layer.
  *
- * Encoding. Every quasi-identifier value is replaced by its row number in the hierarchy
- * (level-0 id); gen[a][l][id] gives its id at level l. Cells are interned by their bytes in
- * place (one small hash table per column keyed on the cell's span in the CSV arena), so each
- * distinct value is looked up in its hierarchy once. A record becomes one 64-bit key: the
+ * Encoding. The table comes as dictionary codes (coded.c): every quasi-identifier code is
+ * mapped once to its value's row number in the hierarchy (level-0 id); gen[a][l][id] gives
+ * its id at level l; a sensitive value's id is its code. A record becomes one 64-bit key: the
  * sensitive values in the low bits, then one bit field per quasi-identifier. Records with the
  * same key are merged into distinct tuples with counts, so the hot loops only touch integers.
  *
@@ -131,99 +130,6 @@ static inline uint64_t hmix(uint64_t k)
 
 /* ---------- encoding ---------- */
 
-/* Interning of CSV cells by their bytes: one small open-addressing table per column maps a
- * cell's content to its id, so each distinct value is looked up in the hierarchy once and
- * every other cell costs one hash of its bytes and one comparison. Cells are read in place
- * (no copies); the CSV arena's padding allows reading a short cell as one 8-byte word. */
-struct span_slot {
-    uint64_t w0, w1; /* first and last 8 bytes (see span_words) */
-    const char *p;   /* borrowed: first cell seen with this content; NULL = empty slot */
-    uint32_t len;
-    uint32_t id;
-};
-
-struct span_table {
-    struct span_slot *slot; /* owned */
-    size_t cap, n;          /* slots (power of 2), used slots */
-};
-
-/* The first 8 bytes of p[0..len) (zero-filled when shorter) and, for len > 8, its last 8
- * bytes, else 0; together they are the whole content when len <= 16. p must have 8
- * readable bytes (the CSV arena is padded). Branch-free so that columns of mixed lengths
- * do not stall the loop. */
-static inline void span_words(const char *p, size_t len, uint64_t *w0, uint64_t *w1)
-{
-    uint64_t a, b;
-    memcpy(&a, p, 8);
-    memcpy(&b, p + (len > 8 ? len - 8 : 0), 8);
-    size_t sh = len < 8 ? 8 * (8 - len) : 0; /* bytes beyond the content */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    a = sh >= 64 ? 0 : (a >> sh) << sh;
-#else
-    a = sh >= 64 ? 0 : (a << sh) >> sh;
-#endif
-    *w0 = a;
-    *w1 = len > 8 ? b : 0;
-}
-
-static inline uint64_t span_hash(uint64_t w0, uint64_t w1, size_t len)
-{
-    uint64_t h = (w0 ^ (0x9E3779B97F4A7C15ull * (len + 1))) * 0xff51afd7ed558ccdull;
-    h ^= (h >> 32) ^ w1;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 29);
-}
-
-/* Returns the id stored for p[0..len) or -1; *hash, *w0, *w1 get what span_add needs. */
-static inline long span_find(const struct span_table *t, const char *p, size_t len,
-                             uint64_t *hash, uint64_t *w0, uint64_t *w1)
-{
-    span_words(p, len, w0, w1);
-    uint64_t h = span_hash(*w0, *w1, len);
-    *hash = h;
-    if (!t->cap)
-        return -1;
-    size_t mask = t->cap - 1;
-    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-        const struct span_slot *s = &t->slot[i];
-        if (!s->p)
-            return -1;
-        if (s->w0 == *w0 && s->w1 == *w1 && s->len == len &&
-            (len <= 16 || !memcmp(s->p, p, len)))
-            return (long)s->id;
-    }
-}
-
-/* Adds p[0..len) (absent, with hash h) under id; grows at half load. */
-static int span_add(struct span_table *t, const char *p, size_t len, uint64_t h, uint64_t w0,
-                    uint64_t w1, uint32_t id)
-{
-    if (2 * (t->n + 1) > t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 64;
-        struct span_slot *slot = calloc(cap, sizeof *slot);
-        if (!slot)
-            return HOGO_ENOMEM;
-        for (size_t i = 0; i < t->cap; i++) {
-            if (!t->slot[i].p)
-                continue;
-            const struct span_slot *o = &t->slot[i];
-            size_t j = (size_t)span_hash(o->w0, o->w1, o->len) & (cap - 1);
-            while (slot[j].p)
-                j = (j + 1) & (cap - 1);
-            slot[j] = t->slot[i];
-        }
-        free(t->slot);
-        t->slot = slot;
-        t->cap = cap;
-    }
-    size_t i = (size_t)h & (t->cap - 1);
-    while (t->slot[i].p)
-        i = (i + 1) & (t->cap - 1);
-    t->slot[i] = (struct span_slot){w0, w1, p, (uint32_t)len, id};
-    t->n++;
-    return 0;
-}
-
 void hogo__enc_release(struct hogo__enc *e)
 {
     for (size_t a = 0; a < e->q; a++) {
@@ -297,13 +203,13 @@ static int enc_hierarchy_tables(struct hogo__enc *e, struct hogo__hier *const *h
         e->card[a] = calloc((size_t)H, sizeof(uint32_t));
         e->gen[a] = calloc((size_t)H, sizeof(uint32_t *));
         e->share[a] = calloc((size_t)H, sizeof(double *));
-        e->vcount[a] = calloc(h->nrows, sizeof(uint32_t));
+        e->vcount[a] = calloc(h->nrows ? h->nrows : 1, sizeof(uint32_t));
         if (!e->card[a] || !e->gen[a] || !e->share[a] || !e->vcount[a])
             return HOGO_ENOMEM;
         for (int l = 0; l < H; l++) {
             struct hogo__dict d;
             hogo__dict_init(&d);
-            e->gen[a][l] = malloc(h->nrows * sizeof(uint32_t));
+            e->gen[a][l] = malloc((h->nrows ? h->nrows : 1) * sizeof(uint32_t));
             if (!e->gen[a][l]) {
                 hogo__dict_release(&d);
                 return HOGO_ENOMEM;
@@ -318,7 +224,7 @@ static int enc_hierarchy_tables(struct hogo__enc *e, struct hogo__hier *const *h
             }
             e->card[a][l] = l == 0 ? (uint32_t)h->nrows : (uint32_t)d.n;
             hogo__dict_release(&d);
-            e->share[a][l] = calloc(e->card[a][l], sizeof(double));
+            e->share[a][l] = calloc(e->card[a][l] ? e->card[a][l] : 1, sizeof(double));
             if (!e->share[a][l])
                 return HOGO_ENOMEM;
             for (size_t r = 0; r < h->nrows; r++)
@@ -328,23 +234,45 @@ static int enc_hierarchy_tables(struct hogo__enc *e, struct hogo__hier *const *h
     return 0;
 }
 
-/* Gives each sensitive attribute's values ids in order of first appearance (st[q + j]) and
- * sizes their distributions (scard, soff, sdist). HOGO_ENOMEM when memory ran out. */
-static int enc_sensitive_ids(struct hogo__enc *e, const struct hogo__csv *csv, const int *scols,
-                             struct span_table *st)
+/* Maps every code of each quasi-identifier's column to the value's row in its hierarchy
+ * (map[a][code], the level-0 id). HOGO_EINVAL, with file:line, for a value missing from its
+ * hierarchy; HOGO_ENOMEM when memory ran out. */
+static int enc_value_rows(const struct hogo__enc *e, const struct hogo__coded *t,
+                          const int *qcols, struct hogo__hier *const *hiers, uint32_t **map,
+                          struct hogo_error *err)
+{
+    for (size_t a = 0; a < e->q; a++) {
+        const struct hogo__dict *d = &t->dict[qcols[a]];
+        if (!(map[a] = malloc((d->n ? d->n : 1) * sizeof **map)))
+            return HOGO_ENOMEM;
+        for (size_t v = 0; v < d->n; v++) {
+            long id = hogo__dict_find(&hiers[a]->index, d->keys[v]);
+            if (id < 0) {
+                size_t row = 0;
+                while (row < e->n && t->code[qcols[a]][row] != v)
+                    row++;
+                size_t line = hogo__coded_line(t, row);
+                char where[300];
+                snprintf(where, sizeof where, "%s:%zu", t->head.path, line);
+                return hogo_error_set(err, HOGO_EINVAL, where,
+                                      "value '%s' of column '%s' (%s line %zu) is missing from "
+                                      "hierarchy '%s'; add a row for it",
+                                      d->keys[v], t->head.header[qcols[a]], t->head.path, line,
+                                      hiers[a]->name);
+            }
+            map[a][v] = (uint32_t)id;
+        }
+    }
+    return 0;
+}
+
+/* Sizes each sensitive attribute's distribution (scard, soff, sdist): its values are the
+ * column's codes, ids in order of first appearance. HOGO_ENOMEM when memory ran out. */
+static int enc_sensitive_ids(struct hogo__enc *e, const struct hogo__coded *t, const int *scols)
 {
     for (size_t j = 0; j < e->s; j++) {
-        struct span_table *t = &st[e->q + j];
-        for (size_t r = 0; r < e->n; r++) {
-            size_t ci = r * csv->ncols + (size_t)scols[j];
-            size_t len = hogo__csv_cell_len(csv, ci);
-            uint64_t h, w0, w1;
-            if (span_find(t, csv->cells[ci], len, &h, &w0, &w1) < 0 &&
-                span_add(t, csv->cells[ci], len, h, w0, w1, (uint32_t)t->n) < 0)
-                return HOGO_ENOMEM;
-        }
-        e->scard[j] = (uint32_t)t->n;
-        e->soff[j + 1] = e->soff[j] + t->n;
+        e->scard[j] = (uint32_t)t->dict[scols[j]].n;
+        e->soff[j + 1] = e->soff[j] + e->scard[j];
     }
     e->sdist = calloc(e->soff[e->s] ? e->soff[e->s] : 1, sizeof *e->sdist);
     return e->sdist ? 0 : HOGO_ENOMEM;
@@ -352,8 +280,7 @@ static int enc_sensitive_ids(struct hogo__enc *e, const struct hogo__csv *csv, c
 
 /* Lays out a record's key: sensitive attributes in the low bits, then the quasi-identifiers
  * (bits, shift, qmask). HOGO_ELIMIT, with the error set, when they need more than 64 bits. */
-static int enc_key_layout(struct hogo__enc *e, const struct hogo__csv *csv,
-                          struct hogo_error *err)
+static int enc_key_layout(struct hogo__enc *e, const char *path, struct hogo_error *err)
 {
     size_t q = e->q, s = e->s;
     int shift = 0;
@@ -369,11 +296,11 @@ static int enc_key_layout(struct hogo__enc *e, const struct hogo__csv *csv,
         shift += e->bits[a];
     }
     if (shift > 64)
-        return hogo_error_set(err, HOGO_ELIMIT, csv->path,
+        return hogo_error_set(err, HOGO_ELIMIT, path,
                               "the quasi-identifiers of '%s' have too many distinct values to "
                               "pack a record into 64 bits (%d bits needed); use fewer "
                               "attributes or coarser hierarchies",
-                              csv->path, shift);
+                              path, shift);
     e->qmask = (shift == 64 ? ~0ull : ((1ull << shift) - 1)) & ~((sbits ? (1ull << sbits) : 1ull) - 1);
     if (sbits == 0)
         e->qmask = shift == 64 ? ~0ull : ((1ull << shift) - 1);
@@ -382,14 +309,11 @@ static int enc_key_layout(struct hogo__enc *e, const struct hogo__csv *csv,
 
 /* Encodes every row as a key and groups equal keys into distinct tuples (tkey, tcount,
  * row_tuple, ntuples), counting each quasi-identifier value (vcount) and sensitive value
- * (sdist). HOGO_EINVAL, with the error set, for a value missing from its hierarchy;
- * HOGO_ENOMEM when memory ran out. */
-static int enc_rows(struct hogo__enc *e, const struct hogo__csv *csv, const int *qcols,
-                    struct hogo__hier *const *hiers, const int *scols, struct span_table *st,
-                    struct hogo_error *err)
+ * (sdist). HOGO_ENOMEM when memory ran out. */
+static int enc_rows(struct hogo__enc *e, const struct hogo__coded *t, const int *qcols,
+                    const int *scols, uint32_t *const *map)
 {
     size_t n = e->n, q = e->q, s = e->s;
-    int rc = 0;
     size_t hcap = 64;
     while (hcap < 2 * n)
         hcap <<= 1;
@@ -405,90 +329,72 @@ static int enc_rows(struct hogo__enc *e, const struct hogo__csv *csv, const int 
         hs--;
     for (size_t r = 0; r < n; r++) {
         uint64_t key = 0;
-        size_t base = r * csv->ncols;
         for (size_t a = 0; a < q; a++) {
-            size_t ci = base + (size_t)qcols[a];
-            const char *v = csv->cells[ci];
-            size_t len = hogo__csv_cell_len(csv, ci);
-            uint64_t h, w0, w1;
-            long id = span_find(&st[a], v, len, &h, &w0, &w1);
-            if (id < 0) {
-                id = hogo__dict_find(&hiers[a]->index, v);
-                if (id < 0) {
-                    char where[300];
-                    snprintf(where, sizeof where, "%s:%zu", csv->path, csv->lines[r]);
-                    rc = hogo_error_set(err, HOGO_EINVAL, where,
-                                        "value '%s' of column '%s' (%s line %zu) is missing "
-                                        "from hierarchy '%s'; add a row for it",
-                                        v, csv->header[qcols[a]], csv->path, csv->lines[r],
-                                        hiers[a]->name);
-                    goto out;
-                }
-                if (span_add(&st[a], v, len, h, w0, w1, (uint32_t)id) < 0) {
-                    rc = HOGO_ENOMEM;
-                    goto out;
-                }
-            }
+            uint32_t id = map[a][t->code[qcols[a]][r]];
             e->vcount[a][id]++;
             key |= (uint64_t)id << e->shift[a];
         }
         for (size_t j = 0; j < s; j++) {
-            size_t ci = base + (size_t)scols[j];
-            uint64_t h, w0, w1;
-            long id = span_find(&st[q + j], csv->cells[ci], hogo__csv_cell_len(csv, ci), &h,
-                                &w0, &w1);
-            e->sdist[e->soff[j] + (size_t)id]++;
+            uint32_t id = t->code[scols[j]][r];
+            e->sdist[e->soff[j] + id]++;
             key |= (uint64_t)id << e->shift[q + j];
         }
         size_t i = (size_t)(hmix(key) >> hs);
-        uint32_t t;
+        uint32_t tu;
         for (;; i = (i + 1) & (hcap - 1)) {
-            t = hv[i];
-            if (!t) {
-                hv[i] = t = (uint32_t)++e->ntuples;
-                e->tkey[t - 1] = key;
-                e->tcount[t - 1] = 0;
+            tu = hv[i];
+            if (!tu) {
+                hv[i] = tu = (uint32_t)++e->ntuples;
+                e->tkey[tu - 1] = key;
+                e->tcount[tu - 1] = 0;
                 break;
             }
-            if (e->tkey[t - 1] == key)
+            if (e->tkey[tu - 1] == key)
                 break;
         }
-        e->tcount[t - 1]++;
-        e->row_tuple[r] = t - 1;
+        e->tcount[tu - 1]++;
+        e->row_tuple[r] = tu - 1;
     }
-out:
     free(hv);
-    return rc;
+    /* the tuple arrays shrink to the distinct tuples */
+    if (e->ntuples) {
+        uint64_t *k2 = realloc(e->tkey, e->ntuples * sizeof *k2);
+        if (k2)
+            e->tkey = k2;
+        uint32_t *c2 = realloc(e->tcount, e->ntuples * sizeof *c2);
+        if (c2)
+            e->tcount = c2;
+    }
+    return 0;
 }
 
-int hogo__enc_build(struct hogo__enc *e, const struct hogo__csv *csv, const int *qcols,
+int hogo__enc_build(struct hogo__enc *e, const struct hogo__coded *t, const int *qcols,
                     struct hogo__hier *const *hiers, size_t q, const int *scols, size_t s,
                     struct hogo_error *err)
 {
     memset(e, 0, sizeof *e);
+    const char *path = t->head.path;
     if (q + s > 64 || s > 16)
-        return hogo_error_set(err, HOGO_ELIMIT, csv->path,
+        return hogo_error_set(err, HOGO_ELIMIT, path,
                               "too many attributes (%zu quasi-identifiers, %zu sensitive); at "
                               "most 64 in all and 16 sensitive", q, s);
-    /* one value-to-id table per attribute, QIs then sensitive ones */
-    struct span_table *st = calloc(q + s + 1, sizeof *st);
-    int rc = st ? enc_alloc(e, csv->nrows, q, s) : HOGO_ENOMEM;
+    uint32_t **map = calloc(q ? q : 1, sizeof *map); /* per QI: column code -> level-0 id */
+    int rc = map ? enc_alloc(e, t->nrows, q, s) : HOGO_ENOMEM;
     if (rc == 0)
         rc = enc_hierarchy_tables(e, hiers);
     if (rc == 0)
-        rc = enc_sensitive_ids(e, csv, scols, st);
+        rc = enc_value_rows(e, t, qcols, hiers, map, err);
     if (rc == 0)
-        rc = enc_key_layout(e, csv, err);
+        rc = enc_sensitive_ids(e, t, scols);
     if (rc == 0)
-        rc = enc_rows(e, csv, qcols, hiers, scols, st, err);
+        rc = enc_key_layout(e, path, err);
+    if (rc == 0)
+        rc = enc_rows(e, t, qcols, scols, map);
     if (rc == HOGO_ENOMEM)
-        rc = hogo_error_set(err, HOGO_ENOMEM, csv->path, "out of memory encoding '%s'",
-                            csv->path);
-    if (st) {
-        for (size_t j = 0; j < q + s; j++)
-            free(st[j].slot);
-        free(st);
-    }
+        rc = hogo_error_set(err, HOGO_ENOMEM, path, "out of memory encoding '%s'", path);
+    for (size_t a = 0; map && a < q; a++)
+        free(map[a]);
+    free(map);
     if (rc < 0)
         hogo__enc_release(e);
     return rc;

@@ -11,6 +11,7 @@
  * output is the input with only the identifiers replaced (everything else byte for byte).
  */
 #include "deid_int.h"
+#include "common/buf.h"
 
 #include <ctype.h>
 #include <mecab.h>
@@ -84,10 +85,10 @@ static int normalise_for_matching(const char *text, size_t len, char **out, size
                                   size_t **from)
 {
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
-    size_t cap = len + len / 2 + 16, o = 0;
-    char *t = malloc(cap);
-    size_t *map = malloc((cap + 1) * sizeof *map);
-    if (!t || !map)
+    size_t first = len + len / 2 + 16, cap = 0, mapcap = 0, o = 0;
+    char *t = NULL;
+    size_t *map = NULL;
+    if (HOGO__GROW(t, cap, first, first) || HOGO__GROW(map, mapcap, first + 1, first + 1))
         goto nomem;
     for (size_t i = 0; i < len;) {
         size_t end;
@@ -130,18 +131,9 @@ static int normalise_for_matching(const char *text, size_t len, char **out, size
             piece = (const char *)norm;
             pl = (size_t)n;
         }
-        if (o + pl + 1 > cap) {
-            size_t nc = (o + pl + 1) * 2;
-            char *nt = realloc(t, nc);
-            size_t *nm = nt ? realloc(map, (nc + 1) * sizeof *map) : NULL;
-            if (nt)
-                t = nt;
-            if (!nt || !nm) {
-                free(norm);
-                goto nomem;
-            }
-            map = nm;
-            cap = nc;
+        if (HOGO__GROW(t, cap, o + pl + 1, first) || HOGO__GROW(map, mapcap, o + pl + 1, first)) {
+            free(norm);
+            goto nomem;
         }
         memcpy(t + o, piece, pl);
         for (size_t k = 0; k < pl; k++)
@@ -185,14 +177,8 @@ struct spans {
 
 static int add_span(struct spans *sp, const char *type, size_t start, size_t end)
 {
-    if (sp->n == sp->cap) {
-        size_t nc = sp->cap ? sp->cap * 2 : 16;
-        struct hogo_deid_span *v = realloc(sp->v, nc * sizeof *v);
-        if (!v)
-            return HOGO_ENOMEM;
-        sp->v = v;
-        sp->cap = nc;
-    }
+    if (HOGO__GROW(sp->v, sp->cap, sp->n + 1, 16))
+        return HOGO_ENOMEM;
     sp->v[sp->n++] = (struct hogo_deid_span){type, start, end};
     return 0;
 }
@@ -1092,15 +1078,9 @@ static int scan_names(struct hogo_deid_scrubber *sc, const char *t, size_t len, 
     for (const mecab_node_t *n = node; n; n = n->next) {
         if (n->stat == MECAB_BOS_NODE || n->stat == MECAB_EOS_NODE)
             continue;
-        if (ntk == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            struct tok *v = realloc(tk, nc * sizeof *v);
-            if (!v) {
-                rc = HOGO_ENOMEM;
-                goto out;
-            }
-            tk = v;
-            cap = nc;
+        if (HOGO__GROW(tk, cap, ntk + 1, 64)) {
+            rc = HOGO_ENOMEM;
+            goto out;
         }
         size_t off = (size_t)(n->surface - t);
         const char *f = n->feature ? n->feature : "";

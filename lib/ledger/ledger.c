@@ -8,6 +8,7 @@
  * whole group when a later provision extends it.
  */
 #include "ledger-int.h"
+#include "common/buf.h"
 
 #include "common/csv.h"
 
@@ -530,17 +531,9 @@ static void sb_add(struct sbuf *b, const char *s, size_t n)
 {
     if (b->oom)
         return;
-    if (b->n + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 4096;
-        while (nc < b->n + n + 1)
-            nc *= 2;
-        char *q = realloc(b->p, nc);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = nc;
+    if (HOGO__GROW(b->p, b->cap, b->n + n + 1, 4096)) {
+        b->oom = 1;
+        return;
     }
     memcpy(b->p + b->n, s, n);
     b->n += n;

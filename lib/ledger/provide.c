@@ -122,7 +122,7 @@ static int check_confirmation(const struct hogo_provide_opts *o, struct hogo_err
                           o->acquisition};
     const char *field[] = {"/provider_name", "/provider_address", "/provider_representative",
                            "/acquisition"};
-    for (int i = 0; i < 4; i++)
+    for (size_t i = 0; i < sizeof need / sizeof *need; i++)
         if (!need[i] || !*need[i])
             return hogo_error_set(err, HOGO_EINVAL, field[i], "%s is missing: %s", field[i] + 1,
                                   i == 3 ? "how the provider obtained the data (取得の経緯) "

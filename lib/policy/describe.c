@@ -4,6 +4,7 @@
  * Policy layer.
  */
 #include "policy_int.h"
+#include "common/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,17 +32,9 @@ static void textf(struct text *t, const char *fmt, ...)
         t->failed = true;
         return;
     }
-    if (t->len + (size_t)n + 1 > t->cap) {
-        size_t ncap = t->cap ? t->cap : 4096;
-        while (ncap < t->len + (size_t)n + 1)
-            ncap *= 2;
-        char *g = realloc(t->s, ncap);
-        if (!g) {
-            t->failed = true;
-            return;
-        }
-        t->s = g;
-        t->cap = ncap;
+    if (HOGO__GROW(t->s, t->cap, t->len + (size_t)n + 1, 4096)) {
+        t->failed = true;
+        return;
     }
     va_start(ap, fmt);
     vsnprintf(t->s + t->len, (size_t)n + 1, fmt, ap);

@@ -136,6 +136,8 @@ struct hogo__entry {
     unsigned actions;  /* purposes: bit per enum hogo__action allowed (for_actions) */
     char *version;     /* policies: the version date; owned, may be NULL */
     char *seen_in;     /* owned: space-separated policy ids whose text uses it, or NULL */
+    char **also_ja;    /* data: the other wordings the seeds use (also_ja); owned, nalso_ja */
+    int nalso_ja;
 };
 
 /* All ids of one kind, with their hierarchy closed both ways. */

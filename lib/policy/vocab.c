@@ -171,6 +171,9 @@ static void table_release(struct hogo__table *t)
         free(t->v[i].parent_ids);
         free(t->v[i].version);
         free(t->v[i].seen_in);
+        for (int k = 0; k < t->v[i].nalso_ja; k++)
+            free(t->v[i].also_ja[k]);
+        free(t->v[i].also_ja);
     }
     free(t->v);
     free(t->order);
@@ -254,6 +257,30 @@ static int check_fact(const char *id, struct fy_node *key, struct fy_node *body,
     return 0;
 }
 
+/* Appends the scalar n, or every scalar of the sequence n (may be NULL), to (*arr, *cnt). */
+static int collect_strings(struct fy_node *n, char ***arr, int *cnt)
+{
+    if (n && fy_node_get_type(n) == FYNT_SEQUENCE) {
+        void *it = NULL;
+        struct fy_node *item;
+        while ((item = fy_node_sequence_iterate(n, &it)) != NULL)
+            if (collect_strings(item, arr, cnt))
+                return HOGO_ENOMEM;
+        return 0;
+    }
+    if (!n || fy_node_get_type(n) != FYNT_SCALAR)
+        return 0;
+    char *s = hogo__yaml_strdup(n);
+    char **grown = s ? realloc(*arr, (size_t)(*cnt + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        free(s);
+        return HOGO_ENOMEM;
+    }
+    grown[(*cnt)++] = s;
+    *arr = grown;
+    return 0;
+}
+
 static int add_entry(struct hogo_vocab *v, enum hogo__kind k, unsigned flags, const char *id,
                      size_t idlen, struct fy_node *body, const char *file, struct hogo_error *err)
 {
@@ -300,6 +327,9 @@ static int add_entry(struct hogo_vocab *v, enum hogo__kind k, unsigned flags, co
         if (hogo__data_category_direct(kind, e->id))
             e->flags |= HOGO__FLAG_DIRECT_ID;
         free(kind);
+        if (collect_strings(fy_node_mapping_lookup_by_string(body, "also_ja", (size_t)-1),
+                            &e->also_ja, &e->nalso_ja))
+            return HOGO_ENOMEM;
     }
     if (k == HOGO__K_POLICY)
         e->version = hogo__yaml_strdup(fy_node_mapping_lookup_by_string(body, "version", 7));
@@ -534,4 +564,16 @@ int hogo_vocab_entry(const struct hogo_vocab *v, size_t i, struct hogo_vocab_ent
         i -= (size_t)v->t[k].n;
     }
     return -1;
+}
+
+size_t hogo_vocab_policy_ids(const struct hogo_vocab *v, const char **ids, const char **names,
+                             size_t max)
+{
+    const struct hogo__table *t = &v->t[HOGO__K_POLICY];
+    for (int i = 0; i < t->n && (size_t)i < max; i++) {
+        ids[i] = t->v[i].id;
+        if (names)
+            names[i] = t->v[i].ja ? t->v[i].ja : "";
+    }
+    return (size_t)t->n;
 }

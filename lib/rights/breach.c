@@ -342,6 +342,7 @@ int hogo_breach_assess(struct hogo_store *st, const char *id, const char *actor,
 
 static const char *const fact_keys[] = {"cause", "secondary_harm", "response", "publication",
                                         "prevention", "other"};
+enum { N_REPORT_FACTS = sizeof fact_keys / sizeof *fact_keys };
 
 static const char *stored_fact(yajl_val t, const char *k)
 {
@@ -365,7 +366,8 @@ int hogo_breach_report(struct hogo_store *st, const char *id, const char *stage,
         facts = &none;
     const char *given[] = {facts->cause,      facts->secondary_harm, facts->response,
                            facts->publication, facts->prevention,    facts->other};
-    for (int i = 0; i < 6; i++)
+    _Static_assert(sizeof given / sizeof *given == N_REPORT_FACTS, "a value per report fact");
+    for (int i = 0; i < N_REPORT_FACTS; i++)
         if (text_ok(given[i], fact_keys[i], 2000, err) < 0)
             return HOGO_EINVAL;
     char saved[128];
@@ -382,14 +384,14 @@ int hogo_breach_report(struct hogo_store *st, const char *id, const char *stage,
         goto done;
     rc = load(st, id, &b, err);
     yajl_val t = rc == 0 && b.report_items ? yajl_tree_parse(b.report_items, NULL, 0) : NULL;
-    const char *now_facts[6];
-    for (int i = 0; i < 6; i++) {
+    const char *now_facts[N_REPORT_FACTS];
+    for (int i = 0; i < N_REPORT_FACTS; i++) {
         now_facts[i] = given[i] && *given[i] ? given[i] : stored_fact(t, fact_keys[i]);
         if (i == 0 && !now_facts[0] && b.cause[0])
             now_facts[0] = b.cause;
     }
     if (rc == 0 && final)
-        for (int i = 0; i < 6 && rc == 0; i++)
+        for (int i = 0; i < N_REPORT_FACTS && rc == 0; i++)
             if (!now_facts[i] || !*now_facts[i]) {
                 char opt[32];
                 snprintf(opt, sizeof opt, "%s", fact_keys[i]);
@@ -403,7 +405,7 @@ int hogo_breach_report(struct hogo_store *st, const char *id, const char *stage,
             }
     char *items_json = NULL;
     yajl_gen_map_open(ig);
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < N_REPORT_FACTS; i++)
         if (now_facts[i])
             hogo__gen_kv_str(ig, fact_keys[i], now_facts[i]);
     yajl_gen_map_close(ig);

@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +171,48 @@ static int subject_lookup(struct hogo_store *st, const char *id, char **op, int 
     return 0;
 }
 
+/* Runs the write sql (n parameters p); when it changed no row, fails with code and the
+ * message fmt writes (what was there, or not there, and what to do instead). */
+static int write_changing(struct hogo_store *st, const char *sql, const struct hogo__val *p,
+                          size_t n, struct hogo_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+static int write_changing(struct hogo_store *st, const char *sql, const struct hogo__val *p,
+                          size_t n, struct hogo_error *err, int code, const char *fmt, ...)
+{
+    int64_t changes = 0;
+    int rc = hogo__exec(st, sql, p, n, &changes, err);
+    if (rc == 0 && changes == 0) {
+        char message[sizeof err->message];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(message, sizeof message, fmt, ap);
+        va_end(ap);
+        rc = hogo_error_set(err, code, NULL, "%s", message);
+    }
+    return rc;
+}
+
+/* Ends a transaction that changed the facts of subject_id (NULL: the corporate successions):
+ * when its writes went through (rc 0), appends their audit event, action on the object fmt
+ * writes, with the facts hash after them; then commits, or rolls back on any failure. Returns
+ * rc, or the event's or the commit's failure. */
+static int facts_changed(struct hogo_store *st, int rc, const char *subject_id,
+                         const char *action, struct hogo_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static int facts_changed(struct hogo_store *st, int rc, const char *subject_id,
+                         const char *action, struct hogo_error *err, const char *fmt, ...)
+{
+    if (rc == 0) {
+        char obj[512];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(obj, sizeof obj, fmt, ap);
+        va_end(ap);
+        rc = hogo__audit_append_facts(st, subject_id, action, obj, NULL, err);
+    }
+    return hogo__txn_end(st, rc, err);
+}
+
 int hogo_subject_add(struct hogo_store *st, const char *subject_id, const char *operator_id,
                      struct hogo_error *err)
 {
@@ -183,21 +226,13 @@ int hogo_subject_add(struct hogo_store *st, const char *subject_id, const char *
         return rc;
     struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(operator_id),
                             HV_INT(hogo__now_us(st))};
-    int64_t changes = 0;
-    rc = hogo__exec(st,
-                    "INSERT INTO subjects (subject_id, operator, created_at, next_item) "
-                    "VALUES (?, ?, ?, 1) ON CONFLICT (subject_id) DO NOTHING",
-                    p, 3, &changes, err);
-    if (rc == 0 && changes == 0)
-        rc = hogo_error_set(err, HOGO_EINVAL, NULL,
-                            "subject '%s' already exists; use 'hogo subject show %s'",
-                            subject_id, subject_id);
-    if (rc == 0) {
-        char obj[160];
-        snprintf(obj, sizeof obj, "operator:%s", operator_id);
-        rc = hogo__audit_append_facts(st, subject_id, "subject.add", obj, NULL, err);
-    }
-    return hogo__txn_end(st, rc, err);
+    rc = write_changing(st,
+                        "INSERT INTO subjects (subject_id, operator, created_at, next_item) "
+                        "VALUES (?, ?, ?, 1) ON CONFLICT (subject_id) DO NOTHING",
+                        p, 3, err, HOGO_EINVAL,
+                        "subject '%s' already exists; use 'hogo subject show %s'", subject_id,
+                        subject_id);
+    return facts_changed(st, rc, subject_id, "subject.add", err, "operator:%s", operator_id);
 }
 
 /* Writes one fact change and its audit event. op: 's' set, 'a' add, 'r' remove, 'u' unset. */
@@ -260,31 +295,21 @@ static int fact_change(struct hogo_store *st, const char *subject_id, const char
         rc = hogo__exec(st, ins_sql, p, 4, NULL, err);
     } else if (rc == 0 && op == 'r') {
         struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(f->name), HV_TEXT(value)};
-        int64_t changes = 0;
-        rc = hogo__exec(st,
-                        "DELETE FROM subject_facts WHERE subject_id = ? AND fact = ? AND "
-                        "value = ?",
-                        p, 3, &changes, err);
-        if (rc == 0 && changes == 0)
-            rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
-                                "subject '%s' has no '%s' in %s; nothing to remove",
-                                subject_id, value, f->name);
+        rc = write_changing(st,
+                            "DELETE FROM subject_facts WHERE subject_id = ? AND fact = ? AND "
+                            "value = ?",
+                            p, 3, err, HOGO_ENOTFOUND,
+                            "subject '%s' has no '%s' in %s; nothing to remove", subject_id,
+                            value, f->name);
     }
-    if (rc == 0) {
-        /* ids (accounts, services, purposes, corporate numbers) are not personal values;
-         * age and flags are, so only the fact name is logged for them */
-        char obj[256];
-        static const char *const verbs[] = {"set", "add", "remove", "unset"};
-        const char *verb = verbs[op == 's' ? 0 : op == 'a' ? 1 : op == 'r' ? 2 : 3];
-        if (is_array(f->type) && op != 's' && op != 'u')
-            snprintf(obj, sizeof obj, "fact:%s value:%s", f->name, value);
-        else
-            snprintf(obj, sizeof obj, "fact:%s", f->name);
-        char action[32];
-        snprintf(action, sizeof action, "subject.fact.%s", verb);
-        rc = hogo__audit_append_facts(st, subject_id, action, obj, NULL, err);
-    }
-    rc = hogo__txn_end(st, rc, err);
+    /* ids (accounts, services, purposes, corporate numbers) are not personal values; age and
+     * flags are, so only the fact name is logged for them */
+    static const char *const actions[] = {"subject.fact.set", "subject.fact.add",
+                                          "subject.fact.remove", "subject.fact.unset"};
+    const char *action = actions[op == 's' ? 0 : op == 'a' ? 1 : op == 'r' ? 2 : 3];
+    bool logged_value = is_array(f->type) && op != 's' && op != 'u';
+    rc = facts_changed(st, rc, subject_id, action, err, "fact:%s%s%s", f->name,
+                       logged_value ? " value:" : "", logged_value ? value : "");
 out:
     free(list);
     return rc;
@@ -343,29 +368,22 @@ int hogo_subject_consent(struct hogo_store *st, const char *subject_id,
     if (rc < 0)
         goto out;
     rc = subject_lookup(st, subject_id, NULL, NULL, err);
-    int64_t changes = 0;
     struct hogo__val p[] = {HV_TEXT(subject_id), HV_TEXT(c->id), HV_TEXT(c->recipient),
                             HV_TEXT(c->purpose), HV_TEXT(data), HV_TEXT(c->policy),
                             HV_TEXT(c->policy_version),
                             HV_TEXT(c->method && *c->method ? c->method : "unspecified"),
                             HV_INT(c->given_at ? c->given_at : hogo__now_us(st))};
     if (rc == 0)
-        rc = hogo__exec(st,
-                        "INSERT INTO consents (subject_id, consent_id, recipient, purpose, "
-                        "data, policy, policy_version, method, given_at) VALUES (?, ?, ?, ?, ?, "
-                        "?, ?, ?, ?) ON CONFLICT (subject_id, consent_id) DO NOTHING",
-                        p, 9, &changes, err);
-    if (rc == 0 && changes == 0)
-        rc = hogo_error_set(err, HOGO_EINVAL, NULL,
-                            "consent '%s' already exists for subject '%s'; use a new id",
-                            c->id, subject_id);
-    if (rc == 0) {
-        char obj[512];
-        snprintf(obj, sizeof obj, "consent:%s recipient:%s purpose:%s data:%s", c->id,
-                 c->recipient, c->purpose, data);
-        rc = hogo__audit_append_facts(st, subject_id, "subject.consent", obj, NULL, err);
-    }
-    rc = hogo__txn_end(st, rc, err);
+        rc = write_changing(st,
+                            "INSERT INTO consents (subject_id, consent_id, recipient, purpose, "
+                            "data, policy, policy_version, method, given_at) VALUES (?, ?, ?, "
+                            "?, ?, ?, ?, ?, ?) ON CONFLICT (subject_id, consent_id) DO NOTHING",
+                            p, 9, err, HOGO_EINVAL,
+                            "consent '%s' already exists for subject '%s'; use a new id", c->id,
+                            subject_id);
+    rc = facts_changed(st, rc, subject_id, "subject.consent", err,
+                       "consent:%s recipient:%s purpose:%s data:%s", c->id, c->recipient,
+                       c->purpose, data);
 out:
     free(data);
     return rc;
@@ -381,23 +399,14 @@ int hogo_subject_withdraw(struct hogo_store *st, const char *subject_id, const c
         rc = hogo__txn_begin(st, err);
     if (rc < 0)
         return rc;
-    int64_t changes = 0;
     struct hogo__val p[] = {HV_INT(hogo__now_us(st)), HV_TEXT(subject_id), HV_TEXT(consent_id)};
-    rc = hogo__exec(st,
-                    "UPDATE consents SET withdrawn_at = ? WHERE subject_id = ? AND consent_id = ? "
-                    "AND withdrawn_at IS NULL",
-                    p, 3, &changes, err);
-    if (rc == 0 && changes == 0)
-        rc = hogo_error_set(err, HOGO_ENOTFOUND, NULL,
-                            "subject '%s' has no consent '%s' in force; see 'hogo subject show "
-                            "%s'",
-                            subject_id, consent_id, subject_id);
-    if (rc == 0) {
-        char obj[160];
-        snprintf(obj, sizeof obj, "consent:%s", consent_id);
-        rc = hogo__audit_append_facts(st, subject_id, "subject.withdraw", obj, NULL, err);
-    }
-    return hogo__txn_end(st, rc, err);
+    rc = write_changing(st,
+                        "UPDATE consents SET withdrawn_at = ? WHERE subject_id = ? AND "
+                        "consent_id = ? AND withdrawn_at IS NULL",
+                        p, 3, err, HOGO_ENOTFOUND,
+                        "subject '%s' has no consent '%s' in force; see 'hogo subject show %s'",
+                        subject_id, consent_id, subject_id);
+    return facts_changed(st, rc, subject_id, "subject.withdraw", err, "consent:%s", consent_id);
 }
 
 int hogo_subject_erase(struct hogo_store *st, const char *subject_id, struct hogo_error *err)
@@ -482,12 +491,8 @@ int hogo_corp_succeed(struct hogo_store *st, const char *predecessor, const char
                         "INSERT INTO corp_successions (predecessor, successor, kind, created_at) "
                         "VALUES (?, ?, ?, ?) ON CONFLICT (predecessor, successor) DO NOTHING",
                         s, 4, NULL, err);
-    if (rc == 0) {
-        char obj[96];
-        snprintf(obj, sizeof obj, "corp:%s successor:%s", predecessor, successor);
-        rc = hogo__audit_append_facts(st, NULL, "corp.succeed", obj, NULL, err);
-    }
-    return hogo__txn_end(st, rc, err);
+    return facts_changed(st, rc, NULL, "corp.succeed", err, "corp:%s successor:%s", predecessor,
+                         successor);
 }
 
 static int gen_first_col(void *ctx, const struct hogo__val *c, size_t n)

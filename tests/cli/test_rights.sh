@@ -192,6 +192,18 @@ check "provision records disclosed (Art. 33(5))" all 'exit_is 0' "grep -q '\"pro
 open_req r1 disclosure; verify "$id"
 run '' dsr complete "$id"
 check "a disclosure needs somewhere to write" all 'exit_is 2' 'stderr_has "--out"'
+# the package is written through a temporary file: nothing under the real names when the
+# completion cannot go ahead, and never through a planted symlink
+run '' dsr complete "$id" --out "$scratch/p.json" --html "$scratch/no-such-folder/p.html"
+check "a package that cannot be written leaves no partial file" all 'exit_is 2' \
+    "! test -e '$scratch/p.json'" 'stderr_has "no-such-folder"'
+echo keep >"$scratch/target"
+ln -s "$scratch/target" "$scratch/link.json"
+run '' dsr complete "$id" --out "$scratch/link.json"
+check "a symlink as the package is refused and its target kept" all 'exit_is 2' \
+    "grep -qx keep '$scratch/target'"
+run '' dsr show "$id"
+check "the refused completions left the request open" all 'exit_is 0' '! stdout_has "\"state\":\"completed\""'
 
 # --- erasure: the key destroyed, records kept and said so; then no command shows a value ---
 person e1

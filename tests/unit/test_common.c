@@ -104,6 +104,27 @@ static void array_grows_by_doubling_and_keeps_its_elements(void **state)
     free(a);
 }
 
+/* The public growth step (what the command line and hogod use) grows the same way and
+ * refuses a size that cannot be allocated, leaving the array as it was. */
+static void public_growth_step_grows_and_refuses_what_cannot_be_allocated(void **state)
+{
+    (void)state;
+    long *a = NULL;
+    size_t cap = 0;
+    for (size_t i = 0; i < 100; i++) {
+        assert_int_equal(HOGO_GROW(a, cap, i + 1, 8), 0);
+        a[i] = (long)i * 3;
+    }
+    assert_int_equal(cap, 128);
+    long *before = a;
+    assert_int_equal(HOGO_GROW(a, cap, (size_t)-1 / 4, 8), HOGO_ENOMEM);
+    assert_ptr_equal(a, before);
+    assert_int_equal(cap, 128);
+    for (size_t i = 0; i < 100; i++)
+        assert_int_equal(a[i], (long)i * 3);
+    free(a);
+}
+
 static void reader_reads_files_and_refuses_the_rest(void **state)
 {
     (void)state;
@@ -229,6 +250,7 @@ int main(void)
         cmocka_unit_test(version_is_the_project_version),
         cmocka_unit_test(buffer_grows_to_its_maximum_and_no_further),
         cmocka_unit_test(array_grows_by_doubling_and_keeps_its_elements),
+        cmocka_unit_test(public_growth_step_grows_and_refuses_what_cannot_be_allocated),
         cmocka_unit_test(reader_reads_files_and_refuses_the_rest),
         cmocka_unit_test(indented_empty_containers_are_written_as_brackets),
         cmocka_unit_test(a_streamed_report_is_tidied_across_chunks),

@@ -77,9 +77,23 @@ static int setup_dirs(void **state)
     return 0;
 }
 
+/* Reads CSV text as the anonymiser does (dictionary codes), through a temporary file. */
+static void coded_from_text(struct hogo__coded *t, const char *text, size_t len)
+{
+    char path[] = "/tmp/hogo-coded-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    struct hogo_error err = {0};
+    assert_int_equal(hogo__coded_load(t, path, 0, NULL, &err), 0);
+    unlink(path);
+}
+
 /* Builds the encoded small table (age built-in, sex from file, disease sensitive). */
 struct small {
     struct hogo__csv csv;
+    struct hogo__coded coded;
     struct hogo__hier age, sex;
     struct hogo__enc enc;
 };
@@ -95,12 +109,14 @@ static void small_load(struct small *s)
     assert_int_equal(hogo__hier_load(&s->sex, fixture("sex_hierarchy.csv"), &err), 0);
     struct hogo__hier *h[2] = {&s->age, &s->sex};
     int q[2] = {1, 2}, sc[1] = {3};
-    assert_int_equal(hogo__enc_build(&s->enc, &s->csv, q, h, 2, sc, 1, &err), 0);
+    assert_int_equal(hogo__coded_load(&s->coded, fixture("small.csv"), 0, NULL, &err), 0);
+    assert_int_equal(hogo__enc_build(&s->enc, &s->coded, q, h, 2, sc, 1, &err), 0);
 }
 
 static void small_free(struct small *s)
 {
     hogo__enc_release(&s->enc);
+    hogo__coded_release(&s->coded);
     hogo__hier_release(&s->age);
     hogo__hier_release(&s->sex);
     hogo__csv_release(&s->csv);
@@ -320,7 +336,10 @@ static void test_search_matches_exhaustive_and_outputs_recheck(void **state)
         }
         int q[3] = {0, 1, 2}, sc[1] = {3};
         struct hogo__enc enc;
-        assert_int_equal(hogo__enc_build(&enc, &csv, q, hp, 3, sc, 1, &err), 0);
+        struct hogo__coded coded;
+        coded_from_text(&coded, text, len);
+        assert_int_equal(hogo__enc_build(&enc, &coded, q, hp, 3, sc, 1, &err), 0);
+        hogo__coded_release(&coded);
         struct hogo__models m = models(2 + (int)rnd(4), (int)rnd(3), 2, rnd(3) ? -1 : 0.4,
                                        (int)rnd(4), (int)rnd(4));
         m.max_outliers = rnd(2) ? 0 : n / 10;
@@ -372,11 +391,11 @@ static void test_adult_sample_search_matches_exhaustive(void **state)
     assert_true(hogo_deid_result_models_hold(r));
     /* Compare with exhaustive search on the same encoding. */
     struct hogo__enc enc;
-    /* the encoding from the text cells, independent of the coded reading */
-    struct hogo__csv csv;
-    assert_int_equal(hogo__csv_load(&csv, fixture("adult_300.csv"), 0, &err), 0);
-    assert_int_equal(hogo__enc_build(&enc, &csv, r->qcols, r->hiers, r->q, NULL, 0, &err), 0);
-    hogo__csv_release(&csv);
+    /* the same encoding, built again from the file */
+    struct hogo__coded coded;
+    assert_int_equal(hogo__coded_load(&coded, fixture("adult_300.csv"), 0, NULL, &err), 0);
+    assert_int_equal(hogo__enc_build(&enc, &coded, r->qcols, r->hiers, r->q, NULL, 0, &err), 0);
+    hogo__coded_release(&coded);
     struct hogo__engine *g = NULL;
     assert_int_equal(hogo__engine_new(&g, &enc, &r->models, &err), 0);
     struct hogo__search ex;
@@ -409,11 +428,11 @@ static void adult_300_encoding(struct hogo_deid_result **r, struct hogo__enc *en
     assert_int_equal(hogo_deid_config_parse(yaml, strlen(yaml), "adult.yaml", fixture_dir, &cfg, &err), 0);
     assert_int_equal(hogo_deid_anonymize(cfg, fixture("adult_300.csv"), r, &err), 0);
     hogo_deid_config_free(cfg);
-    struct hogo__csv csv;
-    assert_int_equal(hogo__csv_load(&csv, fixture("adult_300.csv"), 0, &err), 0);
-    assert_int_equal(hogo__enc_build(enc, &csv, (*r)->qcols, (*r)->hiers, (*r)->q, NULL, 0, &err),
-                     0);
-    hogo__csv_release(&csv);
+    struct hogo__coded coded;
+    assert_int_equal(hogo__coded_load(&coded, fixture("adult_300.csv"), 0, NULL, &err), 0);
+    assert_int_equal(
+        hogo__enc_build(enc, &coded, (*r)->qcols, (*r)->hiers, (*r)->q, NULL, 0, &err), 0);
+    hogo__coded_release(&coded);
 }
 
 static void test_rolled_up_classes_equal_direct_computation_on_every_node(void **state)
@@ -524,7 +543,10 @@ static void test_cells_are_encoded_by_their_whole_bytes(void **state)
     struct hogo__hier *hp[1] = {&h};
     int q[1] = {0}, sc[1] = {1};
     struct hogo__enc enc;
-    assert_int_equal(hogo__enc_build(&enc, &csv, q, hp, 1, sc, 1, &err), 0);
+    struct hogo__coded coded;
+    coded_from_text(&coded, text, len);
+    assert_int_equal(hogo__enc_build(&enc, &coded, q, hp, 1, sc, 1, &err), 0);
+    hogo__coded_release(&coded);
     assert_int_equal(enc.scard[0], nv);
     for (size_t r = 0; r < csv.nrows; r++) {
         uint64_t key = enc.tkey[enc.row_tuple[r]];

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "deid/deid_int.h"
+#include <hogo/policy.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,14 +35,32 @@ static char *tmpfile_with(const char *content)
     return path;
 }
 
+/* The shipped vocabulary, loaded once for every test (the caller of hogo_deid_apply loads
+ * it, as the command line does). */
+static struct hogo_vocab *shipped_vocab;
+
+static int load_vocab(void **state)
+{
+    (void)state;
+    struct hogo_error err = {0};
+    return hogo_vocab_load("policies/vocabulary.yaml", &shipped_vocab, &err) < 0 ? -1 : 0;
+}
+
+static int free_vocab(void **state)
+{
+    (void)state;
+    hogo_vocab_free(shipped_vocab);
+    return 0;
+}
+
 static char *apply_declared(const char *json, const char *csv, const char *const *columns,
                             int *rc, struct hogo_error *err)
 {
     char *path = tmpfile_with(csv), *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    struct hogo_deid_apply_opts o = {NULL, columns};
-    *rc = hogo_deid_apply_ex(json, strlen(json), path, &o, f, NULL, err);
+    struct hogo_deid_apply_opts o = {columns};
+    *rc = hogo_deid_apply_ex(shipped_vocab, json, strlen(json), path, &o, f, NULL, err);
     fclose(f);
     unlink(path);
     free(path);
@@ -263,5 +282,5 @@ int main(void)
         cmocka_unit_test(test_pseudonymize_drops_keys_and_coarsens_rare_values),
         cmocka_unit_test(test_cli_help_and_exit_codes),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, load_vocab, free_vocab);
 }

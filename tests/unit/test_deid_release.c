@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "deid/deid_int.h"
+#include <hogo/policy.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -317,14 +318,32 @@ static void test_anonymized_rows_leave_in_a_fresh_order(void **state)
 
 /* ---- apply ---- */
 
+/* The shipped vocabulary, loaded once for every test (the caller of hogo_deid_apply loads
+ * it, as the command line does). */
+static struct hogo_vocab *shipped_vocab;
+
+static int load_vocab(void **state)
+{
+    (void)state;
+    struct hogo_error err = {0};
+    return hogo_vocab_load("policies/vocabulary.yaml", &shipped_vocab, &err) < 0 ? -1 : 0;
+}
+
+static int free_vocab(void **state)
+{
+    (void)state;
+    hogo_vocab_free(shipped_vocab);
+    return 0;
+}
+
 static char *apply_with(const char *json, const char *csv, const char *const *columns, int *rc,
                         struct hogo_error *err)
 {
     char *path = tmpfile_with(csv, strlen(csv), 0600), *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    struct hogo_deid_apply_opts o = {NULL, columns};
-    *rc = hogo_deid_apply_ex(json, strlen(json), path, &o, f, NULL, err);
+    struct hogo_deid_apply_opts o = {columns};
+    *rc = hogo_deid_apply_ex(shipped_vocab, json, strlen(json), path, &o, f, NULL, err);
     fclose(f);
     unlink(path);
     free(path);
@@ -479,5 +498,5 @@ int main(void)
         cmocka_unit_test(test_apply_top_codes_ages_and_a_bare_obligation_generalises),
         cmocka_unit_test(test_table_read_in_chunks_equals_the_text_parse),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, load_vocab, free_vocab);
 }

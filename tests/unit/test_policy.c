@@ -151,6 +151,35 @@ static int load_vocab_variant(const char *from, const char *to, struct hogo_erro
     return rc;
 }
 
+/* hogo_vocab_policy_ids() gives the vocabulary's policies, in its order, with their names,
+ * and says how many there are when given less room. */
+static void policy_ids_are_the_vocabularys_policies(void **state)
+{
+    (void)state;
+    const char *want[8], *want_ja[8];
+    size_t nwant = 0;
+    struct hogo_vocab_entry e;
+    for (size_t i = 0; hogo_vocab_entry(vocab, i, &e) == 0; i++)
+        if (!strcmp(e.kind, "policy") && nwant < 8) {
+            want_ja[nwant] = e.ja;
+            want[nwant++] = e.id;
+        }
+    assert_int_equal(nwant, 5);
+    const char *ids[8], *names[8];
+    assert_int_equal(hogo_vocab_policy_ids(vocab, ids, names, 8), 5);
+    for (size_t i = 0; i < nwant; i++) {
+        assert_string_equal(ids[i], want[i]);
+        assert_string_equal(names[i], want_ja[i]);
+    }
+    assert_string_equal(ids[0], "rcc");
+    assert_string_equal(names[4], "株式会社インディードリクルートパートナーズ");
+    const char *two[2] = {NULL, NULL}, *sentinel[1] = {"untouched"};
+    assert_int_equal(hogo_vocab_policy_ids(vocab, two, NULL, 2), 5);
+    assert_string_equal(two[1], want[1]);
+    assert_int_equal(hogo_vocab_policy_ids(vocab, sentinel, NULL, 0), 5);
+    assert_string_equal(sentinel[0], "untouched");
+}
+
 /* The subject facts of a vocabulary are exactly those the engine reads, of the same types. */
 static void vocabulary_facts_match_the_engine(void **state)
 {
@@ -534,6 +563,7 @@ int main(void)
         cmocka_unit_test(diff_each_names_clauses_rules_and_quotes),
         cmocka_unit_test(versions_list_the_earlier_files_beside_the_policy),
         cmocka_unit_test(resolve_follows_policy_path),
+        cmocka_unit_test(policy_ids_are_the_vocabularys_policies),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
