@@ -56,31 +56,82 @@ static int row_successor(void *ctx, const struct hogo__val *c, size_t n)
     return 0;
 }
 
-/* Row (number, updated_at, name) of a company block. */
+/* The company blocks, read whole before their successors are asked for: a backend may not
+ * run a second query while it is still handing over the rows of the first (PostgreSQL). */
+struct block {
+    char *number, *name;
+    int64_t since;
+};
+struct blocks {
+    struct block *v;
+    size_t n, cap;
+    int rc;
+};
+
+/* Row (number, updated_at, name) of a company block: kept for gen_blocks(). */
 static int row_block(void *ctx, const struct hogo__val *c, size_t n)
 {
-    struct choices_ctx *x = ctx;
-    if (n < 3 || c[0].type != HOGO__TEXT || c[1].type != HOGO__INT)
-        return HOGO_ETAMPER;
-    char t[32];
-    hogo__fmt_time(c[1].i, t);
-    yajl_gen_map_open(x->g);
-    hogo__gen_kv_str(x->g, "corporate_number", c[0].s);
-    hogo__gen_kv_str(x->g, "name", c[2].type == HOGO__TEXT ? c[2].s : "");
-    hogo__gen_kv_str(x->g, "since", t);
-    hogo__gen_str(x->g, "successors");
-    yajl_gen_array_open(x->g);
-    struct hogo__val p[] = {HV_TEXT(c[0].s), HV_TEXT(c[0].s)};
-    struct hogo_error e;
-    hogo_error_clear(&e);
-    x->rc = hogo__query(x->st,
-                        "WITH RECURSIVE s(n) AS (SELECT CAST(? AS TEXT) UNION SELECT "
-                        "c.successor FROM corp_successions c JOIN s ON c.predecessor = s.n) "
-                        "SELECT n FROM s WHERE n <> ? ORDER BY n",
-                        p, 2, row_successor, x->g, &e);
-    yajl_gen_array_close(x->g);
-    yajl_gen_map_close(x->g);
-    return x->rc < 0 ? x->rc : 0;
+    struct blocks *b = ctx;
+    if (n < 3 || c[0].type != HOGO__TEXT || c[1].type != HOGO__INT) {
+        b->rc = HOGO_ETAMPER;
+        return 1;
+    }
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 8;
+        struct block *v = realloc(b->v, cap * sizeof *v);
+        if (!v) {
+            b->rc = HOGO_ENOMEM;
+            return 1;
+        }
+        b->v = v;
+        b->cap = cap;
+    }
+    struct block *k = &b->v[b->n];
+    k->number = strdup(c[0].s);
+    k->name = strdup(c[2].type == HOGO__TEXT ? c[2].s : "");
+    k->since = c[1].i;
+    if (!k->number || !k->name) {
+        free(k->number);
+        free(k->name);
+        b->rc = HOGO_ENOMEM;
+        return 1;
+    }
+    b->n++;
+    return 0;
+}
+
+/* Writes each block with the successor corporations of its company. */
+static int gen_blocks(struct choices_ctx *x, const struct blocks *b, struct hogo_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < b->n; i++) {
+        char t[32];
+        hogo__fmt_time(b->v[i].since, t);
+        yajl_gen_map_open(x->g);
+        hogo__gen_kv_str(x->g, "corporate_number", b->v[i].number);
+        hogo__gen_kv_str(x->g, "name", b->v[i].name);
+        hogo__gen_kv_str(x->g, "since", t);
+        hogo__gen_str(x->g, "successors");
+        yajl_gen_array_open(x->g);
+        struct hogo__val p[] = {HV_TEXT(b->v[i].number), HV_TEXT(b->v[i].number)};
+        rc = hogo__query(x->st,
+                         "WITH RECURSIVE s(n) AS (SELECT CAST(? AS TEXT) UNION SELECT "
+                         "c.successor FROM corp_successions c JOIN s ON c.predecessor = s.n) "
+                         "SELECT n FROM s WHERE n <> ? ORDER BY n",
+                         p, 2, row_successor, x->g, err);
+        yajl_gen_array_close(x->g);
+        yajl_gen_map_close(x->g);
+    }
+    return rc;
+}
+
+static void blocks_free(struct blocks *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->v[i].number);
+        free(b->v[i].name);
+    }
+    free(b->v);
 }
 
 /* Row of a consent: id, recipient, purpose, data, policy, version, method, given, withdrawn. */
@@ -137,11 +188,18 @@ int hogo_subject_choices_json(struct hogo_store *st, const char *policy, const c
     if (rc == 0) {
         hogo__gen_str(g, "blocked_companies");
         yajl_gen_array_open(g);
+        struct blocks blocks = {0};
         rc = hogo__query(st,
                          "SELECT f.value, f.updated_at, c.name FROM subject_facts f LEFT JOIN "
                          "corporations c ON c.corporate_number = f.value WHERE f.subject_id = "
                          "? AND f.fact = 'blocked_companies' ORDER BY f.updated_at, f.value",
-                         p, 1, row_block, &x, err);
+                         p, 1, row_block, &blocks, err);
+        if (rc == 0 && blocks.rc)
+            rc = blocks.rc == HOGO_ENOMEM ? hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory")
+                                          : blocks.rc;
+        if (rc == 0)
+            rc = gen_blocks(&x, &blocks, err);
+        blocks_free(&blocks);
         yajl_gen_array_close(g);
     }
     if (rc == 0) {
