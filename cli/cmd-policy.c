@@ -30,7 +30,7 @@ static void usage(FILE *out)
                  "  diff   what changed between two revisions (clauses added, removed, changed)\n"
                  "  transmissions  the 外部送信一覧: each tag or SDK of each site or app, the\n"
                  "         recipient, the data sent, the purposes and the recipient's opt-out;\n"
-                 "         text in Japanese unless --lang en (or HOGO_LANG=en)\n\n"
+                 "         text in Japanese unless --lang en (default $HOGO_LANG)\n\n"
                  "exit status: 0 ok, 1 diff found differences, 2 a policy has errors or bad "
                  "arguments\n");
 }

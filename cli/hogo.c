@@ -14,7 +14,7 @@
 
 static const struct cli_command commands[] = {
     {"check", "decide whether a use or provision of personal data is allowed", cmd_check},
-    {"policy", "check, show and compare policy files", cmd_policy},
+    {"policy", "check, show and compare policy files; list external transmissions", cmd_policy},
     {"init", "create or migrate a store", cmd_init},
     {"subject", "people and the facts decisions use", cmd_subject},
     {"data", "personal data sealed per subject", cmd_data},

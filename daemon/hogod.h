@@ -269,6 +269,7 @@ void hogod_route_policies_list(struct hogod_exchange *x);
 void hogod_route_policy_show(struct hogod_exchange *x);
 void hogod_route_policies_validate(struct hogod_exchange *x);
 void hogod_route_transmissions(struct hogod_exchange *x);
+void hogod_page_transmissions(struct hogod_exchange *x);
 void hogod_route_subjects_create(struct hogod_exchange *x);
 void hogod_route_subjects_list(struct hogod_exchange *x);
 void hogod_route_subject_show(struct hogod_exchange *x);

@@ -79,6 +79,7 @@ const struct hogod_route hogod_routes[] = {
     {"GET",    "/center/signed-out",            "web",            false, 0,  center_page_signed_out,    "the page after signing out"},
     {"POST",   "/center/signout",               "center",         true,  0,  web_route_signout,         "a person signs out"},
     {"GET",    "/center/",                      "center",         true,  0,  center_page_overview,      "the person's overview"},
+    {"GET",    "/center/transmissions/{policy_id}", "web",        false, 0,  hogod_page_transmissions,  "a policy's external transmissions (page)"},
     {"GET",    "/center/held",                  "center",         true,  0,  center_page_held,          "what is held, by category"},
     {"GET",    "/center/provided",              "center",         true,  0,  center_page_provided,      "whom it was provided to"},
     {"GET",    "/center/policy",                "center",         true,  0,  center_page_policy,        "the policy and what it means"},

@@ -26,6 +26,10 @@ ask "May we pass a candidate's medical history to Recruit?" examples/irp-sensiti
 echo "────────────────────────────────────────────────────────────────────────────"
 echo "The same first question as a program asks it (JSON in, JSON out):"
 $hogo check --policy irp examples/irp-application.json
+echo "────────────────────────────────────────────────────────────────────────────"
+echo "The 外部送信一覧 (what the tags and SDKs of rcc's sites send, to whom, for what; example data):"
+echo "   hogo policy transmissions rcc"
+$hogo policy transmissions rcc
 
 # ---- the service: hogod with a demo store, asked over HTTP with curl ----
 hogod=build/bin/hogod
@@ -73,6 +77,7 @@ step "The ledger holds the record:" "$api/v1/ledger?subject_id=applicant-1"
 step "A mistake in a request is answered with where it is and how to fix it:" -X POST "$api/v1/decide" -d '{"policy":"irp","action":"use","purpose":"service_operation","data":["nmae"]}'
 step "A key never sees another operator's people (404, as for no one):" "$api/v1/subjects/someone-else"
 step "The audit log is intact:" -X POST "$api/v1/audit:verify"
+step "The 外部送信一覧 is public (no key needed); its JSON, and the page $api/center/transmissions/irp:" -o /dev/null -w '%{http_code} %{content_type}, %{size_download} bytes' "$api/v1/transmissions/irp"
 kill -TERM "$pid"
 wait "$pid"
 echo "────────────────────────────────────────────────────────────────────────────"

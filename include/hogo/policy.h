@@ -258,8 +258,9 @@ HOGO_EXTERN int hogo_transmissions_load(const char *path, const struct hogo_poli
 HOGO_EXTERN int hogo_transmissions_file(const char *policy_path, const char *policy_id, char *path,
                                         size_t size);
 
-/* Loads the registry of a loaded policy over the policy's vocabulary (diag may be NULL);
- * HOGO_ENOTFOUND when the policy has none, HOGO_EPOLICY when it names another policy. */
+/* Loads the registry of a loaded policy over the policy's vocabulary (diag may be NULL),
+ * warning of a purpose no rule of the policy names; HOGO_ENOTFOUND when the policy has none,
+ * HOGO_EPOLICY when it names another policy. */
 HOGO_EXTERN int hogo_transmissions_open(const struct hogo_policy *policy, hogo_diag_fn diag,
                                         void *diag_user, struct hogo_transmissions **out,
                                         struct hogo_error *err);
@@ -272,6 +273,10 @@ HOGO_EXTERN void hogo_transmissions_free(struct hogo_transmissions *t);
 HOGO_EXTERN const char *hogo_transmissions_policy(const struct hogo_transmissions *t);
 HOGO_EXTERN const char *hogo_transmissions_revised(const struct hogo_transmissions *t);
 HOGO_EXTERN const char *hogo_transmissions_path(const struct hogo_transmissions *t);
+
+/* The operator's name in Japanese or (en) English, when the registry was opened with its
+ * policy (hogo_transmissions_open()); "" otherwise. */
+HOGO_EXTERN const char *hogo_transmissions_operator(const struct hogo_transmissions *t, bool en);
 
 /* True when the file says its entries are examples, not the operator's actual tags. */
 HOGO_EXTERN bool hogo_transmissions_example(const struct hogo_transmissions *t);

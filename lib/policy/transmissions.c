@@ -38,6 +38,7 @@ struct hogo_transmissions {
 struct tloader {
     const char *path;
     struct hogo_transmissions *t;
+    const struct hogo_policy *policy; /* the policy the list belongs to, when known */
     const struct hogo_policy_load_opts *opts;
     struct hogo_error *err;
     int errors;
@@ -217,6 +218,17 @@ static struct hogo_named vocab_named(const struct hogo_vocab *v, enum hogo__kind
     return (struct hogo_named){e->id, ja, e->en && e->en[0] ? e->en : ja};
 }
 
+/* True when a permit or obligation of the policy names purpose i, or a broader purpose,
+ * explicitly. */
+static bool policy_names_purpose(const struct hogo_policy *p, int i)
+{
+    for (int r = 0; r < p->nrules; r++)
+        if (p->rules[r].effect != HOGO__FORBID && p->rules[r].purposes.present && !p->rules[r].purposes.negated &&
+            hogo__set_has(&p->rules[r].purposes.cover, i))
+            return true;
+    return false;
+}
+
 /* A non-empty list of vocabulary ids of kind k (each once) into an allocated array. */
 static struct hogo_named *read_ids(struct tloader *L, struct fy_node *n, enum hogo__kind k,
                                    const char *what, size_t *count)
@@ -247,6 +259,12 @@ static struct hogo_named *read_ids(struct tloader *L, struct fy_node *n, enum ho
         bool seen = false;
         for (size_t j = 0; j < *count; j++)
             seen |= !strcmp(out[j].id, L->t->vocab->t[k].v[i].id);
+        if (k == HOGO__K_PURPOSE && L->policy && !policy_names_purpose(L->policy, i))
+            problem(L, item, true,
+                    "purpose '%s' is not one policy '%s' states (no clause permits it or a "
+                    "broader purpose); the list must match what the policy tells users — use the "
+                    "policy's purpose or add it to the policy",
+                    L->t->vocab->t[k].v[i].id, L->policy->id);
         if (seen)
             problem(L, item, true, "%s '%s' is listed twice in '%s'; list it once",
                     hogo__kind_name(k), L->t->vocab->t[k].v[i].id, what);
@@ -678,15 +696,17 @@ static void read_header(struct tloader *L, struct fy_node *root)
     t->example = ex && hogo__yaml_is(ex, "true");
 }
 
-int hogo_transmissions_load(const char *path, const struct hogo_policy_load_opts *opts,
-                            struct hogo_transmissions **out, struct hogo_error *err)
+/* Loads a registry; with policy, its purposes are also held to the policy's. */
+static int load_registry(const char *path, const struct hogo_policy_load_opts *opts,
+                         const struct hogo_policy *policy, struct hogo_transmissions **out,
+                         struct hogo_error *err)
 {
     *out = NULL;
     hogo_error_clear(err);
     struct hogo_transmissions *t = calloc(1, sizeof *t);
     if (!t)
         return hogo_error_set(err, HOGO_ENOMEM, path, "out of memory");
-    struct tloader L = {.path = path, .t = t, .opts = opts, .err = err};
+    struct tloader L = {.path = path, .t = t, .policy = policy, .opts = opts, .err = err};
     struct fy_document *doc = NULL;
     int rc = 0;
     t->path = strdup(path);
@@ -756,6 +776,12 @@ out:
     return rc;
 }
 
+int hogo_transmissions_load(const char *path, const struct hogo_policy_load_opts *opts,
+                            struct hogo_transmissions **out, struct hogo_error *err)
+{
+    return load_registry(path, opts, NULL, out, err);
+}
+
 int hogo_transmissions_file(const char *policy_path, const char *policy_id, char *path,
                             size_t size)
 {
@@ -779,7 +805,7 @@ int hogo_transmissions_open(const struct hogo_policy *policy, hogo_diag_fn diag,
                               "(docs/transmissions.md)",
                               policy->id, path);
     struct hogo_policy_load_opts o = {.vocab = policy->vocab, .diag = diag, .diag_user = diag_user};
-    int rc = hogo_transmissions_load(path, &o, out, err);
+    int rc = load_registry(path, &o, policy, out, err);
     if (!rc && strcmp((*out)->policy, policy->id)) {
         rc = hogo_error_set(err, HOGO_EPOLICY, path,
                             "the registry names policy '%s', not '%s'; fix its 'policy'",
@@ -811,6 +837,12 @@ const char *hogo_transmissions_revised(const struct hogo_transmissions *t)
 const char *hogo_transmissions_path(const struct hogo_transmissions *t)
 {
     return t->path;
+}
+
+const char *hogo_transmissions_operator(const struct hogo_transmissions *t, bool en)
+{
+    const char *s = en && t->operator_en && t->operator_en[0] ? t->operator_en : t->operator_ja;
+    return s ? s : "";
 }
 
 bool hogo_transmissions_example(const struct hogo_transmissions *t)

@@ -74,6 +74,14 @@ expect_refused "unknown data category" "data: [cookie, behavior_history]" "data:
 expect_refused "a class as recipient" "recipient: line" "recipient: ad_platform" 11 \
     ".ad_platform. is a class of recipients"
 
+# a purpose the policy does not state is a warning when the list is checked with its policy
+at=$(broken "purposes: [custom_audience_ads]" "purposes: [data_sale]")
+at="${at%%:*}:$((${at##*:} + 11))"
+run '' policy check "$scratch/p/irp.yaml"
+check "a purpose no clause of the policy permits is a warning at $at" \
+    all 'exit_is 0' "stderr_has 'transmissions/irp.yaml:$at: warning: purpose .data_sale. is not one policy .irp. states'" \
+    'stdout_has "every id in the vocabulary \(with warnings\)"'
+
 # nothing is printed as ok for a broken list, and the policy's own line still is
 broken "recipient: google" "recipient: gooogle" >/dev/null
 run '' policy check "$scratch/p/irp.yaml"

@@ -118,6 +118,8 @@ WEB_CASES = {
     ("GET", "/console/signin"): ("/console/signin", None, "global", None),
     ("POST", "/center/signout"): ("/center/signout", {}, "own", 303),
     ("GET", "/center/"): ("/center/", None, "own", 200),
+    ("GET", "/center/transmissions/{policy_id}"): ("/center/transmissions/irp", None, "global",
+                                                   200),
     ("GET", "/center/held"): ("/center/held", None, "own", 200),
     ("GET", "/center/provided"): ("/center/provided", None, "own", 200),
     ("GET", "/center/policy"): ("/center/policy", None, "own", 200),
