@@ -41,6 +41,27 @@ static bool known_purpose(const struct hogo_policy *pol, const char *id)
     return false;
 }
 
+/* True when the purpose is one the person's policy names (the vocabulary's seen_in lists
+ * it, or says nothing). */
+static bool policy_names(const struct hogo_policy *pol, const char *id)
+{
+    const struct hogo_vocab *v = pol ? hogo_policy_vocab(pol) : NULL;
+    const char *op = pol ? hogo_policy_id(pol) : "";
+    size_t n = strlen(op);
+    struct hogo_vocab_entry e;
+    for (size_t i = 0; v && hogo_vocab_entry(v, i, &e) == 0; i++) {
+        if (strcmp(e.kind, "purpose") || strcmp(e.id, id))
+            continue;
+        if (!*e.seen_in)
+            return true;
+        for (const char *p = strstr(e.seen_in, op); p; p = strstr(p + 1, op))
+            if ((p == e.seen_in || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
+                return true;
+        return false;
+    }
+    return false;
+}
+
 static void purpose_rows(struct hogod_exchange *x, struct web_buf *b,
                          const struct hogo_policy *pol, yajl_val list,
                          const char *const *purposes)
@@ -49,8 +70,8 @@ static void purpose_rows(struct hogod_exchange *x, struct web_buf *b,
     web_raw(b, "<ul class=\"controls\">\n");
     for (size_t i = 0; purposes[i]; i++) {
         const char *p = purposes[i];
-        if (!known_purpose(pol, p))
-            continue;
+        if (!policy_names(pol, p) && !opted_out(list, p))
+            continue; /* the person's policy does not speak of it (and it is not stopped) */
         const char *since = opted_out(list, p);
         char id[96];
         snprintf(id, sizeof id, "state-%s", p);

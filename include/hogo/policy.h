@@ -52,6 +52,8 @@ struct hogo_vocab_entry {
     const char *ja;      /* its Japanese name ("" when none) */
     const char *en;      /* its English description ("" when none) */
     const char *broader; /* the broader ids it names (part_of, parent, classes), space-separated */
+    const char *seen_in; /* the policy ids whose text uses it, space-separated; "" when the
+                            vocabulary does not say */
 };
 
 /* How many ids the vocabulary defines, of every kind. */

@@ -135,6 +135,7 @@ struct hogo__entry {
     unsigned flags;    /* HOGO__FLAG_SENSITIVE ... */
     unsigned actions;  /* purposes: bit per enum hogo__action allowed (for_actions) */
     char *version;     /* policies: the version date; owned, may be NULL */
+    char *seen_in;     /* owned: space-separated policy ids whose text uses it, or NULL */
 };
 
 /* All ids of one kind, with their hierarchy closed both ways. */

@@ -170,6 +170,7 @@ static void table_release(struct hogo__table *t)
         free(t->v[i].en);
         free(t->v[i].parent_ids);
         free(t->v[i].version);
+        free(t->v[i].seen_in);
     }
     free(t->v);
     free(t->order);
@@ -284,6 +285,10 @@ static int add_entry(struct hogo_vocab *v, enum hogo__kind k, unsigned flags, co
         if (rc)
             return rc;
     }
+    rc = collect_parents(fy_node_mapping_lookup_by_string(body, "seen_in", (size_t)-1),
+                         &e->seen_in);
+    if (rc)
+        return rc;
     if (hogo__yaml_bool(fy_node_mapping_lookup_by_string(body, "sensitive", (size_t)-1)))
         e->flags |= HOGO__FLAG_SENSITIVE;
     if (hogo__yaml_bool(fy_node_mapping_lookup_by_string(body, "informative", (size_t)-1)))
@@ -523,6 +528,7 @@ int hogo_vocab_entry(const struct hogo_vocab *v, size_t i, struct hogo_vocab_ent
             out->ja = e->ja ? e->ja : "";
             out->en = e->en ? e->en : "";
             out->broader = e->parent_ids ? e->parent_ids : "";
+            out->seen_in = e->seen_in ? e->seen_in : "";
             return 0;
         }
         i -= (size_t)v->t[k].n;

@@ -13,8 +13,8 @@
 struct choices_ctx {
     yajl_gen g;
     struct hogo_store *st;
-    const char *key; /* the key naming a list fact's value: "account", "purpose" */
-    int rc;
+    const char *key; /* the key naming a list fact's value ("account", "purpose"); for
+                        blocks, the number being written (allocated) */
 };
 
 /* Row (value, updated_at) of a list fact. */
@@ -48,40 +48,43 @@ static int gen_choice_list(struct choices_ctx *x, const char *subject_id, const 
     return rc;
 }
 
-static int row_successor(void *ctx, const struct hogo__val *c, size_t n)
-{
-    yajl_gen g = ctx;
-    if (n >= 1 && c[0].type == HOGO__TEXT)
-        hogo__gen_str(g, c[0].s);
-    return 0;
-}
-
-/* Row (number, updated_at, name) of a company block. */
+/* Row (number, updated_at, name, successor or NULL) of a company block: a block has a row
+ * per successor, next to each other. */
 static int row_block(void *ctx, const struct hogo__val *c, size_t n)
 {
     struct choices_ctx *x = ctx;
-    if (n < 3 || c[0].type != HOGO__TEXT || c[1].type != HOGO__INT)
+    if (n < 4 || c[0].type != HOGO__TEXT || c[1].type != HOGO__INT)
         return HOGO_ETAMPER;
-    char t[32];
-    hogo__fmt_time(c[1].i, t);
-    yajl_gen_map_open(x->g);
-    hogo__gen_kv_str(x->g, "corporate_number", c[0].s);
-    hogo__gen_kv_str(x->g, "name", c[2].type == HOGO__TEXT ? c[2].s : "");
-    hogo__gen_kv_str(x->g, "since", t);
-    hogo__gen_str(x->g, "successors");
-    yajl_gen_array_open(x->g);
-    struct hogo__val p[] = {HV_TEXT(c[0].s), HV_TEXT(c[0].s)};
-    struct hogo_error e;
-    hogo_error_clear(&e);
-    x->rc = hogo__query(x->st,
-                        "WITH RECURSIVE s(n) AS (SELECT CAST(? AS TEXT) UNION SELECT "
-                        "c.successor FROM corp_successions c JOIN s ON c.predecessor = s.n) "
-                        "SELECT n FROM s WHERE n <> ? ORDER BY n",
-                        p, 2, row_successor, x->g, &e);
-    yajl_gen_array_close(x->g);
-    yajl_gen_map_close(x->g);
-    return x->rc < 0 ? x->rc : 0;
+    if (!x->key || strcmp(x->key, c[0].s)) {
+        if (x->key)
+            yajl_gen_array_close(x->g), yajl_gen_map_close(x->g);
+        free((char *)x->key);
+        if (!(x->key = strdup(c[0].s)))
+            return HOGO_ENOMEM;
+        char t[32];
+        hogo__fmt_time(c[1].i, t);
+        yajl_gen_map_open(x->g);
+        hogo__gen_kv_str(x->g, "corporate_number", c[0].s);
+        hogo__gen_kv_str(x->g, "name", c[2].type == HOGO__TEXT ? c[2].s : "");
+        hogo__gen_kv_str(x->g, "since", t);
+        hogo__gen_str(x->g, "successors");
+        yajl_gen_array_open(x->g);
+    }
+    if (c[3].type == HOGO__TEXT)
+        hogo__gen_str(x->g, c[3].s);
+    return 0;
 }
+
+/* The subject's blocks with their names and every successor, transitively (one row per
+ * successor; parameters: the subject id twice). */
+static const char blocks_sql[] =
+    "WITH RECURSIVE s(root, n) AS (SELECT value, value FROM subject_facts WHERE subject_id = ? "
+    "AND fact = 'blocked_companies' UNION SELECT s.root, c.successor FROM corp_successions c "
+    "JOIN s ON c.predecessor = s.n) "
+    "SELECT f.value, f.updated_at, co.name, s.n FROM subject_facts f LEFT JOIN corporations co "
+    "ON co.corporate_number = f.value LEFT JOIN s ON s.root = f.value AND s.n <> f.value "
+    "WHERE f.subject_id = ? AND f.fact = 'blocked_companies' ORDER BY f.updated_at, f.value, "
+    "s.n";
 
 /* Row of a consent: id, recipient, purpose, data, policy, version, method, given, withdrawn. */
 static int row_consent(void *ctx, const struct hogo__val *c, size_t n)
@@ -135,13 +138,15 @@ int hogo_subject_choices_json(struct hogo_store *st, const char *policy, const c
         rc = gen_choice_list(&x, subject_id, "opt_outs", "purpose", err);
     struct hogo__val p[] = {HV_TEXT(subject_id)};
     if (rc == 0) {
+        struct hogo__val p2[] = {HV_TEXT(subject_id), HV_TEXT(subject_id)};
         hogo__gen_str(g, "blocked_companies");
         yajl_gen_array_open(g);
-        rc = hogo__query(st,
-                         "SELECT f.value, f.updated_at, c.name FROM subject_facts f LEFT JOIN "
-                         "corporations c ON c.corporate_number = f.value WHERE f.subject_id = "
-                         "? AND f.fact = 'blocked_companies' ORDER BY f.updated_at, f.value",
-                         p, 1, row_block, &x, err);
+        x.key = NULL;
+        rc = hogo__query(st, blocks_sql, p2, 2, row_block, &x, err);
+        if (x.key)
+            yajl_gen_array_close(g), yajl_gen_map_close(g);
+        free((char *)x.key);
+        x.key = NULL;
         yajl_gen_array_close(g);
     }
     if (rc == 0) {

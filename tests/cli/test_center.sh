@@ -94,6 +94,13 @@ check "linked accounts: Ponta is linked, with what linking means under irp's cla
     "stdout_has 'ユーザー自身の選択によりリクルートIDにPonta会員IDを連携する場合'"
 check "linked accounts: Amazon and d アカウント as irp names them, and Indeed" \
     all "stdout_has 'Amazonアカウント'" "stdout_has 'dアカウント'" "stdout_has '<h2>Indeed</h2>'"
+get "$J1" /center/opt-outs
+check "opt-outs offer the ad purposes irp's policy names (custom audiences), not rcc's (behavioural targeting)" \
+    all "stdout_has 'ユーザーリストと当社が保有するメールアドレス'" "stdout_lacks '行動ターゲティング広告'" \
+    "stdout_has 'メールマガジン・ダイレクトメール'" "stdout_has 'オプトアウトのページ'"
+get "$J2" /center/opt-outs
+check "and to rcc's person those rcc's policy names" \
+    all "stdout_has '行動ターゲティング広告'" "stdout_lacks 'ユーザーリストと当社が保有するメールアドレス'"
 get "$J1" "/center/consents?lang=en"
 check "the English switch" all "[ $rc -eq 200 ]" "stdout_has '<html lang=\"en\"'" "stdout_has 'Withdraw consent'"
 post "$J1" /center/opt-outs "$T1" purpose=ad_delivery change=stop

@@ -103,6 +103,26 @@ static void vocabulary_suggests_nearest_id(void **state)
     assert_string_equal(near, "");
 }
 
+/* An entry says which policies' texts use it (seen_in), as the vocabulary lists them. */
+static void vocabulary_entries_say_where_they_are_seen(void **state)
+{
+    (void)state;
+    struct hogo_vocab_entry e;
+    const char *targeting = NULL, *amazon = NULL, *ad = NULL;
+    for (size_t i = 0; hogo_vocab_entry(vocab, i, &e) == 0; i++) {
+        if (!strcmp(e.kind, "purpose") && !strcmp(e.id, "behavioral_targeting_ads"))
+            targeting = e.seen_in;
+        if (!strcmp(e.kind, "purpose") && !strcmp(e.id, "ad_delivery"))
+            ad = e.seen_in;
+        if (!strcmp(e.kind, "linkable_account") && !strcmp(e.id, "amazon"))
+            amazon = e.seen_in;
+        assert_non_null(e.seen_in);
+    }
+    assert_string_equal(targeting, "rcc rkm");
+    assert_string_equal(ad, "rcc rea rmc rkm irp");
+    assert_string_equal(amazon, "irp");
+}
+
 /* Loads the shipped vocabulary with from replaced by to; returns the load's result code and
  * fills err. */
 static int load_vocab_variant(const char *from, const char *to, struct hogo_error *err)
@@ -483,6 +503,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(vocabulary_hierarchies_close_both_ways),
         cmocka_unit_test(vocabulary_suggests_nearest_id),
+        cmocka_unit_test(vocabulary_entries_say_where_they_are_seen),
         cmocka_unit_test(vocabulary_facts_match_the_engine),
         cmocka_unit_test(corporate_number_check_digit),
         cmocka_unit_test(dates_and_instants),
