@@ -92,7 +92,7 @@ def main():
     r = run("receive", "--provider-name", "株式会社テスト", "--provider-address", "東京都",
             "--provider-representative", "山田", "--acquisition", "本人の応募", env=env,
             input=receive.encode())
-    rec = {k: re.search(r'"record_id":"([^"]+)"', v).group(1).encode()
+    rec = {k: re.search(r'"record_id":\s*"([^"]+)"', v).group(1).encode()
            for k, v in (("A", a), ("B", b), ("R", r))}
     key = signin_key(d)
     daemon = Daemon("--db", db, "--signing-key", env["HOGO_SIGNING_KEY_FILE"], "--signin-key",
