@@ -276,8 +276,10 @@ export class Journey {
     const context = await this.browser.newContext({
       ignoreHTTPSErrors: hogod.tls, locale: "ja-JP", viewport: { width: 1280, height: 800 },
     });
-    context.setDefaultTimeout(10000);
-    context.setDefaultNavigationTimeout(15000);
+    // generous: a long page's full screenshot on a loaded machine takes many seconds; a
+    // real hang is still ended by CTest's timeout
+    context.setDefaultTimeout(60000);
+    context.setDefaultNavigationTimeout(60000);
     const page = await context.newPage();
     const origin = new URL(hogod.origin);
     const state = { origin, hogod, unchecked: null, requests: [] };
@@ -369,7 +371,7 @@ export class Journey {
     this.expect(lang, `${step} (${record.url}): <html> has no lang attribute`);
     const file = join(this.shots, `${this.name}-${step}.png`);
     const t2 = Date.now();
-    await page.screenshot({ path: file, fullPage: true });
+    await page.screenshot({ path: file, fullPage: true, timeout: 120000 });
     if (process.env.HOGO_TIMING) console.log(`timing ${step}: inject ${t1 - t0} axe ${t2 - t1} shot ${Date.now() - t2}`);
     if (!existsSync(file) || statSync(file).size === 0) throw new Error(`screenshot ${file} was not written`);
     record.screenshot = file;
