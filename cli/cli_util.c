@@ -6,6 +6,8 @@
 #include "commands.h"
 
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +80,16 @@ int cli_read_all(FILE *f, size_t max, char **buf, size_t *len, struct hogo_error
     if (rc == HOGO_EIO)
         return hogo_error_set(err, HOGO_EIO, "", "cannot read the request");
     return rc;
+}
+
+void cli_errorf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("hogo: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
 }
 
 const char *cli_default_lang(void)

@@ -4,6 +4,7 @@
  * third party needs only the export and the public key.
  * Exit status: 0 intact / done, 1 tampering found or the store failed, 2 bad input.
  */
+#include "cli_util.h"
 #include "commands.h"
 #include "store_cli.h"
 
@@ -12,6 +13,7 @@
 #include <hogo/store.h>
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,7 @@ int cmd_audit(int argc, char **argv)
     char *text = NULL;
     size_t len = 0;
     int rc = 0;
+    bool en = !strcmp(cli_default_lang(), "en"); /* messages in English ($HOGO_LANG=en) */
     hogo_error_clear(&err);
     if (pkfile)
         rc = hogo_public_key_load(pk, pkfile, &err);
@@ -132,14 +135,18 @@ int cmd_audit(int argc, char **argv)
             int64_t seq = 0;
             rc = hogo_audit_checkpoint(st, &seq, &err);
             if (rc == 0)
-                printf("checkpoint sealed at event %lld\n", (long long)seq);
+                printf(en ? "checkpoint sealed at event %lld\n"
+                          : "イベント %lld までをチェックポイントで封印しました\n",
+                       (long long)seq);
             if (rc == 0 && a.anchor && (rc = hogo_audit_anchor(st, a.anchor, &seq, &err)) == 0)
-                printf("anchor written to %s (event %lld)\n", a.anchor, (long long)seq);
+                printf(en ? "anchor written to %s (event %lld)\n"
+                          : "アンカーを %s に書き出しました（イベント %lld）\n",
+                       a.anchor, (long long)seq);
         }
         free(anchor);
     }
     if (!strcmp(sub, "verify") && (rc == 0 || rc == HOGO_ETAMPER)) {
-        if (rc == 0) {
+        if (rc == 0 && en) {
             printf("audit log intact: %lld events, %lld checkpoints%s%s\n", (long long)r.events,
                    (long long)r.checkpoints,
                    r.signatures_checked ? ", signatures checked"
@@ -149,8 +156,19 @@ int cmd_audit(int argc, char **argv)
                 printf("unsealed tail: events %lld to %lld are after the last checkpoint; seal "
                        "them with 'hogo audit checkpoint'\n",
                        (long long)r.last_sealed + 1, (long long)r.last_sealed + r.unsealed);
+        } else if (rc == 0) {
+            printf("監査ログは改ざんされていません（intact）: イベント %lld 件、チェックポイント %lld 件%s%s\n",
+                   (long long)r.events, (long long)r.checkpoints,
+                   r.signatures_checked ? "、署名を検証済み"
+                                        : "（署名は未検証: --public-key を指定してください）",
+                   r.anchor_checked ? "、アンカーまで到達" : "");
+            if (r.signatures_checked && r.unsealed > 0)
+                printf("未封印の末尾（unsealed tail）: イベント %lld から %lld は最後のチェックポイントより"
+                       "後です。'hogo audit checkpoint' で封印してください\n",
+                       (long long)r.last_sealed + 1, (long long)r.last_sealed + r.unsealed);
         } else {
-            printf("audit log TAMPERED: first bad event %lld: %s\n",
+            printf(en ? "audit log TAMPERED: first bad event %lld: %s\n"
+                      : "監査ログの改ざんを検出しました（TAMPERED）: 最初の不整合はイベント %lld: %s\n",
                    (long long)r.first_bad_seq, r.problem[0] ? r.problem : err.message);
         }
     }

@@ -19,9 +19,9 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: hogo check --policy ID|FILE [--format json|text] [--lang ja|en] [--max-request BYTES] "
-            "[REQUEST.json]\n"
-            "       hogo check --policy ID|FILE --jsonl < requests.jsonl\n\n"
+            "usage: hogo check --policy ID|FILE [--format json|jsonl|text] [--lang ja|en] "
+            "[--max-request BYTES] [REQUEST.json]\n"
+            "       hogo check --policy ID|FILE --jsonl [requests.jsonl]\n\n"
             "Decides whether a use or provision of personal data is allowed under a policy, and "
             "why.\n"
             "The request is the JSON of docs/decision.md, read from REQUEST.json or stdin.\n\n"
@@ -29,10 +29,12 @@ static void usage(FILE *out)
             "                      then the shipped policies) or a policy file; default: the\n"
             "                      request's own \"policy\"\n"
             "  --lang ja|en        the language of --format text (default $HOGO_LANG, else ja)\n"
-            "  --format json|text  json (default) or text for a person: the clauses in Japanese\n"
-            "                      with an English gloss\n"
-            "  --jsonl             one request per line on stdin, one response per line on "
-            "stdout;\n"
+            "  --format json|jsonl|text\n"
+            "                      json (default): indented, as `hogo provide` writes it; jsonl:\n"
+            "                      the same as --jsonl; text for a person: the clauses in\n"
+            "                      Japanese (--lang en: English)\n"
+            "  --jsonl             one request per line (the file, or stdin), one response per\n"
+            "                      line on stdout;\n"
             "                      a bad line gets {\"error\": ...} and the run goes on\n"
             "  --max-request BYTES largest request accepted (default 65536)\n"
             "  --db DB             stateful mode (default $HOGO_DB): every decision is an audit\n"
@@ -398,8 +400,10 @@ int cmd_check(int argc, char **argv)
         case 'f':
             if (!strcmp(optarg, "text"))
                 text = true;
+            else if (!strcmp(optarg, "jsonl"))
+                jsonl = true;
             else if (strcmp(optarg, "json")) {
-                cli_errorf("check: --format is json or text, not '%s'", optarg);
+                cli_errorf("check: --format is json, jsonl or text, not '%s'", optarg);
                 return 2;
             }
             break;
@@ -458,8 +462,8 @@ int cmd_check(int argc, char **argv)
         return 2;
     }
     if (jsonl) {
-        if (optind < argc) {
-            cli_errorf("check: --jsonl reads stdin; drop the file argument or redirect it");
+        if (optind < argc && strcmp(argv[optind], "-") && !freopen(argv[optind], "rb", stdin)) {
+            cli_errorf("check: cannot open '%s': %s", argv[optind], strerror(errno));
             goto out;
         }
         status = run_jsonl(&cache, max);

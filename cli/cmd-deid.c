@@ -6,6 +6,7 @@
  * decision's `deidentify` obligation). CLI layer; the work is done by lib/deid.
  * Exit status: 0 success, 2 bad input (the message says where: file:line or JSON pointer).
  */
+#include "cli_util.h"
 #include "commands.h"
 #include "progress.h"
 
@@ -15,12 +16,19 @@
 #include <hogo/store.h>
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Whether messages for a person are in English ($HOGO_LANG=en); Japanese by default. */
+static bool english(void)
+{
+    return !strcmp(cli_default_lang(), "en");
+}
 
 static int report_error(const char *sub, const struct hogo_error *err)
 {
@@ -451,7 +459,9 @@ static int run_anonymize(int argc, char **argv)
         if (rc == 0 && record_release(&o, res, &info, out.f, o.output, id, &err) < 0)
             rc = report_error("anonymize", &err);
         else if (rc == 0)
-            fprintf(stderr, "hogo: deid anonymize: release recorded as %s\n", id);
+            fprintf(stderr, english() ? "hogo: deid anonymize: release recorded as %s\n"
+                                      : "hogo: deid anonymize: 提供の記録 %s を作成しました\n",
+                    id);
     }
     if (staged_close(&out, "anonymize", rc == 0) < 0 ||
         staged_close(&rep, "anonymize", rc == 0) < 0 ||
@@ -459,8 +469,11 @@ static int run_anonymize(int argc, char **argv)
         staged_close(&notice, "anonymize", rc == 0) < 0)
         rc = 2;
     if (rc == 0 && !o.report)
-        fprintf(stderr, "hogo: deid anonymize: loss %.6g, %zu classes, %zu rows suppressed, "
-                        "models hold\n",
+        fprintf(stderr,
+                english() ? "hogo: deid anonymize: loss %.6g, %zu classes, %zu rows suppressed, "
+                            "models hold\n"
+                          : "hogo: deid anonymize: 情報損失 %.6g、同値クラス %zu、削除した行 %zu、"
+                            "指定したプライバシーモデルをすべて満たします\n",
                 hogo_deid_result_loss(res), hogo_deid_result_classes(res),
                 hogo_deid_result_suppressed(res));
 out:

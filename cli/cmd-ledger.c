@@ -4,6 +4,7 @@
  * retention. CLI layer over include/hogo/ledger.h. (`hogo provide` records provisions.)
  * Exit status: 0 done, 1 the store failed, 2 bad input (e.g. a missing confirmation item).
  */
+#include "cli_util.h"
 #include "commands.h"
 #include "store_cli.h"
 
@@ -18,10 +19,12 @@
 #include <time.h>
 
 #include "listing.h"
+#include "names.h"
 
 static const char usage_text[] =
     "usage: hogo ledger <subcommand> [--db DB]\n"
-    "  list [FILTERS] [--format json|jsonl|csv|text]   the records (default json)\n"
+    "  list [FILTERS] [--format json|jsonl|csv|text] [--lang ja|en]   the records (default\n"
+    "                                     json; text: Japanese names unless --lang en)\n"
     "  export [FILTERS] [--format json|jsonl|csv|text] [--out FILE]\n"
     "  show ID                            one record\n"
     "  purge                              delete records past their retention period (only)\n"
@@ -60,12 +63,13 @@ static int parse_time(const char *s, int end_of_day, int64_t *out)
 
 /* The options of `hogo ledger` besides the shared ones. */
 enum { O_SUB = 1, O_REC, O_FROM, O_TO, O_KIND, O_FMT, O_OUT, O_PN, O_PA, O_PR, O_ACQ, O_ITEMS,
-       O_CN, O_BASIS, O_RY, O_RF };
+       O_CN, O_BASIS, O_RY, O_RF, O_LANG };
 struct ledger_opts {
     struct hogo_ledger_filter f; /* list/export filter */
     struct hogo_receipt r;       /* the receipt to record */
     enum listing_format format;  /* --format */
     const char *out, *items;     /* --out FILE, --items a,b */
+    const char *lang;            /* --lang of --format text */
 };
 
 static int ledger_option(void *ctx, int id, const char *arg)
@@ -97,6 +101,13 @@ static int ledger_option(void *ctx, int id, const char *arg)
             return 2;
         break;
     case O_OUT: l->out = arg; break;
+    case O_LANG:
+        if (strcmp(arg, "ja") && strcmp(arg, "en")) {
+            cli_errorf("ledger: --lang is ja or en, not '%s'", arg);
+            return 2;
+        }
+        l->lang = arg;
+        break;
     case O_PN: l->r.provider_name = arg; break;
     case O_PA: l->r.provider_address = arg; break;
     case O_PR: l->r.provider_representative = arg; break;
@@ -110,6 +121,33 @@ static int ledger_option(void *ctx, int id, const char *arg)
     return 0;
 }
 
+/* A record's cell for a person reading Japanese: the kind of record in words, and ids of the
+ * vocabulary (purpose, counterparty, items) by their Japanese names. */
+static void ledger_cell_ja(void *ctx, int column, const char *value, char *buf, size_t cap)
+{
+    const char *shown = value;
+    if (column == 0)
+        shown = !strcmp(value, "provision") ? "提供" : !strcmp(value, "receipt") ? "受領" : value;
+    else if (column >= 4 && column <= 6)
+        shown = cli_names_ja(ctx, value);
+    snprintf(buf, cap, "%s", shown);
+}
+
+/* jsonl, or text for a person (Japanese unless lang is "en"), made from the library's JSON. */
+static long list_text(FILE *m, enum listing_format format, const char *json,
+                      const char *const *cols, int ncols, const char *lang)
+{
+    if (format != LISTING_TEXT || !strcmp(lang, "en"))
+        return listing_json_array(m, format, json, cols, ncols, NULL);
+    static const char *const labels[] = {"種別", "記録ID", "本人ID", "日時",
+                                         "相手方", "利用目的", "項目", "保存期限"};
+    struct cli_names *names = cli_names_load();
+    struct listing_text_view view = {labels, ledger_cell_ja, names, "、"};
+    long n = listing_json_array(m, format, json, cols, ncols, &view);
+    cli_names_free(names);
+    return n;
+}
+
 int cmd_ledger(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -121,6 +159,7 @@ int cmd_ledger(int argc, char **argv)
         {"kind", required_argument, NULL, O_KIND},
         {"format", required_argument, NULL, O_FMT},
         {"out", required_argument, NULL, O_OUT},
+        {"lang", required_argument, NULL, O_LANG},
         {"provider-name", required_argument, NULL, O_PN},
         {"provider-address", required_argument, NULL, O_PA},
         {"provider-representative", required_argument, NULL, O_PR},
@@ -135,7 +174,7 @@ int cmd_ledger(int argc, char **argv)
     struct store_cli o = {.name = "ledger", .usage = usage_text};
     struct ledger_opts l = {.r = {.retention_years = 3, .retention_from = "creation",
                                   .record_required = 1},
-                            .format = LISTING_JSON};
+                            .format = LISTING_JSON, .lang = cli_default_lang()};
     int status = store_cli_parse(&o, argc, argv, 1, longopts, ledger_option, &l);
     if (status >= 0)
         return status;
@@ -175,7 +214,7 @@ int cmd_ledger(int argc, char **argv)
             int bad = !m;
             if (m) {
                 bad = own ? (fputs(text, m) < 0 || (format == LISTING_JSON && fputc('\n', m) < 0))
-                          : listing_json_array(m, format, text, cols, 8) < 0;
+                          : list_text(m, format, text, cols, 8, l.lang) < 0;
                 bad |= fclose(m) != 0;
             }
             if (bad)

@@ -14,13 +14,14 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: hogo policy list [--format json|jsonl|csv|text]\n"
                  "       hogo policy check FILE|ID...\n"
-                 "       hogo policy show ID|FILE [--format text|json|jsonl|csv]\n"
+                 "       hogo policy show ID|FILE [--format text|json|jsonl|csv] [--lang ja|en]\n"
                  "       hogo policy diff OLD NEW\n\n"
                  "  list   the policies the vocabulary names: id, operator, version, file\n"
                  "  check  load each policy, verify every id against the vocabulary and every\n"
                  "         quote against the policy text; print each problem as file:line:col\n"
                  "  show   the clauses of a policy: recipients, purposes, conditions, duties;\n"
-                 "         --format json|jsonl|csv lists its rules, one row each\n"
+                 "         --format json|jsonl|csv lists its rules, one row each; the text is\n"
+                 "         Japanese unless --lang en (default $HOGO_LANG)\n"
                  "  diff   what changed between two revisions (clauses added, removed, changed)\n\n"
                  "exit status: 0 ok, 1 diff found differences, 2 a policy has errors or bad "
                  "arguments\n");
@@ -96,21 +97,37 @@ static int policy_check(int argc, char **argv)
     return status;
 }
 
-/* Reads [--format F] around one positional argument; returns it, or NULL after a message. */
-static const char *one_arg_and_format(const char *command, int argc, char **argv,
-                                      enum listing_format *format)
+/* The value of option name ("--format") at argv[*i], as "--format=V" or "--format V" (then
+ * *i moves past it); NULL when argv[*i] is not that option. */
+static const char *option_value(const char *name, int argc, char **argv, int *i)
 {
-    const char *arg = NULL;
+    size_t n = strlen(name);
+    if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (!strcmp(argv[*i], name) && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+/* Reads [--format F] [--lang ja|en] around one positional argument; returns it, or NULL after
+ * a message. */
+static const char *one_arg_and_format(const char *command, int argc, char **argv,
+                                      enum listing_format *format, const char **lang)
+{
+    const char *arg = NULL, *value;
     for (int i = 1; i < argc; i++) {
-        const char *value = !strncmp(argv[i], "--format=", 9) ? argv[i] + 9
-                            : !strcmp(argv[i], "--format") && i + 1 < argc ? argv[++i]
-                                                                           : NULL;
-        if (value) {
+        if ((value = option_value("--format", argc, argv, &i))) {
             if (listing_format_parse(command, value, format))
                 return NULL;
+        } else if ((value = option_value("--lang", argc, argv, &i))) {
+            if (strcmp(value, "ja") && strcmp(value, "en")) {
+                cli_errorf("%s: --lang is ja or en, not '%s'", command, value);
+                return NULL;
+            }
+            *lang = value;
         } else if (argv[i][0] == '-' || arg) {
             cli_errorf("%s: unknown argument '%s'; name one policy (id or file) and optionally "
-                       "--format", command, argv[i]);
+                       "--format and --lang", command, argv[i]);
             return NULL;
         } else {
             arg = argv[i];
@@ -145,7 +162,8 @@ static void show_rules(const struct hogo_policy *p, enum listing_format format)
 static int policy_show(int argc, char **argv)
 {
     enum listing_format format = LISTING_TEXT;
-    const char *arg = one_arg_and_format("policy show", argc, argv, &format);
+    const char *lang = cli_default_lang();
+    const char *arg = one_arg_and_format("policy show", argc, argv, &format, &lang);
     if (!arg)
         return 2;
     struct hogo_policy *p = NULL;
@@ -156,12 +174,20 @@ static int policy_show(int argc, char **argv)
         hogo_policy_free(p);
         return 0;
     }
-    char *s = hogo_policy_summary(p);
-    if (s)
-        fputs(s, stdout);
-    free(s);
+    struct hogo_writer *w = NULL;
+    const char *text = NULL;
+    size_t len = 0;
+    int rc = hogo_writer_new(false, &w) || hogo_writer_set_language(w, lang) ||
+             hogo_writer_policy_text(w, p);
+    if (!rc) {
+        hogo_writer_buffer(w, &text, &len);
+        fwrite(text, 1, len, stdout);
+    } else {
+        cli_errorf("policy show: out of memory");
+    }
+    hogo_writer_free(w);
     hogo_policy_free(p);
-    return s ? 0 : 2;
+    return rc ? 2 : 0;
 }
 
 static int policy_diff(int argc, char **argv)

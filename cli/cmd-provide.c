@@ -47,8 +47,12 @@ static const char usage_text[] =
     "                               nothing recorded) when the decision carries no deidentify\n"
     "                               obligation, or when a column of DATA.csv is not a data\n"
     "                               category the request names (or a part of one); columns of\n"
-    "                               direct identifiers (name, contact, ids) are always dropped\n\n"
-    "prints {\"record_id\": ID or null, \"record_required\": bool, \"decision\": {...}}\n"
+    "                               direct identifiers (name, contact, ids) are always dropped\n"
+    "  --format json|jsonl|text     json (default): {\"record_id\": ID or null,\n"
+    "                               \"record_required\": bool, \"decision\": {...}} indented as\n"
+    "                               `hogo check` writes it; jsonl: the same on one line; text:\n"
+    "                               the decision and the record for a person\n"
+    "  --lang ja|en                 the language of --format text (default $HOGO_LANG, else ja)\n\n"
     "exit status: 0 allowed and recorded, 1 denied, 2 bad input or nothing recorded\n";
 
 /* --apply: the de-identification run inside the transaction, before the record. */
@@ -174,12 +178,14 @@ int cmd_provide(int argc, char **argv)
         {"own-retention", required_argument, NULL, O_OWN},
         {"apply", required_argument, NULL, O_APPLY},
         {"out", required_argument, NULL, O_OUT},
+        PROVIDE_CLI_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *policy_arg = NULL;
     struct hogo_provide_opts o = {0};
     struct apply_ctx a = {0};
     const char *own = getenv("HOGO_OWN_RETENTION_YEARS");
+    struct provide_cli_input in = {0};
     int c;
     optind = 1;
     opterr = 0;
@@ -194,6 +200,11 @@ int cmd_provide(int argc, char **argv)
         case O_OWN: own = optarg; break;
         case O_APPLY: a.data = optarg; break;
         case O_OUT: a.out = optarg; break;
+        case PROVIDE_CLI_FORMAT_OPTION:
+        case PROVIDE_CLI_LANG_OPTION:
+            if (provide_cli_option(&in, "provide", c, optarg))
+                return 2;
+            break;
         case 'h': fputs(usage_text, stdout); return 0;
         default: return cli_bad_option("provide", argv);
         }
@@ -213,7 +224,6 @@ int cmd_provide(int argc, char **argv)
         o.ctx = &a;
     }
     struct hogo_error err = {0};
-    struct provide_cli_input in = {0};
     struct hogo_store *st = NULL;
     int status = 2;
     if (provide_cli_load(&in, "provide", argc, argv, policy_arg) < 0)

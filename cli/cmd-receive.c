@@ -34,8 +34,12 @@ static const char usage_text[] =
     "                               \"provider_representative\", \"acquisition\",\n"
     "                               \"provider_corporate_number\"}\n"
     "  --own-retention YEARS        retention of a record the law does not require; default\n"
-    "                               $HOGO_OWN_RETENTION_YEARS, else 3\n\n"
-    "prints {\"record_id\": ID or null, \"record_required\": bool, \"decision\": {...}}\n"
+    "                               $HOGO_OWN_RETENTION_YEARS, else 3\n"
+    "  --format json|jsonl|text     json (default): {\"record_id\": ID or null,\n"
+    "                               \"record_required\": bool, \"decision\": {...}} indented as\n"
+    "                               `hogo check` writes it; jsonl: the same on one line; text:\n"
+    "                               the decision and the record for a person\n"
+    "  --lang ja|en                 the language of --format text (default $HOGO_LANG, else ja)\n\n"
     "exit status: 0 allowed and recorded, 1 denied, 2 bad input or nothing recorded\n";
 
 /* Fields of the confirmation file, and where each goes. */
@@ -93,12 +97,14 @@ int cmd_receive(int argc, char **argv)
         {"provider-corporate-number", required_argument, NULL, O_PCN},
         {"confirmation", required_argument, NULL, O_CONF},
         {"own-retention", required_argument, NULL, O_OWN},
+        PROVIDE_CLI_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *policy_arg = NULL, *conf = NULL, *opt[5] = {0};
     const char *own = getenv("HOGO_OWN_RETENTION_YEARS");
     struct hogo_provide_opts o = {0};
     char *file_vals[5] = {0};
+    struct provide_cli_input in = {0};
     int c;
     optind = 1;
     opterr = 0;
@@ -114,12 +120,16 @@ int cmd_receive(int argc, char **argv)
         case O_PCN: opt[4] = optarg; break;
         case O_CONF: conf = optarg; break;
         case O_OWN: own = optarg; break;
+        case PROVIDE_CLI_FORMAT_OPTION:
+        case PROVIDE_CLI_LANG_OPTION:
+            if (provide_cli_option(&in, "receive", c, optarg))
+                return 2;
+            break;
         case 'h': fputs(usage_text, stdout); return 0;
         default: return cli_bad_option("receive", argv);
         }
     }
     struct hogo_error err = {0};
-    struct provide_cli_input in = {0};
     struct hogo_store *st = NULL;
     int status = 2;
     if (provide_cli_own_retention("receive", own, &o.own_retention_years) < 0)

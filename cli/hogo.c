@@ -34,16 +34,6 @@ static const struct cli_command commands[] = {
     {"signin", "sign-in tokens for hogod's web pages (a demo issuer)", cmd_signin},
 };
 
-void cli_errorf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("hogo: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
 /* Every environment variable hogo reads: `hogo help environment`. */
 static const struct {
     const char *name, *meaning;

@@ -222,12 +222,17 @@ static void gen_value(yajl_gen g, yajl_val v)
 }
 
 /* A value as one text cell: strings as they are, lists joined by ",". */
-static void cell_text(yajl_val v, char *buf, size_t cap)
+/* The text of a cell: a string (through view), a number, a boolean, or a list's elements
+ * joined. */
+static void cell_text(yajl_val v, const struct listing_text_view *view, int column, char *buf,
+                      size_t cap)
 {
     buf[0] = '\0';
     if (!v)
         return;
-    if (YAJL_IS_STRING(v))
+    if (YAJL_IS_STRING(v) && view && view->cell)
+        view->cell(view->ctx, column, v->u.string, buf, cap);
+    else if (YAJL_IS_STRING(v))
         snprintf(buf, cap, "%s", v->u.string);
     else if (YAJL_IS_NUMBER(v))
         snprintf(buf, cap, "%s", v->u.number.r);
@@ -237,13 +242,15 @@ static void cell_text(yajl_val v, char *buf, size_t cap)
         for (size_t i = 0; i < v->u.array.len; i++) {
             size_t used = strlen(buf);
             char one[256];
-            cell_text(v->u.array.values[i], one, sizeof one);
-            snprintf(buf + used, cap - used, "%s%s", i ? "," : "", one);
+            cell_text(v->u.array.values[i], view, column, one, sizeof one);
+            snprintf(buf + used, cap - used, "%s%s",
+                     i ? (view && view->join ? view->join : ",") : "", one);
         }
 }
 
 long listing_json_array(FILE *out, enum listing_format format, const char *json,
-                        const char *const *text_columns, int ncolumns)
+                        const char *const *text_columns, int ncolumns,
+                        const struct listing_text_view *view)
 {
     char ebuf[256];
     yajl_val root = yajl_tree_parse(json, ebuf, sizeof ebuf);
@@ -254,14 +261,17 @@ long listing_json_array(FILE *out, enum listing_format format, const char *json,
     }
     size_t n = root->u.array.len;
     if (format == LISTING_TEXT) {
-        struct listing *l = listing_begin(out, format, text_columns, ncolumns);
+        struct listing *l = listing_begin(out, format, view && view->labels ? view->labels
+                                                                            : text_columns,
+                                          ncolumns);
         for (size_t i = 0; l && i < n; i++) {
             yajl_val obj = root->u.array.values[i];
             char cells[16][512];
             const char *vals[16];
             for (int c = 0; c < ncolumns && c < 16; c++) {
                 const char *path[] = {text_columns[c], NULL};
-                cell_text(yajl_tree_get(obj, path, yajl_t_any), cells[c], sizeof cells[c]);
+                cell_text(yajl_tree_get(obj, path, yajl_t_any), view, c, cells[c],
+                          sizeof cells[c]);
                 vals[c] = cells[c];
             }
             listing_row(l, vals);

@@ -1,7 +1,7 @@
 /*
  * What `hogo provide` and `hogo receive` share: the --own-retention option, reading the
  * request and loading the policy it names, and printing the outcome as
- * {"record_id", "record_required", "decision"}. CLI layer.
+ * {"record_id", "record_required", "decision"} (indented, one line, or text). CLI layer.
  */
 #ifndef HOGO_CLI_PROVIDE_CLI_H
 #define HOGO_CLI_PROVIDE_CLI_H
@@ -18,7 +18,23 @@ struct provide_cli_input {
     struct hogo_policy *policy;
     struct hogo_request *req;   /* created, not parsed */
     struct hogo_writer *w;
+    int format;                 /* PROVIDE_JSON (default), PROVIDE_JSONL or PROVIDE_TEXT */
+    const char *lang;           /* of PROVIDE_TEXT: "ja" or "en" */
 };
+
+/* How the outcome is written: indented JSON (as `hogo check`), one JSON line, or text. */
+enum { PROVIDE_JSON, PROVIDE_JSONL, PROVIDE_TEXT };
+
+/* The --format and --lang options provide and receive share, for their getopt tables. */
+#define PROVIDE_CLI_FORMAT_OPTION 300
+#define PROVIDE_CLI_LANG_OPTION 301
+#define PROVIDE_CLI_OPTIONS                                                                 \
+    {"format", required_argument, NULL, PROVIDE_CLI_FORMAT_OPTION},                         \
+        {"lang", required_argument, NULL, PROVIDE_CLI_LANG_OPTION}
+
+/* Takes --format (json|jsonl|text) or --lang (ja|en) into in; prints the problem and returns
+ * -1 for another value. */
+int provide_cli_option(struct provide_cli_input *in, const char *cmd, int opt, const char *arg);
 
 /* Reads own (--own-retention or the environment; NULL or empty: none) into *years; prints
  * the problem and returns -1 unless it is 1 to 100. cmd names the command in messages. */
@@ -30,8 +46,9 @@ int provide_cli_own_retention(const char *cmd, const char *own, int *years);
 int provide_cli_load(struct provide_cli_input *in, const char *cmd, int argc, char **argv,
                      const char *policy_arg);
 
-/* Prints {"record_id", "record_required", "decision"} for d; the record is required when d
- * allows and obliges obligation (a compact JSON fragment such as "\"type\":\"...\""). */
+/* Prints {"record_id", "record_required", "decision"} for d in the chosen format (text: the
+ * decision as `hogo check --format text` writes it, then the record); the record is required
+ * when d allows and obliges obligation (a compact JSON fragment such as "\"type\":\"...\""). */
 void provide_cli_print(const struct provide_cli_input *in, const struct hogo_decision *d,
                        const char *id, const char *obligation);
 

@@ -212,6 +212,10 @@ HOGO_EXTERN int hogo_writer_decision_text(struct hogo_writer *w, const struct ho
                                           const struct hogo_request *req,
                                           const struct hogo_decision *dec);
 
+/* Appends a policy's clauses as text for a person, in the writer's language: in Japanese by
+ * the vocabulary's names and the statute's terms, in English as hogo_policy_summary(). */
+HOGO_EXTERN int hogo_writer_policy_text(struct hogo_writer *w, const struct hogo_policy *policy);
+
 /* The bytes written so far (borrowed until the next call on w). */
 HOGO_EXTERN void hogo_writer_buffer(const struct hogo_writer *w, const char **buf, size_t *len);
 

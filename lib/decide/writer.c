@@ -4,10 +4,12 @@
  * in the policy's own Japanese words with an English gloss, what was missing, and the duties.
  * Decision layer.
  */
+#include "common/json.h"
 #include "decide_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_gen.h>
@@ -74,8 +76,7 @@ int hogo_writer_new(bool pretty, struct hogo_writer **out)
     }
     w->pretty = pretty;
     if (pretty) {
-        yajl_gen_config(w->g, yajl_gen_beautify, 1);
-        yajl_gen_config(w->g, yajl_gen_indent_string, "  ");
+        hogo__gen_pretty(w->g);
     }
     *out = w;
     return 0;
@@ -111,7 +112,12 @@ static int flush(struct hogo_writer *w)
     yajl_gen_get_buf(w->g, &b, &n);
     while (n && b[n - 1] == '\n')
         n--;
+    size_t at = w->len;
     int rc = append(w, (const char *)b, n);
+    if (!rc && w->pretty) {
+        w->len = at + hogo__json_tidy(w->buf + at, n);
+        w->buf[w->len] = '\0';
+    }
     if (!rc)
         rc = append(w, "\n", 1);
     yajl_gen_clear(w->g);
@@ -710,6 +716,117 @@ static int decision_text_ja(struct hogo_writer *w, const struct hogo_policy *p,
         obligations_ja(w, p, r, d);
     }
     (void)v;
+    return 0;
+}
+
+/* --- a policy's clauses, in Japanese --------------------------------------------------------- */
+
+/* The ids of a bit mask of kind k by their Japanese names, joined by 「、」. */
+static void mask_ja(struct hogo_writer *w, const struct hogo_policy *p, enum hogo__kind k,
+                    unsigned mask)
+{
+    bool first = true;
+    for (int i = 0; i < p->vocab->t[k].n && i < 32; i++)
+        if (mask & (1u << i)) {
+            appendf(w, "%s「%s」", first ? "" : "、",
+                    k == HOGO__K_BASIS ? basis_ja(i) : ja_of(p, k, i));
+            first = false;
+        }
+}
+
+/* One rule as a few lines: what it does, to what, when, and the policy's own words. */
+static void rule_ja(struct hogo_writer *w, const struct hogo_policy *p, const struct hogo__rule *r)
+{
+    static const char *const effects[HOGO__EFFECT_COUNT] = {
+        [HOGO__PERMIT] = "認める", [HOGO__FORBID] = "禁止する", [HOGO__OBLIGE] = "義務を課す"};
+    appendf(w, "  %s: ", effects[r->effect]);
+    mask_ja(w, p, HOGO__K_ACTION, r->actions);
+    appendf(w, "\n");
+    static const struct {
+        enum hogo__kind kind;
+        const char *label;
+        size_t offset;
+    } selectors[] = {
+        {HOGO__K_PURPOSE, "利用目的", offsetof(struct hogo__rule, purposes)},
+        {HOGO__K_RECIPIENT, "提供先", offsetof(struct hogo__rule, recipients)},
+        {HOGO__K_DATA, "情報", offsetof(struct hogo__rule, data)},
+        {HOGO__K_SERVICE, "サービス", offsetof(struct hogo__rule, services)},
+    };
+    for (size_t i = 0; i < sizeof selectors / sizeof selectors[0]; i++) {
+        const struct hogo__selector *sel =
+            (const struct hogo__selector *)((const char *)r + selectors[i].offset);
+        if (!sel->present)
+            continue;
+        appendf(w, "    %s: ", selectors[i].label);
+        selector_ja(w, p, selectors[i].kind, sel);
+        appendf(w, "\n");
+    }
+    if (r->effect != HOGO__FORBID) {
+        unsigned all_forms = (1u << HOGO__FORM_COUNT) - 1;
+        if ((r->forms & all_forms) != all_forms) {
+            appendf(w, "    形態: ");
+            mask_ja(w, p, HOGO__K_FORM, r->forms);
+            appendf(w, "\n");
+        }
+        if (r->bases != (1u << HOGO__POLICY)) {
+            appendf(w, "    根拠: ");
+            mask_ja(w, p, HOGO__K_BASIS, r->bases);
+            appendf(w, "\n");
+        }
+    }
+    if (r->when >= 0) {
+        appendf(w, "    適用される場合: ");
+        cond_ja(w, p, r->when);
+        appendf(w, "\n");
+    }
+    if (r->unless >= 0) {
+        appendf(w, "    適用されない場合: ");
+        cond_ja(w, p, r->unless);
+        appendf(w, "\n");
+    }
+    if (r->yields_to) {
+        appendf(w, "    次の根拠があれば適用されません: ");
+        mask_ja(w, p, HOGO__K_BASIS, r->yields_to);
+        appendf(w, "\n");
+    }
+    if (r->obligations) {
+        appendf(w, "    義務: ");
+        mask_ja(w, p, HOGO__K_OBLIGATION, r->obligations);
+        appendf(w, "\n");
+    }
+    if (r->record_exempt)
+        appendf(w, "    記録: 作成の義務なし%s%s%s\n", r->record_exempt_reason ? "（" : "",
+                r->record_exempt_reason ? r->record_exempt_reason : "",
+                r->record_exempt_reason ? "）" : "");
+    appendf(w, "    「%s」\n", r->quote);
+}
+
+int hogo_writer_policy_text(struct hogo_writer *w, const struct hogo_policy *p)
+{
+    if (w->english) {
+        char *s = hogo_policy_summary(p);
+        if (!s)
+            return HOGO_ENOMEM;
+        appendf(w, "%s", s);
+        free(s);
+        return 0;
+    }
+    appendf(w, "%s プライバシーポリシー（%s、%s版）\n", p->operator_ja, p->id, p->version);
+    appendf(w, "条項 %d、規則 %d、本文 %s\n", p->nclauses, p->nrules, p->source_path);
+    struct hogo__set named;
+    hogo__named_recipients(p, &named);
+    appendf(w, "\nいずれかの条項が提供を認める提供先:\n");
+    for (int j = 0; j < p->vocab->t[HOGO__K_RECIPIENT].n; j++)
+        if (hogo__set_has(&named, j))
+            appendf(w, "  ・%s\n", ja_of(p, HOGO__K_RECIPIENT, j));
+    appendf(w, "\n条項:\n");
+    for (int c = 0; c < p->nclauses; c++) {
+        const struct hogo__clause *cl = &p->clauses[c];
+        appendf(w, "\n[%s]%s%s\n", strcmp(cl->id, "preamble") ? cl->id : "前文",
+                cl->title ? " " : "", cl->title ? cl->title : "");
+        for (int i = 0; i < cl->nrules; i++)
+            rule_ja(w, p, &p->rules[cl->first_rule + i]);
+    }
     return 0;
 }
 

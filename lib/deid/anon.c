@@ -1049,7 +1049,8 @@ int hogo_deid_result_write_report(const struct hogo_deid_result *r, FILE *out,
     static const char *const aggs[] = {"sum", "geometric_mean", "arithmetic_mean", "max"};
     static const char *const buckets[] = {"1", "2-4", "5-9", "10-19", "20-49", "50-99",
                                           "100-999", "1000+"};
-    yajl_gen g = hogo__deid_report_open(out);
+    struct hogo__json_stream js;
+    yajl_gen g = hogo__deid_report_open(out, &js);
     if (!g)
         return hogo_error_set(err, HOGO_ENOMEM, "", "out of memory");
     GSTR(g, "rows");
@@ -1148,7 +1149,7 @@ int hogo_deid_result_write_report(const struct hogo_deid_result *r, FILE *out,
     GSTR(g, "seconds");
     yajl_gen_double(g, r->seconds);
     yajl_gen_map_close(g);
-    hogo__deid_report_close(g, out);
+    hogo__deid_report_close(g, &js);
     if (ferror(out))
         return hogo_error_set(err, HOGO_EIO, "", "writing the report failed");
     return 0;

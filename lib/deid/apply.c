@@ -12,6 +12,7 @@
  * columns are checked for identifiers, and the rows leave in a random order.
  * De-identification layer.
  */
+#include "common/json.h"
 #include "deid_int.h"
 
 #include <stdlib.h>
@@ -28,18 +29,14 @@ static int japanese_headers(const struct hogo__csv *csv)
     return 0;
 }
 
-static void gen_print(void *ctx, const char *s, size_t len)
-{
-    fwrite(s, 1, len, (FILE *)ctx);
-}
-
-yajl_gen hogo__deid_report_open(FILE *out)
+yajl_gen hogo__deid_report_open(FILE *out, struct hogo__json_stream *js)
 {
     yajl_gen g = yajl_gen_alloc(NULL);
     if (!g)
         return NULL;
-    yajl_gen_config(g, yajl_gen_beautify, 1);
-    yajl_gen_config(g, yajl_gen_print_callback, gen_print, (void *)out);
+    *js = (struct hogo__json_stream){.out = out};
+    hogo__gen_pretty(g);
+    yajl_gen_config(g, yajl_gen_print_callback, hogo__json_stream_print, (void *)js);
     yajl_gen_map_open(g);
     return g;
 }
@@ -58,11 +55,12 @@ void hogo__deid_report_columns(yajl_gen g, const char *const *keys, int nkeys,
     }
 }
 
-void hogo__deid_report_close(yajl_gen g, FILE *out)
+void hogo__deid_report_close(yajl_gen g, struct hogo__json_stream *js)
 {
     yajl_gen_map_close(g);
     yajl_gen_free(g);
-    fputc('\n', out);
+    hogo__json_stream_end(js);
+    fputc('\n', js->out);
 }
 
 /* Checks that every element of the array arr (may be NULL), named name in messages, is a
@@ -308,7 +306,8 @@ int hogo_deid_apply_ex(const char *obligation_json, size_t len, const char *csv_
         fputc('\n', out);
     }
     if (report) {
-        yajl_gen g = hogo__deid_report_open(report);
+        struct hogo__json_stream js;
+        yajl_gen g = hogo__deid_report_open(report, &js);
         if (!g)
             goto oom;
         /* KEEP, DROP, then every generalisation */
@@ -316,7 +315,7 @@ int hogo_deid_apply_ex(const char *obligation_json, size_t len, const char *csv_
         hogo__deid_report_columns(g, keys, 3, &csv, action);
         yajl_gen_string(g, (const unsigned char *)"rows", 4);
         yajl_gen_integer(g, (long long)csv.nrows);
-        hogo__deid_report_close(g, report);
+        hogo__deid_report_close(g, &js);
     }
     goto out;
 oom:

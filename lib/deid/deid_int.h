@@ -17,19 +17,21 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "common/json.h"
+
 #include <yajl/yajl_gen.h>
 
 /* ---------- JSON reports ---------- */
 
-/* Returns a generator writing beautified JSON to out, with its top-level object open; NULL
- * when out of memory. */
-yajl_gen hogo__deid_report_open(FILE *out);
+/* Returns a generator writing indented JSON to out through js (empty containers tidied), with
+ * its top-level object open; NULL when out of memory. */
+yajl_gen hogo__deid_report_open(FILE *out, struct hogo__json_stream *js);
 /* Writes each of the nkeys keys with the array of the header names of the columns of csv
  * whose class cls[c] is its index (a class past the last key counts as the last). */
 void hogo__deid_report_columns(yajl_gen g, const char *const *keys, int nkeys,
                                const struct hogo__csv *csv, const int *cls);
-/* Closes the top-level object, frees g and ends the report's line on out. */
-void hogo__deid_report_close(yajl_gen g, FILE *out);
+/* Closes the top-level object, frees g and ends the report's line on js's FILE. */
+void hogo__deid_report_close(yajl_gen g, struct hogo__json_stream *js);
 
 
 /* ---------- hierarchies ---------- */

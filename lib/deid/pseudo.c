@@ -262,7 +262,8 @@ int hogo_deid_pseudonymize(const char *csv_path, const struct hogo_deid_pseudo_o
         fputc('\n', out);
     }
     if (report) {
-        yajl_gen g = hogo__deid_report_open(report);
+        struct hogo__json_stream js;
+        yajl_gen g = hogo__deid_report_open(report, &js);
         if (!g)
             goto oom;
         static const char *const keys[] = {"kept", "dropped", "pseudonymized", "rare_coarsened"};
@@ -271,7 +272,7 @@ int hogo_deid_pseudonymize(const char *csv_path, const struct hogo_deid_pseudo_o
         yajl_gen_integer(g, (long long)rare_replaced);
         yajl_gen_string(g, (const unsigned char *)"recipient", 9);
         yajl_gen_string(g, (const unsigned char *)o->recipient, strlen(o->recipient));
-        hogo__deid_report_close(g, report);
+        hogo__deid_report_close(g, &js);
     }
     goto out;
 oom:

@@ -453,7 +453,8 @@ int hogo_deid_stats(const char *csv_path, const struct hogo_deid_stats_opts *o, 
             "complementary: widens the feasible interval of a sensitive cell",
             "full: the table has one row or one column, so every non-zero cell and total is "
             "hidden"};
-        yajl_gen g = hogo__deid_report_open(report);
+        struct hogo__json_stream js;
+        yajl_gen g = hogo__deid_report_open(report, &js);
         if (!g)
             goto oom;
         gen_str(g, "threshold");
@@ -517,7 +518,7 @@ int hogo_deid_stats(const char *csv_path, const struct hogo_deid_stats_opts *o, 
                 yajl_gen_map_close(g);
             }
         yajl_gen_array_close(g);
-        hogo__deid_report_close(g, report);
+        hogo__deid_report_close(g, &js);
     }
     goto out;
 oom:

@@ -733,7 +733,7 @@ int hogo_ledger_show_json(struct hogo_store *st, const char *id, char **json,
              receipt ? "receipt_id" : "provision_id");
     if (!(x.g = yajl_gen_alloc(NULL)))
         return hogo_error_set(err, HOGO_ENOMEM, NULL, "out of memory");
-    yajl_gen_config(x.g, yajl_gen_beautify, 1);
+    hogo__gen_pretty(x.g);
     struct hogo__val p[] = {HV_TEXT(id)};
     rc = hogo__query(st, sql, p, 1, row_export, &x, err);
     if (rc == 0 && x.rows == 0)

@@ -248,6 +248,18 @@ static void rule_text(const struct hogo_policy *p, const struct hogo__rule *r, s
         textf(t, "%s  note: %s\n", indent, r->note);
 }
 
+void hogo__named_recipients(const struct hogo_policy *p, struct hogo__set *named)
+{
+    memset(named, 0, sizeof *named);
+    for (int i = 0; i < p->nrules; i++)
+        if (p->rules[i].effect == HOGO__PERMIT && p->rules[i].recipients.present &&
+            !p->rules[i].recipients.negated)
+            for (int j = 0; j < p->vocab->t[HOGO__K_RECIPIENT].n; j++)
+                if (hogo__set_has(&p->rules[i].recipients.cover, j) &&
+                    strstr(p->rules[i].recipients.text, p->vocab->t[HOGO__K_RECIPIENT].v[j].id))
+                    hogo__set_add(named, j);
+}
+
 char *hogo_policy_summary(const struct hogo_policy *p)
 {
     struct text t = {0};
@@ -256,14 +268,8 @@ char *hogo_policy_summary(const struct hogo_policy *p)
     textf(&t, "version %s, %d clauses, %d rules, text %s\n", p->version, p->nclauses, p->nrules,
           p->source_path);
     /* recipients named anywhere, for the privacy officer's first question */
-    struct hogo__set named = {{0}};
-    for (int i = 0; i < p->nrules; i++)
-        if (p->rules[i].effect == HOGO__PERMIT && p->rules[i].recipients.present &&
-            !p->rules[i].recipients.negated)
-            for (int j = 0; j < p->vocab->t[HOGO__K_RECIPIENT].n; j++)
-                if (hogo__set_has(&p->rules[i].recipients.cover, j) &&
-                    strstr(p->rules[i].recipients.text, p->vocab->t[HOGO__K_RECIPIENT].v[j].id))
-                    hogo__set_add(&named, j);
+    struct hogo__set named;
+    hogo__named_recipients(p, &named);
     textf(&t, "\nrecipients permitted by some clause:\n");
     for (int j = 0; j < p->vocab->t[HOGO__K_RECIPIENT].n; j++)
         if (hogo__set_has(&named, j)) {

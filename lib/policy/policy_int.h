@@ -313,6 +313,8 @@ void hogo__cond_render(const struct hogo_policy *p, int cond, char *buf, size_t 
 
 /* Renders a selector as text ("any" / "a, b" / "not a, b"). */
 const char *hogo__selector_text(const struct hogo__selector *s);
+/* The recipients some permitting clause names by id (not only covers through a class). */
+void hogo__named_recipients(const struct hogo_policy *p, struct hogo__set *named);
 
 /* Parses "YYYY-MM-DD" as 00:00 in Japan (UTC+9); returns 0 and sets *t, or -1. */
 int hogo__parse_jst_date(const char *s, int64_t *t);

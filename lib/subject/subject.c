@@ -986,7 +986,7 @@ int hogo_subject_show_json(struct hogo_store *st, const char *subject_id, char *
     int rc = hogo__subject_begin_read(st, subject_id, NULL, &op, &erased, &g, err);
     if (rc < 0)
         return rc;
-    yajl_gen_config(g, yajl_gen_beautify, 1);
+    hogo__gen_pretty(g);
     yajl_gen_map_open(g);
     hogo__gen_kv_str(g, "subject_id", subject_id);
     hogo__gen_kv_str(g, "operator", op);

@@ -155,7 +155,7 @@ check "a continuing provision's record duty says so, in the statute's terms" \
     all 'exit_is 0' 'stdout_has "第三者提供に係る記録の作成（法第29条）、保存期間3年（最後に提供した日から起算）"' \
     'stdout_has "一括して記録できます"'
 run '{'"$use"',"data":["name"]}' check --policy irp --format yaml
-check "an unknown --format is a usage error" all 'exit_is 2' stdout_empty 'stderr_has "json or text"'
+check "an unknown --format is a usage error" all 'exit_is 2' stdout_empty 'stderr_has "json, jsonl or text"'
 
 # --- --jsonl -----------------------------------------------------------------------------
 lines='{'"$use"',"data":["name"]}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command line: every command answers an unknown option with hogo's own message (never
 # getopt's) and exit 2; every HOGO_* variable the program reads is documented by
-# `hogo help environment`; --actor names who acts in the audit log, as HOGO_ACTOR does.
+# `hogo help environment` and hogo(1); --actor names who acts in the audit log, as HOGO_ACTOR does.
 # Test layer; run from the repository root with HOGO=<path to hogo>.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,6 +32,12 @@ for v in $(grep -oE '^  HOGO_[A-Z_]+' "$scratch/out"); do
 done
 check "every documented variable is read by the program (not read:${unread:- none})" \
     [ -z "$unread" ]
+not_in_man=""
+for v in $(grep -oE '^  HOGO_[A-Z_]+' "$scratch/out"); do
+    sed -n '/^\.SH ENVIRONMENT/,/^\.SH /p' docs/man/hogo.1 | grep -q "$v" || not_in_man="$not_in_man $v"
+done
+check "the man page's ENVIRONMENT documents every variable (missing:${not_in_man:- none})" \
+    [ -z "$not_in_man" ]
 
 python3 -c 'import sys
 for i in range(2000): print("{\"policy\":\"irp\",\"action\":\"use\",\"purpose\":\"service_operation\",\"data\":[\"name\"]}")' >"$scratch/many.jsonl"

@@ -19,14 +19,14 @@ acks=$scratch/acks
 
 # how long one provision takes, to spread the kills over whole runs
 t0=$(date +%s%N)
-"$HOGO" provide "$scratch/req.json" >>"$acks" 2>/dev/null
+"$HOGO" provide --format jsonl "$scratch/req.json" >>"$acks" 2>/dev/null
 t1=$(date +%s%N)
 one_ms=$(( (t1 - t0) / 1000000 + 1 ))
 
 bad=0
 for i in $(seq 1 50); do
     # a loop of provisions in its own process group, killed at a random moment
-    setsid bash -c 'while :; do "$0" provide "$1" >>"$2" 2>/dev/null || exit 1; done' \
+    setsid bash -c 'while :; do "$0" provide --format jsonl "$1" >>"$2" 2>/dev/null || exit 1; done' \
         "$HOGO" "$scratch/req.json" "$acks" &
     loop=$!
     delay_ms=$(( RANDOM % (3 * one_ms) + 1 ))

@@ -52,7 +52,7 @@ check "a release the ledger refuses writes nothing" \
     all 'exit_is 2' 'stderr_has "Not A Category"' '! [ -e "$scratch/a.csv" ]' '! [ -e "$scratch/items.md" ]' '! [ -e "$scratch/notice.md" ]' '! [ -e "$scratch/a.csv.partial" ]'
 run '' "${anon[@]}" --data age_group,gender "$scratch/d.csv"
 check "--anonymized writes the table, the items to publish and the notice" \
-    all 'exit_is 0' 'stderr_has "release recorded as prov-"' '[ -s "$scratch/a.csv" ]' \
+    all 'exit_is 0' 'stderr_has "提供の記録 prov-"' '[ -s "$scratch/a.csv" ]' \
         'grep -q "匿名加工情報に含まれる個人に関する情報の項目" "$scratch/items.md"' \
         'grep -q "| age |" "$scratch/items.md"' '! grep -q "| name |" "$scratch/items.md"' \
         'grep -q "匿名加工情報です" "$scratch/notice.md"' 'grep -q "株式会社例示" "$scratch/notice.md"' \

@@ -48,9 +48,9 @@ cp "$HOGO_DB" "$scratch/old.db"
 for f in "$HOGO_DB"-wal "$HOGO_DB"-shm; do [ -e "$f" ] && cp "$f" "$scratch/old.db${f#$HOGO_DB}"; done
 "$HOGO" subject add later --operator irp >/dev/null
 run '' audit checkpoint --anchor "$scratch/anchor"
-check "checkpoint --anchor writes the anchor" all 'exit_is 0' 'stdout_has "anchor written"' '[ -s "$scratch/anchor" ]'
+check "checkpoint --anchor writes the anchor" all 'exit_is 0' 'stdout_has "アンカーを"' '[ -s "$scratch/anchor" ]'
 run '' audit verify --public-key "$scratch/sk.pub" --anchor "$scratch/anchor"
-check "the store reaches its anchor" all 'exit_is 0' 'stdout_has "anchor reached"'
+check "the store reaches its anchor" all 'exit_is 0' 'stdout_has "アンカーまで到達"'
 run '' audit verify --db "$scratch/old.db" --public-key "$scratch/sk.pub"
 check "the restored older copy alone verifies (the attack)" exit_is 0
 run '' audit verify --db "$scratch/old.db" --public-key "$scratch/sk.pub" --anchor "$scratch/anchor"

@@ -55,7 +55,7 @@ if end < len(lines):
     time.sleep(120)' "$scratch/w.jsonl" "${1:-all}"
 }
 provide_loop() { # out
-    for _ in $(seq 1 25); do "$HOGO" provide "$scratch/prov.json" >>"$1" 2>>"$scratch/provide.err"; done
+    for _ in $(seq 1 25); do "$HOGO" provide --format jsonl "$scratch/prov.json" >>"$1" 2>>"$scratch/provide.err"; done
 }
 mkfifo "$scratch/a.in" "$scratch/b.in"
 "$HOGO" check --jsonl <"$scratch/a.in" >"$scratch/a.out" 2>"$scratch/a.err" & a=$!

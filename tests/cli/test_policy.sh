@@ -86,10 +86,25 @@ check "policy check of an unknown id is exit 2 with the id named" all 'exit_is 2
 
 # --- show --------------------------------------------------------------------------------
 run '' policy show irp
-check "policy show irp names clause 3(5) and its recipient loyalty_marketing" \
-    all 'exit_is 0' 'stdout_has "3\(5\)"' 'stdout_has "loyalty_marketing"'
+check "policy show irp names clause 3(5) and its recipient by its Japanese name, in Japanese" \
+    all 'exit_is 0' 'stdout_has "3\(5\)"' 'stdout_has "株式会社ロイヤリティマーケティング"' \
+        'stdout_has "いずれかの条項が提供を認める提供先"' 'stdout_has "次の根拠があれば適用されません"' \
+        '! stdout_has "loyalty_marketing"' '! stdout_has "lifted by"' '! stdout_has "permit "'
 check "policy show irp quotes the policy in Japanese" \
     stdout_has "ユーザー自身の選択によりリクルートIDにPonta会員IDを連携する場合"
+run '' policy show irp --lang en
+check "policy show --lang en is the English summary with ids" \
+    all 'exit_is 0' 'stdout_has "loyalty_marketing"' 'stdout_has "recipients permitted by some clause"'
+HOGO_LANG=en run '' policy show irp
+check "policy show follows HOGO_LANG=en" all 'exit_is 0' 'stdout_has "recipients permitted by some clause"'
+run '' policy show irp --lang fr
+check "policy show --lang fr is hogo's own usage error" all 'exit_is 2' 'stderr_has "ja or en"'
+for pol in irp rea rmc rcc rkm; do
+    run '' policy show "$pol"
+    check "policy show $pol in Japanese names no vocabulary id of a recipient" \
+        all 'exit_is 0' \
+        "! python3 -c 'import sys,yaml; v=yaml.safe_load(open(\"policies/vocabulary.yaml\")); t=open(sys.argv[1]).read(); sys.exit(0 if any((\"「\"+r+\"」\") in t or (\"・\"+r+chr(10)) in t for r in v[\"recipients\"]) else 1)' \"\$scratch/out\""
+done
 
 # --- diff --------------------------------------------------------------------------------
 mkdir -p "$scratch/d/text"

@@ -84,6 +84,40 @@ check "a confirmed receipt is recorded (Art.30)" \
 run '' ledger list --kind receipts
 check "the receipt record holds the confirmation" json_is 'len(r)==1 and r[0]["acquisition"]=="本人の同意を得て取得" and r[0]["address"]=="東京都港区"'
 
+# one output contract for check and provide: json indented alike, jsonl one line, text for a person
+run "$allowed" check --subject u1
+cp "$scratch/out" "$scratch/check.json"
+run "$allowed" provide
+check "provide's default JSON is indented as check's, and its decision is check's answer" \
+    all 'exit_is 0' 'stdout_has "  \"record_id\": \"prov-"' \
+    'python3 -c "import json,sys; p=json.load(open(sys.argv[1])); c=json.load(open(sys.argv[2])); sys.exit(0 if p[\"decision\"]==c else 1)" "$scratch/out" "$scratch/check.json"' \
+    'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); t=open(sys.argv[1]).read(); sys.exit(0 if t==json.dumps(d,indent=2,ensure_ascii=False)+chr(10) else 1)" "$scratch/out"'
+run "$allowed" provide --format jsonl
+check "provide --format jsonl writes one line" \
+    all 'exit_is 0' '[ "$(wc -l < "$scratch/out")" = 1 ]' 'json_is "r[\"record_id\"].startswith(\"prov-\")"'
+run "$allowed" provide --format text
+check "provide --format text is Japanese and names the record" \
+    all 'exit_is 0' 'stdout_has "許可"' 'stdout_has "記録: prov-"' 'stdout_has "法令上作成が必要な記録"'
+run "$denied" provide --format text --lang en
+check "provide --format text --lang en says nothing was recorded" \
+    all 'exit_is 1' 'stdout_has "Record: none"'
+run "$allowed" provide --format yaml
+check "provide --format yaml is hogo's own usage error" all 'exit_is 2' 'stderr_has "json, jsonl or text"'
+run "$receive" receive --format jsonl --confirmation "$scratch/conf.json"
+check "receive takes --format jsonl" all 'exit_is 0' '[ "$(wc -l < "$scratch/out")" = 1 ]'
+
+# a text listing of the records is for a person: Japanese headers and names, ids in JSON only
+run '' ledger list --kind provisions --format text
+check "ledger list --format text is Japanese: headers, the kind, purpose and items by name" \
+    all 'exit_is 0' 'stdout_has "^種別 +記録ID +本人ID"' 'stdout_has "^提供 +prov-"' \
+        'stdout_has "氏名、"' '! stdout_has "recruitment_selection"' '! stdout_has "participating_company"'
+run '' ledger list --kind provisions --format text --lang en
+check "ledger list --format text --lang en keeps the ids" \
+    all 'exit_is 0' 'stdout_has "^type +id +subject_id"' 'stdout_has "recruitment_selection"'
+run '' ledger list --kind provisions --format csv
+check "ledger list --format csv keeps the ids whatever the language" \
+    all 'exit_is 0' 'stdout_has "recruitment_selection"' '! stdout_has "種別"'
+
 run "$allowed" provide --subject nobody
 check "an unknown subject is refused" all 'exit_is 2' 'stderr_has "nobody"'
 run "$receive" provide

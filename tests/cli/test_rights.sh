@@ -129,7 +129,7 @@ open_req s1 suspension; verify "$id"
 susp=$id
 run '' dsr complete "$id"
 check "suspension completed, the notice cites clause 7" all 'exit_is 0' 'stdout_has "第7項「ユーザー本人または代理人は"' 'stdout_has "利用を停止しました"'
-run_file "$scratch/provide.json" provide --subject s1 -
+run_file "$scratch/provide.json" provide --format jsonl --subject s1 -
 check "after suspension a provision is denied by clause 7" all 'exit_is 1' 'stdout_has "\"clause\":\"7\""'
 run '' audit export
 check "the denial's audit event names the suspension request" has "decision:deny facts:stored request:$susp"
@@ -140,7 +140,7 @@ person c1
 open_req c1 cessation; verify "$id" callback
 run '' dsr complete "$id"
 check "cessation completed" all 'exit_is 0' 'stdout_has "第三者への提供を停止"'
-run_file "$scratch/provide.json" provide --subject c1 -
+run_file "$scratch/provide.json" provide --format jsonl --subject c1 -
 check "after cessation a provision is denied" all 'exit_is 1' 'stdout_has "\"clause\":\"7\""'
 run_file "$scratch/use.json" check --subject c1 -
 check "after cessation a use is still allowed" exit_is 0

@@ -14,6 +14,9 @@
 
 #include "common/buf.h"
 #include "common/datacat.h"
+#include "common/json.h"
+
+#include <yajl/yajl_gen.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +148,78 @@ static void direct_identifiers_by_kind_and_photos(void **state)
     assert_false(hogo__data_category_direct("identifiers", "x"));
 }
 
+/* The same value generated indented, taken whole (tidied) and streamed a byte at a time. */
+static void generate(yajl_gen g)
+{
+    yajl_gen_map_open(g);
+    hogo__gen_kv_str(g, "text", "[\n\n]{ }");
+    yajl_gen_string(g, (const unsigned char *)"empty", 5);
+    yajl_gen_array_open(g);
+    yajl_gen_array_close(g);
+    yajl_gen_string(g, (const unsigned char *)"nested", 6);
+    yajl_gen_array_open(g);
+    yajl_gen_map_open(g);
+    yajl_gen_map_close(g);
+    yajl_gen_array_open(g);
+    yajl_gen_array_close(g);
+    yajl_gen_array_close(g);
+    yajl_gen_string(g, (const unsigned char *)"full", 4);
+    yajl_gen_array_open(g);
+    yajl_gen_integer(g, 1);
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+}
+
+static const char tidy_expected[] = "{\n"
+                                    "  \"text\": \"[\\n\\n]{ }\",\n"
+                                    "  \"empty\": [],\n"
+                                    "  \"nested\": [\n"
+                                    "    {},\n"
+                                    "    []\n"
+                                    "  ],\n"
+                                    "  \"full\": [\n"
+                                    "    1\n"
+                                    "  ]\n"
+                                    "}\n";
+
+static void indented_empty_containers_are_written_as_brackets(void **state)
+{
+    (void)state;
+    yajl_gen g = yajl_gen_alloc(NULL);
+    hogo__gen_pretty(g);
+    generate(g);
+    char *s = NULL;
+    struct hogo_error err = {0};
+    assert_int_equal(hogo__gen_take(g, &s, &err), 0);
+    yajl_gen_free(g);
+    assert_string_equal(s, tidy_expected);
+    free(s);
+}
+
+static void one_byte_at_a_time(void *ctx, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        hogo__json_stream_print(ctx, s + i, 1);
+}
+
+static void a_streamed_report_is_tidied_across_chunks(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    struct hogo__json_stream js = {.out = f};
+    yajl_gen g = yajl_gen_alloc(NULL);
+    hogo__gen_pretty(g);
+    yajl_gen_config(g, yajl_gen_print_callback, one_byte_at_a_time, (void *)&js);
+    generate(g);
+    yajl_gen_free(g);
+    hogo__json_stream_end(&js);
+    fclose(f);
+    assert_string_equal(text, tidy_expected);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +230,8 @@ int main(void)
         cmocka_unit_test(buffer_grows_to_its_maximum_and_no_further),
         cmocka_unit_test(array_grows_by_doubling_and_keeps_its_elements),
         cmocka_unit_test(reader_reads_files_and_refuses_the_rest),
+        cmocka_unit_test(indented_empty_containers_are_written_as_brackets),
+        cmocka_unit_test(a_streamed_report_is_tidied_across_chunks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

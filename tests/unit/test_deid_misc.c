@@ -2,7 +2,7 @@
  * Unit tests of `deidentify` obligations (hogo_deid_apply), keyed pseudonyms (published
  * statistics are tested in test_deid_stats.c), pseudonymised-information
  * processing, and the `hogo deid` command (cli/cmd-deid.c is compiled into this test with a
- * local cli_errorf, since unit tests link only the library). Test layer.
+ * the CLI's helpers, since unit tests link only the library). Test layer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,18 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The CLI command under test. */
-void cli_errorf(const char *fmt, ...);
-void cli_errorf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("hogo: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
+/* The CLI command under test, with the CLI's helpers. */
 int cmd_deid(int argc, char **argv);
+#include "../../cli/cli_util.c"
 #include "../../cli/cmd-deid.c"
 #include "../../cli/progress.c"
 

@@ -23,18 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The CLI command under test, with the error printer the CLI normally provides. */
-void cli_errorf(const char *fmt, ...);
-void cli_errorf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("hogo: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
+/* The CLI command under test, with the CLI's helpers. */
 int cmd_deid(int argc, char **argv);
+#include "../../cli/cli_util.c"
 #include "../../cli/cmd-deid.c"
 #include "../../cli/progress.c"
 
