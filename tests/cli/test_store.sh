@@ -98,7 +98,9 @@ contains "the limit is named" err.txt "over 2 MiB"
 if command -v sqlite3 >/dev/null; then
   sqlite3 h.db "UPDATE audit_events SET action = 'x' WHERE seq = 3"
   check "tampering found" 1 "$HOGO" audit verify --public-key sk.pub
-  contains "first bad event" out.txt "first bad event 3"
+  contains "first bad event" out.txt "最初の不整合はイベント 3"
+  check "tampering found (English)" 1 env HOGO_LANG=en "$HOGO" audit verify --public-key sk.pub
+  contains "first bad event (English)" out.txt "first bad event 3"
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
