@@ -123,7 +123,11 @@ echo "A new sign-in address for the person:"
 echo "  HOGO_POLICY_PATH=policies build/bin/hogo signin issue --key $demo/signin.key --kind person \\"
 echo "    --operator irp --subject $person --url $base"
 echo "and for the officer: the same with --kind officer --subject $officer"
-if [ "$wait_here" = 1 ]; then
+if [ "$wait_here" = 0 ]; then
+  echo
+  echo "(not a terminal: hogod stops now and the demo store is removed; run 'make run' in a"
+  echo " terminal, or with HOGO_RUN_WAIT=1, to keep it serving and open these addresses)"
+else
   echo
   echo "hogod keeps serving until Ctrl-C (the demo store in $demo is removed then)."
   wait "$pid" || true
