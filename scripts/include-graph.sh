@@ -9,10 +9,10 @@ cd "$(dirname "$0")/.."
 # The layers, bottom first; a module may include only modules of a lower layer (never one
 # of its own layer or above). Modules on one line are siblings.
 layers=(
-  "common"
+  "common signin"
   "store policy"
   "audit decide deid"
-  "subject apikey"
+  "subject apikey officer"
   "ledger"
   "rights"
 )
