@@ -174,7 +174,7 @@ void web_error_page(struct hogod_exchange *x, int status, const char *message)
     /* the language switch leads to the area's home: an error page never repeats the path
        asked for (it may name another person's request) */
     if (x->web)
-        x->web->path[0] = '\0';
+        snprintf(x->web->path, sizeof x->web->path, "%s", is_console(x) ? "/console/" : "/center/");
     web_page_begin(x, &b, title, NULL);
     web_raw(&b, "<h1>");
     web_text(&b, title);

@@ -150,6 +150,9 @@ try:
     check("the other operator's queue has only its own", theirs in body and first not in body)
     st, body, _ = curl("otto", "GET", f"/console/requests/{first}")
     check("another operator's officer gets 404 for the request", st == 404, st)
+    check("the console's 404 page is the console's, linking back to its home, never the path",
+          "プライバシー管理コンソール" in body and "プライバシーセンター" not in body
+          and 'href="/console/"' in body and first not in body, body[:1200])
     st, _, _ = curl("otto", "POST", f"/console/requests/{first}/verify",
                     {"method": "callback", "verifier": "otto"})
     check("and cannot act on it (404), nothing changed", st == 404 and state(first) == "received",
