@@ -14,27 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str_at(yajl_val v, const char *name)
-{
-    const char *p[] = {name, NULL};
-    return hogod_str(yajl_tree_get(v, p, yajl_t_string));
-}
+/* What the console reads of incidents: whose one is, its JSON, where its pages are. */
+static const struct console_record_kind incident_kind = {hogo_breach_operator, hogo_breach_show_json,
+                                                     "incident", "/console/breaches/"};
 
 static yajl_val at(yajl_val v, const char *name)
 {
     const char *p[] = {name, NULL};
     return yajl_tree_get(v, p, yajl_t_any);
-}
-
-static int own(struct hogo_store *st, const char *op, const char *id, struct hogo_error *err)
-{
-    char owner[64];
-    int rc = hogo_breach_operator(st, id, owner, err);
-    if (rc == 0 && strcmp(owner, op))
-        rc = HOGO_ENOTFOUND;
-    if (rc == HOGO_ENOTFOUND)
-        hogo_error_set(err, rc, NULL, "incident '%s' not found", id);
-    return rc;
 }
 
 /* A deadline with how far it is, or when it was met. */
@@ -153,23 +140,23 @@ void console_page_breaches(struct hogod_exchange *x)
         for (size_t i = 0; i < n; i++) {
             yajl_val r = all->u.array.values[i];
             char href[96];
-            snprintf(href, sizeof href, "/console/breaches/%s", str_at(r, "breach_id"));
+            snprintf(href, sizeof href, "/console/breaches/%s", console_str_at(r, "breach_id"));
             web_raw(&b, "<tr><th scope=\"row\"><a");
             web_attr(&b, "href", href);
             web_raw(&b, ">");
-            web_text(&b, str_at(r, "summary"));
+            web_text(&b, console_str_at(r, "summary"));
             web_raw(&b, "</a><br><span class=\"muted\">");
-            web_text(&b, str_at(r, "breach_id"));
+            web_text(&b, console_str_at(r, "breach_id"));
             web_raw(&b, "</span></th><td>");
-            console_time(&b, str_at(r, "discovered"));
+            console_time(&b, console_str_at(r, "discovered"));
             yajl_val aff = at(r, "affected");
             web_rawf(&b, "</td><td>%lld</td><td>",
                      aff && YAJL_IS_INTEGER(aff) ? YAJL_GET_INTEGER(aff) : 0LL);
             reportable(x, &b, r);
             web_raw(&b, "</td><td>");
-            deadline(x, &b, str_at(r, "preliminary_due"), str_at(r, "preliminary_at"));
+            deadline(x, &b, console_str_at(r, "preliminary_due"), console_str_at(r, "preliminary_at"));
             web_raw(&b, "</td><td>");
-            deadline(x, &b, str_at(r, "final_due"), str_at(r, "final_at"));
+            deadline(x, &b, console_str_at(r, "final_due"), console_str_at(r, "final_at"));
             web_raw(&b, "</td></tr>\n");
         }
         web_raw(&b, "</tbody>\n</table>\n");
@@ -242,29 +229,6 @@ void console_breach_open(struct hogod_exchange *x)
     web_redirect(x, to, web_l(x, "事案を記録しました。", "The incident is recorded."));
 }
 
-struct show_call {
-    const char *op, *id;
-    char *json;
-};
-
-static int show_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
-{
-    struct show_call *c = ctx;
-    int rc = own(st, c->op, c->id, err);
-    return rc ? rc : hogo_breach_show_json(st, c->id, &c->json, err);
-}
-
-static void form_start(struct hogod_exchange *x, struct web_buf *b, const char *id,
-                       const char *action)
-{
-    char href[128];
-    snprintf(href, sizeof href, "/console/breaches/%s/%s", id, action);
-    web_raw(b, "<form method=\"post\"");
-    web_attr(b, "action", href);
-    web_raw(b, ">\n");
-    web_csrf_field(x, b);
-}
-
 static void submit(struct web_buf *b, const char *label)
 {
     web_raw(b, "<p><button type=\"submit\">");
@@ -282,36 +246,25 @@ static void dt(struct web_buf *b, const char *term)
 void console_page_breach(struct hogod_exchange *x)
 {
     const struct web_session *s = web_session(x);
-    struct show_call c = {.op = s->operator_id, .id = x->params[0]};
-    struct hogo_error err = {0};
-    int rc = hogod_store_run(x, show_fn, &c, &err);
-    if (rc) {
-        free(c.json);
-        web_error_from(x, rc, &err);
+    yajl_val r = console_record(x, &incident_kind);
+    if (!r)
         return;
-    }
-    yajl_val r = yajl_tree_parse(c.json, NULL, 0);
-    free(c.json);
-    if (!r) {
-        web_error_page(x, 500, web_t(x, "error.internal"));
-        return;
-    }
-    const char *id = str_at(r, "breach_id");
+    const char *id = console_str_at(r, "breach_id");
     struct web_buf b = {0};
-    web_page_begin(x, &b, str_at(r, "summary"), console_nav);
+    web_page_begin(x, &b, console_str_at(r, "summary"), console_nav);
     web_raw(&b, "<h1>");
-    web_text(&b, str_at(r, "summary"));
+    web_text(&b, console_str_at(r, "summary"));
     web_raw(&b, " <span class=\"muted\">");
     web_text(&b, id);
     web_raw(&b, "</span></h1>\n<dl class=\"facts\">\n");
     dt(&b, web_l(x, "知った日", "Learned of"));
-    console_time(&b, str_at(r, "discovered"));
+    console_time(&b, console_str_at(r, "discovered"));
     web_raw(&b, "</dd>\n");
     dt(&b, web_l(x, "原因", "Cause"));
-    web_text(&b, *str_at(r, "cause") ? str_at(r, "cause") : web_l(x, "調査中", "under investigation"));
+    web_text(&b, *console_str_at(r, "cause") ? console_str_at(r, "cause") : web_l(x, "調査中", "under investigation"));
     web_raw(&b, "</dd>\n");
     dt(&b, web_l(x, "項目", "Data categories"));
-    web_text(&b, str_at(r, "items"));
+    web_text(&b, console_str_at(r, "items"));
     web_raw(&b, "</dd>\n");
     yajl_val aff = at(r, "affected");
     dt(&b, web_l(x, "本人の数", "People affected"));
@@ -326,21 +279,21 @@ void console_page_breach(struct hogod_exchange *x)
     }
     web_raw(&b, "</dd>\n");
     dt(&b, web_l(x, "速報の期限", "Preliminary report due"));
-    deadline(x, &b, str_at(r, "preliminary_due"), str_at(r, "preliminary_at"));
+    deadline(x, &b, console_str_at(r, "preliminary_due"), console_str_at(r, "preliminary_at"));
     web_raw(&b, "</dd>\n");
     dt(&b, web_l(x, "確報の期限", "Final report due"));
-    deadline(x, &b, str_at(r, "final_due"), str_at(r, "final_at"));
+    deadline(x, &b, console_str_at(r, "final_due"), console_str_at(r, "final_at"));
     web_raw(&b, "</dd>\n</dl>\n");
     if (s->role < WEB_ROLE_HANDLER) {
         web_raw(&b, "<p class=\"note\">");
         web_text(&b, web_l(x, "閲覧者の権限では操作できません。担当者以上の権限が必要です。",
                            "A viewer cannot act; the handler role is needed."));
         web_raw(&b, "</p>\n");
-    } else if (!*str_at(r, "final_at")) {
+    } else if (!*console_str_at(r, "final_at")) {
         web_raw(&b, "<h2>");
         web_text(&b, web_l(x, "影響を受けた本人を加える", "Add affected people"));
         web_raw(&b, "</h2>\n");
-        form_start(x, &b, id, "affected");
+        console_form_start(x, &b, &incident_kind, id, "affected");
         field(&b, "subject", web_l(x, "本人のID（一人ずつ）", "A person's id (one)"), "text", false);
         field(&b, "category", web_l(x, "またはデータ項目（その項目を保有する全員。例: email）",
                                     "or a data category (everyone holding it, e.g. email)"),
@@ -349,12 +302,12 @@ void console_page_breach(struct hogod_exchange *x)
         web_raw(&b, "<h2>");
         web_text(&b, web_l(x, "報告の要否と期限を判定する", "Assess reportability and deadlines"));
         web_raw(&b, "</h2>\n");
-        form_start(x, &b, id, "assess");
+        console_form_start(x, &b, &incident_kind, id, "assess");
         submit(&b, web_l(x, "判定する", "Assess"));
         web_raw(&b, "<h2>");
         web_text(&b, web_l(x, "報告を作成する", "Make a report"));
         web_raw(&b, "</h2>\n");
-        form_start(x, &b, id, "report");
+        console_form_start(x, &b, &incident_kind, id, "report");
         web_raw(&b, "<label for=\"stage\">");
         web_text(&b, web_l(x, "報告の段階", "Stage"));
         web_raw(&b, "</label>\n<select id=\"stage\" name=\"stage\">\n<option value=\"preliminary\">");
@@ -408,7 +361,7 @@ struct step_call {
 static int step_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
 {
     struct step_call *c = ctx;
-    int rc = own(st, c->op, c->id, err);
+    int rc = console_own(st, &incident_kind, c->op, c->id, err);
     if (rc)
         return rc;
     char *json = NULL;

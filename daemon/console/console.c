@@ -276,3 +276,63 @@ void console_page_home(struct hogod_exchange *x)
     yajl_tree_free(brs);
     web_page_end(x, &b);
 }
+
+const char *console_str_at(yajl_val v, const char *name)
+{
+    const char *p[] = {name, NULL};
+    return hogod_str(yajl_tree_get(v, p, yajl_t_string));
+}
+
+int console_own(struct hogo_store *st, const struct console_record_kind *k, const char *op,
+                const char *id, struct hogo_error *err)
+{
+    char owner[64];
+    int rc = k->owner(st, id, owner, err);
+    if (rc == 0 && strcmp(owner, op))
+        rc = HOGO_ENOTFOUND;
+    if (rc == HOGO_ENOTFOUND)
+        hogo_error_set(err, rc, NULL, "%s '%s' not found", k->what, id);
+    return rc;
+}
+
+struct record_call {
+    const struct console_record_kind *k;
+    const char *op, *id;
+    char *json;
+};
+
+static int record_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
+{
+    struct record_call *c = ctx;
+    int rc = console_own(st, c->k, c->op, c->id, err);
+    return rc ? rc : c->k->show(st, c->id, &c->json, err);
+}
+
+yajl_val console_record(struct hogod_exchange *x, const struct console_record_kind *k)
+{
+    struct record_call c = {.k = k, .op = web_session(x)->operator_id, .id = x->params[0]};
+    struct hogo_error err = {0};
+    int rc = hogod_store_run(x, record_fn, &c, &err);
+    if (rc) {
+        free(c.json);
+        web_error_from(x, rc, &err);
+        return NULL;
+    }
+    yajl_val r = yajl_tree_parse(c.json, NULL, 0);
+    free(c.json);
+    if (!r)
+        web_error_page(x, 500, web_t(x, "error.internal"));
+    return r;
+}
+
+void console_form_start(struct hogod_exchange *x, struct web_buf *b,
+                        const struct console_record_kind *k, const char *id,
+                        const char *action)
+{
+    char href[160];
+    snprintf(href, sizeof href, "%s%s/%s", k->base, id, action);
+    web_raw(b, "<form method=\"post\"");
+    web_attr(b, "action", href);
+    web_raw(b, ">\n");
+    web_csrf_field(x, b);
+}

@@ -15,6 +15,8 @@
 
 #include <hogo/hogo.h>
 
+#include <yajl/yajl_tree.h>
+
 /* The console's navigation. */
 extern const struct web_nav console_nav[];
 
@@ -74,5 +76,27 @@ const char *console_state_name(struct hogod_exchange *x, const char *state);
 const char *console_method_name(struct hogod_exchange *x, const char *method);
 /* A table header cell <th scope="col">text</th>. */
 void console_th(struct web_buf *b, const char *text);
+
+/* The string member name of object v ("" when absent or not a string). */
+const char *console_str_at(yajl_val v, const char *name);
+
+/* One kind of the workflow's records (a rights request, an incident) as the console reads it:
+ * who owns one, its JSON, and what a missing one is called ("request", "incident"). */
+struct console_record_kind {
+    int (*owner)(struct hogo_store *st, const char *id, char op[64], struct hogo_error *err);
+    int (*show)(struct hogo_store *st, const char *id, char **json, struct hogo_error *err);
+    const char *what;
+    const char *base; /* "/console/requests/": where its pages and forms are */
+};
+/* HOGO_ENOTFOUND ("WHAT 'id' not found") unless record id of kind k belongs to operator op. */
+int console_own(struct hogo_store *st, const struct console_record_kind *k, const char *op,
+                const char *id, struct hogo_error *err);
+/* The record x->params[0] of kind k, owned by the session's operator, parsed (free with
+ * yajl_tree_free); NULL after the error page was answered (404 for another's). */
+yajl_val console_record(struct hogod_exchange *x, const struct console_record_kind *k);
+/* Opens a POST form to BASE/id/action of kind k, with the CSRF field. */
+void console_form_start(struct hogod_exchange *x, struct web_buf *b,
+                        const struct console_record_kind *k, const char *id,
+                        const char *action);
 
 #endif

@@ -15,11 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str_at(yajl_val v, const char *name)
-{
-    const char *p[] = {name, NULL};
-    return hogod_str(yajl_tree_get(v, p, yajl_t_string));
-}
+/* What the console reads of requests: whose one is, its JSON, where its pages are. */
+static const struct console_record_kind request_kind = {hogo_dsr_operator, hogo_dsr_show_json,
+                                                     "request", "/console/requests/"};
 
 static bool true_at(yajl_val v, const char *name)
 {
@@ -58,13 +56,13 @@ static int by_urgency(const void *a, const void *b)
     int d = urgency(ra) - urgency(rb);
     if (d)
         return d;
-    d = strcmp(str_at(ra, "due_at"), str_at(rb, "due_at"));
-    return d ? d : strcmp(str_at(ra, "id"), str_at(rb, "id"));
+    d = strcmp(console_str_at(ra, "due_at"), console_str_at(rb, "due_at"));
+    return d ? d : strcmp(console_str_at(ra, "id"), console_str_at(rb, "id"));
 }
 
 static void deadline_cell(struct hogod_exchange *x, struct web_buf *b, yajl_val r, bool open)
 {
-    const char *due = str_at(r, "due_at");
+    const char *due = console_str_at(r, "due_at");
     console_time(b, due);
     if (!open)
         return;
@@ -104,7 +102,7 @@ void console_page_requests(struct hogod_exchange *x)
     yajl_val *rows = calloc(n ? n : 1, sizeof *rows);
     for (size_t i = 0; rows && i < n; i++) {
         yajl_val r = all->u.array.values[i];
-        if (is_open(str_at(r, "state")) != closed)
+        if (is_open(console_str_at(r, "state")) != closed)
             rows[k++] = r;
     }
     if (rows && !closed)
@@ -147,27 +145,27 @@ void console_page_requests(struct hogod_exchange *x)
         for (size_t i = 0; i < k; i++) {
             yajl_val r = rows[i];
             char href[96];
-            snprintf(href, sizeof href, "/console/requests/%s", str_at(r, "id"));
+            snprintf(href, sizeof href, "/console/requests/%s", console_str_at(r, "id"));
             web_raw(&b, "<tr><th scope=\"row\"><a");
             web_attr(&b, "href", href);
             web_raw(&b, ">");
-            web_text(&b, str_at(r, "id"));
+            web_text(&b, console_str_at(r, "id"));
             web_raw(&b, "</a></th><td>");
-            web_text(&b, console_kind_name(x, str_at(r, "kind")));
+            web_text(&b, console_kind_name(x, console_str_at(r, "kind")));
             web_raw(&b, "</td><td>");
-            web_text(&b, str_at(r, "subject_id"));
-            if (strcmp(str_at(r, "agent"), "self") && *str_at(r, "agent")) {
+            web_text(&b, console_str_at(r, "subject_id"));
+            if (strcmp(console_str_at(r, "agent"), "self") && *console_str_at(r, "agent")) {
                 web_raw(&b, "<br><span class=\"muted\">");
                 web_text(&b, web_l(x, "代理人による請求", "by an agent"));
                 web_raw(&b, "</span>");
             }
             web_raw(&b, "</td><td>");
-            web_text(&b, console_state_name(x, str_at(r, "state")));
+            web_text(&b, console_state_name(x, console_str_at(r, "state")));
             web_raw(&b, "</td><td>");
-            console_time(&b, str_at(r, "received_at"));
+            console_time(&b, console_str_at(r, "received_at"));
             web_raw(&b, "</td><td>");
             if (closed)
-                console_time(&b, str_at(r, "closed_at"));
+                console_time(&b, console_str_at(r, "closed_at"));
             else
                 deadline_cell(x, &b, r, true);
             web_raw(&b, "</td></tr>\n");
@@ -181,30 +179,6 @@ void console_page_requests(struct hogod_exchange *x)
 
 /* ---- one request ---- */
 
-struct show_call {
-    const char *op, *id;
-    char *json;
-};
-
-/* HOGO_ENOTFOUND unless request id belongs to operator op. */
-static int own(struct hogo_store *st, const char *op, const char *id, struct hogo_error *err)
-{
-    char owner[64];
-    int rc = hogo_dsr_operator(st, id, owner, err);
-    if (rc == 0 && strcmp(owner, op))
-        rc = HOGO_ENOTFOUND;
-    if (rc == HOGO_ENOTFOUND)
-        hogo_error_set(err, rc, NULL, "request '%s' not found", id);
-    return rc;
-}
-
-static int show_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
-{
-    struct show_call *c = ctx;
-    int rc = own(st, c->op, c->id, err);
-    return rc ? rc : hogo_dsr_show_json(st, c->id, &c->json, err);
-}
-
 static void dl_row(struct web_buf *b, const char *term, const char *value)
 {
     web_raw(b, "<dt>");
@@ -212,17 +186,6 @@ static void dl_row(struct web_buf *b, const char *term, const char *value)
     web_raw(b, "</dt><dd>");
     web_text(b, value && *value ? value : "—");
     web_raw(b, "</dd>\n");
-}
-
-static void form_start(struct hogod_exchange *x, struct web_buf *b, const char *id,
-                       const char *action)
-{
-    char href[128];
-    snprintf(href, sizeof href, "/console/requests/%s/%s", id, action);
-    web_raw(b, "<form method=\"post\"");
-    web_attr(b, "action", href);
-    web_raw(b, ">\n");
-    web_csrf_field(x, b);
 }
 
 static void button(struct web_buf *b, const char *label, bool secondary)
@@ -239,7 +202,7 @@ static void verify_form(struct hogod_exchange *x, struct web_buf *b, const char 
     web_raw(b, "<h3>");
     web_text(b, web_l(x, "本人確認", "Verify the identity"));
     web_raw(b, "</h3>\n");
-    form_start(x, b, id, "verify");
+    console_form_start(x, b, &request_kind, id, "verify");
     web_raw(b, "<label for=\"v-method\">");
     web_text(b, web_l(x, "確認の方法", "Method"));
     web_raw(b, "</label>\n<select id=\"v-method\" name=\"method\" required>\n");
@@ -278,14 +241,14 @@ static void refuse_form(struct hogod_exchange *x, struct web_buf *b, const char 
     web_raw(b, "<h3>");
     web_text(b, web_l(x, "請求に応じない（法定の理由による）", "Refuse (on a statutory ground)"));
     web_raw(b, "</h3>\n");
-    form_start(x, b, id, "refuse");
+    console_form_start(x, b, &request_kind, id, "refuse");
     web_raw(b, "<label for=\"r-ground\">");
     web_text(b, web_l(x, "理由（条項）", "Ground (article)"));
     web_raw(b, "</label>\n<select id=\"r-ground\" name=\"ground\" required>\n");
     yajl_val g = yajl_tree_parse(hogo_dsr_grounds_json(), NULL, 0);
     for (size_t i = 0; g && YAJL_IS_ARRAY(g) && i < g->u.array.len; i++) {
         yajl_val e = g->u.array.values[i];
-        const char *kinds = str_at(e, "kinds");
+        const char *kinds = console_str_at(e, "kinds");
         /* the grounds the request's kind may be answered with ("all" or the kind listed) */
         bool fits = !strcmp(kinds, "all");
         for (const char *p = kinds; !fits && (p = strstr(p, kind)); p += strlen(kind))
@@ -293,9 +256,9 @@ static void refuse_form(struct hogod_exchange *x, struct web_buf *b, const char 
         if (!fits)
             continue;
         web_raw(b, "<option");
-        web_attr(b, "value", str_at(e, "ground"));
+        web_attr(b, "value", console_str_at(e, "ground"));
         web_raw(b, ">");
-        web_textf(b, "%s — %s", str_at(e, "ground"), str_at(e, "article"));
+        web_textf(b, "%s — %s", console_str_at(e, "ground"), console_str_at(e, "article"));
         web_raw(b, "</option>\n");
     }
     yajl_tree_free(g);
@@ -313,7 +276,7 @@ static void complete_form(struct hogod_exchange *x, struct web_buf *b, const cha
         web_raw(b, "<h3>");
         web_text(b, web_l(x, "対応を開始する", "Start working on it"));
         web_raw(b, "</h3>\n");
-        form_start(x, b, id, "start");
+        console_form_start(x, b, &request_kind, id, "start");
         button(b, web_l(x, "対応中にする", "Mark as in progress"), true);
     }
     web_raw(b, "<h3>");
@@ -343,7 +306,7 @@ static void complete_form(struct hogod_exchange *x, struct web_buf *b, const cha
         web_text(b, web_l(x, "ポリシーの利用目的を引用した通知を作ります。",
                           "A notice quoting the policy's purposes is written."));
     web_raw(b, "</p>\n");
-    form_start(x, b, id, "complete");
+    console_form_start(x, b, &request_kind, id, "complete");
     if (!strcmp(kind, "correction")) {
         web_raw(b, "<label for=\"c-value\">");
         web_text(b, web_l(x, "訂正・追加後の値", "The corrected or added value"));
@@ -356,21 +319,10 @@ static void complete_form(struct hogod_exchange *x, struct web_buf *b, const cha
 void console_page_request(struct hogod_exchange *x)
 {
     const struct web_session *s = web_session(x);
-    struct show_call c = {.op = s->operator_id, .id = x->params[0]};
-    struct hogo_error err = {0};
-    int rc = hogod_store_run(x, show_fn, &c, &err);
-    if (rc) {
-        free(c.json);
-        web_error_from(x, rc, &err);
+    yajl_val r = console_record(x, &request_kind);
+    if (!r)
         return;
-    }
-    yajl_val r = yajl_tree_parse(c.json, NULL, 0);
-    free(c.json);
-    if (!r) {
-        web_error_page(x, 500, web_t(x, "error.internal"));
-        return;
-    }
-    const char *id = str_at(r, "id"), *kind = str_at(r, "kind"), *state = str_at(r, "state");
+    const char *id = console_str_at(r, "id"), *kind = console_str_at(r, "kind"), *state = console_str_at(r, "state");
     bool open = is_open(state);
     struct web_buf b = {0};
     char title[256];
@@ -382,24 +334,24 @@ void console_page_request(struct hogod_exchange *x)
     web_text(&b, id);
     web_raw(&b, "</span></h1>\n<dl class=\"facts\">\n");
     dl_row(&b, web_l(x, "状態", "State"), console_state_name(x, state));
-    dl_row(&b, web_l(x, "本人", "Person"), str_at(r, "subject_id"));
-    const char *agent = str_at(r, "agent");
+    dl_row(&b, web_l(x, "本人", "Person"), console_str_at(r, "subject_id"));
+    const char *agent = console_str_at(r, "agent");
     if (*agent && strcmp(agent, "self")) {
         char a[400];
-        snprintf(a, sizeof a, "%s (%s%s%s)", str_at(r, "agent_name"),
+        snprintf(a, sizeof a, "%s (%s%s%s)", console_str_at(r, "agent_name"),
                  !strcmp(agent, "legal_representative") ? web_l(x, "法定代理人", "legal representative")
                                                         : web_l(x, "任意代理人", "authorised agent"),
-                 *str_at(r, "agent_document") ? ", " : "", str_at(r, "agent_document"));
+                 *console_str_at(r, "agent_document") ? ", " : "", console_str_at(r, "agent_document"));
         dl_row(&b, web_l(x, "代理人", "Agent"), a);
     }
-    dl_row(&b, web_l(x, "受付経路", "Channel"), str_at(r, "channel"));
+    dl_row(&b, web_l(x, "受付経路", "Channel"), console_str_at(r, "channel"));
     dl_row(&b, web_l(x, "回答方法", "Answer by"),
-           !strcmp(str_at(r, "method"), "paper") ? web_l(x, "書面", "paper")
+           !strcmp(console_str_at(r, "method"), "paper") ? web_l(x, "書面", "paper")
                                                  : web_l(x, "電磁的方法", "electronic"));
     web_raw(&b, "<dt>");
     web_text(&b, web_l(x, "受付", "Received"));
     web_raw(&b, "</dt><dd>");
-    console_time(&b, str_at(r, "received_at"));
+    console_time(&b, console_str_at(r, "received_at"));
     web_raw(&b, "</dd>\n<dt>");
     web_text(&b, web_l(x, "期限", "Due"));
     web_raw(&b, "</dt><dd>");
@@ -411,21 +363,21 @@ void console_page_request(struct hogod_exchange *x)
     web_text(&b, web_l(x, "本人確認", "Identity"));
     web_raw(&b, "</dt><dd>");
     if (v) {
-        web_textf(&b, "%s — %s, ", console_method_name(x, str_at(v, "method")),
-                  str_at(v, "verifier"));
-        console_time(&b, str_at(v, "at"));
+        web_textf(&b, "%s — %s, ", console_method_name(x, console_str_at(v, "method")),
+                  console_str_at(v, "verifier"));
+        console_time(&b, console_str_at(v, "at"));
     } else {
         web_text(&b, web_l(x, "未確認", "not verified"));
     }
     web_raw(&b, "</dd>\n");
-    if (*str_at(r, "ground")) {
+    if (*console_str_at(r, "ground")) {
         char g[300];
-        snprintf(g, sizeof g, "%s (%s) %s", str_at(r, "ground"), str_at(r, "ground_article"),
-                 str_at(r, "reason"));
+        snprintf(g, sizeof g, "%s (%s) %s", console_str_at(r, "ground"), console_str_at(r, "ground_article"),
+                 console_str_at(r, "reason"));
         dl_row(&b, web_l(x, "拒否の理由", "Refused on"), g);
     }
     web_raw(&b, "</dl>\n");
-    const char *notice = str_at(r, "notice");
+    const char *notice = console_str_at(r, "notice");
     if (*notice) {
         web_raw(&b, "<h2>");
         web_text(&b, web_l(x, "本人への通知", "The notice to the person"));
@@ -454,7 +406,7 @@ void console_page_request(struct hogod_exchange *x)
         web_raw(&b, "<h3>");
         web_text(&b, web_l(x, "取り下げ", "Withdrawal"));
         web_raw(&b, "</h3>\n");
-        form_start(x, &b, id, "withdraw");
+        console_form_start(x, &b, &request_kind, id, "withdraw");
         button(&b, web_l(x, "本人の申し出により取り下げる", "Withdrawn at the person's wish"),
                true);
     }
@@ -473,11 +425,11 @@ void console_page_request(struct hogod_exchange *x)
     for (size_t i = 0; h && i < h->u.array.len; i++) {
         yajl_val e = h->u.array.values[i];
         web_raw(&b, "<tr><td>");
-        console_time(&b, str_at(e, "at"));
+        console_time(&b, console_str_at(e, "at"));
         web_raw(&b, "</td><td>");
-        web_text(&b, console_state_name(x, str_at(e, "to")));
+        web_text(&b, console_state_name(x, console_str_at(e, "to")));
         web_raw(&b, "</td><td>");
-        web_text(&b, str_at(e, "actor"));
+        web_text(&b, console_str_at(e, "actor"));
         web_raw(&b, "</td></tr>\n");
     }
     web_raw(&b, "</tbody>\n</table>\n<p><a href=\"/console/requests\">");
@@ -501,7 +453,7 @@ struct move_call {
 static int move_fn(struct hogo_store *st, void *ctx, struct hogo_error *err)
 {
     struct move_call *c = ctx;
-    int rc = own(st, c->op, c->id, err);
+    int rc = console_own(st, &request_kind, c->op, c->id, err);
     if (rc)
         return rc;
     char *notice = NULL;
